@@ -1,0 +1,346 @@
+"""Agency mentions: ``HEAD [NAME] [OWNER | LEVEL [PLACE] | các cấp | …]`` and lists of them.
+
+Parsing runs over the folded text (diacritics-insensitive, same offsets as the original) and
+checks capitalisation in the original where it separates a name from a common word
+(``Sở Nội vụ`` vs ``cơ sở``). Heads, domain names and their kinds come from the data tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .. import admin
+from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, Head, head_regex
+from ..model import Agency
+from ..text import fold, slug
+
+_ABBREV_FORMS = {fold(k) for k in ABBREVIATIONS} | {"tt", "vcci", "ubmttq", "bch", "btv", "ubkt"}
+_COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủy", "district"),
+               "thanh uy": ("Thành ủy", "district"), "thi uy": ("Thị ủy", "district"),
+               "quan uy": ("Quận ủy", "district"), "tu": ("Tỉnh ủy", "province"),
+               "hu": ("Huyện ủy", "district")}
+_LEVELS = {"tinh": "province", "huyen": "district", "thanh pho": "district", "thi xa": "district",
+           "quan": "district", "xa": "commune", "phuong": "commune", "thi tran": "commune"}
+_LEVEL_DISPLAY = {"tinh": "tỉnh", "huyen": "huyện", "thanh pho": "thành phố", "thi xa": "thị xã",
+                  "quan": "quận", "xa": "xã", "phuong": "phường", "thi tran": "thị trấn",
+                  "tp": "thành phố"}
+_UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|huyen|quan|tinh)"
+_PLURAL_UNITS = re.compile(rf" (?:cac|nhung) ({_UNIT_WORD}(?:(?:, | va ){_UNIT_WORD})*)(?![a-z])")
+_LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|tp)(?![a-z])")
+_RANGE = re.compile(r" (?:cac cap|cap (?:tinh|huyen|xa|co so)|tu (?:tinh|huyen) den (?:co so|xa|huyen))(?![a-z])")
+_TERM = re.compile(r" khoa ([ivxlc]+)(?![a-z])")
+_OWNER_LINK = re.compile(r" (?:cua |thuoc |truc thuoc |trong )?")
+_IN_UNIT = re.compile(r" (?:trong|cua|tren dia ban|thuoc) (tinh|huyen|thanh pho|thi xa)(?![a-z])")
+_CONTINUE = re.compile(
+    r"(?:, | va )(nganh|doan the|don vi|dia phuong|thi tran|phuong|xa|so|ban|thi|thanh uy|"
+    r"thi uy|huyen uy|dang uy|dang bo|bao chi|giup viec|thanh|huyen|thi xa|thanh pho)(?![a-z])")
+_PLURAL_PREFIX = re.compile(r"(?:cac|nhung|toan the)\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where a document sits: resolves ``tỉnh``/``huyện`` and bare names to jurisdictions."""
+
+    jurisdiction: str | None = None  # the document's own unit id
+    province: str | None = None
+    level: str = "province"  # level of the document's unit
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    name: str
+    kind: str
+    jurisdiction: str | None
+    is_group: bool
+    head: str
+    suffix: str = ""  # owner/level words as canonically written, shared in lists
+    suffix_jur: str | None = None
+    bare: bool = True  # no owner/level of its own
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        return agency_id(self.name, self.jurisdiction)
+
+    def agency(self) -> Agency:
+        aliases = (self.text,) if self.text != self.name else ()
+        return Agency(self.id, self.name, self.kind, self.jurisdiction, aliases, self.is_group)
+
+
+def agency_id(name: str, jurisdiction: str | None) -> str:
+    return f"ag:{jurisdiction or 'unknown'}:{slug(name, 80)}"
+
+
+def _head_at(text: str, folded: str, pos: int) -> tuple[Head, int] | None:
+    m = head_regex().match(folded, pos)
+    if not m:
+        return None
+    idx = next(int(k[1:]) for k, v in m.groupdict().items() if v is not None)
+    head = HEADS[idx]
+    orig = text[m.start():m.end()]
+    key = folded[m.start():m.end()]
+    if key.replace(" ", "") in _ABBREV_FORMS and " " not in key and not orig.isupper():
+        return None
+    if "cap" in head.flags and not orig[:1].isupper():
+        return None
+    return head, m.end()
+
+
+def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
+    """End of a run of capitalised words (joined by 'và', '-', ',') starting at pos."""
+    end = pos
+    i = pos
+    n = 0
+    while n < max_words:
+        m = re.match(r"\s*([^\s,;.()]+)", text[i:])
+        if not m or not m.group(1)[:1].isupper():
+            break
+        i += m.end()
+        end = i
+        n += 1
+        j = re.match(r"\s*(?:và|-|–|,)\s*(?=[A-ZĐÀ-Ỹ])", text[i:])
+        if j:
+            i += j.end()
+    return end
+
+
+def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
+                 allow_bare: bool = False) -> Mention | None:
+    """Parse one agency mention starting exactly at ``pos``."""
+    start = pos
+    plural = False
+    pm = _PLURAL_PREFIX.match(folded, pos)
+    if pm:
+        plural = True
+        pos = pm.end()
+    hm = _head_at(text, folded, pos)
+    if hm is None:
+        return None
+    head, pos = hm
+    flags = set(head.flags)
+    name = head.canonical
+    if plural and not name.lower().startswith("các") and "group" not in flags:
+        name = "các " + name
+    if "name" in flags:
+        dm = None
+        if pos < len(folded) and folded[pos] == " " and text[pos + 1:pos + 2].isupper():
+            for rx, dname in DOMAINS:
+                dm = rx.match(folded, pos + 1)
+                if dm:
+                    name = f"{name} {dname}"
+                    pos = dm.end()
+                    break
+            if dm is None:
+                end = _capital_words(text, pos + 1, 4)
+                if end <= pos + 1:
+                    return None
+                name = f"{name} {' '.join(text[pos + 1:end].split())}"
+                pos = end
+        else:
+            return None
+    is_group = plural or "group" in flags
+    jur: str | None = None
+    suffix_parts: list[str] = []
+    suffix_jur: str | None = None
+    bare = True
+    # modifiers, in any order, each at most once
+    seen: set[str] = set()
+    for _ in range(6):
+        progressed = False
+        if "vn" not in seen and folded.startswith(" viet nam", pos) and "Mặt trận" in name:
+            pos += len(" viet nam")
+            seen.add("vn")
+            progressed = True
+        if "group_cont" not in seen and (is_group or plural):
+            cm = _CONTINUE.match(folded, pos)
+            while cm and text[cm.start(1):cm.start(1) + 1].islower():
+                pos = cm.end()
+                name = name + ", " + text[cm.start(1):cm.end(1)]
+                seen.add("group_cont")
+                progressed = True
+                cm = _CONTINUE.match(folded, pos)
+        if "owner" not in seen and ("owner" in flags or "party" in flags):
+            link = _OWNER_LINK.match(folded, pos)
+            lpos = link.end() if link else pos
+            cm = re.match(r"(tinh uy|huyen uy|thanh uy|thi uy|quan uy|tu|hu)(?![a-z])", folded[lpos:])
+            if cm and (len(cm.group(1)) > 2 or text[lpos:lpos + 2].isupper()):
+                word, level = _COMMITTEES[cm.group(1)]
+                linkw = folded[pos + 1:lpos].strip()
+                if linkw in ("thuoc", "truc thuoc"):
+                    word = f"{text[pos + 1:lpos].strip()} {word}"
+                pos = lpos + cm.end()
+                place_end = _capital_words(text, pos + 1, 3) if folded[pos:pos + 1] == " " else pos
+                place = text[pos + 1:place_end] if place_end > pos + 1 else ""
+                suffix_jur = _resolve(level, place, ctx)
+                if place and suffix_jur:
+                    pos = place_end
+                suffix_parts.append(word)
+                seen.add("owner")
+                bare = False
+                progressed = True
+            elif depth < 2 and link is not None and folded[lpos:lpos + 1].isalpha():
+                owner = parse_agency(text, folded, lpos, ctx, depth + 1)
+                if owner is not None and owner.kind not in ("leader", "member"):
+                    linkw = text[pos + 1:lpos].strip()
+                    suffix_parts.append(f"{linkw} {owner.name}" if linkw else owner.name)
+                    suffix_jur = owner.jurisdiction
+                    is_group = is_group or owner.is_group
+                    pos = owner.end
+                    seen.add("owner")
+                    bare = False
+                    progressed = True
+        if "level" not in seen and ("level" in flags or "owner" in flags or "name" in flags
+                                    or "party" in flags):
+            pm2 = _PLURAL_UNITS.match(folded, pos)
+            rm = _RANGE.match(folded, pos)
+            lm = _LEVEL_RX.match(folded, pos)
+            if pm2:
+                suffix_parts.append("các " + text[pm2.start(1):pm2.end(1)])
+                suffix_jur = ctx.jurisdiction
+                is_group = True
+                pos = pm2.end()
+            elif rm:
+                suffix_parts.append(text[rm.start() + 1:rm.end()])
+                suffix_jur = ctx.jurisdiction
+                is_group = is_group or "cac cap" in rm.group(0)
+                pos = rm.end()
+            elif lm:
+                word = lm.group(1)
+                place_end = _capital_words(text, lm.end() + 1, 3) if folded[lm.end():lm.end() + 1] == " " else lm.end()
+                place = text[lm.end() + 1:place_end] if place_end > lm.end() + 1 else ""
+                level = _LEVELS.get(word, "district")
+                suffix_jur = _resolve(level, place, ctx, word)
+                if level == "commune" and not place:
+                    is_group = True
+                pos = place_end if place and suffix_jur else lm.end()
+                suffix_parts.append(_LEVEL_DISPLAY.get(word, text[lm.start(1):lm.end(1)]))
+            if pm2 or rm or lm:
+                seen.add("level")
+                bare = False
+                progressed = True
+        if "in_unit" not in seen and "level" not in seen:
+            um = _IN_UNIT.match(folded, pos)
+            if um:
+                level = _LEVELS.get(um.group(1), "district")
+                suffix_jur = _resolve(level, "", ctx, um.group(1))
+                suffix_parts.append(text[um.start() + 1:um.end()].lower()
+                                    if not is_group else "")
+                pos = um.end()
+                seen.add("in_unit")
+                bare = False
+                progressed = True
+        if "term" not in seen:
+            tm = _TERM.match(folded, pos)
+            if tm:
+                pos = tm.end()
+                seen.add("term")
+                progressed = True
+        if not progressed:
+            break
+    if "need_owner" in flags and bare and not allow_bare:
+        return None
+    suffix_parts = [p for p in suffix_parts if p]
+    if suffix_parts:
+        name = f"{name} {' '.join(suffix_parts)}"
+    jur = suffix_jur if suffix_jur is not None else _default_jur(head, ctx)
+    name = name[:1].upper() + name[1:] if not name.startswith("các ") else name
+    written = " ".join(text[start:pos].split())
+    return Mention(start, pos, written, name, head.kind, jur, is_group, head.canonical,
+                   " ".join(suffix_parts), suffix_jur, bare, frozenset(flags))
+
+
+def _default_jur(head: Head, ctx: Context) -> str | None:
+    if head.level == "national":
+        return "vn"
+    if head.level == "province":
+        return ctx.province or ctx.jurisdiction
+    return ctx.jurisdiction
+
+
+def _resolve(level: str, place: str, ctx: Context, word: str | None = None) -> str | None:
+    if place:
+        tw = {"thanh pho": "thành phố", "thi xa": "thị xã", "tinh": "tỉnh", "huyen": "huyện",
+              "quan": "quận", "tp": "thành phố"}.get(word or "", None)
+        u = admin.lookup(place, tw, ctx.province)
+        if u is not None:
+            return u.id
+    if level == "province":
+        return ctx.province or ctx.jurisdiction
+    if level == "district":
+        return ctx.jurisdiction if ctx.level in ("district", "commune") else ctx.jurisdiction
+    return ctx.jurisdiction
+
+
+_SEP = re.compile(r"\s*(?:,\s*(?:và\s+|cùng\s+)?|\s+và\s+|\s+cùng\s+|\s*&\s*|\s*;\s*(?=[A-ZĐÀ-Ỹa-zđ]))")
+
+
+def parse_list(text: str, folded: str, pos: int, ctx: Context) -> list[Mention]:
+    """A list of agencies separated by ',', 'và', 'cùng' starting at ``pos``."""
+    out: list[Mention] = []
+    first = parse_agency(text, folded, pos, ctx, allow_bare=True)
+    if first is None:
+        return out
+    out.append(first)
+    pos = first.end
+    while True:
+        sm = _SEP.match(text, pos)
+        if not sm:
+            break
+        nxt = parse_agency(text, folded, sm.end(), ctx, allow_bare=True)
+        if nxt is None:
+            break
+        out.append(nxt)
+        pos = nxt.end
+    out = _share_suffixes(out)
+    while out and "need_owner" in out[-1].flags and out[-1].bare:
+        out.pop()
+    return [m for m in out if not ("need_owner" in m.flags and m.bare)] if out else out
+
+
+def _share_suffixes(items: list[Mention]) -> list[Mention]:
+    """``Các ban Đảng, Ủy ban Kiểm tra, Văn phòng Tỉnh ủy``: the last owner serves all."""
+    for i in range(len(items) - 2, -1, -1):
+        cur, nxt = items[i], items[i + 1]
+        if not cur.bare or nxt.bare or not nxt.suffix:
+            continue
+        takes = ("party" in cur.flags and nxt.suffix in (
+            "Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Quận ủy")) or (
+            "need_owner" in cur.flags) or (cur.kind == nxt.kind == "party_committee")
+        if not takes and "level" in cur.flags and nxt.suffix == "các cấp":
+            takes = True
+        if takes:
+            items[i] = replace(cur, name=f"{cur.name} {nxt.suffix}", jurisdiction=nxt.suffix_jur
+                               or cur.jurisdiction, suffix=nxt.suffix, suffix_jur=nxt.suffix_jur,
+                               bare=False, is_group=cur.is_group or nxt.is_group)
+    return items
+
+
+_WORD_START = re.compile(r"(?<![\w/])(?=\w)")
+
+
+def scan(text: str, folded: str, start: int, end: int, ctx: Context) -> list[Mention]:
+    """Every specific agency mentioned in ``text[start:end]`` (no bare groups)."""
+    out: list[Mention] = []
+    pos = start
+    rx = head_regex()
+    while pos < end:
+        m = rx.search(folded, pos, end)
+        if not m:
+            break
+        s = m.start()
+        if s > 0 and folded[s - 1].isalnum():
+            pos = s + 1
+            continue
+        back = folded.rfind(" ", 0, s - 1) + 1 if s > 4 and folded[max(0, s - 4):s] in ("cac ", ) else s
+        mention = parse_agency(text, folded, back if back < s else s, ctx)
+        if mention is None or mention.end > end:
+            pos = m.end()
+            continue
+        if not (mention.is_group and mention.bare):
+            out.append(mention)
+        pos = mention.end
+    return out

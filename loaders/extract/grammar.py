@@ -1,0 +1,121 @@
+"""Small grammars shared by the extractors: dates, document numbers, periods, deadlines."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..lexicon import ISSUER_CODES, TYPE_BY_CODE
+from ..text import fold
+
+# --- dates ---------------------------------------------------------------------------------
+
+DATE_LONG = re.compile(
+    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+DATE_NUM = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
+DATE_ANY = re.compile(rf"(?:{DATE_LONG.pattern})|(?:ngày\s+)?{DATE_NUM.pattern}", re.IGNORECASE)
+
+
+def iso_date(d: str, m: str, y: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` as ISO ``yyyy-mm-dd`` (``31/12/2020``, ``ngày 31 tháng 12 năm 2020``)."""
+    m = DATE_ANY.search(text)
+    if not m:
+        return None
+    g = [x for x in m.groups() if x is not None]
+    return iso_date(*g[:3]) if len(g) >= 3 else None
+
+
+# --- document numbers ----------------------------------------------------------------------
+
+_CODE = r"[A-ZĐ][A-ZĐa-zđ0-9&]*"
+NUMBER = re.compile(
+    rf"(?<![\w/])(\d{{1,5}}[a-zđ]?)(?:\s*/\s*((?:19|20)\d\d))?\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
+# "18, 19-NQ/TW" or "18 và 19-NQ/TW": several numbers sharing one code
+NUMBER_LIST = re.compile(
+    rf"(?<![\w/])((?:\d{{1,5}}[a-z]?\s*(?:,|và)\s*)+)(\d{{1,5}}[a-z]?)\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
+PARTY_CODES = {"tw", "tu", "hu", "thu", "tgu", "txu", "du", "bcs", "bct", "btc", "btgtu",
+               "bdvtu", "btctu", "vptu", "qu"}
+
+
+def canonical_number(num: str, year: str | None, sep: str, code: str) -> str:
+    """``1291/QĐ/TTg`` → ``1291/QĐ-TTg``; ``01 - KL/TW`` → ``01-KL/TW``; codes as written."""
+    parts = [p for p in re.split(r"\s*[/-]\s*", code) if p]
+    parts = [_fix_code(p) for p in parts]
+    is_party = bool(parts) and fold(parts[-1]) in PARTY_CODES
+    head = num + (f"/{year}" if year else "")
+    if is_party and len(parts) >= 2:
+        # party style: number-TYPE/ISSUER
+        return f"{head}-{'-'.join(parts[:-1])}/{parts[-1]}"
+    if len(parts) >= 2:
+        return f"{head}/{parts[0]}-{'-'.join(parts[1:])}"
+    return f"{head}{sep}{parts[0]}" if parts else head
+
+
+def _fix_code(code: str) -> str:
+    """Restore Đ lost in conversion for the codes that carry it (ND → NĐ, QD → QĐ)."""
+    up = code.upper()
+    fixes = {"ND": "NĐ", "QD": "QĐ", "HDND": "HĐND", "DU": "ĐU", "DA": "ĐA"}
+    if up in fixes and code not in ("TTg",):
+        return fixes[up]
+    return code
+
+
+def number_key(number: str) -> str:
+    """A comparison key: folded, no spaces, no leading zeros."""
+    n = fold(number).replace(" ", "")
+    return re.sub(r"^0+(?=\d)", "", n)
+
+
+def type_from_number(number: str) -> str | None:
+    parts = [p for p in re.split(r"[/-]", number) if p and not p[0].isdigit()]
+    for p in parts:
+        t = TYPE_BY_CODE.get(fold(p))
+        if t:
+            return t
+    return None
+
+
+def issuer_scope(number: str) -> tuple[str | None, str]:
+    """(issuer name, scope) from the number's issuer code: ``CP`` → Chính phủ, national."""
+    parts = [p for p in re.split(r"[/-]", number) if p and not p[0].isdigit()]
+    for p in reversed(parts):
+        ic = ISSUER_CODES.get(fold(p))
+        if ic:
+            return ic.issuer, ic.scope
+        if re.fullmatch(r"(?i)(ub|qh|ubtvqh)\d*", p):
+            break
+    return None, "local"
+
+
+# --- periods and deadlines -----------------------------------------------------------------
+
+PERIOD = re.compile(r"(?i)giai\s+đoạn\s+((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)")
+VISION = re.compile(r"(?i)(?:tầm nhìn|định hướng)\s+(?:đến|tới)\s+năm\s+((?:19|20)\d\d)")
+YEAR_BY = re.compile(r"(?i)(?<!so với )(?:đến|tới|vào|trước|trong)\s+năm\s+((?:19|20)\d\d)")
+DEADLINE = re.compile(
+    r"(?i)(?:trước|chậm nhất|hạn chót|hoàn thành trước|trong)\s+(?:ngày\s+)?"
+    r"(?:\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|"
+    r"(?:quý|quí)\s+[IV1-4]+(?:\s*(?:/|năm)\s*\d{4})?|tháng\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{4})?|"
+    r"năm\s+\d{4})")
+FREQUENCY = re.compile(r"(?i)\b(hằng năm|hàng năm|hằng quý|hàng quý|hằng tháng|hàng tháng|"
+                       r"định kỳ(?: hằng| hàng)?(?: năm| quý| tháng| 6 tháng)?|6 tháng|thường xuyên)\b")
+
+
+def deadline_of(text: str) -> tuple[str | None, str | None]:
+    """(deadline, frequency) as written: ``trước ngày 30 tháng 10 hằng năm``, ``hằng năm``."""
+    d = DEADLINE.search(text)
+    f = FREQUENCY.search(text)
+    freq = f.group(1).lower().replace("hàng", "hằng") if f else None
+    if d is None:
+        return None, freq
+    deadline = " ".join(d.group(0).split())
+    if freq and freq.startswith("hằng") and not re.search(r"\d{4}", deadline):
+        deadline += f" {freq}"
+    return deadline, freq

@@ -1,0 +1,337 @@
+"""Tasks and responsibilities: who leads (chủ trì), cooperates (phối hợp), is the standing
+agency (thường trực), receives reports (báo cáo), advises (tham mưu) or supervises (giám sát).
+
+Three shapes are read: sentences in the implementation section whose subject is a list of
+agencies ("X chủ trì, phối hợp với Y …", "Giao X …"); headings that name an agency followed
+by its duties ("1. Phòng Nội vụ"); and rows of appendix task tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..lexicon import AREAS
+from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
+from ..outline import Outline
+from ..text import fold, sentences
+from .agencies import Context, Mention, parse_list
+from .grammar import deadline_of
+
+_LEAD_CUE = re.compile(
+    r"^(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:giao(?: cho)?\s+)?")
+_ADVERBIAL = re.compile(r"^(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
+                        r"nham|ngoai ra|dong thoi|bên canh do|ben canh do)\b")
+_STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
+_CHU_TRI = re.compile(r"\bchu tri\b")
+_COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
+_REPORT = re.compile(
+    r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
+    r"de xuat|so ket|tong ket|bang van ban|tien do))*\s+")
+_ADVISE = re.compile(r"^(?:\W*)(?:tham muu)\b")
+_SUPERVISE = re.compile(r"\bgiam sat\b")
+_PREDICATE = re.compile(r"^\s*(?:,\s*)?(?:\(|[a-zđ]|chủ|Chủ|có|Có|là|Là)")
+
+
+@dataclass(slots=True)
+class _Run:
+    start: int
+    end: int
+    subject: list[Mention]
+    implicit: bool
+    roles: dict[str, set[str]] = field(default_factory=dict)  # agency id → roles
+    extra: list[tuple[Mention, str, int, int]] = field(default_factory=list)
+
+
+def classify_area(title: str, text: str) -> str:
+    ft, fx = fold(title), fold(text)
+    best, score = "other", 0
+    for a in AREAS:
+        s = sum(3 * ft.count(k) + fx.count(k) for k in a.keywords)
+        if s > score:
+            best, score = a.area, s
+    return best
+
+
+def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[list[Mention], int]:
+    """Agencies that are the grammatical subject of the sentence ``text[s:e]``."""
+    m = _LEAD_CUE.match(folded, s, e)
+    pos = m.end() if m else s
+    cands = [pos]
+    if _ADVERBIAL.match(folded, pos):
+        cands += [c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + 250)])]
+        cands = [pos + (c - pos) if c >= pos else c for c in cands]
+        cands = [cands[0]] + [pos + c for c in cands[1:]]
+    for c in cands:
+        ms = parse_list(text, folded, c, ctx)
+        if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 6]) and ms[-1].end < e:
+            return ms, c
+    return [], -1
+
+
+def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
+                  ) -> tuple[list[Task], list[Responsibility], list[Agency]]:
+    text = doc.text
+    folded = fold(text)
+    tasks: list[Task] = []
+    resps: list[Responsibility] = []
+    agencies: dict[str, Agency] = {}
+    n = [0]
+
+    def new_task(s: int, e: int, title: str, sec: Section | None, lead: list[str],
+                 coop: list[str], source: str) -> Task:
+        n[0] += 1
+        body = text[s:e]
+        deadline, freq = deadline_of(body)
+        t = Task(f"task:{doc.doc_id}:{n[0]}", doc.doc_id, sec.path if sec else "", title, body,
+                 classify_area(title, body), tuple(dict.fromkeys(lead)),
+                 tuple(dict.fromkeys(coop)), deadline,
+                 Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, None, source)
+        tasks.append(t)
+        return t
+
+    def add(m: Mention, role: str, task: Task, s: int, e: int, deadline: str | None) -> None:
+        a = m.agency()
+        prev = agencies.get(a.id)
+        if prev is None or (a.aliases and a.aliases[0] not in prev.aliases):
+            aliases = tuple(dict.fromkeys((prev.aliases if prev else ()) + a.aliases))
+            agencies[a.id] = Agency(a.id, a.name, a.kind, a.jurisdiction, aliases, a.is_group)
+        key = (a.id, role, task.id)
+        if key in seen:
+            return
+        seen.add(key)
+        resps.append(Responsibility(a.id, role, task.id, doc.doc_id, deadline,
+                                    Provenance(doc.doc_id, task.section, s, e, text[s:e])))
+
+    seen: set[tuple[str, str, str]] = set()
+    impl = [s for s in outline.sections if s.kind == "implementation"]
+    impl_blocks = [b for b in doc.blocks if b.kind in ("para", "item", "heading")
+                   and any(s.start <= b.start < s.end for s in impl)]
+    handled: set[int] = set()
+    for b in impl_blocks:
+        sec = outline.section_at(b.start)
+        body_start = b.start
+        if sec is not None and sec.start == b.start:
+            body_start = sec.title_end
+        if body_start >= b.end - 1:
+            continue
+        heading = _heading_agencies(text, folded, sec, outline, ctx)
+        runs = _runs(text, folded, body_start, b.end, heading, ctx)
+        for run in runs:
+            _roles_of_run(text, folded, run, ctx)
+            title = sec.title if sec and heading else _short(text[run.start:run.end])
+            lead = [m.id for m in run.subject if "lead" in run.roles.get(m.id, set())]
+            coop = [m.id for m, r, _s, _e in run.extra if r == "cooperate"]
+            coop += [m.id for m in run.subject if "cooperate" in run.roles.get(m.id, set())]
+            task = new_task(run.start, run.end, title, sec, lead, coop, "sentence")
+            deadline = task.deadline
+            for m in run.subject:
+                for role in sorted(run.roles.get(m.id, set())):
+                    add(m, role, task, run.start, run.end, deadline)
+            for m, role, _s, _e in run.extra:
+                add(m, role, task, run.start, run.end, deadline if role == "report_to" else None)
+        handled.add(b.start)
+    # explicit "X chủ trì" anywhere else (plans often assign inside the task list)
+    for b in doc.blocks:
+        if b.start in handled or b.kind not in ("para", "item", "heading"):
+            continue
+        sec = outline.section_at(b.start)
+        if sec is None or sec.kind in ("situation", "viewpoint", "preamble"):
+            continue
+        for s, e in sentences(text, b.start, b.end):
+            f = folded[s:e]
+            if not (_CHU_TRI.search(f) or re.match(r"\W*giao\s", f)):
+                continue
+            subj, _ = subject_at(text, folded, s, e, ctx)
+            if not subj:
+                continue
+            run = _Run(s, e, subj, False)
+            _roles_of_run(text, folded, run, ctx)
+            lead = [m.id for m in subj if "lead" in run.roles.get(m.id, set())]
+            coop = [m.id for m, r, _a, _b in run.extra if r == "cooperate"]
+            task = new_task(s, e, sec.title or _short(text[s:e]), sec, lead, coop, "sentence")
+            for m in subj:
+                for role in sorted(run.roles.get(m.id, set())):
+                    add(m, role, task, s, e, task.deadline)
+            for m, role, _a, _b in run.extra:
+                add(m, role, task, s, e, task.deadline if role == "report_to" else None)
+    # items of the task and solution sections: tasks with no agency yet
+    for sec in outline.sections:
+        if sec.kind not in ("tasks", "solutions"):
+            continue
+        parent = next((p for p in outline.sections if p.path == sec.parent), None)
+        if parent is None or parent.kind != sec.kind or sec.style in ("bullet", "plus", "bullet2"):
+            continue
+        child = next((c for c in outline.sections if c.parent == sec.path), None)
+        end = child.start if child else sec.end
+        s, e = sec.start, end
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s < 10:
+            continue
+        new_task(s, e, sec.title or _short(text[sec.title_end:e]), sec, [], [], "section")
+    # appendix task tables
+    for rows in outline.tables.values():
+        _table_tasks(doc, text, folded, rows, outline, ctx, new_task, add)
+    return tasks, resps, list(agencies.values())
+
+
+def _short(s: str, words: int = 14) -> str:
+    w = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", s).split()
+    return " ".join(w[:words]) + (" …" if len(w) > words else "")
+
+
+def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outline,
+                      ctx: Context) -> list[Mention]:
+    """Agencies named by the section's heading (``1. Phòng Nội vụ``), if that is all it says."""
+    while sec is not None and sec.kind == "implementation":
+        title_start = sec.title_end - len(sec.title) if sec.title else sec.title_end
+        start = text.find(sec.title, sec.start, sec.title_end + 1) if sec.title else -1
+        if start >= 0:
+            title_start = start
+        ms = parse_list(text, folded, title_start, ctx) if sec.title else []
+        if ms and ms[-1].end >= title_start + len(sec.title.rstrip(" :.")) - 1:
+            return ms
+        sec = next((p for p in outline.sections if p.path == sec.parent), None)
+    return []
+
+
+def _runs(text: str, folded: str, s: int, e: int, heading: list[Mention], ctx: Context) -> list[_Run]:
+    runs: list[_Run] = []
+    for ss, se in sentences(text, s, e):
+        subj, _ = subject_at(text, folded, ss, se, ctx)
+        if subj:
+            if runs and not runs[-1].implicit and [m.id for m in runs[-1].subject] == [m.id for m in subj]:
+                runs[-1].end = se
+            else:
+                runs.append(_Run(ss, se, subj, False))
+        elif runs:
+            runs[-1].end = se
+        elif heading:
+            runs.append(_Run(ss, se, heading, True))
+        else:
+            runs.append(_Run(ss, se, [], True))
+    return [r for r in runs if r.subject or r.extra or True]
+
+
+def _roles_of_run(text: str, folded: str, run: _Run, ctx: Context) -> None:
+    subj_end = run.subject[-1].end if run.subject and not run.implicit else run.start
+    for ss, se in sentences(text, run.start, run.end):
+        f = folded[ss:se]
+        pred_start = max(ss, subj_end) if subj_end <= se else ss
+        pred = folded[pred_start:se].lstrip(" ,")
+        pred = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", pred)
+        standing = bool(_STANDING.search(f))
+        first_coop = bool(re.match(r"(?:co trach nhiem\s+)?phoi hop\b", pred)) and not _CHU_TRI.search(f)
+        for m in run.subject:
+            roles = run.roles.setdefault(m.id, set())
+            if standing:
+                roles.add("standing")
+                rest = _STANDING.split(f, 1)[-1]
+                if _CHU_TRI.search(rest) or len(rest.split()) > 25:
+                    roles.add("lead")
+            elif first_coop:
+                roles.add("cooperate")
+            else:
+                roles.add("lead")
+            if _ADVISE.match(pred) or re.search(r"\btham muu\b", pred[:40]):
+                roles.add("advise")
+            if _SUPERVISE.search(pred[:80]):
+                roles.add("supervise")
+        for cm in _COOP.finditer(folded, ss, se):
+            ms = parse_list(text, folded, cm.end(), ctx)
+            role = "lead" if first_coop and cm.start() - ss < 40 else "cooperate"
+            for m in ms:
+                if not _generic(m):
+                    run.extra.append((m, role, ss, se))
+        for rm in _REPORT.finditer(folded, ss, se):
+            ms = parse_list(text, folded, rm.end(), ctx)
+            for m in ms:
+                run.extra.append((m, "report_to", ss, se))
+
+
+def _generic(m: Mention) -> bool:
+    """"các cơ quan liên quan" names no one in particular."""
+    return bool(re.search(r"\b(?:lien quan|co lien quan)\b", fold(m.text))) or (
+        m.is_group and fold(m.name) in ("cac co quan, don vi",))
+
+
+def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,  # noqa: ANN001
+                 ctx: Context, new_task, add) -> None:  # noqa: ANN001
+    if not rows:
+        return
+    cols: dict[str, int] = {}
+    header_i = -1
+    for i, r in enumerate(rows[:3]):
+        names = [fold(text[s:e]) for s, e in r.cells]
+        found = {}
+        for j, c in enumerate(names):
+            if "chu tri" in c and "lead" not in found:
+                found["lead"] = j
+            elif "phoi hop" in c and "coop" not in found:
+                found["coop"] = j
+            elif re.search(r"thoi gian|thoi han|tien do|hoan thanh", c) and "due" not in found:
+                found["due"] = j
+            elif re.search(r"san pham|ket qua|hinh thuc", c) and "product" not in found:
+                found["product"] = j
+            elif re.search(r"noi dung|nhiem vu|cong viec|ten|giai phap", c) and "task" not in found:
+                found["task"] = j
+        if "lead" in found and "task" in found:
+            cols, header_i = found, i
+            break
+    if header_i < 0:
+        return
+    group = ""
+    for r in rows[header_i + 1:]:
+        cells = [text[s:e].strip() for s, e in r.cells]
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            j = cols.get(name, -1)
+            return cells[j] if 0 <= j < len(cells) else ""
+
+        task_text = cell("task")
+        if not task_text:
+            continue
+        if not cell("lead") and not cell("coop"):
+            group = task_text
+            continue
+        sec = outline.section_at(r.start)
+        lead_ms = _cell_agencies(text, folded, r.cells[cols["lead"]], ctx)
+        coop_ms = (_cell_agencies(text, folded, r.cells[cols["coop"]], ctx)
+                   if "coop" in cols and cols["coop"] < len(r.cells) else [])
+        title = task_text if len(task_text) < 160 else _short(task_text)
+        t = new_task(r.start, r.end, title, sec, [m.id for m in lead_ms],
+                     [m.id for m in coop_ms], "table")
+        due = cell("due") or None
+        product = cell("product") or None
+        from dataclasses import replace
+        idx = next(i for i, x in enumerate(_tasks_ref(new_task)) if x.id == t.id)
+        t = replace(t, deadline=due or t.deadline, product=product,
+                    area=classify_area(group + " " + title, task_text))
+        _tasks_ref(new_task)[idx] = t
+        for m in lead_ms:
+            add(m, "lead", t, r.start, r.end, t.deadline)
+        for m in coop_ms:
+            add(m, "cooperate", t, r.start, r.end, None)
+
+
+def _tasks_ref(new_task) -> list[Task]:  # noqa: ANN001
+    return new_task.__closure__[next(i for i, c in enumerate(new_task.__code__.co_freevars)
+                                     if c == "tasks")].cell_contents
+
+
+def _cell_agencies(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
+    s, e = span
+    out: list[Mention] = []
+    pos = s
+    while pos < e:
+        ms = parse_list(text, folded, pos, ctx)
+        ms = [m for m in ms if m.end <= e]
+        if ms:
+            out.extend(ms)
+            pos = ms[-1].end
+        nxt = re.search(r"[,;/]\s*|\s+và\s+|\n", text[pos:e])
+        if not nxt:
+            break
+        pos += nxt.end()
+    return out

@@ -1,0 +1,213 @@
+"""Quantitative targets: one per number and per indicator, with comparator, unit and year.
+
+``trên 80%`` → (>, 80, %); ``từ 95% trở lên`` → (>=, 95, %); ``8/8 bộ phận`` → (=, 8, count);
+``PAR INDEX và PAPI thuộc nhóm 20`` → two rank targets (<=, 20). Figures in situation or
+results sections describe the past and are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..lexicon import COUNT_NOUNS, INDICATORS, METRICS
+from ..model import NormDoc, Provenance, Target
+from ..outline import Outline
+from ..text import clauses, fold, sentences, slug
+from .grammar import DATE_ANY, NUMBER, PERIOD, YEAR_BY
+
+TARGET_KINDS = {"goals", "tasks", "solutions", "implementation", ""}
+_NUM = r"(\d{1,3}(?:[.,]\d{1,2})?)"
+_PERCENT = re.compile(_NUM + r"\s*%")
+_FRACTION = re.compile(r"(?<![\d/])(\d{1,3})\s*/\s*(\d{1,3})(?![\d/])")
+_RANK = re.compile(r"\b(?:nhom|top)\s+(\d{1,2})\b")
+_COUNT = re.compile(r"(?<![\d.,/])(0?\d{1,3})\s+(?=\S)")
+_LE = r"(?:toi da|khong qua|khong vuot qua|duoi muc|khong cao hon)"
+_GE = r"(?:toi thieu|it nhat|khong thap hon|khong duoi|khong it hon)"
+_COMP_BEFORE = re.compile(
+    rf"(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
+    r"(?:\s+(?:muc|dat|la|duoc|khoang|co))*\s+$")
+_COMP_AFTER_GE = re.compile(r"^\s*(?:%\s*)?(?:tro len|tro len\b)")
+_MASKS = (
+    re.compile(r"muc do\s+\d(?:\s*(?:,|va)\s*(?:muc do\s+)?\d)*"),
+    re.compile(r"\b(?:lan thu|thu)\s+\w+"),
+    re.compile(r"\b\d+(?:\.\d+)?\s*(?:nam|thang|ngay|tuoi|gio|phut|lan)\b"),
+    re.compile(r"\d+\.0\b"),
+    re.compile(r"^\s*(?:\(\d+\)\.?|\d+(?:\.\d+)*\.)"),
+)
+_SITUATION_VERBS = re.compile(r"\b(?:da dat|da thuc hien|da ban hanh|dat duoc|dat ket qua)\b")
+
+
+def _masked(text: str, folded: str) -> str:
+    """Folded text with dates, numbers of documents, periods and levels blanked out."""
+    chars = list(folded)
+
+    def blank(s: int, e: int) -> None:
+        for i in range(s, e):
+            chars[i] = " "
+
+    for rx in (DATE_ANY, NUMBER, PERIOD, YEAR_BY):
+        for m in rx.finditer(text):
+            blank(m.start(), m.end())
+    for m in re.finditer(r"(?:TCVN\s+)?ISO(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?", text):
+        blank(m.start(), m.end())
+    for rx in _MASKS:
+        for m in rx.finditer(folded):
+            blank(m.start(), m.end())
+    return "".join(chars)
+
+
+def _value(s: str) -> float:
+    if re.fullmatch(r"\d{1,3}\.\d{3}", s):
+        return float(s.replace(".", ""))
+    return float(s.replace(",", "."))
+
+
+def _comparator(masked: str, start: int, end: int) -> str:
+    before = masked[max(0, start - 30):start]
+    m = _COMP_BEFORE.search(before)
+    after_ge = _COMP_AFTER_GE.match(masked[end:end + 15])
+    if m is None:
+        return ">=" if after_ge else "="
+    if m.group("ge"):
+        return ">="
+    if m.group("le"):
+        return "<="
+    if m.group("gt"):
+        return ">"
+    if m.group("lt"):
+        return "<"
+    return ">=" if after_ge else "="
+
+
+def metric_key(folded_text: str) -> str:
+    for metric in METRICS:
+        if metric.key == "rank":
+            continue
+        if all(rx.search(folded_text) for rx in metric.require):
+            return metric.key
+    words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 2][:6]
+    return "other:" + slug(" ".join(words), 40)
+
+
+def indicators_in(folded_text: str) -> list[tuple[int, str]]:
+    found = []
+    for ind in INDICATORS:
+        for m in ind.pattern.finditer(folded_text):
+            found.append((m.start(), ind.id))
+    found.sort()
+    seen: set[str] = set()
+    out = []
+    for pos, iid in found:
+        if iid not in seen:
+            seen.add(iid)
+            out.append((pos, iid))
+    return out
+
+
+def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) -> list[Target]:
+    text = doc.text
+    folded = fold(text)
+    masked = _masked(text, folded)
+    out: list[Target] = []
+    n = 0
+    skip = [outline.recipients, outline.signature] + list(outline.footnotes)
+    for b in doc.blocks:
+        if b.kind in ("footnote", "row"):
+            continue
+        if any(sp and sp[0] <= b.start < sp[1] for sp in skip):
+            continue
+        sec = outline.section_at(b.start)
+        if sec is None or sec.kind not in TARGET_KINDS:
+            continue
+        for ss, se in sentences(text, b.start, b.end):
+            sent_inds = indicators_in(folded[ss:se])
+            for cs, ce in clauses(text, ss, se):
+                for t in _clause_targets(doc, outline, text, folded, masked, cs, ce, ss, se,
+                                         sent_inds, default_year, sec.kind):
+                    n += 1
+                    out.append(Target(f"tgt:{doc.doc_id}:{n}", *t))
+    return out
+
+
+def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, masked: str,
+                    cs: int, ce: int, ss: int, se: int, sent_inds: list[tuple[int, str]],
+                    default_year: int | None, kind: str) -> list[tuple]:
+    hits: list[tuple[int, int, float, str, str]] = []  # start, end, value, unit, comparator
+    clause_m = masked[cs:ce]
+    for m in _PERCENT.finditer(clause_m):
+        s, e = cs + m.start(1), cs + m.end()
+        hits.append((s, e, _value(m.group(1)), "%", _comparator(masked, s, e)))
+    for m in _RANK.finditer(clause_m):
+        s, e = cs + m.start(), cs + m.end()
+        hits.append((s, e, float(m.group(1)), "rank", "<="))
+    for m in _FRACTION.finditer(clause_m):
+        s, e = cs + m.start(), cs + m.end()
+        if _followed_by_count_noun(folded, e):
+            hits.append((s, e, float(m.group(1)), "count", "="))
+    for m in _COUNT.finditer(clause_m):
+        s, e = cs + m.start(1), cs + m.end(1)
+        if any(h[0] <= s < h[1] for h in hits) or not _followed_by_count_noun(folded, e):
+            continue
+        if kind not in ("goals", "tasks", "solutions"):
+            continue
+        hits.append((s, e, float(int(m.group(1))), "count", _comparator(masked, s, e)))
+    if not hits:
+        return []
+    if kind != "goals" and _SITUATION_VERBS.search(folded[ss:se]):
+        return []
+    hits.sort()
+    clause_inds = [i for p, i in sent_inds if cs <= ss + p < ce]
+    year = _year(text, ss, se) or outline.year_at(cs) or default_year
+    baseline = _baseline(text, cs, ce)
+    out = []
+    for k, (s, e, value, unit, comp) in enumerate(hits):
+        seg_s = cs if k == 0 else _segment_start(text, hits[k - 1][1], s)
+        seg_e = ce if k == len(hits) - 1 else _segment_start(text, e, hits[k + 1][0])
+        seg_s, seg_e = _strip(text, seg_s, seg_e)
+        seg_text = text[seg_s:seg_e]
+        prov = Provenance(doc.doc_id, _path(outline, s), ss, se, text[ss:se])
+        if unit == "rank":
+            inds = clause_inds or [i for _p, i in sent_inds]
+            for iid in inds or [None]:
+                out.append((doc.doc_id, seg_text, f"rank:{iid or 'unknown'}", comp, value, unit,
+                            year, baseline, iid, prov))
+            continue
+        seg_inds = [i for p, i in sent_inds if seg_s <= ss + p < seg_e]
+        out.append((doc.doc_id, seg_text, metric_key(fold(seg_text)), comp, value, unit, year,
+                    baseline, seg_inds[0] if seg_inds else None, prov))
+    return out
+
+
+def _followed_by_count_noun(folded: str, pos: int) -> bool:
+    rest = folded[pos:pos + 25].lstrip()
+    return any(rest.startswith(n + " ") or rest == n for n in COUNT_NOUNS)
+
+
+def _segment_start(text: str, prev_end: int, nxt: int) -> int:
+    """The comma (or 'và') between two figures that separates their phrases."""
+    cut = max(text.rfind(",", prev_end, nxt), text.rfind(" và ", prev_end, nxt))
+    return cut + 1 if cut >= 0 else nxt
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " ,;:-–+.":
+        s += 1
+    while e > s and text[e - 1] in " ,;:":
+        e -= 1
+    return s, e
+
+
+def _year(text: str, s: int, e: int) -> int | None:
+    m = YEAR_BY.search(text, s, e)
+    return int(m.group(1)) if m else None
+
+
+def _baseline(text: str, s: int, e: int) -> str | None:
+    m = re.search(r"(?i)so với\s+((?:năm|giai đoạn|cùng kỳ|kỳ|quy định|đầu kỳ)[^,;.]*?)(?=[,;.]|$)",
+                  text[s:e])
+    return " ".join(m.group(1).split()) if m else None
+
+
+def _path(outline: Outline, pos: int) -> str:
+    sec = outline.section_at(pos)
+    return sec.path if sec else ""

@@ -1,0 +1,142 @@
+"""The knowledge tables (``loaders/data/*.csv``) loaded once into typed, compiled form.
+
+Everything here is general knowledge about Vietnamese administrative documents — agency
+names, document types and number codes, indicators, metrics, reform areas — kept as data so
+that it can be reviewed and extended without touching the extraction code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .text import fold
+
+DATA = Path(__file__).parent / "data"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [{k: (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _alts(cell: str) -> list[str]:
+    return [a.strip() for a in cell.split("|") if a.strip()]
+
+
+SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (r["kind"], tuple(_alts(r["prefixes"]))) for r in _rows("section_kinds.tsv"))
+
+
+@dataclass(frozen=True, slots=True)
+class DocType:
+    type: str
+    names: tuple[str, ...]  # as written, lower case
+    codes: tuple[str, ...]  # number codes: NQ, QĐ …
+
+
+DOC_TYPES: tuple[DocType, ...] = tuple(
+    DocType(r["type"], tuple(_alts(r["names"])), tuple(_alts(r["codes"])))
+    for r in _rows("doc_types.tsv"))
+TYPE_BY_FOLDED_NAME: dict[str, str] = {fold(n): t.type for t in DOC_TYPES for n in t.names}
+TYPE_BY_CODE: dict[str, str] = {fold(c): t.type for t in DOC_TYPES for c in t.codes}
+TYPE_WORDS_RX = "|".join(sorted((re.escape(fold(n)) for t in DOC_TYPES for n in t.names),
+                                key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerCode:
+    code: str
+    issuer: str
+    scope: str  # national | province | district | local
+
+
+ISSUER_CODES: dict[str, IssuerCode] = {
+    fold(r["code"]): IssuerCode(r["code"], r["issuer"], r["scope"])
+    for r in _rows("issuer_codes.tsv")}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorDef:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    pattern: re.Pattern[str]  # over folded text
+
+
+INDICATORS: tuple[IndicatorDef, ...] = tuple(
+    IndicatorDef(r["id"], r["name"], tuple(_alts(r["aliases"])),
+                 re.compile("|".join(_alts(r["patterns"]))))
+    for r in _rows("indicators.tsv"))
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    pattern: str
+    canonical: str
+    kind: str
+    level: str  # national | province | district | doc
+    flags: frozenset[str]
+
+
+HEADS: tuple[Head, ...] = tuple(
+    Head(r["pattern"], r["canonical"], r["kind"], r["level"], frozenset(r["flags"].split()))
+    for r in _rows("agency_heads.tsv"))
+
+
+@cache
+def head_regex() -> re.Pattern[str]:
+    """One alternation of every head, longest alternatives first, named by row index."""
+    parts = []
+    for i, h in enumerate(HEADS):
+        parts.append(f"(?P<h{i}>(?:{h.pattern}))")
+    order = sorted(range(len(parts)), key=lambda i: -max(len(a) for a in HEADS[i].pattern.split("|")))
+    return re.compile(r"(?:" + "|".join(parts[i] for i in order) + r")(?![a-z0-9])")
+
+
+DOMAINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(r"(?:" + r["pattern"] + r")(?![a-z0-9])"), r["name"])
+    for r in sorted(_rows("domains.tsv"), key=lambda r: -len(r["pattern"])))
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    area: str
+    label: str
+    keywords: tuple[str, ...]
+
+
+AREAS: tuple[Area, ...] = tuple(
+    Area(r["area"], r["label"], tuple(_alts(r["keywords"]))) for r in _rows("areas.tsv"))
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    key: str
+    label: str
+    require: tuple[re.Pattern[str], ...]  # every group must match the folded text
+
+
+METRICS: tuple[Metric, ...] = tuple(
+    Metric(r["key"], r["label"],
+           tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g))
+    for r in _rows("metrics.tsv"))
+METRIC_LABELS: dict[str, str] = {m.key: m.label for m in METRICS}
+
+COUNT_NOUNS: tuple[str, ...] = tuple(
+    sorted((fold(r["noun"]) for r in _rows("count_nouns.tsv")), key=len, reverse=True))
+
+# Abbreviations every reader of these documents knows; a document's own definitions add more.
+ABBREVIATIONS: dict[str, str] = {
+    "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "MTTQ": "Mặt trận Tổ quốc",
+    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc", "UBKT": "Ủy ban Kiểm tra", "VP": "Văn phòng",
+    "BCH": "Ban Chấp hành", "BTV": "Ban Thường vụ", "CCHC": "cải cách hành chính",
+    "TTHC": "thủ tục hành chính", "VBQPPL": "văn bản quy phạm pháp luật",
+    "QPPL": "quy phạm pháp luật", "CBCCVC": "cán bộ, công chức, viên chức",
+    "CNTT": "công nghệ thông tin", "TP": "thành phố", "TW": "Trung ương",
+    "TU": "Tỉnh ủy", "HU": "Huyện ủy", "ĐBQH": "đại biểu Quốc hội",
+}

@@ -1,0 +1,267 @@
+"""The typed model of facts shared by every stage (loaders → graph → api/visualizations).
+
+Plain, hashable dataclasses. Every fact keeps its provenance: the document id, the section
+path, and the character span of the quote inside the document's *normalized* text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+EXTRACTOR_VERSION = "1"
+SCHEMA_VERSION = 1
+
+Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
+ROLES: tuple[str, ...] = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
+Comparator = Literal[">", ">=", "=", "<=", "<"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fact comes from: ``quote == normalized_text[start:end]``."""
+
+    document: str
+    section: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph, heading, list item or table row of the normalized text."""
+
+    start: int
+    end: int
+    kind: Literal["para", "heading", "item", "row", "footnote"] = "para"
+    bold: bool = False
+    level: int = 0  # markdown '#' depth or docx heading level; 0 when none
+    bold_end: int = -1  # end offset of a leading bold run (title of an item), -1 when none
+    cells: tuple[tuple[int, int], ...] = ()  # cell spans for table rows
+    table: int = -1  # index of the table a row belongs to
+    line: int = 0  # 1-based line (or paragraph) number in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class NormDoc:
+    """A document as normalized text plus the blocks that make it up."""
+
+    doc_id: str
+    source_path: str
+    sha256: str
+    fmt: str
+    text: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A node of a document's outline. ``path`` is like ``"III.2.a"``."""
+
+    path: str
+    marker: str  # the heading marker as written: 'III.', '2.1.', 'a)', '(1)', 'Điều 2.' ...
+    style: str  # roman | arabic | letter | paren | article | bullet | bold | hash | appendix
+    depth: int
+    title: str
+    start: int  # heading start
+    title_end: int  # end of the heading text
+    end: int  # end of the section's content
+    kind: str = ""  # situation | viewpoint | goals | tasks | solutions | implementation | ...
+    year: int | None = None  # a deadline year stated by the heading ("đến năm 2030")
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    id: str
+    name: str
+    level: Literal["national", "province", "district", "commune"]
+    parent: str | None = None
+    successor: str | None = None  # after the 2025 reorganisation of units
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    id: str
+    name: str
+    kind: str
+    jurisdiction: str | None
+    aliases: tuple[str, ...] = ()
+    is_group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    document: str
+    section: str
+    title: str
+    text: str
+    area: str
+    lead: tuple[str, ...]
+    cooperating: tuple[str, ...]
+    deadline: str | None
+    provenance: Provenance
+    frequency: str | None = None
+    product: str | None = None
+    source: Literal["section", "sentence", "table"] = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class Responsibility:
+    agency: str
+    role: str
+    task: str | None
+    document: str
+    deadline: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: str
+    document: str
+    text: str
+    metric: str
+    comparator: str
+    value: float
+    unit: str
+    year: int | None
+    baseline: str | None
+    indicator: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorMention:
+    indicator: str
+    document: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A reference from one document to another (one per cited document, all mentions kept)."""
+
+    id: str
+    document: str
+    number: str | None
+    type: str | None
+    issuer: str | None
+    date: str | None
+    title: str | None
+    ref_key: str  # identity of the cited document, scoped for local numbers
+    relation: Literal["cites", "based_on", "implements"]
+    provenance: Provenance
+    mentions: tuple[Provenance, ...] = ()
+    scope: str | None = None  # jurisdiction id for local numbers, None for national ones
+    resolves_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """An abbreviation defined or used in a document: ``(viết tắt là CCHC)``."""
+
+    short: str
+    long: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    id: str
+    source_path: str
+    sha256: str
+    type: str | None
+    number: str | None
+    title: str | None
+    issuer: str | None
+    place: str | None
+    date: str | None
+    period_start: int | None
+    period_end: int | None
+    jurisdiction: str | None
+    signer: str | None
+    signer_capacity: str | None = None
+    recipients: tuple[str, ...] = ()
+    format: str = "txt"
+    issuer_agency: str | None = None
+    vision_year: int | None = None  # "tầm nhìn / định hướng đến năm 2030"
+    provenance: tuple[tuple[str, Provenance], ...] = ()  # field name → where it was read
+
+
+@dataclass(slots=True)
+class DocumentFacts:
+    """Everything extracted from one document."""
+
+    meta: DocumentMeta
+    text: str
+    sections: list[Section] = field(default_factory=list)
+    jurisdictions: list[Jurisdiction] = field(default_factory=list)
+    agencies: list[Agency] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    responsibilities: list[Responsibility] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    indicators: list[IndicatorMention] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    extractor_version: str = EXTRACTOR_VERSION
+
+
+# --- (de)serialization -------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def to_dict(obj: Any) -> Any:
+    """Dataclasses → plain JSON-able structures (tuples become lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Inverse of :func:`to_dict` for the dataclasses of this module."""
+    return _build(cls, data)
+
+
+def _build(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _build(args[0], data) if len(args) == 1 else data
+    if origin is Literal:
+        return data
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], x) for x in data)
+        return tuple(_build(a, x) for a, x in zip(args, data, strict=False))
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        return [_build(arg, x) for x in data]
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        kwargs = {f.name: _build(hints[f.name], data[f.name])
+                  for f in dataclasses.fields(tp) if f.name in data}
+        return tp(**kwargs)
+    return data

@@ -1,0 +1,173 @@
+"""Raw blocks → normalized text (NFC, conversion artefacts undone) with block offsets.
+
+Undone: markdown emphasis (``**``, ``*``), escapes (``\\*``), ``#`` heading marks (kept as
+block level), soft hyphens and zero-width characters, old-style tone marks, and lines or
+paragraphs broken inside a sentence (joined with one space). Every offset of the result is
+an offset into the normalized text, which is what provenance spans point into.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Block, NormDoc
+from .read import RawBlock, RawDocument
+from .text import LOWER, modern_tones, nfc
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " ")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
+_ONLY_MARKUP = re.compile(r"^[\s*_#>|`~=\-}{\\]*$")
+_TERMINAL = re.compile(r"(?:[.;:!?…]|\./\.|[.:]\)?[\"”]?)\s*$")
+_LOWER_START = re.compile(r"^[\"“(]?[" + LOWER + "]")
+_LIST_MARK = re.compile(r"^(?:[a-zđ]\)|\(\d+\)|[-+•])\s")
+_FOOTNOTE = re.compile(r"^\s*(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d+\]|\(\d+\)\s*(?=[A-ZĐÀ-Ỹ]))")
+
+
+@dataclass(slots=True)
+class _Piece:
+    text: str
+    kind: str
+    level: int
+    bold: bool
+    bold_end: int
+    cells: list[str]
+    table: int
+    line: int
+
+
+def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
+    pieces = [p for p in (_clean(b) for b in raw.blocks) if p is not None]
+    pieces = _join_broken(pieces)
+    parts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    for p in pieces:
+        start = pos
+        end = start + len(p.text)
+        cells: tuple[tuple[int, int], ...] = ()
+        if p.kind == "row":
+            spans = []
+            c = start
+            for cell in p.cells:
+                spans.append((c, c + len(cell)))
+                c += len(cell) + 3  # " | "
+            cells = tuple(spans)
+        kind = "footnote" if p.kind == "para" and _FOOTNOTE.match(p.text) and _is_footnote(p.text) else p.kind
+        blocks.append(Block(start, end, kind, p.bold, p.level,
+                            start + p.bold_end if p.bold_end >= 0 else -1, cells, p.table, p.line))
+        parts.append(p.text)
+        pos = end + 1
+    text = "\n".join(parts)
+    return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks))
+
+
+def _is_footnote(text: str) -> bool:
+    return bool(re.match(r"^\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*\S", text))
+
+
+def clean_inline(text: str) -> str:
+    text = nfc(text).translate(_INVISIBLE).translate(_SPACES)
+    return modern_tones(text)
+
+
+def _clean(b: RawBlock) -> _Piece | None:
+    text = clean_inline(b.text)
+    kind, level, bold = b.kind, b.level, b.bold
+    bold_end = -1
+    if b.kind == "row":
+        cells = [" ".join(_strip_md(clean_inline(c))[0].split()) for c in b.cells]
+        if not any(cells):
+            return None
+        return _Piece(" | ".join(cells), "row", 0, False, -1, cells, b.table, b.line)
+    if b.markdown:
+        m = _HEADING.match(text)
+        if m:
+            level = len(m.group(1))
+            kind = "heading"
+            text = text[m.end():]
+        text, bold_all, bold_end = _strip_md(text)
+        bold = bold or bold_all
+    text = " ".join(text.split())
+    if not text or _ONLY_MARKUP.match(text):
+        return None
+    if bold and bold_end < 0:
+        bold_end = len(text)
+    return _Piece(text, kind, level, bold, min(bold_end, len(text)), [], -1, b.line)
+
+
+def _strip_md(text: str) -> tuple[str, bool, int]:
+    """Remove emphasis markers and escapes; report whole-line bold and the leading bold end."""
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    bold_open = False
+    lead_bold_end = -1
+    saw_content_outside_bold = False
+    saw_bold = False
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and _ESCAPE.match(text, i):
+            out.append(text[i + 1])
+            if not bold_open and text[i + 1].strip():
+                saw_content_outside_bold = True
+            i += 2
+            continue
+        if c in "*_" and text.startswith(c * 2, i):
+            run = 2
+            while i + run < n and text[i + run] == c:
+                run += 1
+            was_open = bold_open
+            bold_open = not bold_open
+            if bold_open:
+                saw_bold = True
+            if was_open and lead_bold_end < 0 and not saw_content_outside_bold:
+                lead_bold_end = len("".join(out).rstrip())
+            i += run
+            continue
+        if c in "*_" and _is_emphasis(text, i):
+            i += 1
+            continue
+        if c.strip() and not bold_open:
+            saw_content_outside_bold = True
+        out.append(c)
+        i += 1
+    raw = "".join(out)
+    lead = len(raw) - len(raw.lstrip())
+    stripped = " ".join(raw.split())
+    bold_all = saw_bold and not saw_content_outside_bold
+    if lead_bold_end >= 0:
+        lead_bold_end = len(" ".join(raw[:lead_bold_end].split())) if lead_bold_end > lead else -1
+    return stripped, bold_all, lead_bold_end
+
+
+def _is_emphasis(text: str, i: int) -> bool:
+    """A single * or _ that opens or closes emphasis (not a bullet, not a word character)."""
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if text[i] == "_" and prev.isalnum() and nxt.isalnum():
+        return False  # snake_case inside a word
+    if i == len(text) - len(text.lstrip()) and nxt == " ":
+        return False  # "* item" bullet
+    return True
+
+
+def _join_broken(pieces: list[_Piece]) -> list[_Piece]:
+    """Join a paragraph broken inside a sentence (by a page or line break) to the next one."""
+    out: list[_Piece] = []
+    for p in pieces:
+        prev = out[-1] if out else None
+        if (prev is not None and p.kind in ("para", "heading") and prev.kind == p.kind
+                and not _TERMINAL.search(prev.text) and _LOWER_START.match(p.text)
+                and not _FOOTNOTE.match(prev.text) and not _LIST_MARK.match(p.text)):
+            joined = prev.text + " " + p.text
+            bold_end = prev.bold_end if prev.bold_end >= 0 else -1
+            if prev.bold and p.bold:
+                bold_end = len(joined)
+            out[-1] = _Piece(joined, prev.kind, prev.level, prev.bold and p.bold, bold_end,
+                             [], -1, prev.line)
+            continue
+        out.append(p)
+    return out
