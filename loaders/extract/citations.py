@@ -73,12 +73,10 @@ def _title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
     if m:
         end = m.start()
     nxt = NUMBER.search(seg[:end])
-    cut = re.search(rf"(?i)\b(?:{TYPE_WORDS_RX.replace('a', 'a')})\b", fold(seg[:end]))
     if nxt:
         tm = _TYPE_BEFORE.search(fold(seg[:nxt.start()]))
         if tm:
             end = min(end, tm.start(1) if tm.start(1) > 0 else nxt.start())
-    del cut
     p = PERIOD.search(seg[:end])
     if p:
         tail = re.match(r"\s*,\s*(?:tầm nhìn|định hướng)\s+(?:đến|tới)\s+năm\s+\d{4}", seg[p.end():])
@@ -270,6 +268,9 @@ def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
         from .. import admin
         for _s, _e, u in admin.find_typed_units(issuer, ctx.province):
             return u.id
+        fi = fold(issuer)
+        if re.search(r"\b(?:tinh|tinh uy)\b", fi):
+            return ctx.province or ctx.jurisdiction or "unknown"
     if scope_kind == "province":
         return ctx.province or ctx.jurisdiction or "unknown"
     return ctx.jurisdiction or ctx.province or "unknown"

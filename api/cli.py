@@ -1,0 +1,123 @@
+"""The ``cchc`` command line: a thin layer over ``loaders`` and ``graph``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph.store import DEFAULT_STORE, Store, StoreError
+
+STORE_OPTION = click.option(
+    "--store", "store_dir", default=DEFAULT_STORE, show_default=True,
+    type=click.Path(file_okay=False), help="Thư mục kho đồ thị / graph store folder.")
+
+EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING, EXIT_STORE = 0, 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cchc-graph")
+def cli() -> None:
+    """cchc-graph: đồ thị tri thức từ văn bản cải cách hành chính (CCHC).
+
+    Knowledge graph of Vietnamese administrative-reform documents, every fact traced to
+    its sentence.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@STORE_OPTION
+@click.option("--add", is_flag=True, help="Thêm vào kho hiện có / add to the existing store.")
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON / JSON report.")
+def build(paths: tuple[str, ...], store_dir: str, add: bool, as_json: bool) -> None:
+    """Đọc văn bản và xây dựng đồ thị / read documents and build the graph.
+
+    PATHS are files (.txt .md .docx .pdf .html) or folders searched recursively. A file that
+    cannot be read is reported and skipped; the others still load. Exit code: 0 all loaded,
+    1 some files skipped, 2 nothing loaded, 3 store error.
+
+    Example:
+
+        cchc build ../shared/seeds --store .cchc
+    """
+    try:
+        report = Store(store_dir).build(list(paths), add=add)
+    except StoreError as e:
+        click.echo(f"lỗi / error: {e}", err=True)
+        sys.exit(EXIT_STORE)
+    if as_json:
+        click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
+                               "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
+                               "warnings": report.warnings, "documents": report.documents},
+                              ensure_ascii=False, indent=1))
+    else:
+        for p, reason in report.skipped:
+            click.echo(f"bỏ qua / skipped: {p}: {reason}", err=True)
+        for w in report.warnings:
+            click.echo(f"cảnh báo / warning: {w}", err=True)
+        click.echo(f"Đã nạp / loaded {len(report.loaded)}, dùng lại / cached {len(report.cached)}, "
+                   f"bỏ qua / skipped {len(report.skipped)}; kho / store {store_dir} có "
+                   f"{report.documents} văn bản / documents.")
+    if not report.loaded and not report.cached:
+        sys.exit(EXIT_NOTHING)
+    sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
+              help="Định dạng xuất / export format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp đích (mặc định: stdout).")
+@STORE_OPTION
+def export(fmt: str, output: str | None, store_dir: str) -> None:
+    """Xuất đồ thị / export the graph.
+
+    The JSON export (schema_version 1) is documented in docs/json-export.md.
+
+    Example:
+
+        cchc export --format json -o graph.json
+    """
+    try:
+        data = Store(store_dir).load_export()
+    except StoreError as e:
+        click.echo(f"lỗi / error: {e}", err=True)
+        sys.exit(EXIT_STORE)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON / JSON output.")
+def stats(store_dir: str, as_json: bool) -> None:
+    """Thống kê kho / counts of what the store holds.
+
+    Example:
+
+        cchc stats --json
+    """
+    try:
+        data = Store(store_dir).load_export()
+    except StoreError as e:
+        click.echo(f"lỗi / error: {e}", err=True)
+        sys.exit(EXIT_STORE)
+    counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    if as_json:
+        click.echo(json.dumps(counts, indent=1))
+    else:
+        for k, v in counts.items():
+            click.echo(f"{k:18s} {v}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
