@@ -29,6 +29,8 @@ from loaders.read import SUPPORTED, LoadError
 from .corpus import build_export
 
 DEFAULT_STORE = ".cchc"
+# files that describe a folder rather than belong to the corpus
+_NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
 
 
 class StoreError(Exception):
@@ -63,7 +65,8 @@ def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith("."):
+                if (f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith(".")
+                        and f.stem.upper() not in _NOT_DOCUMENTS):
                     yield f
         else:
             yield p

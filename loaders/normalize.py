@@ -128,6 +128,12 @@ def _strip_md(text: str) -> tuple[str, bool, int]:
             i += run
             continue
         if c in "*_" and _is_emphasis(text, i):
+            # "(*viết tắt*)": keep a space where the marker stood between two characters, as
+            # readers (and plain-text converters) see a break there
+            if 0 < i < n - 1 and text[i - 1].strip() and text[i + 1].strip() and out and out[-1] in "()":
+                out.append(" ")
+            elif 0 < i < n - 1 and text[i - 1].strip() and text[i + 1] in "()":
+                out.append(" ")
             i += 1
             continue
         if c.strip() and not bold_open:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from ..lexicon import AREAS
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline
-from ..text import fold, sentences
+from ..text import LOWER, fold, sentences
 from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of
 
 _LEAD_CUE = re.compile(
-    r"^(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:giao(?: cho)?\s+)?")
-_ADVERBIAL = re.compile(r"^(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
+    r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:giao(?: cho)?\s+)?")
+_ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|bên canh do|ben canh do)\b")
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
@@ -30,7 +30,7 @@ _REPORT = re.compile(
     r"de xuat|so ket|tong ket|bang van ban|tien do))*\s+")
 _ADVISE = re.compile(r"^(?:\W*)(?:tham muu)\b")
 _SUPERVISE = re.compile(r"\bgiam sat\b")
-_PREDICATE = re.compile(r"^\s*(?:,\s*)?(?:\(|[a-zđ]|chủ|Chủ|có|Có|là|Là)")
+_PREDICATE = re.compile(r"\s*(?:,\s*)?(?:\(|[" + LOWER + r"]|Chủ|Có|Là)")
 
 
 @dataclass(slots=True)
@@ -59,9 +59,7 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[li
     pos = m.end() if m else s
     cands = [pos]
     if _ADVERBIAL.match(folded, pos):
-        cands += [c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + 250)])]
-        cands = [pos + (c - pos) if c >= pos else c for c in cands]
-        cands = [cands[0]] + [pos + c for c in cands[1:]]
+        cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + 300)])]
     for c in cands:
         ms = parse_list(text, folded, c, ctx)
         if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 6]) and ms[-1].end < e:
@@ -110,12 +108,12 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     handled: set[int] = set()
     for b in impl_blocks:
         sec = outline.section_at(b.start)
-        body_start = b.start
-        if sec is not None and sec.start == b.start:
-            body_start = sec.title_end
-        if body_start >= b.end - 1:
-            continue
         heading = _heading_agencies(text, folded, sec, outline, ctx)
+        body_start = b.start
+        if sec is not None and sec.start == b.start and heading and sec.title_end < b.end:
+            body_start = sec.title_end
+        elif sec is not None and sec.start == b.start and heading:
+            continue
         runs = _runs(text, folded, body_start, b.end, heading, ctx)
         for run in runs:
             _roles_of_run(text, folded, run, ctx)

@@ -32,7 +32,7 @@ _MASKS = (
     re.compile(r"\b(?:lan thu|thu)\s+\w+"),
     re.compile(r"\b\d+(?:\.\d+)?\s*(?:nam|thang|ngay|tuoi|gio|phut|lan)\b"),
     re.compile(r"\d+\.0\b"),
-    re.compile(r"^\s*(?:\(\d+\)\.?|\d+(?:\.\d+)*\.)"),
+    re.compile(r"(?m)^\s*(?:\(\d+\)\.?|\d+(?:\.\d+)*\.)"),
 )
 _SITUATION_VERBS = re.compile(r"\b(?:da dat|da thuc hien|da ban hanh|dat duoc|dat ket qua)\b")
 
