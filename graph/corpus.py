@@ -140,7 +140,7 @@ def _add_indicator(out: dict[str, dict], iid: str) -> None:
     out[iid] = {"id": i.id, "name": i.name, "aliases": list(i.aliases)}
 
 
-def _edge(source: str, target: str, type_: str, prov, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
+def _edge(source: str, target: str, type_: str, prov, **extra: Any) -> dict[str, Any]:
     e: dict[str, Any] = {"source": source, "target": target, "type": type_,
                          "provenance": to_dict(prov) if prov is not None else None}
     e.update(extra)

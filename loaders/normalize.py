@@ -55,7 +55,9 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
                 spans.append((c, c + len(cell)))
                 c += len(cell) + 3  # " | "
             cells = tuple(spans)
-        kind = "footnote" if p.kind == "para" and _FOOTNOTE.match(p.text) and _is_footnote(p.text) else p.kind
+        kind = p.kind
+        if kind == "para" and _FOOTNOTE.match(p.text) and _is_footnote(p.text):
+            kind = "footnote"
         blocks.append(Block(start, end, kind, p.bold, p.level,
                             start + p.bold_end if p.bold_end >= 0 else -1, cells, p.table, p.line))
         parts.append(p.text)
@@ -130,9 +132,8 @@ def _strip_md(text: str) -> tuple[str, bool, int]:
         if c in "*_" and _is_emphasis(text, i):
             # "(*viết tắt*)": keep a space where the marker stood between two characters, as
             # readers (and plain-text converters) see a break there
-            if 0 < i < n - 1 and text[i - 1].strip() and text[i + 1].strip() and out and out[-1] in "()":
-                out.append(" ")
-            elif 0 < i < n - 1 and text[i - 1].strip() and text[i + 1] in "()":
+            inside = 0 < i < n - 1 and bool(text[i - 1].strip()) and bool(text[i + 1].strip())
+            if inside and ((out and out[-1] in "()") or text[i + 1] in "()"):
                 out.append(" ")
             i += 1
             continue
@@ -155,9 +156,8 @@ def _is_emphasis(text: str, i: int) -> bool:
     nxt = text[i + 1] if i + 1 < len(text) else " "
     if text[i] == "_" and prev.isalnum() and nxt.isalnum():
         return False  # snake_case inside a word
-    if i == len(text) - len(text.lstrip()) and nxt == " ":
-        return False  # "* item" bullet
-    return True
+    # "* item" at the start of a line is a bullet, not emphasis
+    return not (i == len(text) - len(text.lstrip()) and nxt == " ")
 
 
 def _join_broken(pieces: list[_Piece]) -> list[_Piece]:

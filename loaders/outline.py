@@ -140,11 +140,8 @@ def build_outline(doc: NormDoc) -> Outline:
             if first_heading_seen and stack:
                 _lead_in(out, raw, stack, b, btext)
             continue
-        if style in ("roman", "article", "part", "appendix", "arabic") and is_heading:
-            first_heading_seen = True
-        elif style in ("roman", "article", "part", "appendix"):
-            first_heading_seen = True
-        elif not first_heading_seen and style in ("arabic", "arabic2", "paren", "letter"):
+        # the body starts at the first real heading; numbered lines before it are the header
+        if style in ("roman", "article", "part", "appendix", "arabic", "arabic2", "paren", "letter"):
             first_heading_seen = True
         if not first_heading_seen:
             continue
@@ -210,8 +207,8 @@ def _title(text: str, b: Block, body_start: int) -> tuple[str, int]:
     """A heading's title: its bold lead, the whole block if short, else nothing."""
     if b.bold_end > body_start:
         end = b.bold_end
-    elif b.kind == "heading" or b.bold or (b.end - body_start) <= 160 and not re.search(
-            r"[.;]\s+\S", text[body_start:b.end]):
+    elif b.kind == "heading" or b.bold or ((b.end - body_start) <= 160 and not re.search(
+            r"[.;]\s+\S", text[body_start:b.end])):
         end = b.end
     else:
         end = body_start

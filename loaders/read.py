@@ -142,7 +142,7 @@ def _read_docx(path: Path, data: bytes) -> list[RawBlock]:
     return blocks
 
 
-def _docx_para(para, n: int) -> RawBlock:  # noqa: ANN001 - python-docx type
+def _docx_para(para, n: int) -> RawBlock:
     text = para.text
     style = (para.style.name if para.style is not None else "") or ""
     level = 0
@@ -219,7 +219,7 @@ def _read_html(path: Path, data: bytes) -> list[RawBlock]:
         counter[0] += 1
         blocks.append(RawBlock(text, counter[0], kind, level, bold, cells or [], table))
 
-    def walk(node) -> None:  # noqa: ANN001
+    def walk(node) -> None:
         nonlocal table_no
         for child in node.children:
             name = getattr(child, "name", None)
@@ -252,7 +252,7 @@ def _read_html(path: Path, data: bytes) -> list[RawBlock]:
     return blocks
 
 
-def _split_br(node) -> list[str]:  # noqa: ANN001
+def _split_br(node) -> list[str]:
     parts = [""]
     for el in node.descendants:
         if getattr(el, "name", None) == "br":
@@ -262,7 +262,7 @@ def _split_br(node) -> list[str]:  # noqa: ANN001
     return parts
 
 
-def _html_main(soup):  # noqa: ANN001, ANN202
+def _html_main(soup):
     """The element holding the document on portal pages: the one with the most text in <p>."""
     body = soup.body or soup
     best, best_len = body, 0

@@ -28,7 +28,8 @@ _LEVEL_DISPLAY = {"tinh": "tỉnh", "huyen": "huyện", "thanh pho": "thành ph�
 _UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|huyen|quan|tinh)"
 _PLURAL_UNITS = re.compile(rf" (?:cac|nhung) ({_UNIT_WORD}(?:(?:, | va ){_UNIT_WORD})*)(?![a-z])")
 _LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|tp)(?![a-z])")
-_RANGE = re.compile(r" (?:cac cap|cap (?:tinh|huyen|xa|co so)|tu (?:tinh|huyen) den (?:co so|xa|huyen))(?![a-z])")
+_RANGE = re.compile(
+    r" (?:cac cap|cap (?:tinh|huyen|xa|co so)|tu (?:tinh|huyen) den (?:co so|xa|huyen))(?![a-z])")
 _TERM = re.compile(r" khoa ([ivxlc]+)(?![a-z])")
 _OWNER_LINK = re.compile(r" (?:cua |thuoc |truc thuoc |trong )?")
 _IN_UNIT = re.compile(r" (?:trong|cua|tren dia ban|thuoc) (tinh|huyen|thanh pho|thi xa)(?![a-z])")
@@ -210,7 +211,9 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                 pos = rm.end()
             elif lm:
                 word = lm.group(1)
-                place_end = _capital_words(text, lm.end() + 1, 3) if folded[lm.end():lm.end() + 1] == " " else lm.end()
+                place_end = lm.end()
+                if folded[lm.end():lm.end() + 1] == " ":
+                    place_end = _capital_words(text, lm.end() + 1, 3)
                 place = text[lm.end() + 1:place_end] if place_end > lm.end() + 1 else ""
                 level = _LEVELS.get(word, "district")
                 suffix_jur = _resolve(level, place, ctx, word)
@@ -264,14 +267,14 @@ def _default_jur(head: Head, ctx: Context) -> str | None:
 def _resolve(level: str, place: str, ctx: Context, word: str | None = None) -> str | None:
     if place:
         tw = {"thanh pho": "thành phố", "thi xa": "thị xã", "tinh": "tỉnh", "huyen": "huyện",
-              "quan": "quận", "tp": "thành phố"}.get(word or "", None)
+              "quan": "quận", "tp": "thành phố"}.get(word or "")
         u = admin.lookup(place, tw, ctx.province)
         if u is not None:
             return u.id
     if level == "province":
         return ctx.province or ctx.jurisdiction
-    if level == "district":
-        return ctx.jurisdiction if ctx.level in ("district", "commune") else ctx.jurisdiction
+    # district or commune level without a name: the document's own unit (a provincial
+    # document speaking of "UBND huyện" means its districts, kept under the province)
     return ctx.jurisdiction
 
 

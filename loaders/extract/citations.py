@@ -96,7 +96,7 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
     taken: list[tuple[int, int]] = []
     last_key: dict[str | None, str] = {}
 
-    def add(key: str, start: int, end: int, **fields) -> None:  # noqa: ANN003
+    def add(key: str, start: int, end: int, **fields) -> None:
         if any(s <= start < e for s, e in skip):
             return
         rel = _relation(text, start, first_section)

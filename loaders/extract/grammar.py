@@ -108,14 +108,18 @@ FREQUENCY = re.compile(r"(?i)\b(hằng năm|hàng năm|hằng quý|hàng quý|h�
                        r"định kỳ(?: hằng| hàng)?(?: năm| quý| tháng| 6 tháng)?|6 tháng|thường xuyên)\b")
 
 
+_YEARLY = re.compile(r"(?i)\b(?:hằng|hàng)\s+(năm|quý|tháng)\b")
+
+
 def deadline_of(text: str) -> tuple[str | None, str | None]:
     """(deadline, frequency) as written: ``trước ngày 30 tháng 10 hằng năm``, ``hằng năm``."""
     d = DEADLINE.search(text)
-    f = FREQUENCY.search(text)
-    freq = f.group(1).lower().replace("hàng", "hằng") if f else None
+    yearly = _YEARLY.search(text)
+    f = yearly or FREQUENCY.search(text)
+    freq = " ".join(f.group(0).lower().replace("hàng", "hằng").split()) if f else None
     if d is None:
         return None, freq
     deadline = " ".join(d.group(0).split())
-    if freq and freq.startswith("hằng") and not re.search(r"\d{4}", deadline):
-        deadline += f" {freq}"
+    if yearly and not re.search(r"\d{4}", deadline):
+        deadline += f" hằng {yearly.group(1).lower()}"
     return deadline, freq

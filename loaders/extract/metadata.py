@@ -22,8 +22,9 @@ _TYPE_LINE = re.compile(rf"^\s*({TYPE_WORDS_RX})(?:\s|$)")
 _ISSUER_LINE = re.compile(r"^\s*(?:cua|của)\s+(ban chap hanh dang bo|uy ban nhan dan|hoi dong nhan dan|"
                           r"ban thuong vu|tinh uy|huyen uy|thanh uy)", re.IGNORECASE)
 _NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
-_DEFINE = re.compile(r"\(\s*(?:viết tắt là|gọi tắt là|sau đây gọi là|viết tắt:)\s*([A-ZĐ][A-Za-zĐđ&\-]{1,12})\s*\)",
-                     re.IGNORECASE)
+_DEFINE = re.compile(
+    r"\(\s*(?:viết tắt là|gọi tắt là|sau đây gọi là|viết tắt:)\s*([A-ZĐ][A-Za-zĐđ&\-]{1,12})\s*\)",
+    re.IGNORECASE)
 _PAREN_ABBR = re.compile(r"\(\s*([A-ZĐ]{2,10}|[A-Z][a-z]+[A-Z][A-Za-z]*)\s*\)")
 _ISSUE_VERB = re.compile(r"\b(?:ban hanh|xay dung|de ra)\s+(?:" + TYPE_WORDS_RX + r")")
 
@@ -45,7 +46,7 @@ class Meta:
     provenance: dict[str, Provenance] | None = None
 
 
-def header_blocks(doc: NormDoc, outline: Outline) -> list:  # noqa: ANN201
+def header_blocks(doc: NormDoc, outline: Outline) -> list:
     first = outline.sections[0].start if outline.sections else len(doc.text)
     return [b for b in doc.blocks if b.start < first][:25]
 
@@ -102,7 +103,7 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
     return meta
 
 
-def _title_and_issuer(meta: Meta, t: str, start: int, text: str, note) -> None:  # noqa: ANN001
+def _title_and_issuer(meta: Meta, t: str, start: int, text: str, note) -> None:
     f = fold(t)
     im = _ISSUER_LINE.match(f)
     if im:
@@ -132,7 +133,8 @@ def resolve_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
     fp = fold(probe)
     if re.search(r"dang bo (tinh|thanh pho)\b|tinh uy|uy ban nhan dan tinh|hoi dong nhan dan tinh", fp):
         level_hint = "province"
-    elif re.search(r"dang bo (huyen|thi xa|quan)|huyen uy|thi uy|quan uy|uy ban nhan dan (huyen|quan|thi xa)", fp):
+    elif re.search(r"dang bo (huyen|thi xa|quan)|huyen uy|thi uy|quan uy|"
+                   r"uy ban nhan dan (huyen|quan|thi xa)", fp):
         level_hint = "district"
     head = header_blocks(doc, outline)
     opening = "\n".join(text[b.start:b.end] for b in head)
@@ -144,9 +146,8 @@ def resolve_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
     if meta.place:
         for u in filter(None, [admin.lookup(meta.place)]):
             cands.append((3, u))
-    if level_hint is None and meta.title:
-        if re.search(r"\b(huyen|thi xa|quan)\b", fold(meta.title)):
-            level_hint = "district"
+    if level_hint is None and meta.title and re.search(r"\b(huyen|thi xa|quan)\b", fold(meta.title)):
+        level_hint = "district"
     score: dict[str, int] = {}
     units: dict[str, admin.Unit] = {}
     for w, u in cands:

@@ -199,7 +199,8 @@ def _runs(text: str, folded: str, s: int, e: int, heading: list[Mention], ctx: C
     for ss, se in sentences(text, s, e):
         subj, _ = subject_at(text, folded, ss, se, ctx)
         if subj:
-            if runs and not runs[-1].implicit and [m.id for m in runs[-1].subject] == [m.id for m in subj]:
+            same = runs and [m.id for m in runs[-1].subject] == [m.id for m in subj]
+            if same and not runs[-1].implicit:
                 runs[-1].end = se
             else:
                 runs.append(_Run(ss, se, subj, False))
@@ -209,7 +210,7 @@ def _runs(text: str, folded: str, s: int, e: int, heading: list[Mention], ctx: C
             runs.append(_Run(ss, se, heading, True))
         else:
             runs.append(_Run(ss, se, [], True))
-    return [r for r in runs if r.subject or r.extra or True]
+    return runs
 
 
 def _roles_of_run(text: str, folded: str, run: _Run, ctx: Context) -> None:
@@ -254,8 +255,8 @@ def _generic(m: Mention) -> bool:
         m.is_group and fold(m.name) in ("cac co quan, don vi",))
 
 
-def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,  # noqa: ANN001
-                 ctx: Context, new_task, add) -> None:  # noqa: ANN001
+def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
+                 ctx: Context, new_task, add) -> None:
     if not rows:
         return
     cols: dict[str, int] = {}
@@ -313,7 +314,7 @@ def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,  
             add(m, "cooperate", t, r.start, r.end, None)
 
 
-def _tasks_ref(new_task) -> list[Task]:  # noqa: ANN001
+def _tasks_ref(new_task) -> list[Task]:
     return new_task.__closure__[next(i for i, c in enumerate(new_task.__code__.co_freevars)
                                      if c == "tasks")].cell_contents
 

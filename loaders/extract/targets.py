@@ -110,7 +110,7 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     masked = _masked(text, folded)
     out: list[Target] = []
     n = 0
-    skip = [outline.recipients, outline.signature] + list(outline.footnotes)
+    skip = [outline.recipients, outline.signature, *outline.footnotes]
     for b in doc.blocks:
         if b.kind in ("footnote", "row"):
             continue

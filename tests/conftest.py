@@ -1,0 +1,48 @@
+"""Shared fixtures: the seed corpus (read from ../shared/seeds, never copied) built once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+EXAMPLES = ROOT / "examples"
+
+
+def seed(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.exists():
+        pytest.skip(f"seed corpus not found at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_export(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from graph.store import Store
+
+    store = Store(tmp_path_factory.mktemp("store"))
+    report = store.build([seeds_dir])
+    assert not report.skipped, report.skipped
+    return store.load_export()
+
+
+@pytest.fixture(scope="session")
+def seed_facts(seeds_dir: Path) -> dict:
+    from loaders.pipeline import load_document
+
+    return {p.name[:3]: load_document(p) for p in sorted(seeds_dir.glob("*.txt"))}
+
+
+def by_id(items: list[dict]) -> dict[str, dict]:
+    return {x["id"]: x for x in items}
+
+
+def dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)
