@@ -146,7 +146,7 @@ def build_outline(doc: NormDoc) -> Outline:
         if not first_heading_seen:
             continue
         if style == "appendix":
-            stack.clear()
+            _close_all(raw, stack, b.start)
             style_order.clear()
         if style not in style_order:
             style_order.append(style)

@@ -63,7 +63,8 @@ _TONE_FIX = {
     "Oà": "Òa", "Oá": "Óa", "Oả": "Ỏa", "Oã": "Õa", "Oạ": "Ọa",
     "Uỳ": "Ùy", "Uý": "Úy", "Uỷ": "Ủy", "Uỹ": "Ũy", "Uỵ": "Ụy",
 }
-_TONE_RE = re.compile("(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])")
+# not after q: in "quý", "quỹ" the u belongs to the consonant and the mark sits on y
+_TONE_RE = re.compile("(?<![qQ])(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])")
 
 
 def modern_tones(text: str) -> str:
@@ -94,6 +95,9 @@ _SENT_END = re.compile(r"(?<=[.!?])(?:/\.)?\s+(?=[\"“(]?[" + UPPER + r"0-9-])"
 _NO_SPLIT_BEFORE = re.compile(r"(?:\b[A-ZĐ]|\bTP|\bTT|\bThS|\bTS|\bPGS|\bGS|\bđ/c|\bĐ/c|\bb/c|\bv\.v)\.$")
 
 
+_ONLY_MARKER = re.compile(r"\s*(?:\(?\d{1,3}(?:\.\d{1,3})*\)?|[IVXLC]{1,6}|[a-zđ])\.?\s*$")
+
+
 def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """Yield (start, end) spans of sentences inside ``text[start:end]``."""
     end = len(text) if end is None else end
@@ -105,7 +109,8 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tup
         chunk = seg[last:m.start()]
         depth += chunk.count("(") - chunk.count(")")
         last = m.start()
-        if depth > 0 or _NO_SPLIT_BEFORE.search(seg[max(0, m.start() - 6):m.start()]):
+        if (depth > 0 or _NO_SPLIT_BEFORE.search(seg[max(0, m.start() - 6):m.start()])
+                or _ONLY_MARKER.match(seg, pos, m.start())):
             continue
         s, e = _trim(seg, pos, m.start())
         if e > s:

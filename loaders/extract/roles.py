@@ -104,7 +104,9 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     seen: set[tuple[str, str, str]] = set()
     impl = [s for s in outline.sections if s.kind == "implementation"]
     impl_blocks = [b for b in doc.blocks if b.kind in ("para", "item", "heading")
-                   and any(s.start <= b.start < s.end for s in impl)]
+                   and any(s.start <= b.start < s.end for s in impl)
+                   and outline.section_at(b.start) is not None
+                   and outline.section_at(b.start).kind == "implementation"]
     handled: set[int] = set()
     for b in impl_blocks:
         sec = outline.section_at(b.start)
@@ -112,8 +114,8 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         body_start = b.start
         if sec is not None and sec.start == b.start and heading and sec.title_end < b.end:
             body_start = sec.title_end
-        elif sec is not None and sec.start == b.start and heading:
-            continue
+        elif sec is not None and sec.start == b.start and (heading or b.kind == "heading" or b.bold):
+            continue  # a heading line: its agencies are the subject of what follows
         runs = _runs(text, folded, body_start, b.end, heading, ctx)
         for run in runs:
             _roles_of_run(text, folded, run, ctx)
