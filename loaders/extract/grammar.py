@@ -100,7 +100,7 @@ PERIOD = re.compile(r"(?i)giai\s+đoạn\s+((?:19|20)\d\d)\s*[-–—]\s*((?:19|
 VISION = re.compile(r"(?i)(?:tầm nhìn|định hướng)\s+(?:đến|tới)\s+năm\s+((?:19|20)\d\d)")
 YEAR_BY = re.compile(r"(?i)(?<!so với )(?:đến|tới|vào|trước|trong)\s+năm\s+((?:19|20)\d\d)")
 DEADLINE = re.compile(
-    r"(?i)(?:trước|chậm nhất|hạn chót|hoàn thành trước|trong)\s+(?:ngày\s+)?"
+    r"(?i)(?:trước|chậm nhất|hạn chót|trong)\s+(?:ngày\s+)?"
     r"(?:\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|"
     r"(?:quý|quí)\s+[IV1-4]+(?:\s*(?:/|năm)\s*\d{4})?|tháng\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{4})?|"
     r"năm\s+\d{4})")

@@ -96,6 +96,9 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         p = PERIOD.search(src)
         if p and meta.period is None:
             meta.period = (int(p.group(1)), int(p.group(2)))
+        y = re.search(r"(?i)\bnăm\s+((?:19|20)\d\d)\b", src)
+        if y and meta.period is None and src is meta.title and not VISION.search(src):
+            meta.period = (int(y.group(1)), int(y.group(1)))
         v = VISION.search(src)
         if v and meta.vision is None:
             meta.vision = int(v.group(1))

@@ -1,0 +1,203 @@
+"""Table-driven tests of each grammar, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.extract.agencies import Context, parse_list
+from loaders.extract.grammar import canonical_number, deadline_of, parse_date
+from loaders.extract.targets import metric_key
+from loaders.normalize import normalize
+from loaders.outline import marker_of
+from loaders.pipeline import extract
+from loaders.read import RawDocument, text_blocks
+from loaders.text import fold, modern_tones, sentences
+
+PROVINCE = Context("vn-nghe-an", "vn-nghe-an", "province")
+DISTRICT = Context("vn-nghe-an-do-luong", "vn-nghe-an", "district")
+
+
+def facts_of(text: str, name: str = "mau"):
+    raw = RawDocument(f"{name}.md", "md", "0" * 64, text_blocks(text, markdown=True))
+    return extract(normalize(raw, name))
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    (("30c", None, "/", "NQ-CP"), "30c/NQ-CP"),
+    (("12", "2023", "/", "NĐ-CP"), "12/2023/NĐ-CP"),
+    (("77", None, "/", "QĐ/TTg"), "77/QĐ-TTg"),
+    (("5", None, "-", "NQ/TW"), "5-NQ/TW"),
+    (("09", None, "-", "KL / TW"), "09-KL/TW"),
+    (("210", None, "/", "KH-UBND"), "210/KH-UBND"),
+    (("3", "2019", "/", "ND-CP"), "3/2019/NĐ-CP"),
+])
+def test_canonical_numbers(written: tuple, canonical: str) -> None:
+    assert canonical_number(*written) == canonical
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("ban hành ngày 5 tháng 9 năm 2022", "2022-09-05"),
+    ("ngày 05/09/2022 của", "2022-09-05"),
+    ("ký ngày 1-2-2021", "2021-02-01"),
+    ("ngày 31 tháng 2 năm 2021", None),  # no such day
+    ("không có ngày", None),
+])
+def test_dates(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(("text", "deadline", "freq"), [
+    ("Gửi báo cáo trước ngày 15 tháng 6 hằng năm.", "trước ngày 15 tháng 6 hằng năm", "hằng năm"),
+    ("Hàng năm, gửi kết quả trước ngày 10/12.", "trước ngày 10/12 hằng năm", "hằng năm"),
+    ("Hoàn thành trước ngày 30/6/2024.", "trước ngày 30/6/2024", None),
+    ("Thực hiện thường xuyên.", None, "thường xuyên"),
+])
+def test_deadlines(text: str, deadline: str | None, freq: str | None) -> None:
+    assert deadline_of(text) == (deadline, freq)
+
+
+@pytest.mark.parametrize(("line", "style"), [
+    ("IV. NHIỆM VỤ", "roman"), ("2. Mục tiêu", "arabic"), ("2.1. Mục tiêu chung", "arabic2"),
+    ("a) Đến năm 2025:", "letter"), ("(3) Tăng cường", "paren"), ("- Rà soát", "bullet"),
+    ("+ Cập nhật", "plus"), ("Điều 2. Giao Sở Nội vụ", "article"), ("PHỤ LỤC I", "appendix"),
+    ("Năm 2025 là mốc", None), ("2025 là năm", None),
+])
+def test_heading_markers(line: str, style: str | None) -> None:
+    found = marker_of(line)
+    assert (found[0] if found else None) == style
+
+
+def test_fold_keeps_length_and_matches_without_diacritics() -> None:
+    for s in ["Ủy ban nhân dân tỉnh Nghệ An", "ĐẢNG BỘ HUYỆN Đô Lương", "Quý IV"]:
+        assert len(fold(s)) == len(s)
+    assert fold("Ủy ban Nhân dân") == fold("UY BAN NHAN DAN") == "uy ban nhan dan"
+    assert modern_tones("hoá đơn, Uỷ ban, quý, thuỷ") == "hóa đơn, Ủy ban, quý, thủy"
+
+
+def test_sentences_keep_list_markers_and_numbers() -> None:
+    text = "1. Sở Tài chính thẩm định. Có 2.500 hồ sơ (xem mục 3. Phụ lục). Xong."
+    got = [text[s:e] for s, e in sentences(text)]
+    assert got == ["1. Sở Tài chính thẩm định.", "Có 2.500 hồ sơ (xem mục 3. Phụ lục).", "Xong."]
+
+
+@pytest.mark.parametrize(("ctx", "text", "expected"), [
+    (PROVINCE, "Sở Kế hoạch và Đầu tư chủ trì",
+     [("Sở Kế hoạch và Đầu tư", "vn-nghe-an", False)]),
+    (DISTRICT, "Phòng Nội vụ huyện, Phòng Tư pháp và UBND các xã, thị trấn thực hiện",
+     [("Phòng Nội vụ huyện", "vn-nghe-an-do-luong", False),
+      ("Phòng Tư pháp", "vn-nghe-an-do-luong", False),
+      ("Ủy ban nhân dân các xã, thị trấn", "vn-nghe-an-do-luong", True)]),
+    (PROVINCE, "Ban Dân vận, Ban Tổ chức Tỉnh ủy tham mưu",
+     [("Ban Dân vận Tỉnh ủy", "vn-nghe-an", False), ("Ban Tổ chức Tỉnh ủy", "vn-nghe-an", False)]),
+    (PROVINCE, "các sở, ban, ngành, đoàn thể cấp tỉnh triển khai",
+     [("các sở, ban, ngành, đoàn thể cấp tỉnh", "vn-nghe-an", True)]),
+    (PROVINCE, "UBND tỉnh Hà Tĩnh phối hợp", [("Ủy ban nhân dân tỉnh", "vn-ha-tinh", False)]),
+    (PROVINCE, "Bộ Nội vụ hướng dẫn", [("Bộ Nội vụ", "vn", False)]),
+    (PROVINCE, "cơ sở vật chất được bố trí", []),  # "sở" inside a common word
+    (PROVINCE, "Thường trực chỉ đạo", []),  # whose standing committee? not said
+])
+def test_agency_lists(ctx: Context, text: str, expected: list) -> None:
+    got = parse_list(text, fold(text), 0, ctx)
+    assert [(m.name, m.jurisdiction, m.is_group) for m in got] == expected
+
+
+@pytest.mark.parametrize(("text", "metric"), [
+    ("tỷ lệ hồ sơ được giải quyết đúng hạn", "dossier_on_time"),
+    ("hồ sơ thủ tục hành chính xử lý trực tuyến toàn trình", "dossier_online_rate"),
+    ("văn bản gửi nhận dưới dạng điện tử", "edoc_exchange"),
+    ("mức độ hài lòng của người dân về y tế", "satisfaction_public_services"),
+])
+def test_metric_keys(text: str, metric: str) -> None:
+    assert metric_key(fold(text)) == metric
+
+
+PLAN = """\
+**ỦY BAN NHÂN DÂN HUYỆN ĐÔ LƯƠNG**
+
+Số: 12/KH-UBND
+
+*Đô Lương, ngày 3 tháng 4 năm 2023*
+
+# KẾ HOẠCH
+
+**Cải cách hành chính huyện Đô Lương năm 2023**
+
+## I. TÌNH HÌNH
+
+Năm trước huyện đạt 91% hồ sơ đúng hạn.
+
+## II. CHỈ TIÊU
+
+- Không dưới 97% hồ sơ được giải quyết đúng hạn; trên 40% hồ sơ nộp trực tuyến.
+- Xây dựng 3 điểm một cửa hiện đại; tối đa 5% hồ sơ trễ hẹn.
+- Chỉ số PAPI và DTI của tỉnh thuộc nhóm 25.
+
+## III. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Nội vụ chủ trì, phối hợp với Phòng Tư pháp theo dõi; báo cáo UBND huyện trước ngày 15 tháng 12 hằng năm.
+
+2. Giao Văn phòng HĐND và UBND huyện chủ trì kiểm soát thủ tục hành chính.
+
+3. Các cơ quan chuyên môn phối hợp với Phòng Nội vụ tổ chức tập huấn.
+"""
+
+
+def test_targets_in_a_written_plan() -> None:
+    f = facts_of(PLAN)
+    got = sorted((t.comparator, t.value, t.unit, t.year, t.indicator) for t in f.targets)
+    assert got == sorted([
+        (">=", 97.0, "%", 2023, None), (">", 40.0, "%", 2023, None), ("=", 3.0, "count", 2023, None),
+        ("<=", 5.0, "%", 2023, None), ("<=", 25.0, "rank", 2023, "papi"),
+        ("<=", 25.0, "rank", 2023, "dti"),
+    ])  # the 91% of last year is not a target
+
+
+def test_roles_in_a_written_plan() -> None:
+    f = facts_of(PLAN)
+    names = {a.id: a.name for a in f.agencies}
+    got = sorted((names[r.agency], r.role) for r in f.responsibilities)
+    assert got == sorted([
+        ("Phòng Nội vụ", "lead"), ("Phòng Tư pháp", "cooperate"),
+        ("Ủy ban nhân dân huyện", "report_to"),
+        ("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện", "lead"),
+        ("các cơ quan chuyên môn", "cooperate"), ("Phòng Nội vụ", "lead"),
+    ])
+    report = next(r for r in f.responsibilities if r.role == "report_to")
+    assert report.deadline == "trước ngày 15 tháng 12 hằng năm"
+    assert f.meta.number == "12/KH-UBND" and f.meta.date == "2023-04-03"
+    assert f.meta.jurisdiction == "vn-nghe-an-do-luong"
+
+
+def test_outline_of_a_written_plan() -> None:
+    f = facts_of(PLAN)
+    kinds = {s.path: s.kind for s in f.sections}
+    assert kinds["I"] == "situation" and kinds["II"] == "goals" and kinds["III"] == "implementation"
+    assert kinds["III.2"] == "implementation"
+
+
+def test_citations_in_written_sentences() -> None:
+    text = """\
+# QUYẾT ĐỊNH
+
+Căn cứ Luật Tổ chức chính quyền địa phương năm 2015; Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ về thực hiện cơ chế một cửa;
+
+## Điều 1. Ban hành
+
+Thực hiện Chỉ thị số 7, 8-CT/TU của Ban Thường vụ Tỉnh ủy và Quyết định nêu trên, áp dụng TCVN ISO 9001:2015 (ISO 9001:2015).
+"""
+    f = facts_of(text)
+    got = sorted((c.number or c.title, c.type) for c in f.citations)
+    assert got == sorted([
+        ("Luật Tổ chức chính quyền địa phương năm 2015", "luat"),
+        ("61/2018/NĐ-CP", "nghi_dinh"), ("7-CT/TU", "chi_thi"), ("8-CT/TU", "chi_thi"),
+        ("TCVN ISO 9001:2015", "tieu_chuan"),
+    ])
+    nd = next(c for c in f.citations if c.number == "61/2018/NĐ-CP")
+    assert (nd.date, nd.issuer, nd.relation) == ("2018-04-23", "Chính phủ", "based_on")
+
+
+def test_abbreviation_definitions() -> None:
+    f = facts_of("# NGHỊ QUYẾT\n\n## I. MỤC TIÊU\n\nĐẩy mạnh chuyển đổi số (CĐS) và "
+                 "cải cách thủ tục (viết tắt là CCTT).\n")
+    assert {(d.short, d.long) for d in f.definitions} >= {("CĐS", "chuyển đổi số")}
+    assert any(d.short == "CCTT" for d in f.definitions)
