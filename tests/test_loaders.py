@@ -1,0 +1,125 @@
+"""Each format reads into the same facts; bad files get a clear message naming them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.pipeline import load_document
+from loaders.read import LoadError, read_document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _roles(facts) -> set[tuple[str, str]]:
+    names = {a.id: a.name for a in facts.agencies}
+    return {(names[r.agency], r.role) for r in facts.responsibilities}
+
+
+def test_pdf_with_text_layer() -> None:
+    f = load_document(FIXTURES / "ke-hoach-mau.pdf")
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("ke_hoach", "88/KH-UBND", "2024-03-02")
+    assert f.meta.jurisdiction == "vn-nghe-an"
+    assert {("Sở Nội vụ", "lead"), ("Sở Tư pháp", "cooperate"),
+            ("Ủy ban nhân dân tỉnh", "report_to")} <= _roles(f)
+    # the line broken inside the sentence was joined: one quote holds the whole sentence
+    lead = next(r for r in f.responsibilities if r.role == "lead")
+    assert "Kế hoạch này và báo cáo" in lead.provenance.quote
+    assert [(t.comparator, t.value, t.year) for t in f.targets] == [(">=", 90.0, 2024)]
+
+
+def _make_docx(path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("ỦY BAN NHÂN DÂN HUYỆN ĐÔ LƯƠNG")
+    d.add_paragraph("Số: 5/KH-UBND")
+    d.add_paragraph("Đô Lương, ngày 9 tháng 1 năm 2024")
+    d.add_heading("KẾ HOẠCH", level=1)
+    d.add_paragraph("Cải cách hành chính huyện Đô Lương năm 2024")
+    d.add_heading("I. MỤC TIÊU", level=2)
+    d.add_paragraph("- Trên 60% hồ sơ được xử lý trực tuyến.")
+    d.add_heading("PHỤ LỤC NHIỆM VỤ", level=2)
+    t = d.add_table(rows=3, cols=5)
+    rows = [
+        ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian"],
+        ["1", "Rà soát thủ tục hành chính", "Phòng Tư pháp", "Phòng Nội vụ", "Quý II/2024"],
+        ["2", "Tuyên truyền cải cách hành chính", "Phòng Văn hóa và Thông tin",
+         "UBND các xã, thị trấn", "Hằng năm"],
+    ]
+    for r, cells in zip(t.rows, rows, strict=True):
+        for c, value in zip(r.cells, cells, strict=True):
+            c.text = value
+    d.save(str(path))
+
+
+def test_docx_paragraphs_and_task_table(tmp_path: Path) -> None:
+    path = tmp_path / "ke-hoach.docx"
+    _make_docx(path)
+    f = load_document(path)
+    assert (f.meta.type, f.meta.number, f.meta.jurisdiction) == ("ke_hoach", "5/KH-UBND",
+                                                                  "vn-nghe-an-do-luong")
+    table_tasks = [t for t in f.tasks if t.source == "table"]
+    assert [(t.title, t.deadline) for t in table_tasks] == [
+        ("Rà soát thủ tục hành chính", "Quý II/2024"),
+        ("Tuyên truyền cải cách hành chính", "Hằng năm")]
+    assert {("Phòng Tư pháp", "lead"), ("Phòng Nội vụ", "cooperate"),
+            ("Ủy ban nhân dân các xã, thị trấn", "cooperate")} <= _roles(f)
+    assert table_tasks[1].area == "communication"
+    assert [(t.comparator, t.value) for t in f.targets] == [(">", 60.0)]
+
+
+PORTAL_PAGE = """<html><head><title>Văn bản</title><script>var x = 1;</script></head>
+<body><nav>Trang chủ | Văn bản mới</nav>
+<div class="content1">
+<p><b>ỦY BAN NHÂN DÂN TỈNH NGHỆ AN</b></p>
+<p>Số: 17/QĐ-UBND</p>
+<p><i>Nghệ An, ngày 4 tháng 5 năm 2022</i></p>
+<p><b>QUYẾT ĐỊNH</b></p>
+<p><b>Về việc ban hành Kế hoạch cải cách hành chính năm 2022</b></p>
+<p>Căn cứ Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ;</p>
+<p><b>Điều 1.</b> Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính.</p>
+<p><b>Điều 2.</b> Giao Sở Nội vụ chủ trì, phối hợp với Sở Tài chính theo dõi,
+đôn đốc thực hiện.</p>
+<p>Điều 3. Quyết định có hiệu lực kể từ ngày ký.</p>
+</div><footer>© Cổng thông tin</footer></body></html>"""
+
+
+def test_html_page_from_a_portal(tmp_path: Path) -> None:
+    path = tmp_path / "qd.html"
+    path.write_text(PORTAL_PAGE, encoding="utf-8")
+    f = load_document(path)
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("quyet_dinh", "17/QĐ-UBND", "2022-05-04")
+    assert {("Sở Nội vụ", "lead"), ("Sở Tài chính", "cooperate")} <= _roles(f)
+    assert [c.number for c in f.citations] == ["61/2018/NĐ-CP"]
+    assert "Trang chủ" not in f.text and "var x" not in f.text
+    assert [s.style for s in f.sections][:3] == ["article", "article", "article"]
+
+
+def test_text_artefacts_are_undone(tmp_path: Path) -> None:
+    path = tmp_path / "nq.md"
+    path.write_bytes(("# NGHỊ QUYẾT\r\n\r\n## I. MỤC TIÊU\r\n\r\n"
+                      "- Có 95% hồ sơ được giải quyết đúng\u00adhạn (*viết tắt là \\*HS\\**) và\r\n\r\n"
+                      "trả kết quả trong ngày.\r\n").encode("utf-8"))
+    f = load_document(path)
+    assert "\u00ad" not in f.text and "**" not in f.text and "\\" not in f.text
+    assert "và trả kết quả trong ngày" in f.text  # the broken line was joined
+    assert [(t.value, t.comparator) for t in f.targets] == [(95.0, "=")]
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("empty.txt", b"", "empty file"),
+    ("notes.rtf", b"{\\rtf1 hello}", "unsupported file type '.rtf'"),
+    ("legacy.txt", "Kế hoạch".encode()[:2] + b"\xe1 ho\xb9ch", "not valid UTF-8"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary content"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "corrupt or unreadable .docx"),
+    ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
+])
+def test_bad_files_name_the_file_and_the_problem(tmp_path: Path, name: str, content: bytes,
+                                                 problem: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError) as err:
+        read_document(path)
+    assert str(path) in str(err.value) and problem in str(err.value)
