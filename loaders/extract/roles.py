@@ -77,14 +77,16 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     n = [0]
 
     def new_task(s: int, e: int, title: str, sec: Section | None, lead: list[str],
-                 coop: list[str], source: str) -> Task:
+                 coop: list[str], source: str, deadline: str | None = None,
+                 product: str | None = None, area_hint: str = "") -> Task:
         n[0] += 1
         body = text[s:e]
-        deadline, freq = deadline_of(body)
+        found, freq = deadline_of(body)
         t = Task(f"task:{doc.doc_id}:{n[0]}", doc.doc_id, sec.path if sec else "", title, body,
-                 classify_area(title, body), tuple(dict.fromkeys(lead)),
-                 tuple(dict.fromkeys(coop)), deadline,
-                 Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, None, source)
+                 classify_area(f"{area_hint} {title}", body), tuple(dict.fromkeys(lead)),
+                 tuple(dict.fromkeys(coop)), deadline or found,
+                 Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, product,
+                 source)
         tasks.append(t)
         return t
 
@@ -302,23 +304,12 @@ def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
                    if "coop" in cols and cols["coop"] < len(r.cells) else [])
         title = task_text if len(task_text) < 160 else _short(task_text)
         t = new_task(r.start, r.end, title, sec, [m.id for m in lead_ms],
-                     [m.id for m in coop_ms], "table")
-        due = cell("due") or None
-        product = cell("product") or None
-        from dataclasses import replace
-        idx = next(i for i, x in enumerate(_tasks_ref(new_task)) if x.id == t.id)
-        t = replace(t, deadline=due or t.deadline, product=product,
-                    area=classify_area(group + " " + title, task_text))
-        _tasks_ref(new_task)[idx] = t
+                     [m.id for m in coop_ms], "table", deadline=cell("due") or None,
+                     product=cell("product") or None, area_hint=group)
         for m in lead_ms:
             add(m, "lead", t, r.start, r.end, t.deadline)
         for m in coop_ms:
             add(m, "cooperate", t, r.start, r.end, None)
-
-
-def _tasks_ref(new_task) -> list[Task]:
-    return new_task.__closure__[next(i for i, c in enumerate(new_task.__code__.co_freevars)
-                                     if c == "tasks")].cell_contents
 
 
 def _cell_agencies(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
