@@ -201,3 +201,32 @@ def test_abbreviation_definitions() -> None:
                  "cải cách thủ tục (viết tắt là CCTT).\n")
     assert {(d.short, d.long) for d in f.definitions} >= {("CĐS", "chuyển đổi số")}
     assert any(d.short == "CCTT" for d in f.definitions)
+
+
+DECISION = """\
+ỦY BAN NHÂN DÂN TỈNH NGHỆ AN
+
+Số: 301/QĐ-UBND
+
+Nghệ An, ngày 14/02/2023
+
+QUYẾT ĐỊNH
+
+Về việc ban hành Kế hoạch kiểm soát thủ tục hành chính năm 2023
+
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch kiểm soát thủ tục hành chính năm 2023.
+
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+
+Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ và Thủ trưởng các sở, ban, ngành chịu trách nhiệm thi hành Quyết định này.
+"""
+
+
+def test_decision_articles_assign_those_who_execute_it() -> None:
+    f = facts_of(DECISION, "qd")
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("quyet_dinh", "301/QĐ-UBND", "2023-02-14")
+    names = {a.id: a.name for a in f.agencies}
+    leads = sorted(names[r.agency] for r in f.responsibilities if r.role == "lead")
+    assert leads == ["Chánh Văn phòng Ủy ban nhân dân tỉnh", "Giám đốc Sở Nội vụ",
+                     "Thủ trưởng các sở, ban, ngành"]
+    assert [s.style for s in f.sections] == ["article", "article", "article"]

@@ -17,6 +17,9 @@ from .grammar import NUMBER, PERIOD, VISION, canonical_number, iso_date
 _PLACE_DATE = re.compile(
     r"(?:^|Số\s*:?\s*)(?P<place>[A-ZĐÀ-Ỹ][^,\n:]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*"
     r"(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})?", re.IGNORECASE)
+_PLACE_NUMERIC_DATE = re.compile(
+    r"(?:^|Số\s*:?\s*)(?P<place>[A-ZĐÀ-Ỹ][^,\n:]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
+    r"\s*/\s*(?P<y>\d{4})")
 _NUMBER_LINE = re.compile(r"^\s*\*?\s*Số\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _TYPE_LINE = re.compile(rf"^\s*({TYPE_WORDS_RX})(?:\s|$)")
 _ISSUER_LINE = re.compile(r"^\s*(?:cua|của)\s+(ban chap hanh dang bo|uy ban nhan dan|hoi dong nhan dan|"
@@ -71,6 +74,10 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
             if m.group("d") and m.group("m") and m.group("y"):
                 meta.date = iso_date(m.group("d"), m.group("m"), m.group("y"))
             note("date", b.start + m.start(), b.start + m.end())
+        if meta.place is None and (nd := _PLACE_NUMERIC_DATE.search(t)):
+            meta.place = nd.group("place").strip(" *")
+            meta.date = iso_date(nd.group("d"), nd.group("m"), nd.group("y"))
+            note("date", b.start + nd.start(), b.start + nd.end())
         nm = _NUMBER_LINE.match(t)
         if nm and meta.number is None:
             num = NUMBER.match(nm.group("rest").strip(" *"))

@@ -24,6 +24,8 @@ _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de
                         r"nham|ngoai ra|dong thoi|bên canh do|ben canh do)\b")
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
+# "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
+_DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?:thi hanh|to chuc thuc hien|thuc hien|trien khai)\b")
 _COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
 _REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
@@ -142,7 +144,7 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             continue
         for s, e in sentences(text, b.start, b.end):
             f = folded[s:e]
-            if not (_CHU_TRI.search(f) or re.match(r"\W*giao\s", f)):
+            if not (_CHU_TRI.search(f) or _DUTY.search(f) or re.match(r"\W*giao\s", f)):
                 continue
             subj, _ = subject_at(text, folded, s, e, ctx)
             if not subj:
