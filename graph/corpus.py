@@ -41,6 +41,8 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
             "sections": [{"path": s.path, "title": s.title, "kind": s.kind, "start": s.start,
                           "end": s.end, "parent": s.parent} for s in d.sections],
             "warnings": list(d.warnings),
+            "definitions": [{"short": x.short, "long": x.long, "provenance": to_dict(x.provenance)}
+                            for x in d.definitions],
         })
         for j in d.jurisdictions:
             jurisdictions.setdefault(j.id, {"id": j.id, "name": j.name, "level": j.level,
@@ -51,7 +53,8 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
             if cur is None:
                 agencies[a.id] = {"id": a.id, "name": a.name, "kind": a.kind,
                                   "jurisdiction": a.jurisdiction, "aliases": list(a.aliases),
-                                  "is_group": a.is_group, "documents": [m.id]}
+                                  "is_group": a.is_group, "documents": [m.id],
+                                  "provenance": to_dict(a.provenance)}
             else:
                 cur["aliases"] = list(dict.fromkeys(cur["aliases"] + list(a.aliases)))
                 if m.id not in cur["documents"]:

@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
@@ -93,6 +93,7 @@ class Agency:
     jurisdiction: str | None
     aliases: tuple[str, ...] = ()
     is_group: bool = False
+    provenance: Provenance | None = None  # the first mention
 
 
 @dataclass(frozen=True, slots=True)

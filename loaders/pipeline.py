@@ -49,16 +49,18 @@ def extract(doc: NormDoc) -> DocumentFacts:
     tasks, resps, agencies = extract_roles(doc, outline, ctx)
     by_id: dict[str, Agency] = {a.id: a for a in agencies}
     if issuer is not None:
-        by_id.setdefault(issuer.id, issuer.agency())
+        by_id.setdefault(issuer.id, issuer.agency(doc.doc_id, doc.text))
     folded = fold(doc.text)
     body_end = outline.recipients[0] if outline.recipients else len(doc.text)
     for m in scan(doc.text, folded, 0, body_end, ctx):
-        a = m.agency()
+        sec = outline.section_at(m.start)
+        a = m.agency(doc.doc_id, doc.text, sec.path if sec else "")
         if a.id in by_id:
             old = by_id[a.id]
             if a.aliases and a.aliases[0] not in old.aliases:
                 by_id[a.id] = Agency(old.id, old.name, old.kind, old.jurisdiction,
-                                     old.aliases + a.aliases, old.is_group)
+                                     old.aliases + a.aliases, old.is_group,
+                                     old.provenance or a.provenance)
         else:
             by_id[a.id] = a
     jurs = _jurisdictions([ctx.jurisdiction, *(a.jurisdiction for a in by_id.values()),

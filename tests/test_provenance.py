@@ -27,3 +27,23 @@ def test_sections_nest_inside_their_parents(seed_facts: dict) -> None:
             if s.parent:
                 parent = by_path[s.parent]
                 assert parent.start <= s.start and s.end <= parent.end, s.path
+
+
+def test_graph_nodes_and_edges_are_typed_and_carry_provenance(seed_export: dict) -> None:
+    from graph.nx import to_networkx
+
+    g = to_networkx(seed_export)
+    types = {d["type"] for _n, d in g.nodes(data=True)}
+    assert {"document", "agency", "task", "target", "indicator", "jurisdiction", "area"} <= types
+    assert "unknown" not in types  # every edge end is a known node
+    for _s, _t, d in g.edges(data=True):
+        if d["type"] in ("lead", "cooperate", "standing", "report_to", "sets_target", "mentions",
+                         "cites", "based_on", "has_task"):
+            assert d["provenance"]["quote"], d
+    for _n, d in g.nodes(data=True):
+        if d["type"] == "agency":
+            assert d["provenance"] and d["provenance"]["quote"], d["id"]
+    # the district resolution of Vị Thanh implements the provincial one inside the corpus
+    d000 = next(n for n, d in g.nodes(data=True) if n.startswith("000"))
+    d002 = next(n for n, d in g.nodes(data=True) if n.startswith("002"))
+    assert any(d["type"] == "based_on" for d in g.get_edge_data(d002, d000).values())

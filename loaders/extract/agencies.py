@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import admin
 from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, Head, head_regex
-from ..model import Agency
+from ..model import Agency, Provenance
 from ..text import fold, slug
 
 _ABBREV_FORMS = {fold(k) for k in ABBREVIATIONS} | {"tt", "vcci", "ubmttq", "bch", "btv", "ubkt"}
@@ -67,9 +67,13 @@ class Mention:
     def id(self) -> str:
         return agency_id(self.name, self.jurisdiction)
 
-    def agency(self) -> Agency:
+    def agency(self, doc_id: str = "", text: str = "", section: str = "") -> Agency:
+        """The agency this mention names; with the document text, where it is mentioned."""
         aliases = (self.text,) if self.text != self.name else ()
-        return Agency(self.id, self.name, self.kind, self.jurisdiction, aliases, self.is_group)
+        prov = (Provenance(doc_id, section, self.start, self.end, text[self.start:self.end])
+                if text else None)
+        return Agency(self.id, self.name, self.kind, self.jurisdiction, aliases, self.is_group,
+                      prov)
 
 
 def agency_id(name: str, jurisdiction: str | None) -> str:

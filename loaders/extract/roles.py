@@ -93,11 +93,12 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         return t
 
     def add(m: Mention, role: str, task: Task, s: int, e: int, deadline: str | None) -> None:
-        a = m.agency()
+        a = m.agency(doc.doc_id, text, task.section)
         prev = agencies.get(a.id)
         if prev is None or (a.aliases and a.aliases[0] not in prev.aliases):
             aliases = tuple(dict.fromkeys((prev.aliases if prev else ()) + a.aliases))
-            agencies[a.id] = Agency(a.id, a.name, a.kind, a.jurisdiction, aliases, a.is_group)
+            agencies[a.id] = Agency(a.id, a.name, a.kind, a.jurisdiction, aliases, a.is_group,
+                                    prev.provenance if prev else a.provenance)
         key = (a.id, role, task.id)
         if key in seen:
             return
