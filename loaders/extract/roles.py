@@ -106,6 +106,19 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         resps.append(Responsibility(a.id, role, task.id, doc.doc_id, deadline,
                                     Provenance(doc.doc_id, task.section, s, e, text[s:e])))
 
+    def emit(run: _Run, title: str, sec: Section | None) -> None:
+        """One task for a run of sentences, and a responsibility per agency and role."""
+        _roles_of_run(text, folded, run, ctx)
+        lead = [m.id for m in run.subject if "lead" in run.roles.get(m.id, set())]
+        coop = [m.id for m, r, _s, _e in run.extra if r == "cooperate"]
+        coop += [m.id for m in run.subject if "cooperate" in run.roles.get(m.id, set())]
+        task = new_task(run.start, run.end, title, sec, lead, coop, "sentence")
+        for m in run.subject:
+            for role in sorted(run.roles.get(m.id, set())):
+                add(m, role, task, run.start, run.end, task.deadline)
+        for m, role, _s, _e in run.extra:
+            add(m, role, task, run.start, run.end, task.deadline if role == "report_to" else None)
+
     seen: set[tuple[str, str, str]] = set()
     impl = [s for s in outline.sections if s.kind == "implementation"]
     impl_blocks = [b for b in doc.blocks if b.kind in ("para", "item", "heading")
@@ -121,20 +134,9 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             body_start = sec.title_end
         elif sec is not None and sec.start == b.start and (heading or b.kind == "heading" or b.bold):
             continue  # a heading line: its agencies are the subject of what follows
-        runs = _runs(text, folded, body_start, b.end, heading, ctx)
-        for run in runs:
-            _roles_of_run(text, folded, run, ctx)
+        for run in _runs(text, folded, body_start, b.end, heading, ctx):
             title = sec.title if sec and heading else _short(text[run.start:run.end])
-            lead = [m.id for m in run.subject if "lead" in run.roles.get(m.id, set())]
-            coop = [m.id for m, r, _s, _e in run.extra if r == "cooperate"]
-            coop += [m.id for m in run.subject if "cooperate" in run.roles.get(m.id, set())]
-            task = new_task(run.start, run.end, title, sec, lead, coop, "sentence")
-            deadline = task.deadline
-            for m in run.subject:
-                for role in sorted(run.roles.get(m.id, set())):
-                    add(m, role, task, run.start, run.end, deadline)
-            for m, role, _s, _e in run.extra:
-                add(m, role, task, run.start, run.end, deadline if role == "report_to" else None)
+            emit(run, title, sec)
         handled.add(b.start)
     # explicit "X chủ trì" anywhere else (plans often assign inside the task list)
     for b in doc.blocks:
@@ -150,16 +152,7 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             subj, _ = subject_at(text, folded, s, e, ctx)
             if not subj:
                 continue
-            run = _Run(s, e, subj, False)
-            _roles_of_run(text, folded, run, ctx)
-            lead = [m.id for m in subj if "lead" in run.roles.get(m.id, set())]
-            coop = [m.id for m, r, _a, _b in run.extra if r == "cooperate"]
-            task = new_task(s, e, sec.title or _short(text[s:e]), sec, lead, coop, "sentence")
-            for m in subj:
-                for role in sorted(run.roles.get(m.id, set())):
-                    add(m, role, task, s, e, task.deadline)
-            for m, role, _a, _b in run.extra:
-                add(m, role, task, s, e, task.deadline if role == "report_to" else None)
+            emit(_Run(s, e, subj, False), sec.title or _short(text[s:e]), sec)
     # items of the task and solution sections: tasks with no agency yet
     for sec in outline.sections:
         if sec.kind not in ("tasks", "solutions"):
