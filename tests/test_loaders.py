@@ -123,3 +123,22 @@ def test_bad_files_name_the_file_and_the_problem(tmp_path: Path, name: str, cont
     with pytest.raises(LoadError) as err:
         read_document(path)
     assert str(path) in str(err.value) and problem in str(err.value)
+
+
+def test_html_appendix_table(tmp_path: Path) -> None:
+    page = """<html><body><div>
+<p><b>KẾ HOẠCH</b></p><p><b>Cải cách hành chính tỉnh Nghệ An năm 2024</b></p>
+<p><b>PHỤ LỤC</b></p>
+<table><tr><th>TT</th><th>Nội dung công việc</th><th>Đơn vị chủ trì</th><th>Đơn vị phối hợp</th>
+<th>Thời hạn</th></tr>
+<tr><td>1</td><td>Cập nhật cơ sở dữ liệu thủ tục hành chính</td><td>Văn phòng UBND tỉnh</td>
+<td>Các sở, ban, ngành</td><td>Tháng 6/2024</td></tr></table></div></body></html>"""
+    path = tmp_path / "kh.html"
+    path.write_text(page, encoding="utf-8")
+    f = load_document(path)
+    (task,) = [t for t in f.tasks if t.source == "table"]
+    names = {a.id: a.name for a in f.agencies}
+    assert task.title == "Cập nhật cơ sở dữ liệu thủ tục hành chính"
+    assert [names[i] for i in task.lead] == ["Văn phòng Ủy ban nhân dân tỉnh"]
+    assert [names[i] for i in task.cooperating] == ["các sở, ban, ngành"]
+    assert task.deadline == "Tháng 6/2024"
