@@ -92,7 +92,25 @@ def _head_at(text: str, folded: str, pos: int) -> tuple[Head, int] | None:
         return None
     if "cap" in head.flags and not orig[:1].isupper():
         return None
+    if "name" in head.flags and not _same_word(orig, head.canonical):
+        return None  # "SỐ" is not "Sở", "bổ" is not "Bộ"
     return head, m.end()
+
+
+def _same_word(orig: str, accented: str) -> bool:
+    """The word as written is the accented one, or written with no diacritics at all."""
+    o = orig.lower()
+    return o == accented.lower() or o == fold(orig)
+
+
+_ACCENTED_LEVELS = {"tinh": "tỉnh", "huyen": "huyện", "thanh pho": "thành phố", "thi xa": "thị xã",
+                    "quan": "quận", "xa": "xã", "phuong": "phường", "thi tran": "thị trấn",
+                    "tp": "tp"}
+
+
+def _level_word_ok(text: str, start: int, end: int, folded_word: str) -> bool:
+    """'quán triệt' folds like 'quận', 'địa phương' like 'phường': check the original."""
+    return _same_word(text[start:end], _ACCENTED_LEVELS.get(folded_word, folded_word))
 
 
 def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
@@ -201,8 +219,14 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
         if "level" not in seen and ("level" in flags or "owner" in flags or "name" in flags
                                     or "party" in flags):
             pm2 = _PLURAL_UNITS.match(folded, pos)
+            if pm2:
+                first = re.split(r", | va ", pm2.group(1))[0]
+                if not _level_word_ok(text, pm2.start(1), pm2.start(1) + len(first), first):
+                    pm2 = None
             rm = _RANGE.match(folded, pos)
             lm = _LEVEL_RX.match(folded, pos)
+            if lm and not _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+                lm = None
             if pm2:
                 suffix_parts.append("các " + text[pm2.start(1):pm2.end(1)])
                 suffix_jur = ctx.jurisdiction
@@ -231,7 +255,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                 progressed = True
         if "in_unit" not in seen and "level" not in seen:
             um = _IN_UNIT.match(folded, pos)
-            if um:
+            if um and _level_word_ok(text, um.start(1), um.end(1), um.group(1)):
                 level = _LEVELS.get(um.group(1), "district")
                 suffix_jur = _resolve(level, "", ctx, um.group(1))
                 suffix_parts.append(text[um.start() + 1:um.end()].lower()
@@ -250,7 +274,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
             break
     if "need_owner" in flags and bare and not allow_bare:
         return None
-    suffix_parts = [p for p in suffix_parts if p]
+    suffix_parts = [p for p in suffix_parts if p and not (p == "các cấp" and "các cấp" in name)]
     if suffix_parts:
         name = f"{name} {' '.join(suffix_parts)}"
     jur = suffix_jur if suffix_jur is not None else _default_jur(head, ctx)
@@ -319,6 +343,8 @@ def _share_suffixes(items: list[Mention]) -> list[Mention]:
             "need_owner" in cur.flags) or (cur.kind == nxt.kind == "party_committee")
         if not takes and "level" in cur.flags and nxt.suffix == "các cấp":
             takes = True
+        if takes and nxt.suffix == "các cấp" and "các cấp" in cur.name:
+            takes = False
         if takes:
             items[i] = replace(cur, name=f"{cur.name} {nxt.suffix}", jurisdiction=nxt.suffix_jur
                                or cur.jurisdiction, suffix=nxt.suffix, suffix_jur=nxt.suffix_jur,
@@ -342,12 +368,12 @@ def scan(text: str, folded: str, start: int, end: int, ctx: Context) -> list[Men
         if s > 0 and folded[s - 1].isalnum():
             pos = s + 1
             continue
-        back = folded.rfind(" ", 0, s - 1) + 1 if s > 4 and folded[max(0, s - 4):s] in ("cac ", ) else s
-        mention = parse_agency(text, folded, back if back < s else s, ctx)
-        if mention is None or mention.end > end:
+        if folded[max(0, s - 4):s] == "cac ":
+            s -= 4
+        mentions = [x for x in parse_list(text, folded, s, ctx) if x.end <= end]
+        if not mentions:
             pos = m.end()
             continue
-        if not (mention.is_group and mention.bare):
-            out.append(mention)
-        pos = mention.end
+        out.extend(x for x in mentions if not (x.is_group and x.bare))
+        pos = mentions[-1].end
     return out
