@@ -95,6 +95,12 @@ def test_sentences_keep_list_markers_and_numbers() -> None:
     (PROVINCE, "Bộ Nội vụ hướng dẫn", [("Bộ Nội vụ", "vn", False)]),
     (PROVINCE, "cơ sở vật chất được bố trí", []),  # "sở" inside a common word
     (PROVINCE, "Thường trực chỉ đạo", []),  # whose standing committee? not said
+    # "quán triệt" folds like "quận", "MỘT SỐ" like "Sở": the accents decide
+    (PROVINCE, "Các cấp ủy, tổ chức đảng quán triệt",
+     [("các cấp ủy Đảng", "vn-nghe-an", True), ("Tổ chức đảng", "vn-nghe-an", True)]),
+    (PROVINCE, "MỘT SỐ NHIỆM VỤ TRỌNG TÂM", []),
+    (PROVINCE, "CUA BAN CHAP HANH DANG BO TINH", []),  # no head at the start
+    (PROVINCE, "BAN CHAP HANH DANG BO TINH KHOA XV", [("Ban Chấp hành Đảng bộ tỉnh", "vn-nghe-an", False)]),
 ])
 def test_agency_lists(ctx: Context, text: str, expected: list) -> None:
     got = parse_list(text, fold(text), 0, ctx)
