@@ -19,8 +19,6 @@ from .model import Jurisdiction
 from .text import fold, slug
 
 NATIONAL = Jurisdiction("vn", "Việt Nam", "national")
-_LEVEL_WORDS = {"tinh": "province", "thanh pho": "city", "huyen": "district", "thi xa": "district",
-                "quan": "district"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +139,6 @@ def find_typed_units(text: str, within: str | None = None) -> list[tuple[int, in
                 break
             kept.pop()
     return out
-
-
-def province_of(unit_id: str | None) -> str | None:
-    if not unit_id or unit_id == "vn":
-        return None
-    u = units().get(unit_id)
-    if u is None:
-        return None
-    return u.id if u.level == "province" else u.parent
 
 
 def jurisdiction(unit_id: str | None) -> Jurisdiction | None:

@@ -125,7 +125,6 @@ METRICS: tuple[Metric, ...] = tuple(
     Metric(r["key"], r["label"],
            tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g))
     for r in _rows("metrics.tsv"))
-METRIC_LABELS: dict[str, str] = {m.key: m.label for m in METRICS}
 
 COUNT_NOUNS: tuple[str, ...] = tuple(
     sorted((fold(r["noun"]) for r in _rows("count_nouns.tsv")), key=len, reverse=True))

@@ -65,10 +65,6 @@ class Outline:
             sec = by_path.get(sec.parent) if sec.parent else None
         return out
 
-    def kind_at(self, pos: int) -> str:
-        sec = self.section_at(pos)
-        return sec.kind if sec else "preamble"
-
     def year_at(self, pos: int) -> int | None:
         """A deadline year stated by the enclosing headings or a lead-in paragraph."""
         sec = self.section_at(pos)

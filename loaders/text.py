@@ -49,11 +49,6 @@ def slug(text: str, max_len: int = 60) -> str:
     return s[:max_len].rstrip("-") or "x"
 
 
-def squash(text: str) -> str:
-    """Collapse runs of white space into one space and trim."""
-    return " ".join(text.split())
-
-
 # Old-style tone placement (hoá, uỷ) → the form most documents use today (hóa, ủy), so the
 # same word compares equal. Only the pairs where the two spellings are the same word.
 _TONE_FIX = {
@@ -72,16 +67,9 @@ def modern_tones(text: str) -> str:
     return _TONE_RE.sub(lambda m: _TONE_FIX[m.group(1)], text)
 
 
-_ABBR_UPPER = re.compile(r"^[A-ZĐ&]{2,}$")
-
-
 def is_upper_word(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
-
-
-def is_title_word(word: str) -> bool:
-    return bool(word) and word[0].isupper()
 
 
 UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())

@@ -273,11 +273,9 @@ def extract_indicator_mentions(doc: NormDoc, outline: Outline) -> list[Indicator
     text = doc.text
     folded = fold(text)
     out = []
-    seen: set[str] = set()
     for ind in INDICATORS:
         for m in ind.pattern.finditer(folded):
             sec = outline.section_at(m.start())
             out.append(IndicatorMention(ind.id, doc.doc_id, Provenance(
                 doc.doc_id, sec.path if sec else "", m.start(), m.end(), text[m.start():m.end()])))
-            seen.add(ind.id)
     return out
