@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Block, NormDoc
+from .outline import marker_of
 from .read import RawBlock, RawDocument
 from .text import LOWER, modern_tones, nfc
 
@@ -40,7 +41,7 @@ class _Piece:
 
 def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
     pieces = [p for p in (_clean(b) for b in raw.blocks) if p is not None]
-    pieces = _join_broken(pieces)
+    pieces = _join_broken(pieces, _hard_wrapped(raw))
     parts: list[str] = []
     blocks: list[Block] = []
     pos = 0
@@ -160,14 +161,45 @@ def _is_emphasis(text: str, i: int) -> bool:
     return not (i == len(text) - len(text.lstrip()) and nxt == " ")
 
 
-def _join_broken(pieces: list[_Piece]) -> list[_Piece]:
+def _hard_wrapped(raw: RawDocument) -> bool:
+    """Lines wrapped at a width (PDF text, copied pages): paragraphs are not set apart by
+    blank lines, so a long line without final punctuation goes on in the next line."""
+    if raw.fmt in ("docx", "html"):
+        return False
+    lines = [b.text.strip() for b in raw.blocks if b.kind != "row"]
+    filled = [i for i, t in enumerate(lines) if t]
+    if len(filled) < 8:
+        return False
+    blank_after = sum(1 for i in filled if i + 1 < len(lines) and not lines[i + 1])
+    return blank_after / len(filled) < 0.25
+
+
+_DIGIT_GOES_ON = re.compile(r"\d+(?![.)]\s)(?!\.\d+\.?\s)")
+_NUMBER_LABEL = re.compile(r"(?:^|\s)(?:Số|số)\s*:?\s*$")
+
+
+def _goes_on(prev: _Piece, p: _Piece, wrapped: bool) -> bool:
+    """Does ``p`` continue the sentence that ``prev`` left open?"""
+    if p.kind not in ("para", "heading") or prev.kind != p.kind or _FOOTNOTE.match(prev.text):
+        return False
+    if _LIST_MARK.match(p.text) or marker_of(p.text):
+        return _NUMBER_LABEL.search(prev.text) is not None and bool(re.match(r"\d", p.text))
+    if _NUMBER_LABEL.search(prev.text):
+        return True  # "Số:" ⏎ "123/KH-UBND"
+    if _TERMINAL.search(prev.text):
+        return False
+    if _LOWER_START.match(p.text) or _DIGIT_GOES_ON.match(p.text):
+        return True
+    # a wrapped line that reached the margin: "… Điều 2. Giao" ⏎ "Giám đốc Sở …"
+    return wrapped and len(prev.text) >= 60 and p.text[:1].isupper() and not prev.text.isupper()
+
+
+def _join_broken(pieces: list[_Piece], wrapped: bool = False) -> list[_Piece]:
     """Join a paragraph broken inside a sentence (by a page or line break) to the next one."""
     out: list[_Piece] = []
     for p in pieces:
         prev = out[-1] if out else None
-        if (prev is not None and p.kind in ("para", "heading") and prev.kind == p.kind
-                and not _TERMINAL.search(prev.text) and _LOWER_START.match(p.text)
-                and not _FOOTNOTE.match(prev.text) and not _LIST_MARK.match(p.text)):
+        if prev is not None and _goes_on(prev, p, wrapped):
             joined = prev.text + " " + p.text
             bold_end = prev.bold_end if prev.bold_end >= 0 else -1
             if prev.bold and p.bold:

@@ -142,3 +142,38 @@ def test_html_appendix_table(tmp_path: Path) -> None:
     assert [names[i] for i in task.lead] == ["Văn phòng Ủy ban nhân dân tỉnh"]
     assert [names[i] for i in task.cooperating] == ["các sở, ban, ngành"]
     assert task.deadline == "Tháng 6/2024"
+
+
+WRAPPED = """\
+ỦY BAN NHÂN DÂN
+TỈNH NGHỆ AN
+Số:
+45/QĐ-UBND
+Nghệ An, ngày 6
+tháng 7 năm 2021
+QUYẾT ĐỊNH
+Về việc ban hành Quy chế đánh giá cải cách hành chính năm 2021
+ỦY BAN NHÂN DÂN TỈNH
+Căn cứ Nghị quyết số 76/NQ-CP ngày 15 tháng
+7 năm 2021 của Chính phủ ban hành Chương trình tổng thể cải cách hành chính nhà
+nước giai đoạn 2021 -
+2030;
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Quy chế đánh giá cải cách hành chính.
+Điều 2. Quyết định này có hiệu lực từ ngày ký và được áp dụng trong năm. Giao
+Giám đốc Sở Nội vụ chủ trì theo dõi, đôn đốc việc thực hiện Quyết định này.
+Điều 3. Chánh Văn phòng UBND tỉnh, Thủ trưởng các sở, ban, ngành chịu trách
+nhiệm thi hành Quyết định này.
+"""
+
+
+def test_hard_wrapped_text_is_reflowed(tmp_path: Path) -> None:
+    path = tmp_path / "qd.txt"
+    path.write_text(WRAPPED, encoding="utf-8")
+    f = load_document(path)
+    assert (f.meta.number, f.meta.date, f.meta.type) == ("45/QĐ-UBND", "2021-07-06", "quyet_dinh")
+    (cit,) = f.citations
+    assert (cit.number, cit.date) == ("76/NQ-CP", "2021-07-15")
+    assert "giai đoạn 2021 - 2030" in (cit.title or "")
+    assert {("Giám đốc Sở Nội vụ", "lead"), ("Chánh Văn phòng Ủy ban nhân dân tỉnh", "lead"),
+            ("Thủ trưởng các sở, ban, ngành", "lead")} <= _roles(f)

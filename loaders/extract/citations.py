@@ -31,7 +31,8 @@ _SUP = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _TYPE_BEFORE = re.compile(rf"(?:^|[^a-z])({TYPE_WORDS_RX})(?:\s+(?:so|số))?\s*:?\s*$")
 _AFTER_DATE = re.compile(rf"^\s*,?\s*(?:ban hành\s+)?({DATE_ANY.pattern})", re.IGNORECASE)
 _AFTER_ISSUER = re.compile(r"^\s*,?\s*của\s+", re.IGNORECASE)
-_AFTER_TITLE = re.compile(r"^\s*,?\s*(?:về việc|về|ban hành|quy định|hướng dẫn)\s+", re.IGNORECASE)
+_AFTER_TITLE = re.compile(r"^\s*,?\s*(?=(?:về việc|về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi)\s)"
+                          r"(?:về việc\s+|về\s+)?", re.IGNORECASE)
 _STANDARD = re.compile(r"\b((?:TCVN\s+)?ISO(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
 _LAW = re.compile(r"(?<![\w])(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
@@ -244,7 +245,8 @@ def _tail(text: str, pos: int) -> tuple[str | None, str | None, str | None, int]
         im = _AFTER_ISSUER.match(rest)
         if im and issuer is None:
             seg = rest[im.end():]
-            stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để)\s", seg)
+            stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
+                             r"phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\s", seg)
             raw = seg[:stop.start()] if stop else seg[:80]
             issuer = _SUP.sub("", raw).strip() or None
             end += im.end() + len(raw)
