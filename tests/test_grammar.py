@@ -236,3 +236,39 @@ def test_decision_articles_assign_those_who_execute_it() -> None:
     assert leads == ["Chánh Văn phòng Ủy ban nhân dân tỉnh", "Giám đốc Sở Nội vụ",
                      "Thủ trưởng các sở, ban, ngành"]
     assert [s.style for s in f.sections] == ["article", "article", "article"]
+
+
+LABELLED = """\
+# KẾ HOẠCH
+
+**Cải cách hành chính tỉnh Nghệ An năm 2024**
+
+## II. NHIỆM VỤ
+
+### 1. Cải cách thể chế
+
+a) Rà soát văn bản quy phạm pháp luật do tỉnh ban hành.
+
+- Cơ quan chủ trì: Sở Tư pháp.
+- Cơ quan phối hợp: Các sở, ban, ngành; UBND các huyện, thành phố, thị xã.
+- Thời gian hoàn thành: Quý III/2024.
+- Sản phẩm: Báo cáo kết quả rà soát.
+
+b) Tập huấn kỹ năng soạn thảo văn bản. Đơn vị chủ trì: Sở Nội vụ; thời gian thực hiện: tháng 5/2024.
+"""
+
+
+def test_labelled_lead_cooperate_deadline_product() -> None:
+    f = facts_of(LABELLED)
+    names = {a.id: a.name for a in f.agencies}
+    by_title = {t.title: t for t in f.tasks if t.lead}
+    a = by_title["Rà soát văn bản quy phạm pháp luật do tỉnh ban hành"]
+    assert [names[i] for i in a.lead] == ["Sở Tư pháp"]
+    assert [names[i] for i in a.cooperating] == ["các sở, ban, ngành",
+                                                 "Ủy ban nhân dân các huyện, thành phố, thị xã"]
+    assert (a.deadline, a.product) == ("Quý III/2024", "Báo cáo kết quả rà soát")
+    b = next(t for t in f.tasks if t.lead and names[t.lead[0]] == "Sở Nội vụ")
+    assert b.deadline == "tháng 5/2024"
+    lead_quote = next(r.provenance.quote for r in f.responsibilities
+                      if r.role == "lead" and names[r.agency] == "Sở Tư pháp")
+    assert lead_quote == "Cơ quan chủ trì: Sở Tư pháp"

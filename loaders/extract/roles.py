@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..lexicon import AREAS
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
-from ..outline import Outline
+from ..outline import Outline, marker_of
 from ..text import LOWER, fold, sentences
 from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of
@@ -109,6 +109,8 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     def emit(run: _Run, title: str, sec: Section | None) -> None:
         """One task for a run of sentences, and a responsibility per agency and role."""
         _roles_of_run(text, folded, run, ctx)
+        if not run.subject and not run.extra:
+            return  # a sentence that assigns nothing to anyone
         lead = [m.id for m in run.subject if "lead" in run.roles.get(m.id, set())]
         coop = [m.id for m, r, _s, _e in run.extra if r == "cooperate"]
         coop += [m.id for m in run.subject if "cooperate" in run.roles.get(m.id, set())]
@@ -153,12 +155,53 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             if not subj:
                 continue
             emit(_Run(s, e, subj, False), sec.title or _short(text[s:e]), sec)
+    # "Cơ quan chủ trì: …; Cơ quan phối hợp: …; Thời gian: …" under a task item
+    by_path = {x.path: x for x in outline.sections}
+    labelled: set[str] = set()
+    groups: dict[str, list[re.Match[str]]] = {}
+    for lm in _LABEL.finditer(folded):
+        sec = outline.section_at(lm.start())
+        while sec is not None and sec.parent and _is_label_item(text, folded, sec):
+            sec = by_path.get(sec.parent)  # a "- Cơ quan chủ trì: …" bullet belongs to its item
+        if sec is None or sec.kind in ("situation", "viewpoint"):
+            continue
+        groups.setdefault(sec.path, []).append(lm)
+    for path, labels in groups.items():
+        sec = by_path[path]
+        roles: dict[str, list[tuple[Mention, int, int]]] = {"lead": [], "cooperate": []}
+        due = product = None
+        for lm in labels:
+            vstart = lm.end()
+            vend = _value_end(text, vstart, sec.end)
+            key = lm.group("k1") or lm.group("k2") or lm.group("k3")
+            value = " ".join(text[vstart:vend].split()).rstrip(".;") or None
+            if key in ("chu tri", "thuc hien", "phoi hop"):
+                role = "cooperate" if key == "phoi hop" else "lead"
+                roles[role] += [(m, lm.start(), vend)
+                                for m in _cell_agencies(text, folded, (vstart, vend), ctx)]
+            elif key.startswith(("thoi gian", "thoi han", "tien do")):
+                due = due or value
+            else:
+                product = product or value
+        if not roles["lead"] and not roles["cooperate"]:
+            continue
+        end = max(lm.end() for lm in labels)
+        end = _value_end(text, end, sec.end)
+        labelled.add(path)
+        task = new_task(sec.start, end, sec.title or _short(text[sec.title_end:end]), sec,
+                        [m.id for m, _s, _e in roles["lead"]],
+                        [m.id for m, _s, _e in roles["cooperate"]], "section", deadline=due,
+                        product=product)
+        for role, items in roles.items():
+            for m, ms, me in items:
+                add(m, role, task, ms, me, task.deadline if role == "lead" else None)
     # items of the task and solution sections: tasks with no agency yet
     for sec in outline.sections:
         if sec.kind not in ("tasks", "solutions"):
             continue
         parent = next((p for p in outline.sections if p.path == sec.parent), None)
-        if parent is None or parent.kind != sec.kind or sec.style in ("bullet", "plus", "bullet2"):
+        if (parent is None or parent.kind != sec.kind or sec.path in labelled
+                or sec.style in ("bullet", "plus", "bullet2")):
             continue
         child = next((c for c in outline.sections if c.parent == sec.path), None)
         end = child.start if child else sec.end
@@ -174,8 +217,28 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     return tasks, resps, list(agencies.values())
 
 
+_LABEL = re.compile(
+    r"(?:(?:co quan|don vi)\s+(?P<k1>chu tri|phoi hop|thuc hien)|(?<![a-z] )(?P<k2>chu tri|phoi hop)|"
+    r"(?P<k3>thoi gian(?: thuc hien| hoan thanh)?|thoi han(?: hoan thanh)?|tien do(?: thuc hien)?|"
+    r"san pham|ket qua dau ra))\s*:\s*")
+
+
+def _is_label_item(text: str, folded: str, sec: Section) -> bool:
+    mk = marker_of(text[sec.start:sec.start + 20])
+    return bool(_LABEL.match(folded, sec.start + (mk[2] if mk else 0)))
+
+
+def _value_end(text: str, start: int, limit: int) -> int:
+    """A labelled value ends at the line end, a semicolon before the next label, or a period."""
+    m = re.search(r"\n|;\s*(?=[^;\n]{0,40}:)|\.(?=\s|$)", text[start:limit])
+    return start + m.start() if m else limit
+
+
 def _short(s: str, words: int = 14) -> str:
-    w = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", s).split()
+    """A title for a task: its first clause, at most ``words`` words."""
+    s = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", s)
+    s = re.split(r"[.;:](?=\s|$)", s, maxsplit=1)[0]
+    w = s.split()
     return " ".join(w[:words]) + (" …" if len(w) > words else "")
 
 
