@@ -272,3 +272,25 @@ def test_labelled_lead_cooperate_deadline_product() -> None:
     lead_quote = next(r.provenance.quote for r in f.responsibilities
                       if r.role == "lead" and names[r.agency] == "Sở Tư pháp")
     assert lead_quote == "Cơ quan chủ trì: Sở Tư pháp"
+
+
+def test_issuer_from_the_header_and_laws_with_dates() -> None:
+    f = facts_of("""\
+ỦY BAN NHÂN DÂN TỈNH NGHỆ AN
+
+Số: 9/KH-UBND
+
+# KẾ HOẠCH
+
+**Cải cách hành chính năm 2024**
+
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật Cán bộ, công chức;
+
+## I. MỤC TIÊU
+
+- Có 100% thủ tục hành chính được công khai.
+""")
+    assert f.meta.issuer == "Ủy ban nhân dân tỉnh Nghệ An"
+    assert f.meta.jurisdiction == "vn-nghe-an"
+    laws = {c.title: c.date for c in f.citations if c.type == "luat"}
+    assert laws == {"Luật Tổ chức chính quyền địa phương": "2015-06-19", "Luật Cán bộ, công chức": None}

@@ -46,6 +46,7 @@ _TITLE_STOP = re.compile(
 _LAW_STOP = re.compile(
     r"[;,.\n(]|\s(?:và|ngày|số|để|nhằm|trong|theo|đối với|được|đã|có|tại|cho|của|với|từ|"
     r"các|trên|đến|khi|là|về việc)\s")
+_BASIS_LAW_STOP = re.compile(r"[;.\n(]|\s(?:ngày|số|được sửa đổi)\s|,\s*(?:ngày|số)\s")
 _RELATION_RANK = {"cites": 0, "based_on": 1, "implements": 2}
 
 
@@ -170,17 +171,24 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
         if _inside(m.start(), taken) or folded[max(0, m.start() - 5):m.start()] == "phap ":
             continue
         rest = text[m.end():m.end() + 200]
-        stop = _LAW_STOP.search(" " + rest)
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        in_bases = fold(text[line_start:line_start + 7]) == "can cu "
+        # in a list of bases each item ends at ";": "Luật Cán bộ, công chức;"
+        stop = (_BASIS_LAW_STOP if in_bases else _LAW_STOP).search(" " + rest)
         name = rest[:max(0, (stop.start() - 1) if stop else len(rest))].strip()
         yr = re.match(r"\s*năm\s+\d{4}", rest[len(name):])
         if yr:
             name += yr.group(0)
+        law_date = None
+        dm = re.match(rf"\s*,?\s*({DATE_ANY.pattern})", rest[len(name):], re.IGNORECASE)
+        if dm:
+            law_date = parse_date(dm.group(1))
         if not name or fold(name).startswith(("nay", "so ")) or len(name.split()) > 12:
             continue
         law = f"{m.group(1)} {name}"
         add(f"law:{slug(expand_abbreviations(law, definitions))}", m.start(),
             m.end() + len(name), type="luat" if m.group(1) != "Pháp lệnh" else "phap_lenh",
-            title=law, issuer="Quốc hội")
+            title=law, issuer="Quốc hội", date=law_date)
     # 5. bases without numbers ("Căn cứ …; Kế hoạch phát triển …;") and cue + type + về
     for b in doc.blocks:
         btext = text[b.start:b.end]

@@ -189,6 +189,13 @@ def resolve_issuer(doc: NormDoc, meta: Meta, outline: Outline, ctx: Context) -> 
             found = parse_agency(text, folded, il.start + m.end(), ctx)
             if found:
                 return found
+    for b in header_blocks(doc, outline)[:3]:
+        # the issuing body printed top left: "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "TỈNH ỦY LÂM ĐỒNG"
+        head_text = text[b.start:b.end]
+        if head_text.isupper():
+            found = parse_agency(text, folded, b.start, ctx)
+            if found and found.kind not in ("leader", "member"):
+                return found
     for b in header_blocks(doc, outline)[:12]:
         for m in _ISSUE_VERB.finditer(folded, b.start, b.end):
             seg_start = b.start
