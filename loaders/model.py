@@ -56,6 +56,7 @@ class NormDoc:
     fmt: str
     text: str
     blocks: tuple[Block, ...]
+    folded: str = ""  # fold(text), computed once: same length, offsets shared
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .model import Block, NormDoc
 from .outline import marker_of
 from .read import RawBlock, RawDocument
-from .text import LOWER, modern_tones, nfc
+from .text import LOWER, fold, modern_tones, nfc
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " ")
@@ -64,7 +64,7 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
         parts.append(p.text)
         pos = end + 1
     text = "\n".join(parts)
-    return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks))
+    return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks), fold(text))
 
 
 def _is_footnote(text: str) -> bool:

@@ -50,7 +50,7 @@ def extract(doc: NormDoc) -> DocumentFacts:
     by_id: dict[str, Agency] = {a.id: a for a in agencies}
     if issuer is not None:
         by_id.setdefault(issuer.id, issuer.agency(doc.doc_id, doc.text))
-    folded = fold(doc.text)
+    folded = doc.folded
     body_end = outline.recipients[0] if outline.recipients else len(doc.text)
     for m in scan(doc.text, folded, 0, body_end, ctx):
         sec = outline.section_at(m.start)

@@ -90,7 +90,7 @@ def _title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
 def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: str | None,
                       doc_title: str | None, definitions: dict[str, str]) -> list[Citation]:
     text = doc.text
-    folded = fold(text)
+    folded = doc.folded
     skip = _skip_spans(doc, outline)
     first_section = outline.sections[0].start if outline.sections else len(text)
     drafts: dict[str, _Draft] = {}

@@ -180,7 +180,7 @@ def resolve_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
 
 def resolve_issuer(doc: NormDoc, meta: Meta, outline: Outline, ctx: Context) -> Mention | None:
     text = doc.text
-    folded = fold(text)
+    folded = doc.folded
     prov = meta.provenance or {}
     il = prov.get("issuer_line")
     if il:
@@ -278,7 +278,7 @@ def _expansion(short: str, words: list[str], loose: bool = False) -> str | None:
 
 def extract_indicator_mentions(doc: NormDoc, outline: Outline) -> list[IndicatorMention]:
     text = doc.text
-    folded = fold(text)
+    folded = doc.folded
     out = []
     for ind in INDICATORS:
         for m in ind.pattern.finditer(folded):

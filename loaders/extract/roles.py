@@ -72,7 +72,7 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[li
 def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
                   ) -> tuple[list[Task], list[Responsibility], list[Agency]]:
     text = doc.text
-    folded = fold(text)
+    folded = doc.folded
     tasks: list[Task] = []
     resps: list[Responsibility] = []
     agencies: dict[str, Agency] = {}

@@ -106,7 +106,7 @@ def indicators_in(folded_text: str) -> list[tuple[int, str]]:
 
 def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) -> list[Target]:
     text = doc.text
-    folded = fold(text)
+    folded = doc.folded
     masked = _masked(text, folded)
     out: list[Target] = []
     n = 0
