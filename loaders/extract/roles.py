@@ -21,7 +21,7 @@ from .grammar import deadline_of
 _LEAD_CUE = re.compile(
     r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:giao(?: cho)?\s+)?")
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
-                        r"nham|ngoai ra|dong thoi|bên canh do|ben canh do)\b")
+                        r"nham|ngoai ra|dong thoi|ben canh do)\b")
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
 # "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
