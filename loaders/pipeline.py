@@ -43,7 +43,7 @@ def extract(doc: NormDoc) -> DocumentFacts:
     issuer = resolve_issuer(doc, meta, outline, ctx)
     definitions = extract_definitions(doc, outline)
     defs = {d.short: d.long for d in definitions}
-    citations = extract_citations(doc, outline, ctx, meta.type, meta.title, defs)
+    citations = extract_citations(doc, outline, ctx, meta.type, meta.title, defs, meta.number)
     default_year = meta.period[1] if meta.period else None
     targets = extract_targets(doc, outline, default_year)
     tasks, resps, agencies = extract_roles(doc, outline, ctx)

@@ -294,3 +294,21 @@ Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 n�
     assert f.meta.jurisdiction == "vn-nghe-an"
     laws = {c.title: c.date for c in f.citations if c.type == "luat"}
     assert laws == {"Luật Tổ chức chính quyền địa phương": "2015-06-19", "Luật Cán bộ, công chức": None}
+
+
+def test_requests_to_other_bodies_and_no_self_citation() -> None:
+    f = facts_of("""\
+Số: 77/KH-UBND
+
+# KẾ HOẠCH
+
+**Cải cách hành chính tỉnh Nghệ An năm 2024**
+
+## III. TỔ CHỨC THỰC HIỆN
+
+1. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp giám sát việc thực hiện Kế hoạch số 77/KH-UBND.
+""")
+    names = {a.id: a.name for a in f.agencies}
+    assert ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "cooperate") in {
+        (names[r.agency], r.role) for r in f.responsibilities}
+    assert f.citations == []

@@ -88,7 +88,8 @@ def _title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
 
 
 def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: str | None,
-                      doc_title: str | None, definitions: dict[str, str]) -> list[Citation]:
+                      doc_title: str | None, definitions: dict[str, str],
+                      own_number: str | None = None) -> list[Citation]:
     text = doc.text
     folded = doc.folded
     skip = _skip_spans(doc, outline)
@@ -143,8 +144,8 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
         for num, year, sep, code in nums:
             number = canonical_number(num, year, sep, code)
             dtype = written_type or type_from_number(number)
-            if dtype is None:
-                continue
+            if dtype is None or (own_number and number_key(number) == number_key(own_number)):
+                continue  # not a document, or the document naming itself
             code_issuer, scope_kind = issuer_scope(number)
             scope = _scope(scope_kind, issuer, ctx)
             key = f"{scope or 'vn'}:{number_key(number)}"

@@ -19,7 +19,7 @@ from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of
 
 _LEAD_CUE = re.compile(
-    r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:giao(?: cho)?\s+)?")
+    r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|ben canh do)\b")
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
