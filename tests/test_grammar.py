@@ -312,3 +312,18 @@ Số: 77/KH-UBND
     assert ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "cooperate") in {
         (names[r.agency], r.role) for r in f.responsibilities}
     assert f.citations == []
+
+
+def test_the_body_given_the_task_is_the_one_that_acts() -> None:
+    f = facts_of("""\
+# NGHỊ QUYẾT
+
+**về cải cách hành chính tỉnh Nghệ An giai đoạn 2021 - 2025**
+
+## IV. TỔ CHỨC THỰC HIỆN
+
+1. Ban Thường vụ Tỉnh ủy giao Ban cán sự đảng UBND tỉnh chủ trì, phối hợp với Sở Nội vụ xây dựng kế hoạch.
+""")
+    names = {a.id: a.name for a in f.agencies}
+    got = {(names[r.agency], r.role) for r in f.responsibilities}
+    assert got == {("Ban cán sự đảng Ủy ban nhân dân tỉnh", "lead"), ("Sở Nội vụ", "cooperate")}

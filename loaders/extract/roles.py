@@ -22,6 +22,7 @@ _LEAD_CUE = re.compile(
     r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|ben canh do)\b")
+_GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?)\s+")
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
 # "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
@@ -65,6 +66,12 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[li
     for c in cands:
         ms = parse_list(text, folded, c, ctx)
         if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 6]) and ms[-1].end < e:
+            # "Ban Thường vụ Tỉnh ủy giao Sở Nội vụ chủ trì …": the one given the task acts
+            gm = _GIVES.match(folded, ms[-1].end)
+            if gm:
+                given = parse_list(text, folded, gm.end(), ctx)
+                if given:
+                    return given, gm.end()
             return ms, c
     return [], -1
 
