@@ -327,3 +327,21 @@ def test_the_body_given_the_task_is_the_one_that_acts() -> None:
     names = {a.id: a.name for a in f.agencies}
     got = {(names[r.agency], r.role) for r in f.responsibilities}
     assert got == {("Ban cán sự đảng Ủy ban nhân dân tỉnh", "lead"), ("Sở Nội vụ", "cooperate")}
+
+
+def test_agency_then_colon_then_duties() -> None:
+    f = facts_of("""\
+# KẾ HOẠCH
+
+**Cải cách hành chính tỉnh Nghệ An năm 2024**
+
+## IV. TỔ CHỨC THỰC HIỆN
+
+1. Sở Nội vụ: Là cơ quan thường trực, chủ trì theo dõi việc thực hiện Kế hoạch này; tổng hợp báo cáo Ủy ban nhân dân tỉnh trước ngày 5 tháng 12.
+
+2. Sở Tư pháp: Phối hợp với Sở Nội vụ rà soát văn bản.
+""")
+    names = {a.id: a.name for a in f.agencies}
+    got = {(names[r.agency], r.role) for r in f.responsibilities}
+    assert got == {("Sở Nội vụ", "standing"), ("Sở Nội vụ", "lead"),
+                   ("Ủy ban nhân dân tỉnh", "report_to"), ("Sở Tư pháp", "cooperate")}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..lexicon import AREAS
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
-from ..text import LOWER, fold, sentences
+from ..text import LOWER, UPPER, fold, sentences
 from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of
 
@@ -33,7 +33,9 @@ _REPORT = re.compile(
     r"de xuat|so ket|tong ket|bang van ban|tien do))*\s+")
 _ADVISE = re.compile(r"^(?:\W*)(?:tham muu)\b")
 _SUPERVISE = re.compile(r"\bgiam sat\b")
-_PREDICATE = re.compile(r"\s*(?:,\s*)?(?:\(|[" + LOWER + r"]|Chủ|Có|Là)")
+# what follows a subject: a lower-case verb, or after a colon a capitalised one ("Chủ trì …")
+_PREDICATE = re.compile(
+    r"\s*(?:[,:]\s*)?(?:\(|[" + LOWER + r"]|[" + UPPER + r"][" + LOWER + r"]+\s+[" + LOWER + r"])")
 
 
 @dataclass(slots=True)
@@ -65,7 +67,7 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[li
         cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + 300)])]
     for c in cands:
         ms = parse_list(text, folded, c, ctx)
-        if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 6]) and ms[-1].end < e:
+        if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 24]) and ms[-1].end < e:
             # "Ban Thường vụ Tỉnh ủy giao Sở Nội vụ chủ trì …": the one given the task acts
             gm = _GIVES.match(folded, ms[-1].end)
             if gm:
@@ -288,7 +290,7 @@ def _roles_of_run(text: str, folded: str, run: _Run, ctx: Context) -> None:
     for ss, se in sentences(text, run.start, run.end):
         f = folded[ss:se]
         pred_start = max(ss, subj_end) if subj_end <= se else ss
-        pred = folded[pred_start:se].lstrip(" ,")
+        pred = folded[pred_start:se].lstrip(" ,:")
         pred = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", pred)
         standing = bool(_STANDING.search(f))
         first_coop = bool(re.match(r"(?:co trach nhiem\s+)?phoi hop\b", pred)) and not _CHU_TRI.search(f)
