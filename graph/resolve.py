@@ -36,12 +36,11 @@ def _words(text: str | None, defs: dict[str, str]) -> set[str]:
     return set(fold_key(t).split()) - {"ve", "cua", "va", "nha", "nuoc"}
 
 
-def _title_match(cit: Citation, doc: DocumentFacts, defs: dict[str, str]) -> bool:
-    a = _words(cit.title, defs)
-    b = _words(doc.meta.title, {d.short: d.long for d in doc.definitions})
-    if not a or not b:
+def _title_match(cit: Citation, cit_words: set[str], doc: DocumentFacts,
+                 doc_words: set[str]) -> bool:
+    if not cit_words or not doc_words:
         return False
-    overlap = len(a & b) / max(1, min(len(a), len(b)))
+    overlap = len(cit_words & doc_words) / min(len(cit_words), len(doc_words))
     years_a = set(re.findall(r"\b(?:19|20)\d\d\b", cit.title or ""))
     years_b = set(re.findall(r"\b(?:19|20)\d\d\b", doc.meta.title or ""))
     return overlap >= 0.8 and (not years_a or not years_b or years_a <= years_b)
@@ -53,6 +52,8 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
     for d in docs:
         if d.meta.number:
             by_number.setdefault(number_key(d.meta.number), []).append(d)
+    title_words = {d.meta.id: _words(d.meta.title, {x.short: x.long for x in d.definitions})
+                   for d in docs}
     inferred: list[InferredNumber] = []
     out = []
     for d in docs:
@@ -66,6 +67,7 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
                         target = cand
                         break
             if target is None and c.type not in ("tieu_chuan", "luat"):
+                cit_words = _words(c.title, defs)
                 for cand in docs:
                     if cand.meta.id == d.meta.id or (cand.meta.number and c.number):
                         continue
@@ -73,7 +75,7 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
                         continue
                     if c.scope and cand.meta.jurisdiction and not _scope_ok(c, cand):
                         continue
-                    if _title_match(c, cand, defs):
+                    if _title_match(c, cit_words, cand, title_words[cand.meta.id]):
                         target = cand
                         break
             if target is not None:
@@ -81,7 +83,5 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
                 if c.number and not target.meta.number:
                     inferred.append(InferredNumber(target.meta.id, c.number, c.provenance))
             cits.append(c)
-        d2 = DocumentFacts(**{f: getattr(d, f) for f in d.__dataclass_fields__})
-        d2.citations = cits
-        out.append(d2)
+        out.append(replace(d, citations=cits))
     return out, inferred

@@ -13,6 +13,7 @@ interrupted build leaves the previous store readable. A lock file keeps two buil
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -114,14 +115,13 @@ class Store:
         """Load documents (reusing cached facts of unchanged files) and rebuild the graph."""
         report = BuildReport()
         with self.lock():
-            manifest = self.manifest() if add else {"schema_version": SCHEMA_VERSION,
-                                                    "documents": {}}
-            old = self.manifest() if self.manifest_path.exists() and not add else manifest
-            entries: dict[str, dict] = dict(manifest["documents"])
+            old = self.manifest()["documents"]  # the cache; also the base with --add
+            entries: dict[str, dict] = dict(old) if add else {}
+            loaded: dict[str, DocumentFacts] = {}
             for path in iter_inputs(paths):
                 doc_id = doc_id_for(path)
                 try:
-                    facts, cached = self._facts(path, doc_id, old["documents"].get(doc_id))
+                    facts, cached = self._facts(path, doc_id, old.get(doc_id))
                 except LoadError as e:
                     report.skipped.append((str(path), e.problem))
                     continue
@@ -132,7 +132,8 @@ class Store:
                 report.warnings.extend(facts.warnings)
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
                                    "extractor_version": facts.extractor_version}
-            docs = [self.load_facts(i) for i in sorted(entries)]
+                loaded[doc_id] = facts
+            docs = [loaded.get(i) or self.load_facts(i) for i in sorted(entries)]
             export = build_export(docs)
             atomic_write(self.graph_path, json.dumps(export, ensure_ascii=False))
             atomic_write(self.manifest_path, json.dumps(
@@ -142,8 +143,6 @@ class Store:
         return report
 
     def _facts(self, path: Path, doc_id: str, entry: dict | None) -> tuple[DocumentFacts, bool]:
-        import hashlib
-
         fpath = self.root / "facts" / f"{doc_id}.json"
         if entry and fpath.exists() and entry.get("extractor_version") == EXTRACTOR_VERSION:
             try:
