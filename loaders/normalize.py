@@ -57,7 +57,7 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
                 c += len(cell) + 3  # " | "
             cells = tuple(spans)
         kind = p.kind
-        if kind == "para" and _FOOTNOTE.match(p.text) and _is_footnote(p.text):
+        if kind == "para" and _is_footnote(p.text):
             kind = "footnote"
         blocks.append(Block(start, end, kind, p.bold, p.level,
                             start + p.bold_end if p.bold_end >= 0 else -1, cells, p.table, p.line))

@@ -8,6 +8,7 @@ block and tables are recognised as such.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -50,12 +51,13 @@ class Outline:
     lead_ins: list[tuple[int, str, int]] = field(default_factory=list)  # (pos, section, year)
 
     def section_at(self, pos: int) -> Section | None:
-        """The innermost section containing ``pos``."""
-        best = None
-        for s in self.sections:
-            if s.start <= pos < s.end and (best is None or s.depth >= best.depth):
-                best = s
-        return best
+        """The innermost section containing ``pos``: sections are in document order and a
+        child starts after its parent, so it is the latest-starting one that contains it."""
+        i = bisect.bisect_right(self.sections, pos, key=lambda s: s.start)
+        for s in reversed(self.sections[:i]):
+            if pos < s.end:
+                return s
+        return None
 
     def ancestors(self, sec: Section | None) -> list[Section]:
         out = []

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from . import admin
-from .extract.agencies import Context, scan
+from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
 from .extract.metadata import (
     extract_definitions,
@@ -86,7 +86,7 @@ def extract(doc: NormDoc) -> DocumentFacts:
                          definitions=definitions, warnings=warnings)
 
 
-def _issuer_display(m: Context | None) -> str | None:  # type: ignore[valid-type]
+def _issuer_display(m: Mention | None) -> str | None:
     if m is None:
         return None
     name = m.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import admin
 from ..lexicon import ABBREVIATIONS, TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
 from ..model import Citation, NormDoc, Provenance
 from ..outline import Outline
@@ -276,7 +277,6 @@ def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
     if scope_kind == "national":
         return None
     if issuer:
-        from .. import admin
         for _s, _e, u in admin.find_typed_units(issuer, ctx.province):
             return u.id
         fi = fold(issuer)
@@ -304,7 +304,6 @@ def _congress_scope(title: str, ctx: Context) -> str:
     f = fold(title)
     if "toan quoc" in f or re.search(r"dai hoi (?:[xivlc]+ )?(?:cua )?dang\b(?! bo)", f):
         return "vn"
-    from .. import admin
     for _s, _e, u in admin.find_typed_units(title, ctx.province):
         return u.id
     if re.search(r"dang bo (?:tinh|thanh pho truc thuoc)", f):

@@ -12,7 +12,7 @@ from ..model import Definition, IndicatorMention, NormDoc, Provenance
 from ..outline import Outline
 from ..text import fold, is_upper_word
 from .agencies import Context, Mention, parse_agency
-from .grammar import NUMBER, PERIOD, VISION, canonical_number, iso_date
+from .grammar import NUMBER, PERIOD, VISION, canonical_number, iso_date, type_from_number
 
 _PLACE_DATE = re.compile(
     r"(?:^|Số\s*:?\s*)(?P<place>[A-ZĐÀ-Ỹ][^,\n:]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*"
@@ -96,7 +96,6 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         if type_block is not None and meta.title is None and not nm:
             _title_and_issuer(meta, t, b.start, text, note)
     if meta.type is None and meta.number:
-        from .grammar import type_from_number
         meta.type = type_from_number(meta.number)
     # period and vision from the title (else from the opening paragraphs)
     for src in (meta.title or "", " ".join(text[b.start:b.end] for b in head[:8])):

@@ -131,22 +131,19 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             add(m, role, task, run.start, run.end, task.deadline if role == "report_to" else None)
 
     seen: set[tuple[str, str, str]] = set()
-    impl = [s for s in outline.sections if s.kind == "implementation"]
-    impl_blocks = [b for b in doc.blocks if b.kind in ("para", "item", "heading")
-                   and any(s.start <= b.start < s.end for s in impl)
-                   and outline.section_at(b.start) is not None
-                   and outline.section_at(b.start).kind == "implementation"]
     handled: set[int] = set()
-    for b in impl_blocks:
+    for b in doc.blocks:
         sec = outline.section_at(b.start)
+        if b.kind not in ("para", "item", "heading") or sec is None or sec.kind != "implementation":
+            continue
         heading = _heading_agencies(text, folded, sec, outline, ctx)
         body_start = b.start
-        if sec is not None and sec.start == b.start and heading and sec.title_end < b.end:
+        if sec.start == b.start and heading and sec.title_end < b.end:
             body_start = sec.title_end
-        elif sec is not None and sec.start == b.start and (heading or b.kind == "heading" or b.bold):
+        elif sec.start == b.start and (heading or b.kind == "heading" or b.bold):
             continue  # a heading line: its agencies are the subject of what follows
         for run in _runs(text, folded, body_start, b.end, heading, ctx):
-            title = sec.title if sec and heading else _short(text[run.start:run.end])
+            title = sec.title if heading else _short(text[run.start:run.end])
             emit(run, title, sec)
         handled.add(b.start)
     # explicit "X chủ trì" anywhere else (plans often assign inside the task list)
