@@ -49,6 +49,7 @@ class Outline:
     signature: tuple[int, int] | None = None
     tables: dict[int, list[Block]] = field(default_factory=dict)
     lead_ins: list[tuple[int, str, int]] = field(default_factory=list)  # (pos, section, year)
+    by_path: dict[str, Section] = field(default_factory=dict)
 
     def section_at(self, pos: int) -> Section | None:
         """The innermost section containing ``pos``: sections are in document order and a
@@ -59,12 +60,20 @@ class Outline:
                 return s
         return None
 
+    def parent(self, sec: Section) -> Section | None:
+        return self.by_path.get(sec.parent) if sec.parent else None
+
+    def first_child(self, sec: Section) -> Section | None:
+        """Children follow their parent in document order."""
+        i = self.sections.index(sec) + 1
+        return self.sections[i] if i < len(self.sections) and self.sections[i].parent == sec.path \
+            else None
+
     def ancestors(self, sec: Section | None) -> list[Section]:
         out = []
-        by_path = {s.path: s for s in self.sections}
         while sec is not None:
             out.append(sec)
-            sec = by_path.get(sec.parent) if sec.parent else None
+            sec = self.parent(sec)
         return out
 
     def year_at(self, pos: int) -> int | None:
@@ -170,6 +179,7 @@ def build_outline(doc: NormDoc) -> Outline:
     _close_all(raw, stack, out.recipients[0] if out.recipients else
                (out.signature[0] if out.signature else len(text)))
     out.sections = _finish(raw, text)
+    out.by_path = {s.path: s for s in out.sections}
     return out
 
 

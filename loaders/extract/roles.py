@@ -162,7 +162,7 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
                 continue
             emit(_Run(s, e, subj, False), sec.title or _short(text[s:e]), sec)
     # "Cơ quan chủ trì: …; Cơ quan phối hợp: …; Thời gian: …" under a task item
-    by_path = {x.path: x for x in outline.sections}
+    by_path = outline.by_path
     labelled: set[str] = set()
     groups: dict[str, list[re.Match[str]]] = {}
     for lm in _LABEL.finditer(folded):
@@ -205,11 +205,11 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
     for sec in outline.sections:
         if sec.kind not in ("tasks", "solutions"):
             continue
-        parent = next((p for p in outline.sections if p.path == sec.parent), None)
+        parent = outline.parent(sec)
         if (parent is None or parent.kind != sec.kind or sec.path in labelled
                 or sec.style in ("bullet", "plus", "bullet2")):
             continue
-        child = next((c for c in outline.sections if c.parent == sec.path), None)
+        child = outline.first_child(sec)
         end = child.start if child else sec.end
         s, e = sec.start, end
         while e > s and text[e - 1].isspace():
@@ -259,7 +259,7 @@ def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outl
         ms = parse_list(text, folded, title_start, ctx) if sec.title else []
         if ms and ms[-1].end >= title_start + len(sec.title.rstrip(" :.")) - 1:
             return ms
-        sec = next((p for p in outline.sections if p.path == sec.parent), None)
+        sec = outline.parent(sec)
     return []
 
 
