@@ -130,12 +130,4 @@ COUNT_NOUNS: tuple[str, ...] = tuple(
     sorted((fold(r["noun"]) for r in _rows("count_nouns.tsv")), key=len, reverse=True))
 
 # Abbreviations every reader of these documents knows; a document's own definitions add more.
-ABBREVIATIONS: dict[str, str] = {
-    "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "MTTQ": "Mặt trận Tổ quốc",
-    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc", "UBKT": "Ủy ban Kiểm tra", "VP": "Văn phòng",
-    "BCH": "Ban Chấp hành", "BTV": "Ban Thường vụ", "CCHC": "cải cách hành chính",
-    "TTHC": "thủ tục hành chính", "VBQPPL": "văn bản quy phạm pháp luật",
-    "QPPL": "quy phạm pháp luật", "CBCCVC": "cán bộ, công chức, viên chức",
-    "CNTT": "công nghệ thông tin", "TP": "thành phố", "TW": "Trung ương",
-    "TU": "Tỉnh ủy", "HU": "Huyện ủy", "ĐBQH": "đại biểu Quốc hội",
-}
+ABBREVIATIONS: dict[str, str] = {r["short"]: r["long"] for r in _rows("abbreviations.tsv")}
