@@ -21,11 +21,12 @@ _COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủ
                "thanh uy": ("Thành ủy", "district"), "thi uy": ("Thị ủy", "district"),
                "quan uy": ("Quận ủy", "district"), "tu": ("Tỉnh ủy", "province"),
                "hu": ("Huyện ủy", "district")}
-_LEVELS = {"tinh": "province", "huyen": "district", "thanh pho": "district", "thi xa": "district",
-           "quan": "district", "xa": "commune", "phuong": "commune", "thi tran": "commune"}
-_LEVEL_DISPLAY = {"tinh": "tỉnh", "huyen": "huyện", "thanh pho": "thành phố", "thi xa": "thị xã",
-                  "quan": "quận", "xa": "xã", "phuong": "phường", "thi tran": "thị trấn",
-                  "tp": "thành phố"}
+# unit words as folded → (as written, level)
+_UNIT_WORDS = {"tinh": ("tỉnh", "province"), "huyen": ("huyện", "district"),
+               "thanh pho": ("thành phố", "district"), "thi xa": ("thị xã", "district"),
+               "quan": ("quận", "district"), "xa": ("xã", "commune"),
+               "phuong": ("phường", "commune"), "thi tran": ("thị trấn", "commune"),
+               "tp": ("thành phố", "district")}
 _UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|huyen|quan|tinh)"
 _PLURAL_UNITS = re.compile(rf" (?:cac|nhung) ({_UNIT_WORD}(?:(?:, | va ){_UNIT_WORD})*)(?![a-z])")
 _LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|tp)(?![a-z])")
@@ -104,14 +105,11 @@ def _same_word(orig: str, accented: str) -> bool:
     return o == accented.lower() or o == fold(orig)
 
 
-_ACCENTED_LEVELS = {"tinh": "tỉnh", "huyen": "huyện", "thanh pho": "thành phố", "thi xa": "thị xã",
-                    "quan": "quận", "xa": "xã", "phuong": "phường", "thi tran": "thị trấn",
-                    "tp": "tp"}
-
-
 def _level_word_ok(text: str, start: int, end: int, folded_word: str) -> bool:
     """'quán triệt' folds like 'quận', 'địa phương' like 'phường': check the original."""
-    return _same_word(text[start:end], _ACCENTED_LEVELS.get(folded_word, folded_word))
+    if folded_word == "tp":  # the abbreviation is checked as written
+        return _same_word(text[start:end], "tp")
+    return _same_word(text[start:end], _UNIT_WORDS.get(folded_word, (folded_word, ""))[0])
 
 
 def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
@@ -244,12 +242,12 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                 if folded[lm.end():lm.end() + 1] == " ":
                     place_end = _capital_words(text, lm.end() + 1, 3)
                 place = text[lm.end() + 1:place_end] if place_end > lm.end() + 1 else ""
-                level = _LEVELS.get(word, "district")
+                level = _UNIT_WORDS.get(word, ("", "district"))[1]
                 suffix_jur = _resolve(level, place, ctx, word)
                 if level == "commune" and not place:
                     is_group = True
                 pos = place_end if place and suffix_jur else lm.end()
-                suffix_parts.append(_LEVEL_DISPLAY.get(word, text[lm.start(1):lm.end(1)]))
+                suffix_parts.append(_UNIT_WORDS.get(word, (text[lm.start(1):lm.end(1)], ""))[0])
             if pm2 or rm or lm:
                 seen.add("level")
                 bare = False
@@ -257,7 +255,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
         if "in_unit" not in seen and "level" not in seen:
             um = _IN_UNIT.match(folded, pos)
             if um and _level_word_ok(text, um.start(1), um.end(1), um.group(1)):
-                level = _LEVELS.get(um.group(1), "district")
+                level = _UNIT_WORDS.get(um.group(1), ("", "district"))[1]
                 suffix_jur = _resolve(level, "", ctx, um.group(1))
                 suffix_parts.append(text[um.start() + 1:um.end()].lower()
                                     if not is_group else "")
@@ -295,9 +293,7 @@ def _default_jur(head: Head, ctx: Context) -> str | None:
 
 def _resolve(level: str, place: str, ctx: Context, word: str | None = None) -> str | None:
     if place:
-        tw = {"thanh pho": "thành phố", "thi xa": "thị xã", "tinh": "tỉnh", "huyen": "huyện",
-              "quan": "quận", "tp": "thành phố"}.get(word or "")
-        u = admin.lookup(place, tw, ctx.province)
+        u = admin.lookup(place, _UNIT_WORDS.get(word or "", (None, ""))[0], ctx.province)
         if u is not None:
             return u.id
     if level == "province":
