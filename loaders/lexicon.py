@@ -74,6 +74,12 @@ INDICATORS: tuple[IndicatorDef, ...] = tuple(
     for r in _rows("indicators.tsv"))
 
 
+def find_indicators(folded: str) -> list[tuple[int, int, str]]:
+    """Every indicator mention in a folded text: (start, end, indicator id), in order."""
+    return sorted((m.start(), m.end(), ind.id) for ind in INDICATORS
+                  for m in ind.pattern.finditer(folded))
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
     pattern: str

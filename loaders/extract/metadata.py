@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .. import admin
-from ..lexicon import INDICATORS, TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
+from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX, find_indicators
 from ..model import Definition, IndicatorMention, NormDoc, Provenance
 from ..outline import Outline
 from ..text import fold, is_upper_word
@@ -279,9 +279,8 @@ def extract_indicator_mentions(doc: NormDoc, outline: Outline) -> list[Indicator
     text = doc.text
     folded = doc.folded
     out = []
-    for ind in INDICATORS:
-        for m in ind.pattern.finditer(folded):
-            sec = outline.section_at(m.start())
-            out.append(IndicatorMention(ind.id, doc.doc_id, Provenance(
-                doc.doc_id, sec.path if sec else "", m.start(), m.end(), text[m.start():m.end()])))
+    for s, e, iid in find_indicators(folded):
+        sec = outline.section_at(s)
+        out.append(IndicatorMention(iid, doc.doc_id, Provenance(
+            doc.doc_id, sec.path if sec else "", s, e, text[s:e])))
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import COUNT_NOUNS, INDICATORS, METRICS
+from ..lexicon import COUNT_NOUNS, METRICS, find_indicators
 from ..model import NormDoc, Provenance, Target
 from ..outline import Outline
 from ..text import clauses, fold, sentences, slug
@@ -89,18 +89,14 @@ def metric_key(folded_text: str) -> str:
     return "other:" + slug(" ".join(words), 40)
 
 
-def indicators_in(folded_text: str) -> list[tuple[int, str]]:
-    found = []
-    for ind in INDICATORS:
-        for m in ind.pattern.finditer(folded_text):
-            found.append((m.start(), ind.id))
-    found.sort()
+def _first_per_indicator(found: list[tuple[int, int, str]], s: int, e: int) -> list[tuple[int, str]]:
+    """(position relative to ``s``, indicator id) of each indicator's first mention in [s, e)."""
     seen: set[str] = set()
     out = []
-    for pos, iid in found:
-        if iid not in seen:
+    for start, _end, iid in found:
+        if s <= start < e and iid not in seen:
             seen.add(iid)
-            out.append((pos, iid))
+            out.append((start - s, iid))
     return out
 
 
@@ -108,6 +104,7 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     text = doc.text
     folded = doc.folded
     masked = _masked(text, folded)
+    found = find_indicators(folded)
     out: list[Target] = []
     n = 0
     skip = [outline.recipients, outline.signature, *outline.footnotes]
@@ -120,7 +117,7 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
         if sec is None or sec.kind not in TARGET_KINDS:
             continue
         for ss, se in sentences(text, b.start, b.end):
-            sent_inds = indicators_in(folded[ss:se])
+            sent_inds = _first_per_indicator(found, ss, se)
             for cs, ce in clauses(text, ss, se):
                 for t in _clause_targets(doc, outline, text, folded, masked, cs, ce, ss, se,
                                          sent_inds, default_year, sec.kind):
