@@ -63,7 +63,8 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
             tasks.append({"id": t.id, "document": t.document, "section": t.section,
                           "title": t.title, "text": t.text, "area": t.area, "lead": list(t.lead),
                           "cooperating": list(t.cooperating), "deadline": t.deadline,
-                          "frequency": t.frequency, "product": t.product, "source": t.source,
+                          "frequency": t.frequency, "due_date": t.due_date,
+                          "recurrence": t.recurrence, "product": t.product, "source": t.source,
                           "provenance": to_dict(t.provenance)})
             edges.append(_edge(m.id, t.id, "has_task", t.provenance))
             edges.append(_edge(t.id, f"area:{t.area}", "in_area", t.provenance))

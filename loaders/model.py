@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "3"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "4"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
@@ -112,6 +112,8 @@ class Task:
     frequency: str | None = None
     product: str | None = None
     source: Literal["section", "sentence", "table"] = "sentence"
+    due_date: str | None = None  # ISO day the deadline names, if it names one
+    recurrence: str | None = None  # iCalendar RRULE of a recurring deadline ("… hằng năm")
 
 
 @dataclass(frozen=True, slots=True)

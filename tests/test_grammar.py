@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.extract.agencies import Context, parse_list
-from loaders.extract.grammar import canonical_number, deadline_of, parse_date
+from loaders.extract.grammar import canonical_number, deadline_of, parse_date, schedule_of
 from loaders.extract.targets import metric_key
 from loaders.normalize import normalize
 from loaders.outline import marker_of
@@ -54,6 +54,26 @@ def test_dates(text: str, iso: str | None) -> None:
 ])
 def test_deadlines(text: str, deadline: str | None, freq: str | None) -> None:
     assert deadline_of(text) == (deadline, freq)
+
+
+@pytest.mark.parametrize(("deadline", "due", "rrule"), [
+    ("trước ngày 15/8/2024", "2024-08-15", None),
+    ("chậm nhất ngày 5 tháng 1 năm 2026", "2026-01-05", None),
+    ("Quý III/2024", "2024-09-30", None),
+    ("quý 1 năm 2023", "2023-03-31", None),
+    ("trước quý II/2025", "2025-03-31", None),
+    ("tháng 2/2024", "2024-02-29", None),
+    ("trước tháng 7 năm 2023", "2023-06-30", None),
+    ("Năm 2027", "2027-12-31", None),
+    ("trước năm 2026", "2025-12-31", None),
+    ("trước ngày 10 tháng 4 hằng năm", None, "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=10"),
+    ("trước ngày 5/7 hàng năm", None, "FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=5"),
+    ("Hằng quý", None, None),
+    ("thường xuyên", None, None),
+    ("trước ngày 31 tháng 2 năm 2024", None, None),
+])
+def test_schedules(deadline: str, due: str | None, rrule: str | None) -> None:
+    assert schedule_of(deadline) == (due, rrule)
 
 
 @pytest.mark.parametrize(("line", "style"), [

@@ -123,3 +123,48 @@ def deadline_of(text: str) -> tuple[str | None, str | None]:
     if yearly and not re.search(r"\d{4}", deadline):
         deadline += f" hằng {yearly.group(1).lower()}"
     return deadline, freq
+
+
+_ROMAN_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_DAY_MONTH = re.compile(r"(?i)(?:ngày\s+)?(\d{1,2})\s*(?:tháng\s+|/\s*)(\d{1,2})(?!\s*(?:/|năm)\s*\d)")
+_QUARTER = re.compile(r"(?i)qu[ýí]\s+([IV]{1,3}|[1-4])\s*(?:/|năm)\s*(\d{4})")
+_MONTH = re.compile(r"(?i)(?<!ngày )(?<!\d )tháng\s+(\d{1,2})\s*(?:/|năm)\s*(\d{4})")
+_YEAR = re.compile(r"(?i)\bnăm\s+(\d{4})\b")
+_BEFORE = re.compile(r"(?i)^\s*trước\s+(?!ngày)")
+
+
+def _period_end(year: int, first_month: int, months: int, before: bool) -> str:
+    """Last day of a period, or with ``before`` ("trước quý IV/2022") the day before it starts."""
+    m = first_month - 1 if before else first_month - 1 + months
+    return date.fromordinal(date(year + m // 12, m % 12 + 1, 1).toordinal() - 1).isoformat()
+
+
+def schedule_of(deadline: str | None) -> tuple[str | None, str | None]:
+    """(due date, iCalendar RRULE) of a deadline as written, when it names a day.
+
+    ``trước ngày 30/6/2023`` → ``2023-06-30``; ``Quý IV/2022`` → ``2022-12-31``;
+    ``trước ngày 30 tháng 10 hằng năm`` → RRULE ``FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=30``.
+    "trước tháng 9/2025" ends the day before that month. A bare frequency ("hằng quý",
+    "thường xuyên") names no day: (None, None).
+    """
+    if not deadline:
+        return None, None
+    before = bool(_BEFORE.match(deadline))
+    if DATE_ANY.search(deadline):
+        return parse_date(deadline), None  # an impossible day (31/2) names no day
+    every = _YEARLY.search(deadline)
+    if every and (dm := _DAY_MONTH.search(deadline)):
+        day, month = int(dm.group(1)), int(dm.group(2))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            if every.group(1).lower() == "năm":
+                return None, f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"
+    if q := _QUARTER.search(deadline):
+        quarter = _ROMAN_QUARTER.get(q.group(1).lower())
+        if quarter:
+            return _period_end(int(q.group(2)), quarter * 3 - 2, 3, before), None
+    if m := _MONTH.search(deadline):
+        if 1 <= int(m.group(1)) <= 12:
+            return _period_end(int(m.group(2)), int(m.group(1)), 1, before), None
+    if (y := _YEAR.search(deadline)) and not every:
+        return _period_end(int(y.group(1)), 1, 12, before), None
+    return None, None

@@ -16,7 +16,7 @@ from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
 from ..text import LOWER, UPPER, fold, sentences
 from .agencies import Context, Mention, parse_list
-from .grammar import deadline_of
+from .grammar import deadline_of, schedule_of
 
 _LEAD_CUE = re.compile(
     r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
@@ -93,11 +93,12 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         n[0] += 1
         body = text[s:e]
         found, freq = deadline_of(body)
+        due = deadline or found
         t = Task(f"task:{doc.doc_id}:{n[0]}", doc.doc_id, sec.path if sec else "", title, body,
                  classify_area(f"{area_hint} {title}", body), tuple(dict.fromkeys(lead)),
-                 tuple(dict.fromkeys(coop)), deadline or found,
+                 tuple(dict.fromkeys(coop)), due,
                  Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, product,
-                 source)
+                 source, *schedule_of(due))
         tasks.append(t)
         return t
 
