@@ -155,16 +155,12 @@ def schedule_of(deadline: str | None) -> tuple[str | None, str | None]:
     every = _YEARLY.search(deadline)
     if every and (dm := _DAY_MONTH.search(deadline)):
         day, month = int(dm.group(1)), int(dm.group(2))
-        if 1 <= day <= 31 and 1 <= month <= 12:
-            if every.group(1).lower() == "năm":
-                return None, f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"
-    if q := _QUARTER.search(deadline):
-        quarter = _ROMAN_QUARTER.get(q.group(1).lower())
-        if quarter:
-            return _period_end(int(q.group(2)), quarter * 3 - 2, 3, before), None
-    if m := _MONTH.search(deadline):
-        if 1 <= int(m.group(1)) <= 12:
-            return _period_end(int(m.group(2)), int(m.group(1)), 1, before), None
+        if 1 <= day <= 31 and 1 <= month <= 12 and every.group(1).lower() == "năm":
+            return None, f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"
+    if (q := _QUARTER.search(deadline)) and (quarter := _ROMAN_QUARTER.get(q.group(1).lower())):
+        return _period_end(int(q.group(2)), quarter * 3 - 2, 3, before), None
+    if (m := _MONTH.search(deadline)) and 1 <= int(m.group(1)) <= 12:
+        return _period_end(int(m.group(2)), int(m.group(1)), 1, before), None
     if (y := _YEAR.search(deadline)) and not every:
         return _period_end(int(y.group(1)), 1, 12, before), None
     return None, None
