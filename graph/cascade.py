@@ -1,0 +1,224 @@
+"""Target cascade (a plan's targets against the document it implements) and comparisons."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from loaders.lexicon import METRICS
+from loaders.model import Provenance
+from loaders.text import fold_key
+
+from .index import Corpus, DocRef, NotFound, prov
+
+METRIC_LABELS = {m.key: m.label for m in METRICS}
+PARENT_RELATIONS = ("implements", "based_on")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRef:
+    id: str
+    document: str
+    jurisdiction: str | None
+    comparator: str | None
+    value: float | None
+    unit: str | None
+    year: int | None
+    text: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CascadeRow:
+    """One parent target and its counterpart in the child plan.
+
+    ``status``: ``weaker``, ``equal``, ``stronger`` (the child against the parent), ``missing``
+    (no counterpart in the child), ``not_comparable`` (e.g. counts over different areas) or
+    ``extra`` (a child target with no parent counterpart).
+    """
+
+    metric: str
+    metric_label: str
+    status: str
+    reason: str
+    parent: TargetRef | None
+    child: TargetRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cascade:
+    child: DocRef
+    parent: DocRef
+    via: str | None  # the citation that links them
+    rows: tuple[CascadeRow, ...]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    metric: str
+    jurisdiction: str | None
+    jurisdiction_name: str | None
+    document: DocRef
+    comparator: str | None
+    value: float | None
+    unit: str | None
+    year: int | None
+    parent_value: float | None
+    parent_document: str | None
+    target: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class MetricInfo:
+    key: str
+    label: str
+    targets: int
+    documents: int
+
+
+def metric_label(key: str) -> str:
+    if key.startswith("rank:"):
+        return f"Thứ hạng {key[5:].upper()}"
+    return METRIC_LABELS.get(key) or key.split(":", 1)[-1].replace("-", " ")
+
+
+def _tref(c: Corpus, t: dict) -> TargetRef:
+    return TargetRef(t["id"], t["document"], c.documents.get(t["document"], {}).get("jurisdiction"),
+                     t.get("comparator"), t.get("value"), t.get("unit"), t.get("year"), t["text"],
+                     prov(t["provenance"]))
+
+
+def _lower_is_better(t: TargetRef) -> bool:
+    return t.unit == "rank" or (t.comparator or "").startswith("<")
+
+
+def _bound(t: TargetRef) -> tuple[float, int]:
+    strict = 1 if t.comparator in (">", "<") else 0
+    v = t.value or 0.0
+    return (-v, strict) if _lower_is_better(t) else (v, strict)
+
+
+def compare_targets(parent: TargetRef, child: TargetRef) -> tuple[str, str]:
+    """(status, reason) of a child target against the parent target it refines."""
+    if parent.unit != child.unit or _lower_is_better(parent) != _lower_is_better(child):
+        return "not_comparable", "khác đơn vị hoặc chiều / different unit or direction"
+    if parent.unit == "count" and parent.jurisdiction != child.jurisdiction:
+        return "not_comparable", "số lượng trên địa bàn khác nhau / counts over different areas"
+    pb, cb = _bound(parent), _bound(child)
+    if cb > pb:
+        status = "stronger"
+    elif cb < pb:
+        status = "weaker"
+    elif parent.year and child.year and child.year > parent.year:
+        return "weaker", f"cùng mức nhưng muộn hơn / same level, later ({child.year} > {parent.year})"
+    else:
+        status = "equal"
+    return status, f"{_show(child)} so với / vs {_show(parent)}"
+
+
+def _show(t: TargetRef) -> str:
+    v = t.value if t.value is None or t.value % 1 else int(t.value)
+    unit = "%" if t.unit == "%" else ""
+    return f"{t.comparator or ''}{v}{unit}" + (f" ({t.year})" if t.year else "")
+
+
+def parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
+    """(parent document, citation id) for the corpus documents ``document`` implements."""
+    cits = [ci for ci in c.by_document[document]["citations"] if ci["resolves_to"]]
+    chosen = [ci for ci in cits if ci["relation"] in PARENT_RELATIONS] or cits
+    return list(dict.fromkeys((ci["resolves_to"], ci["id"]) for ci in chosen
+                              if ci["resolves_to"] != document))
+
+
+def cascade(c: Corpus, child: str, parent: str | None = None) -> list[Cascade]:
+    """Pair the child's targets with each parent's by metric and say how they compare."""
+    child_id = c.find_document(child)
+    if parent:
+        pid = c.find_document(parent)
+        via = next((ci for p, ci in parents_of(c, child_id) if p == pid), None)
+        pairs = [(pid, via)]
+    else:
+        pairs = parents_of(c, child_id)
+        if not pairs:
+            raise NotFound(f"{child_id!r} không thực hiện văn bản nào trong kho / implements no "
+                           "document in the corpus; name one with parent")
+    return [_cascade(c, child_id, pid, via) for pid, via in pairs]
+
+
+def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Cascade:
+    by_metric: dict[tuple[str, str | None], tuple[list[TargetRef], list[TargetRef]]] = defaultdict(
+        lambda: ([], []))
+    for side, doc in ((0, parent_id), (1, child_id)):
+        for t in c.by_document[doc]["targets"]:
+            by_metric[(t["metric"], t.get("unit"))][side].append(_tref(c, t))
+    rows: list[CascadeRow] = []
+    for (metric, _unit), (ps, cs) in by_metric.items():
+        label = metric_label(metric)
+        free = list(cs)
+        for p in ps:
+            if not free:
+                rows.append(CascadeRow(metric, label, "missing", "không có trong văn bản cấp dưới / "
+                                       "no counterpart in the child", p, None))
+                continue
+            # the closest counterpart: same year first, then nearest value
+            ch = min(free, key=lambda x: (x.year != p.year, abs((x.value or 0) - (p.value or 0))))
+            free.remove(ch)
+            rows.append(CascadeRow(metric, label, *compare_targets(p, ch), p, ch))
+        rows += [CascadeRow(metric, label, "extra", "chỉ có ở văn bản cấp dưới / only in the child",
+                            None, ch) for ch in free]
+    order = {"weaker": 0, "missing": 1, "not_comparable": 2, "equal": 3, "stronger": 4, "extra": 5}
+    rows.sort(key=lambda r: (order[r.status], r.metric))
+    return Cascade(c.doc_ref(child_id), c.doc_ref(parent_id), via, tuple(rows))
+
+
+def target_links(c: Corpus) -> list[CascadeRow]:
+    """Every paired child/parent target across the corpus (for ``refines`` edges and audits)."""
+    out = []
+    for doc in c.documents:
+        for pid, via in parents_of(c, doc):
+            out += [r for r in _cascade(c, doc, pid, via).rows if r.parent and r.child]
+    return out
+
+
+def metrics(c: Corpus) -> list[MetricInfo]:
+    """The metrics targets are measured by, most used first."""
+    docs: dict[str, set[str]] = defaultdict(set)
+    n: dict[str, int] = defaultdict(int)
+    for t in c.targets.values():
+        docs[t["metric"]].add(t["document"])
+        n[t["metric"]] += 1
+    return sorted((MetricInfo(k, metric_label(k), n[k], len(docs[k])) for k in n),
+                  key=lambda m: (-m.documents, -m.targets, m.key))
+
+
+def find_metric(c: Corpus, query: str) -> list[str]:
+    """Metric keys named by a key or a phrase of their label ("trực tuyến")."""
+    known = {m.key for m in metrics(c)}
+    if query in known:
+        return [query]
+    q = fold_key(query)
+    hits = [k for k in sorted(known) if q and (q in fold_key(metric_label(k)) or q in fold_key(k))]
+    if not hits:
+        raise NotFound(f"không có chỉ tiêu / no metric matches {query!r}")
+    return hits
+
+
+def compare(c: Corpus, metric: str) -> list[ComparisonRow]:
+    """One metric across every jurisdiction and document, with the parent's value when known."""
+    keys = find_metric(c, metric)
+    parent_of = {r.child.id: r.parent for r in target_links(c) if r.child and r.parent}
+    out = []
+    for t in c.targets.values():
+        if t["metric"] not in keys:
+            continue
+        jur = c.documents.get(t["document"], {}).get("jurisdiction")
+        p = parent_of.get(t["id"])
+        out.append(ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
+                                 c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),
+                                 t.get("unit"), t.get("year"), p.value if p else None,
+                                 p.document if p else None, t["id"], prov(t["provenance"])))
+    return sorted(out, key=lambda r: (r.metric, r.jurisdiction or "", r.document.id, r.provenance.start))

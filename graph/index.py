@@ -1,0 +1,196 @@
+"""In-memory indexes over the JSON export, built once per load and read by every question."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
+from loaders.model import Provenance
+from loaders.text import fold_key
+
+from .nx import to_networkx
+
+ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
+ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
+               "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
+_ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
+TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES}
+
+
+class NotFound(LookupError):
+    """A name or id that matches nothing in the corpus; the message says what was asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRef:
+    id: str
+    name: str
+    jurisdiction: str | None
+    kind: str | None
+    is_group: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DocRef:
+    id: str
+    type: str | None
+    number: str | None
+    title: str | None
+    jurisdiction: str | None
+    in_corpus: bool
+
+
+def prov(p: dict[str, Any] | None) -> Provenance | None:
+    return Provenance(**p) if p else None
+
+
+def expand_query(query: str) -> str:
+    """Folded key of a query with known abbreviations spelled out ("UBND tỉnh")."""
+    return " ".join(_ABBREV.get(w, w) for w in fold_key(query).split())
+
+
+def _match_score(key: str, query: str) -> int:
+    """3 exact, 2 prefix, 1 whole words inside, 0 none."""
+    if key == query:
+        return 3
+    if key.startswith(query + " "):
+        return 2
+    return 1 if f" {query} " in f" {key} " else 0
+
+
+class Corpus:
+    """The resolved corpus with lookups by id, by agency, task, document and reference."""
+
+    def __init__(self, export: dict[str, Any]) -> None:
+        self.export = export
+        self.documents = {d["id"]: d for d in export.get("documents") or []}
+        self.references = {r["id"]: r for r in export.get("references") or []}
+        self.agencies = {a["id"]: a for a in export.get("agencies") or []}
+        self.tasks = {t["id"]: t for t in export.get("tasks") or []}
+        self.targets = {t["id"]: t for t in export.get("targets") or []}
+        self.indicators = {i["id"]: i for i in export.get("indicators") or []}
+        self.citations = {c["id"]: c for c in export.get("citations") or []}
+        self.jurisdictions = {j["id"]: j for j in export.get("jurisdictions") or []}
+        self.areas = {a["id"]: a for a in export.get("areas") or []}
+        self.responsibilities: list[dict[str, Any]] = export.get("responsibilities") or []
+        self.resp_by_agency: dict[str, list[dict]] = defaultdict(list)
+        self.resp_by_task: dict[str | None, list[dict]] = defaultdict(list)
+        for r in self.responsibilities:
+            self.resp_by_agency[r["agency"]].append(r)
+            self.resp_by_task[r["task"]].append(r)
+        self.by_document: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+        for kind, table in (("tasks", self.tasks), ("targets", self.targets),
+                            ("citations", self.citations)):
+            for rec in table.values():
+                self.by_document[rec["document"]][kind].append(rec)
+        self.citations_by_ref: dict[str, list[dict]] = defaultdict(list)
+        for c in self.citations.values():
+            self.citations_by_ref[c["ref"]].append(c)
+        self._agency_keys = [(a["id"], {expand_query(n) for n in [a["name"], *a.get("aliases", [])]})
+                             for a in self.agencies.values()]
+
+    # --- references to nodes ---------------------------------------------------------------
+
+    def agency_ref(self, aid: str) -> AgencyRef:
+        a = self.agencies.get(aid) or {"id": aid, "name": aid}
+        return AgencyRef(aid, a["name"], a.get("jurisdiction"), a.get("kind"), bool(a.get("is_group")))
+
+    def doc_ref(self, did: str) -> DocRef:
+        d = self.documents.get(did) or self.references.get(did)
+        if d is None:
+            return DocRef(did, None, None, None, None, False)
+        return DocRef(did, d.get("type"), d.get("number") or d.get("number_inferred"), d.get("title"),
+                      d.get("jurisdiction") or d.get("scope"), did in self.documents)
+
+    def node_type(self, nid: str) -> str | None:
+        for kind, table in (("document", self.documents), ("document", self.references),
+                            ("agency", self.agencies), ("task", self.tasks),
+                            ("target", self.targets), ("indicator", self.indicators),
+                            ("jurisdiction", self.jurisdictions), ("area", self.areas),
+                            ("citation", self.citations)):
+            if nid in table:
+                return kind
+        return None
+
+    def label(self, nid: str) -> str:
+        """A short human name for any node id."""
+        rec = (self.documents.get(nid) or self.references.get(nid) or self.agencies.get(nid)
+               or self.tasks.get(nid) or self.targets.get(nid) or self.indicators.get(nid)
+               or self.jurisdictions.get(nid) or self.areas.get(nid) or {})
+        if nid in self.documents or nid in self.references:
+            head = " ".join(x for x in (TYPE_NAMES.get(rec.get("type") or "", ""),
+                                        rec.get("number") or rec.get("number_inferred") or "") if x)
+            return f"{head}: {rec.get('title') or ''}".strip(": ") or nid
+        if nid in self.targets:
+            return rec.get("text", nid)[:120]
+        return rec.get("name") or rec.get("title") or rec.get("label") or nid
+
+    # --- lookups by name -------------------------------------------------------------------
+
+    def jurisdiction_scope(self, query: str | None) -> set[str] | None:
+        """Ids of the jurisdictions a name or id stands for, with the units inside them."""
+        if not query:
+            return None
+        q = expand_query(query)
+        hits = {j for j, rec in self.jurisdictions.items()
+                if j == query or fold_key(rec.get("name") or "") == q
+                or fold_key(re.sub(r"^(tỉnh|thành phố|huyện|quận|thị xã)\s+", "", rec.get("name") or "",
+                                   flags=re.IGNORECASE)) == q}
+        if not hits:
+            raise NotFound(f"không có địa bàn / no jurisdiction matches {query!r}")
+        out, changed = set(hits), True
+        while changed:
+            extra = {j for j, rec in self.jurisdictions.items() if rec.get("parent") in out} - out
+            out |= extra
+            changed = bool(extra)
+        return out
+
+    def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
+        """Agency ids matching a name or alias, diacritics-insensitively; the best tier only."""
+        q = expand_query(query)
+        if not q:
+            raise NotFound("tên cơ quan trống / empty agency name")
+        scope = self.jurisdiction_scope(jurisdiction)
+        scored: dict[int, list[str]] = defaultdict(list)
+        for aid, keys in self._agency_keys:
+            if scope is not None and self.agencies[aid].get("jurisdiction") not in scope:
+                continue
+            best = max(_match_score(k, q) for k in keys)
+            if best:
+                scored[best].append(aid)
+        if not scored:
+            raise NotFound(f"không có cơ quan / no agency matches {query!r}"
+                           + (f" in {jurisdiction!r}" if jurisdiction else ""))
+        return sorted(scored[max(scored)], key=lambda a: (self.agencies[a]["name"], a))
+
+    def find_document(self, query: str) -> str:
+        """A document id from its id, a unique id prefix, its number or inferred number."""
+        if query in self.documents or query in self.references:
+            return query
+        q = fold_key(query)
+        hits = [d for d in self.documents if d.startswith(query)]
+        if not hits:
+            hits = [d for d, rec in {**self.references, **self.documents}.items()
+                    if q and q in {fold_key(rec.get("number") or ""),
+                                   fold_key(rec.get("number_inferred") or "")}]
+        if not hits:
+            hits = [d for d, rec in self.documents.items() if q and q in fold_key(rec.get("title") or "")]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise NotFound(f"không có văn bản / no document matches {query!r}")
+        raise NotFound(f"{query!r} khớp nhiều văn bản / matches several documents: "
+                       + ", ".join(sorted(hits)[:10]))
+
+    # --- the graph ---------------------------------------------------------------------------
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return to_networkx(self.export)
+

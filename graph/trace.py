@@ -1,0 +1,225 @@
+"""Where things come from: citation trace, cited-by, inconsistencies, dependencies, paths."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import networkx as nx
+
+from loaders.extract.grammar import number_key
+from loaders.model import Provenance
+from loaders.text import fold_key
+
+from .index import Corpus, DocRef, NotFound, prov
+
+CITING = ("cites", "based_on", "implements")
+
+
+@dataclass(frozen=True, slots=True)
+class CitationHop:
+    """``source`` cites ``target`` (a corpus document or an outside reference) at ``depth``."""
+
+    depth: int
+    source: DocRef
+    target: DocRef
+    citation: str
+    relation: str
+    number: str | None
+    date: str | None
+    issuer: str | None
+    title: str | None
+    resolved: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    value: str | None
+    citations: tuple[str, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Inconsistency:
+    """One cited number written with different dates, issuers or titles."""
+
+    ref: str
+    number: str | None
+    field: str
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One edge of a dependency or path answer."""
+
+    source: str
+    source_label: str
+    target: str
+    target_label: str
+    type: str
+    provenance: Provenance | None
+
+
+def _hop(c: Corpus, cit: dict, depth: int) -> CitationHop:
+    target = cit["resolves_to"] or cit["ref"]
+    return CitationHop(depth, c.doc_ref(cit["document"]), c.doc_ref(target), cit["id"],
+                       cit["relation"], cit.get("number"), cit.get("date"), cit.get("issuer"),
+                       cit.get("title"), bool(cit["resolves_to"]), prov(cit["provenance"]))
+
+
+def cites(c: Corpus, document: str, depth: int = 1) -> list[CitationHop]:
+    """What a document cites, then what those corpus documents cite, down to ``depth``."""
+    start = c.find_document(document)
+    out: list[CitationHop] = []
+    seen, queue = {start}, deque([(start, 1)])
+    while queue:
+        doc, d = queue.popleft()
+        for cit in sorted(c.by_document[doc]["citations"], key=lambda x: x["provenance"]["start"]):
+            hop = _hop(c, cit, d)
+            out.append(hop)
+            nxt = hop.target.id
+            if hop.resolved and d < depth and nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, d + 1))
+    return out
+
+
+def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[CitationHop]:
+    """Who cites a number (``45/2020/NĐ-CP``) or a document, then who cites those, to ``depth``."""
+    key = number_key(number_or_document)
+    first = [ci for ci in c.citations.values()
+             if ci.get("number") and number_key(ci["number"]) == key]
+    targets: set[str] = set()
+    if not first:
+        try:
+            targets = {c.find_document(number_or_document)}
+        except NotFound:
+            raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}") from None
+    out: list[CitationHop] = [_hop(c, ci, 1) for ci in first]
+    seen = targets | {h.target.id for h in out}
+    frontier = {h.source.id for h in out} | targets
+    for d in range(1 if first else 0, depth):
+        nxt = set()
+        for ci in c.citations.values():
+            if (ci["resolves_to"] or ci["ref"]) in frontier:
+                out.append(_hop(c, ci, d + 1))
+                nxt.add(ci["document"])
+        frontier = nxt - seen
+        seen |= nxt
+    return sorted(out, key=lambda h: (h.depth, h.source.id, h.provenance.start))
+
+
+def citation_status(c: Corpus, resolved: bool | None = None) -> list[CitationHop]:
+    """Every citation, or only those that resolve (True) / do not resolve (False) in the corpus."""
+    return [_hop(c, ci, 1) for ci in c.citations.values()
+            if resolved is None or bool(ci["resolves_to"]) == resolved]
+
+
+def _norm(field: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    return value if field == "date" else fold_key(value)
+
+
+def inconsistencies(c: Corpus) -> list[Inconsistency]:
+    """Numbers cited with different dates, issuers or titles in different places."""
+    out = []
+    for ref, cits in sorted(c.citations_by_ref.items()):
+        if len(cits) < 2:
+            continue
+        for field in ("date", "issuer", "title"):
+            groups: dict[str, list[dict]] = defaultdict(list)
+            for ci in cits:
+                if (v := _norm(field, ci.get(field))) is not None:
+                    groups[v].append(ci)
+            if len(groups) > 1 and not _one_contains_others(list(groups), field):
+                out.append(Inconsistency(ref, cits[0].get("number"), field, tuple(
+                    Variant(g[0].get(field), tuple(x["id"] for x in g), prov(g[0]["provenance"]))
+                    for g in groups.values())))
+    return out
+
+
+def _one_contains_others(values: list[str], field: str) -> bool:
+    """A shortened title or issuer ("Chính phủ" / "Chính phủ nước CHXHCN Việt Nam") is no conflict."""
+    if field == "date":
+        return False
+    longest = max(values, key=len)
+    return all(f" {v} " in f" {longest} " for v in values)
+
+
+# --- dependencies and paths ------------------------------------------------------------------
+
+# (edge type, direction) meaning "the node depends on the other end": a task depends on its
+# document, a document on what it implements or rests on, a target on its indicator.
+DEPENDS = {("has_task", "in"), ("sets_target", "in"), ("cites", "out"), ("based_on", "out"),
+           ("implements", "out"), ("measured_by", "out"), ("in_area", "out"),
+           ("refines", "out")}
+STRUCTURAL = {"in_jurisdiction", "part_of", "succeeded_by", "in_area"}
+
+
+def _link(c: Corpus, s: str, t: str, data: dict) -> Link:
+    return Link(s, c.label(s), t, c.label(t), data["type"], prov(data.get("provenance")))
+
+
+def _check(c: Corpus, nid: str) -> None:
+    if nid not in c.graph:
+        raise NotFound(f"không có thực thể / no entity with id {nid!r}")
+
+
+def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[list[Link], list[Link]]:
+    """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``."""
+    _check(c, entity)
+    g = c.graph
+    return _walk(c, g, entity, depth, upstream=True), _walk(c, g, entity, depth, upstream=False)
+
+
+def _walk(c: Corpus, g: nx.MultiDiGraph, start: str, depth: int, upstream: bool) -> list[Link]:
+    # Upstream: follow "out" edges forward and "in" edges backward; downstream the reverse.
+    fwd, back = ("out", "in") if upstream else ("in", "out")
+    out, seen, frontier = [], {start}, [start]
+    for _ in range(depth):
+        nxt = []
+        for n in frontier:
+            steps = [(t, s, t, d) for s, t, d in g.out_edges(n, data=True) if (d["type"], fwd) in DEPENDS]
+            steps += [(s, s, t, d) for s, t, d in g.in_edges(n, data=True) if (d["type"], back) in DEPENDS]
+            for other, s, t, d in steps:
+                out.append(_link(c, s, t, d))
+                if other not in seen:
+                    seen.add(other)
+                    nxt.append(other)
+        frontier = nxt
+    return out
+
+
+def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[Link]:
+    """The shortest chain of facts linking two entities, edges in either direction.
+
+    Jurisdiction, area and succession edges join almost everything; they are skipped unless
+    ``structural`` is set, so the answer is a chain of facts rather than "both are in Vietnam".
+    """
+    _check(c, source)
+    _check(c, target)
+    ug = _undirected(c, structural)
+    try:
+        nodes = nx.shortest_path(ug, source, target)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+    out = []
+    for a, b in pairwise(nodes):
+        s, t, data = ug.edges[a, b]["edge"]
+        out.append(_link(c, s, t, data))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _undirected(c: Corpus, structural: bool) -> nx.Graph:
+    ug = nx.Graph()
+    ug.add_nodes_from(c.graph.nodes)
+    for s, t, data in c.graph.edges(data=True):
+        if structural or data["type"] not in STRUCTURAL:
+            ug.add_edge(s, t, edge=(s, t, data))
+    return ug
