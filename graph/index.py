@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 
 from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
-from loaders.model import Provenance
+from loaders.model import Provenance, to_dict
 from loaders.text import fold_key
 
 from .nx import to_networkx
@@ -192,5 +192,12 @@ class Corpus:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        return to_networkx(self.export)
+        """The typed graph, plus ``refines`` edges from each child target to its parent's."""
+        from .cascade import target_links  # cascade reads this module's Corpus
+
+        g = to_networkx(self.export)
+        for row in target_links(self):
+            g.add_edge(row.child.id, row.parent.id, key="refines", type="refines", status=row.status,
+                       provenance=to_dict(row.child.provenance))
+        return g
 

@@ -125,11 +125,12 @@ class Metric:
     key: str
     label: str
     require: tuple[re.Pattern[str], ...]  # every group must match the folded text
+    area: str  # the reform area whose tasks deliver it
 
 
 METRICS: tuple[Metric, ...] = tuple(
     Metric(r["key"], r["label"],
-           tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g))
+           tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g), r["area"])
     for r in _rows("metrics.tsv"))
 
 COUNT_NOUNS: tuple[str, ...] = tuple(

@@ -1,0 +1,140 @@
+"""Audit: the rule these documents state for themselves — one task, exactly one lead agency,
+with cooperating agencies and a deadline — and the checks an auditor runs across documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from loaders.lexicon import METRICS
+from loaders.model import Provenance
+
+from .cascade import cascade, parents_of, target_links
+from .index import Corpus, prov
+from .queries import reporting_lines
+from .trace import inconsistencies
+
+SEVERITIES = ("error", "warning", "info")
+METRIC_AREAS = {m.key: m.area for m in METRICS}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    rule: str
+    severity: str
+    entity: str
+    entity_label: str
+    document: str | None
+    message: str
+    provenance: Provenance | None
+
+
+def _task_rules(c: Corpus) -> Iterator[Violation]:
+    for tid, t in c.tasks.items():
+        p = prov(t["provenance"])
+        leads = t.get("lead") or []
+        if not leads:
+            yield Violation("task_no_lead", "warning", tid, t["title"], t["document"],
+                            "nhiệm vụ chưa có cơ quan chủ trì / task has no lead agency", p)
+        elif len(leads) > 1:
+            names = ", ".join(c.label(a) for a in leads)
+            yield Violation("task_many_leads", "warning", tid, t["title"], t["document"],
+                            f"nhiệm vụ có {len(leads)} cơ quan chủ trì / {len(leads)} lead agencies: "
+                            f"{names}", p)
+        if not t.get("deadline") and not t.get("frequency"):
+            yield Violation("task_no_deadline", "info", tid, t["title"], t["document"],
+                            "nhiệm vụ không có thời hạn / task has no deadline", p)
+
+
+def _report_cycles(c: Corpus) -> Iterator[Violation]:
+    g = nx.DiGraph()
+    lines = {}
+    for r in reporting_lines(c):
+        g.add_edge(r.reporter.id, r.receiver.id)
+        lines[(r.reporter.id, r.receiver.id)] = r
+    for cycle in nx.simple_cycles(g):
+        first = lines[(cycle[0], cycle[1 % len(cycle)])]
+        names = " → ".join(c.label(a) for a in [*cycle, cycle[0]])
+        yield Violation("report_cycle", "error", cycle[0], c.label(cycle[0]), first.document,
+                        f"báo cáo vòng tròn / agencies report to each other: {names}", first.provenance)
+
+
+def _cascade_rules(c: Corpus) -> Iterator[Violation]:
+    for row in target_links(c):
+        if row.status == "weaker":
+            assert row.child is not None
+            yield Violation("target_weaker", "warning", row.child.id, row.metric_label,
+                            row.child.document, f"chỉ tiêu thấp hơn cấp trên / weaker than the parent "
+                            f"target: {row.reason}", row.child.provenance)
+    for doc in c.documents:
+        if not parents_of(c, doc):
+            continue
+        for cas in cascade(c, doc):
+            for row in cas.rows:
+                if row.status == "missing" and row.parent is not None:
+                    yield Violation("target_missing", "info", row.parent.id, row.metric_label, doc,
+                                    f"chỉ tiêu của {cas.parent.id} không có trong {doc} / parent target "
+                                    f"missing in the child", row.parent.provenance)
+
+
+def _target_owner(c: Corpus) -> Iterator[Violation]:
+    """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
+    for tid, t in c.targets.items():
+        area = METRIC_AREAS.get(t["metric"].split(":")[0])
+        if area is None:
+            continue  # a metric of unknown area: nothing to check against
+        tasks = c.by_document[t["document"]]["tasks"]
+        if not any(x.get("lead") and x["area"] == area for x in tasks):
+            yield Violation("target_no_agency", "info", tid, t["text"][:80], t["document"],
+                            f"không nhiệm vụ nào thuộc lĩnh vực {c.label('area:' + area)!r} có cơ quan "
+                            f"chủ trì / no task in the target's area ({area}) has a lead agency",
+                            prov(t["provenance"]))
+
+
+def _citation_rules(c: Corpus) -> Iterator[Violation]:
+    local = set(c.jurisdictions)
+    for cid, ci in c.citations.items():
+        if ci["resolves_to"]:
+            continue
+        in_reach = ci.get("scope") in local and ci.get("scope") is not None
+        yield Violation("citation_unresolved", "warning" if in_reach else "info", cid,
+                        ci.get("number") or ci.get("title") or cid, ci["document"],
+                        "văn bản được trích dẫn không có trong kho / cited document not in the corpus"
+                        + (f" (văn bản của địa bàn {ci['scope']})" if in_reach else ""),
+                        prov(ci["provenance"]))
+    for inc in inconsistencies(c):
+        values = "; ".join(f"{v.value!r}" for v in inc.variants)
+        first = inc.variants[0]
+        yield Violation("citation_inconsistent", "warning", inc.ref, inc.number or inc.ref,
+                        first.provenance.document, f"cùng số hiệu, khác {inc.field} / same number, "
+                        f"different {inc.field}: {values}", first.provenance)
+
+
+def _agency_rules(c: Corpus) -> Iterator[Violation]:
+    for aid, a in c.agencies.items():
+        if not a.get("kind") or a["kind"] == "unknown":
+            yield Violation("agency_unknown_kind", "info", aid, a["name"], (a.get("documents") or [None])[0],
+                            "không rõ loại cơ quan / agency of unknown kind", prov(a.get("provenance")))
+
+
+RULES: dict[str, Callable[[Corpus], Iterator[Violation]]] = {
+    "tasks": _task_rules, "report_cycles": _report_cycles, "cascade": _cascade_rules,
+    "target_owner": _target_owner, "citations": _citation_rules, "agencies": _agency_rules,
+}
+RULE_NAMES = ("task_no_lead", "task_many_leads", "task_no_deadline", "report_cycle", "target_weaker",
+              "target_missing", "target_no_agency", "citation_unresolved", "citation_inconsistent",
+              "agency_unknown_kind")
+
+
+def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
+          document: str | None = None) -> list[Violation]:
+    """Every violation found, most severe first; filter by rule names, severity and document."""
+    doc = c.find_document(document) if document else None
+    limit = SEVERITIES.index(min_severity)
+    out = [v for check in RULES.values() for v in check(c)
+           if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
+           and (doc is None or v.document == doc)]
+    return sorted(out, key=lambda v: (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule),
+                                      v.document or "", v.provenance.start if v.provenance else 0))
