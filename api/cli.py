@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from graph.store import DEFAULT_STORE, Store, StoreError
+from graph.store import Store, StoreError
 
-STORE_OPTION = click.option(
-    "--store", "store_dir", default=DEFAULT_STORE, show_default=True,
-    type=click.Path(file_okay=False), help="Thư mục kho đồ thị / graph store folder.")
+from .commands import COMMANDS
+from .options import EXIT_STORE, STORE_OPTION
 
-EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING, EXIT_STORE = 0, 1, 2, 3
+EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,6 +112,10 @@ def stats(store_dir: str, as_json: bool) -> None:
     else:
         for k, v in counts.items():
             click.echo(f"{k:18s} {v}")
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -131,6 +131,16 @@ class Corpus:
             return rec.get("text", nid)[:120]
         return rec.get("name") or rec.get("title") or rec.get("label") or nid
 
+    def task_title(self, tid: str) -> str:
+        """A task's title, or the start of its text when the title only names its agency."""
+        t = self.tasks[tid]
+        title = t["title"]
+        names = {fold_key(self.agencies[a]["name"]) for a in t.get("lead") or () if a in self.agencies}
+        if expand_query(title) in names or fold_key(title) in names:
+            text = " ".join(t["text"].split())
+            return text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " …"
+        return title
+
     # --- lookups by name -------------------------------------------------------------------
 
     def jurisdiction_scope(self, query: str | None) -> set[str] | None:
@@ -174,7 +184,7 @@ class Corpus:
         if query in self.documents or query in self.references:
             return query
         q = fold_key(query)
-        hits = [d for d in self.documents if d.startswith(query)]
+        hits = [d for d in self.documents if q and fold_key(d).startswith(q)]
         if not hits:
             hits = [d for d, rec in {**self.references, **self.documents}.items()
                     if q and q in {fold_key(rec.get("number") or ""),
@@ -187,6 +197,20 @@ class Corpus:
             raise NotFound(f"không có văn bản / no document matches {query!r}")
         raise NotFound(f"{query!r} khớp nhiều văn bản / matches several documents: "
                        + ", ".join(sorted(hits)[:10]))
+
+    def resolve_entity(self, query: str) -> str:
+        """Any node id as given, else a document (id, number, title), else one agency by name."""
+        if query in self.graph:
+            return query
+        try:
+            return self.find_document(query)
+        except NotFound:
+            pass
+        agencies = self.find_agencies(query)
+        if len(agencies) > 1:
+            raise NotFound(f"{query!r} khớp nhiều cơ quan / matches several agencies: "
+                           + ", ".join(agencies[:10]))
+        return agencies[0]
 
     # --- the graph ---------------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def task_answer(c: Corpus, tid: str) -> TaskAnswer:
     order = {r: i for i, r in enumerate(ROLES)}
     holders = sorted(c.resp_by_task.get(tid, []), key=lambda r: order.get(r["role"], 99))
     return TaskAnswer(
-        tid, c.doc_ref(t["document"]), t["section"], t["title"], t["text"], t["area"],
+        tid, c.doc_ref(t["document"]), t["section"], c.task_title(tid), t["text"], t["area"],
         t.get("deadline"), t.get("due_date"), t.get("recurrence"), t.get("frequency"),
         tuple(RoleHolder(r["role"], c.agency_ref(r["agency"]), r.get("deadline"), prov(r["provenance"]))
               for r in holders),
@@ -150,7 +150,8 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
     t = c.tasks.get(r["task"] or "", {})
-    return AgencyRole(c.agency_ref(r["agency"]), r["role"], r["task"], t.get("title"),
+    return AgencyRole(c.agency_ref(r["agency"]), r["role"], r["task"],
+                      c.task_title(r["task"]) if t else None,
                       c.doc_ref(r["document"]), r["provenance"]["section"],
                       r.get("deadline") or t.get("deadline"), t.get("due_date"), t.get("recurrence"),
                       prov(r["provenance"]))
@@ -167,7 +168,7 @@ def reporting_lines(c: Corpus) -> list[Reporting]:
             for lead in leads:
                 if lead["agency"] != rec["agency"]:
                     out.append(Reporting(c.agency_ref(lead["agency"]), c.agency_ref(rec["agency"]),
-                                         tid, c.tasks[tid]["title"], rec["document"],
+                                         tid, c.task_title(tid), rec["document"],
                                          rec.get("deadline"), prov(rec["provenance"])))
     return out
 

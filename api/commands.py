@@ -1,0 +1,402 @@
+"""The question commands of ``cchc``: each a few lines over ``graph``'s query functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from graph import audit as audit_mod
+from graph import cascade as cascade_mod
+from graph import planning, queries, trace
+from graph.index import ROLE_LABELS, ROLES
+
+from . import render
+from .options import (
+    DEPTH_OPTION,
+    DOCUMENT_OPTION,
+    EXIT_EMPTY,
+    EXIT_OK,
+    JSON_OPTION,
+    JURISDICTION_OPTION,
+    STORE_OPTION,
+    answering,
+    done,
+)
+
+
+@click.command("who-leads")
+@click.argument("phrase")
+@click.option("--agency", "by_agency", is_flag=True,
+              help="PHRASE là tên cơ quan: liệt kê việc cơ quan đó chủ trì, phối hợp… / "
+                   "PHRASE names an agency: list what it leads, cooperates on, stands for.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES),
+              help="Chỉ các vai trò này (với --agency) / only these roles (with --agency).")
+@JURISDICTION_OPTION
+@DOCUMENT_OPTION
+@STORE_OPTION
+@JSON_OPTION
+def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction: str | None,
+              document: str | None, store_dir: str, as_json: bool) -> None:
+    """Ai chủ trì việc gì / who leads what, with the sentence that says so.
+
+    PHRASE is a task phrase ("tuyên truyền", "ISO"): the tasks containing it, accents ignored,
+    with their lead, cooperating and standing agencies. With --agency, PHRASE is an agency name
+    or abbreviation ("UBND tỉnh", "Phong Noi vu"): the tasks it holds a role on.
+
+    Example:
+
+        cchc who-leads "tuyên truyền" --jurisdiction "Hậu Giang"
+        cchc who-leads --agency "Sở Nội vụ" --role lead
+    """
+    with answering(store_dir) as c:
+        if by_agency:
+            rows = queries.agency_roles(c, phrase, jurisdiction, roles or ROLES, document)
+            out = rows if as_json else render.agency_roles(rows, f"Vai trò của / roles of “{phrase}”")
+        else:
+            rows = queries.who_leads(c, phrase, jurisdiction, document)
+            out = rows if as_json else render.task_answers(rows, f"Ai chủ trì / who leads “{phrase}”")
+        _show(out, as_json)
+        done(len(rows))
+
+
+@click.command("agency")
+@click.argument("name")
+@JURISDICTION_OPTION
+@STORE_OPTION
+@JSON_OPTION
+def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -> None:
+    """Hồ sơ cơ quan / agency profile: every role, document, reporting line and deadline.
+
+    NAME is a name, alias or abbreviation, matched without accents, or an agency id.
+
+    Example:
+
+        cchc agency "Phòng Nội vụ" --jurisdiction "Vị Thanh"
+    """
+    with answering(store_dir) as c:
+        ids = [name] if name in c.agencies else c.find_agencies(name, jurisdiction)
+        profiles = [queries.agency_profile(c, a) for a in ids]
+        if as_json:
+            render.emit_json(profiles)
+            done(len(profiles))
+        con = render.console()
+        for p in profiles:
+            counts = ", ".join(f"{ROLE_LABELS[r]} {n}" for r, n in p.role_counts.items())
+            con.print(Text.assemble((render.agency(p.agency), "bold"), f"  [{p.agency.id}]\n",
+                                    f"loại / kind: {p.agency.kind}; địa bàn: {p.agency.jurisdiction}; "
+                                    f"văn bản: {len(p.documents)}; {counts}"))
+            con.print(render.agency_roles(p.roles, "Vai trò / roles"))
+            for title, lines, who in (("Báo cáo cho / reports to", p.reports_to, "receiver"),
+                                      ("Nhận báo cáo từ / reported to by", p.reported_by, "reporter")):
+                if lines:
+                    con.print(render.table(title, ["Cơ quan", "Nhiệm vụ", "Thời hạn", "Nguồn"], [
+                        [render.agency(getattr(x, who)), x.task_title, x.deadline or "",
+                         render.quote(x.provenance, 200)] for x in lines]))
+        done(len(profiles))
+
+
+@click.command("cites")
+@click.argument("document", required=False)
+@DEPTH_OPTION
+@click.option("--status", type=click.Choice(["resolved", "unresolved", "inconsistent"]),
+              help="Không có DOCUMENT: các trích dẫn đã/chưa tìm thấy trong kho, hoặc mâu thuẫn / "
+                   "without DOCUMENT: citations resolved or not in the corpus, or inconsistent.")
+@STORE_OPTION
+@JSON_OPTION
+def cites(document: str | None, depth: int, status: str | None, store_dir: str, as_json: bool) -> None:
+    """Văn bản trích dẫn những gì / what a document cites, transitively to --depth.
+
+    DOCUMENT is a document id (or a unique start of it), its number or a phrase of its title.
+
+    Example:
+
+        cchc cites 03-NQ/TU --depth 2
+        cchc cites --status inconsistent
+    """
+    with answering(store_dir) as c:
+        if status == "inconsistent":
+            rows = trace.inconsistencies(c)
+            out = rows if as_json else render.table(
+                "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
+                [[x.number or x.ref, x.field, Text("\n").join(
+                    Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
+                 for x in rows])
+        elif document:
+            rows = trace.cites(c, document, depth)
+            out = rows if as_json else render.hops(rows, f"{document} trích dẫn / cites")
+        else:
+            resolved = None if status is None else status == "resolved"
+            rows = trace.citation_status(c, resolved)
+            out = rows if as_json else render.hops(rows, f"Trích dẫn / citations ({status or 'all'})")
+        _show(out, as_json)
+        done(len(rows))
+
+
+@click.command("cited-by")
+@click.argument("number")
+@DEPTH_OPTION
+@STORE_OPTION
+@JSON_OPTION
+def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
+    """Văn bản nào trích dẫn số hiệu này / who cites a number or a document (backward trace).
+
+    Example:
+
+        cchc cited-by 45/2020/NĐ-CP
+    """
+    with answering(store_dir) as c:
+        rows = trace.cited_by(c, number, depth)
+        _show(rows if as_json else render.hops(rows, f"Trích dẫn / citing {number}"), as_json)
+        done(len(rows))
+
+
+@click.command("deps")
+@click.argument("entity")
+@DEPTH_OPTION
+@STORE_OPTION
+@JSON_OPTION
+def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
+    """Phụ thuộc / what an entity rests on and what rests on it.
+
+    For a task: its document, what that implements and cites, its area; for a target: its
+    document, its indicator and the parent target it refines. ENTITY is an id (see
+    `cchc search`), a document number or an agency name.
+
+    Example:
+
+        cchc deps task:002_0387e2864a5773df:9 --depth 2
+    """
+    with answering(store_dir) as c:
+        up, down = trace.dependencies(c, c.resolve_entity(entity), depth)
+        if as_json:
+            render.emit_json({"depends_on": up, "depended_on_by": down})
+        else:
+            con = render.console()
+            con.print(render.links(up, f"{entity} dựa trên / depends on"))
+            con.print(render.links(down, f"Dựa trên {entity} / depended on by"))
+        done(len(up) + len(down))
+
+
+@click.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--structural", is_flag=True,
+              help="Đi cả qua địa bàn, lĩnh vực / also through jurisdictions and areas.")
+@STORE_OPTION
+@JSON_OPTION
+def path(source: str, target: str, structural: bool, store_dir: str, as_json: bool) -> None:
+    """Đường nối ngắn nhất / the shortest chain of facts between two entities.
+
+    Example:
+
+        cchc path "Ban Tuyên giáo Tỉnh ủy" ag:vn-hau-giang-vi-thanh:phong-noi-vu
+    """
+    with answering(store_dir) as c:
+        rows = trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
+        _show(rows if as_json else render.links(rows, f"{source} → {target}"), as_json)
+        done(len(rows))
+
+
+@click.command("cascade")
+@click.argument("child")
+@click.option("--parent", help="Văn bản cấp trên (mặc định: văn bản CHILD thực hiện) / the parent "
+                               "document (default: those CHILD implements).")
+@STORE_OPTION
+@JSON_OPTION
+def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> None:
+    """So chỉ tiêu cấp dưới với cấp trên / a plan's targets against the document it implements.
+
+    Each parent target is paired by metric with the child's: weaker, equal, stronger, missing in
+    the child, not comparable (counts over different areas), or extra (only in the child).
+
+    Example:
+
+        cchc cascade 002_0387e2864a5773df
+    """
+    with answering(store_dir) as c:
+        result = cascade_mod.cascade(c, child, parent)
+        if as_json:
+            render.emit_json(result)
+        else:
+            for cas in result:
+                render.console().print(render.cascade(cas))
+        done(sum(len(x.rows) for x in result))
+
+
+@click.command("compare")
+@click.argument("metric", required=False)
+@STORE_OPTION
+@JSON_OPTION
+def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
+    """So một chỉ tiêu giữa các địa bàn / one metric across jurisdictions and documents.
+
+    Without METRIC, lists the metrics in the store. METRIC is a key or a phrase of its label.
+
+    Example:
+
+        cchc compare "trực tuyến"
+    """
+    with answering(store_dir) as c:
+        if metric is None:
+            ms = cascade_mod.metrics(c)
+            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Mã / key", "Tên", "Chỉ tiêu",
+                                                                      "Văn bản"],
+                                                  [[m.key, m.label, m.targets, m.documents] for m in ms]),
+                  as_json)
+            done(len(ms))
+        rows = cascade_mod.compare(c, metric)
+        _show(rows if as_json else render.table(
+            f"So sánh / comparison: {metric}",
+            ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
+            [[r.metric, r.jurisdiction_name or r.jurisdiction, render.doc(r.document),
+              f"{r.comparator or ''}{r.value:g}{'%' if r.unit == '%' else ' ' + (r.unit or '')}",
+              r.year or "", "" if r.parent_value is None else f"{r.parent_value:g}",
+              render.quote(r.provenance, 200)] for r in rows]), as_json)
+        done(len(rows))
+
+
+@click.command("audit")
+@click.option("--rule", "rules", multiple=True, type=click.Choice(audit_mod.RULE_NAMES),
+              help="Chỉ các quy tắc này / only these rules.")
+@click.option("--severity", type=click.Choice(audit_mod.SEVERITIES), default="info", show_default=True,
+              help="Mức thấp nhất được báo / lowest severity reported.")
+@DOCUMENT_OPTION
+@click.option("--strict", is_flag=True, help="Thoát mã 1 nếu có vi phạm / exit 1 on any violation.")
+@STORE_OPTION
+@JSON_OPTION
+def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, store_dir: str,
+          as_json: bool) -> None:
+    """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
+    child targets, targets nobody answers for, unresolved or inconsistent citations, agencies of
+    unknown kind.
+
+    Exit code: 0, or with --strict 1 when any violation is reported.
+
+    Example:
+
+        cchc audit --severity warning --strict
+    """
+    with answering(store_dir) as c:
+        found = audit_mod.audit(c, rules, severity, document)
+        _show(found if as_json else render.violations(found), as_json)
+        raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--type", "types", multiple=True,
+              type=click.Choice(["agency", "document", "indicator", "task", "target", "citation"]),
+              help="Chỉ loại này / only these kinds.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@STORE_OPTION
+@JSON_OPTION
+def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_json: bool) -> None:
+    """Tìm kiếm không dấu / search names, titles, numbers and quotes, accents ignored.
+
+    Example:
+
+        cchc search "mot cua" --type task
+    """
+    with answering(store_dir) as c:
+        hits = queries.search(c, query, types)[:limit]
+        _show(hits if as_json else render.table(
+            f"Kết quả / hits for “{query}”", ["Loại", "Mã / id", "Tên", "Trường", "Đoạn / snippet"],
+            [[h.type, h.id, h.label[:80], h.field, h.snippet] for h in hits]), as_json)
+        done(len(hits))
+
+
+@click.command("matrix")
+@DOCUMENT_OPTION
+@JURISDICTION_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table",
+              show_default=True, help="Định dạng / output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp đích / output file.")
+@STORE_OPTION
+@JSON_OPTION
+def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str | None,
+           store_dir: str, as_json: bool) -> None:
+    """Ma trận trách nhiệm / agencies × tasks (chủ trì, phối hợp, thường trực, nhận báo cáo).
+
+    Example:
+
+        cchc matrix --document 002 --format xlsx -o ma-tran.xlsx
+    """
+    with answering(store_dir) as c:
+        m = planning.responsibility_matrix(c, document, jurisdiction)
+        if as_json:
+            render.emit_json(m)
+        elif fmt == "xlsx":
+            if not output:
+                raise click.UsageError("--format xlsx cần / needs -o FILE.xlsx")
+            Path(output).write_bytes(planning.matrix_xlsx(m))
+        elif fmt == "csv":
+            _write_text(planning.matrix_csv(m), output)
+        else:
+            render.console().print(render.table(
+                f"Ma trận trách nhiệm / responsibility matrix ({len(m.rows)} × {len(m.agencies)})",
+                ["Nhiệm vụ", "Thời hạn", "Cơ quan và vai trò"],
+                [[f"{r.task.document.id} §{r.task.section}\n{r.task.title}",
+                  r.task.deadline or r.task.frequency or "",
+                  "\n".join(f"{ROLE_LABELS[x]}: {a.name}" for a in m.agencies for x in r.cells.get(a.id, ()))]
+                 for r in m.rows]))
+        done(len(m.rows))
+
+
+@click.command("calendar")
+@DOCUMENT_OPTION
+@JURISDICTION_OPTION
+@click.option("--agency", help="Chỉ việc của cơ quan này / only tasks this agency holds a role on.")
+@click.option("--format", "fmt", type=click.Choice(["table", "ics"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp .ics / output file.")
+@STORE_OPTION
+@JSON_OPTION
+def calendar(document: str | None, jurisdiction: str | None, agency: str | None, fmt: str,
+             output: str | None, store_dir: str, as_json: bool) -> None:
+    """Lịch thời hạn / every deadline, one-off and recurring, as a table or iCalendar (.ics).
+
+    Deadlines that name a day become all-day events ("trước ngày 30/6/2023"); yearly ones repeat
+    ("trước ngày 30 tháng 10 hằng năm") until the end of the document's period. Frequencies
+    without a day ("thường xuyên") are listed but not put in the calendar.
+
+    Example:
+
+        cchc calendar --jurisdiction "Hậu Giang" -o thoi-han.ics
+    """
+    with answering(store_dir) as c:
+        items = planning.deadlines(c, document, jurisdiction, agency)
+        if as_json:
+            render.emit_json(items)
+        elif fmt == "ics" or (output and output.endswith(".ics")):
+            data = planning.to_ics(items, name=f"CCHC {document or jurisdiction or agency or ''}".strip())
+            if output:
+                Path(output).write_bytes(data)
+                click.echo(f"Đã ghi / wrote {sum(d.dated for d in items)} sự kiện / events to {output}")
+            else:
+                click.echo(data.decode("utf-8"), nl=False)
+        else:
+            render.console().print(render.table(
+                "Thời hạn / deadlines", ["Ngày / date", "Lặp / repeats", "Nhiệm vụ", "Chủ trì", "Nguồn"],
+                [[d.due_date or d.start or "(không có ngày)", d.recurrence or d.frequency or "",
+                  d.title, ", ".join(a.name for a in d.lead), render.quote(d.provenance, 200)]
+                 for d in items]))
+        done(len(items))
+
+
+def _show(obj: object, as_json: bool) -> None:
+    if as_json:
+        render.emit_json(obj)
+    else:
+        render.console().print(obj)
+
+
+def _write_text(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = (who_leads, agency, cites, cited_by, deps, path, cascade, compare, audit, search, matrix,
+            calendar)

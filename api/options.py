@@ -1,0 +1,56 @@
+"""Options, exit codes and error handling shared by every ``cchc`` command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from graph.index import Corpus, NotFound
+from graph.store import DEFAULT_STORE, Store, StoreError
+
+EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+# build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.
+
+STORE_OPTION = click.option(
+    "--store", "store_dir", default=DEFAULT_STORE, show_default=True,
+    type=click.Path(file_okay=False), help="Thư mục kho đồ thị / graph store folder.")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Kết quả dạng JSON cho máy / JSON output for scripts.")
+JURISDICTION_OPTION = click.option(
+    "--jurisdiction", "-j", help="Giới hạn theo địa bàn (tên hoặc mã, gồm đơn vị trực thuộc) / "
+                                 "narrow to a jurisdiction and the units inside it.")
+DOCUMENT_OPTION = click.option("--document", "-d", help="Giới hạn theo văn bản (mã, số hiệu) / "
+                                                        "narrow to one document (id or number).")
+DEPTH_OPTION = click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 10),
+                            help="Số bậc / how many hops.")
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"lỗi / error: {message}", err=True)
+    sys.exit(code)
+
+
+def load_corpus(store_dir: str) -> Corpus:
+    try:
+        return Corpus(Store(store_dir).load_export())
+    except StoreError as e:
+        fail(str(e), EXIT_STORE)
+        raise  # unreachable; keeps type checkers content
+
+
+@contextmanager
+def answering(store_dir: str) -> Iterator[Corpus]:
+    """Open the store; a name that matches nothing exits 2 with the reason."""
+    c = load_corpus(store_dir)
+    try:
+        yield c
+    except NotFound as e:
+        fail(str(e.args[0] if e.args else e), EXIT_USAGE)
+
+
+def done(found: int) -> None:
+    """Exit 0 when the answer has rows, 1 when it is empty (like grep)."""
+    sys.exit(EXIT_OK if found else EXIT_EMPTY)

@@ -1,0 +1,108 @@
+"""Terminal rendering of answers with rich: tables for lists, the quote under every fact."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from graph.index import ROLE_LABELS, AgencyRef, DocRef
+from loaders.model import Provenance, to_dict
+
+STATUS_STYLE = {"weaker": "bold red", "missing": "yellow", "not_comparable": "dim",
+                "equal": "green", "stronger": "bold green", "extra": "cyan"}
+STATUS_LABEL = {"weaker": "thấp hơn / weaker", "missing": "thiếu / missing",
+                "not_comparable": "không so được / not comparable", "equal": "bằng / equal",
+                "stronger": "cao hơn / stronger", "extra": "chỉ cấp dưới / extra"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def console() -> Console:
+    # Wide when piped, so quotes are not folded into narrow columns.
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
+
+
+def agency(a: AgencyRef) -> str:
+    return a.name + (" [nhóm]" if a.is_group else "")
+
+
+def doc(d: DocRef) -> str:
+    head = d.number or d.id
+    return f"{head}" + ("" if d.in_corpus else " (ngoài kho)")
+
+
+def quote(p: Provenance | None, width: int = 400) -> Text:
+    if p is None:
+        return Text("")
+    q = " ".join(p.quote.split())
+    q = q if len(q) <= width else q[:width] + " …"
+    return Text.assemble((f"{p.document} §{p.section or '-'} [{p.start}:{p.end}] ", "dim"),
+                         (f"“{q}”", "italic"))
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    t = Table(title=title, show_lines=True, title_justify="left")
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(*[x if isinstance(x, Text) else Text(str(x) if x is not None else "") for x in r])
+    return t
+
+
+def task_answers(answers: Sequence[Any], title: str) -> Table:
+    rows = []
+    for a in answers:
+        holders = Text()
+        for r in a.roles:
+            holders.append(f"{ROLE_LABELS.get(r.role, r.role)}: ", "bold")
+            holders.append(agency(r.agency) + "\n")
+        if not a.roles:
+            holders.append("(chưa giao cơ quan / no agency)", "yellow")
+        rows.append([doc(a.document), a.section, holders,
+                     a.deadline or a.frequency or "", quote(a.provenance)])
+    return table(title, ["Văn bản", "Mục", "Cơ quan / agencies", "Thời hạn", "Nguồn / source"], rows)
+
+
+def agency_roles(roles: Sequence[Any], title: str) -> Table:
+    return table(title, ["Cơ quan", "Vai trò", "Nhiệm vụ", "Văn bản", "Thời hạn", "Nguồn / source"],
+                 [[agency(r.agency), ROLE_LABELS.get(r.role, r.role), r.task_title or "", doc(r.document),
+                   r.deadline or "", quote(r.provenance)] for r in roles])
+
+
+def hops(items: Sequence[Any], title: str) -> Table:
+    return table(title, ["Bậc", "Văn bản", "Quan hệ", "Được trích", "Ngày", "Trong kho", "Nguồn / source"],
+                 [[h.depth, doc(h.source), h.relation, h.number or h.title or h.target.id, h.date or "",
+                   "có" if h.resolved else "không", quote(h.provenance, 200)] for h in items])
+
+
+def links(items: Sequence[Any], title: str) -> Table:
+    return table(title, ["Từ / from", "Quan hệ / edge", "Đến / to", "Nguồn / source"],
+                 [[f"{x.source_label}\n[{x.source}]", x.type, f"{x.target_label}\n[{x.target}]",
+                   quote(x.provenance, 200)] for x in items])
+
+
+def cascade(cas: Any) -> Table:
+    rows = []
+    for r in cas.rows:
+        rows.append([r.metric_label, Text(STATUS_LABEL[r.status], STATUS_STYLE[r.status]),
+                     quote(r.parent.provenance, 200) if r.parent else "",
+                     quote(r.child.provenance, 200) if r.child else "", r.reason])
+    title = f"Chỉ tiêu / targets: {doc(cas.child)} so với / against {doc(cas.parent)}"
+    return table(title, ["Chỉ tiêu / metric", "Kết quả", "Cấp trên / parent", "Cấp dưới / child",
+                         "Lý do / reason"], rows)
+
+
+def violations(items: Sequence[Any]) -> Table:
+    return table(f"Kiểm tra / audit: {len(items)} vi phạm / violations",
+                 ["Mức", "Quy tắc / rule", "Đối tượng", "Văn bản", "Mô tả", "Nguồn / source"],
+                 [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label, v.document or "",
+                   v.message, quote(v.provenance, 200)] for v in items])

@@ -1,0 +1,225 @@
+"""Responsibility matrix (agencies × tasks → CSV, Excel) and deadline calendar (→ iCalendar)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from loaders.model import Provenance
+
+from .index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
+from .queries import TaskAnswer, task_answer
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    task: TaskAnswer
+    cells: dict[str, tuple[str, ...]]  # agency id → roles
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    agencies: tuple[AgencyRef, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A task's deadline: dated (``due_date``), recurring (``recurrence`` from ``start``) or only
+    written (a frequency such as "thường xuyên", which names no day)."""
+
+    task: str
+    title: str
+    document: DocRef
+    deadline: str | None
+    frequency: str | None
+    due_date: str | None
+    recurrence: str | None
+    start: str | None
+    until: str | None
+    lead: tuple[AgencyRef, ...]
+    provenance: Provenance
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.due_date or (self.recurrence and self.start))
+
+
+def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None) -> list[str]:
+    doc = c.find_document(document) if document else None
+    if doc and doc not in c.documents:
+        raise NotFound(f"{doc!r} không có trong kho / is cited but not in the corpus")
+    scope = c.jurisdiction_scope(jurisdiction)
+    return [tid for tid, t in c.tasks.items()
+            if (doc is None or t["document"] == doc)
+            and (scope is None or c.documents[t["document"]].get("jurisdiction") in scope)]
+
+
+def responsibility_matrix(c: Corpus, document: str | None = None,
+                          jurisdiction: str | None = None) -> Matrix:
+    """Tasks that give any agency a role, and for each agency its roles on each task."""
+    rows, agencies = [], {}
+    for tid in _tasks_in(c, document, jurisdiction):
+        ans = task_answer(c, tid)
+        if not ans.roles:
+            continue
+        cells: dict[str, tuple[str, ...]] = {}
+        for r in ans.roles:
+            agencies.setdefault(r.agency.id, r.agency)
+            if r.role not in cells.get(r.agency.id, ()):
+                cells[r.agency.id] = (*cells.get(r.agency.id, ()), r.role)
+        rows.append(MatrixRow(ans, cells))
+    # agencies that lead most first: the matrix reads from the busiest column
+    weight = {a: sum(1 for r in rows if "lead" in r.cells.get(a, ())) for a in agencies}
+    order = sorted(agencies.values(), key=lambda a: (-weight[a.id], a.name, a.id))
+    return Matrix(tuple(order), tuple(rows))
+
+
+def _headers(m: Matrix) -> list[str]:
+    names = [a.name for a in m.agencies]
+    return ["Văn bản / document", "Mục / section", "Nhiệm vụ / task", "Thời hạn / deadline", *[
+        f"{a.name} ({a.jurisdiction})" if names.count(a.name) > 1 else a.name for a in m.agencies]]
+
+
+def _cells(m: Matrix, row: MatrixRow) -> list[str]:
+    t = row.task
+    return [t.document.id, t.section, t.title, t.deadline or t.frequency or "",
+            *["; ".join(ROLE_LABELS[r] for r in row.cells.get(a.id, ())) for a in m.agencies]]
+
+
+def matrix_csv(m: Matrix) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(_headers(m))
+    for row in m.rows:
+        w.writerow(_cells(m, row))
+    return buf.getvalue()
+
+
+def matrix_xlsx(m: Matrix) -> bytes:
+    """A workbook: the matrix (frozen headers, role colours) and a sheet of source quotes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fills = {"chủ trì": "F4B183", "phối hợp": "BDD7EE", "thường trực": "C5E0B4",
+             "nhận báo cáo": "FFE699"}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Ma trận"
+    ws.append(_headers(m))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in m.rows:
+        ws.append(_cells(m, row))
+        for cell in ws[ws.max_row][4:]:
+            if cell.value in fills:
+                cell.fill = PatternFill("solid", fgColor=fills[cell.value])
+    for i, width in enumerate([24, 10, 60, 22] + [16] * len(m.agencies), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "E2"
+    src = wb.create_sheet("Nguồn")
+    src.append(["Nhiệm vụ / task", "Cơ quan / agency", "Vai trò / role", "Văn bản / document",
+                "Mục / section", "Vị trí / span", "Trích dẫn / quote"])
+    for cell in src[1]:
+        cell.font = Font(bold=True)
+    for row in m.rows:
+        for r in row.task.roles:
+            p = r.provenance
+            src.append([row.task.task, r.agency.name, ROLE_LABELS.get(r.role, r.role), p.document,
+                        p.section, f"{p.start}-{p.end}", p.quote])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def _first_year(c: Corpus, doc: str) -> int | None:
+    d = c.documents.get(doc, {})
+    if d.get("date"):
+        return int(d["date"][:4])
+    return d.get("period_start")
+
+
+def _recurring_start(c: Corpus, doc: str, rrule: str) -> str | None:
+    """The first occurrence of a yearly deadline on or after the document's date."""
+    year = _first_year(c, doc)
+    parts = dict(p.split("=", 1) for p in rrule.split(";"))
+    if year is None or parts.get("FREQ") != "YEARLY":
+        return None
+    month, day = int(parts["BYMONTH"]), int(parts["BYMONTHDAY"])
+    issued = date.fromisoformat(c.documents[doc]["date"]) if c.documents[doc].get("date") else None
+    for y in (year, year + 1):
+        try:
+            first = date(y, month, day)
+        except ValueError:
+            return None
+        if issued is None or first >= issued:
+            return first.isoformat()
+    return None
+
+
+def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None = None,
+              agency: str | None = None) -> list[Deadline]:
+    """Every task deadline, one-off and recurring, dated ones first in date order."""
+    agencies = set(c.find_agencies(agency)) if agency else None
+    out = []
+    for tid in _tasks_in(c, document, jurisdiction):
+        t = c.tasks[tid]
+        if not (t.get("deadline") or t.get("frequency")):
+            continue
+        if agencies is not None and not any(r["agency"] in agencies for r in c.resp_by_task.get(tid, [])):
+            continue
+        rec = t.get("recurrence")
+        end = c.documents[t["document"]].get("period_end")
+        out.append(Deadline(
+            tid, c.task_title(tid), c.doc_ref(t["document"]), t.get("deadline"), t.get("frequency"),
+            t.get("due_date"), rec, _recurring_start(c, t["document"], rec) if rec else None,
+            f"{end}-12-31" if rec and end else None,
+            tuple(c.agency_ref(a) for a in t.get("lead") or ()), prov(t["provenance"])))
+    return sorted(out, key=lambda d: (not d.dated, d.due_date or d.start or "", d.document.id, d.task))
+
+
+def to_ics(items: list[Deadline], name: str = "cchc-graph", stamp: datetime | None = None) -> bytes:
+    """An iCalendar file of the dated deadlines: all-day events, yearly ones with an RRULE."""
+    from icalendar import Calendar, Event, vRecur
+
+    cal = Calendar()
+    cal.add("prodid", "-//cchc-graph//thoi han nhiem vu CCHC//VI")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    stamp = stamp or datetime.now(UTC)
+    for d in items:
+        first = d.due_date or d.start
+        if not first:
+            continue
+        day = date.fromisoformat(first)
+        ev = Event()
+        ev.add("uid", f"{d.task}@cchc-graph")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", day)
+        ev.add("dtend", day + timedelta(days=1))
+        ev.add("summary", f"Hạn / due: {_short(d.provenance.quote)}")
+        leads = ", ".join(a.name for a in d.lead) or "chưa giao / no lead"
+        ev.add("description", f"Chủ trì / lead: {leads}\nThời hạn / deadline: {d.deadline}\n"
+                              f"Văn bản / document: {d.document.id} ({d.provenance.section})\n"
+                              f"Trích / quote: {d.provenance.quote}")
+        if d.recurrence:
+            rule = d.recurrence + (f";UNTIL={d.until.replace('-', '')}" if d.until else "")
+            ev.add("rrule", vRecur.from_ical(rule))
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+__all__ = ["Deadline", "Matrix", "MatrixRow", "deadlines", "matrix_csv", "matrix_xlsx",
+           "responsibility_matrix", "to_ics"]
