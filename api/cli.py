@@ -114,6 +114,40 @@ def stats(store_dir: str, as_json: bool) -> None:
             click.echo(f"{k:18s} {v}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ / bind address.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@STORE_OPTION
+@click.option("--allow-upload", is_flag=True,
+              help="Cho phép nạp văn bản qua POST /documents (cần mã) / enable uploads (needs a token).")
+@click.option("--upload-token", envvar="CCHC_UPLOAD_TOKEN",
+              help="Mã Bearer cho việc nạp / Bearer token for uploads (or CCHC_UPLOAD_TOKEN).")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024))
+def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token: str | None,
+          max_upload_mb: int) -> None:
+    """Chạy API HTTP / serve the questions over HTTP (FastAPI; OpenAPI at /docs).
+
+    Read-only unless started with --allow-upload and a token; uploads then go to
+    POST /documents?filename=NAME with the file as the body and "Authorization: Bearer TOKEN".
+
+    Example:
+
+        cchc serve --store .cchc --port 8000
+    """
+    import uvicorn
+
+    from .app import create_app
+
+    if allow_upload and not upload_token:
+        raise click.UsageError("--allow-upload cần --upload-token / needs --upload-token")
+    try:
+        app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024)
+    except StoreError as e:
+        click.echo(f"lỗi / error: {e}", err=True)
+        sys.exit(EXIT_STORE)
+    uvicorn.run(app, host=host, port=port)
+
+
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -1,0 +1,62 @@
+"""The HTTP API: the same questions as the CLI, read-only unless started with an upload token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from graph.index import NotFound
+from graph.store import Store, StoreError
+from loaders.model import SCHEMA_VERSION
+
+from .deps import CorpusDep, LiveCorpus
+from .routes import agencies, citations, documents, planning, questions, targets, upload
+from .schemas import HealthPublic
+
+DESCRIPTION = """Hỏi đáp trên đồ thị văn bản cải cách hành chính: ai chủ trì việc gì, văn bản dựa
+trên đâu, chỉ tiêu cấp dưới so với cấp trên, kiểm tra. Mọi câu trả lời kèm câu văn làm căn cứ.
+
+Questions over the administrative-reform graph; every answer carries the sentence it rests on.
+Lists are paged with `limit` and `offset` and return `{data, count}`."""
+
+
+@dataclass(frozen=True)
+class UploadConfig:
+    token: str
+    max_bytes: int
+
+
+def create_app(store_dir: str | Path, upload_token: str | None = None,
+               max_upload_bytes: int = 20 * 1024 * 1024) -> FastAPI:
+    """The app over one store; ``upload_token`` mounts ``POST /documents``."""
+    store = Store(store_dir)
+    if not store.exists():
+        raise StoreError(f"{store.root}: no graph store here; run `cchc build` first")
+    app = FastAPI(title="cchc-graph", version="0.1.0", description=DESCRIPTION)
+    app.state.live = LiveCorpus(store)
+    app.state.live.get()  # fail at start, not on the first request
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.args[0] if exc.args else exc)}, status_code=404)
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, exc: Exception) -> JSONResponse:
+        # No stack trace leaves the server; the log keeps it.
+        return JSONResponse({"detail": "lỗi máy chủ / internal error"}, status_code=500)
+
+    @app.get("/health", response_model=HealthPublic, tags=["hệ thống / system"],
+             summary="Tình trạng / health and corpus size")
+    def health(c: CorpusDep) -> HealthPublic:
+        return HealthPublic(status="ok", documents=len(c.documents), schema_version=SCHEMA_VERSION,
+                            upload_enabled=upload_token is not None)
+
+    for r in (documents, agencies, questions, citations, targets, planning):
+        app.include_router(r.router)
+    if upload_token:
+        app.state.upload = UploadConfig(upload_token, max_upload_bytes)
+        app.include_router(upload.router)
+    return app

@@ -1,0 +1,58 @@
+"""FastAPI dependencies: the live corpus (reloaded when the store changes) and paging."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from graph.index import Corpus
+from graph.store import Store
+
+MAX_PAGE = 500
+
+
+@dataclass
+class LiveCorpus:
+    """The store's corpus, re-read when ``graph.json`` changes (a build or an upload)."""
+
+    store: Store
+    _corpus: Corpus | None = None
+    _mtime: float = -1.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> Corpus:
+        mtime = self.store.graph_path.stat().st_mtime
+        with self._lock:
+            if self._corpus is None or mtime != self._mtime:
+                self._corpus = Corpus(self.store.load_export())
+                self._mtime = mtime
+            return self._corpus
+
+
+def get_corpus(request: Request) -> Corpus:
+    return request.app.state.live.get()
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
+
+    def __call__(self, rows: list) -> dict:
+        return {"data": rows[self.offset:self.offset + self.limit], "count": len(rows)}
+
+
+def get_paging(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng / page size")] = 50,
+               offset: Annotated[int, Query(ge=0, le=10_000_000, description="Bỏ qua / skip")] = 0
+               ) -> Paging:
+    return Paging(limit, offset)
+
+
+CorpusDep = Annotated[Corpus, Depends(get_corpus)]
+PagingDep = Annotated[Paging, Depends(get_paging)]
+Text = Annotated[str, Query(min_length=1, max_length=200)]
+OptText = Annotated[str | None, Query(min_length=1, max_length=200)]
+Depth = Annotated[int, Query(ge=1, le=10, description="Số bậc / hops")]

@@ -1,0 +1,55 @@
+"""Documents: list, one document, what it cites, who cites it, its target cascade."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from graph import cascade as cascade_mod
+from graph import trace
+from graph.index import Corpus
+
+from ..deps import CorpusDep, Depth, OptText, PagingDep
+from ..schemas import CascadesPublic, CitationHopsPublic, DocumentPublic, DocumentsPublic, ErrorPublic
+
+router = APIRouter(prefix="/documents", tags=["văn bản / documents"],
+                   responses={404: {"model": ErrorPublic}})
+
+
+def _public(c: Corpus, query: str) -> DocumentPublic:
+    """A document by id, number or unique id prefix (as on the command line)."""
+    did = c.find_document(query)
+    d = c.documents.get(did) or c.references[did]
+    per = c.by_document.get(did, {})
+    return DocumentPublic(**{k: v for k, v in d.items() if k in DocumentPublic.model_fields},
+                          tasks=len(per.get("tasks", [])), targets=len(per.get("targets", [])),
+                          citations=len(per.get("citations", [])))
+
+
+@router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")
+def list_documents(c: CorpusDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
+    scope = c.jurisdiction_scope(jurisdiction)
+    ids = [d for d, rec in c.documents.items() if scope is None or rec.get("jurisdiction") in scope]
+    return page([_public(c, d) for d in sorted(ids)])
+
+
+@router.get("/{doc_id:path}/citations", response_model=CitationHopsPublic,
+            summary="Văn bản trích dẫn gì / what a document cites, to a depth")
+def document_citations(doc_id: str, c: CorpusDep, page: PagingDep, depth: Depth = 1) -> dict:
+    return page(trace.cites(c, _public(c, doc_id).id, depth))
+
+
+@router.get("/{doc_id:path}/cited-by", response_model=CitationHopsPublic,
+            summary="Ai trích dẫn văn bản này / who cites this document, to a depth")
+def document_cited_by(doc_id: str, c: CorpusDep, page: PagingDep, depth: Depth = 1) -> dict:
+    return page(trace.cited_by(c, _public(c, doc_id).id, depth))
+
+
+@router.get("/{doc_id:path}/cascade", response_model=CascadesPublic,
+            summary="Chỉ tiêu so với văn bản cấp trên / targets against the parent document")
+def document_cascade(doc_id: str, c: CorpusDep, page: PagingDep, parent: OptText = None) -> dict:
+    return page(cascade_mod.cascade(c, _public(c, doc_id).id, parent))
+
+
+@router.get("/{doc_id:path}", response_model=DocumentPublic, summary="Một văn bản / one document")
+def get_document(doc_id: str, c: CorpusDep) -> DocumentPublic:
+    return _public(c, doc_id)

@@ -1,0 +1,56 @@
+"""Responsibility matrix (JSON, CSV, Excel) and deadline calendar (JSON, iCalendar)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from graph import planning
+
+from ..deps import CorpusDep, OptText, PagingDep
+from ..schemas import DeadlinesPublic, ErrorPublic, Matrix
+
+router = APIRouter(tags=["kế hoạch / planning"], responses={404: {"model": ErrorPublic}})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(content: str | bytes, media: str, name: str) -> Response:
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _binary(media: str) -> dict:
+    return {200: {"content": {media: {"schema": {"type": "string"}}}}}
+
+
+@router.get("/matrix", response_model=Matrix, summary="Ma trận trách nhiệm / agencies × tasks")
+def matrix(c: CorpusDep, document: OptText = None, jurisdiction: OptText = None) -> Matrix:
+    return planning.responsibility_matrix(c, document, jurisdiction)
+
+
+@router.get("/matrix.csv", response_class=Response, responses=_binary("text/csv"),
+            summary="Ma trận trách nhiệm (CSV) / responsibility matrix as CSV")
+def matrix_csv(c: CorpusDep, document: OptText = None, jurisdiction: OptText = None) -> Response:
+    m = planning.responsibility_matrix(c, document, jurisdiction)
+    return _file(planning.matrix_csv(m), "text/csv; charset=utf-8", "ma-tran-trach-nhiem.csv")
+
+
+@router.get("/matrix.xlsx", response_class=Response, responses=_binary(XLSX),
+            summary="Ma trận trách nhiệm (Excel) / responsibility matrix as .xlsx")
+def matrix_xlsx(c: CorpusDep, document: OptText = None, jurisdiction: OptText = None) -> Response:
+    m = planning.responsibility_matrix(c, document, jurisdiction)
+    return _file(planning.matrix_xlsx(m), XLSX, "ma-tran-trach-nhiem.xlsx")
+
+
+@router.get("/calendar", response_model=DeadlinesPublic,
+            summary="Thời hạn / deadlines, one-off and recurring")
+def calendar(c: CorpusDep, page: PagingDep, document: OptText = None, jurisdiction: OptText = None,
+             agency: OptText = None) -> dict:
+    return page(planning.deadlines(c, document, jurisdiction, agency))
+
+
+@router.get("/calendar.ics", response_class=Response, responses=_binary("text/calendar"),
+            summary="Lịch thời hạn (iCalendar) / deadlines as an .ics calendar")
+def calendar_ics(c: CorpusDep, document: OptText = None, jurisdiction: OptText = None,
+                 agency: OptText = None) -> Response:
+    items = planning.deadlines(c, document, jurisdiction, agency)
+    return _file(planning.to_ics(items), "text/calendar; charset=utf-8", "thoi-han-cchc.ics")

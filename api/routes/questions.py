@@ -1,0 +1,64 @@
+"""Questions across the corpus: who leads, search, dependencies, paths, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from graph import audit as audit_mod
+from graph import queries, trace
+from graph.index import NotFound
+
+from ..deps import CorpusDep, Depth, OptText, PagingDep, Text
+from ..schemas import (
+    DependenciesPublic,
+    ErrorPublic,
+    LinksPublic,
+    SearchHitsPublic,
+    TaskAnswersPublic,
+    ViolationsPublic,
+)
+
+router = APIRouter(tags=["câu hỏi / questions"], responses={404: {"model": ErrorPublic}})
+EntityType = Literal["agency", "document", "indicator", "task", "target", "citation"]
+Severity = Literal["error", "warning", "info"]
+
+
+@router.get("/who-leads", response_model=TaskAnswersPublic,
+            summary="Ai chủ trì việc gì / tasks matching a phrase, with their agencies")
+def who_leads(c: CorpusDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
+              document: OptText = None) -> dict:
+    return page(queries.who_leads(c, q, jurisdiction, document))
+
+
+@router.get("/search", response_model=SearchHitsPublic,
+            summary="Tìm kiếm không dấu / search names, titles, numbers and quotes")
+def search(c: CorpusDep, page: PagingDep, q: Text,
+           type: Annotated[list[EntityType] | None, Query()] = None) -> dict:
+    return page(queries.search(c, q, tuple(type or ())))
+
+
+@router.get("/deps", response_model=DependenciesPublic,
+            summary="Phụ thuộc / what an entity depends on and what depends on it")
+def deps(c: CorpusDep, entity: Text, depth: Depth = 1) -> DependenciesPublic:
+    eid = c.resolve_entity(entity)
+    up, down = trace.dependencies(c, eid, depth)
+    return DependenciesPublic(entity=eid, depends_on=up, depended_on_by=down)
+
+
+@router.get("/path", response_model=LinksPublic,
+            summary="Đường nối ngắn nhất / shortest chain of facts between two entities")
+def path(c: CorpusDep, page: PagingDep, source: Text, target: Text, structural: bool = False) -> dict:
+    links = trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
+    if not links and c.resolve_entity(source) != c.resolve_entity(target):
+        raise NotFound(f"không có đường nối / no path between {source!r} and {target!r}")
+    return page(links)
+
+
+@router.get("/audit", response_model=ViolationsPublic,
+            summary="Kiểm tra / violations of the one-task-one-lead rule and cross-document checks")
+def audit(c: CorpusDep, page: PagingDep,
+          rule: Annotated[list[Literal[audit_mod.RULE_NAMES]] | None, Query()] = None,  # type: ignore[valid-type]
+          severity: Severity = "info", document: OptText = None) -> dict:
+    return page(audit_mod.audit(c, tuple(rule or ()), severity, document))

@@ -1,0 +1,23 @@
+"""Targets: the metrics in the corpus and one metric compared across jurisdictions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from graph import cascade as cascade_mod
+
+from ..deps import CorpusDep, PagingDep, Text
+from ..schemas import ComparisonPublic, ErrorPublic, MetricsPublic
+
+router = APIRouter(tags=["chỉ tiêu / targets"], responses={404: {"model": ErrorPublic}})
+
+
+@router.get("/metrics", response_model=MetricsPublic, summary="Các chỉ tiêu / metrics with target counts")
+def metrics(c: CorpusDep, page: PagingDep) -> dict:
+    return page(cascade_mod.metrics(c))
+
+
+@router.get("/compare", response_model=ComparisonPublic,
+            summary="So một chỉ tiêu giữa các địa bàn / one metric across jurisdictions")
+def compare(c: CorpusDep, page: PagingDep, metric: Text) -> dict:
+    return page(cascade_mod.compare(c, metric))

@@ -1,0 +1,81 @@
+"""Response schemas at the HTTP edge: pydantic wrappers around the graph's dataclasses."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from graph.audit import Violation
+from graph.cascade import Cascade, ComparisonRow, MetricInfo
+from graph.index import AgencyRef, DocRef
+from graph.planning import Deadline, Matrix
+from graph.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
+from graph.trace import CitationHop, Inconsistency, Link
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``data`` and the total ``count`` before paging."""
+
+    data: list[T]
+    count: int = Field(description="Tổng số kết quả / total results before paging")
+
+
+class ErrorPublic(BaseModel):
+    detail: str
+
+
+class HealthPublic(BaseModel):
+    status: str
+    documents: int
+    schema_version: int
+    upload_enabled: bool
+
+
+class DocumentPublic(BaseModel):
+    id: str
+    type: str | None = None
+    number: str | None = None
+    number_inferred: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    jurisdiction: str | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    tasks: int = 0
+    targets: int = 0
+    citations: int = 0
+
+
+class DependenciesPublic(BaseModel):
+    entity: str
+    depends_on: list[Link]
+    depended_on_by: list[Link]
+
+
+class UploadPublic(BaseModel):
+    loaded: list[str]
+    cached: list[str]
+    skipped: list[tuple[str, str]]
+    documents: int
+
+
+class DocumentsPublic(Page[DocumentPublic]): ...
+class AgenciesPublic(Page[AgencyRef]): ...
+class TaskAnswersPublic(Page[TaskAnswer]): ...
+class AgencyRolesPublic(Page[AgencyRole]): ...
+class CitationHopsPublic(Page[CitationHop]): ...
+class InconsistenciesPublic(Page[Inconsistency]): ...
+class LinksPublic(Page[Link]): ...
+class CascadesPublic(Page[Cascade]): ...
+class ComparisonPublic(Page[ComparisonRow]): ...
+class MetricsPublic(Page[MetricInfo]): ...
+class ViolationsPublic(Page[Violation]): ...
+class SearchHitsPublic(Page[SearchHit]): ...
+class DeadlinesPublic(Page[Deadline]): ...
+
+
+__all__ = ["AgencyProfile", "DocRef", "Matrix"]
