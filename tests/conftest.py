@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "examples"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def seed(prefix: str) -> Path:
@@ -24,13 +25,47 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_export(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def seed_store(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the seeds; tests only read it."""
     from graph.store import Store
 
     store = Store(tmp_path_factory.mktemp("store"))
     report = store.build([seeds_dir])
     assert not report.skipped, report.skipped
-    return store.load_export()
+    return store.root
+
+
+@pytest.fixture(scope="session")
+def seed_export(seed_store: Path) -> dict:
+    from graph.store import Store
+
+    return Store(seed_store).load_export()
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(seed_export: dict):
+    from graph.index import Corpus
+
+    return Corpus(seed_export)
+
+
+@pytest.fixture(scope="session")
+def own_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled examples plus the query fixtures written for these tests (own words)."""
+    from graph.store import Store
+
+    store = Store(tmp_path_factory.mktemp("own"))
+    report = store.build([EXAMPLES, FIXTURES / "queries"])
+    assert not report.skipped, report.skipped
+    return store.root
+
+
+@pytest.fixture(scope="session")
+def own_corpus(own_store: Path):
+    from graph.index import Corpus
+    from graph.store import Store
+
+    return Corpus(Store(own_store).load_export())
 
 
 @pytest.fixture(scope="session")
