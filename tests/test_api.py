@@ -1,0 +1,149 @@
+"""The HTTP API through FastAPI's TestClient, and schemathesis over its OpenAPI schema."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from api.app import create_app
+from graph.store import Store, StoreError
+
+HG_RESOLUTION = "000_def938038e5dae73"
+VI_THANH_PLAN = "002_0387e2864a5773df"
+TOKEN = "test-token-7d1f"
+
+
+@pytest.fixture(scope="session")
+def app(seed_store: Path) -> FastAPI:
+    return create_app(seed_store)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok", "documents": 5, "schema_version": 1,
+                                            "upload_enabled": False}
+
+
+def test_who_leads_over_http(client: TestClient) -> None:
+    r = client.get("/who-leads", params={"q": "tuyên truyền", "jurisdiction": "Hậu Giang"})
+    assert r.status_code == 200
+    body = r.json()
+    first = body["data"][0]
+    assert body["count"] >= len(body["data"]) >= 1
+    assert first["document"]["id"] == HG_RESOLUTION
+    lead = [x for x in first["roles"] if x["role"] == "lead"]
+    assert [x["agency"]["name"] for x in lead] == ["Ban Tuyên giáo Tỉnh ủy"]
+    assert "Ban Tuyên giáo Tỉnh ủy chủ trì" in lead[0]["provenance"]["quote"]
+
+
+def test_paging(client: TestClient) -> None:
+    full = client.get("/citations", params={"limit": 500}).json()
+    page = client.get("/citations", params={"limit": 5, "offset": 5}).json()
+    assert page["count"] == full["count"] == len(full["data"])
+    assert page["data"] == full["data"][5:10]
+    assert client.get("/citations", params={"limit": 501}).status_code == 422
+    assert client.get("/citations", params={"offset": -1}).status_code == 422
+
+
+def test_documents_by_id_number_and_reference(client: TestClient) -> None:
+    assert client.get("/documents/03-NQ/TU").json()["id"] == HG_RESOLUTION
+    ref = client.get("/documents/ref:vn:30c/nq-cp").json()
+    assert (ref["number"], ref["date"]) == ("30c/NQ-CP", "2011-11-08")
+    cited = client.get("/documents/ref:vn:30c/nq-cp/cited-by").json()
+    assert [h["source"]["id"][:3] for h in cited["data"]] == ["003"]
+
+
+def test_cascade_over_http(client: TestClient) -> None:
+    (cas,) = client.get(f"/documents/{VI_THANH_PLAN}/cascade").json()["data"]
+    status = {r["metric"]: r["status"] for r in cas["rows"] if r["parent"] and r["child"]}
+    assert status["edoc_exchange"] == "weaker" and status["dossier_online_rate"] == "stronger"
+
+
+def test_unknown_ids_are_404_with_a_message(client: TestClient) -> None:
+    for url in ("/documents/khong-co", "/agencies/ag:vn:khong-co", "/documents/khong-co/citations"):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "khong-co" in r.json()["detail"]
+    r = client.get("/deps", params={"entity": "Sở Ngoại giao"})
+    assert r.status_code == 404 and "Sở Ngoại giao" in r.json()["detail"]
+
+
+def test_bad_parameters_are_422(client: TestClient) -> None:
+    assert client.get("/who-leads").status_code == 422
+    assert client.get("/who-leads", params={"q": "x" * 201}).status_code == 422
+    assert client.get("/audit", params={"rule": "no_such_rule"}).status_code == 422
+    assert client.get("/documents/002/citations", params={"depth": 11}).status_code == 422
+
+
+def test_audit_agency_matrix_calendar(client: TestClient) -> None:
+    weaker = client.get("/audit", params={"rule": "target_weaker"}).json()
+    assert [v["document"] for v in weaker["data"]] == [VI_THANH_PLAN]
+    prof = client.get("/agencies/ag:vn-hau-giang-vi-thanh:phong-noi-vu").json()
+    assert prof["role_counts"] == {"lead": 3, "standing": 1}
+    csv_resp = client.get("/matrix.csv", params={"document": VI_THANH_PLAN})
+    assert csv_resp.headers["content-type"].startswith("text/csv")
+    assert "Phòng Nội vụ" in csv_resp.text.splitlines()[0]
+    xlsx = client.get("/matrix.xlsx", params={"document": VI_THANH_PLAN})
+    from openpyxl import load_workbook
+
+    assert load_workbook(io.BytesIO(xlsx.content))["Ma trận"].max_row > 1
+    ics = client.get("/calendar.ics")
+    assert ics.headers["content-type"].startswith("text/calendar") and b"BEGIN:VCALENDAR" in ics.content
+
+
+def test_no_upload_route_unless_enabled(client: TestClient) -> None:
+    assert client.post("/documents", params={"filename": "a.txt"}, content=b"x").status_code == 405
+
+
+def test_upload_needs_the_token_and_adds_the_document(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    store = Store(tmp_path / "store")
+    store.build([examples / "nghi-quyet-cchc-lam-dong.md"])
+    c = TestClient(create_app(store.root, upload_token=TOKEN, max_upload_bytes=50_000))
+    plan = (examples / "ke-hoach-cchc-duc-trong.md").read_bytes()
+    url, name = "/documents", {"filename": "ke-hoach.md"}
+    assert c.post(url, params=name, content=plan).status_code == 401
+    assert c.post(url, params=name, content=plan, headers={"Authorization": "Bearer nope"}).status_code == 401
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert c.post(url, params={"filename": "../x.md"}, content=plan, headers=auth).status_code == 422
+    assert c.post(url, params={"filename": "x.exe"}, content=plan, headers=auth).status_code == 422
+    assert c.post(url, params=name, content=b"x" * 50_001, headers=auth).status_code == 413
+    r = c.post(url, params=name, content=plan, headers=auth)
+    assert r.status_code == 200 and r.json()["documents"] == 2
+    # the live corpus now answers with the uploaded plan, resolved against the resolution
+    assert c.get("/health").json()["documents"] == 2
+    assert c.get("/documents/45/KH-UBND/cascade").json()["count"] == 1
+
+
+def test_app_refuses_a_missing_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cchc build"):
+        create_app(tmp_path / "none")
+
+
+def test_api_conforms_to_its_schema(app: FastAPI) -> None:
+    """Generated requests to every operation never cause a 5xx, and every response matches the
+    documented schema (status code, content type, body)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 20
+    for op in operations:
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate()
+
+        try:
+            check()
+        except Exception as e:
+            raise AssertionError(f"{op.label}: {e}") from e
