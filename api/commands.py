@@ -191,7 +191,7 @@ def path(source: str, target: str, structural: bool, store_dir: str, as_json: bo
 
     Example:
 
-        cchc path "Ban Tuyên giáo Tỉnh ủy" ag:vn-hau-giang-vi-thanh:phong-noi-vu
+        cchc path ag:vn-hau-giang:ban-tuyen-giao-tinh-uy "Phòng Nội vụ"
     """
     with answering(store_dir) as c:
         rows = trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)

@@ -104,6 +104,10 @@ def head_regex() -> re.Pattern[str]:
     return re.compile(r"(?:" + "|".join(parts[i] for i in order) + r")(?![a-z0-9])")
 
 
+# Phrases that start like an agency head but name something else ("Bộ Chỉ số …").
+NOT_AGENCIES: re.Pattern[str] = re.compile(
+    "(?:" + "|".join(re.escape(r["phrase"]) for r in _rows("not_agencies.tsv")) + r")(?![a-z0-9])")
+
 DOMAINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(r"(?:" + r["pattern"] + r")(?![a-z0-9])"), r["name"])
     for r in sorted(_rows("domains.tsv"), key=lambda r: -len(r["pattern"])))

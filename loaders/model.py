@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "4"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "5"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]

@@ -113,6 +113,8 @@ def test_sentences_keep_list_markers_and_numbers() -> None:
      [("các sở, ban, ngành, đoàn thể cấp tỉnh", "vn-nghe-an", True)]),
     (PROVINCE, "UBND tỉnh Hà Tĩnh phối hợp", [("Ủy ban nhân dân tỉnh", "vn-ha-tinh", False)]),
     (PROVINCE, "Bộ Nội vụ hướng dẫn", [("Bộ Nội vụ", "vn", False)]),
+    (PROVINCE, "Bộ Chỉ số đánh giá năng lực điều hành được áp dụng", []),  # a set of indices
+    (PROVINCE, "Bộ Tiêu chí xã nông thôn mới", []),
     (PROVINCE, "cơ sở vật chất được bố trí", []),  # "sở" inside a common word
     (PROVINCE, "Thường trực chỉ đạo", []),  # whose standing committee? not said
     # "quán triệt" folds like "quận", "MỘT SỐ" like "Sở": the accents decide

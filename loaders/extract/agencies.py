@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, Head, head_regex
+from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_regex
 from ..model import Agency, Provenance
 from ..text import fold, slug
 
@@ -139,6 +139,8 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
     if pm:
         plural = True
         pos = pm.end()
+    if NOT_AGENCIES.match(folded, pos):
+        return None
     hm = _head_at(text, folded, pos)
     if hm is None:
         return None
