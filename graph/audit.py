@@ -11,7 +11,7 @@ import networkx as nx
 from loaders.lexicon import METRICS
 from loaders.model import Provenance
 
-from .cascade import cascade, parents_of, target_links
+from .cascade import cascade, parents_of
 from .index import Corpus, prov
 from .queries import reporting_lines
 from .trace import inconsistencies
@@ -62,18 +62,16 @@ def _report_cycles(c: Corpus) -> Iterator[Violation]:
 
 
 def _cascade_rules(c: Corpus) -> Iterator[Violation]:
-    for row in target_links(c):
-        if row.status == "weaker":
-            assert row.child is not None
-            yield Violation("target_weaker", "warning", row.child.id, row.metric_label,
-                            row.child.document, f"chỉ tiêu thấp hơn cấp trên / weaker than the parent "
-                            f"target: {row.reason}", row.child.provenance)
     for doc in c.documents:
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
             for row in cas.rows:
-                if row.status == "missing" and row.parent is not None:
+                if row.status == "weaker" and row.child is not None:
+                    yield Violation("target_weaker", "warning", row.child.id, row.metric_label, doc,
+                                    f"chỉ tiêu thấp hơn cấp trên / weaker than the parent target "
+                                    f"({cas.parent.id}): {row.reason}", row.child.provenance)
+                elif row.status == "missing" and row.parent is not None:
                     yield Violation("target_missing", "info", row.parent.id, row.metric_label, doc,
                                     f"chỉ tiêu của {cas.parent.id} không có trong {doc} / parent target "
                                     f"missing in the child", row.parent.provenance)

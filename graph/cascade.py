@@ -210,7 +210,7 @@ def find_metric(c: Corpus, query: str) -> list[str]:
 def compare(c: Corpus, metric: str) -> list[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known."""
     keys = find_metric(c, metric)
-    parent_of = {r.child.id: r.parent for r in target_links(c) if r.child and r.parent}
+    parent_of = {r.child.id: r.parent for r in c.refinements if r.child and r.parent}
     out = []
     for t in c.targets.values():
         if t["metric"] not in keys:

@@ -92,6 +92,7 @@ class Corpus:
         self.citations_by_ref: dict[str, list[dict]] = defaultdict(list)
         for c in self.citations.values():
             self.citations_by_ref[c["ref"]].append(c)
+        self.memo: dict[Any, Any] = {}  # derived structures, built on first use
         self._agency_keys = [(a["id"], {expand_query(n) for n in [a["name"], *a.get("aliases", [])]})
                              for a in self.agencies.values()]
 
@@ -215,12 +216,17 @@ class Corpus:
     # --- the graph ---------------------------------------------------------------------------
 
     @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """The typed graph, plus ``refines`` edges from each child target to its parent's."""
+    def refinements(self) -> list[Any]:
+        """Every child target paired with the parent target it refines (``CascadeRow``s)."""
         from .cascade import target_links  # cascade reads this module's Corpus
 
+        return target_links(self)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The typed graph, plus ``refines`` edges from each child target to its parent's."""
         g = to_networkx(self.export)
-        for row in target_links(self):
+        for row in self.refinements:
             g.add_edge(row.child.id, row.parent.id, key="refines", type="refines", status=row.status,
                        provenance=to_dict(row.child.provenance))
         return g

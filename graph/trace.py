@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 import networkx as nx
@@ -215,8 +214,14 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
     return out
 
 
-@lru_cache(maxsize=8)
 def _undirected(c: Corpus, structural: bool) -> nx.Graph:
+    key = ("undirected", structural)
+    if key not in c.memo:
+        c.memo[key] = _build_undirected(c, structural)
+    return c.memo[key]
+
+
+def _build_undirected(c: Corpus, structural: bool) -> nx.Graph:
     ug = nx.Graph()
     ug.add_nodes_from(c.graph.nodes)
     for s, t, data in c.graph.edges(data=True):
