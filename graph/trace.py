@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from itertools import pairwise
@@ -88,27 +89,26 @@ def cites(c: Corpus, document: str, depth: int = 1) -> list[CitationHop]:
 
 
 def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[CitationHop]:
-    """Who cites a number (``45/2020/NĐ-CP``) or a document, then who cites those, to ``depth``."""
+    """Who cites a number (``45/2020/NĐ-CP``) or a document, then who cites those, to ``depth``.
+
+    A document in the corpus is also found through citations that name it by title only.
+    """
     key = number_key(number_or_document)
-    first = [ci for ci in c.citations.values()
-             if ci.get("number") and number_key(ci["number"]) == key]
-    targets: set[str] = set()
-    if not first:
-        try:
-            targets = {c.find_document(number_or_document)}
-        except NotFound:
-            raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}") from None
-    out: list[CitationHop] = [_hop(c, ci, 1) for ci in first]
-    seen = targets | {h.target.id for h in out}
-    frontier = {h.source.id for h in out} | targets
-    for d in range(1 if first else 0, depth):
-        nxt = set()
-        for ci in c.citations.values():
-            if (ci["resolves_to"] or ci["ref"]) in frontier:
-                out.append(_hop(c, ci, d + 1))
-                nxt.add(ci["document"])
-        frontier = nxt - seen
-        seen |= nxt
+    frontier = {ci["resolves_to"] or ci["ref"] for ci in c.citations.values()
+                if ci.get("number") and number_key(ci["number"]) == key}
+    with contextlib.suppress(NotFound):
+        frontier.add(c.find_document(number_or_document))
+    if not frontier:
+        raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}")
+    out: list[CitationHop] = []
+    seen = set(frontier)
+    for d in range(1, depth + 1):
+        citing = [ci for ci in c.citations.values() if (ci["resolves_to"] or ci["ref"]) in frontier]
+        out += [_hop(c, ci, d) for ci in citing]
+        frontier = {ci["document"] for ci in citing} - seen
+        seen |= frontier
+        if not frontier:
+            break
     return sorted(out, key=lambda h: (h.depth, h.source.id, h.provenance.start))
 
 

@@ -102,3 +102,12 @@ def test_matrix_and_calendar_files(own_store: Path, tmp_path: Path) -> None:
     assert "DTSTART;VALUE=DATE:20221231" in text  # "Quý IV/2022"
     code, out = run(own_store, "calendar", "-d", "45/KH-UBND")
     assert "(không có ngày)" in out  # "Hằng năm" is listed, not put in the calendar
+
+
+def test_serve_refuses_uploads_without_a_token_and_a_missing_store(seed_store: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCHC_UPLOAD_TOKEN", raising=False)
+    code, out = run(seed_store, "serve", "--allow-upload")
+    assert code == 2 and "--upload-token" in out
+    code, out = run(tmp_path / "none", "serve")
+    assert code == 3 and "cchc build" in out

@@ -50,8 +50,9 @@ def deps(c: CorpusDep, entity: Text, depth: Depth = 1) -> DependenciesPublic:
 @router.get("/path", response_model=LinksPublic,
             summary="Đường nối ngắn nhất / shortest chain of facts between two entities")
 def path(c: CorpusDep, page: PagingDep, source: Text, target: Text, structural: bool = False) -> dict:
-    links = trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
-    if not links and c.resolve_entity(source) != c.resolve_entity(target):
+    a, b = c.resolve_entity(source), c.resolve_entity(target)
+    links = trace.path(c, a, b, structural)
+    if not links and a != b:
         raise NotFound(f"không có đường nối / no path between {source!r} and {target!r}")
     return page(links)
 
