@@ -12,7 +12,7 @@ import networkx as nx
 
 from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
 from loaders.model import Provenance, to_dict
-from loaders.text import fold_key
+from loaders.text import fold, fold_key
 
 from .nx import to_networkx
 
@@ -93,8 +93,16 @@ class Corpus:
         for c in self.citations.values():
             self.citations_by_ref[c["ref"]].append(c)
         self.memo: dict[Any, Any] = {}  # derived structures, built on first use
+        self._folded: dict[str, str] = {}
         self._agency_keys = [(a["id"], {expand_query(n) for n in [a["name"], *a.get("aliases", [])]})
                              for a in self.agencies.values()]
+
+    def folded(self, text: str) -> str:
+        """``fold(text)``, computed once per distinct text (queries scan the same texts)."""
+        f = self._folded.get(text)
+        if f is None:
+            f = self._folded[text] = fold(text)
+        return f
 
     # --- references to nodes ---------------------------------------------------------------
 

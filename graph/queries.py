@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from loaders.model import Provenance
-from loaders.text import fold, fold_key
+from loaders.text import fold_key
 
 from .index import ROLES, AgencyRef, Corpus, DocRef, NotFound, expand_query, prov
 
@@ -130,7 +130,7 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
     hits = [tid for tid, t in c.tasks.items()
-            if _in_scope(c, t["document"], scope, doc) and rx.search(fold(t["text"]))]
+            if _in_scope(c, t["document"], scope, doc) and rx.search(c.folded(t["text"]))]
     answers = [task_answer(c, tid) for tid in hits]
     return sorted(answers, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
 
@@ -207,7 +207,7 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> list[SearchHit
              document: str | None, p: dict | None) -> bool:
         if not text or (types and ntype not in types):
             return False
-        f = fold(text)
+        f = c.folded(text)
         m = rx.search(f) or rx_expanded.search(f)
         if m is None:
             return False
