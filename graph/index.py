@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -10,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from loaders import admin
 from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
 from loaders.model import Provenance, to_dict
 from loaders.text import fold, fold_key
@@ -48,6 +48,12 @@ class DocRef:
 
 def prov(p: dict[str, Any] | None) -> Provenance | None:
     return Provenance(**p) if p else None
+
+
+def short(text: str, width: int = 90) -> str:
+    """One line of at most about ``width`` characters, cut at a word."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
 def expand_query(query: str) -> str:
@@ -117,21 +123,11 @@ class Corpus:
         return DocRef(did, d.get("type"), d.get("number") or d.get("number_inferred"), d.get("title"),
                       d.get("jurisdiction") or d.get("scope"), did in self.documents)
 
-    def node_type(self, nid: str) -> str | None:
-        for kind, table in (("document", self.documents), ("document", self.references),
-                            ("agency", self.agencies), ("task", self.tasks),
-                            ("target", self.targets), ("indicator", self.indicators),
-                            ("jurisdiction", self.jurisdictions), ("area", self.areas),
-                            ("citation", self.citations)):
-            if nid in table:
-                return kind
-        return None
-
     def label(self, nid: str) -> str:
         """A short human name for any node id."""
-        rec = (self.documents.get(nid) or self.references.get(nid) or self.agencies.get(nid)
-               or self.tasks.get(nid) or self.targets.get(nid) or self.indicators.get(nid)
-               or self.jurisdictions.get(nid) or self.areas.get(nid) or {})
+        rec = next((t[nid] for t in (self.documents, self.references, self.agencies, self.tasks,
+                                     self.targets, self.indicators, self.jurisdictions, self.areas)
+                    if nid in t), {})
         if nid in self.documents or nid in self.references:
             head = " ".join(x for x in (TYPE_NAMES.get(rec.get("type") or "", ""),
                                         rec.get("number") or rec.get("number_inferred") or "") if x)
@@ -145,10 +141,7 @@ class Corpus:
         t = self.tasks[tid]
         title = t["title"]
         names = {fold_key(self.agencies[a]["name"]) for a in t.get("lead") or () if a in self.agencies}
-        if expand_query(title) in names or fold_key(title) in names:
-            text = " ".join(t["text"].split())
-            return text if len(text) <= 90 else text[:90].rsplit(" ", 1)[0] + " …"
-        return title
+        return short(t["text"]) if expand_query(title) in names or fold_key(title) in names else title
 
     # --- lookups by name -------------------------------------------------------------------
 
@@ -157,10 +150,10 @@ class Corpus:
         if not query:
             return None
         q = expand_query(query)
+        units = admin.units()
         hits = {j for j, rec in self.jurisdictions.items()
-                if j == query or fold_key(rec.get("name") or "") == q
-                or fold_key(re.sub(r"^(tỉnh|thành phố|huyện|quận|thị xã)\s+", "", rec.get("name") or "",
-                                   flags=re.IGNORECASE)) == q}
+                if j == query or q in {fold_key(rec.get("name") or ""),
+                                       fold_key(units[j].short) if j in units else None}}
         if not hits:
             raise NotFound(f"không có địa bàn / no jurisdiction matches {query!r}")
         out, changed = set(hits), True

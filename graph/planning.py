@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from loaders.model import Provenance
 
-from .index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
+from .index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov, short
 from .queries import TaskAnswer, task_answer
 
 
@@ -136,11 +136,6 @@ def matrix_xlsx(m: Matrix) -> bytes:
     return buf.getvalue()
 
 
-def _short(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
-
-
 # --- calendar ----------------------------------------------------------------------------------
 
 
@@ -209,7 +204,7 @@ def to_ics(items: list[Deadline], name: str = "cchc-graph", stamp: datetime | No
         ev.add("dtstamp", stamp)
         ev.add("dtstart", day)
         ev.add("dtend", day + timedelta(days=1))
-        ev.add("summary", f"Hạn / due: {_short(d.provenance.quote)}")
+        ev.add("summary", f"Hạn / due: {short(d.provenance.quote)}")
         leads = ", ".join(a.name for a in d.lead) or "chưa giao / no lead"
         ev.add("description", f"Chủ trì / lead: {leads}\nThời hạn / deadline: {d.deadline}\n"
                               f"Văn bản / document: {d.document.id} ({d.provenance.section})\n"
