@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from graph.audit import Violation
 from graph.cascade import Cascade, ComparisonRow, MetricInfo
-from graph.index import AgencyRef, DocRef
+from graph.index import AgencyRef
 from graph.planning import Deadline, Matrix
 from graph.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
 from graph.trace import CitationHop, Inconsistency, Link
@@ -78,4 +78,4 @@ class SearchHitsPublic(Page[SearchHit]): ...
 class DeadlinesPublic(Page[Deadline]): ...
 
 
-__all__ = ["AgencyProfile", "DocRef", "Matrix"]
+__all__ = ["AgencyProfile", "Matrix"]  # served as they are
