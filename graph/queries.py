@@ -159,6 +159,8 @@ def _agency_role(c: Corpus, r: dict) -> AgencyRole:
 
 def reporting_lines(c: Corpus) -> list[Reporting]:
     """Every reporting line: the leads of a task report to the task's ``report_to`` agencies."""
+    if "reporting" in c.memo:
+        return c.memo["reporting"]
     out = []
     for tid, resps in c.resp_by_task.items():
         if tid is None:
@@ -170,6 +172,7 @@ def reporting_lines(c: Corpus) -> list[Reporting]:
                     out.append(Reporting(c.agency_ref(lead["agency"]), c.agency_ref(rec["agency"]),
                                          tid, c.task_title(tid), rec["document"],
                                          rec.get("deadline"), prov(rec["provenance"])))
+    c.memo["reporting"] = out
     return out
 
 
