@@ -83,17 +83,7 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
             done(len(profiles))
         con = render.console()
         for p in profiles:
-            counts = ", ".join(f"{ROLE_LABELS[r]} {n}" for r, n in p.role_counts.items())
-            con.print(Text.assemble((render.agency(p.agency), "bold"), f"  [{p.agency.id}]\n",
-                                    f"loại / kind: {p.agency.kind}; địa bàn: {p.agency.jurisdiction}; "
-                                    f"văn bản: {len(p.documents)}; {counts}"))
-            con.print(render.agency_roles(p.roles, "Vai trò / roles"))
-            for title, lines, who in (("Báo cáo cho / reports to", p.reports_to, "receiver"),
-                                      ("Nhận báo cáo từ / reported to by", p.reported_by, "reporter")):
-                if lines:
-                    con.print(render.table(title, ["Cơ quan", "Nhiệm vụ", "Thời hạn", "Nguồn"], [
-                        [render.agency(getattr(x, who)), x.task_title, x.deadline or "",
-                         render.quote(x.provenance, 200)] for x in lines]))
+            con.print(render.profile(p))
         done(len(profiles))
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -106,3 +106,20 @@ def violations(items: Sequence[Any]) -> Table:
                  ["Mức", "Quy tắc / rule", "Đối tượng", "Văn bản", "Mô tả", "Nguồn / source"],
                  [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label, v.document or "",
                    v.message, quote(v.provenance, 200)] for v in items])
+
+
+def profile(p: Any) -> Group:
+    """An agency profile: a header line, its roles, and its reporting lines both ways."""
+    counts = ", ".join(f"{ROLE_LABELS[r]} {n}" for r, n in p.role_counts.items())
+    parts: list[Any] = [
+        Text.assemble((agency(p.agency), "bold"), f"  [{p.agency.id}]\n",
+                      f"loại / kind: {p.agency.kind}; địa bàn: {p.agency.jurisdiction}; "
+                      f"văn bản: {len(p.documents)}; {counts}"),
+        agency_roles(p.roles, "Vai trò / roles")]
+    for title, lines, who in (("Báo cáo cho / reports to", p.reports_to, "receiver"),
+                              ("Nhận báo cáo từ / reported to by", p.reported_by, "reporter")):
+        if lines:
+            parts.append(table(title, ["Cơ quan", "Nhiệm vụ", "Thời hạn", "Nguồn"], [
+                [agency(getattr(x, who)), x.task_title, x.deadline or "", quote(x.provenance, 200)]
+                for x in lines]))
+    return Group(*parts)

@@ -102,6 +102,7 @@ class Corpus:
         self._folded: dict[str, str] = {}
         self._agency_keys = [(a["id"], {expand_query(n) for n in [a["name"], *a.get("aliases", [])]})
                              for a in self.agencies.values()]
+        self._agency_names = set().union(*(keys for _, keys in self._agency_keys))
 
     def folded(self, text: str) -> str:
         """``fold(text)``, computed once per distinct text (queries scan the same texts)."""
@@ -137,11 +138,10 @@ class Corpus:
         return rec.get("name") or rec.get("title") or rec.get("label") or nid
 
     def task_title(self, tid: str) -> str:
-        """A task's title, or the start of its text when the title only names its agency."""
+        """A task's title, or the start of its text when the title only names an agency (duties
+        listed under an agency's heading)."""
         t = self.tasks[tid]
-        title = t["title"]
-        names = {fold_key(self.agencies[a]["name"]) for a in t.get("lead") or () if a in self.agencies}
-        return short(t["text"]) if expand_query(title) in names or fold_key(title) in names else title
+        return short(t["text"]) if expand_query(t["title"]) in self._agency_names else t["title"]
 
     # --- lookups by name -------------------------------------------------------------------
 
