@@ -11,7 +11,7 @@ import click
 from graph.store import Store, StoreError
 
 from .commands import COMMANDS
-from .options import EXIT_STORE, STORE_OPTION
+from .options import EXIT_STORE, STORE_OPTION, fail
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
@@ -45,8 +45,7 @@ def build(paths: tuple[str, ...], store_dir: str, add: bool, as_json: bool) -> N
     try:
         report = Store(store_dir).build(list(paths), add=add)
     except StoreError as e:
-        click.echo(f"lỗi / error: {e}", err=True)
-        sys.exit(EXIT_STORE)
+        fail(str(e), EXIT_STORE)
     if as_json:
         click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
                                "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
@@ -82,8 +81,7 @@ def export(fmt: str, output: str | None, store_dir: str) -> None:
     try:
         data = Store(store_dir).load_export()
     except StoreError as e:
-        click.echo(f"lỗi / error: {e}", err=True)
-        sys.exit(EXIT_STORE)
+        fail(str(e), EXIT_STORE)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
@@ -104,8 +102,7 @@ def stats(store_dir: str, as_json: bool) -> None:
     try:
         data = Store(store_dir).load_export()
     except StoreError as e:
-        click.echo(f"lỗi / error: {e}", err=True)
-        sys.exit(EXIT_STORE)
+        fail(str(e), EXIT_STORE)
     counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
     if as_json:
         click.echo(json.dumps(counts, indent=1))
@@ -143,8 +140,7 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     try:
         app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024)
     except StoreError as e:
-        click.echo(f"lỗi / error: {e}", err=True)
-        sys.exit(EXIT_STORE)
+        fail(str(e), EXIT_STORE)
     uvicorn.run(app, host=host, port=port)
 
 

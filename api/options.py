@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import click
 
@@ -28,7 +29,7 @@ DEPTH_OPTION = click.option("--depth", default=1, show_default=True, type=click.
                             help="Số bậc / how many hops.")
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     click.echo(f"lỗi / error: {message}", err=True)
     sys.exit(code)
 
@@ -38,7 +39,6 @@ def load_corpus(store_dir: str) -> Corpus:
         return Corpus(Store(store_dir).load_export())
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-        raise  # unreachable; keeps type checkers content
 
 
 @contextmanager

@@ -65,8 +65,8 @@ class Link:
 
 
 def _hop(c: Corpus, cit: dict, depth: int) -> CitationHop:
-    target = cit["resolves_to"] or cit["ref"]
-    return CitationHop(depth, c.doc_ref(cit["document"]), c.doc_ref(target), cit["id"],
+    # "ref" is the cited node: the corpus document when resolved, else the outside reference
+    return CitationHop(depth, c.doc_ref(cit["document"]), c.doc_ref(cit["ref"]), cit["id"],
                        cit["relation"], cit.get("number"), cit.get("date"), cit.get("issuer"),
                        cit.get("title"), bool(cit["resolves_to"]), prov(cit["provenance"]))
 
@@ -94,7 +94,7 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
     A document in the corpus is also found through citations that name it by title only.
     """
     key = number_key(number_or_document)
-    frontier = {ci["resolves_to"] or ci["ref"] for ci in c.citations.values()
+    frontier = {ci["ref"] for ci in c.citations.values()
                 if ci.get("number") and number_key(ci["number"]) == key}
     with contextlib.suppress(NotFound):
         frontier.add(c.find_document(number_or_document))
@@ -103,7 +103,7 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
     out: list[CitationHop] = []
     seen = set(frontier)
     for d in range(1, depth + 1):
-        citing = [ci for ci in c.citations.values() if (ci["resolves_to"] or ci["ref"]) in frontier]
+        citing = [ci for ref in frontier for ci in c.citations_by_ref.get(ref, ())]
         out += [_hop(c, ci, d) for ci in citing]
         frontier = {ci["document"] for ci in citing} - seen
         seen |= frontier
