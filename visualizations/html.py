@@ -1,0 +1,128 @@
+"""The graph page: a ``View`` drawn with pyvis into one self-contained, offline HTML file.
+
+pyvis builds the vis-network nodes, edges and options and ships the vis-network code; the page
+around it (legend, filters, search, side panel) is our template, because pyvis's own template
+loads Bootstrap from a CDN even with ``cdn_resources="in_line"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from .layout import force_positions
+from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
+from .view import View, VNode
+
+TEMPLATES = Path(__file__).parent / "templates"
+FONT_SIZES = {"document": 20, "reference": 15, "agency": 15, "indicator": 18, "task": 10, "target": 10}
+LABEL_RADIUS = {"document": 75, "reference": 55, "agency": 38, "indicator": 26, "task": 13, "target": 13}
+LARGE = 800  # nodes above which edges are drawn straight and hidden while dragging
+
+
+@cache
+def environment() -> Environment:
+    """Our templates first, then pyvis's (for the bundled vis-network code)."""
+    import pyvis
+
+    pyvis_templates = Path(pyvis.__file__).parent / "templates"
+    return Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
+                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _node_size(n: VNode) -> int:
+    base = NODE[n.kind].size
+    return base + min(16, n.degree) if n.kind in ("agency", "indicator", "reference") else base
+
+
+def _vis_node(n: VNode) -> dict[str, Any]:
+    style = NODE[n.kind]
+    font = {"color": "#ffffff" if n.kind == "document" else "#222222", "size": FONT_SIZES.get(n.kind, 14)}
+    return {"id": n.id, "label": n.label, "shape": style.shape, "color": style.color, "title": n.tooltip,
+            "size": _node_size(n), "kind": n.kind, "docs": list(n.docs), "font": font}
+
+
+def _vis_edge(i: str, e: Any) -> dict[str, Any]:
+    style = EDGE.get(e.type, FALLBACK_EDGE)
+    out = {"id": i, "label": e.label, "title": e.tooltip, "color": style.color, "dashes": style.dashes,
+           "type": e.type, "width": 1 + min(4, e.weight - 1) if e.weight > 1 else (1.6 if style.role else 1)}
+    if e.quote:
+        out["quote"] = asdict(e.quote)
+    return out
+
+
+def _info(n: VNode, page_base: str | None) -> dict[str, Any]:
+    return {"kind": n.kind, "kindLabel": NODE[n.kind].label, "label": n.label.replace("\n", " "),
+            "props": [list(p) for p in n.props], "quotes": [asdict(q) for q in n.quotes],
+            "page": f"{page_base}/{n.page}/{n.id}" if page_base and n.page else None}
+
+
+def _options(view: View) -> dict[str, Any]:
+    large = len(view.nodes) > LARGE
+    opts: dict[str, Any] = {
+        "physics": {"enabled": False, "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 100},
+                    "stabilization": {"enabled": False}},
+        "interaction": {"hover": not large, "tooltipDelay": 200, "hideEdgesOnDrag": large,
+                        "keyboard": {"enabled": True, "bindToWindow": False}, "multiselect": False},
+        "edges": {"smooth": False if large else {"type": "continuous"},
+                  "font": {"size": 9, "color": "#444444", "strokeWidth": 3, "align": "middle"},
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
+        "nodes": {"font": {"face": "system-ui, 'Segoe UI', Roboto, sans-serif"}, "borderWidth": 1},
+    }
+    if view.layout == "hierarchical":
+        opts["layout"] = {"hierarchical": {"enabled": True, "direction": "LR", "sortMethod": "directed",
+                                           "levelSeparation": 260, "nodeSpacing": 70}}
+    return opts
+
+
+def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
+    """Everything the page's script reads, built through pyvis."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="in_line")
+    pos = {}
+    if view.layout == "force":
+        visible = set(view.visible_kinds)
+        laid = [n.id for n in view.nodes if n.kind in visible]
+        ids = set(laid)
+        pos = force_positions(laid, [(e.source, e.target) for e in view.edges
+                                     if e.source in ids and e.target in ids],
+                              {n.id: LABEL_RADIUS.get(n.kind, 14) for n in view.nodes})
+    for n in view.nodes:
+        extra = {"x": pos[n.id][0], "y": pos[n.id][1]} if n.id in pos else {}
+        vis = _vis_node(n)
+        net.add_node(vis.pop("id"), label=vis.pop("label"), shape=vis.pop("shape"), **vis, **extra)
+    for i, e in enumerate(view.edges):
+        net.add_edge(e.source, e.target, **_vis_edge(f"e{i}", e))
+    net.options = _options(view)
+    nodes, edges, *_ = net.get_network_data()
+    kinds_present = {n.kind for n in view.nodes} | {n.kind for n in view.reserve_nodes}
+    types_present = {e.type for e in view.edges} | {e.type for e in view.reserve_edges}
+    return {
+        "title": view.title,
+        "nodes": nodes, "edges": edges, "options": net.options,
+        "visibleKinds": list(view.visible_kinds),
+        "kinds": [{"kind": s.kind, "label": s.label, "english": s.english, "color": s.color,
+                   "shape": s.shape, "count": sum(n.kind == s.kind for n in view.nodes)}
+                  for s in NODE_STYLES if s.kind in kinds_present],
+        "edgeTypes": [{"type": s.type, "label": s.label, "color": s.color, "dashes": s.dashes,
+                       "role": s.role} for s in EDGE_STYLES if s.type in types_present],
+        "documents": [list(d) for d in view.documents],
+        "jurisdictions": [[j, name, list(docs)] for j, name, docs in view.jurisdictions],
+        "info": {n.id: _info(n, page_base) for n in (*view.nodes, *view.reserve_nodes)},
+        "reserve": {"nodes": [_vis_node(n) for n in view.reserve_nodes],
+                    "edges": [_vis_edge(f"r{i}", e) for i, e in enumerate(view.reserve_edges)]},
+        "notes": view.notes, "focus": view.focus, "total": view.total_nodes,
+    }
+
+
+def graph_html(view: View, page_base: str | None = None) -> str:
+    """One HTML page with the vis-network code inlined: it makes no request of its own."""
+    data = graph_data(view, page_base)
+    return environment().get_template("graph.html.j2").render(data=data, title=view.title,
+                                                              notes=view.notes, served=bool(page_base))

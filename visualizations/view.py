@@ -1,0 +1,380 @@
+"""Which nodes and edges a graph page shows: filters, a focus, and an aggregated view when large.
+
+The output is plain data (``View``) that ``html.py`` draws; nothing here knows about pyvis.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.cascade import METRIC_LABELS
+from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
+from graph.trace import STRUCTURAL
+
+from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
+
+MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
+RESERVE_MAX = 20_000  # hidden nodes kept in the page for expand-on-click
+MAX_QUOTES = 8
+AGGREGATE_KINDS = ("document", "reference", "agency", "indicator")
+# Side-panel fields per kind: (record field, Vietnamese label).
+PROPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "document": (("number", "Số hiệu"), ("number_inferred", "Số hiệu (suy ra)"), ("type", "Loại"),
+                 ("title", "Trích yếu"), ("issuer", "Cơ quan ban hành"), ("date", "Ngày ban hành"),
+                 ("jurisdiction", "Địa bàn"), ("period_start", "Từ năm"), ("period_end", "Đến năm"),
+                 ("signer", "Người ký")),
+    "reference": (("number", "Số hiệu"), ("type", "Loại"), ("title", "Trích yếu"),
+                  ("issuer", "Cơ quan ban hành"), ("date", "Ngày ban hành"), ("cited_by", "Được dẫn bởi")),
+    "agency": (("name", "Tên"), ("kind", "Loại cơ quan"), ("jurisdiction", "Địa bàn"),
+               ("aliases", "Tên khác"), ("is_group", "Nhóm cơ quan"), ("documents", "Văn bản")),
+    "task": (("text", "Nội dung"), ("document", "Văn bản"), ("section", "Mục"), ("area", "Lĩnh vực"),
+             ("deadline", "Thời hạn"), ("due_date", "Hạn (ngày)"), ("lead", "Chủ trì"),
+             ("cooperate", "Phối hợp"), ("standing", "Thường trực"), ("report_to", "Báo cáo")),
+    "target": (("text", "Nội dung"), ("document", "Văn bản"), ("metric", "Chỉ tiêu đo"),
+               ("comparator", "So sánh"), ("value", "Giá trị"), ("unit", "Đơn vị"), ("year", "Năm"),
+               ("indicator", "Chỉ số")),
+    "indicator": (("name", "Tên"), ("aliases", "Tên đầy đủ")),
+    "jurisdiction": (("name", "Tên"), ("level", "Cấp"), ("parent", "Trực thuộc"),
+                     ("successor", "Sáp nhập vào")),
+    "area": (("label", "Lĩnh vực"),),
+}
+ID_FIELDS = {"document", "jurisdiction", "lead", "cooperate", "standing", "report_to", "documents",
+             "cited_by", "parent", "successor", "indicator"}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewSpec:
+    """What to show. ``kinds`` None: every kind in the data, the default ones visible."""
+
+    focus: str | None = None
+    depth: int = 1
+    kinds: tuple[str, ...] | None = None
+    documents: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    roles: tuple[str, ...] | None = None
+    max_nodes: int = MAX_NODES
+    layout: str = "auto"  # auto | force | hierarchical
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    document: str
+    document_label: str
+    section: str | None
+    start: int | None
+    end: int | None
+    quote: str
+
+
+@dataclass(slots=True)
+class VNode:
+    id: str
+    kind: str
+    label: str
+    tooltip: str
+    docs: tuple[str, ...]
+    props: tuple[tuple[str, str], ...]
+    quotes: tuple[Quote, ...]
+    degree: int
+    page: str | None  # "documents" or "agencies" when the server has a page for it
+
+
+@dataclass(slots=True)
+class VEdge:
+    source: str
+    target: str
+    type: str
+    label: str
+    tooltip: str
+    quote: Quote | None
+    weight: int = 1
+
+
+@dataclass(slots=True)
+class View:
+    title: str
+    nodes: list[VNode]
+    edges: list[VEdge]
+    visible_kinds: tuple[str, ...]
+    layout: str
+    notes: list[str] = field(default_factory=list)
+    reserve_nodes: list[VNode] = field(default_factory=list)
+    reserve_edges: list[VEdge] = field(default_factory=list)
+    total_nodes: int = 0
+    focus: str | None = None
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (id, label) for the filter
+    jurisdictions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # id, name, docs
+
+
+def kind_of(attrs: dict[str, Any]) -> str:
+    t = attrs.get("type", "unknown")
+    if t == "document" and not attrs.get("in_corpus"):
+        return "reference"
+    return t if t in NODE else "unknown"
+
+
+def _docs_of(g: nx.MultiDiGraph, n: str) -> tuple[str, ...]:
+    """The corpus documents a node's facts come from: its own and its edges' provenance."""
+    docs = set()
+    a = g.nodes[n]
+    if a.get("in_corpus"):
+        docs.add(n)
+    for key in ("document",):
+        if a.get(key):
+            docs.add(a[key])
+    for _, _, d in g.out_edges(n, data=True):
+        docs.add((d.get("provenance") or {}).get("document"))
+    for _, _, d in g.in_edges(n, data=True):
+        docs.add((d.get("provenance") or {}).get("document"))
+    docs.discard(None)
+    return tuple(sorted(docs))
+
+
+class _Builder:
+    """Turns graph nodes and edges into ``VNode``/``VEdge`` with labels, properties and quotes."""
+
+    def __init__(self, c: Corpus) -> None:
+        self.c = c
+        self.g = c.graph
+
+    def doc_label(self, did: str) -> str:
+        rec = self.c.documents.get(did) or self.c.references.get(did) or {}
+        number = rec.get("number") or rec.get("number_inferred")
+        head = TYPE_NAMES.get(rec.get("type") or "", "")
+        if number:
+            return f"{head} {number}".strip()
+        return short(f"{head} {rec.get('title') or did}".strip(), 40)
+
+    def quote(self, p: dict | None) -> Quote | None:
+        if not p or not p.get("quote"):
+            return None
+        return Quote(p["document"], self.doc_label(p["document"]), p.get("section"), p.get("start"),
+                     p.get("end"), p["quote"])
+
+    def label(self, n: str, kind: str) -> str:
+        a = self.g.nodes[n]
+        if kind in ("document", "reference"):
+            return _wrap(self.doc_label(n), 22)
+        if kind == "task":
+            return _wrap(f"{a.get('section') or ''} {short(self.c.task_title(n), 40)}".strip(), 24)
+        if kind == "target":
+            value = a.get("value")
+            shown = "" if value is None else f"{a.get('comparator') or ''}{value:g}{a.get('unit') or ''}"
+            metric = METRIC_LABELS.get(a.get("metric") or "", "")
+            return _wrap(" ".join(x for x in (shown, str(a.get("year") or ""), short(metric, 30)) if x)
+                         or short(a.get("text", n), 30), 22)
+        return _wrap(short(self.c.label(n), 48), 22)
+
+    def _value(self, field_: str, v: Any) -> str:
+        if isinstance(v, list):
+            return "; ".join(self._value(field_, x) for x in v)
+        if isinstance(v, bool):
+            return "có" if v else "không"
+        if field_ in ID_FIELDS and isinstance(v, str) and v in self.g:
+            return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
+        if field_ == "metric":
+            return METRIC_LABELS.get(v, v)
+        if field_ == "type":
+            return TYPE_NAMES.get(v, v)
+        return str(v)
+
+    def node(self, n: str) -> VNode:
+        a = self.g.nodes[n]
+        kind = kind_of(a)
+        props = tuple((lab, self._value(f, a[f])) for f, lab in PROPS.get(kind, ())
+                      if a.get(f) not in (None, "", []))
+        quotes: dict[tuple, Quote] = {}
+        own = self.quote(a.get("provenance"))
+        if own:
+            quotes[(own.document, own.start, own.end)] = own
+        # Role sentences first: they say what the node does.
+        incident = sorted([*self.g.in_edges(n, data=True), *self.g.out_edges(n, data=True)],
+                          key=lambda e: not EDGE.get(e[2]["type"], FALLBACK_EDGE).role)
+        for _, _, d in incident:
+            if len(quotes) >= MAX_QUOTES:
+                break
+            q = self.quote(d.get("provenance"))
+            if q:
+                quotes.setdefault((q.document, q.start, q.end), q)
+        label = self.label(n, kind)
+        style = NODE[kind]
+        tooltip = f"{style.label}: {label.replace(chr(10), ' ')}"
+        page = {"document": "documents", "agency": "agencies"}.get(kind)
+        return VNode(n, kind, label, tooltip, _docs_of(self.g, n), props, tuple(quotes.values()),
+                     self.g.degree(n), page)
+
+    def edge(self, u: str, v: str, d: dict) -> VEdge:
+        style = EDGE.get(d["type"], FALLBACK_EDGE)
+        src, dst = (v, u) if style.reverse else (u, v)
+        label = style.label if style.shown else ""
+        tooltip = f"{self.c.label(src)[:60]} — {style.label} → {self.c.label(dst)[:60]}"
+        if d.get("deadline"):
+            tooltip += f" (hạn: {d['deadline']})"
+        return VEdge(src, dst, d["type"], label, tooltip, self.quote(d.get("provenance")))
+
+
+def _wrap(text: str, width: int) -> str:
+    """At most two lines of about ``width`` characters (vis draws ``\\n`` as a line break)."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines[:2]) + (" …" if len(lines) > 2 else "")
+
+
+def _documents_in_scope(c: Corpus, spec: ViewSpec) -> set[str] | None:
+    docs: set[str] | None = None
+    if spec.documents:
+        docs = {c.find_document(d) for d in spec.documents}
+    if spec.jurisdiction:
+        scope = c.jurisdiction_scope(spec.jurisdiction) or set()
+        in_j = {d for d, rec in c.documents.items() if rec.get("jurisdiction") in scope}
+        docs = in_j if docs is None else docs & in_j
+    return docs
+
+
+def _neighbourhood(g: nx.MultiDiGraph, start: str, depth: int, allowed: set[str],
+                   structural: bool) -> set[str]:
+    """Nodes within ``depth`` hops either way, without copying the graph (ego_graph would)."""
+    seen, ring = {start}, {start}
+    for _ in range(depth):
+        nxt = set()
+        for n in ring:
+            for _, m, d in g.out_edges(n, data=True):
+                if m in allowed and (structural or d["type"] not in STRUCTURAL):
+                    nxt.add(m)
+            for m, _, d in g.in_edges(n, data=True):
+                if m in allowed and (structural or d["type"] not in STRUCTURAL):
+                    nxt.add(m)
+        ring = nxt - seen
+        seen |= ring
+    return seen
+
+
+def select(c: Corpus, spec: ViewSpec) -> View:
+    """The nodes and edges of one graph page. Raises ``NotFound`` for an unknown focus or filter."""
+    g = c.graph
+    kinds = spec.kinds or tuple(NODE)
+    visible = spec.kinds or DEFAULT_KINDS
+    node_kind = {n: kind_of(a) for n, a in g.nodes(data=True)}
+    allowed = {n for n, k in node_kind.items() if k in kinds}
+    notes: list[str] = []
+    title = "Đồ thị văn bản CCHC"
+
+    docs = _documents_in_scope(c, spec)
+    if docs is not None:
+        scoped = set(docs)
+        for u, v, d in g.edges(data=True):
+            if (d.get("provenance") or {}).get("document") in docs:
+                scoped |= {u, v}
+        allowed &= scoped
+        title += " — " + ", ".join(sorted(_Builder(c).doc_label(d) for d in docs)[:3])
+
+    focus = None
+    if spec.focus:
+        focus = c.resolve_entity(spec.focus)
+        structural = bool({"jurisdiction", "area"} & set(spec.kinds or ()))
+        allowed = _neighbourhood(g, focus, spec.depth, allowed | {focus}, structural)
+        title += f" — quanh / around {short(c.label(focus), 50)}"
+
+    roles = set(spec.roles) if spec.roles is not None else None
+
+    def keep_edge(d: dict) -> bool:
+        style = EDGE.get(d["type"], FALLBACK_EDGE)
+        return roles is None or not style.role or d["type"] in roles
+
+    b = _Builder(c)
+    total = len(allowed)
+    reserve: set[str] = set()
+    aggregated = False
+    if total > spec.max_nodes and focus is None:
+        aggregated = True
+        drawn = {n for n in allowed if node_kind[n] in AGGREGATE_KINDS}
+        if len(drawn) > spec.max_nodes:
+            drawn = set(sorted(drawn, key=lambda n: -g.degree(n))[:spec.max_nodes])
+        reserve = allowed - drawn
+        if len(reserve) > RESERVE_MAX:
+            notes.append(f"{len(reserve) - RESERVE_MAX:,} nút không có trong trang / nodes left out of "
+                         "the page; dùng --focus, --document hoặc --jurisdiction / narrow the view.")
+            reserve = set(sorted(reserve, key=lambda n: -g.degree(n))[:RESERVE_MAX])
+        hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed - drawn)
+        notes.insert(0, f"Đồ thị có {total:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
+                        f"và chỉ số ({len(drawn):,} nút); ẩn "
+                        + ", ".join(f"{v:,} {k}" for k, v in hidden.most_common())
+                        + ". Bấm đúp một nút để mở rộng / double-click a node to expand it.")
+    else:
+        drawn = allowed
+
+    edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
+             if u in drawn and v in drawn and keep_edge(d)]
+    if aggregated:
+        edges += _aggregate_roles(c, drawn)
+    edges += _appearances(b, drawn, edges, visible)
+    reserve_edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
+                     if (u in reserve or v in reserve) and u in drawn | reserve and v in drawn | reserve
+                     and keep_edge(d)]
+    absent = Counter(NODE[k].label.lower() for n, k in node_kind.items()
+                     if n in allowed and k not in visible)
+    if absent:
+        notes.append("Đang tắt / hidden by the type filter: "
+                     + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")
+    layout = spec.layout
+    if layout == "auto":
+        layout = "hierarchical" if {node_kind[n] for n in drawn} <= {"document", "reference"} else "force"
+    nodes = [b.node(n) for n in sorted(drawn)]
+    reserve_nodes = [b.node(n) for n in sorted(reserve)]
+    present = {d for n in (*nodes, *reserve_nodes) for d in n.docs}
+    return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, total,
+                focus, [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)],
+                _jurisdiction_filter(c, present))
+
+
+def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each jurisdiction with documents on the page, and those documents (its units' included)."""
+    docs_in: dict[str, set[str]] = defaultdict(set)
+    for d in present:
+        j = c.documents.get(d, {}).get("jurisdiction")
+        while j and d not in docs_in[j]:  # up the parent chain; the check stops a cycle
+            docs_in[j].add(d)
+            j = c.jurisdictions.get(j, {}).get("parent")
+    return sorted(((j, c.jurisdictions.get(j, {}).get("name") or j, tuple(sorted(ds)))
+                   for j, ds in docs_in.items()), key=lambda row: row[1])
+
+
+def _appearances(b: _Builder, drawn: set[str], edges: list[VEdge],
+                 visible: tuple[str, ...]) -> list[VEdge]:
+    """An agency named in a document but given no role (a recipient, an issuer's superior) would
+    float alone; link it to the documents it appears in, quoting where it is first named."""
+    linked = {n for e in edges for n in (e.source, e.target)
+              if kind_of(b.g.nodes[e.source]) in visible and kind_of(b.g.nodes[e.target]) in visible}
+    out = []
+    for n in sorted(drawn - linked):
+        a = b.g.nodes[n]
+        if kind_of(a) != "agency":
+            continue
+        for d in a.get("documents") or []:
+            if d in drawn:
+                p = a.get("provenance") or {}
+                out.append(VEdge(n, d, "appears_in", "", f"{b.c.label(n)[:60]} — có tên trong / named in "
+                                 f"{b.doc_label(d)}", b.quote(p) if p.get("document") == d else None))
+    return out
+
+
+def _aggregate_roles(c: Corpus, drawn: set[str]) -> list[VEdge]:
+    """One edge per agency, document and role, counting the tasks (the aggregated view)."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in c.responsibilities:
+        if r["agency"] in drawn and r["document"] in drawn:
+            counts[(r["agency"], r["document"], r["role"])] += 1
+    return [VEdge(a, d, "aggregate", f"{ROLE_LABELS.get(role, role)} {n}",
+                  f"{c.label(a)[:60]}: {ROLE_LABELS.get(role, role)} {n} nhiệm vụ trong {c.label(d)[:60]}",
+                  None, n)
+            for (a, d, role), n in sorted(counts.items())]
