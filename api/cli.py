@@ -12,6 +12,7 @@ from graph.store import Store, StoreError
 
 from .commands import COMMANDS
 from .options import EXIT_STORE, STORE_OPTION, fail
+from .viz_commands import VIZ_COMMANDS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
@@ -122,7 +123,11 @@ def stats(store_dir: str, as_json: bool) -> None:
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024))
 def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token: str | None,
           max_upload_mb: int) -> None:
-    """Chạy API HTTP / serve the questions over HTTP (FastAPI; OpenAPI at /docs).
+    """Chạy trình duyệt đồ thị và API / serve the graph browser and the HTTP API.
+
+    The graph browser is at / (same filters as `cchc viz` as query parameters: ?focus=,
+    ?document=, ?jurisdiction=, ?type=, ?role=), with a page per document, agency and metric
+    under /pages/. The JSON API is described at /docs (OpenAPI).
 
     Read-only unless started with --allow-upload and a token; uploads then go to
     POST /documents?filename=NAME with the file as the body and "Authorization: Bearer TOKEN".
@@ -144,7 +149,7 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     uvicorn.run(app, host=host, port=port)
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, *VIZ_COMMANDS):
     cli.add_command(_command)
 
 

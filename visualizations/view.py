@@ -14,6 +14,7 @@ import networkx as nx
 from graph.cascade import METRIC_LABELS
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
 from graph.trace import STRUCTURAL
+from loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
 
@@ -134,7 +135,7 @@ def _docs_of(g: nx.MultiDiGraph, n: str) -> tuple[str, ...]:
     return tuple(sorted(docs))
 
 
-class _Builder:
+class Labeller:
     """Turns graph nodes and edges into ``VNode``/``VEdge`` with labels, properties and quotes."""
 
     def __init__(self, c: Corpus) -> None:
@@ -147,7 +148,10 @@ class _Builder:
         head = TYPE_NAMES.get(rec.get("type") or "", "")
         if number:
             return f"{head} {number}".strip()
-        return short(f"{head} {rec.get('title') or did}".strip(), 40)
+        title = rec.get("title") or did
+        if head and fold(title).startswith(fold(head)):  # "Nghị quyết Đại hội …" names its type
+            head = ""
+        return short(f"{head} {title}".strip(), 40)
 
     def quote(self, p: dict | None) -> Quote | None:
         if not p or not p.get("quote"):
@@ -169,9 +173,9 @@ class _Builder:
                          or short(a.get("text", n), 30), 22)
         return _wrap(short(self.c.label(n), 48), 22)
 
-    def _value(self, field_: str, v: Any) -> str:
+    def value(self, field_: str, v: Any) -> str:
         if isinstance(v, list):
-            return "; ".join(self._value(field_, x) for x in v)
+            return "; ".join(self.value(field_, x) for x in v)
         if isinstance(v, bool):
             return "có" if v else "không"
         if field_ in ID_FIELDS and isinstance(v, str) and v in self.g:
@@ -185,7 +189,7 @@ class _Builder:
     def node(self, n: str) -> VNode:
         a = self.g.nodes[n]
         kind = kind_of(a)
-        props = tuple((lab, self._value(f, a[f])) for f, lab in PROPS.get(kind, ())
+        props = tuple((lab, self.value(f, a[f])) for f, lab in PROPS.get(kind, ())
                       if a.get(f) not in (None, "", []))
         quotes: dict[tuple, Quote] = {}
         own = self.quote(a.get("provenance"))
@@ -276,7 +280,7 @@ def select(c: Corpus, spec: ViewSpec) -> View:
             if (d.get("provenance") or {}).get("document") in docs:
                 scoped |= {u, v}
         allowed &= scoped
-        title += " — " + ", ".join(sorted(_Builder(c).doc_label(d) for d in docs)[:3])
+        title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
 
     focus = None
     if spec.focus:
@@ -291,12 +295,15 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         style = EDGE.get(d["type"], FALLBACK_EDGE)
         return roles is None or not style.role or d["type"] in roles
 
-    b = _Builder(c)
+    b = Labeller(c)
     total = len(allowed)
+    absent = Counter(NODE[node_kind[n]].label.lower() for n in allowed if node_kind[n] not in visible)
+    shown = total - sum(absent.values())
     reserve: set[str] = set()
     aggregated = False
-    if total > spec.max_nodes and focus is None:
+    if shown > spec.max_nodes and focus is None:
         aggregated = True
+        allowed = {n for n in allowed if node_kind[n] in visible}  # filtered kinds: not even held back
         drawn = {n for n in allowed if node_kind[n] in AGGREGATE_KINDS}
         if len(drawn) > spec.max_nodes:
             drawn = set(sorted(drawn, key=lambda n: -g.degree(n))[:spec.max_nodes])
@@ -306,7 +313,7 @@ def select(c: Corpus, spec: ViewSpec) -> View:
                          "the page; dùng --focus, --document hoặc --jurisdiction / narrow the view.")
             reserve = set(sorted(reserve, key=lambda n: -g.degree(n))[:RESERVE_MAX])
         hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed - drawn)
-        notes.insert(0, f"Đồ thị có {total:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
+        notes.insert(0, f"Đồ thị có {shown:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
                         f"và chỉ số ({len(drawn):,} nút); ẩn "
                         + ", ".join(f"{v:,} {k}" for k, v in hidden.most_common())
                         + ". Bấm đúp một nút để mở rộng / double-click a node to expand it.")
@@ -321,8 +328,6 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     reserve_edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
                      if (u in reserve or v in reserve) and u in drawn | reserve and v in drawn | reserve
                      and keep_edge(d)]
-    absent = Counter(NODE[k].label.lower() for n, k in node_kind.items()
-                     if n in allowed and k not in visible)
     if absent:
         notes.append("Đang tắt / hidden by the type filter: "
                      + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")
@@ -349,7 +354,7 @@ def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, t
                    for j, ds in docs_in.items()), key=lambda row: row[1])
 
 
-def _appearances(b: _Builder, drawn: set[str], edges: list[VEdge],
+def _appearances(b: Labeller, drawn: set[str], edges: list[VEdge],
                  visible: tuple[str, ...]) -> list[VEdge]:
     """An agency named in a document but given no role (a recipient, an issuer's superior) would
     float alone; link it to the documents it appears in, quoting where it is first named."""

@@ -1,0 +1,169 @@
+"""Charts as inline SVG: offline, crisp at any zoom, and embeddable in any page or saved alone.
+
+- ``comparison_svg``: one metric, a bar per target (jurisdiction, document, year), the parent
+  plan's value marked on the bar's row;
+- ``cascade_svg``: a plan's targets against its parent's, metric by metric, coloured by status.
+Every bar and mark has a ``<title>`` tooltip with the sentence it comes from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from xml.sax.saxutils import escape
+
+from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, metric_label
+from graph.index import DocRef
+
+WIDTH = 860
+LABEL_W = 330
+ROW_H = 26
+BAR_H = 16
+TOP = 54
+FONT = "system-ui, 'Segoe UI', Roboto, sans-serif"
+STATUS = {  # Vietnamese label, colour of the child's bar
+    "weaker": ("thấp hơn cấp trên", "#C0392B"),
+    "equal": ("bằng cấp trên", "#7F8C8D"),
+    "stronger": ("cao hơn cấp trên", "#009E73"),
+    "missing": ("thiếu ở cấp dưới", "#E69F00"),
+    "not_comparable": ("không so được", "#999999"),
+    "extra": ("chỉ có ở cấp dưới", "#56B4E9"),
+}
+PARENT_COLOR = "#34495E"
+
+
+UNITS = {"rank": " (hạng)", "count": ""}  # how a unit reads after a number
+
+
+def fmt_value(value: float | None, comparator: str | None = None, unit: str | None = None) -> str:
+    if value is None:
+        return "—"
+    sign = {">=": "≥", "<=": "≤"}.get(comparator or "", comparator or "")
+    return f"{sign}{value:g}{UNITS.get(unit or '', unit or '')}"
+
+
+def doc_name(d: DocRef) -> str:
+    """A document as a chart label: its number, else the start of its title."""
+    return d.number or _clip(d.title or d.id, 28)
+
+
+def _scale_max(values: list[float], unit: str | None) -> float:
+    top = max([v for v in values if v is not None] or [1.0])
+    return max(100.0, top) if unit == "%" else top * 1.1 or 1.0
+
+
+def _text(x: float, y: float, s: str, size: int = 12, anchor: str = "start", weight: str = "normal",
+          fill: str = "#1d1d1f") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{fill}">{escape(s)}</text>')
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _frame(title: str, subtitle: str, rows: int, body: list[str], legend: list[tuple[str, str]]) -> str:
+    height = TOP + rows * ROW_H + 46
+    x = LABEL_W
+    legend_svg = []
+    for label, color in legend:
+        legend_svg.append(f'<rect x="{x}" y="{height - 26}" width="12" height="12" fill="{color}"/>')
+        legend_svg.append(_text(x + 16, height - 16, label, 11))
+        x += 26 + 7 * len(label)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" font-family="{FONT}" class="chart">'
+            f"<title>{escape(title)}</title>"
+            f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
+            + _text(12, 22, title, 15, weight="600") + _text(12, 40, subtitle, 11, fill="#666666")
+            + "".join(body) + "".join(legend_svg) + "</svg>")
+
+
+def _axis(vmax: float, unit: str | None, rows: int) -> list[str]:
+    out = []
+    span = WIDTH - LABEL_W - 60
+    for i in range(5):
+        v = vmax * i / 4
+        x = LABEL_W + span * i / 4
+        out.append(f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{TOP + rows * ROW_H}" '
+                   'stroke="#e5e5e5"/>')
+        out.append(_text(x, TOP + rows * ROW_H + 14, fmt_value(v, None, unit), 10, "middle", fill="#666666"))
+    return out
+
+
+def _x(value: float, vmax: float) -> float:
+    return LABEL_W + (WIDTH - LABEL_W - 60) * max(0.0, value) / vmax
+
+
+def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
+    """Bars of one metric's targets; the parent's value as a dark tick on the same row.
+
+    Only the most common unit is drawn (a percentage and a count share no axis); the others are
+    named in the subtitle.
+    """
+    units = Counter(r.unit for r in rows if r.value is not None)
+    unit = units.most_common(1)[0][0] if units else None
+    drawn = [r for r in rows if r.value is not None and r.unit == unit]
+    left = len(rows) - len(drawn)
+    vmax = _scale_max([r.value for r in drawn] + [r.parent_value for r in drawn if r.parent_value], unit)
+    body = _axis(vmax, unit, len(drawn))
+    for i, r in enumerate(drawn):
+        y = TOP + i * ROW_H
+        label = " · ".join(x for x in (r.jurisdiction_name or r.jurisdiction or "?",
+                                       doc_name(r.document), str(r.year or "")) if x)
+        body.append(_text(LABEL_W - 8, y + 13, _clip(label, 48), 11, "end"))
+        tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — “{r.provenance.quote}”")
+        body.append(f'<g class="bar" data-target="{escape(r.target)}"><title>{tip}</title>'
+                    f'<rect x="{LABEL_W}" y="{y + 2}" width="{_x(r.value, vmax) - LABEL_W:.1f}" '
+                    f'height="{BAR_H}" fill="#0072B2" rx="2"/></g>')
+        body.append(_text(_x(r.value, vmax) + 4, y + 14, fmt_value(r.value, r.comparator, r.unit), 11))
+        if r.parent_value is not None:
+            px = _x(r.parent_value, vmax)
+            body.append(f'<g class="parent"><title>{escape(f"Cấp trên / parent ({r.parent_document}): ")}'
+                        f'{escape(fmt_value(r.parent_value, None, r.unit))}</title>'
+                        f'<line x1="{px:.1f}" y1="{y}" x2="{px:.1f}" y2="{y + ROW_H - 2}" '
+                        f'stroke="{PARENT_COLOR}" stroke-width="3"/></g>')
+    key = rows[0].metric if rows else ""
+    subtitle = f"{len(drawn)} chỉ tiêu / targets" + (f"; {left} không cùng đơn vị, không vẽ" if left else "")
+    return _frame(title or f"So sánh: {metric_label(key)}", subtitle, len(drawn), body,
+                  [("chỉ tiêu / target", "#0072B2"), ("mức cấp trên / parent's value", PARENT_COLOR)])
+
+
+def cascade_svg(cas: Cascade) -> str:
+    """For each metric, the parent's target (dark) and the child's (coloured by its status)."""
+    rows: list[CascadeRow] = list(cas.rows)
+    values = [t.value for r in rows for t in (r.parent, r.child) if t and t.value is not None]
+    units = Counter(t.unit for r in rows for t in (r.parent, r.child) if t and t.value is not None)
+    unit = units.most_common(1)[0][0] if units else None
+    vmax = _scale_max(values, unit)
+    body: list[str] = []
+    line = 0  # each metric: a bar for the parent, one for the child, then a gap
+    for r in rows:
+        y = TOP + line * ROW_H
+        body.append(_text(12, y + 13, _clip(r.metric_label, 34), 11, weight="600"))
+        body.append(_bar(r.parent, "cấp trên", PARENT_COLOR, y, vmax, unit, r))
+        body.append(_bar(r.child, "cấp dưới", STATUS[r.status][1], y + ROW_H, vmax, unit, r))
+        line += 2
+        if r is not rows[-1]:
+            body.append(f'<line x1="12" y1="{y + 2 * ROW_H + 1}" x2="{WIDTH - 12}" '
+                        f'y2="{y + 2 * ROW_H + 1}" stroke="#f0f0f0"/>')
+    title = f"{doc_name(cas.child)} so với / against {doc_name(cas.parent)}"
+    counts = Counter(r.status for r in rows)
+    subtitle = ", ".join(f"{n} {STATUS[s][0]}" for s, n in counts.most_common()) or "không có chỉ tiêu"
+    legend = [("cấp trên / parent", PARENT_COLOR)] + [(STATUS[s][0], STATUS[s][1]) for s in counts]
+    return _frame(title, subtitle, line, _axis(vmax, unit, line) + body, legend)
+
+
+def _bar(t: TargetRef | None, side: str, color: str, y: float, vmax: float, unit: str | None,
+         r: CascadeRow) -> str:
+    label = _text(LABEL_W - 8, y + 14, side + (f" {t.year}" if t and t.year else ""), 10, "end",
+                  fill="#666666")
+    if t is None or t.value is None:
+        note = "không có / none" if t is None else "không có số / no value"
+        return label + _text(LABEL_W + 4, y + 14, _clip(f"{note} — {r.reason}", 80), 10, fill=color)
+    if t.unit != unit:
+        return label + _text(LABEL_W + 4, y + 14, f"{fmt_value(t.value, t.comparator, t.unit)} (khác đơn vị)",
+                             10, fill=color)
+    tip = escape(f"{side}: {fmt_value(t.value, t.comparator, t.unit)} — “{t.provenance.quote}”")
+    width = _x(t.value, vmax) - LABEL_W
+    return (label + f'<g class="bar {escape(r.status)}"><title>{tip}</title><rect x="{LABEL_W}" '
+            f'y="{y + 3:.1f}" width="{width:.1f}" height="{BAR_H}" fill="{color}" rx="2"/></g>'
+            + _text(LABEL_W + width + 4, y + 15, fmt_value(t.value, t.comparator, t.unit), 10))

@@ -1,0 +1,157 @@
+"""Server-rendered pages: one per document, one per agency, per metric, and the lists of each.
+
+Each function takes the corpus and an id (or name) and returns HTML; ``NotFound`` propagates so
+the server answers 404. The pages use the same query functions as the CLI and the JSON API.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from graph import cascade as cascade_mod
+from graph import queries, trace
+from graph.index import ROLE_LABELS, ROLES, TYPE_NAMES, Corpus, DocRef, NotFound
+
+from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
+from .html import environment
+from .view import PROPS, Labeller
+
+
+@dataclass(frozen=True, slots=True)
+class DocLink:
+    id: str
+    label: str
+    in_corpus: bool
+
+
+def _render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(role_labels=ROLE_LABELS, **context)
+
+
+def _doc_link(c: Corpus, d: DocRef | str) -> DocLink:
+    did = d if isinstance(d, str) else d.id
+    return DocLink(did, Labeller(c).doc_label(did), did in c.documents)
+
+
+def _facts(c: Corpus, kind: str, rec: dict[str, Any]) -> list[tuple[str, str]]:
+    b = Labeller(c)
+    return [(label, b.value(f, rec[f])) for f, label in PROPS[kind]
+            if rec.get(f) not in (None, "", []) and f not in ("title", "name")]
+
+
+def document_page(c: Corpus, query: str) -> str:
+    """Tasks grouped by lead agency, targets with their parent's, citations, cascade charts."""
+    did = c.find_document(query)
+    in_corpus = did in c.documents
+    rec = c.documents.get(did) or c.references[did]
+    tasks = [queries.task_answer(c, t["id"]) for t in c.by_document[did]["tasks"]]
+    groups: dict[str | None, list[queries.TaskAnswer]] = defaultdict(list)
+    for t in tasks:
+        for lead in t.holders("lead") or (None,):
+            groups[lead.id if lead else None].append(t)
+    task_groups = [{"agency": c.agency_ref(a) if a else None, "tasks": ts}
+                   for a, ts in sorted(groups.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))]
+    refined = {r.child.id: r for r in c.refinements if r.child and r.parent}
+    targets = []
+    for t in sorted(c.by_document[did]["targets"], key=lambda t: t["provenance"]["start"]):
+        row = refined.get(t["id"])
+        parent = row.parent if row else None
+        targets.append({
+            "section": t["provenance"].get("section"), "metric": cascade_mod.metric_label(t["metric"]),
+            "value": fmt_value(t.get("value"), t.get("comparator"), t.get("unit")),
+            "year": t.get("year"), "provenance": t["provenance"],
+            "status": row.status if row else None,
+            "status_label": STATUS[row.status][0] if row else None,
+            "parent_value": (f"(cấp trên {fmt_value(parent.value, parent.comparator, parent.unit)})"
+                             if parent else ""),
+        })
+    hops = trace.cites(c, did, 1) if in_corpus else []
+    citations = [{"relation": h.relation, "target": _doc_link(c, h.target), "date": h.date,
+                  "provenance": h.provenance} for h in hops]
+    cited_by = [{"relation": h.relation, "source": _doc_link(c, h.source)} for h in trace.cited_by(c, did, 1)]
+    cascades = []
+    if in_corpus and cascade_mod.parents_of(c, did):
+        cascades = [{"parent": _doc_link(c, cas.parent), "svg": cascade_svg(cas)}
+                    for cas in cascade_mod.cascade(c, did)]
+    kind = TYPE_NAMES.get(rec.get("type") or "", "Văn bản") + ("" if in_corpus else " (được dẫn, ngoài kho)")
+    return _render("document.html.j2", title=Labeller(c).doc_label(did) + (
+        f": {rec['title']}" if rec.get("title") else ""), id=did, kind=kind, in_corpus=in_corpus,
+        facts=_facts(c, "document" if in_corpus else "reference", rec), task_groups=task_groups,
+        task_count=len(tasks), targets=targets, citations=citations, cited_by=cited_by,
+        cascades=cascades)
+
+
+def agency_page(c: Corpus, agency_id: str) -> str:
+    """Every role the agency holds, with task, document, deadline and quote; whom it reports to."""
+    if agency_id not in c.agencies:
+        matches = c.find_agencies(agency_id)
+        if len(matches) > 1:
+            raise NotFound(f"{agency_id!r} khớp nhiều cơ quan / matches several agencies")
+        agency_id = matches[0]
+    p = queries.agency_profile(c, agency_id)
+    by_role: dict[str, list[queries.AgencyRole]] = defaultdict(list)
+    for r in p.roles:
+        by_role[r.role].append(r)
+    roles = [(role, by_role[role]) for role in ROLES if by_role.get(role)]
+    docs = {r.document.id: _doc_link(c, r.document) for r in p.roles}
+    return _render("agency.html.j2", title=p.agency.name, id=agency_id,
+                   facts=_facts(c, "agency", c.agencies[agency_id]), roles=roles, docs=docs,
+                   reports_to=p.reports_to, reported_by=p.reported_by)
+
+
+def _link(href: str, text: str) -> dict[str, str]:
+    return {"href": href, "text": text}
+
+
+def documents_page(c: Corpus) -> str:
+    rows = []
+    for did, d in sorted(c.documents.items(), key=lambda kv: kv[1].get("date") or ""):
+        rows.append([_link(f"/pages/documents/{quote(did, safe='')}", Labeller(c).doc_label(did)),
+                     d.get("title") or "", d.get("date") or "",
+                     c.jurisdictions.get(d.get("jurisdiction") or "", {}).get("name") or "",
+                     len(c.by_document[did]["tasks"]), len(c.by_document[did]["targets"]),
+                     len(c.by_document[did]["citations"])])
+    return _render("list.html.j2", title=f"Văn bản trong kho / documents ({len(rows)})",
+                   header=["Văn bản", "Trích yếu", "Ngày", "Địa bàn", "Nhiệm vụ", "Chỉ tiêu", "Dẫn chiếu"],
+                   rows=rows, chart=None)
+
+
+def agencies_page(c: Corpus) -> str:
+    rows = []
+    for aid, a in sorted(c.agencies.items(), key=lambda kv: (kv[1].get("jurisdiction") or "", kv[1]["name"])):
+        counts = defaultdict(int)
+        for r in c.resp_by_agency.get(aid, []):
+            counts[r["role"]] += 1
+        rows.append([_link(f"/pages/agencies/{quote(aid, safe='')}", a["name"]),
+                     c.jurisdictions.get(a.get("jurisdiction") or "", {}).get("name") or "",
+                     counts["lead"], counts["cooperate"], counts["standing"],
+                     len(a.get("documents") or [])])
+    return _render("list.html.j2", title=f"Cơ quan / agencies ({len(rows)})",
+                   header=["Cơ quan", "Địa bàn", "Chủ trì", "Phối hợp", "Thường trực", "Văn bản"],
+                   rows=rows, chart=None)
+
+
+def metrics_page(c: Corpus) -> str:
+    rows = [[_link(f"/pages/metrics/{quote(m.key, safe='')}", m.label), m.key, m.targets, m.documents]
+            for m in cascade_mod.metrics(c)]
+    return _render("list.html.j2", title=f"Chỉ tiêu đo / metrics ({len(rows)})",
+                   header=["Chỉ tiêu", "Mã", "Số chỉ tiêu", "Số văn bản"], rows=rows, chart=None)
+
+
+def metric_page(c: Corpus, metric: str) -> str:
+    """One metric across jurisdictions: the chart, then every target with its sentence."""
+    rows = cascade_mod.compare(c, metric)
+    keys = sorted({r.metric for r in rows})
+    b = Labeller(c)
+    charts = "".join(comparison_svg([r for r in rows if r.metric == k]) for k in keys)
+    table = [[r.jurisdiction_name or r.jurisdiction or "",
+              _link(f"/pages/documents/{quote(r.document.id, safe='')}", b.doc_label(r.document.id)),
+              fmt_value(r.value, r.comparator, r.unit), r.year or "",
+              "" if r.parent_value is None else fmt_value(r.parent_value, None, r.unit), r.provenance.quote]
+             for r in rows]
+    return _render("list.html.j2", title=", ".join(cascade_mod.metric_label(k) for k in keys),
+                   header=["Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Câu văn"], rows=table,
+                   chart=charts)
