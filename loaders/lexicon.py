@@ -142,3 +142,5 @@ COUNT_NOUNS: tuple[str, ...] = tuple(
 
 # Abbreviations every reader of these documents knows; a document's own definitions add more.
 ABBREVIATIONS: dict[str, str] = {r["short"]: r["long"] for r in _rows("abbreviations.tsv")}
+# Agency kinds as people read them (the ``kind`` column of agency_heads.tsv).
+AGENCY_KINDS: dict[str, str] = {r["kind"]: r["label"] for r in _rows("agency_kinds.tsv")}

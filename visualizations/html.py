@@ -48,8 +48,9 @@ def _vis_node(n: VNode) -> dict[str, Any]:
 
 def _vis_edge(i: str, e: Any) -> dict[str, Any]:
     style = EDGE.get(e.type, FALLBACK_EDGE)
-    out = {"id": i, "label": e.label, "title": e.tooltip, "color": style.color, "dashes": style.dashes,
-           "type": e.type, "width": 1 + min(4, e.weight - 1) if e.weight > 1 else (1.6 if style.role else 1)}
+    width = 1 + min(4, e.weight - 1) if e.weight > 1 else (1.6 if style.role else 1)
+    out = {"id": i, "from": e.source, "to": e.target, "label": e.label, "title": e.tooltip,
+           "color": style.color, "dashes": style.dashes, "type": e.type, "width": width}
     if e.quote:
         out["quote"] = asdict(e.quote)
     return out
@@ -98,7 +99,8 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
         vis = _vis_node(n)
         net.add_node(vis.pop("id"), label=vis.pop("label"), shape=vis.pop("shape"), **vis, **extra)
     for i, e in enumerate(view.edges):
-        net.add_edge(e.source, e.target, **_vis_edge(f"e{i}", e))
+        vis = _vis_edge(f"e{i}", e)
+        net.add_edge(vis.pop("from"), vis.pop("to"), **vis)
     net.options = _options(view)
     nodes, edges, *_ = net.get_network_data()
     kinds_present = {n.kind for n in view.nodes} | {n.kind for n in view.reserve_nodes}

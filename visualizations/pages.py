@@ -77,8 +77,8 @@ def document_page(c: Corpus, query: str) -> str:
         cascades = [{"parent": _doc_link(c, cas.parent), "svg": cascade_svg(cas)}
                     for cas in cascade_mod.cascade(c, did)]
     kind = TYPE_NAMES.get(rec.get("type") or "", "Văn bản") + ("" if in_corpus else " (được dẫn, ngoài kho)")
-    return _render("document.html.j2", title=Labeller(c).doc_label(did) + (
-        f": {rec['title']}" if rec.get("title") else ""), id=did, kind=kind, in_corpus=in_corpus,
+    title = Labeller(c).doc_label(did, full=True)
+    return _render("document.html.j2", title=title, id=did, kind=kind, in_corpus=in_corpus,
         facts=_facts(c, "document" if in_corpus else "reference", rec), task_groups=task_groups,
         task_count=len(tasks), targets=targets, citations=citations, cited_by=cited_by,
         cascades=cascades)

@@ -14,6 +14,7 @@ import networkx as nx
 from graph.cascade import METRIC_LABELS
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
 from graph.trace import STRUCTURAL
+from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
@@ -142,16 +143,21 @@ class Labeller:
         self.c = c
         self.g = c.graph
 
-    def doc_label(self, did: str) -> str:
+    def doc_label(self, did: str, full: bool = False) -> str:
+        """"Kế hoạch 12/KH-UBND", or the type and the start of the title when it has no number;
+        ``full``: the number and the whole title."""
         rec = self.c.documents.get(did) or self.c.references.get(did) or {}
         number = rec.get("number") or rec.get("number_inferred")
         head = TYPE_NAMES.get(rec.get("type") or "", "")
+        title = rec.get("title") or ""
         if number:
-            return f"{head} {number}".strip()
-        title = rec.get("title") or did
+            head = f"{head} {number}".strip()
+            return f"{head}: {title}" if full and title else head
+        title = title or did
         if head and fold(title).startswith(fold(head)):  # "Nghị quyết Đại hội …" names its type
             head = ""
-        return short(f"{head} {title}".strip(), 40)
+        text = f"{head} {title}".strip()
+        return text if full else short(text, 40)
 
     def quote(self, p: dict | None) -> Quote | None:
         if not p or not p.get("quote"):
@@ -182,6 +188,8 @@ class Labeller:
             return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
         if field_ == "metric":
             return METRIC_LABELS.get(v, v)
+        if field_ == "kind":
+            return AGENCY_KINDS.get(v, v)
         if field_ == "type":
             return TYPE_NAMES.get(v, v)
         return str(v)
@@ -192,10 +200,7 @@ class Labeller:
         props = tuple((lab, self.value(f, a[f])) for f, lab in PROPS.get(kind, ())
                       if a.get(f) not in (None, "", []))
         quotes: dict[tuple, Quote] = {}
-        own = self.quote(a.get("provenance"))
-        if own:
-            quotes[(own.document, own.start, own.end)] = own
-        # Role sentences first: they say what the node does.
+        # Role sentences first: they say what the node does; where it is first named comes last.
         incident = sorted([*self.g.in_edges(n, data=True), *self.g.out_edges(n, data=True)],
                           key=lambda e: not EDGE.get(e[2]["type"], FALLBACK_EDGE).role)
         for _, _, d in incident:
@@ -204,6 +209,9 @@ class Labeller:
             q = self.quote(d.get("provenance"))
             if q:
                 quotes.setdefault((q.document, q.start, q.end), q)
+        own = self.quote(a.get("provenance"))
+        if own and len(quotes) < MAX_QUOTES:
+            quotes.setdefault((own.document, own.start, own.end), own)
         label = self.label(n, kind)
         style = NODE[kind]
         tooltip = f"{style.label}: {label.replace(chr(10), ' ')}"
