@@ -344,7 +344,7 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         layout = "hierarchical" if {node_kind[n] for n in drawn} <= {"document", "reference"} else "force"
     nodes = [b.node(n) for n in sorted(drawn)]
     reserve_nodes = [b.node(n) for n in sorted(reserve)]
-    present = {d for n in (*nodes, *reserve_nodes) for d in n.docs}
+    present = {d for n in (*nodes, *reserve_nodes) for d in n.docs if docs is None or d in docs}
     return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, total,
                 focus, [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)],
                 _jurisdiction_filter(c, present))
