@@ -197,3 +197,19 @@ def test_agency_page_and_errors(client) -> None:
     assert client.get("/?type=khong-co").status_code == 422
     assert client.get("/?focus=khong-co-nut-nay").status_code == 404
     assert "/pages/documents" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_layout_of_a_large_component_has_every_node_apart() -> None:
+    """Above 500 nodes networkx switches to a sparse solver (needs scipy): a real graph that big."""
+    import networkx as nx
+    import numpy as np
+
+    from visualizations.layout import force_positions
+
+    g = nx.barabasi_albert_graph(700, 2, seed=3)
+    nodes = [f"n{i}" for i in g.nodes]
+    pos = force_positions(nodes, [(f"n{u}", f"n{v}") for u, v in g.edges], {n: 12.0 for n in nodes})
+    xy = np.array([pos[n] for n in nodes])
+    assert len(pos) == 700 and np.isfinite(xy).all()
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) + np.eye(700) * 1e9
+    assert (d < 1.0).sum() == 0  # no two nodes drawn on top of each other

@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from .layout import force_positions
 from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
-from .view import View, VNode
+from .view import Quote, View, VNode
 
 TEMPLATES = Path(__file__).parent / "templates"
 FONT_SIZES = {"document": 20, "reference": 15, "agency": 15, "indicator": 18, "task": 10, "target": 10}
@@ -46,19 +46,35 @@ def _vis_node(n: VNode) -> dict[str, Any]:
             "size": _node_size(n), "kind": n.kind, "docs": list(n.docs), "font": font}
 
 
-def _vis_edge(i: str, e: Any) -> dict[str, Any]:
+class QuoteTable:
+    """Each distinct quote once in the page; nodes and edges refer to it by index (a task's
+    sentence is also its lead's, its cooperating agencies' and its edges')."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self._index: dict[Quote, int] = {}
+
+    def __call__(self, q: Quote) -> int:
+        i = self._index.get(q)
+        if i is None:
+            i = self._index[q] = len(self.rows)
+            self.rows.append(asdict(q))
+        return i
+
+
+def _vis_edge(i: str, e: Any, quotes: QuoteTable) -> dict[str, Any]:
     style = EDGE.get(e.type, FALLBACK_EDGE)
     width = 1 + min(4, e.weight - 1) if e.weight > 1 else (1.6 if style.role else 1)
     out = {"id": i, "from": e.source, "to": e.target, "label": e.label, "title": e.tooltip,
            "color": style.color, "dashes": style.dashes, "type": e.type, "width": width}
     if e.quote:
-        out["quote"] = asdict(e.quote)
+        out["quote"] = quotes(e.quote)
     return out
 
 
-def _info(n: VNode, page_base: str | None) -> dict[str, Any]:
+def _info(n: VNode, page_base: str | None, quotes: QuoteTable) -> dict[str, Any]:
     return {"kind": n.kind, "kindLabel": NODE[n.kind].label, "label": n.label.replace("\n", " "),
-            "props": [list(p) for p in n.props], "quotes": [asdict(q) for q in n.quotes],
+            "props": [list(p) for p in n.props], "quotes": [quotes(q) for q in n.quotes],
             "page": f"{page_base}/{n.page}/{n.id}" if page_base and n.page else None}
 
 
@@ -98,8 +114,9 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
         extra = {"x": pos[n.id][0], "y": pos[n.id][1]} if n.id in pos else {}
         vis = _vis_node(n)
         net.add_node(vis.pop("id"), label=vis.pop("label"), shape=vis.pop("shape"), **vis, **extra)
+    quotes = QuoteTable()
     for i, e in enumerate(view.edges):
-        vis = _vis_edge(f"e{i}", e)
+        vis = _vis_edge(f"e{i}", e, quotes)
         net.add_edge(vis.pop("from"), vis.pop("to"), **vis)
     net.options = _options(view)
     nodes, edges, *_ = net.get_network_data()
@@ -116,9 +133,10 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
                        "role": s.role} for s in EDGE_STYLES if s.type in types_present],
         "documents": [list(d) for d in view.documents],
         "jurisdictions": [[j, name, list(docs)] for j, name, docs in view.jurisdictions],
-        "info": {n.id: _info(n, page_base) for n in (*view.nodes, *view.reserve_nodes)},
+        "info": {n.id: _info(n, page_base, quotes) for n in (*view.nodes, *view.reserve_nodes)},
         "reserve": {"nodes": [_vis_node(n) for n in view.reserve_nodes],
-                    "edges": [_vis_edge(f"r{i}", e) for i, e in enumerate(view.reserve_edges)]},
+                    "edges": [_vis_edge(f"r{i}", e, quotes) for i, e in enumerate(view.reserve_edges)]},
+        "quotes": quotes.rows,
         "notes": view.notes, "focus": view.focus, "total": view.total_nodes,
     }
 

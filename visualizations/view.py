@@ -33,10 +33,11 @@ PROPS: dict[str, tuple[tuple[str, str], ...]] = {
                   ("issuer", "Cơ quan ban hành"), ("date", "Ngày ban hành"), ("cited_by", "Được dẫn bởi")),
     "agency": (("name", "Tên"), ("kind", "Loại cơ quan"), ("jurisdiction", "Địa bàn"),
                ("aliases", "Tên khác"), ("is_group", "Nhóm cơ quan"), ("documents", "Văn bản")),
-    "task": (("text", "Nội dung"), ("document", "Văn bản"), ("section", "Mục"), ("area", "Lĩnh vực"),
+    # A task's or target's text is its quote, shown under the properties.
+    "task": (("document", "Văn bản"), ("section", "Mục"), ("area", "Lĩnh vực"),
              ("deadline", "Thời hạn"), ("due_date", "Hạn (ngày)"), ("lead", "Chủ trì"),
              ("cooperate", "Phối hợp"), ("standing", "Thường trực"), ("report_to", "Báo cáo")),
-    "target": (("text", "Nội dung"), ("document", "Văn bản"), ("metric", "Chỉ tiêu đo"),
+    "target": (("document", "Văn bản"), ("metric", "Chỉ tiêu đo"),
                ("comparator", "So sánh"), ("value", "Giá trị"), ("unit", "Đơn vị"), ("year", "Năm"),
                ("indicator", "Chỉ số")),
     "indicator": (("name", "Tên"), ("aliases", "Tên đầy đủ")),
@@ -333,9 +334,9 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     if aggregated:
         edges += _aggregate_roles(c, drawn)
     edges += _appearances(b, drawn, edges, visible)
+    held = drawn | reserve
     reserve_edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
-                     if (u in reserve or v in reserve) and u in drawn | reserve and v in drawn | reserve
-                     and keep_edge(d)]
+                     if (u in reserve or v in reserve) and u in held and v in held and keep_edge(d)]
     if absent:
         notes.append("Đang tắt / hidden by the type filter: "
                      + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")

@@ -142,12 +142,13 @@
       a.href = info.page;
       actions.push(a);
     }
-    fillPanel(info.kindLabel, info.label, info.props, info.quotes, actions);
+    fillPanel(info.kindLabel, info.label, info.props, info.quotes.map(function (i) { return DATA.quotes[i]; }),
+      actions);
   }
   function showEdge(id) {
     var e = edges.get(id);
     if (!e) { return; }
-    fillPanel("Quan hệ / edge: " + (e.label || e.type), e.title, [], e.quote ? [e.quote] : [], []);
+    fillPanel("Quan hệ / edge: " + (e.label || e.type), e.title, [], e.quote !== undefined ? [DATA.quotes[e.quote]] : [], []);
   }
   document.getElementById("panel-close").addEventListener("click", function () { panel.hidden = true; });
   network.on("click", function (p) {
