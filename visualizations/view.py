@@ -122,17 +122,10 @@ def kind_of(attrs: dict[str, Any]) -> str:
 
 def _docs_of(g: nx.MultiDiGraph, n: str) -> tuple[str, ...]:
     """The corpus documents a node's facts come from: its own and its edges' provenance."""
-    docs = set()
     a = g.nodes[n]
-    if a.get("in_corpus"):
-        docs.add(n)
-    for key in ("document",):
-        if a.get(key):
-            docs.add(a[key])
-    for _, _, d in g.out_edges(n, data=True):
-        docs.add((d.get("provenance") or {}).get("document"))
-    for _, _, d in g.in_edges(n, data=True):
-        docs.add((d.get("provenance") or {}).get("document"))
+    docs = {n if a.get("in_corpus") else None, a.get("document")}
+    docs |= {(d.get("provenance") or {}).get("document")
+             for _, _, d in (*g.out_edges(n, data=True), *g.in_edges(n, data=True))}
     docs.discard(None)
     return tuple(sorted(docs))
 
