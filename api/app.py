@@ -41,7 +41,7 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.args[0] if exc.args else exc)}, status_code=404)
+        return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> JSONResponse:

@@ -48,7 +48,7 @@ def answering(store_dir: str) -> Iterator[Corpus]:
     try:
         yield c
     except NotFound as e:
-        fail(str(e.args[0] if e.args else e), EXIT_USAGE)
+        fail(str(e), EXIT_USAGE)
 
 
 def done(found: int) -> None:

@@ -210,13 +210,13 @@ def find_metric(c: Corpus, query: str) -> list[str]:
 def compare(c: Corpus, metric: str) -> list[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known."""
     keys = find_metric(c, metric)
-    parent_of = {r.child.id: r.parent for r in c.refinements if r.child and r.parent}
     out = []
     for t in c.targets.values():
         if t["metric"] not in keys:
             continue
         jur = c.documents.get(t["document"], {}).get("jurisdiction")
-        p = parent_of.get(t["id"])
+        row = c.refinement_of.get(t["id"])
+        p = row.parent if row else None
         out.append(ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
                                  c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),
                                  t.get("unit"), t.get("year"), p.value if p else None,

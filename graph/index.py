@@ -26,6 +26,9 @@ TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES
 class NotFound(LookupError):
     """A name or id that matches nothing in the corpus; the message says what was asked."""
 
+    def __str__(self) -> str:  # LookupError would quote the message like a dict key
+        return str(self.args[0]) if self.args else ""
+
 
 @dataclass(frozen=True, slots=True)
 class AgencyRef:
@@ -222,6 +225,11 @@ class Corpus:
         from .cascade import target_links  # cascade reads this module's Corpus
 
         return target_links(self)
+
+    @cached_property
+    def refinement_of(self) -> dict[str, Any]:
+        """Each paired child target's id → its ``CascadeRow`` (child and parent targets)."""
+        return {r.child.id: r for r in self.refinements if r.child and r.parent}
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:

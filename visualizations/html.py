@@ -123,7 +123,6 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
     kinds_present = {n.kind for n in view.nodes} | {n.kind for n in view.reserve_nodes}
     types_present = {e.type for e in view.edges} | {e.type for e in view.reserve_edges}
     return {
-        "title": view.title,
         "nodes": nodes, "edges": edges, "options": net.options,
         "visibleKinds": list(view.visible_kinds),
         "kinds": [{"kind": s.kind, "label": s.label, "english": s.english, "color": s.color,
@@ -137,7 +136,7 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
         "reserve": {"nodes": [_vis_node(n) for n in view.reserve_nodes],
                     "edges": [_vis_edge(f"r{i}", e, quotes) for i, e in enumerate(view.reserve_edges)]},
         "quotes": quotes.rows,
-        "notes": view.notes, "focus": view.focus, "total": view.total_nodes,
+        "focus": view.focus,
     }
 
 

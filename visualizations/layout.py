@@ -11,18 +11,20 @@ import math
 import networkx as nx
 import numpy as np
 
-SPACING = 90.0
+SPACING = 90.0  # pixels per node at the page's default zoom
 # spring_layout's optimal distance is K / sqrt(n): larger spreads a hub's leaves apart
-K = 6.0  # pixels per node at the page's default zoom
+K = 6.0
 
 
 def force_positions(nodes: list[str], edges: list[tuple[str, str]], sizes: dict[str, float] | None = None,
                     seed: int = 7) -> dict[str, tuple[float, float]]:
     """Spring layout of the drawn graph, scaled so nodes sit about ``SPACING`` pixels apart.
 
-    Components are laid out one by one and packed on a grid, biggest first, so a few isolated
+    Components are laid out one by one and packed in rows, biggest first, so a few isolated
     nodes do not fly to the edges of the canvas.
     """
+    if not nodes:
+        return {}
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from((u, v) for u, v in edges if u != v)
@@ -47,8 +49,7 @@ def force_positions(nodes: list[str], edges: list[tuple[str, str]], sizes: dict[
         w, h = max(xs) - min(xs) + SPACING * 2, max(ys) - min(ys) + SPACING * 2
         boxes.append((w, h, {v: (x - min(xs), y - min(ys)) for v, (x, y) in local.items()}))
     # Shelf packing: rows as wide as the biggest component (or a square of the small ones).
-    width = max([boxes[0][0] if boxes else 0.0,
-                 math.sqrt(sum(w * h for w, h, _ in boxes)) if boxes else 0.0])
+    width = max(boxes[0][0], math.sqrt(sum(w * h for w, h, _ in boxes)))
     x = y = row_h = 0.0
     for w, h, local in boxes:
         if x > 0 and x + w > width:

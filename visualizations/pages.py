@@ -54,10 +54,9 @@ def document_page(c: Corpus, query: str) -> str:
             groups[lead.id if lead else None].append(t)
     task_groups = [{"agency": c.agency_ref(a) if a else None, "tasks": ts}
                    for a, ts in sorted(groups.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))]
-    refined = {r.child.id: r for r in c.refinements if r.child and r.parent}
     targets = []
     for t in sorted(c.by_document[did]["targets"], key=lambda t: t["provenance"]["start"]):
-        row = refined.get(t["id"])
+        row = c.refinement_of.get(t["id"])
         parent = row.parent if row else None
         targets.append({
             "section": t["provenance"].get("section"), "metric": cascade_mod.metric_label(t["metric"]),

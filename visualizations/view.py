@@ -107,7 +107,6 @@ class View:
     notes: list[str] = field(default_factory=list)
     reserve_nodes: list[VNode] = field(default_factory=list)
     reserve_edges: list[VEdge] = field(default_factory=list)
-    total_nodes: int = 0
     focus: str | None = None
     documents: list[tuple[str, str]] = field(default_factory=list)  # (id, label) for the filter
     jurisdictions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # id, name, docs
@@ -118,16 +117,6 @@ def kind_of(attrs: dict[str, Any]) -> str:
     if t == "document" and not attrs.get("in_corpus"):
         return "reference"
     return t if t in NODE else "unknown"
-
-
-def _docs_of(g: nx.MultiDiGraph, n: str) -> tuple[str, ...]:
-    """The corpus documents a node's facts come from: its own and its edges' provenance."""
-    a = g.nodes[n]
-    docs = {n if a.get("in_corpus") else None, a.get("document")}
-    docs |= {(d.get("provenance") or {}).get("document")
-             for _, _, d in (*g.out_edges(n, data=True), *g.in_edges(n, data=True))}
-    docs.discard(None)
-    return tuple(sorted(docs))
 
 
 class Labeller:
@@ -206,11 +195,15 @@ class Labeller:
         own = self.quote(a.get("provenance"))
         if own and len(quotes) < MAX_QUOTES:
             quotes.setdefault((own.document, own.start, own.end), own)
+        # The corpus documents its facts come from: its own and its edges' provenance.
+        docs = {n if a.get("in_corpus") else None, a.get("document")}
+        docs |= {(d.get("provenance") or {}).get("document") for _, _, d in incident}
+        docs.discard(None)
         label = self.label(n, kind)
         style = NODE[kind]
         tooltip = f"{style.label}: {label.replace(chr(10), ' ')}"
         page = {"document": "documents", "agency": "agencies"}.get(kind)
-        return VNode(n, kind, label, tooltip, _docs_of(self.g, n), props, tuple(quotes.values()),
+        return VNode(n, kind, label, tooltip, tuple(sorted(docs)), props, tuple(quotes.values()),
                      self.g.degree(n), page)
 
     def edge(self, u: str, v: str, d: dict) -> VEdge:
@@ -298,9 +291,8 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         return roles is None or not style.role or d["type"] in roles
 
     b = Labeller(c)
-    total = len(allowed)
     absent = Counter(NODE[node_kind[n]].label.lower() for n in allowed if node_kind[n] not in visible)
-    shown = total - sum(absent.values())
+    shown = len(allowed) - sum(absent.values())
     reserve: set[str] = set()
     aggregated = False
     if shown > spec.max_nodes and focus is None:
@@ -322,14 +314,15 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     else:
         drawn = allowed
 
-    edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
-             if u in drawn and v in drawn and keep_edge(d)]
+    edges: list[VEdge] = []
+    reserve_edges: list[VEdge] = []
+    held = drawn | reserve
+    for u, v, d in g.edges(data=True):
+        if u in held and v in held and keep_edge(d):
+            (edges if u in drawn and v in drawn else reserve_edges).append(b.edge(u, v, d))
     if aggregated:
         edges += _aggregate_roles(c, drawn)
-    edges += _appearances(b, drawn, edges, visible)
-    held = drawn | reserve
-    reserve_edges = [b.edge(u, v, d) for u, v, d in g.edges(data=True)
-                     if (u in reserve or v in reserve) and u in held and v in held and keep_edge(d)]
+    edges += _appearances(b, drawn, edges, visible, node_kind)
     if absent:
         notes.append("Đang tắt / hidden by the type filter: "
                      + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")
@@ -339,9 +332,9 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     nodes = [b.node(n) for n in sorted(drawn)]
     reserve_nodes = [b.node(n) for n in sorted(reserve)]
     present = {d for n in (*nodes, *reserve_nodes) for d in n.docs if docs is None or d in docs}
-    return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, total,
-                focus, [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)],
-                _jurisdiction_filter(c, present))
+    doc_filter = [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)]
+    return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, focus,
+                doc_filter, _jurisdiction_filter(c, present))
 
 
 def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -356,17 +349,17 @@ def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, t
                    for j, ds in docs_in.items()), key=lambda row: row[1])
 
 
-def _appearances(b: Labeller, drawn: set[str], edges: list[VEdge],
-                 visible: tuple[str, ...]) -> list[VEdge]:
+def _appearances(b: Labeller, drawn: set[str], edges: list[VEdge], visible: tuple[str, ...],
+                 node_kind: dict[str, str]) -> list[VEdge]:
     """An agency named in a document but given no role (a recipient, an issuer's superior) would
     float alone; link it to the documents it appears in, quoting where it is first named."""
     linked = {n for e in edges for n in (e.source, e.target)
-              if kind_of(b.g.nodes[e.source]) in visible and kind_of(b.g.nodes[e.target]) in visible}
+              if node_kind.get(e.source) in visible and node_kind.get(e.target) in visible}
     out = []
     for n in sorted(drawn - linked):
-        a = b.g.nodes[n]
-        if kind_of(a) != "agency":
+        if node_kind[n] != "agency":
             continue
+        a = b.g.nodes[n]
         for d in a.get("documents") or []:
             if d in drawn:
                 p = a.get("provenance") or {}

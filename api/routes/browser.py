@@ -28,7 +28,7 @@ def _page(render, *args: object) -> HTMLResponse:
         return HTMLResponse(render(*args))
     except NotFound as e:
         return HTMLResponse(f"<!DOCTYPE html><meta charset='utf-8'><link rel='icon' href='data:,'>"
-                            f"<title>404</title><p>{escape(str(e.args[0] if e.args else e))}</p>"
+                            f"<title>404</title><p>{escape(str(e))}</p>"
                             "<p><a href='/'>cchc-graph</a></p>", status_code=404)
 
 
