@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from graph.store import Store, StoreError
+from graph.store import BuildReport, Store, StoreError
+from loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
 from .options import EXIT_STORE, STORE_OPTION, fail
@@ -27,39 +29,84 @@ def cli() -> None:
     """
 
 
+READ_OPTIONS = [
+    click.option("--max-file-mb", default=DEFAULT_MAX_MB, show_default=True,
+                 type=click.IntRange(1, 100_000),
+                 help="Bỏ qua tệp lớn hơn / skip files larger than this (MB)."),
+    click.option("--ocr/--no-ocr", default=True, show_default=True,
+                 help="Nhận dạng PDF scan bằng tesseract (nếu có) / OCR scanned PDFs with "
+                      "tesseract-ocr-vie when installed."),
+    click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON / JSON report."),
+]
+
+
+def read_options(f):
+    for option in reversed(READ_OPTIONS):
+        f = option(f)
+    return f
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @STORE_OPTION
 @click.option("--add", is_flag=True, help="Thêm vào kho hiện có / add to the existing store.")
-@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON / JSON report.")
-def build(paths: tuple[str, ...], store_dir: str, add: bool, as_json: bool) -> None:
+@read_options
+def build(paths: tuple[str, ...], store_dir: str, add: bool, max_file_mb: int, ocr: bool,
+          as_json: bool) -> None:
     """Đọc văn bản và xây dựng đồ thị / read documents and build the graph.
 
     PATHS are files (.txt .md .docx .pdf .html) or folders searched recursively. A file that
-    cannot be read is reported and skipped; the others still load. Exit code: 0 all loaded,
-    1 some files skipped, 2 nothing loaded, 3 store error.
+    cannot be read is reported with the reason and skipped; the others still load, and a
+    document already stored keeps its stored version. When nothing loads the store is left
+    as it was. Exit code: 0 all loaded, 1 some files skipped, 2 nothing loaded, 3 store error.
 
     Example:
 
         cchc build ../shared/seeds --store .cchc
     """
+    opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
+    _report(lambda: Store(store_dir).build(list(paths), add=add, options=opts), store_dir, as_json)
+
+
+@cli.command()
+@STORE_OPTION
+@read_options
+def rebuild(store_dir: str, max_file_mb: int, ocr: bool, as_json: bool) -> None:
+    """Đọc lại mọi văn bản của kho từ tệp nguồn / re-read every stored document.
+
+    Use after upgrading cchc-graph (a store of an older schema says so) or to refresh all
+    facts. The source files are those listed in the store's manifest; ones that are gone are
+    reported, and their stored version kept when it can still be read. Exit codes as `build`.
+
+    Example:
+
+        cchc rebuild --store .cchc
+    """
+    opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
+    _report(lambda: Store(store_dir).rebuild(options=opts), store_dir, as_json)
+
+
+def _report(run: Callable[[], BuildReport], store_dir: str, as_json: bool) -> None:
     try:
-        report = Store(store_dir).build(list(paths), add=add)
+        report = run()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     if as_json:
         click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
                                "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
-                               "warnings": report.warnings, "documents": report.documents},
+                               "kept": report.kept, "warnings": report.warnings,
+                               "documents": report.documents, "written": report.written},
                               ensure_ascii=False, indent=1))
     else:
         for p, reason in report.skipped:
             click.echo(f"bỏ qua / skipped: {p}: {reason}", err=True)
         for w in report.warnings:
             click.echo(f"cảnh báo / warning: {w}", err=True)
+        kept = f" (giữ bản cũ / kept stored {len(report.kept)})" if report.kept else ""
         click.echo(f"Đã nạp / loaded {len(report.loaded)}, dùng lại / cached {len(report.cached)}, "
-                   f"bỏ qua / skipped {len(report.skipped)}; kho / store {store_dir} có "
-                   f"{report.documents} văn bản / documents.")
+                   f"bỏ qua / skipped {len(report.skipped)}{kept}; kho / store {store_dir} có "
+                   f"{report.documents} văn bản / documents"
+                   + ("." if report.written else "; không thay đổi / left unchanged."))
     if not report.loaded and not report.cached:
         sys.exit(EXIT_NOTHING)
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)

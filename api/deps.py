@@ -16,19 +16,20 @@ MAX_PAGE = 500
 
 @dataclass
 class LiveCorpus:
-    """The store's corpus, re-read when ``graph.json`` changes (a build or an upload)."""
+    """The store's corpus, re-read when the store's manifest changes (a build or an upload)."""
 
     store: Store
     _corpus: Corpus | None = None
-    _mtime: float = -1.0
+    _version: tuple[int, int] = (0, 0)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self) -> Corpus:
-        mtime = self.store.graph_path.stat().st_mtime
+        st = self.store.manifest_path.stat()  # replaced by rename on every build: new inode
+        version = (st.st_ino, st.st_mtime_ns)
         with self._lock:
-            if self._corpus is None or mtime != self._mtime:
+            if self._corpus is None or version != self._version:
                 self._corpus = Corpus(self.store.load_export())
-                self._mtime = mtime
+                self._version = version
             return self._corpus
 
 

@@ -1,13 +1,17 @@
 """The embedded file store (``.cchc/`` by default): per-document facts and the built graph.
 
-Layout::
+Layout (store version 2)::
 
-    .cchc/manifest.json        schema version, extractor version, documents and their hashes
-    .cchc/facts/<doc_id>.json  one document's extracted facts (a cache keyed by content hash)
-    .cchc/graph.json           the resolved corpus in the JSON export schema
+    .cchc/manifest.json                 versions, the graph file, documents and their hashes
+    .cchc/facts/<doc_id>-<sha>-v<N>.json one document's facts (a cache keyed by content hash and
+                                        extractor version; never rewritten once there)
+    .cchc/graphs/<sha>.json             the resolved corpus in the JSON export schema
 
-Every file is written to a temporary name and renamed into place, the manifest last, so an
-interrupted build leaves the previous store readable. A lock file keeps two builds apart.
+The manifest is the one commit point: every other file is written first under a new name
+(temporary file + rename), then the manifest is replaced atomically, then files it no longer
+names are removed. A build killed at any moment leaves the previous manifest and everything
+it names intact. A lock file keeps two builds apart. Version 1 stores (``facts/<doc_id>.json``,
+``graph.json``) are read as they are and rewritten in the new layout by the next build.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,17 +30,19 @@ from typing import Any
 
 from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict, to_dict
 from loaders.pipeline import doc_id_for, load_document
-from loaders.read import SUPPORTED, LoadError
+from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
 from .corpus import build_export
 
 DEFAULT_STORE = ".cchc"
+STORE_VERSION = 2
+LOCK_WAIT_S = 0.0  # builds from the CLI fail at once when another build holds the lock
 # files that describe a folder rather than belong to the corpus
 _NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
 
 
 class StoreError(Exception):
-    """The store is missing, locked, or of another schema version."""
+    """The store is missing, locked, damaged, or of another schema version."""
 
 
 @dataclass(slots=True)
@@ -43,8 +50,10 @@ class BuildReport:
     loaded: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    kept: list[str] = field(default_factory=list)  # failed now, previous version kept
     warnings: list[str] = field(default_factory=list)
     documents: int = 0
+    written: bool = False  # False: nothing loaded, the store was left as it was
 
 
 def atomic_write(path: Path, data: str) -> None:
@@ -66,7 +75,8 @@ def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if (f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith(".")
+                if (f.is_file() and f.suffix.lower() in SUPPORTED.keys() | REPORTED
+                        and not f.name.startswith(".")
                         and f.stem.upper() not in _NOT_DOCUMENTS):
                     yield f
         else:
@@ -83,86 +93,180 @@ class Store:
 
     @property
     def graph_path(self) -> Path:
-        return self.root / "graph.json"
+        """The graph file the current manifest names."""
+        return self.root / self._read_manifest().get("graph", "graph.json")
 
     def exists(self) -> bool:
-        return self.manifest_path.exists() and self.graph_path.exists()
+        if not self.manifest_path.exists():
+            return False
+        try:
+            return self.graph_path.exists()
+        except StoreError:
+            return True  # damaged: exists, and loading says what is wrong
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "w") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as e:
-                raise StoreError(f"{self.root}: another build is writing this store") from e
+            deadline = time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as e:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(f"{self.root}: another build is writing this store") from e
+                    time.sleep(0.05)
             try:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
-    def manifest(self) -> dict[str, Any]:
+    def _read_manifest(self) -> dict[str, Any]:
         if not self.manifest_path.exists():
-            return {"schema_version": SCHEMA_VERSION, "documents": {}}
-        data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.root}: store schema {data.get('schema_version')} differs from "
-                f"{SCHEMA_VERSION}; rebuild it with 'cchc build … --store {self.root}'")
+            return {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION, "documents": {}}
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise StoreError(f"{self.manifest_path}: unreadable manifest ({e}); build the store "
+                             f"again into a new folder") from e
+        if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
+            raise StoreError(f"{self.manifest_path}: not a cchc manifest")
         return data
 
-    def build(self, paths: list[str | Path], add: bool = False) -> BuildReport:
-        """Load documents (reusing cached facts of unchanged files) and rebuild the graph."""
+    def manifest(self) -> dict[str, Any]:
+        """The manifest, checked: a store of another schema says how to migrate it."""
+        data = self._read_manifest()
+        found = data.get("schema_version")
+        if found == SCHEMA_VERSION:
+            return data
+        if isinstance(found, int) and found > SCHEMA_VERSION:
+            raise StoreError(f"{self.root}: written by a newer cchc (graph schema {found}, this "
+                             f"one reads {SCHEMA_VERSION}); upgrade cchc-graph to read it")
+        raise StoreError(f"{self.root}: graph schema {found}, this cchc reads {SCHEMA_VERSION}; "
+                         f"migrate it with 'cchc rebuild --store {self.root}' (re-reads the "
+                         f"{len(data['documents'])} source files it lists)")
+
+    def sources(self) -> list[str]:
+        """The source files of the stored documents (what ``rebuild`` re-reads)."""
+        return sorted(e["source_path"] for e in self._read_manifest()["documents"].values())
+
+    def build(self, paths: list[str | Path], add: bool = False,
+              options: ReadOptions | None = None, wait_s: float = LOCK_WAIT_S,
+              migrate: bool = False) -> BuildReport:
+        """Load documents (reusing cached facts of unchanged files) and rebuild the graph.
+
+        Without ``add`` the store holds exactly the documents of ``paths``; a file that fails
+        now but was stored before keeps its stored version (reported in ``kept``). When no
+        file loads at all, nothing is written. ``migrate`` accepts a store of an older schema
+        (its cache is then not used).
+        """
         report = BuildReport()
-        with self.lock():
-            old = self.manifest()["documents"]  # the cache; also the base with --add
+        with self.lock(wait_s):
+            manifest = self._read_manifest() if migrate else self.manifest()
+            current = manifest.get("schema_version") == SCHEMA_VERSION
+            old: dict[str, dict] = manifest["documents"] if current else {}
             entries: dict[str, dict] = dict(old) if add else {}
             loaded: dict[str, DocumentFacts] = {}
             for path in iter_inputs(paths):
                 doc_id = doc_id_for(path)
                 try:
-                    facts, cached = self._facts(path, doc_id, old.get(doc_id))
-                except LoadError as e:
-                    report.skipped.append((str(path), e.problem))
-                    continue
+                    facts, cached = self._facts(path, doc_id, old.get(doc_id), options)
                 except Exception as e:  # one bad file never stops the others
-                    report.skipped.append((str(path), f"extraction failed ({type(e).__name__}: {e})"))
+                    reason = e.problem if isinstance(e, LoadError) else \
+                        f"extraction failed ({type(e).__name__}: {e})"
+                    if doc_id in old and self._has_facts(doc_id, old[doc_id]):
+                        entries[doc_id] = old[doc_id]
+                        report.kept.append(str(path))
+                        reason += "; the version already stored is kept"
+                    report.skipped.append((str(path), reason))
                     continue
                 (report.cached if cached else report.loaded).append(str(path))
                 report.warnings.extend(facts.warnings)
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
-                                   "extractor_version": facts.extractor_version}
+                                   "extractor_version": facts.extractor_version,
+                                   "facts": _facts_name(doc_id, facts.meta.sha256)}
                 loaded[doc_id] = facts
-            docs = [loaded.get(i) or self.load_facts(i) for i in sorted(entries)]
-            export = build_export(docs)
-            atomic_write(self.graph_path, json.dumps(export, ensure_ascii=False))
+            if not report.loaded and not report.cached:
+                report.documents = len(old)
+                return report  # nothing new: leave the store exactly as it was
+            docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
+            text = json.dumps(build_export(docs), ensure_ascii=False)
+            graph = f"graphs/{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+            atomic_write(self.root / graph, text)
             atomic_write(self.manifest_path, json.dumps(
-                {"schema_version": SCHEMA_VERSION, "extractor_version": EXTRACTOR_VERSION,
-                 "documents": entries}, ensure_ascii=False, indent=1))
+                {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION,
+                 "extractor_version": EXTRACTOR_VERSION, "graph": graph,
+                 "documents": {i: {**e, "facts": e.get("facts") or f"{i}.json"}
+                               for i, e in entries.items()}},
+                ensure_ascii=False, indent=1))
             report.documents = len(entries)
+            report.written = True
+            self._collect_garbage()
         return report
 
-    def _facts(self, path: Path, doc_id: str, entry: dict | None) -> tuple[DocumentFacts, bool]:
-        fpath = self.root / "facts" / f"{doc_id}.json"
-        if entry and fpath.exists() and entry.get("extractor_version") == EXTRACTOR_VERSION:
+    def rebuild(self, options: ReadOptions | None = None) -> BuildReport:
+        """Re-read every stored document from its source file (after an upgrade of cchc)."""
+        return self.build(self.sources(), options=options, migrate=True)
+
+    def _facts(self, path: Path, doc_id: str, entry: dict | None,
+               options: ReadOptions | None) -> tuple[DocumentFacts, bool]:
+        if entry and entry.get("extractor_version") == EXTRACTOR_VERSION and self._has_facts(doc_id, entry):
             try:
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError as e:
                 raise LoadError(path, f"cannot read file ({e.strerror or e})") from e
             if sha == entry.get("sha256"):
-                facts = self.load_facts(doc_id)
-                if facts.meta.source_path == str(path):
+                facts = self.load_facts(doc_id, entry)
+                if facts.meta.source_path == str(path) and facts.meta.sha256 == sha:
                     return facts, True
-        facts = load_document(path, doc_id)
-        atomic_write(fpath, json.dumps(to_dict(facts), ensure_ascii=False))
+        facts = load_document(path, doc_id, options)
+        fpath = self.root / "facts" / _facts_name(doc_id, facts.meta.sha256)
+        if not fpath.exists():
+            atomic_write(fpath, json.dumps(to_dict(facts), ensure_ascii=False))
         return facts, False
 
-    def load_facts(self, doc_id: str) -> DocumentFacts:
-        data = json.loads((self.root / "facts" / f"{doc_id}.json").read_text(encoding="utf-8"))
-        return from_dict(DocumentFacts, data)
+    def _has_facts(self, doc_id: str, entry: dict) -> bool:
+        return (self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")).exists()
+
+    def load_facts(self, doc_id: str, entry: dict) -> DocumentFacts:
+        path = self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")
+        try:
+            return from_dict(DocumentFacts, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise StoreError(f"{path}: stored facts unreadable ({e}); run 'cchc rebuild --store "
+                             f"{self.root}'") from e
 
     def load_export(self) -> dict[str, Any]:
         if not self.exists():
             raise StoreError(f"{self.root}: no graph here yet; run 'cchc build PATH' first")
-        self.manifest()
-        return json.loads(self.graph_path.read_text(encoding="utf-8"))
+        for _ in range(3):  # a build may replace the manifest and remove the old graph meanwhile
+            self.manifest()
+            path = self.graph_path
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError) as e:
+                raise StoreError(f"{path}: unreadable graph ({e}); run 'cchc rebuild --store "
+                                 f"{self.root}'") from e
+        raise StoreError(f"{self.root}: the graph file named by the manifest is missing; run "
+                         f"'cchc rebuild --store {self.root}'")
+
+    def _collect_garbage(self) -> None:
+        """Remove what the manifest no longer names: older graphs and facts, left temporaries."""
+        manifest = self._read_manifest()
+        keep = {self.root / manifest["graph"]} | {
+            self.root / "facts" / e["facts"] for e in manifest["documents"].values()}
+        for folder, pattern in ((self.root / "facts", "*.json"), (self.root / "graphs", "*.json"),
+                                (self.root, "graph.json")):
+            for f in folder.glob(pattern):
+                if f not in keep:
+                    f.unlink(missing_ok=True)
+        for folder in (self.root, self.root / "facts", self.root / "graphs"):
+            for f in folder.glob(".*.tmp"):
+                f.unlink(missing_ok=True)
+
+
+def _facts_name(doc_id: str, sha256: str) -> str:
+    return f"{doc_id}-{sha256[:16]}-v{EXTRACTOR_VERSION}.json"

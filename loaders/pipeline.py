@@ -20,7 +20,7 @@ from .extract.targets import extract_targets
 from .model import Agency, DocumentFacts, DocumentMeta, Jurisdiction, NormDoc
 from .normalize import normalize
 from .outline import build_outline
-from .read import read_document
+from .read import ReadOptions, read_document
 from .text import fold, slug
 
 
@@ -29,11 +29,13 @@ def doc_id_for(path: str | Path) -> str:
     return slug(Path(path).stem, 80).replace("-", "_")
 
 
-def load_document(path: str | Path, doc_id: str | None = None) -> DocumentFacts:
+def load_document(path: str | Path, doc_id: str | None = None,
+                  options: ReadOptions | None = None) -> DocumentFacts:
     """Read one file and extract every fact with its provenance (raises LoadError)."""
-    raw = read_document(path)
-    doc = normalize(raw, doc_id or doc_id_for(path))
-    return extract(doc)
+    raw = read_document(path, options)
+    facts = extract(normalize(raw, doc_id or doc_id_for(path)))
+    facts.warnings[:0] = raw.notes
+    return facts
 
 
 def extract(doc: NormDoc) -> DocumentFacts:

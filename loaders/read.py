@@ -7,8 +7,29 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import legacy, ocr
+
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
              ".html": "html", ".htm": "html"}
+# Document formats found in folders that cannot be read: reported (with what to do), not ignored.
+REPORTED = {".doc", ".docm", ".dot", ".rtf", ".odt", ".wpd", ".xls", ".xlsx", ".ppt", ".pptx"}
+DEFAULT_MAX_MB = 100
+
+# Leading bytes → what the file really is, whatever its extension says.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"), (b"{\\rtf", "rtf"),
+    (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"), (b"II*\x00", "image"),
+    (b"MM\x00*", "image"), (b"\x1f\x8b", "archive"), (b"Rar!", "archive"), (b"7z\xbc\xaf", "archive"),
+)
+_REFUSED = {
+    "ole": "an OLE container: a legacy Word .doc or a password-protected Office file "
+           "(save it as an unprotected .docx)",
+    "rtf": "an RTF document (save it as .docx or .txt)",
+    "image": "an image (put scans in a PDF; OCR needs tesseract-ocr-vie)",
+    "archive": "a compressed archive (extract it first)",
+    "zip": "a ZIP archive that is not a Word .docx (no word/document.xml)",
+    "binary": "binary content, not a text document",
+}
 
 
 class LoadError(Exception):
@@ -18,6 +39,12 @@ class LoadError(Exception):
         super().__init__(f"{path}: {problem}")
         self.path = str(path)
         self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024
+    ocr: bool = True  # OCR PDFs without a text layer when tesseract (vie) is installed
 
 
 @dataclass(slots=True)
@@ -38,47 +65,129 @@ class RawDocument:
     fmt: str
     sha256: str
     blocks: list[RawBlock]
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the user
 
 
-def read_document(path: str | Path) -> RawDocument:
+def read_document(path: str | Path, options: ReadOptions | None = None) -> RawDocument:
     """Read a file into raw blocks, or raise :class:`LoadError` naming the file."""
+    options = options or ReadOptions()
     p = Path(path)
-    fmt = SUPPORTED.get(p.suffix.lower())
-    if fmt is None:
-        raise LoadError(p, f"unsupported file type '{p.suffix or '(none)'}' "
-                           f"(supported: {', '.join(sorted(SUPPORTED))})")
     try:
+        size = p.stat().st_size
+        if size > options.max_bytes:
+            raise LoadError(p, f"file is {size / 1048576:.1f} MB, above the "
+                               f"{options.max_bytes / 1048576:.0f} MB cap (--max-file-mb)")
         data = p.read_bytes()
     except OSError as e:
         raise LoadError(p, f"cannot read file ({e.strerror or e})") from e
     if not data.strip():
         raise LoadError(p, "empty file")
-    sha = hashlib.sha256(data).hexdigest()
+    fmt = _format(p, data)
+    notes: list[str] = []
+    declared = SUPPORTED.get(p.suffix.lower())
+    if declared != fmt and not (declared in ("txt", "md") and fmt == "txt"):
+        notes.append(f"{p}: the extension says '{p.suffix or '(none)'}' but the content is "
+                     f"{fmt.upper()}; read as {fmt.upper()}")
     reader = {"txt": _read_text, "md": _read_text, "docx": _read_docx, "pdf": _read_pdf,
               "html": _read_html}[fmt]
-    blocks = reader(p, data)
+    blocks = reader(_Reading(p, data, options, notes))
     if not any(b.text.strip() for b in blocks):
         raise LoadError(p, "no text found")
-    return RawDocument(str(path), fmt, sha, blocks)
+    _repair_legacy(p, blocks, notes)
+    return RawDocument(str(path), fmt, hashlib.sha256(data).hexdigest(), blocks, notes)
 
 
-def decode_text(path: Path, data: bytes) -> str:
+@dataclass(slots=True)
+class _Reading:
+    path: Path
+    data: bytes
+    options: ReadOptions
+    notes: list[str]
+
+
+def sniff(data: bytes) -> str:
+    """What the bytes are: pdf, docx, html, text, or one of the refused kinds."""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            if kind == "zip" and b"word/" in data[:65536] + data[-65536:]:
+                return "docx"
+            return kind
+    if _utf16(data) is None and b"\x00" in data[:4096]:
+        return "binary"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") and re.search(rb"<(?:!doctype html|html|body)[\s>]", head):
+        return "html"
+    return "text"
+
+
+def _format(path: Path, data: bytes) -> str:
+    kind = sniff(data)
+    if kind in _REFUSED:
+        raise LoadError(path, f"content is {_REFUSED[kind]}")
+    declared = SUPPORTED.get(path.suffix.lower())
+    if kind in ("pdf", "docx", "html"):
+        return kind
+    if declared == "html":
+        return "html"  # a fragment without <html>: still markup
+    return declared if declared in ("txt", "md") else "txt"
+
+
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of BOM-less UTF-16 text (every other byte zero), else None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def decode_text(path: Path, data: bytes, notes: list[str]) -> str:
+    """UTF-8 (with or without BOM), UTF-16, or a legacy encoding recognised and said so."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise LoadError(path, "binary content, not a text document")
+    codec = _utf16(data)
+    if codec:
+        return data.decode(codec, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise LoadError(path, f"not valid UTF-8 (byte {e.start})") from e
+        first_bad = e.start
+    text, how = legacy.decode_bytes(data)
+    bad = text.count("\ufffd")
+    if how is None or (how == "utf-8-replace" and bad * 100 > len(text)):
+        raise LoadError(path, f"not valid UTF-8 (byte {first_bad}) and not a recognised "
+                              "Vietnamese encoding (TCVN3, VNI, Windows-1258); save it as UTF-8")
+    if how == "utf-8-replace":
+        notes.append(f"{path}: {bad} invalid UTF-8 byte(s) replaced with \ufffd (first at byte "
+                     f"{first_bad})")
+    else:
+        notes.append(f"{path}: not UTF-8; decoded as {legacy.NAMES[how]}")
+    return text
+
+
+def _repair_legacy(path: Path, blocks: list[RawBlock], notes: list[str]) -> None:
+    """Convert text typed in TCVN3/VNI fonts (common in old .docx/.pdf) to Unicode, in place."""
+    enc, fix = legacy.convert_blocks([b.text for b in blocks])
+    if enc is None:
+        return
+    for b in blocks:
+        b.text = fix(b.text)
+        b.cells = [fix(c) for c in b.cells]
+    notes.append(f"{path}: text typed in the {legacy.NAMES[enc]} font encoding; converted to Unicode")
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-def _read_text(path: Path, data: bytes) -> list[RawBlock]:
-    text = decode_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
+def _read_text(r: _Reading) -> list[RawBlock]:
+    text = decode_text(r.path, r.data, r.notes).replace("\r\n", "\n").replace("\r", "\n")
     return text_blocks(text, markdown=True)
 
 
@@ -102,7 +211,8 @@ def text_blocks(text: str, markdown: bool) -> list[RawBlock]:
     return blocks
 
 
-def _read_docx(path: Path, data: bytes) -> list[RawBlock]:
+def _read_docx(r: _Reading) -> list[RawBlock]:
+    path, data = r.path, r.data
     import io
     import zipfile
 
@@ -159,7 +269,8 @@ def _docx_para(para, n: int) -> RawBlock:
     return RawBlock(text, n, kind, level=level, bold=bold)
 
 
-def _read_pdf(path: Path, data: bytes) -> list[RawBlock]:
+def _read_pdf(r: _Reading) -> list[RawBlock]:
+    path, data = r.path, r.data
     import io
 
     try:
@@ -180,8 +291,8 @@ def _read_pdf(path: Path, data: bytes) -> list[RawBlock]:
         raise
     except Exception as e:  # pypdf raises many kinds on broken files
         raise LoadError(path, f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
-    if not any(p.strip() for p in pages):
-        raise LoadError(path, "PDF has no text layer (scanned image); OCR it first")
+    if sum(ch.isalnum() for p in pages for ch in p) < _MIN_CHARS_PER_PAGE * len(pages):
+        pages = _ocr(r, len(pages))
     lines: list[str] = []
     for page in pages:
         for line in page.split("\n"):
@@ -192,11 +303,30 @@ def _read_pdf(path: Path, data: bytes) -> list[RawBlock]:
     return text_blocks("\n".join(lines), markdown=False)
 
 
+_MIN_CHARS_PER_PAGE = 30  # below this the "text layer" is a stamp or a page number: a scan
+
+
+def _ocr(r: _Reading, n_pages: int) -> list[str]:
+    if not r.options.ocr:
+        raise LoadError(r.path, "PDF has no text layer (a scan) and OCR is off (--no-ocr)")
+    why = ocr.unavailable()
+    if why:
+        raise LoadError(r.path, f"PDF has no text layer (a scan); {why}")
+    try:
+        pages = ocr.pdf_pages(r.data)
+    except ocr.OcrError as e:
+        raise LoadError(r.path, f"PDF has no text layer and OCR failed ({e})") from e
+    r.notes.append(f"{r.path}: no text layer; {n_pages} page(s) read by OCR (tesseract, vie): "
+                   "check quotes against the scan")
+    return pages
+
+
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "table",
                "section", "article", "blockquote", "pre", "ul", "ol", "center"}
 
 
-def _read_html(path: Path, data: bytes) -> list[RawBlock]:
+def _read_html(r: _Reading) -> list[RawBlock]:
+    path, data = r.path, r.data
     from bs4 import BeautifulSoup
 
     try:

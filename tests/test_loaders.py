@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from loaders.pipeline import load_document
-from loaders.read import LoadError, read_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -106,23 +103,6 @@ def test_text_artefacts_are_undone(tmp_path: Path) -> None:
     assert "\u00ad" not in f.text and "**" not in f.text and "\\" not in f.text
     assert "và trả kết quả trong ngày" in f.text  # the broken line was joined
     assert [(t.value, t.comparator) for t in f.targets] == [(95.0, "=")]
-
-
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("empty.txt", b"", "empty file"),
-    ("notes.rtf", b"{\\rtf1 hello}", "unsupported file type '.rtf'"),
-    ("legacy.txt", "Kế hoạch".encode()[:2] + b"\xe1 ho\xb9ch", "not valid UTF-8"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary content"),
-    ("broken.docx", b"PK\x03\x04 not really a zip", "corrupt or unreadable .docx"),
-    ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
-])
-def test_bad_files_name_the_file_and_the_problem(tmp_path: Path, name: str, content: bytes,
-                                                 problem: str) -> None:
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(LoadError) as err:
-        read_document(path)
-    assert str(path) in str(err.value) and problem in str(err.value)
 
 
 def test_html_appendix_table(tmp_path: Path) -> None:
