@@ -185,7 +185,7 @@ class Store:
                 report.warnings.extend(facts.warnings)
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
                                    "extractor_version": facts.extractor_version,
-                                   "facts": _facts_name(doc_id, facts.meta.sha256)}
+                                   "facts": self._save_facts(doc_id, facts)}
                 loaded[doc_id] = facts
             if not report.loaded and not report.cached:
                 report.documents = len(old)
@@ -220,11 +220,14 @@ class Store:
                 facts = self.load_facts(doc_id, entry)
                 if facts.meta.source_path == str(path) and facts.meta.sha256 == sha:
                     return facts, True
-        facts = load_document(path, doc_id, options)
-        fpath = self.root / "facts" / _facts_name(doc_id, facts.meta.sha256)
-        if not fpath.exists():
-            atomic_write(fpath, json.dumps(to_dict(facts), ensure_ascii=False))
-        return facts, False
+        return load_document(path, doc_id, options), False
+
+    def _save_facts(self, doc_id: str, facts: DocumentFacts) -> str:
+        """Write the facts under their content-addressed name (once); return the name."""
+        name = _facts_name(doc_id, facts.meta.sha256)
+        if not (self.root / "facts" / name).exists():
+            atomic_write(self.root / "facts" / name, json.dumps(to_dict(facts), ensure_ascii=False))
+        return name
 
     def _has_facts(self, doc_id: str, entry: dict) -> bool:
         return (self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")).exists()

@@ -160,11 +160,11 @@ def decode_text(path: Path, data: bytes, notes: list[str]) -> str:
         first_bad = e.start
     text, how = legacy.decode_bytes(data)
     bad = text.count("\ufffd")
-    if how is None or (how == "utf-8-replace" and bad * 100 > len(text)):
+    if how is None or (how == "utf-8-replace" and bad * 10 > len(text)):
         raise LoadError(path, f"not valid UTF-8 (byte {first_bad}) and not a recognised "
                               "Vietnamese encoding (TCVN3, VNI, Windows-1258); save it as UTF-8")
     if how == "utf-8-replace":
-        notes.append(f"{path}: {bad} invalid UTF-8 byte(s) replaced with \ufffd (first at byte "
+        notes.append(f"{path}: {bad} invalid UTF-8 sequence(s) replaced with \ufffd (first at byte "
                      f"{first_bad})")
     else:
         notes.append(f"{path}: not UTF-8; decoded as {legacy.NAMES[how]}")

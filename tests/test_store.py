@@ -1,0 +1,206 @@
+"""The store never loses what it holds: failed files, empty builds, locks, versions, kill -9."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, SEEDS
+
+from api.cli import cli
+from graph.store import Store, StoreError
+from loaders.model import SCHEMA_VERSION
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, corpus)
+    return corpus
+
+
+def _docs(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.glob("*.md") if p.stem != "README")
+
+
+def _digest(store: Path) -> str:
+    return hashlib.sha256(json.dumps(Store(store).load_export(), sort_keys=True).encode()).hexdigest()
+
+
+def test_a_file_that_breaks_keeps_its_stored_version(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    assert Store(store).build([corpus]).loaded
+    before = Store(store).load_export()
+    victim = _docs(corpus)[0]
+    victim.write_bytes(b"\x00\x01binary now" * 10)
+    report = Store(store).build([corpus])
+    assert report.kept == [str(victim)] and report.written
+    assert report.skipped == [(str(victim), "content is binary content, not a text document; "
+                                            "the version already stored is kept")]
+    after = Store(store).load_export()
+    assert [d["id"] for d in after["documents"]] == [d["id"] for d in before["documents"]]
+    assert len(after["tasks"]) == len(before["tasks"])
+
+
+def test_a_build_where_nothing_loads_changes_nothing(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    manifest = (store / "manifest.json").read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    r = CliRunner().invoke(cli, ["build", str(bad), "--store", str(store)])
+    assert r.exit_code == 2
+    assert "left unchanged" in r.output and "empty file" in r.stderr
+    assert (store / "manifest.json").read_bytes() == manifest
+
+
+def test_a_second_build_waits_or_fails_on_the_lock(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), Store(tmp_path / "store")
+    store.build([corpus])
+    with store.lock():
+        with pytest.raises(StoreError, match="another build is writing this store"):
+            Store(store.root).build([corpus])
+        r = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store.root)])
+        assert r.exit_code == 3 and "another build" in r.stderr
+    held = threading.Event()
+
+    def hold() -> None:
+        with store.lock():
+            held.set()
+            time.sleep(0.5)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait()
+    report = Store(store.root).build([corpus], wait_s=10)  # waits for the holder, then builds
+    t.join()
+    assert report.written and report.cached
+
+
+def test_store_of_another_schema_says_how_to_migrate(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    expected = _digest(store)
+    m = json.loads((store / "manifest.json").read_text())
+    m["schema_version"] = SCHEMA_VERSION + 1
+    (store / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StoreError, match="newer cchc"):
+        Store(store).load_export()
+    r = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store)])
+    assert r.exit_code == 3 and "upgrade cchc-graph" in r.stderr
+    m["schema_version"] = 0
+    (store / "manifest.json").write_text(json.dumps(m))
+    r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
+    assert r.exit_code == 3 and f"cchc rebuild --store {store}" in r.stderr
+    r = CliRunner().invoke(cli, ["rebuild", "--store", str(store), "--json"])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)["loaded"]) == len(_docs(corpus))
+    assert _digest(store) == expected
+
+
+def test_version_1_store_is_read_and_migrated_by_the_next_build(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    expected = _digest(store)
+    # lay the store out as version 1 did: facts/<id>.json, graph.json, no file names
+    m = json.loads((store / "manifest.json").read_text())
+    (store / m["graph"]).rename(store / "graph.json")
+    for doc_id, e in m["documents"].items():
+        (store / "facts" / e.pop("facts")).rename(store / "facts" / f"{doc_id}.json")
+    del m["graph"], m["store_version"]
+    (store / "manifest.json").write_text(json.dumps(m))
+    assert _digest(store) == expected  # read as it is
+    report = Store(store).build([corpus])
+    assert len(report.cached) == len(m["documents"]) and not report.loaded  # its cache is used
+    m2 = json.loads((store / "manifest.json").read_text())
+    assert m2["store_version"] == 2 and not (store / "graph.json").exists()
+    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
+        e["facts"] for e in m2["documents"].values())
+    assert _digest(store) == expected
+
+
+def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    graph = store / json.loads((store / "manifest.json").read_text())["graph"]
+    graph.write_text('{"schema_version": 1, "documents": [')
+    with pytest.raises(StoreError, match=r"unreadable graph .*cchc rebuild"):
+        Store(store).load_export()
+    (store / "manifest.json").write_text("{not json")
+    r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
+    assert r.exit_code == 3 and "manifest.json: unreadable manifest" in r.stderr
+
+
+def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    doc = _docs(corpus)[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nVăn phòng UBND tỉnh chủ trì tổng hợp.\n",
+                   encoding="utf-8")
+    report = Store(store).build([corpus])
+    assert report.loaded == [str(doc)]
+    m = json.loads((store / "manifest.json").read_text())
+    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
+        e["facts"] for e in m["documents"].values())
+    assert [p.name for p in (store / "graphs").iterdir()] == [m["graph"].split("/")[1]]
+    assert not list(store.rglob(".*.tmp"))
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
+def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
+    """kill -9 a build at several moments; the store is always the old one or the new one."""
+    store = tmp_path / "store"
+    assert Store(store).build([EXAMPLES]).written
+    old = _digest(store)
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(8):  # 40 documents: long enough to be caught in every phase
+        for p in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(p, big / f"{i}_{p.name}")
+    cmd = [sys.executable, "-m", "api.cli", "build", str(big), "--store", str(store)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def run(kill_after: float | None) -> float:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if kill_after is None:
+            assert proc.wait(timeout=300) == 0
+        else:
+            try:
+                proc.wait(timeout=kill_after)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+        return time.monotonic() - start
+
+    t0 = time.monotonic()  # the same build into a scratch store: its result and its duration
+    full = subprocess.run([*cmd[:-1], str(tmp_path / "scratch")], env=env, capture_output=True)
+    run_time = time.monotonic() - t0
+    assert full.returncode == 0, full.stderr
+    new = _digest(tmp_path / "scratch")
+    seen = set()
+    for fraction in (0.1, 0.4, 0.7, 0.9, 0.97, 0.995):
+        duration = run(run_time * fraction)
+        state = _digest(store)  # loads: never half-written
+        assert state in (old, new), f"killed after {duration:.2f}s: store is neither old nor new"
+        seen.add("new" if state == new else "old")
+        if state == new:
+            break
+    print(f"build {run_time:.2f}s; kills saw the {' and the '.join(sorted(seen))} store")
+    assert "old" in seen  # at least one kill landed before the commit
+    run(None)
+    assert _digest(store) == new
+    m = json.loads((store / "manifest.json").read_text())
+    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
+        e["facts"] for e in m["documents"].values())  # what killed builds left is collected
+    assert not list(store.rglob(".*.tmp"))
