@@ -1,0 +1,216 @@
+"""Property-based tests: the grammars and the loaders never crash, spans always hold.
+
+Documents are generated from fragments written for these tests (headings, agencies, roles,
+targets, citations, tables, markup and noise), and the seed documents are mutated (lines
+dropped, noise inserted, diacritics stripped, case changed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loaders import legacy
+from loaders.extract import grammar
+from loaders.model import DocumentFacts, Provenance
+from loaders.normalize import normalize
+from loaders.pipeline import extract
+from loaders.read import RawDocument, text_blocks
+from loaders.text import fold, fold_key
+
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+VIET = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+noise = st.text(alphabet=VIET + VIET.upper() + " 0123456789.,;:-/()%*#|_\\[]\t\u00ad\u200b", max_size=80)
+
+HEADINGS = ["I.", "II.", "III.", "IV.", "1.", "2.", "2.1.", "2.1.3.", "a)", "b)", "đ)", "(1)", "-", "+", "•",
+            "Điều 1.", "Điều 12.", "Chương II", "Mục 3.", "PHỤ LỤC", "**", "#", "##"]
+AGENCIES = ["Sở Nội vụ", "Sở Tư pháp", "Phòng Nội vụ huyện", "UBND tỉnh", "Ủy ban nhân dân các xã",
+            "Ban Tuyên giáo Tỉnh ủy", "Văn phòng HĐND và UBND huyện", "Công an tỉnh",
+            "các sở, ban, ngành", "Trung tâm Phục vụ hành chính công", "Thủ trưởng các cơ quan"]
+VERBS = ["chủ trì", "chủ trì, phối hợp với", "phối hợp với", "là cơ quan thường trực",
+         "báo cáo", "tham mưu", "theo dõi", "giao", "hướng dẫn"]
+TAILS = ["thực hiện nhiệm vụ này.", "trước ngày 15/12/2025.", "hằng quý.", "định kỳ 6 tháng.",
+         "đạt 95% hồ sơ đúng hạn.", "năm 2030.", "trong tháng 3 năm 2024", "", "quý IV/2026;"]
+CITES = ["Nghị quyết số 76/NQ-CP ngày 15/7/2021", "Quyết định số 12/2024/QĐ-UBND",
+         "Kế hoạch số 05-KH/TU ngày 3 tháng 4 năm 2022", "Chỉ thị 01/CT-TTg", "Nghị định 45/2020/NĐ-CP",
+         "Thông tư số 2/2021/TT-BNV", "Luật Tổ chức chính quyền địa phương", "Nghị quyết số /NQ-HĐND"]
+TARGETS = ["Tỷ lệ hồ sơ giải quyết đúng hạn đạt trên 98%", "Chỉ số PAR INDEX thuộc nhóm 20 tỉnh dẫn đầu",
+           "100% thủ tục hành chính được công khai", "Mức độ hài lòng (SIPAS) đạt tối thiểu 85%",
+           "giảm 30% thời gian giải quyết", "PCI tăng 2 bậc so với năm 2023"]
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["heading", "role", "target", "cite", "row", "noise", "blank"]))
+    if kind == "heading":
+        return f"{draw(st.sampled_from(HEADINGS))} {draw(noise)}"
+    if kind == "role":
+        return " ".join([draw(st.sampled_from(HEADINGS)), draw(st.sampled_from(AGENCIES)),
+                         draw(st.sampled_from(VERBS)), draw(st.sampled_from(AGENCIES)),
+                         draw(st.sampled_from(TAILS))])
+    if kind == "target":
+        return f"- {draw(st.sampled_from(TARGETS))} {draw(st.sampled_from(TAILS))}"
+    if kind == "cite":
+        return f"Căn cứ {draw(st.sampled_from(CITES))} {draw(noise)};"
+    if kind == "row":
+        cells = draw(st.lists(st.sampled_from(AGENCIES + TARGETS + TAILS + ["1", "TT"]), min_size=1, max_size=5))
+        return "| " + " | ".join(cells) + " |"
+    if kind == "noise":
+        return draw(noise)
+    return ""
+
+
+documents = st.lists(lines(), min_size=0, max_size=40).map("\n".join)
+
+
+def _facts(text: str, markdown: bool = True) -> DocumentFacts:
+    raw = RawDocument("mem.md", "md", hashlib.sha256(text.encode()).hexdigest(),
+                      text_blocks(text, markdown=markdown))
+    return extract(normalize(raw, "mem"))
+
+
+def _provenances(f: DocumentFacts) -> list[Provenance]:
+    out = [t.provenance for t in f.tasks] + [r.provenance for r in f.responsibilities]
+    out += [t.provenance for t in f.targets] + [i.provenance for i in f.indicators]
+    out += [d.provenance for d in f.definitions] + [p for _k, p in f.meta.provenance]
+    out += [a.provenance for a in f.agencies if a.provenance is not None]
+    for c in f.citations:
+        out += [c.provenance, *c.mentions]
+    return out
+
+
+def check_facts(f: DocumentFacts) -> None:
+    """The invariants every document's facts keep, whatever the input."""
+    n = len(f.text)
+    for p in _provenances(f):
+        assert 0 <= p.start <= p.end <= n, p
+        assert f.text[p.start:p.end] == p.quote, p
+    by_path = {s.path: s for s in f.sections}
+    for s in f.sections:
+        assert 0 <= s.start <= s.title_end <= s.end <= n, s
+        if s.parent:
+            assert by_path[s.parent].start <= s.start and s.end <= by_path[s.parent].end, s.path
+    agencies = {a.id for a in f.agencies}
+    tasks = {t.id for t in f.tasks}
+    assert len(tasks) == len(f.tasks)  # task ids unique
+    for r in f.responsibilities:
+        assert r.agency in agencies and r.task in tasks, r
+    for t in f.targets:
+        assert t.year is None or 1945 <= t.year <= 2200, t
+
+
+@SETTINGS
+@given(documents)
+def test_generated_documents_keep_every_invariant(text: str) -> None:
+    check_facts(_facts(text))
+
+
+@SETTINGS
+@given(documents)
+def test_diacritics_stripped_documents_keep_every_invariant(text: str) -> None:
+    check_facts(_facts(_strip(text), markdown=False))
+
+
+@SETTINGS
+@given(st.text(max_size=300))
+def test_any_unicode_text_keeps_every_invariant(text: str) -> None:
+    check_facts(_facts(text))
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_fold_keeps_length_and_is_idempotent(text: str) -> None:
+    folded = fold(text)
+    assert len(folded) == len(text) and fold(folded) == folded
+    assert fold_key(fold_key(text)) == fold_key(text)
+
+
+@SETTINGS
+@given(st.text(max_size=120))
+def test_grammar_never_crashes_and_dates_are_real(text: str) -> None:
+    date = grammar.parse_date(text)
+    if date is not None:
+        dt.date.fromisoformat(date)
+    deadline, frequency = grammar.deadline_of(text)
+    assert deadline is None or deadline in text or fold(deadline) in fold(text)
+    due, recurrence = grammar.schedule_of(deadline)
+    if due is not None:
+        dt.date.fromisoformat(due)
+    grammar.number_key(text)
+    grammar.type_from_number(text)
+    grammar.issuer_scope(text)
+
+
+@SETTINGS
+@given(st.integers(1, 31), st.integers(1, 12), st.integers(1900, 2100))
+def test_written_dates_parse_to_the_same_day(d: int, m: int, y: int) -> None:
+    try:
+        expected = dt.date(y, m, d).isoformat()
+    except ValueError:
+        expected = None
+    assert grammar.parse_date(f"ngày {d} tháng {m} năm {y}") == expected
+    assert grammar.parse_date(f"ngày {d:02d}/{m:02d}/{y}") == expected
+
+
+@SETTINGS
+@given(st.text(alphabet=VIET + VIET.upper() + " .,", max_size=200))
+def test_unicode_vietnamese_is_never_taken_for_a_legacy_encoding(text: str) -> None:
+    assert legacy.detect(text) is None
+
+
+def _strip(text: str) -> str:
+    """Diacritics removed, case kept (what some portals and OCR produce)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+MUTATIONS = {
+    "drop": lambda lines, i, junk: lines[:i] + lines[i + 1:],
+    "noise": lambda lines, i, junk: [*lines[:i], junk, *lines[i:]],
+    "split": lambda lines, i, junk: [*lines[:i], lines[i][: len(lines[i]) // 2],
+                                     lines[i][len(lines[i]) // 2:], *lines[i + 1:]],
+    "join": lambda lines, i, junk: [*lines[:i], " ".join(lines[i:i + 2]), *lines[i + 2:]],
+    "upper": lambda lines, i, junk: [*lines[:i], lines[i].upper(), *lines[i + 1:]],
+}
+
+
+def _seed_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] if SEEDS.exists() else []
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_mutated_seeds_still_load(data: st.DataObject) -> None:
+    texts = _seed_texts()
+    text = data.draw(st.sampled_from(texts))
+    if data.draw(st.booleans()):
+        text = _strip(text)
+    lines = text.split("\n")
+    for _ in range(data.draw(st.integers(1, 30))):
+        op = data.draw(st.sampled_from(sorted(MUTATIONS)))
+        i = data.draw(st.integers(0, max(0, len(lines) - 1)))
+        if lines:
+            lines = MUTATIONS[op](lines, i, data.draw(noise))
+    check_facts(_facts("\n".join(lines)))
+
+
+def test_mutated_seed_on_disk_loads_through_the_whole_pipeline(tmp_path: Path) -> None:
+    if not SEEDS.exists():
+        pytest.skip("seed corpus not found")
+    from loaders.pipeline import load_document
+
+    src = sorted(SEEDS.glob("*.txt"))[0]
+    path = tmp_path / "mutated.txt"
+    path.write_text(_strip(src.read_text(encoding="utf-8"))[::2], encoding="utf-8")  # half the chars
+    check_facts(load_document(path))
