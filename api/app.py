@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from graph.index import NotFound
 from graph.store import Store, StoreError
@@ -30,12 +33,21 @@ class UploadConfig:
 
 
 def create_app(store_dir: str | Path, upload_token: str | None = None,
-               max_upload_bytes: int = 20 * 1024 * 1024) -> FastAPI:
-    """The app over one store; ``upload_token`` mounts ``POST /documents``."""
+               max_upload_bytes: int = 20 * 1024 * 1024,
+               cors_origins: Sequence[str] = ()) -> FastAPI:
+    """The app over one store; ``upload_token`` mounts ``POST /documents``.
+
+    Cross-origin requests are refused unless ``cors_origins`` names the sites allowed to read
+    the API (``*`` for any); the API docs are served from the installed package (no CDN).
+    """
     store = Store(store_dir)
     if not store.exists():
         raise StoreError(f"{store.root}: no graph store here; run `cchc build` first")
-    app = FastAPI(title="cchc-graph", version="0.1.0", description=DESCRIPTION)
+    app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION)
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
+                           allow_methods=["GET"] + (["POST"] if upload_token else []),
+                           allow_headers=["Authorization"] if upload_token else [])
     app.state.live = LiveCorpus(store)
     app.state.live.get()  # fail at start, not on the first request
 

@@ -167,9 +167,13 @@ def stats(store_dir: str, as_json: bool) -> None:
               help="Cho phép nạp văn bản qua POST /documents (cần mã) / enable uploads (needs a token).")
 @click.option("--upload-token", envvar="CCHC_UPLOAD_TOKEN",
               help="Mã Bearer cho việc nạp / Bearer token for uploads (or CCHC_UPLOAD_TOKEN).")
-@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024))
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024),
+              help="Cỡ tối đa một tệp nạp / largest upload (MB).")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Cho phép trang web này gọi API (CORS; mặc định: tắt) / let this site call the "
+                   "API from a browser (repeatable; '*' for any; default: off).")
 def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token: str | None,
-          max_upload_mb: int) -> None:
+          max_upload_mb: int, cors_origins: tuple[str, ...]) -> None:
     """Chạy trình duyệt đồ thị và API / serve the graph browser and the HTTP API.
 
     The graph browser is at / (same filters as `cchc viz` as query parameters: ?focus=,
@@ -190,7 +194,8 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     if allow_upload and not upload_token:
         raise click.UsageError("--allow-upload cần --upload-token / needs --upload-token")
     try:
-        app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024)
+        app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024,
+                         cors_origins)
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     uvicorn.run(app, host=host, port=port)

@@ -10,20 +10,27 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from graph.store import StoreError
-from loaders.read import SUPPORTED
+from graph.store import StoreError, atomic_write_bytes
+from loaders.read import SUPPORTED, ReadOptions
 
 from ..schemas import ErrorPublic, UploadPublic
 
 router = APIRouter(tags=["nạp / upload"], responses={401: {"model": ErrorPublic},
                                                      413: {"model": ErrorPublic},
                                                      422: {"model": ErrorPublic}})
-_SAFE_NAME = re.compile(r"^[\w][\w.-]{0,150}$")
+# in the OpenAPI schema too, so clients (and schemathesis) know what a valid name is
+_EXT = "|".join(sorted({e.lstrip(".") for e in SUPPORTED} | {e.lstrip(".").upper() for e in SUPPORTED}))
+NAME_PATTERN = rf"^[0-9A-Za-z_\u00C0-\u1EF9][0-9A-Za-z_.\u00C0-\u1EF9-]{{0,140}}\.(?:{_EXT})$"
+_SAFE_NAME = re.compile(NAME_PATTERN)
+UPLOAD_LOCK_WAIT_S = 120.0  # uploads queue behind a running build instead of failing
 
 
 @router.post("/documents", response_model=UploadPublic,
              summary="Nạp một văn bản / load one document (raw body, Bearer token)")
-async def upload(request: Request, filename: Annotated[str, Query(min_length=1, max_length=150)],
+async def upload(request: Request,
+                 filename: Annotated[str, Query(min_length=1, max_length=150, pattern=NAME_PATTERN,
+                                                description="Tên tệp / file name: letters, digits, "
+                                                            "_ . - and a supported extension")],
                  authorization: Annotated[str | None, Header()] = None) -> UploadPublic:
     cfg = request.app.state.upload
     if not authorization or not secrets.compare_digest(authorization.encode(),
@@ -40,10 +47,11 @@ async def upload(request: Request, filename: Annotated[str, Query(min_length=1, 
             raise HTTPException(413, f"tệp quá lớn / file larger than {cfg.max_bytes} bytes")
     store = request.app.state.live.store
     target = store.root / "uploads" / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(bytes(body))
+    # written whole before a build can read it; a concurrent build of the store is waited for
+    atomic_write_bytes(target, bytes(body))
+    options = ReadOptions(max_bytes=cfg.max_bytes)
     try:
-        report = await run_in_threadpool(store.build, [target], True)
+        report = await run_in_threadpool(store.build, [target], True, options, UPLOAD_LOCK_WAIT_S)
     except StoreError as e:
         raise HTTPException(409, str(e)) from e
     if report.skipped:
