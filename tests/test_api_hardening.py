@@ -11,7 +11,6 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
-
 from schemathesis.checks import positive_data_acceptance
 
 from api.app import create_app

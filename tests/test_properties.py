@@ -142,9 +142,11 @@ def test_grammar_never_crashes_and_dates_are_real(text: str) -> None:
         dt.date.fromisoformat(date)
     deadline, frequency = grammar.deadline_of(text)
     assert deadline is None or deadline in text or fold(deadline) in fold(text)
+    assert frequency is None or frequency.strip()
     due, recurrence = grammar.schedule_of(deadline)
     if due is not None:
         dt.date.fromisoformat(due)
+    assert recurrence is None or recurrence.startswith("FREQ=")
     grammar.number_key(text)
     grammar.type_from_number(text)
     grammar.issuer_scope(text)
