@@ -25,6 +25,7 @@ NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI", "cp1258": "Windows-1258",
 # Characters that only Unicode Vietnamese has (never produced by reading legacy bytes).
 _NATIVE = re.compile(r"[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0"
                      r"\u1ea0-\u1ef9]")
+_LATIN1 = re.compile(r"[\u00a1-\u00ff]")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -56,7 +57,7 @@ def score(text: str) -> int:
 
 def detect(text: str) -> str | None:
     """The legacy font encoding ``text`` is typed in, or None when it reads as it is."""
-    if len(_NATIVE.findall(text)) * 20 > sum(1 for ch in text if "\u00a0" < ch <= "\u00ff"):
+    if len(_NATIVE.findall(text)) * 20 > len(_LATIN1.findall(text)):
         return None  # Unicode Vietnamese: its own letters outnumber stray Latin-1 ones
     base = score(text)
     best, best_score = None, base
