@@ -158,13 +158,13 @@ class Store:
 
     def build(self, paths: list[str | Path], add: bool = False,
               options: ReadOptions | None = None, wait_s: float = LOCK_WAIT_S,
-              migrate: bool = False) -> BuildReport:
+              migrate: bool = False, use_cache: bool = True) -> BuildReport:
         """Load documents (reusing cached facts of unchanged files) and rebuild the graph.
 
         Without ``add`` the store holds exactly the documents of ``paths``; a file that fails
         now but was stored before keeps its stored version (reported in ``kept``). When no
         file loads at all, nothing is written. ``migrate`` accepts a store of an older schema
-        (its cache is then not used).
+        (whose facts are then not reused); ``use_cache=False`` extracts every file afresh.
         """
         report = BuildReport()
         with self.lock(wait_s):
@@ -176,7 +176,8 @@ class Store:
             for path in iter_inputs(paths):
                 doc_id = doc_id_for(path)
                 try:
-                    facts, cached = self._facts(path, doc_id, old.get(doc_id), options)
+                    facts, cached = self._facts(path, doc_id, old.get(doc_id) if use_cache else None,
+                                                options)
                 except Exception as e:  # one bad file never stops the others
                     reason = e.problem if isinstance(e, LoadError) else \
                         f"extraction failed ({type(e).__name__}: {e})"
@@ -211,8 +212,9 @@ class Store:
         return report
 
     def rebuild(self, options: ReadOptions | None = None) -> BuildReport:
-        """Re-read every stored document from its source file (after an upgrade of cchc)."""
-        return self.build(self.sources(), options=options, migrate=True)
+        """Extract every stored document afresh from its source file (after an upgrade of cchc);
+        a document whose source is gone keeps its stored version when that is readable."""
+        return self.build(self.sources(), options=options, migrate=True, use_cache=False)
 
     def _facts(self, path: Path, doc_id: str, entry: dict | None,
                options: ReadOptions | None) -> tuple[DocumentFacts, bool]:

@@ -204,3 +204,15 @@ def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
     assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
         e["facts"] for e in m["documents"].values())  # what killed builds left is collected
     assert not list(store.rglob(".*.tmp"))
+
+
+def test_rebuild_extracts_afresh_and_keeps_documents_whose_source_is_gone(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    expected = _digest(store)
+    gone = _docs(corpus)[0]
+    gone.unlink()
+    report = Store(store).rebuild()
+    assert report.cached == [] and len(report.loaded) == len(_docs(corpus))  # nothing reused
+    assert report.kept == [str(gone)] and "No such file" in report.skipped[0][1]
+    assert _digest(store) == expected  # the same graph: the gone document is still in it
