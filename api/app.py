@@ -43,7 +43,8 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
     store = Store(store_dir)
     if not store.exists():
         raise StoreError(f"{store.root}: no graph store here; run `cchc build` first")
-    app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION)
+    # ReDoc's bundle fetches its logo from a CDN, so only Swagger UI is served (from the package)
+    app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET"] + (["POST"] if upload_token else []),

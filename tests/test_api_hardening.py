@@ -92,15 +92,14 @@ def test_cors_is_off_unless_an_origin_is_named(client: TestClient, seed_store: P
 
 
 def test_api_docs_are_served_without_a_cdn(client: TestClient) -> None:
-    for page in ("/docs", "/redoc"):
-        html = client.get(page).text
-        urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
-        urls += re.findall(r"""url:\s*['"]([^'"]+)['"]""", html)
-        assert urls, page
-        for url in urls:
-            assert url.startswith("/"), f"{page} loads {url} from off this server"
-            assert client.get(url).status_code == 200, url
-    assert "fonts.googleapis" not in client.get("/redoc").text
+    html = client.get("/docs").text
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    urls += re.findall(r"""url:\s*['"]([^'"]+)['"]""", html)
+    assert len(urls) >= 3  # script, stylesheet, the OpenAPI document
+    for url in urls:
+        assert url.startswith("/"), f"/docs loads {url} from off this server"
+        assert client.get(url).status_code == 200, url
+    assert client.get("/redoc").status_code == 404  # its bundle fetches a logo from a CDN
 
 
 def test_upload_is_token_protected_and_capped(tmp_path: Path) -> None:

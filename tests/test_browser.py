@@ -235,3 +235,15 @@ def test_served_document_page_groups_tasks_and_draws_cascade(browser, server: st
     assert page.locator("main h1").inner_text()
     assert not w.errors, w.errors
     page.close()
+
+
+def test_api_docs_render_offline(browser, server: str) -> None:
+    """Swagger UI draws every operation from files served here, asking nothing outside."""
+    page, w = open_page(browser, server + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".opblock").count() >= 20  # the API's operations
+    assert not w.errors, w.errors
+    outside = [u for u in w.requests if not u.startswith(server)]
+    assert not outside, outside
+    page.close()
