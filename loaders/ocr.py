@@ -34,24 +34,24 @@ def unavailable() -> str | None:
     return None
 
 
-def pdf_pages(data: bytes, dpi: int = DPI) -> list[str]:
-    """The text of each page of a PDF, recognised by tesseract (Vietnamese)."""
+def pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, str]:
+    """The text of the given pages (0-based) of a PDF, recognised by tesseract (Vietnamese)."""
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise OcrError(f"pdfium cannot open it: {e}") from e
-    pages = []
+    out = {}
     try:
-        for page in pdf:
-            image = page.render(scale=dpi / 72).to_pil()
+        for i in pages:
+            image = pdf[i].render(scale=dpi / 72).to_pil()
             buf = io.BytesIO()
             image.save(buf, format="PNG")
-            pages.append(image_text(buf.getvalue()))
+            out[i] = image_text(buf.getvalue())
     finally:
         pdf.close()
-    return pages
+    return out
 
 
 def image_text(png: bytes) -> str:

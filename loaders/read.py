@@ -1,4 +1,9 @@
-"""Read any supported file into raw blocks: .txt/.md, .docx, .pdf (text layer), .html."""
+"""Read any supported file into raw blocks: .txt/.md, .docx, .pdf, .html.
+
+The format comes from the content (the extension only breaks ties between text formats); text
+in legacy Vietnamese encodings is converted and scanned PDF pages are read by OCR, each with a
+note for the user. Anything unreadable raises :class:`LoadError` with one line naming the file.
+"""
 
 from __future__ import annotations
 
@@ -212,10 +217,10 @@ def text_blocks(text: str, markdown: bool) -> list[RawBlock]:
 
 
 def _read_docx(r: _Reading) -> list[RawBlock]:
-    path, data = r.path, r.data
     import io
     import zipfile
 
+    path, data = r.path, r.data
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -269,30 +274,33 @@ def _docx_para(para, n: int) -> RawBlock:
     return RawBlock(text, n, kind, level=level, bold=bold)
 
 
+_MIN_CHARS_PER_PAGE = 30  # below this a page's "text layer" is a stamp or a page number: a scan
+
+
 def _read_pdf(r: _Reading) -> list[RawBlock]:
-    path, data = r.path, r.data
     import io
 
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError as e:  # pragma: no cover
-        raise LoadError(path, "pypdf is not installed") from e
+        raise LoadError(r.path, "pypdf is not installed") from e
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(r.data))
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
-                    raise LoadError(path, "password-protected PDF")
+                    raise LoadError(r.path, "password-protected PDF")
             except (NotImplementedError, PdfReadError) as e:
-                raise LoadError(path, "password-protected PDF") from e
+                raise LoadError(r.path, "password-protected PDF") from e
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
     except Exception as e:  # pypdf raises many kinds on broken files
-        raise LoadError(path, f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
-    if sum(ch.isalnum() for p in pages for ch in p) < _MIN_CHARS_PER_PAGE * len(pages):
-        pages = _ocr(r, len(pages))
+        raise LoadError(r.path, f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
+    scanned = [i for i, p in enumerate(pages) if sum(ch.isalnum() for ch in p) < _MIN_CHARS_PER_PAGE]
+    if scanned:
+        pages = _ocr(r, pages, scanned)
     lines: list[str] = []
     for page in pages:
         for line in page.split("\n"):
@@ -303,22 +311,23 @@ def _read_pdf(r: _Reading) -> list[RawBlock]:
     return text_blocks("\n".join(lines), markdown=False)
 
 
-_MIN_CHARS_PER_PAGE = 30  # below this the "text layer" is a stamp or a page number: a scan
-
-
-def _ocr(r: _Reading, n_pages: int) -> list[str]:
-    if not r.options.ocr:
-        raise LoadError(r.path, "PDF has no text layer (a scan) and OCR is off (--no-ocr)")
-    why = ocr.unavailable()
-    if why:
+def _ocr(r: _Reading, pages: list[str], scanned: list[int]) -> list[str]:
+    """OCR the pages without a text layer; a PDF with some text keeps it when OCR cannot run."""
+    whole = len(scanned) == len(pages)
+    why = "OCR is off (--no-ocr)" if not r.options.ocr else ocr.unavailable()
+    if why and whole:
         raise LoadError(r.path, f"PDF has no text layer (a scan); {why}")
+    listed = ", ".join(str(i + 1) for i in scanned[:10]) + (" …" if len(scanned) > 10 else "")
+    if why:
+        r.notes.append(f"{r.path}: page(s) {listed} have no text layer and were left out; {why}")
+        return pages
     try:
-        pages = ocr.pdf_pages(r.data)
+        read = ocr.pdf_pages(r.data, scanned)
     except ocr.OcrError as e:
         raise LoadError(r.path, f"PDF has no text layer and OCR failed ({e})") from e
-    r.notes.append(f"{r.path}: no text layer; {n_pages} page(s) read by OCR (tesseract, vie): "
+    r.notes.append(f"{r.path}: no text layer on page(s) {listed}; read by OCR (tesseract, vie): "
                    "check quotes against the scan")
-    return pages
+    return [read.get(i, p) for i, p in enumerate(pages)]
 
 
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "table",
@@ -326,9 +335,9 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr",
 
 
 def _read_html(r: _Reading) -> list[RawBlock]:
-    path, data = r.path, r.data
     from bs4 import BeautifulSoup
 
+    path, data = r.path, r.data
     try:
         soup = BeautifulSoup(data, "lxml")
     except Exception as e:  # lxml rarely fails; fall back to the stdlib parser

@@ -219,6 +219,27 @@ def test_scanned_pdf_without_ocr_says_so(tmp_path: Path, monkeypatch: pytest.Mon
         read_document(path)
 
 
+def test_pdf_with_one_scanned_page_keeps_its_text_and_reads_the_scan(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    if not FONT.exists():
+        pytest.skip(f"font {FONT} missing")
+    writer = PdfWriter(clone_from=PdfReader(Path(__file__).parent / "fixtures" / "ke-hoach-mau.pdf"))
+    writer.append(PdfReader(io.BytesIO(scanned_pdf(PLAN))))
+    path = tmp_path / "mixed.pdf"
+    with path.open("wb") as f:
+        writer.write(f)
+    facts = load_document(path, options=ReadOptions(ocr=False))  # page 1 still loads
+    assert "Số: 88/KH-UBND" in facts.text and "95% hồ sơ thủ tục" not in facts.text
+    assert any("page(s) 2 have no text layer and were left out; OCR is off" in w for w in facts.warnings)
+    _need_ocr()
+    facts = load_document(path)
+    assert any("no text layer on page(s) 2; read by OCR" in w for w in facts.warnings)
+    assert "Số: 88/KH-UBND" in facts.text
+    assert "95% ho so thu tuc hanh chinh duoc giai quyet dung han" in fold(facts.text)
+    assert sorted(t.value for t in facts.targets) == [90.0, 95.0]  # page 1's and the scan's
+
+
 def _blank_pdf() -> bytes:
     from pypdf import PdfWriter
 
