@@ -3,8 +3,8 @@
 Layout (store version 2)::
 
     .cchc/manifest.json                 versions, the graph file, documents and their hashes
-    .cchc/facts/<doc_id>-<sha>-v<N>.json one document's facts (a cache keyed by content hash and
-                                        extractor version; never rewritten once there)
+    .cchc/facts/<doc_id>-<key>-v<N>.json one document's facts (a cache keyed by content hash,
+                                        source path and extractor version; never rewritten)
     .cchc/graphs/<sha>.json             the resolved corpus in the JSON export schema
 
 The manifest is the one commit point: every other file is written first under a new name
@@ -139,7 +139,7 @@ class Store:
             raise StoreError(f"{self.manifest_path}: not a cchc manifest")
         return data
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self, allow_older: bool = False) -> dict[str, Any]:
         """The manifest, checked: a store of another schema says how to migrate it."""
         data = self._read_manifest()
         found = data.get("schema_version")
@@ -148,6 +148,8 @@ class Store:
         if isinstance(found, int) and found > SCHEMA_VERSION:
             raise StoreError(f"{self.root}: written by a newer cchc (graph schema {found}, this "
                              f"one reads {SCHEMA_VERSION}); upgrade cchc-graph to read it")
+        if allow_older:
+            return data
         raise StoreError(f"{self.root}: graph schema {found}, this cchc reads {SCHEMA_VERSION}; "
                          f"migrate it with 'cchc rebuild --store {self.root}' (re-reads the "
                          f"{len(data['documents'])} source files it lists)")
@@ -168,7 +170,7 @@ class Store:
         """
         report = BuildReport()
         with self.lock(wait_s):
-            manifest = self._read_manifest() if migrate else self.manifest()
+            manifest = self.manifest(allow_older=migrate)
             current = manifest.get("schema_version") == SCHEMA_VERSION
             old: dict[str, dict] = manifest["documents"] if current else {}
             entries: dict[str, dict] = dict(old) if add else {}
@@ -191,10 +193,10 @@ class Store:
                 report.warnings.extend(facts.warnings)
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
                                    "extractor_version": facts.extractor_version,
-                                   "facts": self._save_facts(doc_id, facts)}
+                                   "facts": self._save_facts(doc_id, path, facts)}
                 loaded[doc_id] = facts
             if not report.loaded and not report.cached:
-                report.documents = len(old)
+                report.documents = len(manifest["documents"])
                 return report  # nothing new: leave the store exactly as it was
             docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
             text = json.dumps(build_export(docs), ensure_ascii=False)
@@ -229,9 +231,9 @@ class Store:
                     return facts, True
         return load_document(path, doc_id, options), False
 
-    def _save_facts(self, doc_id: str, facts: DocumentFacts) -> str:
+    def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
         """Write the facts under their content-addressed name (once); return the name."""
-        name = _facts_name(doc_id, facts.meta.sha256)
+        name = _facts_name(doc_id, str(path), facts.meta.sha256)
         if not (self.root / "facts" / name).exists():
             atomic_write(self.root / "facts" / name, json.dumps(to_dict(facts), ensure_ascii=False))
         return name
@@ -278,5 +280,7 @@ class Store:
                 f.unlink(missing_ok=True)
 
 
-def _facts_name(doc_id: str, sha256: str) -> str:
-    return f"{doc_id}-{sha256[:16]}-v{EXTRACTOR_VERSION}.json"
+def _facts_name(doc_id: str, source_path: str, sha256: str) -> str:
+    """Facts depend on the content, the source path they record, and the extractor."""
+    key = hashlib.sha256(f"{sha256}\0{source_path}".encode()).hexdigest()[:16]
+    return f"{doc_id}-{key}-v{EXTRACTOR_VERSION}.json"

@@ -216,3 +216,15 @@ def test_rebuild_extracts_afresh_and_keeps_documents_whose_source_is_gone(tmp_pa
     assert report.cached == [] and len(report.loaded) == len(_docs(corpus))  # nothing reused
     assert report.kept == [str(gone)] and "No such file" in report.skipped[0][1]
     assert _digest(store) == expected  # the same graph: the gone document is still in it
+
+
+def test_rebuild_refuses_a_store_of_a_newer_cchc(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    m = json.loads((store / "manifest.json").read_text())
+    m["schema_version"] = SCHEMA_VERSION + 1
+    (store / "manifest.json").write_text(json.dumps(m))
+    before = (store / "manifest.json").read_bytes()
+    r = CliRunner().invoke(cli, ["rebuild", "--store", str(store)])
+    assert r.exit_code == 3 and "newer cchc" in r.stderr
+    assert (store / "manifest.json").read_bytes() == before
