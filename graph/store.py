@@ -268,13 +268,15 @@ class Store:
     def _collect_garbage(self) -> None:
         """Remove what the manifest no longer names: older graphs and facts, left temporaries."""
         manifest = self._read_manifest()
-        keep = {self.root / manifest["graph"]} | {
-            self.root / "facts" / e["facts"] for e in manifest["documents"].values()}
-        for folder, pattern in ((self.root / "facts", "*.json"), (self.root / "graphs", "*.json"),
-                                (self.root, "graph.json")):
-            for f in folder.glob(pattern):
-                if f not in keep:
-                    f.unlink(missing_ok=True)
+        graph = self.root / manifest["graph"]
+        keep = {self.root / "facts" / e["facts"] for e in manifest["documents"].values()}
+        for f in (self.root / "facts").glob("*.json"):
+            if f not in keep:
+                f.unlink(missing_ok=True)
+        for f in [*(self.root / "graphs").glob("*"), self.root / "graph.json"]:
+            # files derived from the graph (e.g. its RDF) share its name and go with it
+            if f.is_file() and not f.name.startswith(graph.stem):
+                f.unlink(missing_ok=True)
         for folder in (self.root, self.root / "facts", self.root / "graphs"):
             for f in folder.glob(".*.tmp"):
                 f.unlink(missing_ok=True)

@@ -1,0 +1,76 @@
+"""GraphML and GEXF: the typed graph with flat attributes, for Gephi, Cytoscape and networkx.
+
+Both formats take only scalar attributes, so lists are joined with `` | `` and each fact's
+provenance becomes ``prov_document``, ``prov_section``, ``prov_start``, ``prov_end`` and
+``prov_quote``. Every node has ``type`` and ``label``; every edge ``relation`` (the role for
+responsibilities: lead, cooperate, standing, report_to …) and ``label`` in Vietnamese. GraphML
+edges also carry it as ``type``; GEXF reserves that name for directed/undirected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .nx import to_networkx
+
+LIST_SEP = " | "
+EDGE_LABELS = {
+    "lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực", "report_to": "báo cáo",
+    "advise": "tham mưu", "supervise": "giám sát", "has_task": "có nhiệm vụ", "sets_target": "đặt chỉ tiêu",
+    "measured_by": "đo bằng", "mentions": "nhắc đến", "cites": "viện dẫn", "based_on": "căn cứ",
+    "implements": "triển khai", "issued_by": "ban hành bởi", "in_jurisdiction": "thuộc địa bàn",
+    "part_of": "trực thuộc", "succeeded_by": "sáp nhập vào", "in_area": "lĩnh vực",
+}
+
+
+def _label(attrs: dict[str, Any]) -> str:
+    for key in ("name", "number", "title", "label", "text"):
+        if attrs.get(key):
+            return str(attrs[key])[:120]
+    return str(attrs.get("id", ""))
+
+
+def _flat(attrs: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    out: dict[str, str | int | float | bool] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if key == "provenance" and isinstance(value, dict) and "quote" in value:
+            for k, v in value.items():
+                out[f"prov_{k}"] = v
+        elif isinstance(value, list | tuple):
+            if value and all(isinstance(v, str | int | float) for v in value):
+                out[key] = LIST_SEP.join(map(str, value))
+        elif isinstance(value, dict):
+            continue  # nested records (per-field provenance, sections) stay in the JSON export
+        elif isinstance(value, str | int | float | bool):
+            out[key] = value
+    return out
+
+
+def flat_graph(export: dict[str, Any], edge_type: bool = True) -> nx.MultiDiGraph:
+    """The typed graph with only scalar attributes (what GraphML and GEXF can hold)."""
+    g = to_networkx(export)
+    flat = nx.MultiDiGraph()
+    for n, attrs in g.nodes(data=True):
+        flat.add_node(n, **{**_flat(attrs), "label": _label(attrs)})
+    for u, v, k, attrs in g.edges(keys=True, data=True):
+        rel = attrs["type"]
+        data = {**_flat(attrs), "relation": rel, "label": EDGE_LABELS.get(rel, rel)}
+        if not edge_type:
+            del data["type"]
+        flat.add_edge(u, v, key=k, **data)
+    return flat
+
+
+def write(export: dict[str, Any], path: str | Path, fmt: str) -> None:
+    """Write ``graphml`` or ``gexf``."""
+    if fmt == "graphml":
+        nx.write_graphml(flat_graph(export), path, encoding="utf-8", named_key_ids=True)
+    elif fmt == "gexf":
+        nx.write_gexf(flat_graph(export, edge_type=False), path, encoding="utf-8")
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

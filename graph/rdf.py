@@ -1,0 +1,241 @@
+"""The JSON export as RDF with standard vocabularies (rdflib), and SPARQL over it (Oxigraph).
+
+Mapping (``docs/rdf.md``): documents are ELI legal resources (``eli:LegalResource``: number,
+date, type, title, ``eli:passed_by``, ``eli:cites`` / ``eli:based_on`` / ``eli:implements``);
+agencies are W3C ORG organizations; indicators and reform areas are SKOS concepts; titles and
+places DCTERMS; every fact points with ``prov:wasDerivedFrom`` to a Web Annotation specific
+resource (its document, section, a text-position and a text-quote selector). A small project
+vocabulary (``cchc:``) covers what none of these has: tasks, role assignments (lead,
+cooperate, standing, report_to …), targets and citations as records with provenance.
+
+IRIs are derived from the data alone under a configurable base, so the same export always
+gives the same IRIs: a document's from its jurisdiction, type and number
+(``{base}eli/vn-hau-giang/ke-hoach/45-kh-ubnd``), other nodes from their ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
+
+from loaders.text import slug
+
+DEFAULT_BASE = "https://w3id.org/cchc-graph/id/"
+CCHC = Namespace("https://w3id.org/cchc-graph/vocab#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+PREFIXES = {"cchc": CCHC, "eli": ELI, "oa": OA, "org": ORG, "prov": PROV, "skos": SKOS,
+            "dcterms": DCTERMS, "xsd": XSD}
+CITATION_PROPERTY = {"cites": ELI.cites, "based_on": ELI.based_on, "implements": ELI.implements}
+ROLE_PROPERTY = {"lead": CCHC.lead, "cooperate": CCHC.cooperate, "standing": CCHC.standing,
+                 "report_to": CCHC.reportTo, "advise": CCHC.advise, "supervise": CCHC.supervise}
+VI = "vi"
+
+
+def role_concept(role: str) -> URIRef:
+    """``lead`` → ``cchc:LeadRole``, ``report_to`` → ``cchc:ReportToRole``."""
+    return CCHC["".join(w.title() for w in role.split("_")) + "Role"]
+
+
+class Iris:
+    """Deterministic IRIs for the export's ids."""
+
+    def __init__(self, export: dict[str, Any], base: str = DEFAULT_BASE) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+        self.ids: dict[str, URIRef] = {}
+        taken: set[URIRef] = set()
+        for d in export.get("documents", []):
+            self.ids[d["id"]] = self._unique(self._document(d, d.get("jurisdiction")), d["id"], taken)
+        for r in export.get("references", []):
+            self.ids[r["id"]] = self._unique(self._document(r, r.get("scope")), r["id"], taken)
+
+    def _document(self, rec: dict, jurisdiction: str | None) -> URIRef:
+        number = rec.get("number") or rec.get("number_inferred")
+        kind = slug(rec.get("type") or "van-ban")
+        tail = slug(number, 80) if number else "id/" + quote(rec["id"], safe="")
+        return URIRef(f"{self.base}eli/{jurisdiction or 'vn'}/{kind}/{tail}")
+
+    def _unique(self, iri: URIRef, rid: str, taken: set[URIRef]) -> URIRef:
+        if iri in taken:  # two records with the same number: keep both, apart
+            iri = URIRef(f"{iri}/{quote(rid, safe='')}")
+        taken.add(iri)
+        return iri
+
+    def __call__(self, rid: str) -> URIRef:
+        iri = self.ids.get(rid)
+        if iri is None:
+            kind, _, rest = rid.partition(":")
+            path = "/".join(quote(p, safe="") for p in rest.split(":")) if rest else quote(rid, safe="")
+            folder = {"ag": "agency", "task": "task", "tgt": "target", "cit": "citation",
+                      "area": "area"}.get(kind)
+            iri = URIRef(f"{self.base}{folder}/{path}" if folder and rest else
+                         f"{self.base}{'indicator' if not rest else 'node'}/{quote(rid, safe='')}")
+            self.ids[rid] = iri
+        return iri
+
+    def node(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(quote(p, safe="") for p in parts))
+
+
+def to_rdf(export: dict[str, Any], base: str = DEFAULT_BASE, graph: Graph | None = None) -> Graph:
+    """The export as an rdflib graph (into ``graph`` when given, e.g. an Oxigraph-backed one)."""
+    g = graph if graph is not None else Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for triple in triples(export, Iris(export, base)):
+        g.add(triple)
+    return g
+
+
+def triples(export: dict[str, Any], iri: Iris) -> Iterator[tuple]:
+    """Every triple of the mapping, in a fixed order."""
+    lit = _literals
+    for d in export.get("documents", []):
+        s = iri(d["id"])
+        yield from _document(s, d, iri, in_corpus=True)
+        yield s, CCHC.localId, Literal(d["id"])
+        yield from lit(s, [(ELI.date_document, d.get("date"), XSD.date),
+                           (CCHC.periodStart, d.get("period_start"), XSD.gYear),
+                           (CCHC.periodEnd, d.get("period_end"), XSD.gYear),
+                           (CCHC.issuerName, d.get("issuer"), None),
+                           (CCHC.signer, d.get("signer"), None),
+                           (CCHC.sourceFile, d.get("source_path"), None), (CCHC.sha256, d.get("sha256"), None), (CCHC.sourceFormat, d.get("format"), None)])
+        if d.get("jurisdiction"):
+            yield s, DCTERMS.spatial, iri(d["jurisdiction"])
+        if d.get("issuer_agency"):
+            yield s, ELI.passed_by, iri(d["issuer_agency"])
+    for r in export.get("references", []):
+        s = iri(r["id"])
+        yield from _document(s, r, iri, in_corpus=False)
+        yield from lit(s, [(ELI.date_document, r.get("date"), XSD.date),
+                           (CCHC.issuerName, r.get("issuer"), None)])
+    for j in export.get("jurisdictions", []):
+        s = iri(j["id"])
+        yield s, RDF.type, DCTERMS.Location
+        yield s, RDF.type, CCHC.Jurisdiction
+        yield from lit(s, [(SKOS.prefLabel, j.get("name"), VI), (CCHC.level, j.get("level"), None),
+                           (SKOS.notation, j.get("code"), None), (CCHC.localId, j["id"], None)])
+        if j.get("parent"):
+            yield s, DCTERMS.isPartOf, iri(j["parent"])
+        if j.get("successor"):
+            yield s, DCTERMS.isReplacedBy, iri(j["successor"])
+    for a in export.get("agencies", []):
+        s = iri(a["id"])
+        yield s, RDF.type, ORG.Organization
+        yield from lit(s, [(SKOS.prefLabel, a["name"], VI), (CCHC.kind, a.get("kind"), None),
+                           (CCHC.isGroup, a.get("is_group"), XSD.boolean), (CCHC.localId, a["id"], None)])
+        for alias in a.get("aliases") or []:
+            if alias != a["name"]:
+                yield s, SKOS.altLabel, Literal(alias, lang=VI)
+        if a.get("jurisdiction"):
+            yield s, DCTERMS.spatial, iri(a["jurisdiction"])
+        yield from _provenance(s, a.get("provenance"), iri)
+    scheme_ind, scheme_area = iri.node("scheme", "indicators"), iri.node("scheme", "areas")
+    yield scheme_ind, RDF.type, SKOS.ConceptScheme
+    yield scheme_area, RDF.type, SKOS.ConceptScheme
+    for i in export.get("indicators", []):
+        s = iri(i["id"])
+        yield s, RDF.type, SKOS.Concept
+        yield s, RDF.type, CCHC.Indicator
+        yield s, SKOS.inScheme, scheme_ind
+        yield from lit(s, [(SKOS.prefLabel, i["name"], None), (SKOS.notation, i["id"], None)])
+        for alias in i.get("aliases") or []:
+            yield s, SKOS.altLabel, Literal(alias, lang=VI)
+    for area in export.get("areas", []):
+        s = iri(area["id"])
+        yield s, RDF.type, SKOS.Concept
+        yield s, RDF.type, CCHC.ReformArea
+        yield s, SKOS.inScheme, scheme_area
+        yield from lit(s, [(SKOS.prefLabel, area["label"], VI), (SKOS.notation, area["area"], None)])
+    for t in export.get("tasks", []):
+        s = iri(t["id"])
+        yield s, RDF.type, CCHC.Task
+        yield s, DCTERMS.isPartOf, iri(t["document"])
+        yield from lit(s, [(DCTERMS.title, t.get("title"), VI), (CCHC.text, t.get("text"), VI),
+                           (CCHC.section, t.get("section"), None), (CCHC.deadline, t.get("deadline"), VI),
+                           (CCHC.frequency, t.get("frequency"), VI),
+                           (CCHC.dueDate, t.get("due_date"), XSD.date),
+                           (CCHC.recurrence, t.get("recurrence"), None), (CCHC.product, t.get("product"), VI),
+                           (CCHC.localId, t["id"], None)])
+        yield from _provenance(s, t.get("provenance"), iri)
+    for n, r in enumerate(export.get("responsibilities", [])):
+        s = iri.node("assignment", r["document"], str(n))
+        yield s, RDF.type, CCHC.Assignment
+        yield s, CCHC.agency, iri(r["agency"])
+        yield s, CCHC.task, iri(r["task"])
+        yield s, CCHC.role, role_concept(r["role"])
+        yield from lit(s, [(CCHC.deadline, r.get("deadline"), VI)])
+        yield iri(r["agency"]), ROLE_PROPERTY.get(r["role"], CCHC[r["role"]]), iri(r["task"])
+        yield from _provenance(s, r.get("provenance"), iri)
+    for t in export.get("targets", []):
+        s = iri(t["id"])
+        yield s, RDF.type, CCHC.Target
+        yield iri(t["document"]), CCHC.setsTarget, s
+        yield from lit(s, [(CCHC.text, t.get("text"), VI), (CCHC.metric, t.get("metric"), None),
+                           (CCHC.comparator, t.get("comparator"), None),
+                           (RDF.value, t.get("value"), XSD.decimal),
+                           (CCHC.unit, t.get("unit"), None), (CCHC.year, t.get("year"), XSD.gYear),
+                           (CCHC.baseline, t.get("baseline"), None), (CCHC.localId, t["id"], None)])
+        if t.get("indicator"):
+            yield s, CCHC.measuredBy, iri(t["indicator"])
+        yield from _provenance(s, t.get("provenance"), iri)
+    for c in export.get("citations", []):
+        s, citing, cited = iri(c["id"]), iri(c["document"]), iri(c["ref"])
+        yield s, RDF.type, CCHC.Citation
+        yield s, CCHC.citing, citing
+        yield s, CCHC.cited, cited
+        yield s, CCHC.relation, CITATION_PROPERTY.get(c["relation"], ELI.cites)
+        yield from lit(s, [(ELI.id_local, c.get("number"), None), (CCHC.localId, c["id"], None)])
+        yield citing, CITATION_PROPERTY.get(c["relation"], ELI.cites), cited
+        yield from _provenance(s, c.get("provenance"), iri)
+    for e in export.get("edges", []):
+        prop = {"has_task": CCHC.hasTask, "in_area": CCHC.area, "mentions": CCHC.mentions}.get(e["type"])
+        if prop is not None:
+            yield iri(e["source"]), prop, iri(e["target"])
+
+
+def _document(s: URIRef, rec: dict, iri: Iris, in_corpus: bool) -> Iterator[tuple]:
+    yield s, RDF.type, ELI.LegalResource
+    yield s, RDF.type, CCHC.Document
+    yield s, CCHC.inCorpus, Literal(in_corpus)
+    yield from _literals(s, [(ELI.id_local, rec.get("number") or rec.get("number_inferred"), None),
+                             (CCHC.docType, rec.get("type"), None), (DCTERMS.title, rec.get("title"), VI)])
+
+
+def _literals(s: URIRef, rows: list[tuple]) -> Iterator[tuple]:
+    for prop, value, kind in rows:
+        if value is None or value == "":
+            continue
+        if kind == VI:
+            yield s, prop, Literal(value, lang=VI)
+        elif kind == XSD.decimal:
+            yield s, prop, Literal(Decimal(str(value)), datatype=kind)
+        elif kind is not None:
+            yield s, prop, Literal(str(value) if kind == XSD.gYear else value, datatype=kind)
+        else:
+            yield s, prop, Literal(value)
+
+
+def _provenance(fact: URIRef, p: dict | None, iri: Iris) -> Iterator[tuple]:
+    """fact → a Web Annotation specific resource: the document, a position and a quote."""
+    if not p:
+        return
+    src = iri.node("source", p["document"], f"{p['start']}-{p['end']}")
+    yield fact, PROV.wasDerivedFrom, src
+    yield src, RDF.type, OA.SpecificResource
+    yield src, OA.hasSource, iri(p["document"])
+    if p.get("section"):
+        yield src, CCHC.section, Literal(p["section"])
+    pos, quote_ = URIRef(f"{src}/position"), URIRef(f"{src}/quote")
+    yield src, OA.hasSelector, pos
+    yield pos, RDF.type, OA.TextPositionSelector
+    yield pos, OA.start, Literal(p["start"], datatype=XSD.nonNegativeInteger)
+    yield pos, OA.end, Literal(p["end"], datatype=XSD.nonNegativeInteger)
+    yield src, OA.hasSelector, quote_
+    yield quote_, RDF.type, OA.TextQuoteSelector
+    yield quote_, OA.exact, Literal(p["quote"], lang=VI)

@@ -1,0 +1,84 @@
+"""SPARQL over a store's graph, answered by Oxigraph (``pyoxigraph``), read-only.
+
+rdflib builds the RDF (``graph/rdf.py``); its own store is too slow for a national corpus
+(measured here at 1M triples: 24 s to load, 1.8 s for a 2-hop query), so queries go to an
+in-memory Oxigraph store (2.5 s, 0.2 ms). The N-Triples of each graph version are cached next
+to it in the store (``graphs/<sha>.nt``), so only the first query after a build pays for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .rdf import DEFAULT_BASE, PREFIXES, to_rdf
+from .store import Store, atomic_write
+
+MAX_QUERY_CHARS = 20_000
+PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+class SparqlError(Exception):
+    """A query that does not parse or cannot run; the message says why."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A SELECT's variables and rows (values as strings, None when unbound), or an ASK's bool."""
+
+    variables: list[str]
+    rows: list[list[str | None]]
+    boolean: bool | None = None
+
+
+def ntriples_path(store: Store, base: str = DEFAULT_BASE) -> Path:
+    """The cached N-Triples of the store's current graph (written on first use)."""
+    graph = store.graph_path
+    suffix = "" if base == DEFAULT_BASE else "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
+    path = graph.with_name(graph.stem + suffix + ".nt")
+    if not path.exists():
+        atomic_write(path, to_rdf(store.load_export(), base).serialize(format="nt"))
+    return path
+
+
+def open_store(store: Store, base: str = DEFAULT_BASE) -> Any:
+    """An in-memory Oxigraph store loaded with the store's graph."""
+    import pyoxigraph as ox
+
+    ox_store = ox.Store()
+    ox_store.bulk_load(path=str(ntriples_path(store, base)), format=ox.RdfFormat.N_TRIPLES)
+    return ox_store
+
+
+def run(ox_store: Any, query: str, limit: int | None = None) -> Answer:
+    """Run a SELECT or ASK query (the project's prefixes are predeclared)."""
+    import pyoxigraph as ox
+
+    if len(query) > MAX_QUERY_CHARS:
+        raise SparqlError(f"query longer than {MAX_QUERY_CHARS} characters")
+    if _is_update(query):
+        raise SparqlError("read-only: SPARQL Update is not accepted")
+    try:
+        result = ox_store.query(PROLOGUE + query)
+    except (SyntaxError, ValueError, OSError) as e:
+        raise SparqlError(str(e).splitlines()[0] if str(e) else type(e).__name__) from e
+    if isinstance(result, ox.QueryBoolean):
+        return Answer([], [], bool(result))
+    if not isinstance(result, ox.QuerySolutions):
+        raise SparqlError("only SELECT and ASK queries are answered (use 'cchc export' for triples)")
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append([None if solution[n] is None else solution[n].value for n in names])
+        if limit is not None and len(rows) >= limit:
+            break
+    return Answer(names, rows)
+
+
+def _is_update(query: str) -> bool:
+    body = re.sub(r"(?m)#.*$", "", query)
+    body = re.sub(r"(?is)^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*", "", body)
+    return bool(re.match(r"(?i)(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", body))
