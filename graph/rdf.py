@@ -104,7 +104,9 @@ def triples(export: dict[str, Any], iri: Iris) -> Iterator[tuple]:
                            (CCHC.periodEnd, d.get("period_end"), XSD.gYear),
                            (CCHC.issuerName, d.get("issuer"), None),
                            (CCHC.signer, d.get("signer"), None),
-                           (CCHC.sourceFile, d.get("source_path"), None), (CCHC.sha256, d.get("sha256"), None), (CCHC.sourceFormat, d.get("format"), None)])
+                           (CCHC.sourceFile, d.get("source_path"), None),
+                           (CCHC.sha256, d.get("sha256"), None),
+                           (CCHC.sourceFormat, d.get("format"), None)])
         if d.get("jurisdiction"):
             yield s, DCTERMS.spatial, iri(d["jurisdiction"])
         if d.get("issuer_agency"):
