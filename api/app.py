@@ -16,7 +16,7 @@ from graph.store import Store, StoreError
 from loaders.model import SCHEMA_VERSION
 
 from .deps import CorpusDep, LiveCorpus
-from .routes import agencies, browser, citations, documents, planning, questions, targets, upload
+from .routes import agencies, browser, citations, documents, planning, questions, sparql, targets, upload
 from .schemas import HealthPublic
 
 DESCRIPTION = """Hỏi đáp trên đồ thị văn bản cải cách hành chính: ai chủ trì việc gì, văn bản dựa
@@ -67,7 +67,7 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
         return HealthPublic(status="ok", documents=len(c.documents), schema_version=SCHEMA_VERSION,
                             upload_enabled=upload_token is not None)
 
-    for r in (documents, agencies, questions, citations, targets, planning, browser):
+    for r in (documents, agencies, questions, citations, targets, planning, sparql, browser):
         app.include_router(r.router)
     if upload_token:
         app.state.upload = UploadConfig(upload_token, max_upload_bytes)

@@ -13,7 +13,7 @@ from graph.store import BuildReport, Store, StoreError
 from loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
-from .options import EXIT_STORE, STORE_OPTION, fail
+from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
 from .viz_commands import VIZ_COMMANDS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
@@ -112,29 +112,84 @@ def _report(run: Callable[[], BuildReport], store_dir: str, as_json: bool) -> No
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
 
 
+EXPORT_FORMATS = ["json", "turtle", "jsonld", "nt", "graphml", "gexf"]
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
-              help="Định dạng xuất / export format.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
+              help="Định dạng xuất / export format: JSON contract, RDF (turtle, jsonld, nt), "
+                   "GraphML or GEXF (Gephi, Cytoscape).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp đích (mặc định: stdout).")
+@click.option("--base", help="Gốc IRI cho RDF / base of the RDF IRIs "
+                             "(default https://w3id.org/cchc-graph/id/).")
 @STORE_OPTION
-def export(fmt: str, output: str | None, store_dir: str) -> None:
+def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> None:
     """Xuất đồ thị / export the graph.
 
-    The JSON export (schema_version 1) is documented in docs/json-export.md.
+    json: the JSON export (schema_version 1, docs/json-export.md). turtle, jsonld, nt: RDF with
+    ELI, W3C ORG, SKOS, DCTERMS, PROV-O and Web Annotation (docs/rdf.md). graphml, gexf: the
+    typed graph with flat attributes, for Gephi, Cytoscape and networkx.
 
     Example:
 
-        cchc export --format json -o graph.json
+        cchc export --format turtle -o cchc.ttl
     """
     try:
         data = Store(store_dir).load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+    if fmt in ("graphml", "gexf"):
+        from graph import graphml
+
+        graphml.write(data, output or sys.stdout.buffer, fmt)
+        return
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     else:
-        click.echo(text)
+        from graph.rdf import DEFAULT_BASE, to_rdf
+
+        text = to_rdf(data, base or DEFAULT_BASE).serialize(format={"jsonld": "json-ld"}.get(fmt, fmt))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("query")
+@STORE_OPTION
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Số dòng tối đa / most rows shown.")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng SPARQL JSON / SPARQL JSON results.")
+def sparql(query: str, store_dir: str, limit: int, as_json: bool) -> None:
+    """Truy vấn SPARQL (chỉ đọc) / a read-only SPARQL query over the graph.
+
+    SELECT and ASK; the prefixes cchc eli oa org prov skos dcterms xsd are declared. The
+    mapping and example queries are in docs/rdf.md. Exit 0 with rows, 1 with none, 2 when the
+    query is invalid, 3 store error.
+
+    Example:
+
+        cchc sparql 'SELECT ?task WHERE { ?a skos:prefLabel "Sở Nội vụ"@vi ; cchc:lead ?task }'
+    """
+    from graph import sparql as sq
+
+    try:
+        answer = sq.run(sq.open_store(Store(store_dir)), query, limit)
+    except StoreError as e:
+        fail(str(e), EXIT_STORE)
+    except sq.SparqlError as e:
+        fail(f"SPARQL: {e}", EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(sq.results_json(answer), ensure_ascii=False, indent=1))
+    elif answer.boolean is not None:
+        click.echo("true" if answer.boolean else "false")
+    else:
+        from .render import console, table
+
+        console().print(table(f"SPARQL: {len(answer.rows)} dòng / rows", answer.variables,
+                              [["" if v is None else v for v in row] for row in answer.rows]))
+    sys.exit(EXIT_OK if answer.boolean or answer.rows else EXIT_EMPTY)
 
 
 @cli.command()

@@ -1,0 +1,164 @@
+"""Standard exports: GraphML/GEXF and RDF round trips, SHACL, and SPARQL answering like Python."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from rdflib import RDF, Graph, Literal
+from rdflib.namespace import ORG
+
+from api.app import create_app
+from api.cli import cli
+from graph import graphml, queries, sparql, trace
+from graph.nx import to_networkx
+from graph.rdf import CCHC, DEFAULT_BASE, Iris, to_rdf
+
+SHAPES = Path(__file__).resolve().parent.parent / "graph" / "shapes.ttl"
+HG_RESOLUTION = "000_def938038e5dae73"
+VI_THANH_PLAN = "002_0387e2864a5773df"
+
+
+def _edges(g: nx.MultiDiGraph, key: str) -> Counter:
+    return Counter((u, v, d[key]) for u, v, d in g.edges(data=True))
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graphml_and_gexf_load_back_with_the_same_nodes_and_edges(seed_export: dict, tmp_path: Path,
+                                                                 fmt: str) -> None:
+    path = tmp_path / f"g.{fmt}"
+    graphml.write(seed_export, path, fmt)
+    back = nx.read_graphml(path, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(path)
+    g = to_networkx(seed_export)
+    assert {n: d["type"] for n, d in back.nodes(data=True)} == {n: d["type"] for n, d in g.nodes(data=True)}
+    assert _edges(back, "relation") == _edges(g, "type")
+    hg = back.nodes["ag:vn-hau-giang:ban-tuyen-giao-tinh-uy"]
+    assert hg["label"] == "Ban Tuyên giáo Tỉnh ủy" and hg["prov_section"] == "V.4"
+    lead = [d for _u, v, d in back.out_edges("ag:vn-hau-giang:ban-tuyen-giao-tinh-uy", data=True)
+            if v == f"task:{HG_RESOLUTION}:4"]
+    assert lead[0]["relation"] == "lead" and lead[0]["label"] == "chủ trì"
+    assert lead[0]["prov_quote"].startswith("4. Ban Tuyên giáo Tỉnh ủy chủ trì")
+
+
+def _count(g: Graph, cls) -> int:
+    return len(set(g.subjects(RDF.type, cls)))
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "json-ld", "nt"])
+def test_rdf_round_trip_keeps_every_record(seed_export: dict, fmt: str) -> None:
+    g = to_rdf(seed_export)
+    back = Graph().parse(data=g.serialize(format=fmt), format=fmt)
+    assert len(back) == len(g) and set(back) == set(g)  # no blank nodes: the same triples
+    documents = set(back.subjects(RDF.type, CCHC.Document))
+    in_corpus = {d for d in documents if back.value(d, CCHC.inCorpus) == Literal(True)}
+    e = seed_export
+    assert len(in_corpus) == len(e["documents"])
+    assert len(documents) - len(in_corpus) == len(e["references"])
+    assert _count(back, ORG.Organization) == len(e["agencies"])
+    assert _count(back, CCHC.Task) == len(e["tasks"])
+    assert _count(back, CCHC.Assignment) == len(e["responsibilities"])
+    assert _count(back, CCHC.Target) == len(e["targets"])
+    assert _count(back, CCHC.Citation) == len(e["citations"])
+    assert _count(back, CCHC.Indicator) == len(e["indicators"])
+    assert _count(back, CCHC.ReformArea) == len(e["areas"])
+    assert _count(back, CCHC.Jurisdiction) == len(e["jurisdictions"])
+
+
+def test_iris_are_deterministic_and_follow_the_document_number(seed_export: dict) -> None:
+    a = set(to_rdf(seed_export))
+    b = set(to_rdf(json.loads(json.dumps(seed_export))))
+    assert a == b
+    iri = Iris(seed_export)
+    # 000 prints no number; 002 cites it as 03-NQ/TU of the Hậu Giang party committee
+    assert str(iri(HG_RESOLUTION)) == f"{DEFAULT_BASE}eli/vn-hau-giang/nghi-quyet/03-nq-tu"
+    other = Iris(seed_export, "https://du-lieu.example.vn/cchc")
+    assert str(other(HG_RESOLUTION)) == "https://du-lieu.example.vn/cchc/eli/vn-hau-giang/nghi-quyet/03-nq-tu"
+    assert len(set(iri.ids.values())) == len(iri.ids)  # no two records share an IRI
+
+
+def test_shacl_shapes_pass_on_the_seeds_and_catch_a_broken_record(seed_export: dict) -> None:
+    pyshacl = pytest.importorskip("pyshacl")
+    shapes = Graph().parse(SHAPES)
+    g = to_rdf(seed_export)
+    ok, _, text = pyshacl.validate(g, shacl_graph=shapes)
+    assert ok, text
+    assignment = next(g.subjects(RDF.type, CCHC.Assignment))
+    g.remove((assignment, CCHC.task, None))
+    ok, _, text = pyshacl.validate(g, shacl_graph=shapes)
+    assert not ok and "MinCountConstraintComponent" in text and "->cchc:task" in text
+
+
+@pytest.fixture(scope="module")
+def oxigraph(seed_store: Path):
+    from graph.store import Store
+
+    return sparql.open_store(Store(seed_store))
+
+
+def test_sparql_who_leads_equals_the_python_answer(oxigraph, seed_corpus) -> None:
+    name = "Ban Tuyên giáo Tỉnh ủy"
+    rows = sparql.run(oxigraph, sparql.example("who-leads", agency=name)).rows
+    python = {r.task for r in queries.agency_roles(seed_corpus, name) if r.role == "lead"}
+    assert {task for task, _text, _doc in rows} == python
+    assert f"task:{HG_RESOLUTION}:4" in python
+
+
+def test_sparql_citation_trace_equals_the_python_answer(oxigraph, seed_corpus) -> None:
+    rows = sparql.run(oxigraph, sparql.example("citation-trace", document=VI_THANH_PLAN)).rows
+    relation = {f"http://data.europa.eu/eli/ontology#{r}": r for r in ("cites", "based_on", "implements")}
+    got = Counter((n, relation[rel], in_corpus == "true") for n, rel, in_corpus, _q in rows)
+    hops = trace.cites(seed_corpus, VI_THANH_PLAN, 1)
+    assert got == Counter((h.number, h.relation, h.resolved) for h in hops)
+    rests_on = sparql.run(oxigraph, sparql.example("rests-on", document=VI_THANH_PLAN)).rows
+    assert rests_on == [[HG_RESOLUTION]]  # the plan implements the provincial resolution
+
+
+def test_sparql_cooperating_equals_the_tasks(oxigraph, seed_export: dict) -> None:
+    rows = sparql.run(oxigraph, sparql.example("cooperating", document=VI_THANH_PLAN)).rows
+    names = {a["id"]: a["name"] for a in seed_export["agencies"]}
+    expected = {(t["id"], names[lead], names[p]) for t in seed_export["tasks"]
+                if t["document"] == VI_THANH_PLAN for lead in t["lead"] for p in t["cooperating"]}
+    assert {tuple(r) for r in rows} == expected and expected
+
+
+def test_docs_show_every_example_query() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rdf.md").read_text(encoding="utf-8")
+    for name, (_title, query) in sparql.EXAMPLES.items():
+        assert query in doc, f"docs/rdf.md lacks the '{name}' query as the code runs it"
+
+
+def test_sparql_cli_and_endpoint(seed_store: Path) -> None:
+    q = sparql.example("rests-on", document=VI_THANH_PLAN)
+    r = CliRunner().invoke(cli, ["sparql", "--store", str(seed_store), "--json", q])
+    assert r.exit_code == 0, r.output
+    cli_answer = json.loads(r.stdout)
+    assert cli_answer["results"]["bindings"] == [{"ancestor": {"type": "literal", "value": HG_RESOLUTION}}]
+    client = TestClient(create_app(seed_store))
+    http = client.get("/sparql", params={"query": q})
+    assert http.status_code == 200 and http.headers["content-type"] == "application/sparql-results+json"
+    assert http.json() == cli_answer
+    for bad in ("DELETE WHERE { ?s ?p ?o }", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SELEC ?x",
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+        resp = client.get("/sparql", params={"query": bad})
+        assert resp.status_code == 400 and resp.json()["detail"].startswith("SPARQL: "), bad
+    assert CliRunner().invoke(cli, ["sparql", "--store", str(seed_store), "SELEC ?x"]).exit_code == 2
+
+
+@pytest.mark.parametrize(("fmt", "parse"), [
+    ("turtle", lambda b: len(Graph().parse(data=b, format="turtle"))),
+    ("jsonld", lambda b: len(Graph().parse(data=b, format="json-ld"))),
+    ("nt", lambda b: len(Graph().parse(data=b, format="nt"))),
+    ("graphml", lambda b: nx.read_graphml(io.BytesIO(b.encode())).number_of_nodes()),
+    ("gexf", lambda b: nx.read_gexf(io.BytesIO(b.encode())).number_of_nodes()),
+])
+def test_cli_export_formats(seed_store: Path, tmp_path: Path, fmt: str, parse) -> None:
+    out = tmp_path / f"export.{fmt}"
+    r = CliRunner().invoke(cli, ["export", "--store", str(seed_store), "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert parse(out.read_text(encoding="utf-8")) > 300
