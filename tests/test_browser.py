@@ -75,6 +75,9 @@ def click_node(page, node_id: str, double: bool = False) -> None:
     """Centre the node, then click it with the mouse where the canvas draws it."""
     page.evaluate("id => cchc.network.focus(id, {scale: 1.2, animation: false})", node_id)
     page.evaluate("() => cchc.network.redraw()")
+    # under load the view may still move (an initial fit): click once the node is under its spot
+    page.wait_for_function("id => { const n = cchc.network; "
+                           "return n.getNodeAt(n.canvasToDOM(n.getPosition(id))) === id; }", arg=node_id)
     xy = page.evaluate("id => cchc.network.canvasToDOM(cchc.network.getPosition(id))", node_id)
     box = page.locator("#network").bounding_box()
     click = page.mouse.dblclick if double else page.mouse.click
@@ -169,8 +172,15 @@ def test_large_graph_aggregated_then_expanded(browser, seed_store: Path, seed_ex
     assert n0 <= 150
     assert "Bấm đúp" in page.locator("#filters").inner_text()  # the note says what is hidden
     doc = "002_0387e2864a5773df"
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     click_node(page, doc, double=True)
-    page.wait_for_function(f"cchc.network.body.nodeIndices.length > {n0}")
+    grown = f"cchc.network.body.nodeIndices.length > {n0}"
+    try:
+        page.wait_for_function(grown, timeout=10_000)
+    except PlaywrightTimeout:  # vis-network times the two taps; a loaded CI machine can split them
+        click_node(page, doc, double=True)
+        page.wait_for_function(grown)
     shown = set(page.evaluate("cchc.network.body.nodeIndices"))
     own = {t["id"] for t in seed_export["tasks"] if t["document"] == doc}
     assert own <= shown  # its tasks came out of hiding
