@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 from loaders.text import slug
 
 DEFAULT_BASE = "https://w3id.org/cchc-graph/id/"
+MAPPING_VERSION = 1  # bump when the triples change: cached N-Triples are then rebuilt
 CCHC = Namespace("https://w3id.org/cchc-graph/vocab#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -53,6 +54,9 @@ class Iris:
             self.ids[d["id"]] = self._unique(self._document(d, d.get("jurisdiction")), d["id"], taken)
         for r in export.get("references", []):
             self.ids[r["id"]] = self._unique(self._document(r, r.get("scope")), r["id"], taken)
+        for key, folder in (("jurisdictions", "place"), ("indicators", "indicator")):
+            for rec in export.get(key, []):
+                self.ids[rec["id"]] = self.node(folder, rec["id"])
 
     def _document(self, rec: dict, jurisdiction: str | None) -> URIRef:
         number = rec.get("number") or rec.get("number_inferred")
@@ -70,11 +74,9 @@ class Iris:
         iri = self.ids.get(rid)
         if iri is None:
             kind, _, rest = rid.partition(":")
-            path = "/".join(quote(p, safe="") for p in rest.split(":")) if rest else quote(rid, safe="")
             folder = {"ag": "agency", "task": "task", "tgt": "target", "cit": "citation",
-                      "area": "area"}.get(kind)
-            iri = URIRef(f"{self.base}{folder}/{path}" if folder and rest else
-                         f"{self.base}{'indicator' if not rest else 'node'}/{quote(rid, safe='')}")
+                      "area": "area"}.get(kind) if rest else None
+            iri = self.node(folder, *rest.split(":")) if folder else self.node("node", rid)
             self.ids[rid] = iri
         return iri
 

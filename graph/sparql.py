@@ -3,7 +3,8 @@
 rdflib builds the RDF (``graph/rdf.py``); its own store is too slow for a national corpus
 (measured here at 1M triples: 24 s to load, 1.8 s for a 2-hop query), so queries go to an
 in-memory Oxigraph store (2.5 s, 0.2 ms). The N-Triples of each graph version are cached next
-to it in the store (``graphs/<sha>.nt``), so only the first query after a build pays for them.
+to it in the store (``graphs/<sha>.rdf<N>.nt``, N the mapping version), so only the first
+query after a build pays for them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .rdf import DEFAULT_BASE, PREFIXES, to_rdf
+from .rdf import DEFAULT_BASE, MAPPING_VERSION, PREFIXES, to_rdf
 from .store import Store, atomic_write
 
 MAX_QUERY_CHARS = 20_000
@@ -38,7 +39,7 @@ def ntriples_path(store: Store, base: str = DEFAULT_BASE) -> Path:
     """The cached N-Triples of the store's current graph (written on first use)."""
     graph = store.graph_path
     suffix = "" if base == DEFAULT_BASE else "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
-    path = graph.with_name(graph.stem + suffix + ".nt")
+    path = graph.with_name(f"{graph.stem}.rdf{MAPPING_VERSION}{suffix}.nt")
     if not path.exists():
         atomic_write(path, to_rdf(store.load_export(), base).serialize(format="nt"))
     return path

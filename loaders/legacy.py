@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from .lexicon import _rows
+from .lexicon import table_rows
 from .text import nfc
 
 NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI", "cp1258": "Windows-1258",
@@ -32,7 +32,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 @cache
 def _table(encoding: str) -> tuple[re.Pattern[str], dict[str, str]]:
     pairs = {"".join(chr(int(h, 16)) for h in r["legacy"].split()): r["unicode"]
-             for r in _rows("legacy_encodings.tsv") if r["encoding"] == encoding}
+             for r in table_rows("legacy_encodings.tsv") if r["encoding"] == encoding}
     # longest first, so VNI's "oä" (ộ) wins over "ô" (ơ)
     alts = sorted(pairs, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, alts))), pairs
@@ -46,7 +46,7 @@ def convert(text: str, encoding: str) -> str:
 
 @cache
 def _syllables() -> frozenset[str]:
-    return frozenset(r["syllable"] for r in _rows("common_syllables.tsv"))
+    return frozenset(r["syllable"] for r in table_rows("common_syllables.tsv"))
 
 
 def score(text: str) -> int:

@@ -18,7 +18,7 @@ from .text import fold
 DATA = Path(__file__).parent / "data"
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def table_rows(name: str) -> list[dict[str, str]]:
     with (DATA / name).open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [{k: (v or "").strip() for k, v in row.items()} for row in reader]
@@ -29,7 +29,7 @@ def _alts(cell: str) -> list[str]:
 
 
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (r["kind"], tuple(_alts(r["prefixes"]))) for r in _rows("section_kinds.tsv"))
+    (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class DocType:
 
 DOC_TYPES: tuple[DocType, ...] = tuple(
     DocType(r["type"], tuple(_alts(r["names"])), tuple(_alts(r["codes"])))
-    for r in _rows("doc_types.tsv"))
+    for r in table_rows("doc_types.tsv"))
 TYPE_BY_FOLDED_NAME: dict[str, str] = {fold(n): t.type for t in DOC_TYPES for n in t.names}
 TYPE_BY_CODE: dict[str, str] = {fold(c): t.type for t in DOC_TYPES for c in t.codes}
 TYPE_WORDS_RX = "|".join(sorted((re.escape(fold(n)) for t in DOC_TYPES for n in t.names),
@@ -57,7 +57,7 @@ class IssuerCode:
 
 ISSUER_CODES: dict[str, IssuerCode] = {
     fold(r["code"]): IssuerCode(r["code"], r["issuer"], r["scope"])
-    for r in _rows("issuer_codes.tsv")}
+    for r in table_rows("issuer_codes.tsv")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ class IndicatorDef:
 INDICATORS: tuple[IndicatorDef, ...] = tuple(
     IndicatorDef(r["id"], r["name"], tuple(_alts(r["aliases"])),
                  re.compile("|".join(_alts(r["patterns"]))))
-    for r in _rows("indicators.tsv"))
+    for r in table_rows("indicators.tsv"))
 
 
 def find_indicators(folded: str) -> list[tuple[int, int, str]]:
@@ -91,7 +91,7 @@ class Head:
 
 HEADS: tuple[Head, ...] = tuple(
     Head(r["pattern"], r["canonical"], r["kind"], r["level"], frozenset(r["flags"].split()))
-    for r in _rows("agency_heads.tsv"))
+    for r in table_rows("agency_heads.tsv"))
 
 
 @cache
@@ -106,11 +106,11 @@ def head_regex() -> re.Pattern[str]:
 
 # Phrases that start like an agency head but name something else ("Bộ Chỉ số …").
 NOT_AGENCIES: re.Pattern[str] = re.compile(
-    "(?:" + "|".join(re.escape(r["phrase"]) for r in _rows("not_agencies.tsv")) + r")(?![a-z0-9])")
+    "(?:" + "|".join(re.escape(r["phrase"]) for r in table_rows("not_agencies.tsv")) + r")(?![a-z0-9])")
 
 DOMAINS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(r"(?:" + r["pattern"] + r")(?![a-z0-9])"), r["name"])
-    for r in sorted(_rows("domains.tsv"), key=lambda r: -len(r["pattern"])))
+    for r in sorted(table_rows("domains.tsv"), key=lambda r: -len(r["pattern"])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = tuple(
-    Area(r["area"], r["label"], tuple(_alts(r["keywords"]))) for r in _rows("areas.tsv"))
+    Area(r["area"], r["label"], tuple(_alts(r["keywords"]))) for r in table_rows("areas.tsv"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +135,12 @@ class Metric:
 METRICS: tuple[Metric, ...] = tuple(
     Metric(r["key"], r["label"],
            tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g), r["area"])
-    for r in _rows("metrics.tsv"))
+    for r in table_rows("metrics.tsv"))
 
 COUNT_NOUNS: tuple[str, ...] = tuple(
-    sorted((fold(r["noun"]) for r in _rows("count_nouns.tsv")), key=len, reverse=True))
+    sorted((fold(r["noun"]) for r in table_rows("count_nouns.tsv")), key=len, reverse=True))
 
 # Abbreviations every reader of these documents knows; a document's own definitions add more.
-ABBREVIATIONS: dict[str, str] = {r["short"]: r["long"] for r in _rows("abbreviations.tsv")}
+ABBREVIATIONS: dict[str, str] = {r["short"]: r["long"] for r in table_rows("abbreviations.tsv")}
 # Agency kinds as people read them (the ``kind`` column of agency_heads.tsv).
-AGENCY_KINDS: dict[str, str] = {r["kind"]: r["label"] for r in _rows("agency_kinds.tsv")}
+AGENCY_KINDS: dict[str, str] = {r["kind"]: r["label"] for r in table_rows("agency_kinds.tsv")}
