@@ -250,11 +250,10 @@ class Store:
                              f"{self.root}'") from e
 
     def load_export(self) -> dict[str, Any]:
-        if not self.exists():
+        if not self.manifest_path.exists():
             raise StoreError(f"{self.root}: no graph here yet; run 'cchc build PATH' first")
         for _ in range(3):  # a build may replace the manifest and remove the old graph meanwhile
-            self.manifest()
-            path = self.graph_path
+            path = self.root / self.manifest().get("graph", "graph.json")  # one manifest read
             try:
                 return json.loads(path.read_text(encoding="utf-8"))
             except FileNotFoundError:
