@@ -11,11 +11,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
+from graph.backend import Embedded, Neo4j, NotAvailable
 from graph.index import NotFound
+from graph.neo4j_db import Target
 from graph.store import Store, StoreError
 from loaders.model import SCHEMA_VERSION
 
-from .deps import CorpusDep, LiveCorpus
+from .deps import BackendDep, LiveCorpus
 from .routes import agencies, browser, citations, documents, planning, questions, sparql, targets, upload
 from .schemas import HealthPublic
 
@@ -34,14 +36,17 @@ class UploadConfig:
 
 def create_app(store_dir: str | Path, upload_token: str | None = None,
                max_upload_bytes: int = 20 * 1024 * 1024,
-               cors_origins: Sequence[str] = ()) -> FastAPI:
+               cors_origins: Sequence[str] = (), neo4j: Target | None = None) -> FastAPI:
     """The app over one store; ``upload_token`` mounts ``POST /documents``.
+
+    With ``neo4j``, the questions are answered from that database instead (no store needed;
+    whole-graph questions, SPARQL and uploads are then unavailable).
 
     Cross-origin requests are refused unless ``cors_origins`` names the sites allowed to read
     the API (``*`` for any); the API docs are served from the installed package (no CDN).
     """
     store = Store(store_dir)
-    if not store.exists():
+    if neo4j is None and not store.exists():
         raise StoreError(f"{store.root}: no graph store here; run `cchc build` first")
     # ReDoc's bundle fetches its logo from a CDN, so only Swagger UI is served (from the package)
     app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION, redoc_url=None)
@@ -49,12 +54,22 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET"] + (["POST"] if upload_token else []),
                            allow_headers=["Authorization"] if upload_token else [])
-    app.state.live = LiveCorpus(store)
-    app.state.live.get()  # fail at start, not on the first request
+    if neo4j is None:
+        app.state.live = LiveCorpus(store)
+        app.state.backend = Embedded(app.state.live.get)
+    else:
+        from graph.neo4j_db import Reader
+
+        app.state.backend = Neo4j(Reader(neo4j))
+    app.state.backend.dimensions()  # fail at start, not on the first request
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(NotAvailable)
+    async def not_available(_: Request, exc: NotAvailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=501)
 
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> JSONResponse:
@@ -63,13 +78,16 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
 
     @app.get("/health", response_model=HealthPublic, tags=["hệ thống / system"],
              summary="Tình trạng / health and corpus size")
-    def health(c: CorpusDep) -> HealthPublic:
-        return HealthPublic(status="ok", documents=len(c.documents), schema_version=SCHEMA_VERSION,
-                            upload_enabled=upload_token is not None)
+    def health(b: BackendDep) -> HealthPublic:
+        return HealthPublic(status="ok", documents=len(b.dimensions().documents),
+                            schema_version=SCHEMA_VERSION, upload_enabled=upload_token is not None,
+                            backend=b.name)
 
-    for r in (documents, agencies, questions, citations, targets, planning, sparql, browser):
+    for r in (documents, agencies, questions, citations, targets, planning, browser):
         app.include_router(r.router)
-    if upload_token:
+    if neo4j is None:  # SPARQL and uploads work on the store
+        app.include_router(sparql.router)
+    if upload_token and neo4j is None:
         app.state.upload = UploadConfig(upload_token, max_upload_bytes)
         app.include_router(upload.router)
     return app

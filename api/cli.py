@@ -13,6 +13,8 @@ from graph.store import BuildReport, Store, StoreError
 from loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
+from .neo4j_commands import neo4j_group, neo4j_options
+from .neo4j_commands import target as neo4j_target
 from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
 from .viz_commands import VIZ_COMMANDS
 
@@ -112,14 +114,15 @@ def _report(run: Callable[[], BuildReport], store_dir: str, as_json: bool) -> No
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
 
 
-EXPORT_FORMATS = ["json", "turtle", "jsonld", "nt", "graphml", "gexf"]
+EXPORT_FORMATS = ["json", "turtle", "jsonld", "nt", "graphml", "gexf", "neo4j-csv"]
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
               help="Định dạng xuất / export format: JSON contract, RDF (turtle, jsonld, nt), "
-                   "GraphML or GEXF (Gephi, Cytoscape).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp đích (mặc định: stdout).")
+                   "GraphML or GEXF (Gephi, Cytoscape), CSV for neo4j-admin import.")
+@click.option("-o", "--output", type=click.Path(), help="Tệp đích (mặc định: stdout; thư mục cho "
+                                                        "neo4j-csv) / output file (a folder for neo4j-csv).")
 @click.option("--base", help="Gốc IRI cho RDF / base of the RDF IRIs "
                              "(default https://w3id.org/cchc-graph/id/).")
 @STORE_OPTION
@@ -128,16 +131,28 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
 
     json: the JSON export (schema_version 1, docs/json-export.md). turtle, jsonld, nt: RDF with
     ELI, W3C ORG, SKOS, DCTERMS, PROV-O and Web Annotation (docs/rdf.md). graphml, gexf: the
-    typed graph with flat attributes, for Gephi, Cytoscape and networkx.
+    typed graph with flat attributes, for Gephi, Cytoscape and networkx. neo4j-csv: a folder
+    of node and relationship CSVs for `neo4j-admin database import full`, with import.sh
+    (the command line) and schema.cypher (docs/neo4j.md).
 
     Example:
 
         cchc export --format turtle -o cchc.ttl
     """
+    if fmt == "neo4j-csv" and not output:
+        raise click.UsageError("neo4j-csv cần -o THƯ_MỤC / needs -o FOLDER")
     try:
-        data = Store(store_dir).load_export()
+        store = Store(store_dir)
+        data = store.load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
+    if fmt == "neo4j-csv":
+        from graph.neo4j_csv import write_csv
+
+        command = write_csv(data, output, store.graph_path.stem)
+        click.echo(f"Đã ghi / wrote {output}; chạy trên máy chủ Neo4j / run on the Neo4j server:\n"
+                   f"  {output}/import.sh   # = {command}")
+        return
     if fmt in ("graphml", "gexf"):
         from graph import graphml
 
@@ -227,8 +242,12 @@ def stats(store_dir: str, as_json: bool) -> None:
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Cho phép trang web này gọi API (CORS; mặc định: tắt) / let this site call the "
                    "API from a browser (repeatable; '*' for any; default: off).")
+@click.option("--backend", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
+              help="Nguồn trả lời / where answers come from: the store, or Neo4j (after `cchc neo4j push`).")
+@neo4j_options
 def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token: str | None,
-          max_upload_mb: int, cors_origins: tuple[str, ...]) -> None:
+          max_upload_mb: int, cors_origins: tuple[str, ...], backend: str, uri: str | None,
+          user: str, password: str | None, database: str | None) -> None:
     """Chạy trình duyệt đồ thị và API / serve the graph browser and the HTTP API.
 
     The graph browser is at / (same filters as `cchc viz` as query parameters: ?focus=,
@@ -237,6 +256,10 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
 
     Read-only unless started with --allow-upload and a token; uploads then go to
     POST /documents?filename=NAME with the file as the body and "Authorization: Bearer TOKEN".
+
+    With --backend neo4j the questions (documents, agencies, who leads, citations) are read
+    from Neo4j with Cypher; whole-graph questions (audit, paths, cascades, search, pages),
+    SPARQL and uploads answer 501 / are not mounted (docs/neo4j.md).
 
     Example:
 
@@ -248,15 +271,22 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
 
     if allow_upload and not upload_token:
         raise click.UsageError("--allow-upload cần --upload-token / needs --upload-token")
+    if allow_upload and backend == "neo4j":
+        raise click.UsageError("--allow-upload chỉ với kho nhúng / only with the embedded backend")
+    neo4j = neo4j_target(uri, user, password, database) if backend == "neo4j" else None
     try:
         app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024,
-                         cors_origins)
+                         cors_origins, neo4j=neo4j)
     except StoreError as e:
         fail(str(e), EXIT_STORE)
+    except Exception as e:  # Neo4j unreachable, bad credentials, nothing pushed yet
+        if neo4j is None:
+            raise
+        fail(f"{neo4j.uri}: {type(e).__name__}: {e}", EXIT_STORE)
     uvicorn.run(app, host=host, port=port)
 
 
-for _command in (*COMMANDS, *VIZ_COMMANDS):
+for _command in (*COMMANDS, *VIZ_COMMANDS, neo4j_group):
     cli.add_command(_command)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from graph.backend import Backend
 from graph.index import Corpus
 from graph.store import Store
 
@@ -33,8 +34,13 @@ class LiveCorpus:
             return self._corpus
 
 
+def get_backend(request: Request) -> Backend:
+    return request.app.state.backend
+
+
 def get_corpus(request: Request) -> Corpus:
-    return request.app.state.live.get()
+    """The whole corpus (embedded backend only: the Neo4j backend answers 501)."""
+    return request.app.state.backend.full()
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,10 @@ class Paging:
     offset: int
 
     def __call__(self, rows: list) -> dict:
-        return {"data": rows[self.offset:self.offset + self.limit], "count": len(rows)}
+        return {"data": self.window(rows), "count": len(rows)}
+
+    def window(self, rows: list) -> list:
+        return rows[self.offset:self.offset + self.limit]
 
 
 def get_paging(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng / page size")] = 50,
@@ -53,6 +62,7 @@ def get_paging(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số 
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
+BackendDep = Annotated[Backend, Depends(get_backend)]
 PagingDep = Annotated[Paging, Depends(get_paging)]
 Text = Annotated[str, Query(min_length=1, max_length=200)]
 OptText = Annotated[str | None, Query(min_length=1, max_length=200)]

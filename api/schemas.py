@@ -32,6 +32,7 @@ class HealthPublic(BaseModel):
     documents: int
     schema_version: int
     upload_enabled: bool
+    backend: str = "embedded"
 
 
 class DocumentPublic(BaseModel):

@@ -32,7 +32,7 @@ def client(app: FastAPI) -> TestClient:
 
 def test_health(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok", "documents": 5, "schema_version": 1,
-                                            "upload_enabled": False}
+                                            "upload_enabled": False, "backend": "embedded"}
 
 
 def test_who_leads_over_http(client: TestClient) -> None:

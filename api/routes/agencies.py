@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from graph import queries
 from graph.index import ROLES, NotFound
 
-from ..deps import CorpusDep, OptText, PagingDep, Text
+from ..deps import BackendDep, OptText, PagingDep, Text
 from ..schemas import AgenciesPublic, AgencyProfile, AgencyRolesPublic, ErrorPublic
 
 router = APIRouter(prefix="/agencies", tags=["cơ quan / agencies"], responses={404: {"model": ErrorPublic}})
@@ -18,7 +18,8 @@ RoleQuery = Annotated[list[str] | None, Query(description="Vai trò / roles: " +
 
 @router.get("", response_model=AgenciesPublic,
             summary="Tìm cơ quan theo tên, không dấu / agencies by name or alias")
-def list_agencies(c: CorpusDep, page: PagingDep, q: OptText = None, jurisdiction: OptText = None) -> dict:
+def list_agencies(b: BackendDep, page: PagingDep, q: OptText = None, jurisdiction: OptText = None) -> dict:
+    c = b.dimensions()
     if q:
         ids = c.find_agencies(q, jurisdiction)
     else:
@@ -29,15 +30,16 @@ def list_agencies(c: CorpusDep, page: PagingDep, q: OptText = None, jurisdiction
 
 @router.get("/roles", response_model=AgencyRolesPublic,
             summary="Việc cơ quan chủ trì, phối hợp… / what agencies named q lead, cooperate on …")
-def agency_roles(c: CorpusDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
+def agency_roles(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
                  role: RoleQuery = None, document: OptText = None) -> dict:
     bad = [r for r in role or [] if r not in ROLES]
     if bad:
         raise NotFound(f"vai trò không có / unknown role {bad[0]!r}; one of {', '.join(ROLES)}")
+    c = b.for_agencies(b.dimensions().find_agencies(q, jurisdiction))
     return page(queries.agency_roles(c, q, jurisdiction, tuple(role or ROLES), document))
 
 
 @router.get("/{agency_id}", response_model=AgencyProfile,
             summary="Hồ sơ cơ quan / agency profile: roles, documents, reporting lines")
-def agency_profile(agency_id: str, c: CorpusDep) -> AgencyProfile:
-    return queries.agency_profile(c, agency_id)
+def agency_profile(agency_id: str, b: BackendDep) -> AgencyProfile:
+    return queries.agency_profile(b.for_agencies([agency_id]), agency_id)

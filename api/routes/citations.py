@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from graph import trace
 
-from ..deps import CorpusDep, Depth, PagingDep, Text
+from ..deps import BackendDep, CorpusDep, Depth, PagingDep, Text
 from ..schemas import CitationHopsPublic, ErrorPublic, InconsistenciesPublic
 
 router = APIRouter(tags=["trích dẫn / citations"], responses={404: {"model": ErrorPublic}})
@@ -29,5 +29,5 @@ def inconsistencies(c: CorpusDep, page: PagingDep) -> dict:
 
 @router.get("/cited-by", response_model=CitationHopsPublic,
             summary="Ai trích dẫn số hiệu này / who cites a document number, to a depth")
-def cited_by(c: CorpusDep, page: PagingDep, number: Text, depth: Depth = 1) -> dict:
-    return page(trace.cited_by(c, number, depth))
+def cited_by(b: BackendDep, page: PagingDep, number: Text, depth: Depth = 1) -> dict:
+    return page(trace.cited_by(b.for_citations(number, depth, inwards=True), number, depth))

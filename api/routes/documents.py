@@ -8,7 +8,7 @@ from graph import cascade as cascade_mod
 from graph import trace
 from graph.index import Corpus
 
-from ..deps import CorpusDep, Depth, OptText, PagingDep
+from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep
 from ..schemas import CascadesPublic, CitationHopsPublic, DocumentPublic, DocumentsPublic, ErrorPublic
 
 router = APIRouter(prefix="/documents", tags=["văn bản / documents"],
@@ -26,22 +26,27 @@ def _public(c: Corpus, query: str) -> DocumentPublic:
 
 
 @router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")
-def list_documents(c: CorpusDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
-    scope = c.jurisdiction_scope(jurisdiction)
-    ids = [d for d, rec in c.documents.items() if scope is None or rec.get("jurisdiction") in scope]
-    return page([_public(c, d) for d in sorted(ids)])
+def list_documents(b: BackendDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
+    dims = b.dimensions()
+    scope = dims.jurisdiction_scope(jurisdiction)
+    ids = sorted(d for d, rec in dims.documents.items() if scope is None or rec.get("jurisdiction") in scope)
+    shown = page.window(ids)
+    c = b.for_documents(shown)  # counts of tasks, targets, citations for this page only
+    return {"data": [_public(c, d) for d in shown], "count": len(ids)}
 
 
 @router.get("/{doc_id:path}/citations", response_model=CitationHopsPublic,
             summary="Văn bản trích dẫn gì / what a document cites, to a depth")
-def document_citations(doc_id: str, c: CorpusDep, page: PagingDep, depth: Depth = 1) -> dict:
-    return page(trace.cites(c, _public(c, doc_id).id, depth))
+def document_citations(doc_id: str, b: BackendDep, page: PagingDep, depth: Depth = 1) -> dict:
+    did = b.dimensions().find_document(doc_id)
+    return page(trace.cites(b.for_citations(did, depth, inwards=False), did, depth))
 
 
 @router.get("/{doc_id:path}/cited-by", response_model=CitationHopsPublic,
             summary="Ai trích dẫn văn bản này / who cites this document, to a depth")
-def document_cited_by(doc_id: str, c: CorpusDep, page: PagingDep, depth: Depth = 1) -> dict:
-    return page(trace.cited_by(c, _public(c, doc_id).id, depth))
+def document_cited_by(doc_id: str, b: BackendDep, page: PagingDep, depth: Depth = 1) -> dict:
+    did = b.dimensions().find_document(doc_id)
+    return page(trace.cited_by(b.for_citations(did, depth, inwards=True), did, depth))
 
 
 @router.get("/{doc_id:path}/cascade", response_model=CascadesPublic,
@@ -51,5 +56,5 @@ def document_cascade(doc_id: str, c: CorpusDep, page: PagingDep, parent: OptText
 
 
 @router.get("/{doc_id:path}", response_model=DocumentPublic, summary="Một văn bản / one document")
-def get_document(doc_id: str, c: CorpusDep) -> DocumentPublic:
-    return _public(c, doc_id)
+def get_document(doc_id: str, b: BackendDep) -> DocumentPublic:
+    return _public(b.for_documents([b.dimensions().find_document(doc_id)]), doc_id)

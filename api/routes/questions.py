@@ -10,7 +10,7 @@ from graph import audit as audit_mod
 from graph import queries, trace
 from graph.index import NotFound
 
-from ..deps import CorpusDep, Depth, OptText, PagingDep, Text
+from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep, Text
 from ..schemas import (
     DependenciesPublic,
     ErrorPublic,
@@ -27,9 +27,9 @@ Severity = Literal["error", "warning", "info"]
 
 @router.get("/who-leads", response_model=TaskAnswersPublic,
             summary="Ai chủ trì việc gì / tasks matching a phrase, with their agencies")
-def who_leads(c: CorpusDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
+def who_leads(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
               document: OptText = None) -> dict:
-    return page(queries.who_leads(c, q, jurisdiction, document))
+    return page(queries.who_leads(b.for_phrase(q), q, jurisdiction, document))
 
 
 @router.get("/search", response_model=SearchHitsPublic,

@@ -1,0 +1,118 @@
+"""Where the questions' facts come from: the embedded store, or Neo4j.
+
+Every question is one Python function over a :class:`~graph.index.Corpus` (``who_leads``,
+``cites`` …), so both backends give the same answers. The embedded backend hands every
+question the whole corpus. The Neo4j backend hands each question a corpus holding the
+dimension tables (documents, references, agencies, jurisdictions, indicators, areas — read
+once per pushed version) and only the facts it needs, read by Cypher for that request: the
+tasks whose text has the phrase's words, the roles of the named agencies, the citation
+chains to the asked depth. Questions that need the whole graph (audits, paths, cascades,
+search across every quote) are answered by the embedded backend only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from loaders.extract.grammar import number_key
+from loaders.text import fold_key
+
+from . import cypher
+from .index import Corpus, NotFound
+
+
+class NotAvailable(RuntimeError):
+    """A question this backend does not answer."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def full(self) -> Corpus: ...
+    def dimensions(self) -> Corpus: ...
+    def for_phrase(self, phrase: str) -> Corpus: ...
+    def for_agencies(self, agency_ids: list[str]) -> Corpus: ...
+    def for_documents(self, doc_ids: list[str]) -> Corpus: ...
+    def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus: ...
+
+
+class Embedded:
+    """The store's corpus for every question."""
+
+    name = "embedded"
+
+    def __init__(self, corpus: Callable[[], Corpus]) -> None:
+        self._corpus = corpus
+
+    def full(self) -> Corpus:
+        return self._corpus()
+
+    def dimensions(self) -> Corpus:
+        return self._corpus()
+
+    def for_phrase(self, phrase: str) -> Corpus:
+        return self._corpus()
+
+    def for_agencies(self, agency_ids: list[str]) -> Corpus:
+        return self._corpus()
+
+    def for_documents(self, doc_ids: list[str]) -> Corpus:
+        return self._corpus()
+
+    def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus:
+        return self._corpus()
+
+
+class Neo4j:
+    """Facts read from Neo4j per question (see the module docstring)."""
+
+    name = "neo4j"
+
+    def __init__(self, reader: Any) -> None:  # graph.neo4j_db.Reader
+        self.reader = reader
+        self._dims: tuple[str, Corpus] | None = None
+        self._lock = threading.Lock()
+
+    def full(self) -> Corpus:
+        raise NotAvailable("câu hỏi này chỉ có với kho nhúng / this question needs the embedded "
+                           "backend (cchc serve without --backend neo4j)")
+
+    def dimensions(self) -> Corpus:
+        with self._lock:
+            version = self.reader.meta().get("v")
+            if self._dims is None or self._dims[0] != version:
+                self._dims = (version, Corpus(self.reader.export()))
+            return self._dims[1]
+
+    def _tasks(self, task_ids: list[str]) -> Corpus:
+        return Corpus(self.reader.export(node_queries=[(cypher.READ_TASKS, {"tasks": task_ids})]))
+
+    def for_phrase(self, phrase: str) -> Corpus:
+        words = fold_key(phrase).split()
+        if not words:
+            raise NotFound("cụm từ trống / empty phrase")
+        return self._tasks(self.reader.ids(cypher.READ_TASKS_WITH_WORDS, words=words))
+
+    def for_agencies(self, agency_ids: list[str]) -> Corpus:
+        return self._tasks(self.reader.ids(cypher.READ_TASKS_OF_AGENCIES, agencies=agency_ids))
+
+    def for_documents(self, doc_ids: list[str]) -> Corpus:
+        return Corpus(self.reader.export(
+            node_queries=[(cypher.READ_DOCUMENT_FACTS, {"documents": doc_ids})],
+            rel_queries=[(cypher.READ_CITATIONS_OF, {"documents": doc_ids})]))
+
+    def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus:
+        """Citation chains from a document (``inwards``: to a document or a cited number)."""
+        dims = self.dimensions()
+        sources: set[str] = set()
+        with contextlib.suppress(NotFound):
+            sources.add(dims.find_document(query))
+        if inwards:
+            sources.update(self.reader.ids(cypher.READ_CITED_NUMBER, key=number_key(query)))
+        if not sources:
+            return dims
+        return Corpus(self.reader.export(
+            rel_queries=[(cypher.read_citations(inwards, depth), {"sources": sorted(sources)})]))
