@@ -67,7 +67,8 @@ def build(paths: tuple[str, ...], store_dir: str, add: bool, max_file_mb: int, o
         cchc build ../shared/seeds --store .cchc
     """
     opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
-    _report(lambda: Store(store_dir).build(list(paths), add=add, options=opts), store_dir, as_json)
+    _report(lambda p: Store(store_dir).build(list(paths), add=add, options=opts, progress=p), store_dir,
+            as_json)
 
 
 @cli.command()
@@ -85,14 +86,20 @@ def rebuild(store_dir: str, max_file_mb: int, ocr: bool, as_json: bool) -> None:
         cchc rebuild --store .cchc
     """
     opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
-    _report(lambda: Store(store_dir).rebuild(options=opts), store_dir, as_json)
+    _report(lambda p: Store(store_dir).rebuild(options=opts, progress=p), store_dir, as_json)
 
 
-def _report(run: Callable[[], BuildReport], store_dir: str, as_json: bool) -> None:
-    try:
-        report = run()
-    except StoreError as e:
-        fail(str(e), EXIT_STORE)
+def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir: str, as_json: bool) -> None:
+    """Run a build with a progress bar (on a terminal only) and print what it did."""
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
+                  disable=not sys.stderr.isatty(), transient=True) as bar:
+        task = bar.add_task("Đọc văn bản / reading", total=None)
+        try:
+            report = run(lambda done, total: bar.update(task, completed=done, total=total))
+        except StoreError as e:
+            fail(str(e), EXIT_STORE)
     if as_json:
         click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
                                "skipped": [{"path": p, "reason": r} for p, r in report.skipped],

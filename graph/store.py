@@ -22,17 +22,18 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict, to_dict
-from loaders.pipeline import doc_id_for, load_document
+from loaders.pipeline import doc_id_for
 from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
 from .corpus import build_export
+from .parallel import extract_all
 
 DEFAULT_STORE = ".cchc"
 STORE_VERSION = 2
@@ -160,13 +161,15 @@ class Store:
 
     def build(self, paths: list[str | Path], add: bool = False,
               options: ReadOptions | None = None, wait_s: float = LOCK_WAIT_S,
-              migrate: bool = False, use_cache: bool = True) -> BuildReport:
+              migrate: bool = False, use_cache: bool = True,
+              progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Load documents (reusing cached facts of unchanged files) and rebuild the graph.
 
         Without ``add`` the store holds exactly the documents of ``paths``; a file that fails
         now but was stored before keeps its stored version (reported in ``kept``). When no
         file loads at all, nothing is written. ``migrate`` accepts a store of an older schema
         (whose facts are then not reused); ``use_cache=False`` extracts every file afresh.
+        New and changed files are extracted on every core; ``progress(done, total)`` follows.
         """
         report = BuildReport()
         with self.lock(wait_s):
@@ -175,14 +178,33 @@ class Store:
             old: dict[str, dict] = manifest["documents"] if current else {}
             entries: dict[str, dict] = dict(old) if add else {}
             loaded: dict[str, DocumentFacts] = {}
-            for path in iter_inputs(paths):
-                doc_id = doc_id_for(path)
+            inputs = [(path, doc_id_for(path)) for path in iter_inputs(paths)]
+            outcomes: dict[int, tuple[DocumentFacts | None, str | None, bool]] = {}
+            for i, (path, doc_id) in enumerate(inputs):
                 try:
-                    facts, cached = self._facts(path, doc_id, old.get(doc_id) if use_cache else None,
-                                                options)
-                except Exception as e:  # one bad file never stops the others
-                    reason = e.problem if isinstance(e, LoadError) else \
-                        f"extraction failed ({type(e).__name__}: {e})"
+                    facts = self._cached(path, doc_id, old.get(doc_id) if use_cache else None)
+                except LoadError as e:
+                    outcomes[i] = (None, e.problem, False)
+                    continue
+                if facts is not None:
+                    outcomes[i] = (facts, None, True)
+            pending = [i for i in range(len(inputs)) if i not in outcomes]
+            if progress:
+                progress(len(inputs) - len(pending), len(inputs))
+            done = len(inputs) - len(pending)
+
+            def step(_: int) -> None:
+                nonlocal done
+                done += 1
+                if progress:
+                    progress(done, len(inputs))
+
+            extracted = extract_all([inputs[i] for i in pending], options, step)
+            for i, (facts, reason) in zip(pending, extracted, strict=True):
+                outcomes[i] = (facts, reason, False)
+            for i, (path, doc_id) in enumerate(inputs):
+                facts, reason, cached = outcomes[i]
+                if facts is None:  # one bad file never stops the others
                     if doc_id in old and self._has_facts(doc_id, old[doc_id]):
                         entries[doc_id] = old[doc_id]
                         report.kept.append(str(path))
@@ -213,13 +235,14 @@ class Store:
             self._collect_garbage()
         return report
 
-    def rebuild(self, options: ReadOptions | None = None) -> BuildReport:
+    def rebuild(self, options: ReadOptions | None = None,
+                progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Extract every stored document afresh from its source file (after an upgrade of cchc);
         a document whose source is gone keeps its stored version when that is readable."""
-        return self.build(self.sources(), options=options, migrate=True, use_cache=False)
+        return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
 
-    def _facts(self, path: Path, doc_id: str, entry: dict | None,
-               options: ReadOptions | None) -> tuple[DocumentFacts, bool]:
+    def _cached(self, path: Path, doc_id: str, entry: dict | None) -> DocumentFacts | None:
+        """The stored facts when the file is unchanged (same bytes, path, extractor), else None."""
         if entry and entry.get("extractor_version") == EXTRACTOR_VERSION and self._has_facts(doc_id, entry):
             try:
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -228,8 +251,8 @@ class Store:
             if sha == entry.get("sha256"):
                 facts = self.load_facts(doc_id, entry)
                 if facts.meta.source_path == str(path) and facts.meta.sha256 == sha:
-                    return facts, True
-        return load_document(path, doc_id, options), False
+                    return facts
+        return None
 
     def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
         """Write the facts under their content-addressed name (once); return the name."""

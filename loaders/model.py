@@ -7,6 +7,7 @@ path, and the character span of the quote inside the document's *normalized* tex
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -264,8 +265,13 @@ def _build(tp: Any, data: Any) -> Any:
         (arg,) = typing.get_args(tp)
         return [_build(arg, x) for x in data]
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _build(hints[f.name], data[f.name])
-                  for f in dataclasses.fields(tp) if f.name in data}
+        kwargs = {name: _build(hint, data[name]) for name, hint in _fields(tp) if name in data}
         return tp(**kwargs)
     return data
+
+
+@functools.cache
+def _fields(tp: type) -> tuple[tuple[str, Any], ...]:
+    """(name, resolved type) of a dataclass's fields; resolving hints is slow, so once per class."""
+    hints = typing.get_type_hints(tp)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp))
