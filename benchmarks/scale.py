@@ -1,0 +1,198 @@
+"""National-scale benchmark: generate a corpus, build it, change one document, load, ask.
+
+One command, per corpus size: build throughput (documents/s, MB/s) with both cores, peak RSS
+of the build (its process tree, sampled), store size, store load time, one-document
+incremental rebuild time, p50/p95 of every question, the time to draw a focused HTML view,
+and the floor — one pass of NFC + lowercase + a citation regex over the same bytes — with the
+ratio build / floor. Prints a table and writes the figures as JSON.
+
+    python benchmarks/scale.py --docs 1000 10000 --json benchmarks/results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synth import generate  # noqa: E402
+
+# the floor's pattern: a document number after its type word, as citations are written
+FLOOR_RX = re.compile(r"(?:nghị quyết|nghị định|quyết định|kế hoạch|chỉ thị|kết luận|thông tư)\s+số\s+"
+                      r"[0-9]+[a-zđ]?(?:/[0-9]{4})?[/-][a-zđ0-9-]+(?:/[a-zđ0-9]+)?")
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and its children, in bytes (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) * 1024
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int, str]:
+    """Wall time, peak RSS of the process tree, output."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak, out = 0, []
+    reader = threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    reader.join()
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{''.join(out)[-2000:]}")
+    return wall, peak, "".join(out)
+
+
+def floor_pass(corpus: Path) -> float:
+    t0 = time.perf_counter()
+    hits = 0
+    for f in sorted(corpus.iterdir()):
+        text = unicodedata.normalize("NFC", f.read_bytes().decode("utf-8")).lower()
+        hits += len(FLOOR_RX.findall(text))
+        text.split("\n")
+    return time.perf_counter() - t0
+
+
+def _latency(fn: Any, args: list[tuple], repeat: int) -> dict[str, float]:
+    times = []
+    for _ in range(repeat):
+        for a in args:
+            t0 = time.perf_counter()
+            fn(*a)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": statistics.median(times), "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
+            "calls": len(times)}
+
+
+def questions(store: Path) -> tuple[float, dict[str, dict[str, float]], float]:
+    """Load time, latency per question, focused-view HTML time."""
+    from graph import audit, cascade, planning, queries, trace
+    from graph.index import Corpus
+    from graph.store import Store
+    from visualizations.html import graph_html
+    from visualizations.view import ViewSpec, select
+
+    t0 = time.perf_counter()
+    c = Corpus(Store(store).load_export())
+    load = time.perf_counter() - t0
+    docs = sorted(c.documents)
+    sample = docs[:: max(1, len(docs) // 10)][:10]
+    agencies = ["Sở Nội vụ", "Phòng Tư pháp", "Sở Thông tin và Truyền thông", "công chức Tư pháp - Hộ tịch"]
+    numbers = ["45/2020/NĐ-CP", "76/NQ-CP", "61/2018/NĐ-CP"]
+    metric = next(iter(cascade.metrics(c))).key if c.targets else ""
+    aid = next(iter(c.agencies))
+    first_q = {}
+    t1 = time.perf_counter()
+    queries.who_leads(c, "thủ tục hành chính")
+    first_q["who_leads (first call)"] = (time.perf_counter() - t1) * 1000
+    table: dict[str, tuple[Any, list[tuple]]] = {
+        "who_leads": (queries.who_leads, [("tuyên truyền",), ("số hóa hồ sơ",), ("kiem soat thu tuc",)]),
+        "agency_roles": (queries.agency_roles, [(a,) for a in agencies]),
+        "agency_profile": (queries.agency_profile, [(aid,)]),
+        "search": (queries.search, [("một cửa",), ("45/2020",)]),
+        "cites": (trace.cites, [(d, 2) for d in sample]),
+        "cited_by": (trace.cited_by, [(n, 2) for n in numbers]),
+        "dependencies": (trace.dependencies, [(d, 1) for d in sample[:3]]),
+        "path": (trace.path, [(sample[0], sample[-1])]),
+        "cascade": (cascade.cascade, [(d,) for d in sample]),
+        "compare": (cascade.compare, [(metric,)]),
+        "audit": (audit.audit, [()]),
+        "matrix": (planning.responsibility_matrix, [(d,) for d in sample[:3]]),
+        "calendar": (planning.deadlines, [(d,) for d in sample[:3]]),
+    }
+    lat = {}
+    for name, (fn, args) in table.items():
+        def safe(*a: Any, fn: Any = fn) -> None:
+            with contextlib.suppress(LookupError):  # a sample name absent at this size
+                fn(c, *a)
+        lat[name] = _latency(safe, args, repeat=3)
+    lat.update({k: {"p50_ms": v, "p95_ms": v, "calls": 1} for k, v in first_q.items()})
+    t2 = time.perf_counter()
+    graph_html(select(c, ViewSpec(focus=aid, depth=2)))
+    return load, lat, time.perf_counter() - t2
+
+
+def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
+    corpus, store = work / f"corpus-{n}", work / f"store-{n}"
+    if not corpus.exists():
+        generate(corpus, n, seed)
+    size = sum(f.stat().st_size for f in corpus.iterdir())
+    shutil.rmtree(store, ignore_errors=True)
+    cchc = [sys.executable, "-m", "api.cli"]
+    floor = floor_pass(corpus)
+    wall, peak, _ = run_measured([*cchc, "build", str(corpus), "--store", str(store)])
+    victim = sorted(corpus.iterdir())[n // 2]
+    original = victim.read_bytes()
+    victim.write_bytes(original + "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".encode())
+    try:
+        inc, inc_peak, out = run_measured([*cchc, "build", str(corpus), "--store", str(store), "--json"])
+    finally:
+        victim.write_bytes(original)
+    report = json.loads(out[out.index("{"):])
+    assert len(report["loaded"]) == 1, report["loaded"]
+    store_bytes = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
+    load, lat, html = questions(store)
+    return {"documents": n, "corpus_mb": size / 1e6, "build_s": wall, "docs_per_s": n / wall,
+            "mb_per_s": size / 1e6 / wall, "peak_rss_mb": peak / 1e6, "store_mb": store_bytes / 1e6,
+            "incremental_s": inc, "incremental_peak_rss_mb": inc_peak / 1e6, "load_s": load,
+            "floor_s": floor, "build_over_floor": wall / floor, "focused_html_s": html, "queries": lat}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, nargs="+", default=[1000])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/cchc-bench"))
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    a = ap.parse_args()
+    a.work.mkdir(parents=True, exist_ok=True)
+    os.chdir(ROOT)
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    results = []
+    for n in a.docs:
+        r = measure(n, a.work, a.seed)
+        results.append(r)
+        print(f"\n{n} documents ({r['corpus_mb']:.0f} MB): build {r['build_s']:.1f} s "
+              f"({r['docs_per_s']:.0f} docs/s, {r['mb_per_s']:.1f} MB/s, floor {r['floor_s']:.2f} s, "
+              f"×{r['build_over_floor']:.0f}), peak RSS {r['peak_rss_mb']:.0f} MB, "
+              f"store {r['store_mb']:.0f} MB, "
+              f"one-document rebuild {r['incremental_s']:.1f} s, load {r['load_s']:.2f} s, "
+              f"focused view {r['focused_html_s']:.2f} s")
+        print(f"  {'question':<24} {'p50 ms':>9} {'p95 ms':>9}")
+        for name, q in r["queries"].items():
+            print(f"  {name:<24} {q['p50_ms']:>9.1f} {q['p95_ms']:>9.1f}")
+    if a.json:
+        a.json.write_text(json.dumps({"machine": machine, "results": results}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
