@@ -54,6 +54,24 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
             by_number.setdefault(number_key(d.meta.number), []).append(d)
     title_words = {d.meta.id: _words(d.meta.title, {x.short: x.long for x in d.definitions})
                    for d in docs}
+    # Title matching looks only at documents that could pass its filters (a numbered citation
+    # never resolves by title to a numbered document; types must agree), so it does not grow
+    # with corpus size × citations. Candidates keep corpus order: the first match wins.
+    by_type: dict[str | None, list[int]] = {}
+    unnumbered_by_type: dict[str | None, list[int]] = {}
+    for i, d in enumerate(docs):
+        by_type.setdefault(d.meta.type or None, []).append(i)
+        if not d.meta.number:
+            unnumbered_by_type.setdefault(d.meta.type or None, []).append(i)
+
+    unnumbered = [i for i, d in enumerate(docs) if not d.meta.number]
+
+    def candidates(c: Citation) -> list[DocumentFacts]:
+        if not c.type:
+            return [docs[i] for i in (unnumbered if c.number else range(len(docs)))]
+        pool = unnumbered_by_type if c.number else by_type
+        return [docs[i] for i in sorted([*pool.get(c.type, ()), *pool.get(None, ())])]
+
     inferred: list[InferredNumber] = []
     out = []
     for d in docs:
@@ -68,7 +86,7 @@ def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[Inferr
                         break
             if target is None and c.type not in ("tieu_chuan", "luat"):
                 cit_words = _words(c.title, defs)
-                for cand in docs:
+                for cand in candidates(c):
                     if cand.meta.id == d.meta.id or (cand.meta.number and c.number):
                         continue
                     if c.type and cand.meta.type and c.type != cand.meta.type:
