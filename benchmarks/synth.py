@@ -176,7 +176,7 @@ class Generator:
             lines.append(f"Thực hiện Kế hoạch số {p.number} ngày {p.date} của {p.issuer} về cải cách "
                          f"hành chính nhà nước năm {p.year},")
         lines += [f"{top} ban hành {kind} với các nội dung sau:", "", "I. KẾT QUẢ NĂM TRƯỚC"]
-        for _ in range(rng.randint(8, 16)):
+        for _ in range(rng.randint(20, 34)):
             parts = rng.sample(REVIEW, 4)
             lines.append(parts[0] + "; " + "; ".join(parts[1:]) + ".")
         lines += ["", "II. MỤC ĐÍCH, YÊU CẦU",
@@ -194,27 +194,35 @@ class Generator:
             lines.append(f"- {name} của tỉnh thuộc nhóm {rng.choice(groups)} tỉnh, thành phố dẫn đầu cả nước.")
         lines += ["", "IV. NHIỆM VỤ TRỌNG TÂM"]
         table = []
-        for n, (area, tasks) in enumerate(rng.sample(AREAS, rng.randint(4, len(AREAS))), 1):
+        for n, (area, tasks) in enumerate(rng.sample(AREAS, rng.randint(3, 6)), 1):
             lines.append(f"{n}. {area}")
-            for letter, task in zip("abcdefgh", rng.sample(tasks, len(tasks)), strict=False):
+            lines.append(rng.choice(REVIEW).capitalize() + "; " + rng.choice(DETAILS).lower())
+            for letter, task in zip("abcdefgh", rng.sample(tasks, rng.randint(1, len(tasks))), strict=False):
                 lead, *coop = rng.sample(agencies, 3)
                 deadline = rng.choice(DEADLINES).format(q=rng.choice(["I", "II", "III", "IV"]), y=year)
                 coop_text = f", phối hợp với {coop[0]} và {coop[1]}" if rng.random() < 0.6 else ""
-                lines.append(f"{letter}) {task.capitalize()}; kết quả được báo cáo định kỳ và đánh giá "
-                             f"cuối năm. {lead} chủ trì{coop_text} tổ chức thực hiện; thời gian "
-                             f"hoàn thành: {deadline}. {rng.choice(DETAILS)}")
+                if rng.random() < 0.7:  # the agency in the task's sentence, or in a sentence after it
+                    lines.append(f"{letter}) {lead} chủ trì{coop_text} {task}; thời gian hoàn thành: "
+                                 f"{deadline}. {rng.choice(DETAILS)}")
+                else:
+                    lines.append(f"{letter}) {task.capitalize()}; kết quả được báo cáo định kỳ và đánh giá "
+                                 f"cuối năm. {lead} chủ trì{coop_text} tổ chức thực hiện; thời gian "
+                                 f"hoàn thành: {deadline}. {rng.choice(DETAILS)}")
                 table.append((task, lead, ", ".join(coop), deadline))
         lines += ["", "V. TỔ CHỨC THỰC HIỆN",
                   f"1. {agencies[0]} là cơ quan thường trực, chủ trì theo dõi, đôn đốc việc thực hiện {kind} "
                   f"này; tổng hợp, báo cáo {top} trước ngày 10 tháng 12 hằng năm.",
                   "2. Các cơ quan, đơn vị căn cứ nhiệm vụ được giao xây dựng kế hoạch chi tiết, "
                   "tổ chức thực hiện và báo cáo kết quả định kỳ hằng quý.", "",
-                  "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "",
-                  f"PHỤ LỤC: DANH MỤC NHIỆM VỤ (Kèm theo {kind} số {number})", "",
-                  "| STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {k} | {t.capitalize()} | {lead} | {coop} | {dl} |"
-                  for k, (t, lead, coop, dl) in enumerate(table, 1)]
+                  "3. Kinh phí thực hiện được bố trí từ dự toán ngân sách hằng năm của các cơ quan, đơn vị "
+                  "theo phân cấp và các nguồn hợp pháp khác.", "",
+                  "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", ""]
+        if rng.random() < 0.4:  # some plans repeat their tasks in an appendix table
+            lines += [f"PHỤ LỤC: DANH MỤC NHIỆM VỤ (Kèm theo {kind} số {number})", "",
+                      "| STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |",
+                      "|---|---|---|---|---|"]
+            lines += [f"| {k} | {t.capitalize()} | {lead} | {coop} | {dl} |"
+                      for k, (t, lead, coop, dl) in enumerate(table, 1)]
         issued_by = f"Ủy ban nhân dân {unit.type} {unit.short}" if level != "commune" else top
         if level != "commune":
             self.issued.setdefault(unit.id, []).append(Issued(number, date, issued_by, unit.id, year))
