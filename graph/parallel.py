@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -52,9 +51,9 @@ def extract_all(jobs: list[Job], options: ReadOptions | None,
             if progress:
                 progress(1)
         return
-    # fork is cheap, but unsafe in a process running other threads (the API server)
-    method = "fork" if threading.active_count() == 1 else "spawn"
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method)) as pool:
+    # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
+    # build holding it), and fork is unsafe in a process running threads (the API server)
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
         for outcome in pool.map(_extract_job, [(p, d, options) for p, d in jobs], chunksize=CHUNK):
             yield outcome
             if progress:

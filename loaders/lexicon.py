@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .text import fold
@@ -74,10 +74,11 @@ INDICATORS: tuple[IndicatorDef, ...] = tuple(
     for r in table_rows("indicators.tsv"))
 
 
-def find_indicators(folded: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=4)  # targets and mentions both ask, about the same document
+def find_indicators(folded: str) -> tuple[tuple[int, int, str], ...]:
     """Every indicator mention in a folded text: (start, end, indicator id), in order."""
-    return sorted((m.start(), m.end(), ind.id) for ind in INDICATORS
-                  for m in ind.pattern.finditer(folded))
+    return tuple(sorted((m.start(), m.end(), ind.id) for ind in INDICATORS
+                        for m in ind.pattern.finditer(folded)))
 
 
 @dataclass(frozen=True, slots=True)

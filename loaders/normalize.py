@@ -103,6 +103,8 @@ def _clean(b: RawBlock) -> _Piece | None:
 
 def _strip_md(text: str) -> tuple[str, bool, int]:
     """Remove emphasis markers and escapes; report whole-line bold and the leading bold end."""
+    if "*" not in text and "_" not in text and "\\" not in text:  # most lines: nothing to strip
+        return " ".join(text.split()), False, -1
     out: list[str] = []
     i = 0
     n = len(text)

@@ -228,3 +228,21 @@ def test_rebuild_refuses_a_store_of_a_newer_cchc(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["rebuild", "--store", str(store)])
     assert r.exit_code == 3 and "newer cchc" in r.stderr
     assert (store / "manifest.json").read_bytes() == before
+
+
+def test_parallel_build_equals_the_in_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction in worker processes (≥ MIN_PARALLEL files) gives exactly the in-process graph."""
+    import graph.parallel
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(4):
+        for p in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(p, corpus / f"{i}_{p.name}")
+    (corpus / "broken.txt").write_bytes(b"")
+    assert len(list(corpus.iterdir())) > graph.parallel.MIN_PARALLEL
+    a = Store(tmp_path / "a").build([corpus])
+    monkeypatch.setattr(graph.parallel, "MIN_PARALLEL", 10_000)
+    b = Store(tmp_path / "b").build([corpus])
+    assert a.loaded == b.loaded and a.skipped == b.skipped == [(str(corpus / "broken.txt"), "empty file")]
+    assert Store(tmp_path / "a").load_export() == Store(tmp_path / "b").load_export()

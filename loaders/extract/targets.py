@@ -42,8 +42,7 @@ def _masked(text: str, folded: str) -> str:
     chars = list(folded)
 
     def blank(s: int, e: int) -> None:
-        for i in range(s, e):
-            chars[i] = " "
+        chars[s:e] = " " * (e - s)
 
     for rx in (DATE_ANY, NUMBER, PERIOD, YEAR_BY):
         for m in rx.finditer(text):
