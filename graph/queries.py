@@ -129,8 +129,7 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     rx = _phrase_rx(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    hits = [tid for tid, t in c.tasks.items()
-            if _in_scope(c, t["document"], scope, doc) and rx.search(c.folded(t["text"]))]
+    hits = [t["id"] for t in c.matching("tasks", (rx,)) if _in_scope(c, t["document"], scope, doc)]
     answers = [task_answer(c, tid) for tid in hits]
     return sorted(answers, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
 
@@ -229,11 +228,13 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> list[SearchHit
     for i in c.indicators.values():
         any(look(1, i["id"], "indicator", f, v, None, None)
             for f, v in [("name", i["name"]), *(("alias", x) for x in i.get("aliases") or [])])
-    for t in c.tasks.values():
+    rxs = (rx, rx_expanded)
+    # the large tables: only the records one pass over all of them found
+    for t in c.matching("tasks", rxs):
         look(2, t["id"], "task", "text", t["text"], t["document"], t["provenance"])
-    for t in c.targets.values():
+    for t in c.matching("targets", rxs):
         look(3, t["id"], "target", "text", t["text"], t["document"], t["provenance"])
-    for ci in c.citations.values():
+    for ci in c.matching("citations", rxs):
         look(4, ci["id"], "citation", "quote", ci["provenance"]["quote"], ci["document"],
              ci["provenance"])
     return [h for _, h in sorted(hits, key=lambda x: x[0])]

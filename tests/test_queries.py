@@ -269,3 +269,27 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
     assert ev["rrule"]["FREQ"] == ["YEARLY"] and ev["rrule"]["BYMONTH"] == [11]
     assert ev.decoded("dtstart").isoformat() == "2021-11-20"
     assert "Phòng Nội vụ" in str(ev["description"])
+
+
+@pytest.mark.parametrize("phrase", ["tuyên truyền", "kiểm soát thủ tục hành chính", "95%", "nội vụ",
+                                    "cai cach", "ISO 9001", "một cửa", "x"])
+def test_one_pass_matching_equals_a_search_per_record(seed_corpus, phrase: str) -> None:
+    from graph.queries import _phrase_rx
+    from loaders.text import fold
+
+    rx = _phrase_rx(phrase)
+    for table, field in (("tasks", lambda r: r["text"]), ("targets", lambda r: r["text"]),
+                         ("citations", lambda r: r["provenance"]["quote"])):
+        expected = [r["id"] for r in getattr(seed_corpus, table).values() if rx.search(fold(field(r)))]
+        assert [r["id"] for r in seed_corpus.matching(table, (rx,))] == expected, table
+
+
+def test_one_pass_matching_never_joins_two_records() -> None:
+    from graph.index import Corpus
+    from graph.queries import _phrase_rx
+
+    def task(i: int, text: str) -> dict:
+        return {"id": f"t{i}", "document": "d", "text": text}
+
+    c = Corpus({"tasks": [task(1, "Giao Sở Nội"), task(2, "vụ tổng hợp"), task(3, "Sở Nội vụ chủ trì")]})
+    assert [t["id"] for t in c.matching("tasks", (_phrase_rx("nội vụ"),))] == ["t3"]
