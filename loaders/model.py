@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -231,47 +232,70 @@ class DocumentFacts:
 T = TypeVar("T")
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_dict(obj: Any) -> Any:
     """Dataclasses → plain JSON-able structures (tuples become lists)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
+    t = type(obj)
+    if t in _SCALARS:
+        return obj
+    names = _names(t)
+    if names is not None:
+        return {n: to_dict(getattr(obj, n)) for n in names}
+    if t is list or t is tuple:
         return [to_dict(x) for x in obj]
-    if isinstance(obj, dict):
+    if t is dict:
         return {k: to_dict(v) for k, v in obj.items()}
     return obj
 
 
+@functools.cache
+def _names(t: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for other types), looked up once per class."""
+    return tuple(f.name for f in dataclasses.fields(t)) if dataclasses.is_dataclass(t) else None
+
+
 def from_dict(cls: type[T], data: Any) -> T:
     """Inverse of :func:`to_dict` for the dataclasses of this module."""
-    return _build(cls, data)
+    return _builder(cls)(data)
 
 
-def _build(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _build(args[0], data) if len(args) == 1 else data
-    if origin is Literal:
-        return data
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_build(args[0], x) for x in data)
-        return tuple(_build(a, x) for a, x in zip(args, data, strict=False))
-    if origin is list:
-        (arg,) = typing.get_args(tp)
-        return [_build(arg, x) for x in data]
-    if dataclasses.is_dataclass(tp):
-        kwargs = {name: _build(hint, data[name]) for name, hint in _fields(tp) if name in data}
-        return tp(**kwargs)
+def _same(data: Any) -> Any:
     return data
 
 
 @functools.cache
-def _fields(tp: type) -> tuple[tuple[str, Any], ...]:
-    """(name, resolved type) of a dataclass's fields; resolving hints is slow, so once per class."""
-    hints = typing.get_type_hints(tp)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp))
+def _builder(tp: Any) -> Callable[[Any], Any]:
+    """A function turning JSON data into ``tp``, made once per type: stored facts are read
+    for every document of a corpus, and inspecting the annotations per value was most of it."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            return _same
+        inner = _builder(args[0])
+        return lambda d: None if d is None else inner(d)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _builder(args[0])
+            if item is _same:
+                return lambda d: None if d is None else tuple(d)
+            return lambda d: None if d is None else tuple(map(item, d))
+        items = [_builder(a) for a in args]
+        return lambda d: None if d is None else tuple(f(x) for f, x in zip(items, d, strict=False))
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        item = _builder(arg)
+        return lambda d: None if d is None else [item(x) for x in d]
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        fields = [(f.name, _builder(hints[f.name])) for f in dataclasses.fields(tp)]
+
+        def build(d: Any) -> Any:
+            if d is None:
+                return None
+            return tp(**{name: (None if d[name] is None else f(d[name])) for name, f in fields if name in d})
+        return build
+    return _same
