@@ -6,6 +6,8 @@ Layout (store version 2)::
     .cchc/facts/<doc_id>-<key>-v<N>.json one document's facts (a cache keyed by content hash,
                                         source path and extractor version; never rewritten)
     .cchc/graphs/<sha>.json             the resolved corpus in the JSON export schema
+    .cchc/graphs/<sha>.py311-m4.marshal the same in marshal format, read instead (2x faster)
+                                        by the Python version it names
 
 The manifest is the one commit point: every other file is written first under a new name
 (temporary file + rename), then the manifest is replaced atomically, then files it no longer
@@ -16,10 +18,14 @@ it names intact. A lock file keeps two builds apart. Version 1 stores (``facts/<
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import gc
 import hashlib
 import json
+import marshal
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict, to_dict
 from loaders.pipeline import doc_id_for
@@ -213,17 +221,24 @@ class Store:
                     continue
                 (report.cached if cached else report.loaded).append(str(path))
                 report.warnings.extend(facts.warnings)
+                st = path.stat()
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
+                                   "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                                    "extractor_version": facts.extractor_version,
                                    "facts": self._save_facts(doc_id, path, facts)}
                 loaded[doc_id] = facts
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])
                 return report  # nothing new: leave the store exactly as it was
-            docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
-            text = json.dumps(build_export(docs), ensure_ascii=False)
-            graph = f"graphs/{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-            atomic_write(self.root / graph, text)
+            with _no_gc():  # millions of small objects: the collector would rescan them all
+                docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
+                export = build_export(docs)
+                data = orjson.dumps(export)
+                graph = f"graphs/{hashlib.sha256(data).hexdigest()[:16]}.json"
+                atomic_write_bytes(self.root / graph, data)
+                # the same graph in Python's marshal format: loads ~2x faster than JSON
+                atomic_write_bytes(self.root / (graph[:-5] + _FAST_SUFFIX), marshal.dumps(export))
+                del docs, export
             atomic_write(self.manifest_path, json.dumps(
                 {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION,
                  "extractor_version": EXTRACTOR_VERSION, "graph": graph,
@@ -242,10 +257,15 @@ class Store:
         return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
 
     def _cached(self, path: Path, doc_id: str, entry: dict | None) -> DocumentFacts | None:
-        """The stored facts when the file is unchanged (same bytes, path, extractor), else None."""
+        """The stored facts when the file is unchanged (same bytes, path, extractor), else None.
+
+        A file whose size and modification time (ns) are those stored is taken as unchanged
+        without reading it, as make and git do; otherwise its bytes are hashed."""
         if entry and entry.get("extractor_version") == EXTRACTOR_VERSION and self._has_facts(doc_id, entry):
             try:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                st = path.stat()
+                same = (entry.get("size"), entry.get("mtime_ns")) == (st.st_size, st.st_mtime_ns)
+                sha = entry["sha256"] if same else hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError as e:
                 raise LoadError(path, f"cannot read file ({e.strerror or e})") from e
             if sha == entry.get("sha256"):
@@ -258,7 +278,7 @@ class Store:
         """Write the facts under their content-addressed name (once); return the name."""
         name = _facts_name(doc_id, str(path), facts.meta.sha256)
         if not (self.root / "facts" / name).exists():
-            atomic_write(self.root / "facts" / name, json.dumps(to_dict(facts), ensure_ascii=False))
+            atomic_write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)))
         return name
 
     def _has_facts(self, doc_id: str, entry: dict) -> bool:
@@ -267,7 +287,7 @@ class Store:
     def load_facts(self, doc_id: str, entry: dict) -> DocumentFacts:
         path = self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")
         try:
-            return from_dict(DocumentFacts, json.loads(path.read_text(encoding="utf-8")))
+            return from_dict(DocumentFacts, orjson.loads(path.read_bytes()))
         except (OSError, ValueError, TypeError, KeyError) as e:
             raise StoreError(f"{path}: stored facts unreadable ({e}); run 'cchc rebuild --store "
                              f"{self.root}'") from e
@@ -277,8 +297,13 @@ class Store:
             raise StoreError(f"{self.root}: no graph here yet; run 'cchc build PATH' first")
         for _ in range(3):  # a build may replace the manifest and remove the old graph meanwhile
             path = self.root / self.manifest().get("graph", "graph.json")  # one manifest read
+            fast = path.with_name(path.stem + _FAST_SUFFIX)
             try:
-                return json.loads(path.read_text(encoding="utf-8"))
+                with _no_gc():
+                    if fast.exists():
+                        with contextlib.suppress(ValueError, EOFError, TypeError):  # else the JSON
+                            return marshal.loads(fast.read_bytes())
+                    return orjson.loads(path.read_bytes())
             except FileNotFoundError:
                 continue
             except (OSError, ValueError) as e:
@@ -302,6 +327,22 @@ class Store:
         for folder in (self.root, self.root / "facts", self.root / "graphs"):
             for f in folder.glob(".*.tmp"):
                 f.unlink(missing_ok=True)
+
+
+# marshal's format belongs to one Python version: the name says which, others use the JSON
+_FAST_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic data (the graph)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _facts_name(doc_id: str, source_path: str, sha256: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import signal
@@ -133,6 +134,12 @@ def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     graph = store / json.loads((store / "manifest.json").read_text())["graph"]
+    good = Store(store).load_export()
+    fast = next(p for p in graph.parent.iterdir() if p.name.endswith(".marshal"))
+    fast.write_bytes(b"\x00garbage")
+    assert Store(store).load_export() == good  # a damaged fast copy falls back to the JSON
+    fast.unlink()
+    assert Store(store).load_export() == good
     graph.write_text('{"schema_version": 1, "documents": [')
     with pytest.raises(StoreError, match=r"unreadable graph .*cchc rebuild"):
         Store(store).load_export()
@@ -152,7 +159,9 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     m = json.loads((store / "manifest.json").read_text())
     assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
         e["facts"] for e in m["documents"].values())
-    assert [p.name for p in (store / "graphs").iterdir()] == [m["graph"].split("/")[1]]
+    stem = m["graph"].split("/")[1][:-len(".json")]
+    assert sorted(p.name for p in (store / "graphs").iterdir()) == [
+        f"{stem}.json", f"{stem}.py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"]
     assert not list(store.rglob(".*.tmp"))
 
 
@@ -246,3 +255,21 @@ def test_parallel_build_equals_the_in_process_build(tmp_path: Path, monkeypatch:
     b = Store(tmp_path / "b").build([corpus])
     assert a.loaded == b.loaded and a.skipped == b.skipped == [(str(corpus / "broken.txt"), "empty file")]
     assert Store(tmp_path / "a").load_export() == Store(tmp_path / "b").load_export()
+
+
+def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    read: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: (read.append(p), real(p))[1])
+    report = Store(store).build([corpus])
+    assert not report.loaded and not [p for p in read if p.parent == corpus]  # size + mtime said so
+    doc = _docs(corpus)[0]
+    os.utime(doc, ns=(doc.stat().st_atime_ns, doc.stat().st_mtime_ns + 10**9))  # touched, same bytes
+    report = Store(store).build([corpus])
+    assert str(doc) in report.cached and doc in read  # hashed, found unchanged, not re-extracted
+    entry = next(e for e in json.loads((store / "manifest.json").read_text())["documents"].values()
+                 if e["source_path"] == str(doc))
+    assert entry["mtime_ns"] == doc.stat().st_mtime_ns
