@@ -293,3 +293,13 @@ def test_one_pass_matching_never_joins_two_records() -> None:
 
     c = Corpus({"tasks": [task(1, "Giao Sở Nội"), task(2, "vụ tổng hợp"), task(3, "Sở Nội vụ chủ trì")]})
     assert [t["id"] for t in c.matching("tasks", (_phrase_rx("nội vụ"),))] == ["t3"]
+
+
+def test_one_pass_matching_finds_a_match_after_a_false_start() -> None:
+    """``ba a a``: the phrase "a a" starts mid-word at 1 (no match) and at a boundary at 3."""
+    from graph.index import Corpus
+    from graph.queries import _phrase_rx
+
+    c = Corpus({"tasks": [{"id": "t1", "document": "d", "text": "ba a a"},
+                          {"id": "t2", "document": "d", "text": "ba a"}]})
+    assert [t["id"] for t in c.matching("tasks", (_phrase_rx("a a"),))] == ["t1"]
