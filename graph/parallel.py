@@ -7,8 +7,13 @@ more than it saves.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -37,6 +42,22 @@ def _extract_job(job: tuple[Path, str, ReadOptions | None]) -> Outcome:
     return extract_one(*job)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: exit when the build that started it dies (kill -9 included); a worker
+    blocked on its queue would otherwise wait forever."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux: the kernel signals us
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # died before we asked
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: look every second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -53,7 +74,8 @@ def extract_all(jobs: list[Job], options: ReadOptions | None,
         return
     # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
     # build holding it), and fork is unsafe in a process running threads (the API server)
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         for outcome in pool.map(_extract_job, [(p, d, options) for p, d in jobs], chunksize=CHUNK):
             yield outcome
             if progress:

@@ -165,6 +165,20 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     assert not list(store.rglob(".*.tmp"))
 
 
+def _orphan_workers() -> set[int]:
+    """Worker processes (multiprocessing spawn) whose parent is gone (adopted by init)."""
+    out = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"spawn_main" in cmd and ppid == 1:
+            out.add(int(proc.name))
+    return out
+
+
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
 def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
     """kill -9 a build at several moments; the store is always the old one or the new one."""
@@ -192,6 +206,7 @@ def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
                 proc.wait()
         return time.monotonic() - start
 
+    orphans_before = _orphan_workers()
     t0 = time.monotonic()  # the same build into a scratch store: its result and its duration
     full = subprocess.run([*cmd[:-1], str(tmp_path / "scratch")], env=env, capture_output=True)
     run_time = time.monotonic() - t0
@@ -207,6 +222,10 @@ def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
             break
     print(f"build {run_time:.2f}s; kills saw the {' and the '.join(sorted(seen))} store")
     assert "old" in seen  # at least one kill landed before the commit
+    deadline = time.monotonic() + 5  # the killed builds' extraction workers exit with them
+    while _orphan_workers() - orphans_before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _orphan_workers() - orphans_before
     run(None)
     assert _digest(store) == new
     m = json.loads((store / "manifest.json").read_text())
