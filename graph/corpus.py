@@ -59,28 +59,32 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
                 cur["aliases"] = list(dict.fromkeys(cur["aliases"] + list(a.aliases)))
                 if m.id not in cur["documents"]:
                     cur["documents"].append(m.id)
+        # A record and its edges share one provenance dict (and a quote equal to the text shares
+        # the text): the values are the same, and the store's marshal copy keeps each once.
         for t in d.tasks:
+            tp = _prov(t.provenance, t.text)
             tasks.append({"id": t.id, "document": t.document, "section": t.section,
                           "title": t.title, "text": t.text, "area": t.area, "lead": list(t.lead),
                           "cooperating": list(t.cooperating), "deadline": t.deadline,
                           "frequency": t.frequency, "due_date": t.due_date,
                           "recurrence": t.recurrence, "product": t.product, "source": t.source,
-                          "provenance": to_dict(t.provenance)})
-            edges.append(_edge(m.id, t.id, "has_task", t.provenance))
-            edges.append(_edge(t.id, f"area:{t.area}", "in_area", t.provenance))
+                          "provenance": tp})
+            edges.append(_edge(m.id, t.id, "has_task", tp))
+            edges.append(_edge(t.id, f"area:{t.area}", "in_area", tp))
         for r in d.responsibilities:
+            rp = to_dict(r.provenance)
             resps.append({"agency": r.agency, "role": r.role, "task": r.task,
-                          "document": r.document, "deadline": r.deadline,
-                          "provenance": to_dict(r.provenance)})
-            edges.append(_edge(r.agency, r.task, r.role, r.provenance))
+                          "document": r.document, "deadline": r.deadline, "provenance": rp})
+            edges.append(_edge(r.agency, r.task, r.role, rp))
         for t in d.targets:
+            tp = _prov(t.provenance, t.text)
             targets.append({"id": t.id, "document": t.document, "text": t.text,
                             "metric": t.metric, "comparator": t.comparator, "value": t.value,
                             "unit": t.unit, "year": t.year, "baseline": t.baseline,
-                            "indicator": t.indicator, "provenance": to_dict(t.provenance)})
-            edges.append(_edge(m.id, t.id, "sets_target", t.provenance))
+                            "indicator": t.indicator, "provenance": tp})
+            edges.append(_edge(m.id, t.id, "sets_target", tp))
             if t.indicator:
-                edges.append(_edge(t.id, t.indicator, "measured_by", t.provenance))
+                edges.append(_edge(t.id, t.indicator, "measured_by", tp))
                 _add_indicator(indicators, t.indicator)
         seen_ind: set[str] = set()
         for im in d.indicators:
@@ -88,16 +92,16 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
             if im.indicator in seen_ind:
                 continue
             seen_ind.add(im.indicator)
-            edges.append(_edge(m.id, im.indicator, "mentions", im.provenance))
+            edges.append(_edge(m.id, im.indicator, "mentions", to_dict(im.provenance)))
         for c in d.citations:
             target = c.resolves_to or f"ref:{c.ref_key}"
+            cp = to_dict(c.provenance)
             citations.append({"id": c.id, "document": c.document, "number": c.number,
                               "type": c.type, "issuer": c.issuer, "date": c.date,
                               "title": c.title, "resolves_to": c.resolves_to,
                               "relation": c.relation, "ref": target, "scope": c.scope,
-                              "provenance": to_dict(c.provenance),
-                              "mentions": [to_dict(p) for p in c.mentions]})
-            edges.append(_edge(m.id, target, c.relation, c.provenance, citation=c.id))
+                              "provenance": cp, "mentions": [to_dict(p) for p in c.mentions]})
+            edges.append(_edge(m.id, target, c.relation, cp, citation=c.id))
             if c.resolves_to is None:
                 ref = references.setdefault(target, {
                     "id": target, "number": c.number, "type": c.type, "title": c.title,
@@ -109,8 +113,8 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
         if m.jurisdiction:
             edges.append(_edge(m.id, m.jurisdiction, "in_jurisdiction", None))
         if m.issuer_agency:
-            edges.append(_edge(m.id, m.issuer_agency, "issued_by",
-                               dict(m.provenance).get("issuer_line")))
+            line = dict(m.provenance).get("issuer_line")
+            edges.append(_edge(m.id, m.issuer_agency, "issued_by", to_dict(line) if line else None))
     for a in agencies.values():
         if a["jurisdiction"]:
             edges.append(_edge(a["id"], a["jurisdiction"], "in_jurisdiction", None))
@@ -144,8 +148,15 @@ def _add_indicator(out: dict[str, dict], iid: str) -> None:
     out[iid] = {"id": i.id, "name": i.name, "aliases": list(i.aliases)}
 
 
-def _edge(source: str, target: str, type_: str, prov, **extra: Any) -> dict[str, Any]:
-    e: dict[str, Any] = {"source": source, "target": target, "type": type_,
-                         "provenance": to_dict(prov) if prov is not None else None}
+def _prov(p: Any, text: str) -> dict[str, Any]:
+    out = to_dict(p)
+    if out["quote"] == text:
+        out["quote"] = text
+    return out
+
+
+def _edge(source: str, target: str, type_: str, prov: dict[str, Any] | None,
+          **extra: Any) -> dict[str, Any]:
+    e: dict[str, Any] = {"source": source, "target": target, "type": type_, "provenance": prov}
     e.update(extra)
     return e

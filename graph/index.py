@@ -16,6 +16,7 @@ from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
 from loaders.model import Provenance, to_dict
 from loaders.text import fold, fold_key
 
+from .memory import no_gc
 from .nx import to_networkx
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
@@ -104,6 +105,10 @@ class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
     def __init__(self, export: dict[str, Any]) -> None:
+        with no_gc():
+            self._index(export)
+
+    def _index(self, export: dict[str, Any]) -> None:
         self.export = export
         self.documents = {d["id"]: d for d in export.get("documents") or []}
         self.references = {r["id"]: r for r in export.get("references") or []}

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import hashlib
 import json
 import marshal
@@ -41,6 +40,7 @@ from loaders.pipeline import doc_id_for
 from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
 from .corpus import build_export
+from .memory import no_gc
 from .parallel import extract_all
 
 DEFAULT_STORE = ".cchc"
@@ -230,7 +230,7 @@ class Store:
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])
                 return report  # nothing new: leave the store exactly as it was
-            with _no_gc():  # millions of small objects: the collector would rescan them all
+            with no_gc():  # millions of small objects: the collector would rescan them all
                 docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
                 export = build_export(docs)
                 data = orjson.dumps(export)
@@ -299,7 +299,7 @@ class Store:
             path = self.root / self.manifest().get("graph", "graph.json")  # one manifest read
             fast = path.with_name(path.stem + _FAST_SUFFIX)
             try:
-                with _no_gc():
+                with no_gc():
                     if fast.exists():
                         with contextlib.suppress(ValueError, EOFError, TypeError):  # else the JSON
                             return marshal.loads(fast.read_bytes())
@@ -331,18 +331,6 @@ class Store:
 
 # marshal's format belongs to one Python version: the name says which, others use the JSON
 _FAST_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic data (the graph)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _facts_name(doc_id: str, source_path: str, sha256: str) -> str:
