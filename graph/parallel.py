@@ -25,20 +25,23 @@ from loaders.read import LoadError, ReadOptions
 MIN_PARALLEL = 16  # fewer documents than this are extracted in-process
 CHUNK = 8
 Job = tuple[Path, str]  # (path, document id)
-Outcome = tuple[DocumentFacts | None, str | None]  # facts, or the reason it failed
+Save = Callable[[str, Path, DocumentFacts], str]  # stores the facts, returns their file name
+Outcome = tuple[DocumentFacts | None, str | None, str | None]  # facts, why not, stored as
 
 
-def extract_one(path: Path, doc_id: str, options: ReadOptions | None) -> Outcome:
-    """One document's facts, or why it could not be read; never raises for a bad file."""
+def extract_one(path: Path, doc_id: str, options: ReadOptions | None, save: Save) -> Outcome:
+    """One document's facts, stored by ``save``, or why it could not be read; never raises
+    for a bad file. Storing happens here so that workers, not the build, serialize."""
     try:
-        return load_document(path, doc_id, options), None
+        facts = load_document(path, doc_id, options)
     except LoadError as e:
-        return None, e.problem
+        return None, e.problem, None
     except Exception as e:  # one bad file never stops the others
-        return None, f"extraction failed ({type(e).__name__}: {e})"
+        return None, f"extraction failed ({type(e).__name__}: {e})", None
+    return facts, None, save(doc_id, path, facts)
 
 
-def _extract_job(job: tuple[Path, str, ReadOptions | None]) -> Outcome:
+def _extract_job(job: tuple[Path, str, ReadOptions | None, Save]) -> Outcome:
     return extract_one(*job)
 
 
@@ -62,13 +65,13 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def extract_all(jobs: list[Job], options: ReadOptions | None,
+def extract_all(jobs: list[Job], options: ReadOptions | None, save: Save,
                 progress: Callable[[int], None] | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of ``jobs``; ``progress`` is called after each document."""
     n = workers()
     if len(jobs) < MIN_PARALLEL or n == 1:
         for path, doc_id in jobs:
-            yield extract_one(path, doc_id, options)
+            yield extract_one(path, doc_id, options, save)
             if progress:
                 progress(1)
         return
@@ -76,7 +79,7 @@ def extract_all(jobs: list[Job], options: ReadOptions | None,
     # build holding it), and fork is unsafe in a process running threads (the API server)
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        for outcome in pool.map(_extract_job, [(p, d, options) for p, d in jobs], chunksize=CHUNK):
+        for outcome in pool.map(_extract_job, [(p, d, options, save) for p, d in jobs], chunksize=CHUNK):
             yield outcome
             if progress:
                 progress(1)

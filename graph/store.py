@@ -69,15 +69,17 @@ def atomic_write(path: Path, data: str) -> None:
     atomic_write_bytes(path, data.encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, rename it into place."""
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write to a temporary file in the same folder, flush it to disk (unless the caller syncs
+    later: ``durable=False``), rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -207,9 +209,12 @@ class Store:
                 if progress:
                     progress(done, len(inputs))
 
-            extracted = extract_all([inputs[i] for i in pending], options, step)
-            for i, (facts, reason) in zip(pending, extracted, strict=True):
+            extracted = extract_all([inputs[i] for i in pending], options, self._save_facts, step)
+            stored: dict[int, str] = {}
+            for i, (facts, reason, name) in zip(pending, extracted, strict=True):
                 outcomes[i] = (facts, reason, False)
+                if name:
+                    stored[i] = name
             for i, (path, doc_id) in enumerate(inputs):
                 facts, reason, cached = outcomes[i]
                 if facts is None:  # one bad file never stops the others
@@ -225,7 +230,7 @@ class Store:
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
                                    "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                                    "extractor_version": facts.extractor_version,
-                                   "facts": self._save_facts(doc_id, path, facts)}
+                                   "facts": stored.get(i) or self._save_facts(doc_id, path, facts)}
                 loaded[doc_id] = facts
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])
@@ -235,10 +240,12 @@ class Store:
                 export = build_export(docs)
                 data = orjson.dumps(export)
                 graph = f"graphs/{hashlib.sha256(data).hexdigest()[:16]}.json"
-                atomic_write_bytes(self.root / graph, data)
+                atomic_write_bytes(self.root / graph, data, durable=False)
                 # the same graph in Python's marshal format: loads ~2x faster than JSON
-                atomic_write_bytes(self.root / (graph[:-5] + _FAST_SUFFIX), marshal.dumps(export))
+                atomic_write_bytes(self.root / (graph[:-5] + _FAST_SUFFIX), marshal.dumps(export),
+                                   durable=False)
                 del docs, export
+            os.sync()  # every file the manifest will name is on disk before it names them
             atomic_write(self.manifest_path, json.dumps(
                 {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION,
                  "extractor_version": EXTRACTOR_VERSION, "graph": graph,
@@ -275,10 +282,12 @@ class Store:
         return None
 
     def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
-        """Write the facts under their content-addressed name (once); return the name."""
+        """Write the facts under their content-addressed name (once); return the name.
+
+        Not flushed one by one: the build syncs once before the manifest names them."""
         name = _facts_name(doc_id, str(path), facts.meta.sha256)
         if not (self.root / "facts" / name).exists():
-            atomic_write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)))
+            atomic_write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)), durable=False)
         return name
 
     def _has_facts(self, doc_id: str, entry: dict) -> bool:
