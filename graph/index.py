@@ -105,7 +105,7 @@ class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
     def __init__(self, export: dict[str, Any]) -> None:
-        with no_gc():
+        with no_gc(freeze=True):
             self._index(export)
 
     def _index(self, export: dict[str, Any]) -> None:
@@ -148,26 +148,31 @@ class Corpus:
 
     def matching(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[dict[str, Any]]:
         """The ``table`` records (tasks, targets: ``text``; citations: the quote), in table
-        order, whose folded text one of ``rxs`` matches — one regex pass over all of them joined, instead
-        of one search per record. The joint ``\\n_\\n`` stops a match from crossing two
-        records (phrase patterns span only non-word characters; ``_`` is a word character)."""
+        order, whose folded text one of ``rxs`` matches: one regex pass over all of them
+        joined, instead of one search per record. The joint ``\\n_\\n`` stops a match from
+        crossing two records (phrase patterns span only non-word characters; ``_`` is a word
+        character)."""
         key = ("haystack", table)
         if key not in self.memo:
-            field = (lambda r: r["provenance"]["quote"]) if table == "citations" else (lambda r: r["text"])
-            recs = getattr(self, table)
-            ids = list(recs)
-            parts = [fold(field(recs[i]) or "") for i in ids]
-            starts, pos = [], 0
-            for p in parts:
-                starts.append(pos)
-                pos += len(p) + len(_JOINT)
-            self.memo[key] = (_JOINT.join(parts), starts, ids)
+            with no_gc(freeze=True):
+                self.memo[key] = self._haystack(table)
         hay, starts, ids = self.memo[key]
         found: set[int] = set()
         for rx in rxs:
             found |= _records_matched(rx, hay, starts)
         recs = getattr(self, table)
         return [recs[ids[i]] for i in sorted(found)]
+
+    def _haystack(self, table: str) -> tuple[str, list[int], list[str]]:
+        field = (lambda r: r["provenance"]["quote"]) if table == "citations" else (lambda r: r["text"])
+        recs = getattr(self, table)
+        ids = list(recs)
+        parts = [fold(field(recs[i]) or "") for i in ids]
+        starts, pos = [], 0
+        for p in parts:
+            starts.append(pos)
+            pos += len(p) + len(_JOINT)
+        return _JOINT.join(parts), starts, ids
 
     # --- references to nodes ---------------------------------------------------------------
 
@@ -289,9 +294,10 @@ class Corpus:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The typed graph, plus ``refines`` edges from each child target to its parent's."""
-        g = to_networkx(self.export)
-        for row in self.refinements:
-            g.add_edge(row.child.id, row.parent.id, key="refines", type="refines", status=row.status,
-                       provenance=to_dict(row.child.provenance))
+        with no_gc(freeze=True):  # as large as the corpus, and as long-lived
+            g = to_networkx(self.export)
+            for row in self.refinements:
+                g.add_edge(row.child.id, row.parent.id, key="refines", type="refines", status=row.status,
+                           provenance=to_dict(row.child.provenance))
         return g
 

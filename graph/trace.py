@@ -14,6 +14,7 @@ from loaders.model import Provenance
 from loaders.text import fold_key
 
 from .index import Corpus, DocRef, NotFound, prov
+from .memory import no_gc
 
 CITING = ("cites", "based_on", "implements")
 
@@ -217,7 +218,8 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
 def _undirected(c: Corpus, structural: bool) -> nx.Graph:
     key = ("undirected", structural)
     if key not in c.memo:
-        c.memo[key] = _build_undirected(c, structural)
+        with no_gc(freeze=True):
+            c.memo[key] = _build_undirected(c, structural)
     return c.memo[key]
 
 
