@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from loaders.model import Provenance
 from loaders.text import fold_key
@@ -95,6 +97,26 @@ class SearchHit:
     provenance: Provenance | None
 
 
+class Answers(Sequence[TaskAnswer]):
+    """Answers built when read: a broad phrase matches thousands of tasks, of which a page
+    shows fifty (the order is decided on the raw records first)."""
+
+    def __init__(self, keys: list[str], build: Callable[[str], TaskAnswer]) -> None:
+        self._keys, self._build = keys, build
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> TaskAnswer: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[TaskAnswer]: ...
+    def __getitem__(self, i: int | slice) -> TaskAnswer | list[TaskAnswer]:
+        if isinstance(i, slice):
+            return [self._build(k) for k in self._keys[i]]
+        return self._build(self._keys[i])
+
+
 def task_answer(c: Corpus, tid: str) -> TaskAnswer:
     t = c.tasks[tid]
     order = {r: i for i, r in enumerate(ROLES)}
@@ -129,9 +151,13 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     rx = _phrase_rx(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    hits = [t["id"] for t in c.matching("tasks", (rx,)) if _in_scope(c, t["document"], scope, doc)]
-    answers = [task_answer(c, tid) for tid in hits]
-    return sorted(answers, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
+    hits = [t for t in c.matching("tasks", (rx,)) if _in_scope(c, t["document"], scope, doc)]
+
+    def order(t: dict) -> tuple[bool, str, int]:
+        led = any(r["role"] == "lead" for r in c.resp_by_task.get(t["id"], ()))
+        return not led, t["document"], t["provenance"]["start"]
+
+    return Answers([t["id"] for t in sorted(hits, key=order)], lambda tid: task_answer(c, tid))
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,

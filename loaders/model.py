@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -247,6 +247,8 @@ def to_dict(obj: Any) -> Any:
         return [to_dict(x) for x in obj]
     if t is dict:
         return {k: to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, Sequence) and not isinstance(obj, str | bytes):  # lazy answer lists
+        return [to_dict(x) for x in obj]
     return obj
 
 

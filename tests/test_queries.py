@@ -303,3 +303,11 @@ def test_one_pass_matching_finds_a_match_after_a_false_start() -> None:
     c = Corpus({"tasks": [{"id": "t1", "document": "d", "text": "ba a a"},
                           {"id": "t2", "document": "d", "text": "ba a"}]})
     assert [t["id"] for t in c.matching("tasks", (_phrase_rx("a a"),))] == ["t1"]
+
+
+def test_who_leads_answers_are_ordered_led_first_and_sliceable(seed_corpus) -> None:
+    answers = queries.who_leads(seed_corpus, "cải cách")
+    full = list(answers)
+    assert len(full) == len(answers) > 10
+    assert full == sorted(full, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
+    assert answers[3:7] == full[3:7] and answers[-1] == full[-1]
