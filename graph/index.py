@@ -226,12 +226,25 @@ class Corpus:
             changed = bool(extra)
         return out
 
+    def _agencies_by_key(self) -> dict[str, list[str]]:
+        if "agency_keys" not in self.memo:
+            index: dict[str, list[str]] = defaultdict(list)
+            for aid, keys in self._agency_keys:
+                for k in keys:
+                    index[k].append(aid)
+            self.memo["agency_keys"] = index
+        return self.memo["agency_keys"]
+
     def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
         """Agency ids matching a name or alias, diacritics-insensitively; the best tier only."""
         q = expand_query(query)
         if not q:
             raise NotFound("tên cơ quan trống / empty agency name")
         scope = self.jurisdiction_scope(jurisdiction)
+        exact = [a for a in self._agencies_by_key().get(q, ())  # the best tier, when present
+                 if scope is None or self.agencies[a].get("jurisdiction") in scope]
+        if exact:
+            return sorted(exact, key=lambda a: (self.agencies[a]["name"], a))
         scored: dict[int, list[str]] = defaultdict(list)
         for aid, keys in self._agency_keys:
             if scope is not None and self.agencies[aid].get("jurisdiction") not in scope:

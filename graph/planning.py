@@ -52,9 +52,9 @@ def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None) -> list
     if doc and doc not in c.documents:
         raise NotFound(f"{doc!r} không có trong kho / is cited but not in the corpus")
     scope = c.jurisdiction_scope(jurisdiction)
-    return [tid for tid, t in c.tasks.items()
-            if (doc is None or t["document"] == doc)
-            and (scope is None or c.documents[t["document"]].get("jurisdiction") in scope)]
+    tasks = c.by_document[doc]["tasks"] if doc else c.tasks.values()  # both in corpus order
+    return [t["id"] for t in tasks
+            if scope is None or c.documents[t["document"]].get("jurisdiction") in scope]
 
 
 def responsibility_matrix(c: Corpus, document: str | None = None,

@@ -94,9 +94,7 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
 
     A document in the corpus is also found through citations that name it by title only.
     """
-    key = number_key(number_or_document)
-    frontier = {ci["ref"] for ci in c.citations.values()
-                if ci.get("number") and number_key(ci["number"]) == key}
+    frontier = set(_refs_by_number(c).get(number_key(number_or_document), ()))
     with contextlib.suppress(NotFound):
         frontier.add(c.find_document(number_or_document))
     if not frontier:
@@ -111,6 +109,17 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
         if not frontier:
             break
     return sorted(out, key=lambda h: (h.depth, h.source.id, h.provenance.start))
+
+
+def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
+    """Normalized cited number → the nodes its citations point to (built once per corpus)."""
+    if "refs_by_number" not in c.memo:
+        index: dict[str, set[str]] = defaultdict(set)
+        for ci in c.citations.values():
+            if ci.get("number"):
+                index[number_key(ci["number"])].add(ci["ref"])
+        c.memo["refs_by_number"] = index
+    return c.memo["refs_by_number"]
 
 
 def citation_status(c: Corpus, resolved: bool | None = None) -> list[CitationHop]:
