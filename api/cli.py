@@ -281,15 +281,15 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     if allow_upload and backend == "neo4j":
         raise click.UsageError("--allow-upload chỉ với kho nhúng / only with the embedded backend")
     neo4j = neo4j_target(uri, user, password, database) if backend == "neo4j" else None
+    from neo4j.exceptions import DriverError, Neo4jError
+
     try:
         app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024,
                          cors_origins, neo4j=neo4j)
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    except Exception as e:  # Neo4j unreachable, bad credentials, nothing pushed yet
-        if neo4j is None:
-            raise
-        fail(f"{neo4j.uri}: {type(e).__name__}: {e}", EXIT_STORE)
+    except (DriverError, Neo4jError, LookupError) as e:  # unreachable, bad credentials, nothing pushed
+        fail(f"{neo4j.uri if neo4j else store_dir}: {type(e).__name__}: {e}", EXIT_STORE)
     uvicorn.run(app, host=host, port=port)
 
 

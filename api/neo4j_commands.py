@@ -64,6 +64,7 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
 
         NEO4J_PASSWORD=secret cchc neo4j push --uri neo4j://localhost:7687
     """
+    from neo4j.exceptions import DriverError, Neo4jError
     from rich.progress import Progress
 
     from graph.neo4j_db import push as push_graph
@@ -79,7 +80,7 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
         try:
             report = push_graph(export, t, version, batch,
                                 lambda done, total: bar.update(task, completed=done, total=total))
-        except Exception as e:  # driver errors: unreachable server, bad credentials, refused query
+        except (DriverError, Neo4jError) as e:  # unreachable server, bad credentials, refused query
             fail(f"{t.uri}: {type(e).__name__}: {e}", EXIT_STORE)
     click.echo(f"Neo4j {t.uri}: {report.nodes} nút / nodes, {report.relationships} quan hệ / "
                f"relationships ghi / written (phiên bản / version {report.version[:12]}); "

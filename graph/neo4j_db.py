@@ -9,7 +9,7 @@ a managed transaction, which the driver retries on transient errors and lost con
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,8 @@ class Reader:
     def close(self) -> None:
         self._driver.close()
 
-    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, query: str, **params: Any) -> list[Any]:
+        """The records of a read query (routed to a reader in a cluster; retried when transient)."""
         import neo4j
 
         return self._driver.execute_query(query, params, database_=self.target.database,
@@ -115,7 +116,7 @@ class Reader:
 
     def meta(self) -> dict[str, Any]:
         """The pushed graph's meta node; a new version drops the cached dimension tables."""
-        recs = self._read(cypher.READ_META)
+        recs = self.read(cypher.READ_META)
         if not recs:
             raise LookupError(f"no cchc-graph in {self.target.uri} (run `cchc neo4j push` first)")
         meta = dict(recs[0]["meta"])
@@ -123,25 +124,26 @@ class Reader:
             self._meta, self._dimensions = meta, None
         return meta
 
-    def export(self, node_queries: list[tuple[str, dict]] = (),  # type: ignore[assignment]
-               rel_queries: list[tuple[str, dict]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    def export(self, node_queries: Sequence[tuple[str, dict]] = (),
+               rel_queries: Sequence[tuple[str, dict]] = ()) -> dict[str, Any]:
         """The dimension tables plus what the given queries return, as a (partial) export."""
         meta = self.meta()
         if self._dimensions is None:
-            nodes = [(r["labels"], r["props"]) for r in self._read(cypher.READ_DIMENSIONS)]
-            self._dimensions = (nodes, self._rels(cypher.READ_STRUCTURE))
+            nodes = [(r["labels"], r["props"]) for r in self.read(cypher.READ_DIMENSIONS)]
+            self._dimensions = (nodes, self.relationships(cypher.READ_STRUCTURE))
         nodes, rels = list(self._dimensions[0]), list(self._dimensions[1])
         for query, params in node_queries:
-            for r in self._read(query, **params):
+            for r in self.read(query, **params):
                 nodes.append((r["labels"], r["props"]))
                 rels.extend((t, s, e, p) for t, s, e, p in r.get("rels") or ())
         for query, params in rel_queries:
-            rels.extend(self._rels(query, **params))
+            rels.extend(self.relationships(query, **params))
         return from_rows(nodes, rels, meta)
 
-    def _rels(self, query: str, **params: Any) -> list[tuple[str, str, str, dict]]:
-        return [(r["type"], r["source"], r["target"], r["props"]) for r in self._read(query, **params)]
+    def relationships(self, query: str, **params: Any) -> list[tuple[str, str, str, dict]]:
+        """(type, source id, target id, properties) of a query returning those columns."""
+        return [(r["type"], r["source"], r["target"], r["props"]) for r in self.read(query, **params)]
 
     def ids(self, query: str, **params: Any) -> list[str]:
-        return [r["id"] for r in self._read(query, **params)]
+        return [r["id"] for r in self.read(query, **params)]
 

@@ -386,14 +386,14 @@ def test_neo4j_server_answers_like_the_embedded_store(seed_store: Path, seed_exp
     _compare(embedded, neo, api_questions(seed_export))
     reader = Reader(target)
     try:
-        assert from_rows([(r["labels"], r["props"]) for r in reader._read(
+        assert from_rows([(r["labels"], r["props"]) for r in reader.read(
             f"MATCH (n:{BASE_LABEL}) RETURN labels(n) AS labels, properties(n) AS props")],
-            reader._rels(f"MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) RETURN type(r) AS type, "
+            reader.relationships(f"MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) RETURN type(r) AS type, "
                          "a.id AS source, b.id AS target, properties(r) AS props"), reader.meta()) == seed_export
         params: dict[str, Any] = defaultdict(str, phrase="tuyen truyen", agency="Phòng Nội vụ",
                                              number="03-NQ/TU", indicator="PAR INDEX")
         for name, (_, query) in cypher.QUESTIONS.items():
-            rows = reader._read(query, **params)
+            rows = reader.read(query, **params)
             assert rows, f"{name} returned no rows on the seeds"
     finally:
         reader.close()
