@@ -5,9 +5,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -76,6 +77,7 @@ def _match_score(key: str, query: str) -> int:
     return 1 if f" {query} " in f" {key} " else 0
 
 
+T = TypeVar("T")
 _JOINT = "\n_\n"
 _WORD = re.compile(r"\w")
 
@@ -146,17 +148,24 @@ class Corpus:
             f = self._folded[text] = fold(text)
         return f
 
+    def derived(self, key: Any, build: Callable[[], T], large: bool = False) -> T:
+        """A structure derived from the corpus, built on first use and kept (``memo``);
+        ``large`` ones (the size of the corpus) are built out of the garbage collector's way."""
+        if key not in self.memo:
+            if large:
+                with no_gc(freeze=True):
+                    self.memo[key] = build()
+            else:
+                self.memo[key] = build()
+        return self.memo[key]
+
     def matching(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[dict[str, Any]]:
         """The ``table`` records (tasks, targets: ``text``; citations: the quote), in table
         order, whose folded text one of ``rxs`` matches: one regex pass over all of them
         joined, instead of one search per record. The joint ``\\n_\\n`` stops a match from
         crossing two records (phrase patterns span only non-word characters; ``_`` is a word
         character)."""
-        key = ("haystack", table)
-        if key not in self.memo:
-            with no_gc(freeze=True):
-                self.memo[key] = self._haystack(table)
-        hay, starts, ids = self.memo[key]
+        hay, starts, ids = self.derived(("haystack", table), lambda: self._haystack(table), large=True)
         found: set[int] = set()
         for rx in rxs:
             found |= _records_matched(rx, hay, starts)
@@ -227,13 +236,13 @@ class Corpus:
         return out
 
     def _agencies_by_key(self) -> dict[str, list[str]]:
-        if "agency_keys" not in self.memo:
+        def build() -> dict[str, list[str]]:
             index: dict[str, list[str]] = defaultdict(list)
             for aid, keys in self._agency_keys:
                 for k in keys:
                     index[k].append(aid)
-            self.memo["agency_keys"] = index
-        return self.memo["agency_keys"]
+            return index
+        return self.derived("agency_keys", build)
 
     def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
         """Agency ids matching a name or alias, diacritics-insensitively; the best tier only."""

@@ -65,21 +65,15 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def extract_all(jobs: list[Job], options: ReadOptions | None, save: Save,
-                progress: Callable[[int], None] | None = None) -> Iterator[Outcome]:
-    """Outcomes in the order of ``jobs``; ``progress`` is called after each document."""
+def extract_all(jobs: list[Job], options: ReadOptions | None, save: Save) -> Iterator[Outcome]:
+    """Outcomes in the order of ``jobs``, each as soon as it and those before it are done."""
     n = workers()
     if len(jobs) < MIN_PARALLEL or n == 1:
         for path, doc_id in jobs:
             yield extract_one(path, doc_id, options, save)
-            if progress:
-                progress(1)
         return
     # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
     # build holding it), and fork is unsafe in a process running threads (the API server)
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        for outcome in pool.map(_extract_job, [(p, d, options, save) for p, d in jobs], chunksize=CHUNK):
-            yield outcome
-            if progress:
-                progress(1)
+        yield from pool.map(_extract_job, [(p, d, options, save) for p, d in jobs], chunksize=CHUNK)

@@ -189,34 +189,26 @@ class Store:
             entries: dict[str, dict] = dict(old) if add else {}
             loaded: dict[str, DocumentFacts] = {}
             inputs = [(path, doc_id_for(path)) for path in iter_inputs(paths)]
-            outcomes: dict[int, tuple[DocumentFacts | None, str | None, bool]] = {}
+            # (facts, why not, from the cache, stored as): cached ones first, then the rest
+            outcomes: dict[int, tuple[DocumentFacts | None, str | None, bool, str | None]] = {}
             for i, (path, doc_id) in enumerate(inputs):
                 try:
                     facts = self._cached(path, doc_id, old.get(doc_id) if use_cache else None)
                 except LoadError as e:
-                    outcomes[i] = (None, e.problem, False)
+                    outcomes[i] = (None, e.problem, False, None)
                     continue
                 if facts is not None:
-                    outcomes[i] = (facts, None, True)
+                    outcomes[i] = (facts, None, True, None)
             pending = [i for i in range(len(inputs)) if i not in outcomes]
+            extracted = extract_all([inputs[i] for i in pending], options, self._save_facts)
             if progress:
-                progress(len(inputs) - len(pending), len(inputs))
-            done = len(inputs) - len(pending)
-
-            def step(_: int) -> None:
-                nonlocal done
-                done += 1
-                if progress:
-                    progress(done, len(inputs))
-
-            extracted = extract_all([inputs[i] for i in pending], options, self._save_facts, step)
-            stored: dict[int, str] = {}
+                progress(len(outcomes), len(inputs))
             for i, (facts, reason, name) in zip(pending, extracted, strict=True):
-                outcomes[i] = (facts, reason, False)
-                if name:
-                    stored[i] = name
+                outcomes[i] = (facts, reason, False, name)
+                if progress:
+                    progress(len(outcomes), len(inputs))
             for i, (path, doc_id) in enumerate(inputs):
-                facts, reason, cached = outcomes[i]
+                facts, reason, cached, name = outcomes[i]
                 if facts is None:  # one bad file never stops the others
                     if doc_id in old and self._has_facts(doc_id, old[doc_id]):
                         entries[doc_id] = old[doc_id]
@@ -230,7 +222,7 @@ class Store:
                 entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
                                    "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                                    "extractor_version": facts.extractor_version,
-                                   "facts": stored.get(i) or self._save_facts(doc_id, path, facts)}
+                                   "facts": name or self._save_facts(doc_id, path, facts)}
                 loaded[doc_id] = facts
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])

@@ -14,7 +14,6 @@ from loaders.model import Provenance
 from loaders.text import fold_key
 
 from .index import Corpus, DocRef, NotFound, prov
-from .memory import no_gc
 
 CITING = ("cites", "based_on", "implements")
 
@@ -113,13 +112,13 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
 
 def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
     """Normalized cited number → the nodes its citations point to (built once per corpus)."""
-    if "refs_by_number" not in c.memo:
+    def build() -> dict[str, set[str]]:
         index: dict[str, set[str]] = defaultdict(set)
         for ci in c.citations.values():
             if ci.get("number"):
                 index[number_key(ci["number"])].add(ci["ref"])
-        c.memo["refs_by_number"] = index
-    return c.memo["refs_by_number"]
+        return index
+    return c.derived("refs_by_number", build)
 
 
 def citation_status(c: Corpus, resolved: bool | None = None) -> list[CitationHop]:
@@ -225,11 +224,7 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
 
 
 def _undirected(c: Corpus, structural: bool) -> nx.Graph:
-    key = ("undirected", structural)
-    if key not in c.memo:
-        with no_gc(freeze=True):
-            c.memo[key] = _build_undirected(c, structural)
-    return c.memo[key]
+    return c.derived(("undirected", structural), lambda: _build_undirected(c, structural), large=True)
 
 
 def _build_undirected(c: Corpus, structural: bool) -> nx.Graph:
