@@ -98,11 +98,14 @@ HEADS: tuple[Head, ...] = tuple(
 @cache
 def head_regex() -> re.Pattern[str]:
     """One alternation of every head, longest alternatives first, named by row index."""
-    parts = []
-    for i, h in enumerate(HEADS):
-        parts.append(f"(?P<h{i}>(?:{h.pattern}))")
-    order = sorted(range(len(parts)), key=lambda i: -max(len(a) for a in HEADS[i].pattern.split("|")))
-    return re.compile(r"(?:" + "|".join(parts[i] for i in order) + r")(?![a-z0-9])")
+    parts = [f"(?P<h{i}>(?:{HEADS[i].pattern}))" for i in head_order()]
+    return re.compile(r"(?:" + "|".join(parts) + r")(?![a-z0-9])")
+
+
+@cache
+def head_order() -> tuple[int, ...]:
+    """Indices of HEADS, the head with the longest alternative first (the regexes try them so)."""
+    return tuple(sorted(range(len(HEADS)), key=lambda i: -max(len(a) for a in HEADS[i].pattern.split("|"))))
 
 
 # Phrases that start like an agency head but name something else ("Bộ Chỉ số …").
