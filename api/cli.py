@@ -156,7 +156,7 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     if fmt == "neo4j-csv":
         from graph.neo4j_csv import write_csv
 
-        command = write_csv(data, output, store.graph_path.stem)
+        command = write_csv(data, output, store.graph_version)
         click.echo(f"Đã ghi / wrote {output}; chạy trên máy chủ Neo4j / run on the Neo4j server:\n"
                    f"  {output}/import.sh   # = {command}")
         return

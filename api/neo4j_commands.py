@@ -72,7 +72,7 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
     t = target(uri, user, password, database)
     try:
         store = Store(store_dir)
-        export, version = store.load_export(), store.graph_path.stem
+        export, version = store.load_export(), store.graph_version
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     with Progress(disable=not sys.stderr.isatty(), transient=True) as bar:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from loaders.model import DocumentFacts
 from loaders.pipeline import load_document
@@ -25,23 +26,25 @@ from loaders.read import LoadError, ReadOptions
 MIN_PARALLEL = 16  # fewer documents than this are extracted in-process
 CHUNK = 8
 Job = tuple[Path, str]  # (path, document id)
-Save = Callable[[str, Path, DocumentFacts], str]  # stores the facts, returns their file name
-Outcome = tuple[DocumentFacts | None, str | None, str | None]  # facts, why not, stored as
+T = TypeVar("T")
+# stores the facts and returns what the build keeps of them (made in the worker, sent back)
+Keep = Callable[[str, Path, DocumentFacts], T]
 
 
-def extract_one(path: Path, doc_id: str, options: ReadOptions | None, save: Save) -> Outcome:
-    """One document's facts, stored by ``save``, or why it could not be read; never raises
-    for a bad file. Storing happens here so that workers, not the build, serialize."""
+def extract_one(path: Path, doc_id: str, options: ReadOptions | None,
+                keep: Keep[T]) -> tuple[T | None, str | None]:
+    """What ``keep`` makes of one document's facts, or why it could not be read; never raises
+    for a bad file. Keeping happens here so that workers, not the build, serialize."""
     try:
         facts = load_document(path, doc_id, options)
     except LoadError as e:
-        return None, e.problem, None
+        return None, e.problem
     except Exception as e:  # one bad file never stops the others
-        return None, f"extraction failed ({type(e).__name__}: {e})", None
-    return facts, None, save(doc_id, path, facts)
+        return None, f"extraction failed ({type(e).__name__}: {e})"
+    return keep(doc_id, path, facts), None
 
 
-def _extract_job(job: tuple[Path, str, ReadOptions | None, Save]) -> Outcome:
+def _extract_job(job: tuple[Path, str, ReadOptions | None, Keep[T]]) -> tuple[T | None, str | None]:
     return extract_one(*job)
 
 
@@ -65,15 +68,16 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def extract_all(jobs: list[Job], options: ReadOptions | None, save: Save) -> Iterator[Outcome]:
+def extract_all(jobs: list[Job], options: ReadOptions | None,
+                keep: Keep[T]) -> Iterator[tuple[T | None, str | None]]:
     """Outcomes in the order of ``jobs``, each as soon as it and those before it are done."""
     n = workers()
     if len(jobs) < MIN_PARALLEL or n == 1:
         for path, doc_id in jobs:
-            yield extract_one(path, doc_id, options, save)
+            yield extract_one(path, doc_id, options, keep)
         return
     # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
     # build holding it), and fork is unsafe in a process running threads (the API server)
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(_extract_job, [(p, d, options, save) for p, d in jobs], chunksize=CHUNK)
+        yield from pool.map(_extract_job, [(p, d, options, keep) for p, d in jobs], chunksize=CHUNK)

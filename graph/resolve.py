@@ -2,104 +2,152 @@
 
 A citation resolves to a loaded document by number within its scope (central numbers are
 national, local ones belong to the issuer's jurisdiction); when the cited document prints no
-number of its own, by type, jurisdiction and title. The resolved document then carries the
-number it is cited by (``number_inferred``), with the citing sentence as provenance.
+number of its own, by type, jurisdiction and title. The first match in corpus order (document
+id) wins. The resolved document then carries the number it is cited by (``number_inferred``),
+with the citing sentence as provenance.
+
+Resolution reads small per-document keys (``doc_keys``, ``citation_keys``), computed once when
+a document is extracted, so that changing one document of a large corpus re-resolves only the
+citations it can affect (``resolve_all`` with ``previous``) — with the same result as resolving
+everything again.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from loaders.extract.citations import expand_abbreviations
 from loaders.extract.grammar import number_key
-from loaders.model import Citation, DocumentFacts, Provenance
+from loaders.model import Citation, DocumentFacts
 from loaders.text import fold_key
 
-
-@dataclass(frozen=True, slots=True)
-class InferredNumber:
-    document: str
-    number: str
-    provenance: Provenance
-
-
-def _scope_ok(cit: Citation, doc: DocumentFacts) -> bool:
-    """A local number belongs to its issuer's jurisdiction; a central one to the nation."""
-    return cit.scope is None or doc.meta.jurisdiction == cit.scope
+Keys = dict[str, Any]  # plain dicts: stored in the store's marshal files as they are
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_STOPWORDS = {"ve", "cua", "va", "nha", "nuoc"}
+_NOT_BY_TITLE = {"tieu_chuan", "luat"}  # standards and laws are cited by number only
+# more changed documents than this: resolve every citation again (cheaper than checking each)
+INCREMENTAL_MAX = 32
 
 
-def _words(text: str | None, defs: dict[str, str]) -> set[str]:
+def _words(text: str | None, defs: dict[str, str]) -> list[str]:
     if not text:
-        return set()
-    t = expand_abbreviations(text, defs)
-    return set(fold_key(t).split()) - {"ve", "cua", "va", "nha", "nuoc"}
+        return []
+    return sorted(set(fold_key(expand_abbreviations(text, defs)).split()) - _STOPWORDS)
 
 
-def _title_match(cit: Citation, cit_words: set[str], doc: DocumentFacts,
-                 doc_words: set[str]) -> bool:
-    if not cit_words or not doc_words:
-        return False
-    overlap = len(cit_words & doc_words) / min(len(cit_words), len(doc_words))
-    years_a = set(re.findall(r"\b(?:19|20)\d\d\b", cit.title or ""))
-    years_b = set(re.findall(r"\b(?:19|20)\d\d\b", doc.meta.title or ""))
-    return overlap >= 0.8 and (not years_a or not years_b or years_a <= years_b)
+def _years(text: str | None) -> list[str]:
+    return sorted(set(_YEAR.findall(text or "")))
 
 
-def resolve(docs: list[DocumentFacts]) -> tuple[list[DocumentFacts], list[InferredNumber]]:
-    """Set ``resolves_to`` on citations; return the updated facts and inferred numbers."""
-    by_number: dict[str, list[DocumentFacts]] = {}
-    for d in docs:
-        if d.meta.number:
-            by_number.setdefault(number_key(d.meta.number), []).append(d)
-    title_words = {d.meta.id: _words(d.meta.title, {x.short: x.long for x in d.definitions})
-                   for d in docs}
-    # Title matching looks only at documents that could pass its filters (a numbered citation
-    # never resolves by title to a numbered document; types must agree), so it does not grow
-    # with corpus size × citations. Candidates keep corpus order: the first match wins.
-    by_type: dict[str | None, list[int]] = {}
-    unnumbered_by_type: dict[str | None, list[int]] = {}
-    for i, d in enumerate(docs):
-        by_type.setdefault(d.meta.type or None, []).append(i)
-        if not d.meta.number:
-            unnumbered_by_type.setdefault(d.meta.type or None, []).append(i)
+def doc_keys(d: DocumentFacts) -> Keys:
+    """What citations of other documents are matched against."""
+    m = d.meta
+    defs = {x.short: x.long for x in d.definitions}
+    return {"id": m.id, "numbered": bool(m.number), "number": number_key(m.number) if m.number else None,
+            "type": m.type or None, "jurisdiction": m.jurisdiction, "words": _words(m.title, defs),
+            "years": _years(m.title)}
 
-    unnumbered = [i for i, d in enumerate(docs) if not d.meta.number]
 
-    def candidates(c: Citation) -> list[DocumentFacts]:
-        if not c.type:
-            return [docs[i] for i in (unnumbered if c.number else range(len(docs)))]
-        pool = unnumbered_by_type if c.number else by_type
-        return [docs[i] for i in sorted([*pool.get(c.type, ()), *pool.get(None, ())])]
+def citation_keys(c: Citation, defs: dict[str, str]) -> Keys:
+    """What a citation is matched by (``defs``: the citing document's abbreviations)."""
+    return {"id": c.id, "number": number_key(c.number) if c.number else None, "type": c.type,
+            "scope": c.scope, "words": _words(c.title, defs), "years": _years(c.title)}
 
-    inferred: list[InferredNumber] = []
-    out = []
-    for d in docs:
-        defs = {x.short: x.long for x in d.definitions}
-        cits = []
-        for c in d.citations:
-            target = None
-            if c.number:
-                for cand in by_number.get(number_key(c.number), []):
-                    if cand.meta.id != d.meta.id and _scope_ok(c, cand):
-                        target = cand
-                        break
-            if target is None and c.type not in ("tieu_chuan", "luat"):
-                cit_words = _words(c.title, defs)
-                for cand in candidates(c):
-                    if cand.meta.id == d.meta.id or (cand.meta.number and c.number):
-                        continue
-                    if c.type and cand.meta.type and c.type != cand.meta.type:
-                        continue
-                    if c.scope and cand.meta.jurisdiction and not _scope_ok(c, cand):
-                        continue
-                    if _title_match(c, cit_words, cand, title_words[cand.meta.id]):
-                        target = cand
-                        break
+
+class Resolver:
+    """Citations matched against one corpus's documents (their keys, in corpus order)."""
+
+    def __init__(self, docs: list[Keys]) -> None:
+        self.docs = docs
+        self._words = [frozenset(d["words"]) for d in docs]
+        self._years = [frozenset(d["years"]) for d in docs]
+        self.by_number: dict[str, list[int]] = {}
+        # title candidates by (population, what is known): only documents a citation's type and
+        # scope admit are compared, so title matching does not grow with corpus × citations
+        self._pools: dict[tuple, list[int]] = {}
+        for i, d in enumerate(docs):
+            if d["numbered"]:
+                self.by_number.setdefault(d["number"], []).append(i)
+            t, j = d["type"], d["jurisdiction"]
+            for numbered_too in (True,) if d["numbered"] else (True, False):
+                for key in (("tj", t, j), ("t", t), ("j", j), ("all",)):
+                    self._pools.setdefault((numbered_too, *key), []).append(i)
+
+    def _candidates(self, c: Keys) -> Iterator[int]:
+        pop, t, s = c["number"] is None, c["type"], c["scope"]
+        if t and s:
+            keys: list[tuple] = [("tj", a, b) for a in (t, None) for b in (s, None)]
+        elif t:
+            keys = [("t", t), ("t", None)]
+        elif s:
+            keys = [("j", s), ("j", None)]
+        else:
+            keys = [("all",)]
+        return heapq.merge(*(self._pools.get((pop, *k), ()) for k in keys))
+
+    def by_number_ok(self, citing: str, c: Keys, i: int) -> bool:
+        d = self.docs[i]
+        return (c["number"] is not None and d["number"] == c["number"] and d["id"] != citing
+                and (c["scope"] is None or d["jurisdiction"] == c["scope"]))
+
+    def by_title_ok(self, citing: str, c: Keys, i: int) -> bool:
+        d = self.docs[i]
+        if c["type"] in _NOT_BY_TITLE or d["id"] == citing or (d["numbered"] and c["number"] is not None):
+            return False
+        if c["type"] and d["type"] and c["type"] != d["type"]:
+            return False
+        if c["scope"] and d["jurisdiction"] and d["jurisdiction"] != c["scope"]:
+            return False
+        cw, dw = frozenset(c["words"]), self._words[i]
+        if not cw or not dw or len(cw & dw) / min(len(cw), len(dw)) < 0.8:
+            return False
+        cy, dy = frozenset(c["years"]), self._years[i]
+        return not cy or not dy or cy <= dy
+
+    def matches(self, citing: str, c: Keys, i: int) -> bool:
+        """Whether document ``i`` is a match for the citation at all (by number or title)."""
+        return self.by_number_ok(citing, c, i) or self.by_title_ok(citing, c, i)
+
+    def resolve(self, citing: str, c: Keys) -> str | None:
+        """The id of the document the citation resolves to, or None."""
+        for i in self.by_number.get(c["number"], ()) if c["number"] is not None else ():
+            if self.by_number_ok(citing, c, i):
+                return self.docs[i]["id"]
+        if c["type"] not in _NOT_BY_TITLE:
+            for i in self._candidates(c):
+                if self.by_title_ok(citing, c, i):
+                    return self.docs[i]["id"]
+        return None
+
+
+def resolve_all(docs: list[Keys], citations: Iterable[tuple[str, list[Keys]]],
+                previous: dict[str, str] | None = None,
+                changed: set[str] | None = None) -> dict[str, str]:
+    """Citation id → the document it resolves to, for every resolved citation.
+
+    ``docs`` in corpus order; ``citations``: (citing document, its citations' keys). With
+    ``previous`` (the result for the corpus before ``changed`` documents were added, replaced
+    or removed) only the citations those documents can affect are resolved again: those of a
+    changed document, those that resolved to one, and those a changed document now matches.
+    Any other citation keeps its target: the first match in corpus order is still the first.
+    """
+    r = Resolver(docs)
+    changed = changed or set()
+    incremental = previous is not None and len(changed) <= INCREMENTAL_MAX
+    fresh = [i for i, d in enumerate(docs) if d["id"] in changed]
+    out: dict[str, str] = {}
+    for citing, cits in citations:
+        for c in cits:
+            if incremental and citing not in changed:
+                old = previous.get(c["id"])  # type: ignore[union-attr]
+                if old not in changed and not any(r.matches(citing, c, i) for i in fresh):
+                    if old is not None:
+                        out[c["id"]] = old
+                    continue
+            target = r.resolve(citing, c)
             if target is not None:
-                c = replace(c, resolves_to=target.meta.id)
-                if c.number and not target.meta.number:
-                    inferred.append(InferredNumber(target.meta.id, c.number, c.provenance))
-            cits.append(c)
-        out.append(replace(d, citations=cits))
-    return out, inferred
+                out[c["id"]] = target
+    return out

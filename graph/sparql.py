@@ -37,9 +37,8 @@ class Answer:
 
 def ntriples_path(store: Store, base: str = DEFAULT_BASE) -> Path:
     """The cached N-Triples of the store's current graph (written on first use)."""
-    graph = store.graph_path
     suffix = "" if base == DEFAULT_BASE else "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
-    path = graph.with_name(f"{graph.stem}.rdf{MAPPING_VERSION}{suffix}.nt")
+    path = store.root / "graphs" / f"{store.graph_version}.rdf{MAPPING_VERSION}{suffix}.nt"
     if not path.exists():
         atomic_write(path, to_rdf(store.load_export(), base).serialize(format="nt"))
     return path

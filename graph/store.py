@@ -24,7 +24,6 @@ import hashlib
 import json
 import marshal
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -39,12 +38,13 @@ from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from
 from loaders.pipeline import doc_id_for
 from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
-from .corpus import build_export
+from . import packs
+from .corpus import Part, build_export, document_part, link
 from .memory import no_gc
 from .parallel import extract_all
 
 DEFAULT_STORE = ".cchc"
-STORE_VERSION = 2
+STORE_VERSION = 3
 LOCK_WAIT_S = 0.0  # builds from the CLI fail at once when another build holds the lock
 # files that describe a folder rather than belong to the corpus
 _NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
@@ -108,17 +108,19 @@ class Store:
         return self.root / "manifest.json"
 
     @property
-    def graph_path(self) -> Path:
-        """The graph file the current manifest names."""
-        return self.root / self._read_manifest().get("graph", "graph.json")
+    def graph_version(self) -> str:
+        """An identifier of the current graph: files derived from it carry it in their name."""
+        g = self._read_manifest().get("graph", "graph.json")
+        return Path(g).stem if isinstance(g, str) else g["version"]
 
     def exists(self) -> bool:
         if not self.manifest_path.exists():
             return False
         try:
-            return self.graph_path.exists()
+            g = self._read_manifest().get("graph", "graph.json")
         except StoreError:
             return True  # damaged: exists, and loading says what is wrong
+        return (self.root / (g if isinstance(g, str) else g["links"])).exists()
 
     @contextmanager
     def lock(self, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
@@ -180,6 +182,7 @@ class Store:
         file loads at all, nothing is written. ``migrate`` accepts a store of an older schema
         (whose facts are then not reused); ``use_cache=False`` extracts every file afresh.
         New and changed files are extracted on every core; ``progress(done, total)`` follows.
+        Only what the new and changed files touch is linked and written again.
         """
         report = BuildReport()
         with self.lock(wait_s):
@@ -187,67 +190,98 @@ class Store:
             current = manifest.get("schema_version") == SCHEMA_VERSION
             old: dict[str, dict] = manifest["documents"] if current else {}
             entries: dict[str, dict] = dict(old) if add else {}
-            loaded: dict[str, DocumentFacts] = {}
             inputs = [(path, doc_id_for(path)) for path in iter_inputs(paths)]
-            # (facts, why not, from the cache, stored as): cached ones first, then the rest
-            outcomes: dict[int, tuple[DocumentFacts | None, str | None, bool, str | None]] = {}
+            # (what the build keeps, why not, the cached manifest entry): cached ones first
+            outcomes: dict[int, tuple[Extracted | None, str | None, dict | None]] = {}
             for i, (path, doc_id) in enumerate(inputs):
                 try:
-                    facts = self._cached(path, doc_id, old.get(doc_id) if use_cache else None)
+                    entry = self._cached(path, doc_id, old.get(doc_id) if use_cache else None)
                 except LoadError as e:
-                    outcomes[i] = (None, e.problem, False, None)
+                    outcomes[i] = (None, e.problem, None)
                     continue
-                if facts is not None:
-                    outcomes[i] = (facts, None, True, None)
+                if entry is not None:
+                    outcomes[i] = (None, None, entry)
             pending = [i for i in range(len(inputs)) if i not in outcomes]
-            extracted = extract_all([inputs[i] for i in pending], options, self._save_facts)
+            extracted = extract_all([inputs[i] for i in pending], options, self._keep)
             if progress:
                 progress(len(outcomes), len(inputs))
-            for i, (facts, reason, name) in zip(pending, extracted, strict=True):
-                outcomes[i] = (facts, reason, False, name)
+            for i, (kept, reason) in zip(pending, extracted, strict=True):
+                outcomes[i] = (kept, reason, None)
                 if progress:
                     progress(len(outcomes), len(inputs))
+            parts: dict[str, Part] = {}
             for i, (path, doc_id) in enumerate(inputs):
-                facts, reason, cached, name = outcomes[i]
-                if facts is None:  # one bad file never stops the others
+                new, reason, entry = outcomes[i]
+                if entry is not None:
+                    entries[doc_id] = entry
+                    report.cached.append(str(path))
+                    report.warnings.extend(entry.get("warnings", ()))
+                    continue
+                if new is None:  # one bad file never stops the others
                     if doc_id in old and self._has_facts(doc_id, old[doc_id]):
                         entries[doc_id] = old[doc_id]
                         report.kept.append(str(path))
-                        reason += "; the version already stored is kept"
-                    report.skipped.append((str(path), reason))
+                        reason = f"{reason}; the version already stored is kept"
+                    report.skipped.append((str(path), reason or ""))
                     continue
-                (report.cached if cached else report.loaded).append(str(path))
-                report.warnings.extend(facts.warnings)
+                report.loaded.append(str(path))
+                report.warnings.extend(new.warnings)
                 st = path.stat()
-                entries[doc_id] = {"source_path": str(path), "sha256": facts.meta.sha256,
+                entries[doc_id] = {"source_path": str(path), "sha256": new.sha256,
                                    "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                                   "extractor_version": facts.extractor_version,
-                                   "facts": name or self._save_facts(doc_id, path, facts)}
-                loaded[doc_id] = facts
+                                   "extractor_version": new.extractor_version, "facts": new.facts,
+                                   "warnings": new.warnings}
+                parts[doc_id] = new.part
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])
                 return report  # nothing new: leave the store exactly as it was
             with no_gc():  # millions of small objects: the collector would rescan them all
-                docs = [loaded.get(i) or self.load_facts(i, entries[i]) for i in sorted(entries)]
-                export = build_export(docs)
-                data = orjson.dumps(export)
-                graph = f"graphs/{hashlib.sha256(data).hexdigest()[:16]}.json"
-                atomic_write_bytes(self.root / graph, data, durable=False)
-                # the same graph in Python's marshal format: loads ~2x faster than JSON
-                atomic_write_bytes(self.root / (graph[:-5] + _FAST_SUFFIX), marshal.dumps(export),
-                                   durable=False)
-                del docs, export
+                files = self._write_graph(manifest if current else None, entries, parts)
             os.sync()  # every file the manifest will name is on disk before it names them
             atomic_write(self.manifest_path, json.dumps(
                 {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION,
-                 "extractor_version": EXTRACTOR_VERSION, "graph": graph,
+                 "extractor_version": EXTRACTOR_VERSION, "graph": files.to_manifest(),
                  "documents": {i: {**e, "facts": e.get("facts") or f"{i}.json"}
-                               for i, e in entries.items()}},
+                               for i, e in sorted(entries.items())}},
                 ensure_ascii=False, indent=1))
             report.documents = len(entries)
             report.written = True
             self._collect_garbage()
         return report
+
+    def _write_graph(self, manifest: dict[str, Any] | None, entries: dict[str, dict],
+                     parts: dict[str, Part]) -> packs.GraphFiles:
+        """Link and write the graph of ``entries``; ``parts``: those of the documents just
+        extracted. With the previous graph readable, only what the documents that changed
+        touch is linked and written again; otherwise everything, from the stored facts."""
+        g = manifest.get("graph") if manifest else None
+        old_files = packs.GraphFiles.from_manifest(g) if isinstance(g, dict) else None
+        if old_files is not None:
+            old = manifest["documents"]  # type: ignore[index]
+            changed = {d for d, e in entries.items()
+                       if d in parts or old.get(d, {}).get("facts") != e["facts"]}
+            gone = changed | (old.keys() - entries.keys())
+            try:
+                keys = packs.read(self.root, old_files.keys)
+                previous = packs.read(self.root, old_files.links)
+                for d in gone:
+                    keys.pop(d, None)
+                for d in changed - parts.keys():
+                    parts[d] = document_part(self.load_facts(d, entries[d]))
+                keys.update((d, parts[d]["keys"]) for d in changed)
+                if keys.keys() != entries.keys():
+                    raise KeyError("the keys file does not match the manifest")
+                keys = dict(sorted(keys.items()))
+                links = link(list(keys.values()), previous, gone)
+                return packs.save(self.root, old_files, {d: parts[d]["body"] for d in changed},
+                                  gone, keys, links, self._write_bytes)
+            except (FileNotFoundError, *packs.DAMAGED):
+                pass  # the previous graph is unusable: write it whole
+        for d in sorted(entries.keys() - parts.keys()):
+            parts[d] = document_part(self.load_facts(d, entries[d]))
+        keys = {d: parts[d]["keys"] for d in sorted(parts)}
+        return packs.save(self.root, None, {d: parts[d]["body"] for d in sorted(parts)}, set(),
+                          keys, link(list(keys.values())), self._write_bytes)
 
     def rebuild(self, options: ReadOptions | None = None,
                 progress: Callable[[int, int], None] | None = None) -> BuildReport:
@@ -255,32 +289,49 @@ class Store:
         a document whose source is gone keeps its stored version when that is readable."""
         return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
 
-    def _cached(self, path: Path, doc_id: str, entry: dict | None) -> DocumentFacts | None:
-        """The stored facts when the file is unchanged (same bytes, path, extractor), else None.
+    def _cached(self, path: Path, doc_id: str, entry: dict | None) -> dict | None:
+        """The stored entry (updated) when the file is unchanged (same bytes, path, extractor),
+        else None.
 
         A file whose size and modification time (ns) are those stored is taken as unchanged
         without reading it, as make and git do; otherwise its bytes are hashed."""
-        if entry and entry.get("extractor_version") == EXTRACTOR_VERSION and self._has_facts(doc_id, entry):
-            try:
-                st = path.stat()
-                same = (entry.get("size"), entry.get("mtime_ns")) == (st.st_size, st.st_mtime_ns)
-                sha = entry["sha256"] if same else hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError as e:
-                raise LoadError(path, f"cannot read file ({e.strerror or e})") from e
-            if sha == entry.get("sha256"):
-                facts = self.load_facts(doc_id, entry)
-                if facts.meta.source_path == str(path) and facts.meta.sha256 == sha:
-                    return facts
-        return None
+        if (not entry or entry.get("extractor_version") != EXTRACTOR_VERSION
+                or not self._has_facts(doc_id, entry)):
+            return None
+        try:
+            st = path.stat()
+            same = (entry.get("size"), entry.get("mtime_ns")) == (st.st_size, st.st_mtime_ns)
+            sha = entry["sha256"] if same else hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:
+            raise LoadError(path, f"cannot read file ({e.strerror or e})") from e
+        if sha != entry.get("sha256"):
+            return None
+        # the facts record their source path and content: their name says both (version 1
+        # stores named them by document: read them)
+        if entry.get("facts") is None:
+            facts = self.load_facts(doc_id, entry)
+            if (facts.meta.source_path, facts.meta.sha256) != (str(path), sha):
+                return None
+        elif entry["facts"] != _facts_name(doc_id, str(path), sha):
+            return None
+        return {**entry, "source_path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+    def _keep(self, doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
+        """Store a document's facts; what the build keeps of them (made where it was extracted)."""
+        return Extracted(self._save_facts(doc_id, path, facts), facts.meta.sha256,
+                         facts.extractor_version, list(facts.warnings), document_part(facts))
 
     def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
-        """Write the facts under their content-addressed name (once); return the name.
-
-        Not flushed one by one: the build syncs once before the manifest names them."""
+        """Write the facts under their content-addressed name (once); return the name."""
         name = _facts_name(doc_id, str(path), facts.meta.sha256)
         if not (self.root / "facts" / name).exists():
-            atomic_write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)), durable=False)
+            self._write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)))
         return name
+
+    @staticmethod
+    def _write_bytes(path: Path, data: bytes) -> None:
+        # not flushed one by one: the build syncs once before the manifest names them
+        atomic_write_bytes(path, data, durable=False)
 
     def _has_facts(self, doc_id: str, entry: dict) -> bool:
         return (self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")).exists()
@@ -294,44 +345,71 @@ class Store:
                              f"{self.root}'") from e
 
     def load_export(self) -> dict[str, Any]:
+        """The stored graph in the JSON export schema."""
         if not self.manifest_path.exists():
             raise StoreError(f"{self.root}: no graph here yet; run 'cchc build PATH' first")
-        for _ in range(3):  # a build may replace the manifest and remove the old graph meanwhile
-            path = self.root / self.manifest().get("graph", "graph.json")  # one manifest read
-            fast = path.with_name(path.stem + _FAST_SUFFIX)
+        for _ in range(3):  # a build may replace the manifest and remove the old files meanwhile
+            manifest = self.manifest()
+            g = manifest.get("graph", "graph.json")
             try:
                 with no_gc():
-                    if fast.exists():
-                        with contextlib.suppress(ValueError, EOFError, TypeError):  # else the JSON
-                            return marshal.loads(fast.read_bytes())
-                    return orjson.loads(path.read_bytes())
+                    if isinstance(g, str):
+                        return self._load_legacy(self.root / g)
+                    files = packs.GraphFiles.from_manifest(g)
+                    if files is not None:
+                        return packs.load(self.root, files, sorted(manifest["documents"]))
             except FileNotFoundError:
-                continue
-            except (OSError, ValueError) as e:
-                raise StoreError(f"{path}: unreadable graph ({e}); run 'cchc rebuild --store "
-                                 f"{self.root}'") from e
-        raise StoreError(f"{self.root}: the graph file named by the manifest is missing; run "
-                         f"'cchc rebuild --store {self.root}'")
+                if self._read_manifest() != manifest:
+                    continue  # replaced meanwhile: read the new one
+            except packs.DAMAGED:
+                pass
+            # graph files of another Python, damaged or gone: the same graph from the facts
+            with no_gc():
+                return build_export([self.load_facts(d, e) for d, e in manifest["documents"].items()])
+        raise StoreError(f"{self.root}: the store changed during three reads in a row; try again")
+
+    def _load_legacy(self, path: Path) -> dict[str, Any]:
+        """A store of version 1 or 2: one JSON graph, maybe with a marshal copy."""
+        fast = path.with_name(path.stem + packs.FORMAT)
+        if fast.exists():
+            with contextlib.suppress(*packs.DAMAGED):  # else the JSON
+                return marshal.loads(fast.read_bytes())
+        try:
+            return orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError) as e:
+            raise StoreError(f"{path}: unreadable graph ({e}); run 'cchc rebuild --store "
+                             f"{self.root}'") from e
 
     def _collect_garbage(self) -> None:
         """Remove what the manifest no longer names: older graphs and facts, left temporaries."""
         manifest = self._read_manifest()
-        graph = self.root / manifest["graph"]
+        files = packs.GraphFiles.from_manifest(manifest["graph"])
+        assert files is not None  # just written by this Python
         keep = {self.root / "facts" / e["facts"] for e in manifest["documents"].values()}
         for f in (self.root / "facts").glob("*.json"):
             if f not in keep:
                 f.unlink(missing_ok=True)
+        keep = {self.root / n for n in files.names()}
         for f in [*(self.root / "graphs").glob("*"), self.root / "graph.json"]:
-            # files derived from the graph (e.g. its RDF) share its name and go with it
-            if f.is_file() and not f.name.startswith(graph.stem):
+            # files derived from the graph (e.g. its RDF) are named by its version and go with it
+            if f.is_file() and f not in keep and not f.name.startswith(files.version):
                 f.unlink(missing_ok=True)
         for folder in (self.root, self.root / "facts", self.root / "graphs"):
             for f in folder.glob(".*.tmp"):
                 f.unlink(missing_ok=True)
 
 
-# marshal's format belongs to one Python version: the name says which, others use the JSON
-_FAST_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+@dataclass(slots=True)
+class Extracted:
+    """What a build keeps of a newly extracted document (made in the worker, sent back)."""
+
+    facts: str  # the stored facts' file name
+    sha256: str
+    extractor_version: int
+    warnings: list[str]
+    part: Part
 
 
 def _facts_name(doc_id: str, source_path: str, sha256: str) -> str:

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, SEEDS
@@ -109,22 +110,29 @@ def test_store_of_another_schema_says_how_to_migrate(tmp_path: Path) -> None:
     assert _digest(store) == expected
 
 
-def test_version_1_store_is_read_and_migrated_by_the_next_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_store_is_read_and_migrated_by_the_next_build(tmp_path: Path, version: int) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     expected = _digest(store)
-    # lay the store out as version 1 did: facts/<id>.json, graph.json, no file names
+    # lay the store out as versions 1 and 2 did: one JSON graph (version 1: graph.json and
+    # facts/<id>.json; version 2: graphs/<hash>.json and facts named by content)
     m = json.loads((store / "manifest.json").read_text())
-    (store / m["graph"]).rename(store / "graph.json")
-    for doc_id, e in m["documents"].items():
-        (store / "facts" / e.pop("facts")).rename(store / "facts" / f"{doc_id}.json")
-    del m["graph"], m["store_version"]
+    graph = "graph.json" if version == 1 else "graphs/0123456789abcdef.json"
+    (store / graph).write_bytes(orjson.dumps(Store(store).load_export()))
+    for name in json.loads((store / "manifest.json").read_text())["graph"]["packs"].values():
+        (store / name).unlink()
+    if version == 1:
+        for doc_id, e in m["documents"].items():
+            (store / "facts" / e.pop("facts")).rename(store / "facts" / f"{doc_id}.json")
+        del m["store_version"]
+    m["graph"] = graph
     (store / "manifest.json").write_text(json.dumps(m))
     assert _digest(store) == expected  # read as it is
     report = Store(store).build([corpus])
     assert len(report.cached) == len(m["documents"]) and not report.loaded  # its cache is used
     m2 = json.loads((store / "manifest.json").read_text())
-    assert m2["store_version"] == 2 and not (store / "graph.json").exists()
+    assert m2["store_version"] == 3 and not (store / graph).exists()
     assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
         e["facts"] for e in m2["documents"].values())
     assert _digest(store) == expected
@@ -133,15 +141,16 @@ def test_version_1_store_is_read_and_migrated_by_the_next_build(tmp_path: Path) 
 def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    graph = store / json.loads((store / "manifest.json").read_text())["graph"]
+    m = json.loads((store / "manifest.json").read_text())
     good = Store(store).load_export()
-    fast = next(p for p in graph.parent.iterdir() if p.name.endswith(".marshal"))
-    fast.write_bytes(b"\x00garbage")
-    assert Store(store).load_export() == good  # a damaged fast copy falls back to the JSON
-    fast.unlink()
+    pack = store / next(iter(m["graph"]["packs"].values()))
+    pack.write_bytes(b"\x00garbage")
+    assert Store(store).load_export() == good  # a damaged graph file: read from the facts
+    pack.unlink()
     assert Store(store).load_export() == good
-    graph.write_text('{"schema_version": 1, "documents": [')
-    with pytest.raises(StoreError, match=r"unreadable graph .*cchc rebuild"):
+    facts = store / "facts" / next(iter(m["documents"].values()))["facts"]
+    facts.write_text('{"meta": {')
+    with pytest.raises(StoreError, match=rf"{facts.name}: stored facts unreadable .*cchc rebuild"):
         Store(store).load_export()
     (store / "manifest.json").write_text("{not json")
     r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
@@ -159,9 +168,10 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     m = json.loads((store / "manifest.json").read_text())
     assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
         e["facts"] for e in m["documents"].values())
-    stem = m["graph"].split("/")[1][:-len(".json")]
-    assert sorted(p.name for p in (store / "graphs").iterdir()) == [
-        f"{stem}.json", f"{stem}.py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"]
+    fmt = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+    names = [m["graph"]["links"], m["graph"]["keys"], *m["graph"]["packs"].values()]
+    assert all(n.startswith("graphs/") and n.endswith(fmt) for n in names)
+    assert sorted(p.name for p in (store / "graphs").iterdir()) == sorted(n[len("graphs/"):] for n in names)
     assert not list(store.rglob(".*.tmp"))
 
 

@@ -1,0 +1,112 @@
+"""The store's graph files (store version 3): the export kept in pieces, so that a change to
+one document rewrites a small part of it.
+
+    graphs/pack-<bb>-<hash>.<fmt>   the bodies (``corpus.document_part``) of the documents whose
+                                    id falls in bucket bb (one of ``PACKS``)
+    graphs/keys-<hash>.<fmt>        every document's keys: what linking reads (rebuilds only)
+    graphs/links-<hash>.<fmt>       the links: citations resolved, merged tables
+
+Files are written in Python's marshal format (read 2× faster than JSON) under a name that
+says which Python wrote them (``FORMAT``); another Python rebuilds them from the stored facts.
+Every name carries a hash of its content: a file is never rewritten, only replaced by a new
+name in the manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .corpus import Links, assemble
+
+PACKS = 64
+# marshal's format belongs to one Python version: the name says which
+FORMAT = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+# what reading a damaged or foreign marshal file raises
+DAMAGED = (ValueError, EOFError, TypeError, KeyError)
+
+
+def bucket(doc_id: str) -> str:
+    return f"{int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=4).digest(), 'big') % PACKS:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class GraphFiles:
+    """The graph files one manifest names."""
+
+    links: str
+    keys: str
+    packs: dict[str, str]  # bucket → file
+
+    @property
+    def version(self) -> str:
+        """An identifier of this graph (names derived files: RDF, Neo4j versions)."""
+        names = "\0".join([self.links, *sorted(self.packs.values())])
+        return hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+
+    def names(self) -> list[str]:
+        return [self.links, self.keys, *self.packs.values()]
+
+    def to_manifest(self) -> dict[str, Any]:
+        return {"version": self.version, "format": FORMAT, "links": self.links, "keys": self.keys,
+                "packs": self.packs}
+
+    @classmethod
+    def from_manifest(cls, g: dict[str, Any]) -> GraphFiles | None:
+        """None when written by another Python (its files are rebuilt from the facts)."""
+        if g.get("format") != FORMAT:
+            return None
+        return cls(g["links"], g["keys"], dict(g["packs"]))
+
+
+def write(root: Path, prefix: str, obj: Any, write_bytes: Any) -> str:
+    data = marshal.dumps(obj)
+    name = f"graphs/{prefix}-{hashlib.blake2b(data, digest_size=8).hexdigest()}{FORMAT}"
+    if not (root / name).exists():
+        write_bytes(root / name, data)
+    return name
+
+
+def read(root: Path, name: str) -> Any:
+    """A graph file's content; FileNotFoundError when gone, one of ``DAMAGED`` when damaged."""
+    return marshal.loads((root / name).read_bytes())
+
+
+def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[str],
+         keys: dict[str, dict], links: Links, write_bytes: Any) -> GraphFiles:
+    """Write the packs ``bodies`` (new or replaced documents) and ``gone`` (replaced or removed
+    ones) touch, and the keys and links; packs nothing touches keep their files."""
+    packs = dict(old.packs) if old else {}
+    touched: dict[str, list[str]] = {}
+    for doc in [*bodies, *gone]:
+        touched.setdefault(bucket(doc), []).append(doc)
+    for b in sorted(touched):
+        content: dict[str, dict] = read(root, packs[b]) if b in packs else {}
+        for doc in touched[b]:
+            content.pop(doc, None)
+            if doc in bodies:
+                content[doc] = bodies[doc]
+        if content:
+            packs[b] = write(root, f"pack-{b}", dict(sorted(content.items())), write_bytes)
+        else:
+            packs.pop(b, None)
+    return GraphFiles(write(root, "links", links, write_bytes), write(root, "keys", keys, write_bytes),
+                      dict(sorted(packs.items())))
+
+
+def bodies(root: Path, files: GraphFiles) -> Iterator[tuple[str, dict]]:
+    for name in files.packs.values():
+        yield from read(root, name).items()
+
+
+def load(root: Path, files: GraphFiles, documents: list[str]) -> dict[str, Any]:
+    """The export of the documents (corpus order) from the graph files."""
+    found = dict(bodies(root, files))
+    if sorted(found) != documents:
+        raise ValueError(f"the graph files hold {len(found)} documents, the manifest names {len(documents)}")
+    return assemble((found[d] for d in documents), read(root, files.links))
