@@ -146,8 +146,9 @@ def link(keys: list[dict[str, Any]], previous: Links | None = None,
                                      "is_group": a["is_group"], "documents": [doc],
                                      "provenance": a["provenance"]}
             else:
-                cur["aliases"] = list(dict.fromkeys(cur["aliases"] + a["aliases"]))
-                if doc not in cur["documents"]:
+                if a["aliases"]:
+                    cur["aliases"] = list(dict.fromkeys(cur["aliases"] + a["aliases"]))
+                if cur["documents"][-1] != doc:  # documents come in order: only the last can be it
                     cur["documents"].append(doc)
         indicators.update(k["indicators"])
         areas.update(k["areas"])

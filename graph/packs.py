@@ -3,7 +3,8 @@ one document rewrites a small part of it.
 
     graphs/pack-<bb>-<hash>.<fmt>   the bodies (``corpus.document_part``) of the documents whose
                                     id falls in bucket bb (one of ``PACKS``)
-    graphs/keys-<hash>.<fmt>        every document's keys: what linking reads (rebuilds only)
+    graphs/keys-<hash>.<fmt>        every document's keys: what linking reads (rebuilds only),
+                                    each marshalled apart (a rebuild re-encodes only its own)
     graphs/links-<hash>.<fmt>       the links: citations resolved, merged tables
 
 Files are written in Python's marshal format (read 2× faster than JSON) under a name that
@@ -78,7 +79,7 @@ def read(root: Path, name: str) -> Any:
 
 
 def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[str],
-         keys: dict[str, dict], links: Links, write_bytes: Any) -> GraphFiles:
+         keys: dict[str, bytes], links: Links, write_bytes: Any) -> GraphFiles:
     """Write the packs ``bodies`` (new or replaced documents) and ``gone`` (replaced or removed
     ones) touch, and the keys and links; packs nothing touches keep their files."""
     packs = dict(old.packs) if old else {}

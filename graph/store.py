@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import marshal
 import os
 import tempfile
@@ -48,6 +47,7 @@ STORE_VERSION = 3
 LOCK_WAIT_S = 0.0  # builds from the CLI fail at once when another build holds the lock
 # files that describe a folder rather than belong to the corpus
 _NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
+_EXTENSIONS = SUPPORTED.keys() | REPORTED
 
 
 class StoreError(Exception):
@@ -87,16 +87,20 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
 
 
 def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
-    """Files named directly, and supported files found under folders (sorted)."""
+    """Files named directly, and supported files found under folders (sorted as paths)."""
     for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (f.is_file() and f.suffix.lower() in SUPPORTED.keys() | REPORTED
-                        and not f.name.startswith(".")
-                        and f.stem.upper() not in _NOT_DOCUMENTS):
-                    yield f
-        else:
+        if not p.is_dir():
             yield p
+            continue
+        found = []
+        for folder, _, names in os.walk(p, followlinks=True):
+            for name in names:
+                stem, ext = os.path.splitext(name)
+                if (ext.lower() in _EXTENSIONS and not name.startswith(".")
+                        and stem.upper() not in _NOT_DOCUMENTS):
+                    found.append(os.path.join(folder, name))
+        for f in sorted(found, key=lambda f: f.split(os.sep)):  # the order of Path comparison
+            yield Path(f)
 
 
 class Store:
@@ -144,7 +148,7 @@ class Store:
         if not self.manifest_path.exists():
             return {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION, "documents": {}}
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data = orjson.loads(self.manifest_path.read_bytes())
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.manifest_path}: unreadable manifest ({e}); build the store "
                              f"again into a new folder") from e
@@ -187,6 +191,7 @@ class Store:
         report = BuildReport()
         with self.lock(wait_s):
             manifest = self.manifest(allow_older=migrate)
+            found = self._facts_files()
             current = manifest.get("schema_version") == SCHEMA_VERSION
             old: dict[str, dict] = manifest["documents"] if current else {}
             entries: dict[str, dict] = dict(old) if add else {}
@@ -195,7 +200,7 @@ class Store:
             outcomes: dict[int, tuple[Extracted | None, str | None, dict | None]] = {}
             for i, (path, doc_id) in enumerate(inputs):
                 try:
-                    entry = self._cached(path, doc_id, old.get(doc_id) if use_cache else None)
+                    entry = self._cached(path, doc_id, old.get(doc_id) if use_cache else None, found)
                 except LoadError as e:
                     outcomes[i] = (None, e.problem, None)
                     continue
@@ -218,7 +223,7 @@ class Store:
                     report.warnings.extend(entry.get("warnings", ()))
                     continue
                 if new is None:  # one bad file never stops the others
-                    if doc_id in old and self._has_facts(doc_id, old[doc_id]):
+                    if doc_id in old and _facts_file(doc_id, old[doc_id]) in found:
                         entries[doc_id] = old[doc_id]
                         report.kept.append(str(path))
                         reason = f"{reason}; the version already stored is kept"
@@ -238,12 +243,12 @@ class Store:
             with no_gc():  # millions of small objects: the collector would rescan them all
                 files = self._write_graph(manifest if current else None, entries, parts)
             os.sync()  # every file the manifest will name is on disk before it names them
-            atomic_write(self.manifest_path, json.dumps(
+            atomic_write_bytes(self.manifest_path, orjson.dumps(
                 {"schema_version": SCHEMA_VERSION, "store_version": STORE_VERSION,
                  "extractor_version": EXTRACTOR_VERSION, "graph": files.to_manifest(),
                  "documents": {i: {**e, "facts": e.get("facts") or f"{i}.json"}
                                for i, e in sorted(entries.items())}},
-                ensure_ascii=False, indent=1))
+                option=orjson.OPT_INDENT_2))
             report.documents = len(entries)
             report.written = True
             self._collect_garbage()
@@ -262,26 +267,27 @@ class Store:
                        if d in parts or old.get(d, {}).get("facts") != e["facts"]}
             gone = changed | (old.keys() - entries.keys())
             try:
-                keys = packs.read(self.root, old_files.keys)
+                keys = packs.read(self.root, old_files.keys)  # document → its keys, marshalled
                 previous = packs.read(self.root, old_files.links)
                 for d in gone:
                     keys.pop(d, None)
                 for d in changed - parts.keys():
                     parts[d] = document_part(self.load_facts(d, entries[d]))
-                keys.update((d, parts[d]["keys"]) for d in changed)
+                keys.update((d, marshal.dumps(parts[d]["keys"])) for d in changed)
                 if keys.keys() != entries.keys():
                     raise KeyError("the keys file does not match the manifest")
                 keys = dict(sorted(keys.items()))
-                links = link(list(keys.values()), previous, gone)
+                links = link([marshal.loads(k) for k in keys.values()], previous, gone)
                 return packs.save(self.root, old_files, {d: parts[d]["body"] for d in changed},
                                   gone, keys, links, self._write_bytes)
             except (FileNotFoundError, *packs.DAMAGED):
                 pass  # the previous graph is unusable: write it whole
         for d in sorted(entries.keys() - parts.keys()):
             parts[d] = document_part(self.load_facts(d, entries[d]))
-        keys = {d: parts[d]["keys"] for d in sorted(parts)}
+        links = link([parts[d]["keys"] for d in sorted(parts)])
+        keys = {d: marshal.dumps(parts[d]["keys"]) for d in sorted(parts)}
         return packs.save(self.root, None, {d: parts[d]["body"] for d in sorted(parts)}, set(),
-                          keys, link(list(keys.values())), self._write_bytes)
+                          keys, links, self._write_bytes)
 
     def rebuild(self, options: ReadOptions | None = None,
                 progress: Callable[[int, int], None] | None = None) -> BuildReport:
@@ -289,14 +295,14 @@ class Store:
         a document whose source is gone keeps its stored version when that is readable."""
         return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
 
-    def _cached(self, path: Path, doc_id: str, entry: dict | None) -> dict | None:
+    def _cached(self, path: Path, doc_id: str, entry: dict | None, found: set[str]) -> dict | None:
         """The stored entry (updated) when the file is unchanged (same bytes, path, extractor),
         else None.
 
         A file whose size and modification time (ns) are those stored is taken as unchanged
         without reading it, as make and git do; otherwise its bytes are hashed."""
         if (not entry or entry.get("extractor_version") != EXTRACTOR_VERSION
-                or not self._has_facts(doc_id, entry)):
+                or _facts_file(doc_id, entry) not in found):
             return None
         try:
             st = path.stat()
@@ -333,11 +339,13 @@ class Store:
         # not flushed one by one: the build syncs once before the manifest names them
         atomic_write_bytes(path, data, durable=False)
 
-    def _has_facts(self, doc_id: str, entry: dict) -> bool:
-        return (self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")).exists()
+    def _facts_files(self) -> set[str]:
+        """The names of the stored facts files (one listing, not a stat per document)."""
+        folder = self.root / "facts"
+        return set(os.listdir(folder)) if folder.is_dir() else set()
 
     def load_facts(self, doc_id: str, entry: dict) -> DocumentFacts:
-        path = self.root / "facts" / (entry.get("facts") or f"{doc_id}.json")
+        path = self.root / "facts" / _facts_file(doc_id, entry)
         try:
             return from_dict(DocumentFacts, orjson.loads(path.read_bytes()))
         except (OSError, ValueError, TypeError, KeyError) as e:
@@ -387,10 +395,10 @@ class Store:
         manifest = self._read_manifest()
         files = packs.GraphFiles.from_manifest(manifest["graph"])
         assert files is not None  # just written by this Python
-        keep = {self.root / "facts" / e["facts"] for e in manifest["documents"].values()}
-        for f in (self.root / "facts").glob("*.json"):
-            if f not in keep:
-                f.unlink(missing_ok=True)
+        keep = {e["facts"] for e in manifest["documents"].values()}
+        for name in os.listdir(self.root / "facts"):
+            if name.endswith(".json") and name not in keep:
+                (self.root / "facts" / name).unlink(missing_ok=True)
         keep = {self.root / n for n in files.names()}
         for f in [*(self.root / "graphs").glob("*"), self.root / "graph.json"]:
             # files derived from the graph (e.g. its RDF) are named by its version and go with it
@@ -410,6 +418,11 @@ class Extracted:
     extractor_version: int
     warnings: list[str]
     part: Part
+
+
+def _facts_file(doc_id: str, entry: dict) -> str:
+    """The facts file a manifest entry names (version 1 stores: named by the document)."""
+    return entry.get("facts") or f"{doc_id}.json"
 
 
 def _facts_name(doc_id: str, source_path: str, sha256: str) -> str:
