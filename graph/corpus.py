@@ -6,7 +6,7 @@ The export is the contract other tools read (``docs/json-export.md``); the store
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from loaders.lexicon import AREAS, INDICATORS
@@ -18,7 +18,7 @@ _IND = {i.id: i for i in INDICATORS}
 _AREA = {a.area: a for a in AREAS}
 
 
-Part = dict[str, Any]  # one document's share of the export: {"body": ..., "keys": ...}
+Part = dict[str, Any]  # one document's share of the export: {"body", "keys", "agencies"}
 Links = dict[str, Any]  # what ties the documents together: resolution and merged tables
 
 
@@ -27,7 +27,8 @@ def document_part(d: DocumentFacts) -> Part:
 
     ``body``: its records and edges in export order, citations still unresolved (``ref`` the
     reference, ``cit_edges`` where their edges are). ``keys``: the little that linking reads
-    (resolution keys, agencies, jurisdictions, indicators, areas, citation fields).
+    (resolution keys, jurisdictions, indicators, areas, citation fields); ``agencies``: the
+    agencies it names, which linking merges across documents.
     """
     m = d.meta
     defs = {x.short: x.long for x in d.definitions}
@@ -106,30 +107,30 @@ def document_part(d: DocumentFacts) -> Part:
         "keys": {
             "doc": doc_keys(d),
             "citations": cit_keys,
-            "agencies": [{"id": a.id, "name": a.name, "kind": a.kind, "jurisdiction": a.jurisdiction,
-                          "aliases": list(a.aliases), "is_group": a.is_group,
-                          "provenance": to_dict(a.provenance)} for a in d.agencies],
             "jurisdictions": [{"id": j.id, "name": j.name, "level": j.level, "parent": j.parent,
                                "successor": j.successor, "code": j.code} for j in d.jurisdictions],
             "indicators": sorted(i for i in indicators if i in _IND),
             "areas": sorted({t.area for t in d.tasks}),
         },
+        "agencies": [{"id": a.id, "name": a.name, "kind": a.kind, "jurisdiction": a.jurisdiction,
+                      "aliases": list(a.aliases), "is_group": a.is_group,
+                      "provenance": to_dict(a.provenance)} for a in d.agencies],
     }
 
 
-def link(keys: list[dict[str, Any]], previous: Links | None = None,
-         changed: set[str] | None = None) -> Links:
+def link(keys: list[dict[str, Any]], agencies_of: Callable[[str], list[dict]],
+         previous: Links | None = None, changed: set[str] | None = None) -> Links:
     """Tie the documents together from their keys (in corpus order): citations resolved,
     numbers inferred, agencies, jurisdictions, indicators and unresolved references merged.
 
+    ``agencies_of(document)``: the agencies it names (``document_part``'s ``agencies``).
     ``previous``/``changed``: the links of the corpus before ``changed`` documents were added,
-    replaced or removed; only the citations they can affect are resolved again."""
+    replaced or removed; only the citations and agencies they touch are linked again."""
     resolution = resolve_all([k["doc"] for k in keys],
                              ((k["doc"]["id"], k["citations"]) for k in keys),
                              previous["resolution"] if previous else None, changed)
     numbered = {k["doc"]["id"] for k in keys if k["doc"]["numbered"]}
     inferred: dict[str, dict[str, Any]] = {}
-    agencies: dict[str, dict] = {}
     jurisdictions: dict[str, dict] = {}
     indicators: set[str] = set()
     references: dict[str, dict] = {}
@@ -138,18 +139,6 @@ def link(keys: list[dict[str, Any]], previous: Links | None = None,
         doc = k["doc"]["id"]
         for j in k["jurisdictions"]:
             jurisdictions.setdefault(j["id"], j)
-        for a in k["agencies"]:
-            cur = agencies.get(a["id"])
-            if cur is None:
-                agencies[a["id"]] = {"id": a["id"], "name": a["name"], "kind": a["kind"],
-                                     "jurisdiction": a["jurisdiction"], "aliases": list(a["aliases"]),
-                                     "is_group": a["is_group"], "documents": [doc],
-                                     "provenance": a["provenance"]}
-            else:
-                if a["aliases"]:
-                    cur["aliases"] = list(dict.fromkeys(cur["aliases"] + a["aliases"]))
-                if cur["documents"][-1] != doc:  # documents come in order: only the last can be it
-                    cur["documents"].append(doc)
         indicators.update(k["indicators"])
         areas.update(k["areas"])
         for c in k["citations"]:
@@ -165,9 +154,14 @@ def link(keys: list[dict[str, Any]], previous: Links | None = None,
             for f in ("title", "issuer", "date"):
                 if not ref[f] and c[f]:
                     ref[f] = c[f]
+    docs = [k["doc"]["id"] for k in keys]
+    if previous is None or changed is None:
+        agencies = _merge_agencies((d, agencies_of(d)) for d in docs)
+    else:
+        agencies = _relink_agencies(previous["agencies"], docs, agencies_of, changed)
     edges = [_edge(a["id"], a["jurisdiction"], "in_jurisdiction", None)
-             for a in agencies.values() if a["jurisdiction"]]
-    for j in jurisdictions.values():
+             for a in agencies if a["jurisdiction"]]
+    for j in sorted(jurisdictions.values(), key=lambda j: j["id"]):
         if j["parent"]:
             edges.append(_edge(j["id"], j["parent"], "part_of", None))
         if j["successor"]:
@@ -175,7 +169,7 @@ def link(keys: list[dict[str, Any]], previous: Links | None = None,
     return {
         "resolution": resolution, "inferred": inferred,
         "jurisdictions": sorted(jurisdictions.values(), key=lambda j: j["id"]),
-        "agencies": sorted(agencies.values(), key=lambda a: a["id"]),
+        "agencies": agencies,
         "indicators": [{"id": i, "name": _IND[i].name, "aliases": list(_IND[i].aliases)}
                        for i in sorted(indicators)],
         "references": sorted(references.values(), key=lambda r: r["id"]),
@@ -183,6 +177,45 @@ def link(keys: list[dict[str, Any]], previous: Links | None = None,
                   for a in sorted(areas)],
         "edges": edges,
     }
+
+
+def _merge_agencies(named: Iterable[tuple[str, list[dict]]], only: set[str] | None = None) -> list[dict]:
+    """One record per agency (``only`` these), sorted by id, from what documents name (in corpus
+    order): the first document's record, every alias in order, the documents naming it."""
+    merged: dict[str, dict] = {}
+    for doc, agencies in named:
+        for a in agencies:
+            if only is not None and a["id"] not in only:
+                continue
+            cur = merged.get(a["id"])
+            if cur is None:
+                merged[a["id"]] = {"id": a["id"], "name": a["name"], "kind": a["kind"],
+                                   "jurisdiction": a["jurisdiction"], "aliases": list(a["aliases"]),
+                                   "is_group": a["is_group"], "documents": [doc],
+                                   "provenance": a["provenance"]}
+                continue
+            if a["aliases"]:
+                cur["aliases"] = list(dict.fromkeys(cur["aliases"] + a["aliases"]))
+            if cur["documents"][-1] != doc:  # documents come in order: only the last can be it
+                cur["documents"].append(doc)
+    return sorted(merged.values(), key=lambda a: a["id"])
+
+
+def _relink_agencies(previous: list[dict], docs: list[str], agencies_of: Callable[[str], list[dict]],
+                     changed: set[str]) -> list[dict]:
+    """The merged agencies after ``changed`` documents were added, replaced or removed: only
+    agencies those documents name (before or now) are merged again, from the documents that
+    name them, so only theirs are read."""
+    present = set(docs)
+    now = {d: agencies_of(d) for d in changed & present}
+    touched = {a["id"] for named in now.values() for a in named}
+    touched |= {a["id"] for a in previous if changed.intersection(a["documents"])}
+    readers = {d for a in previous if a["id"] in touched for d in a["documents"]} - changed
+    order = {d: i for i, d in enumerate(docs)}
+    remerged = _merge_agencies(((d, now[d] if d in now else agencies_of(d))
+                                for d in sorted(readers | now.keys(), key=order.__getitem__)), touched)
+    kept = [a for a in previous if a["id"] not in touched]
+    return sorted(kept + remerged, key=lambda a: a["id"])
 
 
 def assemble(bodies: Iterable[dict[str, Any]], links: Links) -> dict[str, Any]:
@@ -228,8 +261,9 @@ def assemble(bodies: Iterable[dict[str, Any]], links: Links) -> dict[str, Any]:
 
 def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
     """The export of a corpus, from its documents' facts."""
-    parts = [document_part(d) for d in sorted(docs, key=lambda d: d.meta.id)]
-    return assemble((p["body"] for p in parts), link([p["keys"] for p in parts]))
+    parts = {d.meta.id: document_part(d) for d in sorted(docs, key=lambda d: d.meta.id)}
+    links = link([p["keys"] for p in parts.values()], lambda d: parts[d]["agencies"])
+    return assemble((p["body"] for p in parts.values()), links)
 
 
 def _prov(p: Any, text: str) -> dict[str, Any]:

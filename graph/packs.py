@@ -3,8 +3,9 @@ one document rewrites a small part of it.
 
     graphs/pack-<bb>-<hash>.<fmt>   the bodies (``corpus.document_part``) of the documents whose
                                     id falls in bucket bb (one of ``PACKS``)
-    graphs/keys-<hash>.<fmt>        every document's keys: what linking reads (rebuilds only),
-                                    each marshalled apart (a rebuild re-encodes only its own)
+    graphs/keys-<hash>.<fmt>        every document's keys and agencies: what linking reads
+                                    (rebuilds only), each marshalled apart (``encode_keys``): a
+                                    rebuild decodes what it reads, encodes what changed
     graphs/links-<hash>.<fmt>       the links: citations resolved, merged tables
 
 Files are written in Python's marshal format (read 2× faster than JSON) under a name that
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import Links, assemble
+from .corpus import Links, Part, assemble
 
 PACKS = 64
 # marshal's format belongs to one Python version: the name says which
@@ -65,6 +66,10 @@ class GraphFiles:
         return cls(g["links"], g["keys"], dict(g["packs"]))
 
 
+def encode_keys(part: Part) -> tuple[bytes, bytes]:
+    return marshal.dumps(part["keys"]), marshal.dumps(part["agencies"])
+
+
 def write(root: Path, prefix: str, obj: Any, write_bytes: Any) -> str:
     data = marshal.dumps(obj)
     name = f"graphs/{prefix}-{hashlib.blake2b(data, digest_size=8).hexdigest()}{FORMAT}"
@@ -79,7 +84,7 @@ def read(root: Path, name: str) -> Any:
 
 
 def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[str],
-         keys: dict[str, bytes], links: Links, write_bytes: Any) -> GraphFiles:
+         keys: dict[str, tuple[bytes, bytes]], links: Links, write_bytes: Any) -> GraphFiles:
     """Write the packs ``bodies`` (new or replaced documents) and ``gone`` (replaced or removed
     ones) touch, and the keys and links; packs nothing touches keep their files."""
     packs = dict(old.packs) if old else {}

@@ -267,25 +267,27 @@ class Store:
                        if d in parts or old.get(d, {}).get("facts") != e["facts"]}
             gone = changed | (old.keys() - entries.keys())
             try:
-                keys = packs.read(self.root, old_files.keys)  # document → its keys, marshalled
+                keys = packs.read(self.root, old_files.keys)
                 previous = packs.read(self.root, old_files.links)
                 for d in gone:
                     keys.pop(d, None)
                 for d in changed - parts.keys():
                     parts[d] = document_part(self.load_facts(d, entries[d]))
-                keys.update((d, marshal.dumps(parts[d]["keys"])) for d in changed)
+                keys.update((d, packs.encode_keys(parts[d])) for d in changed)
                 if keys.keys() != entries.keys():
                     raise KeyError("the keys file does not match the manifest")
                 keys = dict(sorted(keys.items()))
-                links = link([marshal.loads(k) for k in keys.values()], previous, gone)
+                # agencies are read only for the documents that name one a change touches
+                links = link([marshal.loads(k) for k, _ in keys.values()],
+                             lambda d: marshal.loads(keys[d][1]), previous, gone)
                 return packs.save(self.root, old_files, {d: parts[d]["body"] for d in changed},
                                   gone, keys, links, self._write_bytes)
             except (FileNotFoundError, *packs.DAMAGED):
                 pass  # the previous graph is unusable: write it whole
         for d in sorted(entries.keys() - parts.keys()):
             parts[d] = document_part(self.load_facts(d, entries[d]))
-        links = link([parts[d]["keys"] for d in sorted(parts)])
-        keys = {d: marshal.dumps(parts[d]["keys"]) for d in sorted(parts)}
+        links = link([parts[d]["keys"] for d in sorted(parts)], lambda d: parts[d]["agencies"])
+        keys = {d: packs.encode_keys(parts[d]) for d in sorted(parts)}
         return packs.save(self.root, None, {d: parts[d]["body"] for d in sorted(parts)}, set(),
                           keys, links, self._write_bytes)
 
