@@ -103,6 +103,29 @@ def _records_matched(rx: re.Pattern[str], hay: str, starts: list[int]) -> set[in
     return found
 
 
+_PHRASE_WORD = re.compile(r"\w+")
+
+
+def _phrase_words(rx: re.Pattern[str]) -> list[str]:
+    """The words a phrase pattern (``\\bw1\\W+w2…\\b``, words of word characters only) needs
+    as whole words of a record; empty for any other pattern (searched without an index)."""
+    p = rx.pattern
+    if not (p.startswith(r"\b") and p.endswith(r"\b")) or rx.flags & re.IGNORECASE:
+        return []
+    words = p[2:-2].split(r"\W+")
+    return words if all(_PHRASE_WORD.fullmatch(w) for w in words) else []
+
+
+def _word_index(hay: str, starts: list[int]) -> dict[str, list[int]]:
+    """Word → the records (indices, ascending) of ``hay`` holding it as a whole word."""
+    index: dict[str, list[int]] = {}
+    bounds = [*starts[1:], len(hay) + len(_JOINT)]
+    for k, (a, b) in enumerate(zip(starts, bounds, strict=True)):
+        for w in set(_PHRASE_WORD.findall(hay, a, b - len(_JOINT))):
+            index.setdefault(w, []).append(k)
+    return index
+
+
 class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
@@ -168,7 +191,19 @@ class Corpus:
         hay, starts, ids = self.derived(("haystack", table), lambda: self._haystack(table), large=True)
         found: set[int] = set()
         for rx in rxs:
-            found |= _records_matched(rx, hay, starts)
+            words = _phrase_words(rx)
+            if not words:
+                found |= _records_matched(rx, hay, starts)
+                continue
+            # only records holding every word of the phrase can match: look in those alone
+            index = self.derived(("words", table), lambda: _word_index(hay, starts), large=True)
+            postings = sorted((index.get(w, ()) for w in words), key=len)
+            candidates = set(postings[0]).intersection(*postings[1:])
+            ends = len(_JOINT)
+            for k in candidates:
+                end = starts[k + 1] - ends if k + 1 < len(starts) else len(hay)
+                if rx.search(hay, starts[k], end):
+                    found.add(k)
         recs = getattr(self, table)
         return [recs[ids[i]] for i in sorted(found)]
 

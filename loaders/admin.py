@@ -9,12 +9,11 @@ geometry libraries we do not need).
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import orjson
 
 from .model import Jurisdiction
 from .text import fold, slug
@@ -52,9 +51,9 @@ def units() -> dict[str, Unit]:
     data = _data_dir()
     if data is None:
         return {}
-    legacy = orjson.loads((data / "parser_legacy.json").read_bytes())
-    new = orjson.loads((data / "parser_from_2025.json").read_bytes())
-    conv = orjson.loads((data / "converter_2025.json").read_bytes())
+    legacy = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
+    new = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
+    conv = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
     successor_of: dict[str, str] = {}
     out: dict[str, Unit] = {}
     for new_key, old_keys in conv["DICT_PROVINCE"].items():
