@@ -119,7 +119,7 @@ def _phrase_words(rx: re.Pattern[str]) -> list[str]:
 def _word_index(hay: str, starts: list[int]) -> dict[str, list[int]]:
     """Word → the records (indices, ascending) of ``hay`` holding it as a whole word."""
     index: dict[str, list[int]] = {}
-    bounds = [*starts[1:], len(hay) + len(_JOINT)]
+    bounds = [*starts[1:], len(hay) + len(_JOINT)][:len(starts)]  # no records: no bounds
     for k, (a, b) in enumerate(zip(starts, bounds, strict=True)):
         for w in set(_PHRASE_WORD.findall(hay, a, b - len(_JOINT))):
             index.setdefault(w, []).append(k)

@@ -311,3 +311,10 @@ def test_who_leads_answers_are_ordered_led_first_and_sliceable(seed_corpus) -> N
     assert len(full) == len(answers) > 10
     assert full == sorted(full, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
     assert answers[3:7] == full[3:7] and answers[-1] == full[-1]
+
+
+def test_matching_in_an_empty_table_finds_nothing() -> None:
+    from graph.index import Corpus
+    from graph.queries import _phrase_rx
+
+    assert Corpus({"tasks": []}).matching("tasks", (_phrase_rx("nội vụ"),)) == []
