@@ -134,8 +134,13 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     """Every violation found, most severe first; filter by rule names, severity and document."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    out = [v for check in RULES.values() for v in check(c)
-           if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
-           and (doc is None or v.document == doc)]
-    return sorted(out, key=lambda v: (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule),
-                                      v.document or "", v.provenance.start if v.provenance else 0))
+    return [v for v in c.derived("audit", lambda: _all_violations(c))
+            if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
+            and (doc is None or v.document == doc)]
+
+
+def _all_violations(c: Corpus) -> list[Violation]:
+    """Every rule over the whole corpus, in the audit's order: found once per corpus."""
+    return sorted((v for check in RULES.values() for v in check(c)),
+                  key=lambda v: (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule),
+                                 v.document or "", v.provenance.start if v.provenance else 0))
