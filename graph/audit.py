@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
-
 from loaders.lexicon import METRICS
 from loaders.model import Provenance
 
@@ -50,6 +48,8 @@ def _task_rules(c: Corpus) -> Iterator[Violation]:
 
 
 def _report_cycles(c: Corpus) -> Iterator[Violation]:
+    import networkx as nx  # here: the CLI starts without it
+
     g = nx.DiGraph()
     lines = {}
     for r in reporting_lines(c):
@@ -134,8 +134,10 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     """Every violation found, most severe first; filter by rule names, severity and document."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    return [v for v in c.derived("audit", lambda: _all_violations(c))
-            if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
+    found = c.derived("audit", lambda: _all_violations(c))
+    if not rules and doc is None and limit == len(SEVERITIES) - 1:
+        return list(found)
+    return [v for v in found if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
             and (doc is None or v.document == doc)]
 
 

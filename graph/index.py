@@ -8,9 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from loaders import admin
 from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
@@ -18,13 +16,15 @@ from loaders.model import Provenance, to_dict
 from loaders.text import fold, fold_key
 
 from .memory import no_gc
-from .nx import to_networkx
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
 _ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
 TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES}
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
+    import networkx as nx
 
 
 class NotFound(LookupError):
@@ -351,6 +351,8 @@ class Corpus:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The typed graph, plus ``refines`` edges from each child target to its parent's."""
+        from .nx import to_networkx
+
         with no_gc(freeze=True):  # as large as the corpus, and as long-lived
             g = to_networkx(self.export)
             for row in self.refinements:

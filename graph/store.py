@@ -1,21 +1,25 @@
 """The embedded file store (``.cchc/`` by default): per-document facts and the built graph.
 
-Layout (store version 2)::
+Layout (store version 3)::
 
-    .cchc/manifest.json                 versions, the graph file, documents and their hashes
+    .cchc/manifest.json                  versions, the graph files, documents and their hashes
     .cchc/facts/<doc_id>-<key>-v<N>.json one document's facts (a cache keyed by content hash,
-                                        source path and extractor version; never rewritten)
-    .cchc/graphs/<sha>.json             the resolved corpus in the JSON export schema
-    .cchc/graphs/<sha>.py311-m4.marshal the same in marshal format, read instead (2x faster)
-                                        by the Python version it names
+                                         source path and extractor version; never rewritten)
+    .cchc/graphs/pack-<bb>-<hash>.<fmt>  the graph in pieces (``graph/packs.py``): documents'
+    .cchc/graphs/keys-<hash>.<fmt>       records in 64 packs, what linking reads, and the links
+    .cchc/graphs/links-<hash>.<fmt>      (citations resolved, merged tables)
+
+A build extracts new and changed files only, then links again only what they touch and
+rewrites only their packs, so changing one document of ten thousand costs about a second.
 
 The manifest is the one commit point: every other file is written first under a new name
 (temporary file + rename), then the manifest is replaced atomically, then files it no longer
 names are removed. A build killed at any moment leaves the previous manifest and everything
-it names intact. A lock file keeps two builds apart. Version 1 stores (``facts/<doc_id>.json``,
-``graph.json``) are read as they are and rewritten in the new layout by the next build.
+it names intact. A lock file keeps two builds apart. Stores of versions 1 and 2 (one JSON
+graph: ``graph.json`` or ``graphs/<sha>.json``) are read as they are and rewritten in the
+new layout by the next build; graph files another Python wrote, or damaged ones, are rebuilt
+from the facts.
 """
-
 from __future__ import annotations
 
 import contextlib

@@ -6,14 +6,16 @@ import contextlib
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from itertools import pairwise
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from loaders.extract.grammar import number_key
 from loaders.model import Provenance
 from loaders.text import fold_key
 
 from .index import Corpus, DocRef, NotFound, prov
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 CITING = ("cites", "based_on", "implements")
 
@@ -211,6 +213,8 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
     """
     _check(c, source)
     _check(c, target)
+    import networkx as nx
+
     ug = _undirected(c, structural)
     try:
         nodes = nx.shortest_path(ug, source, target)
@@ -228,6 +232,8 @@ def _undirected(c: Corpus, structural: bool) -> nx.Graph:
 
 
 def _build_undirected(c: Corpus, structural: bool) -> nx.Graph:
+    import networkx as nx
+
     ug = nx.Graph()
     ug.add_nodes_from(c.graph.nodes)
     for s, t, data in c.graph.edges(data=True):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.cascade import METRIC_LABELS
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
@@ -18,6 +16,9 @@ from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
+
+if TYPE_CHECKING:  # used for types only: the CLI starts without networkx
+    import networkx as nx
 
 MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
 RESERVE_MAX = 20_000  # hidden nodes kept in the page for expand-on-click
