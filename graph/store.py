@@ -20,6 +20,7 @@ graph: ``graph.json`` or ``graphs/<sha>.json``) are read as they are and rewritt
 new layout by the next build; graph files another Python wrote, or damaged ones, are rebuilt
 from the facts.
 """
+
 from __future__ import annotations
 
 import contextlib
