@@ -266,7 +266,7 @@ class Store:
         touch is linked and written again; otherwise everything, from the stored facts."""
         g = manifest.get("graph") if manifest else None
         old_files = packs.GraphFiles.from_manifest(g) if isinstance(g, dict) else None
-        if old_files is not None:
+        if old_files is not None and entries.keys() - parts.keys():  # else all is new: write it whole
             old = manifest["documents"]  # type: ignore[index]
             changed = {d for d, e in entries.items()
                        if d in parts or old.get(d, {}).get("facts") != e["facts"]}
