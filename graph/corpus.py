@@ -161,14 +161,15 @@ def link(keys: list[dict[str, Any]], agencies_of: Callable[[str], list[dict]],
         agencies = _relink_agencies(previous["agencies"], docs, agencies_of, changed)
     edges = [_edge(a["id"], a["jurisdiction"], "in_jurisdiction", None)
              for a in agencies if a["jurisdiction"]]
-    for j in sorted(jurisdictions.values(), key=lambda j: j["id"]):
+    places = sorted(jurisdictions.values(), key=lambda j: j["id"])
+    for j in places:
         if j["parent"]:
             edges.append(_edge(j["id"], j["parent"], "part_of", None))
         if j["successor"]:
             edges.append(_edge(j["id"], j["successor"], "succeeded_by", None))
     return {
         "resolution": resolution, "inferred": inferred,
-        "jurisdictions": sorted(jurisdictions.values(), key=lambda j: j["id"]),
+        "jurisdictions": places,
         "agencies": agencies,
         "indicators": [{"id": i, "name": _IND[i].name, "aliases": list(_IND[i].aliases)}
                        for i in sorted(indicators)],
@@ -209,7 +210,7 @@ def _relink_agencies(previous: list[dict], docs: list[str], agencies_of: Callabl
     present = set(docs)
     now = {d: agencies_of(d) for d in changed & present}
     touched = {a["id"] for named in now.values() for a in named}
-    touched |= {a["id"] for a in previous if changed.intersection(a["documents"])}
+    touched |= {a["id"] for a in previous if not changed.isdisjoint(a["documents"])}
     readers = {d for a in previous if a["id"] in touched for d in a["documents"]} - changed
     order = {d: i for i, d in enumerate(docs)}
     remerged = _merge_agencies(((d, now[d] if d in now else agencies_of(d))

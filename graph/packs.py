@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ PACKS = 64
 FORMAT = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
 # what reading a damaged or foreign marshal file raises
 DAMAGED = (ValueError, EOFError, TypeError, KeyError)
+WriteBytes = Callable[[Path, bytes], None]  # how the store writes a file (atomically)
 
 
 def bucket(doc_id: str) -> str:
@@ -70,7 +71,7 @@ def encode_keys(part: Part) -> tuple[bytes, bytes]:
     return marshal.dumps(part["keys"]), marshal.dumps(part["agencies"])
 
 
-def write(root: Path, prefix: str, obj: Any, write_bytes: Any) -> str:
+def write(root: Path, prefix: str, obj: Any, write_bytes: WriteBytes) -> str:
     data = marshal.dumps(obj)
     name = f"graphs/{prefix}-{hashlib.blake2b(data, digest_size=8).hexdigest()}{FORMAT}"
     if not (root / name).exists():
@@ -84,12 +85,12 @@ def read(root: Path, name: str) -> Any:
 
 
 def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[str],
-         keys: dict[str, tuple[bytes, bytes]], links: Links, write_bytes: Any) -> GraphFiles:
+         keys: dict[str, tuple[bytes, bytes]], links: Links, write_bytes: WriteBytes) -> GraphFiles:
     """Write the packs ``bodies`` (new or replaced documents) and ``gone`` (replaced or removed
     ones) touch, and the keys and links; packs nothing touches keep their files."""
     packs = dict(old.packs) if old else {}
     touched: dict[str, list[str]] = {}
-    for doc in [*bodies, *gone]:
+    for doc in bodies.keys() | gone:  # a replaced document is in both
         touched.setdefault(bucket(doc), []).append(doc)
     for b in sorted(touched):
         content: dict[str, dict] = read(root, packs[b]) if b in packs else {}
