@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loaders.lexicon import METRICS
 from loaders.model import Provenance
 from loaders.text import fold_key
 
-from .index import Corpus, DocRef, NotFound, prov
+from .index import Corpus, DocRef, Lazy, NotFound, prov
 
 METRIC_LABELS = {m.key: m.label for m in METRICS}
 PARENT_RELATIONS = ("implements", "based_on")
@@ -186,13 +187,15 @@ def target_links(c: Corpus) -> list[CascadeRow]:
 
 def metrics(c: Corpus) -> list[MetricInfo]:
     """The metrics targets are measured by, most used first."""
-    docs: dict[str, set[str]] = defaultdict(set)
-    n: dict[str, int] = defaultdict(int)
-    for t in c.targets.values():
-        docs[t["metric"]].add(t["document"])
-        n[t["metric"]] += 1
-    return sorted((MetricInfo(k, metric_label(k), n[k], len(docs[k])) for k in n),
-                  key=lambda m: (-m.documents, -m.targets, m.key))
+    def build() -> list[MetricInfo]:
+        docs: dict[str, set[str]] = defaultdict(set)
+        n: dict[str, int] = defaultdict(int)
+        for t in c.targets.values():
+            docs[t["metric"]].add(t["document"])
+            n[t["metric"]] += 1
+        return sorted((MetricInfo(k, metric_label(k), n[k], len(docs[k])) for k in n),
+                      key=lambda m: (-m.documents, -m.targets, m.key))
+    return c.derived("metrics", build)
 
 
 def find_metric(c: Corpus, query: str) -> list[str]:
@@ -207,18 +210,32 @@ def find_metric(c: Corpus, query: str) -> list[str]:
     return hits
 
 
-def compare(c: Corpus, metric: str) -> list[ComparisonRow]:
-    """One metric across every jurisdiction and document, with the parent's value when known."""
-    keys = find_metric(c, metric)
-    out = []
-    for t in c.targets.values():
-        if t["metric"] not in keys:
-            continue
-        jur = c.documents.get(t["document"], {}).get("jurisdiction")
-        row = c.refinement_of.get(t["id"])
-        p = row.parent if row else None
-        out.append(ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
-                                 c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),
-                                 t.get("unit"), t.get("year"), p.value if p else None,
-                                 p.document if p else None, t["id"], prov(t["provenance"])))
-    return sorted(out, key=lambda r: (r.metric, r.jurisdiction or "", r.document.id, r.provenance.start))
+def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
+    """One metric across every jurisdiction and document, with the parent's value when known:
+    by metric, jurisdiction, document and place in it."""
+    by_metric = _targets_by_metric(c)
+    rows = [t for k in find_metric(c, metric) for t in by_metric[k]]  # find_metric sorts keys
+    return Lazy(rows, lambda t: _comparison(c, t))
+
+
+def _targets_by_metric(c: Corpus) -> dict[str, list[dict]]:
+    """Each metric's targets in comparison order (built once per corpus)."""
+    def build() -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = defaultdict(list)
+        for t in c.targets.values():
+            out[t["metric"]].append(t)
+        for ts in out.values():
+            ts.sort(key=lambda t: (c.documents.get(t["document"], {}).get("jurisdiction") or "",
+                                   t["document"], t["provenance"]["start"]))
+        return out
+    return c.derived("targets_by_metric", build, large=True)
+
+
+def _comparison(c: Corpus, t: dict) -> ComparisonRow:
+    jur = c.documents.get(t["document"], {}).get("jurisdiction")
+    row = c.refinement_of.get(t["id"])
+    p = row.parent if row else None
+    return ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
+                         c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),
+                         t.get("unit"), t.get("year"), p.value if p else None,
+                         p.document if p else None, t["id"], prov(t["provenance"]))

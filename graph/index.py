@@ -5,10 +5,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from itertools import islice, takewhile
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from loaders import admin
 from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
@@ -16,6 +17,7 @@ from loaders.model import Provenance, to_dict
 from loaders.text import fold, fold_key
 
 from .memory import no_gc
+from .phrases import TextTable
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
@@ -78,52 +80,37 @@ def _match_score(key: str, query: str) -> int:
 
 
 T = TypeVar("T")
-_JOINT = "\n_\n"
-_WORD = re.compile(r"\w")
+# the text each large table is searched by
+_TEXT_FIELD: dict[str, Callable[[dict[str, Any]], str]] = {
+    "tasks": lambda r: r["text"], "targets": lambda r: r["text"],
+    "citations": lambda r: r["provenance"]["quote"]}
 
 
-def _records_matched(rx: re.Pattern[str], hay: str, starts: list[int]) -> set[int]:
-    """Indices of the records of ``hay`` (starting at ``starts``) in which ``rx`` matches.
+class Lazy(Sequence[T]):
+    """Answers built when read: a broad question matches thousands of records, of which a page
+    shows fifty, so the order is decided on the raw records (``keys``) and ``build`` makes
+    only the answers asked for."""
 
-    A leading ``\\b`` stops the regex engine from scanning for the phrase's first letters
-    (20x slower), so it is searched without it and the boundary checked here; after a hit
-    the rest of that record is skipped."""
-    check = rx.pattern.startswith(r"\b")
-    fast = re.compile(rx.pattern[2:], rx.flags) if check else rx
-    found: set[int] = set()
-    pos = 0
-    while (m := fast.search(hay, pos)) is not None:
-        i = m.start()
-        if check and (i > 0 and bool(_WORD.match(hay, i - 1))) == bool(_WORD.match(hay, i)):
-            pos = i + 1  # not at a word boundary: a match may still start just after
-            continue
-        k = bisect.bisect_right(starts, i) - 1
-        found.add(k)
-        pos = starts[k + 1] if k + 1 < len(starts) else len(hay)
-    return found
+    def __init__(self, keys: Sequence[Any], build: Callable[[Any], T]) -> None:
+        self._keys, self._build = keys, build
 
+    def __len__(self) -> int:
+        return len(self._keys)
 
-_PHRASE_WORD = re.compile(r"\w+")
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self._build(k) for k in self._keys[i]]
+        return self._build(self._keys[i])
 
+    def __iter__(self) -> Iterator[T]:
+        return map(self._build, self._keys)
 
-def _phrase_words(rx: re.Pattern[str]) -> list[str]:
-    """The words a phrase pattern (``\\bw1\\W+w2…\\b``, words of word characters only) needs
-    as whole words of a record; empty for any other pattern (searched without an index)."""
-    p = rx.pattern
-    if not (p.startswith(r"\b") and p.endswith(r"\b")) or rx.flags & re.IGNORECASE:
-        return []
-    words = p[2:-2].split(r"\W+")
-    return words if all(_PHRASE_WORD.fullmatch(w) for w in words) else []
-
-
-def _word_index(hay: str, starts: list[int]) -> dict[str, list[int]]:
-    """Word → the records (indices, ascending) of ``hay`` holding it as a whole word."""
-    index: dict[str, list[int]] = {}
-    bounds = [*starts[1:], len(hay) + len(_JOINT)][:len(starts)]  # no records: no bounds
-    for k, (a, b) in enumerate(zip(starts, bounds, strict=True)):
-        for w in set(_PHRASE_WORD.findall(hay, a, b - len(_JOINT))):
-            index.setdefault(w, []).append(k)
-    return index
+    def __repr__(self) -> str:
+        return f"Lazy({len(self)} answers)"
 
 
 class Corpus:
@@ -182,41 +169,21 @@ class Corpus:
                 self.memo[key] = build()
         return self.memo[key]
 
-    def matching(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[dict[str, Any]]:
-        """The ``table`` records (tasks, targets: ``text``; citations: the quote), in table
-        order, whose folded text one of ``rxs`` matches: one regex pass over all of them
-        joined, instead of one search per record. The joint ``\\n_\\n`` stops a match from
-        crossing two records (phrase patterns span only non-word characters; ``_`` is a word
-        character)."""
-        hay, starts, ids = self.derived(("haystack", table), lambda: self._haystack(table), large=True)
-        found: set[int] = set()
-        for rx in rxs:
-            words = _phrase_words(rx)
-            if not words:
-                found |= _records_matched(rx, hay, starts)
-                continue
-            # only records holding every word of the phrase can match: look in those alone
-            index = self.derived(("words", table), lambda: _word_index(hay, starts), large=True)
-            postings = sorted((index.get(w, ()) for w in words), key=len)
-            candidates = set(postings[0]).intersection(*postings[1:])
-            ends = len(_JOINT)
-            for k in candidates:
-                end = starts[k + 1] - ends if k + 1 < len(starts) else len(hay)
-                if rx.search(hay, starts[k], end):
-                    found.add(k)
-        recs = getattr(self, table)
-        return [recs[ids[i]] for i in sorted(found)]
+    def text_table(self, table: str) -> tuple[TextTable, list[str]]:
+        """The searchable texts of ``tasks``, ``targets`` or ``citations``, with their ids."""
+        def build() -> tuple[TextTable, list[str]]:
+            recs, field = getattr(self, table), _TEXT_FIELD[table]
+            return TextTable([field(r) or "" for r in recs.values()]), list(recs)
+        return self.derived(("texts", table), build, large=True)
 
-    def _haystack(self, table: str) -> tuple[str, list[int], list[str]]:
-        field = (lambda r: r["provenance"]["quote"]) if table == "citations" else (lambda r: r["text"])
-        recs = getattr(self, table)
-        ids = list(recs)
-        parts = [fold(field(recs[i]) or "") for i in ids]
-        starts, pos = [], 0
-        for p in parts:
-            starts.append(pos)
-            pos += len(p) + len(_JOINT)
-        return _JOINT.join(parts), starts, ids
+    def matched(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[int]:
+        """Positions, in table order, of the records whose folded text one of ``rxs`` matches."""
+        return self.text_table(table)[0].matched(rxs)
+
+    def matching(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[dict[str, Any]]:
+        """The ``table`` records, in table order, whose folded text one of ``rxs`` matches."""
+        ids, recs = self.text_table(table)[1], getattr(self, table)
+        return [recs[ids[i]] for i in self.matched(table, rxs)]
 
     # --- references to nodes ---------------------------------------------------------------
 
@@ -306,19 +273,31 @@ class Corpus:
         if query in self.documents or query in self.references:
             return query
         q = fold_key(query)
-        hits = [d for d in self.documents if q and fold_key(d).startswith(q)]
+        ids, numbers, titles = self._document_keys()
+        after = islice(ids, bisect.bisect_left(ids, (q,)), None)
+        hits = [d for _, d in takewhile(lambda x: x[0].startswith(q), after)] if q else []
         if not hits:
-            hits = [d for d, rec in {**self.references, **self.documents}.items()
-                    if q and q in {fold_key(rec.get("number") or ""),
-                                   fold_key(rec.get("number_inferred") or "")}]
+            hits = list(numbers.get(q, ())) if q else []
         if not hits:
-            hits = [d for d, rec in self.documents.items() if q and q in fold_key(rec.get("title") or "")]
+            hits = [d for t, d in titles if q and q in t]
         if len(hits) == 1:
             return hits[0]
         if not hits:
             raise NotFound(f"không có văn bản / no document matches {query!r}")
         raise NotFound(f"{query!r} khớp nhiều văn bản / matches several documents: "
                        + ", ".join(sorted(hits)[:10]))
+
+    def _document_keys(self) -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str]]]:
+        """Keys of every document id (sorted, for prefixes), number and title (built once)."""
+        def build() -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str]]]:
+            numbers: dict[str, list[str]] = defaultdict(list)
+            for d, rec in {**self.references, **self.documents}.items():
+                for k in {fold_key(rec.get("number") or ""), fold_key(rec.get("number_inferred") or "")}:
+                    if k:
+                        numbers[k].append(d)
+            return (sorted((fold_key(d), d) for d in self.documents), numbers,
+                    [(fold_key(rec.get("title") or ""), d) for d, rec in self.documents.items()])
+        return self.derived("document_keys", build)
 
     def resolve_entity(self, query: str) -> str:
         """Any node id as given, else a document (id, number, title), else one agency by name."""

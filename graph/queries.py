@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from loaders.model import Provenance
 from loaders.text import fold_key
 
-from .index import ROLES, AgencyRef, Corpus, DocRef, NotFound, expand_query, prov
+from .index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, expand_query, prov
+from .phrases import TextTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +97,6 @@ class SearchHit:
     provenance: Provenance | None
 
 
-class Answers(Sequence[TaskAnswer]):
-    """Answers built when read: a broad phrase matches thousands of tasks, of which a page
-    shows fifty (the order is decided on the raw records first)."""
-
-    def __init__(self, keys: list[str], build: Callable[[str], TaskAnswer]) -> None:
-        self._keys, self._build = keys, build
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    @overload
-    def __getitem__(self, i: int) -> TaskAnswer: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[TaskAnswer]: ...
-    def __getitem__(self, i: int | slice) -> TaskAnswer | list[TaskAnswer]:
-        if isinstance(i, slice):
-            return [self._build(k) for k in self._keys[i]]
-        return self._build(self._keys[i])
-
-
 def task_answer(c: Corpus, tid: str) -> TaskAnswer:
     t = c.tasks[tid]
     order = {r: i for i, r in enumerate(ROLES)}
@@ -143,7 +123,7 @@ def _in_scope(c: Corpus, doc_id: str, scope: set[str] | None, document: str | No
 
 
 def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
-              document: str | None = None) -> list[TaskAnswer]:
+              document: str | None = None) -> Sequence[TaskAnswer]:
     """Tasks whose text contains ``phrase`` (diacritics-insensitive), with their agencies.
 
     Tasks with a lead come first; tasks nobody was given are kept, so gaps show.
@@ -151,26 +131,51 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     rx = _phrase_rx(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    hits = [t for t in c.matching("tasks", (rx,)) if _in_scope(c, t["document"], scope, doc)]
+    ids = c.text_table("tasks")[1]
+    hits = c.matched("tasks", (rx,))
+    if scope is not None or doc is not None:
+        hits = [k for k in hits if _in_scope(c, c.tasks[ids[k]]["document"], scope, doc)]
+    rank = _task_rank(c)
+    return Lazy(sorted(hits, key=rank.__getitem__), lambda k: task_answer(c, ids[k]))
 
-    def order(t: dict) -> tuple[bool, str, int]:
-        led = any(r["role"] == "lead" for r in c.resp_by_task.get(t["id"], ()))
-        return not led, t["document"], t["provenance"]["start"]
 
-    return Answers([t["id"] for t in sorted(hits, key=order)], lambda tid: task_answer(c, tid))
+def _task_rank(c: Corpus) -> list[int]:
+    """Each task's place (by its position in the table) in who-leads order: led first, then
+    by document and place in it (computed once per corpus, so a question only sorts ints)."""
+    def build() -> list[int]:
+        ids = c.text_table("tasks")[1]
+
+        def order(k: int) -> tuple[bool, str, int]:
+            t = c.tasks[ids[k]]
+            led = any(r["role"] == "lead" for r in c.resp_by_task.get(t["id"], ()))
+            return not led, t["document"], t["provenance"]["start"]
+        rank = [0] * len(ids)
+        for place, k in enumerate(sorted(range(len(ids)), key=order)):
+            rank[k] = place
+        return rank
+    return c.derived("task_rank", build, large=True)
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
-                 roles: tuple[str, ...] = ROLES, document: str | None = None) -> list[AgencyRole]:
-    """What the agencies named ``query`` lead, cooperate on, stand for or receive reports on."""
+                 roles: tuple[str, ...] = ROLES, document: str | None = None) -> Sequence[AgencyRole]:
+    """What the agencies named ``query`` lead, cooperate on, stand for or receive reports on,
+    by role, then document and place in it."""
     doc = c.find_document(document) if document else None
-    out = []
-    for aid in c.find_agencies(query, jurisdiction):
-        for r in c.resp_by_agency.get(aid, []):
-            if r["role"] in roles and (doc is None or r["document"] == doc):
-                out.append(_agency_role(c, r))
-    return sorted(out, key=lambda x: (ROLES.index(x.role) if x.role in ROLES else 99,
-                                      x.document.id, x.provenance.start))
+    rank = _resp_rank(c)
+    hits = [r for aid in c.find_agencies(query, jurisdiction) for r in c.resp_by_agency.get(aid, ())
+            if r["role"] in roles and (doc is None or r["document"] == doc)]
+    return Lazy(sorted(hits, key=lambda r: rank[id(r)]), lambda r: _agency_role(c, r))
+
+
+def _resp_rank(c: Corpus) -> dict[int, int]:
+    """Each responsibility's place (by object identity: the records live as long as the
+    corpus) in agency-roles order, computed once per corpus."""
+    def build() -> dict[int, int]:
+        def order(r: dict) -> tuple[int, str, int]:
+            return (ROLES.index(r["role"]) if r["role"] in ROLES else 99, r["document"],
+                    r["provenance"]["start"], r["agency"])
+        return {id(r): i for i, r in enumerate(sorted(c.responsibilities, key=order))}
+    return c.derived("resp_rank", build, large=True)
 
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
@@ -219,48 +224,82 @@ def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
         tuple(x for x in lines if x.receiver.id == agency_id), prov(a.get("provenance")))
 
 
-def _snippet(text: str, folded: str, m: re.Match[str], width: int = 80) -> str:
+def _snippet(text: str, m: re.Match[str], width: int = 80) -> str:
     s, e = max(0, m.start() - width), min(len(text), m.end() + width)
     return ("…" if s else "") + " ".join(text[s:e].split()) + ("…" if e < len(text) else "")
 
 
-def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> list[SearchHit]:
-    """Names, titles, numbers and quotes containing ``query``, accents ignored; names first."""
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """One name, alias, number or title of an agency, document or indicator."""
+
+    rank: int  # agencies 0, documents and indicators 1
+    id: str
+    type: str
+    field: str
+    text: str
+    document: str | None
+    provenance: dict | None
+
+
+def _names(c: Corpus) -> tuple[list[_Named], TextTable]:
+    """Every name search looks in, a node's fields in the order they are tried."""
+    def build() -> tuple[list[_Named], TextTable]:
+        rows = [_Named(0, a["id"], "agency", f, v, None, a.get("provenance"))
+                for a in c.agencies.values()
+                for f, v in [("name", a["name"]), *(("alias", x) for x in a.get("aliases") or [])] if v]
+        for d in [*c.documents.values(), *c.references.values()]:
+            p = (d.get("provenance") or {}).get("title")
+            doc = d["id"] if d["id"] in c.documents else None
+            rows += [_Named(1, d["id"], "document", f, d[f], doc, p)
+                     for f in ("number", "number_inferred", "title") if d.get(f)]
+        rows += [_Named(1, i["id"], "indicator", f, v, None, None) for i in c.indicators.values()
+                 for f, v in [("name", i["name"]), *(("alias", x) for x in i.get("aliases") or [])] if v]
+        return rows, TextTable([r.text for r in rows])
+    return c.derived("search_names", build, large=True)
+
+
+# the large tables search reads, by rank after the names: (table, rank, type, field)
+_SEARCHED = (("tasks", 2, "task", "text"), ("targets", 3, "target", "text"),
+             ("citations", 4, "citation", "quote"))
+
+
+def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
+    """Names, titles, numbers and quotes containing ``query``, accents ignored.
+
+    Names equal to the query come first, then other names of agencies, then of documents and
+    indicators, then tasks, targets and citations, each in corpus order.
+    """
     q = expand_query(query)
     rx = _phrase_rx(query)
-    rx_expanded = _phrase_rx(q) if q != fold_key(query) else rx
-    hits: list[tuple[int, SearchHit]] = []
+    rxs = (rx, _phrase_rx(q)) if q != fold_key(query) else (rx,)
+    keys = (fold_key(query), q)
+    names, table = _names(c)
+    by_rank: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    seen: set[str] = set()
+    for k in table.matched(rxs):
+        n = names[k]
+        if (types and n.type not in types) or n.id in seen:
+            continue  # a node is found once, by the first of its names that matches
+        seen.add(n.id)
+        by_rank[n.rank - (10 if fold_key(n.text) in keys else 0)].append(("names", k))
+    for name, rank, ntype, _ in _SEARCHED:
+        if not types or ntype in types:
+            by_rank[rank] += [(name, k) for k in c.matched(name, rxs)]
+    hits = [h for r in sorted(by_rank) for h in by_rank[r]]
+    return Lazy(hits, lambda h: _hit(c, h, rxs))
 
-    def look(rank: int, nid: str, ntype: str, field: str, text: str | None,
-             document: str | None, p: dict | None) -> bool:
-        if not text or (types and ntype not in types):
-            return False
-        f = c.folded(text)
-        m = rx.search(f) or rx_expanded.search(f)
-        if m is None:
-            return False
-        exact = fold_key(text) in (fold_key(query), q)
-        hits.append((rank - (10 if exact else 0),
-                     SearchHit(nid, ntype, c.label(nid), field, _snippet(text, f, m), document, prov(p))))
-        return True
 
-    for a in c.agencies.values():
-        any(look(0, a["id"], "agency", f, v, None, a.get("provenance"))
-            for f, v in [("name", a["name"]), *(("alias", x) for x in a.get("aliases") or [])])
-    for d in [*c.documents.values(), *c.references.values()]:
-        p = (d.get("provenance") or {}).get("title")
-        any(look(1, d["id"], "document", f, d.get(f), d["id"] if d["id"] in c.documents else None, p)
-            for f in ("number", "number_inferred", "title"))
-    for i in c.indicators.values():
-        any(look(1, i["id"], "indicator", f, v, None, None)
-            for f, v in [("name", i["name"]), *(("alias", x) for x in i.get("aliases") or [])])
-    rxs = (rx, rx_expanded)
-    # the large tables: only the records one pass over all of them found
-    for t in c.matching("tasks", rxs):
-        look(2, t["id"], "task", "text", t["text"], t["document"], t["provenance"])
-    for t in c.matching("targets", rxs):
-        look(3, t["id"], "target", "text", t["text"], t["document"], t["provenance"])
-    for ci in c.matching("citations", rxs):
-        look(4, ci["id"], "citation", "quote", ci["provenance"]["quote"], ci["document"],
-             ci["provenance"])
-    return [h for _, h in sorted(hits, key=lambda x: x[0])]
+def _hit(c: Corpus, hit: tuple[str, int], rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
+    table, k = hit
+    if table == "names":
+        n = _names(c)[0][k]
+        nid, ntype, field, text, document, p = n.id, n.type, n.field, n.text, n.document, n.provenance
+    else:
+        _, _, ntype, field = next(x for x in _SEARCHED if x[0] == table)
+        texts, ids = c.text_table(table)
+        rec = getattr(c, table)[ids[k]]
+        nid, text, document, p = rec["id"], texts.texts[k], rec["document"], rec["provenance"]
+    f = c.folded(text)
+    m = next(m for m in (x.search(f) for x in rxs) if m)
+    return SearchHit(nid, ntype, c.label(nid), field, _snippet(text, m), document, prov(p))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from loaders.extract.grammar import number_key
 from loaders.model import Provenance
 from loaders.text import fold_key
 
-from .index import Corpus, DocRef, NotFound, prov
+from .index import Corpus, DocRef, Lazy, NotFound, prov
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -90,7 +91,7 @@ def cites(c: Corpus, document: str, depth: int = 1) -> list[CitationHop]:
     return out
 
 
-def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[CitationHop]:
+def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[CitationHop]:
     """Who cites a number (``45/2020/NĐ-CP``) or a document, then who cites those, to ``depth``.
 
     A document in the corpus is also found through citations that name it by title only.
@@ -100,16 +101,17 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> list[Citatio
         frontier.add(c.find_document(number_or_document))
     if not frontier:
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}")
-    out: list[CitationHop] = []
+    found: list[tuple[int, dict]] = []
     seen = set(frontier)
     for d in range(1, depth + 1):
         citing = [ci for ref in frontier for ci in c.citations_by_ref.get(ref, ())]
-        out += [_hop(c, ci, d) for ci in citing]
+        found += [(d, ci) for ci in citing]
         frontier = {ci["document"] for ci in citing} - seen
         seen |= frontier
         if not frontier:
             break
-    return sorted(out, key=lambda h: (h.depth, h.source.id, h.provenance.start))
+    found.sort(key=lambda x: (x[0], x[1]["document"], x[1]["provenance"]["start"]))
+    return Lazy(found, lambda x: _hop(c, x[1], x[0]))
 
 
 def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
