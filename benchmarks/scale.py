@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import generate  # noqa: E402
 
 # the floor's pattern: a document number after its type word, as citations are written
+PAGE = 50  # the API's default page
 FLOOR_RX = re.compile(r"(?:nghị quyết|nghị định|quyết định|kế hoạch|chỉ thị|kết luận|thông tư)\s+số\s+"
                       r"[0-9]+[a-zđ]?(?:/[0-9]{4})?[/-][a-zđ0-9-]+(?:/[a-zđ0-9]+)?")
 
@@ -132,7 +134,9 @@ def questions(store: Path) -> tuple[float, dict[str, dict[str, float]], float]:
     for name, (fn, args) in table.items():
         def safe(*a: Any, fn: Any = fn) -> None:
             with contextlib.suppress(LookupError):  # a sample name absent at this size
-                fn(c, *a)
+                answer = fn(c, *a)
+                if isinstance(answer, Sequence):
+                    answer[:PAGE]  # what the API and a screen show: large answers are built when read
         lat[name] = _latency(safe, args, repeat=5)
     t2 = time.perf_counter()
     graph_html(select(c, ViewSpec(focus=aid, depth=2)))

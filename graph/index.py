@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice, takewhile
@@ -168,6 +168,14 @@ class Corpus:
             else:
                 self.memo[key] = build()
         return self.memo[key]
+
+    def places(self, name: str, records: Callable[[], Iterable[dict]],
+               order: Callable[[dict], Any]) -> dict[int, int]:
+        """Each record's place in ``order``, by identity (the records live as long as the
+        corpus): a question sorts its hits by these ints, built once, not by a key per hit."""
+        def build() -> dict[int, int]:
+            return {id(r): i for i, r in enumerate(sorted(records(), key=order))}
+        return self.derived(("places", name), build, large=True)
 
     def text_table(self, table: str) -> tuple[TextTable, list[str]]:
         """The searchable texts of ``tasks``, ``targets`` or ``citations``, with their ids."""

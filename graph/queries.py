@@ -110,10 +110,19 @@ def task_answer(c: Corpus, tid: str) -> TaskAnswer:
 
 
 def _phrase_rx(phrase: str) -> re.Pattern[str]:
+    """The folded words of ``phrase``, whole, with anything but letters and digits between.
+
+    An edge that is not a word character (``95%``) is bounded by a lookaround: ``\b`` after
+    ``%`` would ask for a letter next."""
     words = fold_key(phrase).split()
     if not words:
         raise NotFound("cụm từ trống / empty phrase")
-    return re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b")
+    head = r"\b" if _WORD_CHAR.match(words[0][0]) else r"(?<!\w)"
+    tail = r"\b" if _WORD_CHAR.match(words[-1][-1]) else r"(?!\w)"
+    return re.compile(head + r"\W+".join(map(re.escape, words)) + tail)
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _in_scope(c: Corpus, doc_id: str, scope: set[str] | None, document: str | None) -> bool:
@@ -161,21 +170,23 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     """What the agencies named ``query`` lead, cooperate on, stand for or receive reports on,
     by role, then document and place in it."""
     doc = c.find_document(document) if document else None
-    rank = _resp_rank(c)
-    hits = [r for aid in c.find_agencies(query, jurisdiction) for r in c.resp_by_agency.get(aid, ())
-            if r["role"] in roles and (doc is None or r["document"] == doc)]
-    return Lazy(sorted(hits, key=lambda r: rank[id(r)]), lambda r: _agency_role(c, r))
+    held = _roles_by_agency(c)
+    hits = sorted(x for aid in c.find_agencies(query, jurisdiction) for x in held.get(aid, ())
+                  if x[1]["role"] in roles and (doc is None or x[1]["document"] == doc))
+    return Lazy(hits, lambda x: _agency_role(c, x[1]))
 
 
-def _resp_rank(c: Corpus) -> dict[int, int]:
-    """Each responsibility's place (by object identity: the records live as long as the
-    corpus) in agency-roles order, computed once per corpus."""
-    def build() -> dict[int, int]:
-        def order(r: dict) -> tuple[int, str, int]:
-            return (ROLES.index(r["role"]) if r["role"] in ROLES else 99, r["document"],
-                    r["provenance"]["start"], r["agency"])
-        return {id(r): i for i, r in enumerate(sorted(c.responsibilities, key=order))}
-    return c.derived("resp_rank", build, large=True)
+def _roles_by_agency(c: Corpus) -> dict[str, list[tuple[int, dict]]]:
+    """Each agency's responsibilities with their place in agency-roles order (built once)."""
+    def build() -> dict[str, list[tuple[int, dict]]]:
+        place = c.places("responsibilities", lambda: c.responsibilities, _role_order)
+        return {aid: sorted((place[id(r)], r) for r in rs) for aid, rs in c.resp_by_agency.items()}
+    return c.derived("roles_by_agency", build, large=True)
+
+
+def _role_order(r: dict) -> tuple[int, str, int, str]:
+    return (ROLES.index(r["role"]) if r["role"] in ROLES else 99, r["document"], r["provenance"]["start"],
+            r["agency"])
 
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
@@ -240,20 +251,21 @@ class _Named:
     text: str
     document: str | None
     provenance: dict | None
+    key: str  # fold_key(text): a query equal to it ranks the node first
 
 
 def _names(c: Corpus) -> tuple[list[_Named], TextTable]:
     """Every name search looks in, a node's fields in the order they are tried."""
     def build() -> tuple[list[_Named], TextTable]:
-        rows = [_Named(0, a["id"], "agency", f, v, None, a.get("provenance"))
+        rows = [_Named(0, a["id"], "agency", f, v, None, a.get("provenance"), fold_key(v))
                 for a in c.agencies.values()
                 for f, v in [("name", a["name"]), *(("alias", x) for x in a.get("aliases") or [])] if v]
         for d in [*c.documents.values(), *c.references.values()]:
             p = (d.get("provenance") or {}).get("title")
             doc = d["id"] if d["id"] in c.documents else None
-            rows += [_Named(1, d["id"], "document", f, d[f], doc, p)
+            rows += [_Named(1, d["id"], "document", f, d[f], doc, p, fold_key(d[f]))
                      for f in ("number", "number_inferred", "title") if d.get(f)]
-        rows += [_Named(1, i["id"], "indicator", f, v, None, None) for i in c.indicators.values()
+        rows += [_Named(1, i["id"], "indicator", f, v, None, None, fold_key(v)) for i in c.indicators.values()
                  for f, v in [("name", i["name"]), *(("alias", x) for x in i.get("aliases") or [])] if v]
         return rows, TextTable([r.text for r in rows])
     return c.derived("search_names", build, large=True)
@@ -282,7 +294,7 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
         if (types and n.type not in types) or n.id in seen:
             continue  # a node is found once, by the first of its names that matches
         seen.add(n.id)
-        by_rank[n.rank - (10 if fold_key(n.text) in keys else 0)].append(("names", k))
+        by_rank[n.rank - (10 if n.key in keys else 0)].append(("names", k))
     for name, rank, ntype, _ in _SEARCHED:
         if not types or ntype in types:
             by_rank[rank] += [(name, k) for k in c.matched(name, rxs)]

@@ -101,17 +101,18 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
         frontier.add(c.find_document(number_or_document))
     if not frontier:
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}")
-    found: list[tuple[int, dict]] = []
+    place = c.places("citations", c.citations.values, lambda ci: (ci["document"], ci["provenance"]["start"]))
+    found: list[tuple[int, int, dict]] = []
     seen = set(frontier)
     for d in range(1, depth + 1):
         citing = [ci for ref in frontier for ci in c.citations_by_ref.get(ref, ())]
-        found += [(d, ci) for ci in citing]
+        found += [(d, place[id(ci)], ci) for ci in citing]
         frontier = {ci["document"] for ci in citing} - seen
         seen |= frontier
         if not frontier:
             break
-    found.sort(key=lambda x: (x[0], x[1]["document"], x[1]["provenance"]["start"]))
-    return Lazy(found, lambda x: _hop(c, x[1], x[0]))
+    found.sort()  # by depth, document, place in it (places are distinct: no dict is compared)
+    return Lazy(found, lambda x: _hop(c, x[2], x[0]))
 
 
 def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
