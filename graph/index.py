@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice, takewhile
+from itertools import accumulate, islice, takewhile
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from loaders import admin
@@ -111,6 +111,18 @@ class Lazy(Sequence[T]):
 
     def __repr__(self) -> str:
         return f"Lazy({len(self)} answers)"
+
+    @classmethod
+    def chained(cls, parts: Sequence[tuple[Sequence[Any], Callable[[Any], T]]]) -> Lazy[T]:
+        """The answers of each part in turn, each part's keys built by its own function (no
+        list of every key is made: a part may be thousands of record positions)."""
+        ends = list(accumulate(len(keys) for keys, _ in parts))
+
+        def build(i: int) -> T:
+            j = bisect.bisect_right(ends, i)
+            keys, make = parts[j]
+            return make(keys[i - (ends[j - 1] if j else 0)])
+        return cls(range(ends[-1] if ends else 0), build)
 
 
 class Corpus:

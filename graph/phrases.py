@@ -109,16 +109,16 @@ class TextTable:
 
     def matched(self, rxs: Sequence[re.Pattern[str]]) -> list[int]:
         """Indices, ascending, of the records whose folded text one of ``rxs`` matches."""
-        found: set[int] = set()
-        for rx in rxs:
-            words = phrase_words(rx)
-            index = self._fts() if words else None
-            if index is not None:
-                found.update(index.phrase(words))
-            else:
-                hay, starts = self._haystack()
-                found |= records_matched(rx, hay, starts)
-        return sorted(found)
+        each = [self._matched(rx) for rx in rxs]
+        return each[0] if len(each) == 1 else sorted(set().union(*each))
+
+    def _matched(self, rx: re.Pattern[str]) -> list[int]:
+        words = phrase_words(rx)
+        index = self._fts() if words else None
+        if index is not None:
+            return index.phrase(words)
+        hay, starts = self._haystack()
+        return sorted(records_matched(rx, hay, starts))
 
     def _fts(self) -> _Fts | None:
         with self._build_lock:

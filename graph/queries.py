@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from loaders.model import Provenance
@@ -271,9 +271,8 @@ def _names(c: Corpus) -> tuple[list[_Named], TextTable]:
     return c.derived("search_names", build, large=True)
 
 
-# the large tables search reads, by rank after the names: (table, rank, type, field)
-_SEARCHED = (("tasks", 2, "task", "text"), ("targets", 3, "target", "text"),
-             ("citations", 4, "citation", "quote"))
+# the large tables search reads after the names, in this order: (table, type, field)
+_SEARCHED = (("tasks", "task", "text"), ("targets", "target", "text"), ("citations", "citation", "quote"))
 
 
 def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
@@ -287,28 +286,27 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
     rxs = (rx, _phrase_rx(q)) if q != fold_key(query) else (rx,)
     keys = (fold_key(query), q)
     names, table = _names(c)
-    by_rank: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    by_rank: dict[int, list[int]] = defaultdict(list)
     seen: set[str] = set()
     for k in table.matched(rxs):
         n = names[k]
         if (types and n.type not in types) or n.id in seen:
             continue  # a node is found once, by the first of its names that matches
         seen.add(n.id)
-        by_rank[n.rank - (10 if n.key in keys else 0)].append(("names", k))
-    for name, rank, ntype, _ in _SEARCHED:
-        if not types or ntype in types:
-            by_rank[rank] += [(name, k) for k in c.matched(name, rxs)]
-    hits = [h for r in sorted(by_rank) for h in by_rank[r]]
-    return Lazy(hits, lambda h: _hit(c, h, rxs))
+        by_rank[n.rank - (10 if n.key in keys else 0)].append(k)
+    parts: list[tuple[Sequence[int], Callable[[int], SearchHit]]] = [
+        (by_rank[r], lambda k: _hit(c, "names", k, rxs)) for r in sorted(by_rank)]
+    parts += [(c.matched(name, rxs), lambda k, name=name: _hit(c, name, k, rxs))
+              for name, ntype, _ in _SEARCHED if not types or ntype in types]
+    return Lazy.chained(parts)
 
 
-def _hit(c: Corpus, hit: tuple[str, int], rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
-    table, k = hit
+def _hit(c: Corpus, table: str, k: int, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
     if table == "names":
         n = _names(c)[0][k]
         nid, ntype, field, text, document, p = n.id, n.type, n.field, n.text, n.document, n.provenance
     else:
-        _, _, ntype, field = next(x for x in _SEARCHED if x[0] == table)
+        _, ntype, field = next(x for x in _SEARCHED if x[0] == table)
         texts, ids = c.text_table(table)
         rec = getattr(c, table)[ids[k]]
         nid, text, document, p = rec["id"], texts.texts[k], rec["document"], rec["provenance"]

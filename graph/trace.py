@@ -101,18 +101,29 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
         frontier.add(c.find_document(number_or_document))
     if not frontier:
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}")
-    place = c.places("citations", c.citations.values, lambda ci: (ci["document"], ci["provenance"]["start"]))
-    found: list[tuple[int, int, dict]] = []
+    citing = _citing(c)
+    levels: list[list[tuple[int, dict]]] = []
     seen = set(frontier)
-    for d in range(1, depth + 1):
-        citing = [ci for ref in frontier for ci in c.citations_by_ref.get(ref, ())]
-        found += [(d, place[id(ci)], ci) for ci in citing]
-        frontier = {ci["document"] for ci in citing} - seen
+    for _ in range(depth):
+        refs = [citing[r] for r in frontier if r in citing]
+        # one cited node (the usual first hop) is already in order; several are merged
+        levels.append(refs[0][0] if len(refs) == 1 else sorted(x for rows, _ in refs for x in rows))
+        frontier = set().union(*(docs for _, docs in refs)) - seen
         seen |= frontier
         if not frontier:
             break
-    found.sort()  # by depth, document, place in it (places are distinct: no dict is compared)
-    return Lazy(found, lambda x: _hop(c, x[2], x[0]))
+    return Lazy.chained([(rows, lambda x, d=d: _hop(c, x[1], d)) for d, rows in enumerate(levels, 1)])
+
+
+def _citing(c: Corpus) -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
+    """Cited node → its citations with their place (by citing document, then place in it),
+    and the citing documents (built once per corpus)."""
+    def build() -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
+        place = c.places("citations", c.citations.values,
+                         lambda ci: (ci["document"], ci["provenance"]["start"]))
+        return {ref: (sorted((place[id(ci)], ci) for ci in cis), {ci["document"] for ci in cis})
+                for ref, cis in c.citations_by_ref.items()}
+    return c.derived("citing", build, large=True)
 
 
 def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
