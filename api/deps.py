@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from graph.backend import Backend
+from graph.backend import Backend, prepare
 from graph.index import Corpus
 from graph.store import Store
 
@@ -17,12 +17,16 @@ MAX_PAGE = 500
 
 @dataclass
 class LiveCorpus:
-    """The store's corpus, re-read when the store's manifest changes (a build or an upload)."""
+    """The store's corpus, re-read when the store's manifest changes (a build or an upload).
+
+    Each corpus read is prepared in the background (its phrase indexes and answer orders
+    built), so the first question of each kind does not wait seconds for them."""
 
     store: Store
     _corpus: Corpus | None = None
     _version: tuple[int, int] = (0, 0)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    preparing: threading.Thread | None = None
 
     def get(self) -> Corpus:
         st = self.store.manifest_path.stat()  # replaced by rename on every build: new inode
@@ -31,6 +35,9 @@ class LiveCorpus:
             if self._corpus is None or version != self._version:
                 self._corpus = Corpus(self.store.load_export())
                 self._version = version
+                self.preparing = threading.Thread(target=prepare, args=(self._corpus,), daemon=True,
+                                                  name="cchc-prepare")
+                self.preparing.start()
             return self._corpus
 
 

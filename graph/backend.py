@@ -39,6 +39,20 @@ class Backend(Protocol):
     def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus: ...
 
 
+def prepare(c: Corpus) -> None:
+    """Build every index the questions read, so none waits for one: phrase indexes, answer
+    orders, audits. Seconds at national scale; a server runs it in the background after
+    each load. The typed graph (paths, dependencies, views) is left to its first use: it is
+    the largest structure, and only those questions need it."""
+    from . import audit, cascade, queries, trace
+
+    c.prepare()
+    queries.prepare(c)
+    trace.prepare(c)
+    cascade.prepare(c)
+    audit.audit(c)
+
+
 class Embedded:
     """The store's corpus for every question."""
 

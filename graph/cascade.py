@@ -218,6 +218,12 @@ def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     return Lazy(rows, lambda t: _comparison(c, t))
 
 
+def prepare(c: Corpus) -> None:
+    """Build what compare and cascades read (a server does it after loading)."""
+    _targets_by_metric(c)
+    metrics(c)
+
+
 def _targets_by_metric(c: Corpus) -> dict[str, list[dict]]:
     """Each metric's targets in comparison order (built once per corpus)."""
     def build() -> dict[str, list[dict]]:

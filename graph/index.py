@@ -181,6 +181,12 @@ class Corpus:
                 self.memo[key] = build()
         return self.memo[key]
 
+    def prepare(self) -> None:
+        """Build the lookups by name and number now rather than on the first question."""
+        self._document_keys()
+        self._agencies_by_key()
+        self.refinement_of  # noqa: B018 (a cached property: reading it builds it)
+
     def places(self, name: str, records: Callable[[], Iterable[dict]],
                order: Callable[[dict], Any]) -> dict[int, int]:
         """Each record's place in ``order``, by identity (the records live as long as the

@@ -112,6 +112,10 @@ class TextTable:
         each = [self._matched(rx) for rx in rxs]
         return each[0] if len(each) == 1 else sorted(set().union(*each))
 
+    def prepare(self) -> None:
+        """Build the phrase index now rather than on the first question."""
+        self._fts()
+
     def _matched(self, rx: re.Pattern[str]) -> list[int]:
         words = phrase_words(rx)
         index = self._fts() if words else None

@@ -189,6 +189,15 @@ def _role_order(r: dict) -> tuple[int, str, int, str]:
             r["agency"])
 
 
+def prepare(c: Corpus) -> None:
+    """Build what who-leads, agency roles and search read (a server does it after loading)."""
+    for table in ("tasks", "targets", "citations"):
+        c.text_table(table)[0].prepare()
+    _task_rank(c)
+    _roles_by_agency(c)
+    _names(c)[1].prepare()
+
+
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
     t = c.tasks.get(r["task"] or "", {})
     return AgencyRole(c.agency_ref(r["agency"]), r["role"], r["task"],

@@ -115,6 +115,12 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
     return Lazy.chained([(rows, lambda x, d=d: _hop(c, x[1], d)) for d, rows in enumerate(levels, 1)])
 
 
+def prepare(c: Corpus) -> None:
+    """Build what cited-by reads (a server does it after loading)."""
+    _citing(c)
+    _refs_by_number(c)
+
+
 def _citing(c: Corpus) -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
     """Cited node → its citations with their place (by citing document, then place in it),
     and the citing documents (built once per corpus)."""

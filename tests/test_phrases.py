@@ -130,3 +130,31 @@ def test_search_ranks_equal_names_first_and_finds_each_node_once(seed_corpus: Co
     assert ranks[first:] == sorted(ranks[first:])
     assert all("ủy ban nhân dân tỉnh" in fold(h.snippet).replace("uy ban nhan dan tinh", "ủy ban nhân dân tỉnh")
                or "ubnd tinh" in fold(h.snippet) for h in hits)
+
+
+def test_prepare_builds_every_index_the_questions_read(own_store) -> None:
+    from graph import audit
+    from graph.backend import prepare
+    from graph.store import Store
+
+    c = Corpus(Store(own_store).load_export())
+    assert not c.memo
+    prepare(c)
+    built = set(c.memo)
+    assert list(queries.who_leads(c, "tuyên truyền")) and list(queries.search(c, "nội vụ"))
+    assert list(queries.agency_roles(c, "Phòng Nội vụ")) and list(trace.cited_by(c, "07-NQ/TU", depth=2))
+    assert list(cascade.compare(c, cascade.metrics(c)[0].key))
+    audit.audit(c)
+    assert set(c.memo) == built  # nothing was left for a question to build
+    assert all(c.text_table(t)[0]._indexed for t in ("tasks", "targets", "citations"))
+
+
+def test_the_api_prepares_each_corpus_it_reads(own_store) -> None:
+    from api.deps import LiveCorpus
+    from graph.store import Store
+
+    live = LiveCorpus(Store(own_store))
+    c = live.get()
+    assert live.preparing is not None
+    live.preparing.join(timeout=60)
+    assert ("texts", "tasks") in c.memo and "task_rank" in c.memo
