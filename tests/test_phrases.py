@@ -56,6 +56,16 @@ def test_phrase_lookup_finds_what_a_regex_per_record_finds(phrase: str, expected
     assert table.matched((rx,)) == expected
 
 
+def test_without_fts5_every_phrase_is_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SQLite built without FTS5 (here: a tokenizer it does not know) fails to create the
+    index; the table then scans, with the same answers."""
+    monkeypatch.setattr("graph.phrases._TOKENIZER", "no_such_tokenizer")
+    table = TextTable(TEXTS)
+    for phrase, expected in CASES:
+        assert table.matched((_phrase_rx(phrase),)) == expected, phrase
+    assert table._indexed and table._index is None
+
+
 def test_only_plain_phrases_go_to_the_index() -> None:
     assert phrase_words(_phrase_rx("Tuyên truyền")) == ["tuyen", "truyen"]
     assert phrase_words(_phrase_rx("95%")) == []  # % is no word character: scanned
