@@ -214,7 +214,7 @@ def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known:
     by metric, jurisdiction, document and place in it."""
     by_metric = _targets_by_metric(c)
-    rows = [t for k in find_metric(c, metric) for t in by_metric[k]]  # find_metric sorts keys
+    rows = [t for k in find_metric(c, metric) for t in by_metric.get(k, ())]  # keys come sorted
     return Lazy(rows, lambda t: _comparison(c, t))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from loaders.model import Provenance
 from loaders.text import fold_key
 
-from .index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, expand_query, prov
+from .index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, expand_query, prov, short
 from .phrases import TextTable
 
 
@@ -112,7 +112,7 @@ def task_answer(c: Corpus, tid: str) -> TaskAnswer:
 def _phrase_rx(phrase: str) -> re.Pattern[str]:
     """The folded words of ``phrase``, whole, with anything but letters and digits between.
 
-    An edge that is not a word character (``95%``) is bounded by a lookaround: ``\b`` after
+    An edge that is not a word character (``95%``) is bounded by a lookaround: ``\\b`` after
     ``%`` would ask for a letter next."""
     words = fold_key(phrase).split()
     if not words:
@@ -320,5 +320,7 @@ def _hit(c: Corpus, table: str, k: int, rxs: tuple[re.Pattern[str], ...]) -> Sea
         rec = getattr(c, table)[ids[k]]
         nid, text, document, p = rec["id"], texts.texts[k], rec["document"], rec["provenance"]
     f = c.folded(text)
-    m = next(m for m in (x.search(f) for x in rxs) if m)
-    return SearchHit(nid, ntype, c.label(nid), field, _snippet(text, m), document, prov(p))
+    # the index reads a few letters outside Vietnamese more leniently than fold (ſ as s)
+    m = next((m for m in (x.search(f) for x in rxs) if m), None)
+    return SearchHit(nid, ntype, c.label(nid), field, _snippet(text, m) if m else short(text, 160),
+                     document, prov(p))

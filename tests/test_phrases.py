@@ -66,6 +66,15 @@ def test_without_fts5_every_phrase_is_scanned(monkeypatch: pytest.MonkeyPatch) -
     assert table._indexed and table._index is None
 
 
+def test_a_hit_the_regex_would_not_find_still_gets_a_snippet() -> None:
+    """FTS5 reads the long s (ſ) as s where fold keeps it: the hit is listed, with the text."""
+    c = Corpus({"tasks": [{"id": "t1", "document": "d", "text": "Kiểm ſoát thủ tục", "title": "",
+                           "provenance": {"document": "d", "section": "", "start": 0, "end": 17,
+                                          "quote": "Kiểm ſoát thủ tục"}}]})
+    hits = list(queries.search(c, "kiểm soát"))
+    assert [(h.id, h.snippet) for h in hits] == [("t1", "Kiểm ſoát thủ tục")]
+
+
 def test_only_plain_phrases_go_to_the_index() -> None:
     assert phrase_words(_phrase_rx("Tuyên truyền")) == ["tuyen", "truyen"]
     assert phrase_words(_phrase_rx("95%")) == []  # % is no word character: scanned
