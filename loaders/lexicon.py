@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .text import fold
+from .text import WordStartPattern, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -65,12 +65,12 @@ class IndicatorDef:
     id: str
     name: str
     aliases: tuple[str, ...]
-    pattern: re.Pattern[str]  # over folded text
+    pattern: WordStartPattern  # over folded text
 
 
 INDICATORS: tuple[IndicatorDef, ...] = tuple(
     IndicatorDef(r["id"], r["name"], tuple(_alts(r["aliases"])),
-                 re.compile("|".join(_alts(r["patterns"]))))
+                 WordStartPattern("|".join(_alts(r["patterns"]))))
     for r in table_rows("indicators.tsv"))
 
 

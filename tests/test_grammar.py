@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from loaders.extract.agencies import Context, parse_list
@@ -367,3 +369,31 @@ def test_agency_then_colon_then_duties() -> None:
     got = {(names[r.agency], r.role) for r in f.responsibilities}
     assert got == {("Sở Nội vụ", "standing"), ("Sở Nội vụ", "lead"),
                    ("Ủy ban nhân dân tỉnh", "report_to"), ("Sở Tư pháp", "cooperate")}
+
+
+# --- patterns searched at word starts (indicators) ------------------------------------------
+
+_WORD_START_CASES = [  # (pattern, folded text) — every match of re.finditer, no more
+    (r"\bpci\b|\bchi so nang luc canh tranh\b", "chi so pci va chi so nang luc canh tranh; xpci, pci."),
+    (r"\bdti\b", "dtidti dti_ dti-2024 (dti)"),
+    (r"\bpar[ -]?index\b|\bchi so (?:cchc|cai cach)\b", "parindex par index, chi so cchc va chi so cai cach"),
+    (r"\bm[ -]?score\b", "mscore m-score tmscore m score"),
+    (r"\ba\b|\bab\b", "ab a ba a"),
+    (r"\bpapi\b", ""),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text"), _WORD_START_CASES)
+def test_word_start_pattern_finds_what_finditer_finds(pattern: str, text: str) -> None:
+    from loaders.text import WordStartPattern
+
+    expected = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    assert [(m.start(), m.end()) for m in WordStartPattern(pattern).finditer(text)] == expected
+    assert expected or not text  # each case with text has matches to compare
+
+
+def test_word_start_pattern_refuses_a_branch_without_a_leading_boundary() -> None:
+    from loaders.text import WordStartPattern
+
+    with pytest.raises(ValueError, match="every branch"):
+        WordStartPattern(r"\bpci\b|dti")

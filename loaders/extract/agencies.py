@@ -14,7 +14,7 @@ from functools import cache
 from .. import admin
 from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, head_regex
 from ..model import Agency, Provenance
-from ..text import fold, slug
+from ..text import fold, slug, top_level_alternatives
 
 _ABBREV_FORMS = {fold(k) for k in ABBREVIATIONS} | {"tt", "vcci", "ubmttq", "bch", "btv", "ubkt"}
 _COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủy", "district"),
@@ -379,32 +379,5 @@ def _word_start_heads() -> re.Pattern[str]:
     """Where a head may start: the alternatives of :func:`head_regex` in the same order, but
     flat and without groups. The regex engine rejects a branch that begins with a literal by
     its first character; a branch that begins with a group it must enter (4x slower scan)."""
-    alts = [alt for i in head_order() for alt in _top_level_alternatives(HEADS[i].pattern)]
+    alts = [alt for i in head_order() for alt in top_level_alternatives(HEADS[i].pattern)]
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """``a|b(?:c|d)`` → ``["a", "b(?:c|d)"]`` (splits on ``|`` outside groups and classes)."""
-    out, depth, cls, cur, i = [], 0, False, [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            i += 1
-            continue
-        cur.append(ch)
-        i += 1
-    return [*out, "".join(cur)]
