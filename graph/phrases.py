@@ -23,10 +23,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from loaders.text import fold
+from loaders.text import WordStartPattern, fold
 
 _JOINT = "\n_\n"  # between records of the scan: ``_`` is a word character, so no phrase crosses it
-_WORD = re.compile(r"\w")
 _PHRASE_WORD = re.compile(r"\w+")
 # The letters fold() maps to d that Unicode does not decompose into d plus a mark.
 _D = (("đ", "d"), ("Đ", "d"), ("Ð", "d"))
@@ -44,20 +43,15 @@ def phrase_words(rx: re.Pattern[str]) -> list[str]:
 
 
 def records_matched(rx: re.Pattern[str], hay: str, starts: list[int]) -> set[int]:
-    """Indices of the records of ``hay`` (starting at ``starts``) in which ``rx`` matches.
-
-    A leading ``\\b`` stops the regex engine from scanning for the phrase's first letters
-    (20x slower), so it is searched without it and the boundary checked here; after a hit
-    the rest of that record is skipped."""
-    check = rx.pattern.startswith(r"\b")
-    fast = re.compile(rx.pattern[2:], rx.flags) if check else rx
+    """Indices of the records of ``hay`` (starting at ``starts``) in which ``rx`` matches;
+    after a hit the rest of that record is skipped. A phrase starting at a word boundary is
+    searched as a :class:`~loaders.text.WordStartPattern` (20x faster over a long text)."""
+    fast: re.Pattern[str] | WordStartPattern = (
+        WordStartPattern(rx.pattern, rx.flags) if WordStartPattern.applies(rx.pattern) else rx)
     found: set[int] = set()
     pos = 0
     while (m := fast.search(hay, pos)) is not None:
         i = m.start()
-        if check and (i > 0 and bool(_WORD.match(hay, i - 1))) == bool(_WORD.match(hay, i)):
-            pos = i + 1  # not at a word boundary: a match may still start just after
-            continue
         k = bisect.bisect_right(starts, i) - 1
         found.add(k)
         pos = starts[k + 1] if k + 1 < len(starts) else len(hay)

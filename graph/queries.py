@@ -117,12 +117,9 @@ def _phrase_rx(phrase: str) -> re.Pattern[str]:
     words = fold_key(phrase).split()
     if not words:
         raise NotFound("cụm từ trống / empty phrase")
-    head = r"\b" if _WORD_CHAR.match(words[0][0]) else r"(?<!\w)"
-    tail = r"\b" if _WORD_CHAR.match(words[-1][-1]) else r"(?!\w)"
+    head = r"\b" if words[0][0].isalnum() else r"(?<!\w)"  # fold_key keeps [0-9a-z%] only
+    tail = r"\b" if words[-1][-1].isalnum() else r"(?!\w)"
     return re.compile(head + r"\W+".join(map(re.escape, words)) + tail)
-
-
-_WORD_CHAR = re.compile(r"\w")
 
 
 def _in_scope(c: Corpus, doc_id: str, scope: set[str] | None, document: str | None) -> bool:

@@ -176,19 +176,28 @@ class WordStartPattern:
     instead, and the search goes on one character later when it fails, so the matches are
     those of ``re.finditer`` with the full pattern."""
 
-    def __init__(self, pattern: str) -> None:
-        branches = top_level_alternatives(pattern)
-        if not all(re.match(r"\\b[0-9a-z]", b) for b in branches):
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        if not self.applies(pattern):
             raise ValueError(f"every branch must start with \\b and a letter or digit: {pattern!r}")
-        self.pattern = re.compile(pattern)
-        self._fast = re.compile("|".join(b[2:] for b in branches))
+        self.pattern = re.compile(pattern, flags)
+        self._fast = re.compile("|".join(b[2:] for b in top_level_alternatives(pattern)), flags)
+
+    @staticmethod
+    def applies(pattern: str) -> bool:
+        """Whether every branch of ``pattern`` starts with ``\\b`` and a letter or digit."""
+        return all(re.match(r"\\b[0-9a-z]", b) for b in top_level_alternatives(pattern))
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """The first match at or after ``pos``, as the full pattern's ``search``."""
+        while (m := self._fast.search(text, pos)) is not None:
+            i = m.start()
+            if i == 0 or not _WORD_CHAR.match(text, i - 1):
+                return m
+            pos = i + 1  # inside a word: a match may still start further on
+        return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         pos = 0
-        while (m := self._fast.search(text, pos)) is not None:
-            i = m.start()
-            if i > 0 and _WORD_CHAR.match(text, i - 1):
-                pos = i + 1  # inside a word: a match may still start further on
-                continue
+        while (m := self.search(text, pos)) is not None:
             yield m
-            pos = m.end() if m.end() > i else i + 1
+            pos = m.end() if m.end() > m.start() else m.start() + 1
