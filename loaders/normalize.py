@@ -9,15 +9,16 @@ an offset into the normalized text, which is what provenance spans point into.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .model import Block, NormDoc
 from .outline import marker_of
 from .read import RawBlock, RawDocument
-from .text import LOWER, fold, modern_tones, nfc
+from .text import LOWER, CharMap, fold, modern_tones, nfc
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " ")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = CharMap(dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " "))
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _ONLY_MARKUP = re.compile(r"^[\s*_#>|`~=\-}{\\]*$")
@@ -40,7 +41,10 @@ class _Piece:
 
 
 def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
-    pieces = [p for p in (_clean(b) for b in raw.blocks) if p is not None]
+    texts = clean_many([b.text for b in raw.blocks])
+    cells = iter(clean_many([c for b in raw.blocks if b.kind == "row" for c in b.cells]))
+    pieces = [p for p in (_clean(b, t, cells) for b, t in zip(raw.blocks, texts, strict=True))
+              if p is not None]
     pieces = _join_broken(pieces, _hard_wrapped(raw))
     parts: list[str] = []
     blocks: list[Block] = []
@@ -72,16 +76,24 @@ def _is_footnote(text: str) -> bool:
 
 
 def clean_inline(text: str) -> str:
-    text = nfc(text).translate(_INVISIBLE).translate(_SPACES)
+    text = _SPACES(_INVISIBLE.sub("", nfc(text)))
     return modern_tones(text)
 
 
-def _clean(b: RawBlock) -> _Piece | None:
-    text = clean_inline(b.text)
+def clean_many(texts: list[str]) -> list[str]:
+    """``clean_inline`` of each text, in one pass over them all (same result: no step looks
+    across a line break)."""
+    if any("\n" in t for t in texts):
+        return [clean_inline(t) for t in texts]
+    return clean_inline("\n".join(texts)).split("\n") if texts else []
+
+
+def _clean(b: RawBlock, text: str, clean_cells: Iterator[str]) -> _Piece | None:
+    """One block, ``text`` its cleaned text; a row takes its cleaned cells from ``clean_cells``."""
     kind, level, bold = b.kind, b.level, b.bold
     bold_end = -1
     if b.kind == "row":
-        cells = [" ".join(_strip_md(clean_inline(c))[0].split()) for c in b.cells]
+        cells = [" ".join(_strip_md(next(clean_cells))[0].split()) for _ in b.cells]
         if not any(cells):
             return None
         return _Piece(" | ".join(cells), "row", 0, False, -1, cells, b.table, b.line)

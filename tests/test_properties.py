@@ -20,14 +20,15 @@ from hypothesis import strategies as st
 from loaders import legacy
 from loaders.extract import grammar
 from loaders.model import DocumentFacts, Provenance
-from loaders.normalize import normalize
+from loaders.normalize import clean_inline, clean_many, normalize
 from loaders.pipeline import extract
 from loaders.read import RawDocument, text_blocks
-from loaders.text import fold, fold_key
+from loaders.text import _build_fold_table, fold, fold_key
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
+FOLD_TABLE = _build_fold_table()
 VIET = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 noise = st.text(alphabet=VIET + VIET.upper() + " 0123456789.,;:-/()%*#|_\\[]\t\u00ad\u200b", max_size=80)
 
@@ -216,3 +217,17 @@ def test_mutated_seed_on_disk_loads_through_the_whole_pipeline(tmp_path: Path) -
     path = tmp_path / "mutated.txt"
     path.write_text(_strip(src.read_text(encoding="utf-8"))[::2], encoding="utf-8")  # half the chars
     check_facts(load_document(path))
+
+
+@SETTINGS
+@given(st.text(max_size=40), st.integers(min_value=0, max_value=40))
+def test_char_map_is_str_translate(text: str, times: int) -> None:
+    long = text * times  # past CharMap.LONG: the array path
+    for t in (text, long, long + "\ud800" + text):  # a lone surrogate goes through unchanged
+        assert fold(t) == t.translate(FOLD_TABLE)
+
+
+@SETTINGS
+@given(st.lists(st.text(alphabet=VIET + " \t\n\u00a0\u00ad\u200boOuUqQ", max_size=30), max_size=8))
+def test_cleaning_many_texts_is_cleaning_each(texts: list[str]) -> None:
+    assert clean_many(texts) == [clean_inline(t) for t in texts]

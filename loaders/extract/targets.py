@@ -7,10 +7,11 @@ results sections describe the past and are not targets.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..lexicon import COUNT_NOUNS, METRICS, find_indicators
-from ..model import NormDoc, Provenance, Target
+from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
 from ..text import clauses, fold, sentences, slug
 from .grammar import DATE_ANY, NUMBER, PERIOD, YEAR_BY
@@ -35,24 +36,37 @@ _MASKS = (
     re.compile(r"(?m)^\s*(?:\(\d+\)\.?|\d+(?:\.\d+)*\.)"),
 )
 _SITUATION_VERBS = re.compile(r"\b(?:da dat|da thuc hien|da ban hanh|dat duoc|dat ket qua)\b")
+_MASK_TEXT = (DATE_ANY, NUMBER, PERIOD, YEAR_BY,
+              re.compile(r"(?:TCVN\s+)?ISO(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?"))
+_BEFORE, _AFTER = 30, 15  # how far a comparator is looked for before and after a figure
+_DIGIT = re.compile(r"\d")  # every figure has one: text without a digit (once masked) has no target
 
 
-def _masked(text: str, folded: str) -> str:
-    """Folded text with dates, numbers of documents, periods and levels blanked out."""
+def _masked(text: str, folded: str, spans: list[tuple[int, int]]) -> str:
+    """Folded text with dates, numbers of documents, periods and levels blanked out in each
+    of ``spans`` (blocks: a date or number never runs from one paragraph into the next)."""
     chars = list(folded)
-
-    def blank(s: int, e: int) -> None:
-        chars[s:e] = " " * (e - s)
-
-    for rx in (DATE_ANY, NUMBER, PERIOD, YEAR_BY):
-        for m in rx.finditer(text):
-            blank(m.start(), m.end())
-    for m in re.finditer(r"(?:TCVN\s+)?ISO(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?", text):
-        blank(m.start(), m.end())
-    for rx in _MASKS:
-        for m in rx.finditer(folded):
-            blank(m.start(), m.end())
+    for s, e in spans:
+        for rx in _MASK_TEXT:
+            for m in rx.finditer(text, s, e):
+                chars[m.start():m.end()] = " " * (m.end() - m.start())
+        for rx in _MASKS:
+            for m in rx.finditer(folded, s, e):
+                chars[m.start():m.end()] = " " * (m.end() - m.start())
     return "".join(chars)
+
+
+def _read_spans(doc: NormDoc, wanted: list[int]) -> list[tuple[int, int]]:
+    """The blocks a target in blocks ``wanted`` reads: themselves and those its comparator
+    looks into (``_BEFORE`` characters back, ``_AFTER`` on)."""
+    starts = [b.start for b in doc.blocks]
+    out: set[int] = set()
+    for i in wanted:
+        b = doc.blocks[i]
+        first = max(0, bisect.bisect_right(starts, b.start - _BEFORE) - 1)
+        last = bisect.bisect_left(starts, b.end + _AFTER)
+        out.update(range(first, last))
+    return [(doc.blocks[i].start, doc.blocks[i].end) for i in sorted(out)]
 
 
 def _value(s: str) -> float:
@@ -62,9 +76,9 @@ def _value(s: str) -> float:
 
 
 def _comparator(masked: str, start: int, end: int) -> str:
-    before = masked[max(0, start - 30):start]
+    before = masked[max(0, start - _BEFORE):start]
     m = _COMP_BEFORE.search(before)
-    after_ge = _COMP_AFTER_GE.match(masked[end:end + 15])
+    after_ge = _COMP_AFTER_GE.match(masked[end:end + _AFTER])
     if m is None:
         return ">=" if after_ge else "="
     if m.group("ge"):
@@ -102,20 +116,27 @@ def _first_per_indicator(found: list[tuple[int, int, str]], s: int, e: int) -> l
 def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) -> list[Target]:
     text = doc.text
     folded = doc.folded
-    masked = _masked(text, folded)
-    found = find_indicators(folded)
-    out: list[Target] = []
-    n = 0
     skip = [outline.recipients, outline.signature, *outline.footnotes]
-    for b in doc.blocks:
-        if b.kind in ("footnote", "row"):
+    wanted: list[tuple[int, Section]] = []  # the blocks that may hold a target: a figure has a digit
+    for i, b in enumerate(doc.blocks):
+        if b.kind in ("footnote", "row") or not _DIGIT.search(text, b.start, b.end):
             continue
         if any(sp and sp[0] <= b.start < sp[1] for sp in skip):
             continue
         sec = outline.section_at(b.start)
-        if sec is None or sec.kind not in TARGET_KINDS:
-            continue
+        if sec is not None and sec.kind in TARGET_KINDS:
+            wanted.append((i, sec))
+    if not wanted:
+        return []
+    masked = _masked(text, folded, _read_spans(doc, [i for i, _ in wanted]))
+    found = find_indicators(folded)
+    out: list[Target] = []
+    n = 0
+    for i, sec in wanted:
+        b = doc.blocks[i]
         for ss, se in sentences(text, b.start, b.end):
+            if not _DIGIT.search(masked, ss, se):
+                continue
             sent_inds = _first_per_indicator(found, ss, se)
             for cs, ce in clauses(text, ss, se):
                 for t in _clause_targets(doc, outline, text, folded, masked, cs, ce, ss, se,
