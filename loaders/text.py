@@ -200,34 +200,25 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return [*out, "".join(cur)]
 
 
-_WORD_CHAR = re.compile(r"\w")
+class GuardedPattern:
+    """``(?<![guard])(?:body)`` searched as ``body``, the character before each hit checked
+    against ``guard`` (a character class). A leading lookbehind stops the regex engine from
+    scanning for the body's first characters (2-4x slower over a document); when the check
+    fails the search goes on one character later, so the matches are those of
+    ``re.finditer`` with the full pattern, groups numbered as in ``body``."""
 
-
-class WordStartPattern:
-    """A pattern each branch of which starts with ``\\b`` and a word character, searched
-    without those ``\\b``: a leading ``\\b`` stops the regex engine from scanning for the
-    branches' first letters (3x slower over a document). Each hit is checked for the boundary
-    instead, and the search goes on one character later when it fails, so the matches are
-    those of ``re.finditer`` with the full pattern."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        if not self.applies(pattern):
-            raise ValueError(f"every branch must start with \\b and a letter or digit: {pattern!r}")
-        self.pattern = re.compile(pattern, flags)
-        self._fast = re.compile("|".join(b[2:] for b in top_level_alternatives(pattern)), flags)
-
-    @staticmethod
-    def applies(pattern: str) -> bool:
-        """Whether every branch of ``pattern`` starts with ``\\b`` and a letter or digit."""
-        return all(re.match(r"\\b[0-9a-z]", b) for b in top_level_alternatives(pattern))
+    def __init__(self, guard: str, body: str, flags: int = 0) -> None:
+        self.pattern = re.compile(f"(?<![{guard}])(?:{body})", flags)
+        self._fast = re.compile(body, flags)
+        self._guard = re.compile(f"[{guard}]", flags)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """The first match at or after ``pos``, as the full pattern's ``search``."""
         while (m := self._fast.search(text, pos)) is not None:
             i = m.start()
-            if i == 0 or not _WORD_CHAR.match(text, i - 1):
+            if i == 0 or not self._guard.match(text, i - 1):
                 return m
-            pos = i + 1  # inside a word: a match may still start further on
+            pos = i + 1  # guarded here: a match may still start further on
         return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
@@ -235,3 +226,20 @@ class WordStartPattern:
         while (m := self.search(text, pos)) is not None:
             yield m
             pos = m.end() if m.end() > m.start() else m.start() + 1
+
+
+class WordStartPattern(GuardedPattern):
+    """A pattern each branch of which starts with ``\\b`` and a word character: that
+    ``\\b`` is a word character not preceded by another, so the branches are searched
+    without it, guarded by ``\\w``."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        if not self.applies(pattern):
+            raise ValueError(f"every branch must start with \\b and a letter or digit: {pattern!r}")
+        super().__init__(r"\w", "|".join(b[2:] for b in top_level_alternatives(pattern)), flags)
+        self.pattern = re.compile(pattern, flags)
+
+    @staticmethod
+    def applies(pattern: str) -> bool:
+        """Whether every branch of ``pattern`` starts with ``\\b`` and a letter or digit."""
+        return all(re.match(r"\\b[0-9a-z]", b) for b in top_level_alternatives(pattern))

@@ -397,3 +397,22 @@ def test_word_start_pattern_refuses_a_branch_without_a_leading_boundary() -> Non
 
     with pytest.raises(ValueError, match="every branch"):
         WordStartPattern(r"\bpci\b|dti")
+
+
+_GUARDED_CASES = [  # (guard, body, flags, text) — every match of re.finditer, groups too
+    (r"\w", r"(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)", 0,
+     "Căn cứ Luật Tổ chức; Bộ luật Lao động, XLuật giả, Pháp lệnh  X; Luật"),
+    (r"\w/", r"(\d{1,5})\s*([/-])\s*([A-Z]+)", 0, "Số 12/KH-UBND, a12/QĐ, /7-NQ, 30c-NQ 45/2020/NĐ-CP 7/TB"),
+    (r"\w", r"(?:theo|can cu)\s+(ke hoach)\s+", re.IGNORECASE,
+     "theo ke hoach 1; xtheo ke hoach 2, Can cu KE HOACH 3 va ca_theo ke hoach 4"),
+]
+
+
+@pytest.mark.parametrize(("guard", "body", "flags", "text"), _GUARDED_CASES)
+def test_guarded_pattern_finds_what_finditer_finds(guard: str, body: str, flags: int, text: str) -> None:
+    from loaders.text import GuardedPattern
+
+    full = re.compile(f"(?<![{guard}])(?:{body})", flags)
+    expected = [(m.span(), m.groups()) for m in full.finditer(text)]
+    assert [(m.span(), m.groups()) for m in GuardedPattern(guard, body, flags).finditer(text)] == expected
+    assert len(expected) >= 2 and len(expected) < len(re.findall(body, text, flags))  # some guarded out

@@ -86,7 +86,7 @@ def _head_at(text: str, folded: str, pos: int) -> tuple[Head, int] | None:
     m = head_regex().match(folded, pos)
     if not m:
         return None
-    idx = next(int(k[1:]) for k, v in m.groupdict().items() if v is not None)
+    idx = int(m.lastgroup[1:])  # type: ignore[index]  # the head's group closes last
     head = HEADS[idx]
     orig = text[m.start():m.end()]
     key = folded[m.start():m.end()]

@@ -14,7 +14,7 @@ from .. import admin
 from ..lexicon import ABBREVIATIONS, TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
 from ..model import Citation, NormDoc, Provenance
 from ..outline import Outline
-from ..text import fold, fold_key, slug
+from ..text import GuardedPattern, fold, fold_key, slug
 from .agencies import Context
 from .grammar import (
     DATE_ANY,
@@ -36,9 +36,10 @@ _AFTER_TITLE = re.compile(r"^\s*,?\s*(?=(?:về việc|về|ban hành|quy địn
                           r"(?:về việc\s+|về\s+)?", re.IGNORECASE)
 _STANDARD = re.compile(r"\b((?:TCVN\s+)?ISO(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
-_LAW = re.compile(r"(?<![\w])(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
-_CUE_TYPE = re.compile(
-    rf"(?:^|\b)(?:theo|thuc hien|can cu|tai|trien khai)\s+(?:cac\s+)?({TYPE_WORDS_RX})\s+"
+_LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
+# each begins with a letter: "not after a word character" is the word boundary
+_CUE_TYPE = GuardedPattern(r"\w",
+    rf"(?:theo|thuc hien|can cu|tai|trien khai)\s+(?:cac\s+)?({TYPE_WORDS_RX})\s+"
     r"(?:cua\s+[^,;.]{3,80}?\s+)?ve\s+")
 _PREVIOUS = re.compile(rf"({TYPE_WORDS_RX})\s+(?:neu tren|tren|da neu|noi tren)\b")
 _TITLE_STOP = re.compile(
@@ -193,9 +194,9 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
             title=law, issuer="Quốc hội", date=law_date)
     # 5. bases without numbers ("Căn cứ …; Kế hoạch phát triển …;") and cue + type + về
     for b in doc.blocks:
-        btext = text[b.start:b.end]
-        if not fold(btext).startswith("can cu "):
+        if not folded.startswith("can cu ", b.start, b.end):
             continue
+        btext = text[b.start:b.end]
         pos = b.start
         for seg in re.split(r"(;)", btext):
             seg_start = pos
