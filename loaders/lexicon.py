@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .text import WordStartPattern, fold
+from .text import WordStartPattern, by_first_character, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -44,8 +44,9 @@ DOC_TYPES: tuple[DocType, ...] = tuple(
     for r in table_rows("doc_types.tsv"))
 TYPE_BY_FOLDED_NAME: dict[str, str] = {fold(n): t.type for t in DOC_TYPES for n in t.names}
 TYPE_BY_CODE: dict[str, str] = {fold(c): t.type for t in DOC_TYPES for c in t.codes}
-TYPE_WORDS_RX = "|".join(sorted((re.escape(fold(n)) for t in DOC_TYPES for n in t.names),
-                                key=len, reverse=True))
+# longest first (the regex engine takes the first that matches), gathered by first letter
+TYPE_WORDS_RX = by_first_character(sorted((re.escape(fold(n)) for t in DOC_TYPES for n in t.names),
+                                          key=len, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
