@@ -2,7 +2,9 @@
 one document rewrites a small part of it.
 
     graphs/pack-<bb>-<hash>.<fmt>   the bodies (``corpus.document_part``) of the documents whose
-                                    id falls in bucket bb (one of ``PACKS``)
+                                    id falls in bucket bb (one of ``PACKS``), each marshalled
+                                    apart (``encode_part``, done where the document was
+                                    extracted): a build moves bytes, a rebuild decodes none
     graphs/keys-<hash>.<fmt>        every document's keys and agencies: what linking reads
                                     (rebuilds only), each marshalled apart (``encode_keys``): a
                                     rebuild decodes what it reads, encodes what changed
@@ -27,8 +29,9 @@ from typing import Any
 from .corpus import Links, Part, assemble
 
 PACKS = 64
-# marshal's format belongs to one Python version: the name says which
-FORMAT = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+LAYOUT = 2  # 2: bodies marshalled one by one inside a pack
+# marshal's format belongs to one Python version: the name says which (and the layout)
+FORMAT = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}-l{LAYOUT}.marshal"
 # what reading a damaged or foreign marshal file raises
 DAMAGED = (ValueError, EOFError, TypeError, KeyError)
 WriteBytes = Callable[[Path, bytes], None]  # how the store writes a file (atomically)
@@ -67,8 +70,18 @@ class GraphFiles:
         return cls(g["links"], g["keys"], dict(g["packs"]))
 
 
-def encode_keys(part: Part) -> tuple[bytes, bytes]:
-    return marshal.dumps(part["keys"]), marshal.dumps(part["agencies"])
+@dataclass(frozen=True, slots=True)
+class EncodedPart:
+    """A document's part (``corpus.document_part``) marshalled: what a worker sends back."""
+
+    body: bytes
+    keys: bytes
+    agencies: bytes
+
+
+def encode_part(part: Part) -> EncodedPart:
+    return EncodedPart(marshal.dumps(part["body"]), marshal.dumps(part["keys"]),
+                       marshal.dumps(part["agencies"]))
 
 
 def write(root: Path, prefix: str, obj: Any, write_bytes: WriteBytes) -> str:
@@ -84,16 +97,16 @@ def read(root: Path, name: str) -> Any:
     return marshal.loads((root / name).read_bytes())
 
 
-def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[str],
+def save(root: Path, old: GraphFiles | None, bodies: dict[str, bytes], gone: set[str],
          keys: dict[str, tuple[bytes, bytes]], links: Links, write_bytes: WriteBytes) -> GraphFiles:
-    """Write the packs ``bodies`` (new or replaced documents) and ``gone`` (replaced or removed
-    ones) touch, and the keys and links; packs nothing touches keep their files."""
+    """Write the packs ``bodies`` (new or replaced documents, marshalled) and ``gone`` (replaced
+    or removed ones) touch, and the keys and links; packs nothing touches keep their files."""
     packs = dict(old.packs) if old else {}
     touched: dict[str, list[str]] = {}
     for doc in bodies.keys() | gone:  # a replaced document is in both
         touched.setdefault(bucket(doc), []).append(doc)
     for b in sorted(touched):
-        content: dict[str, dict] = read(root, packs[b]) if b in packs else {}
+        content: dict[str, bytes] = read(root, packs[b]) if b in packs else {}
         for doc in touched[b]:
             content.pop(doc, None)
             if doc in bodies:
@@ -108,7 +121,8 @@ def save(root: Path, old: GraphFiles | None, bodies: dict[str, dict], gone: set[
 
 def bodies(root: Path, files: GraphFiles) -> Iterator[tuple[str, dict]]:
     for name in files.packs.values():
-        yield from read(root, name).items()
+        for doc, body in read(root, name).items():
+            yield doc, marshal.loads(body)
 
 
 def load(root: Path, files: GraphFiles, documents: list[str]) -> dict[str, Any]:

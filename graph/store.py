@@ -43,7 +43,7 @@ from loaders.pipeline import doc_id_for
 from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
 from . import packs
-from .corpus import Part, build_export, document_part, link
+from .corpus import build_export, document_part, link
 from .memory import no_gc
 from .parallel import extract_all
 
@@ -219,7 +219,7 @@ class Store:
                 outcomes[i] = (kept, reason, None)
                 if progress:
                     progress(len(outcomes), len(inputs))
-            parts: dict[str, Part] = {}
+            parts: dict[str, packs.EncodedPart] = {}
             for i, (path, doc_id) in enumerate(inputs):
                 new, reason, entry = outcomes[i]
                 if entry is not None:
@@ -260,7 +260,7 @@ class Store:
         return report
 
     def _write_graph(self, manifest: dict[str, Any] | None, entries: dict[str, dict],
-                     parts: dict[str, Part]) -> packs.GraphFiles:
+                     parts: dict[str, packs.EncodedPart]) -> packs.GraphFiles:
         """Link and write the graph of ``entries``; ``parts``: those of the documents just
         extracted. With the previous graph readable, only what the documents that changed
         touch is linked and written again; otherwise everything, from the stored facts."""
@@ -277,23 +277,24 @@ class Store:
                 for d in gone:
                     keys.pop(d, None)
                 for d in changed - parts.keys():
-                    parts[d] = document_part(self.load_facts(d, entries[d]))
-                keys.update((d, packs.encode_keys(parts[d])) for d in changed)
+                    parts[d] = packs.encode_part(document_part(self.load_facts(d, entries[d])))
+                keys.update((d, (parts[d].keys, parts[d].agencies)) for d in changed)
                 if keys.keys() != entries.keys():
                     raise KeyError("the keys file does not match the manifest")
                 keys = dict(sorted(keys.items()))
                 # agencies are read only for the documents that name one a change touches
                 links = link([marshal.loads(k) for k, _ in keys.values()],
                              lambda d: marshal.loads(keys[d][1]), previous, gone)
-                return packs.save(self.root, old_files, {d: parts[d]["body"] for d in changed},
+                return packs.save(self.root, old_files, {d: parts[d].body for d in changed},
                                   gone, keys, links, self._write_bytes)
             except (FileNotFoundError, *packs.DAMAGED):
                 pass  # the previous graph is unusable: write it whole
         for d in sorted(entries.keys() - parts.keys()):
-            parts[d] = document_part(self.load_facts(d, entries[d]))
-        links = link([parts[d]["keys"] for d in sorted(parts)], lambda d: parts[d]["agencies"])
-        keys = {d: packs.encode_keys(parts[d]) for d in sorted(parts)}
-        return packs.save(self.root, None, {d: parts[d]["body"] for d in sorted(parts)}, set(),
+            parts[d] = packs.encode_part(document_part(self.load_facts(d, entries[d])))
+        links = link([marshal.loads(parts[d].keys) for d in sorted(parts)],
+                     lambda d: marshal.loads(parts[d].agencies))
+        keys = {d: (parts[d].keys, parts[d].agencies) for d in sorted(parts)}
+        return packs.save(self.root, None, {d: parts[d].body for d in sorted(parts)}, set(),
                           keys, links, self._write_bytes)
 
     def rebuild(self, options: ReadOptions | None = None,
@@ -332,7 +333,8 @@ class Store:
     def _keep(self, doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
         """Store a document's facts; what the build keeps of them (made where it was extracted)."""
         return Extracted(self._save_facts(doc_id, path, facts), facts.meta.sha256,
-                         facts.extractor_version, list(facts.warnings), document_part(facts))
+                         facts.extractor_version, list(facts.warnings),
+                         packs.encode_part(document_part(facts)))
 
     def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
         """Write the facts under their content-addressed name (once); return the name."""
@@ -426,7 +428,7 @@ class Extracted:
     sha256: str
     extractor_version: int
     warnings: list[str]
-    part: Part
+    part: packs.EncodedPart  # marshalled here: the build moves its bytes, decodes only the keys
 
 
 def _facts_file(doc_id: str, entry: dict) -> str:

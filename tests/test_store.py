@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, SEEDS
 
 from api.cli import cli
+from graph import packs
 from graph.store import Store, StoreError
 from loaders.model import SCHEMA_VERSION
 
@@ -168,7 +169,7 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     m = json.loads((store / "manifest.json").read_text())
     assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
         e["facts"] for e in m["documents"].values())
-    fmt = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}.marshal"
+    fmt = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}-l{packs.LAYOUT}.marshal"
     names = [m["graph"]["links"], m["graph"]["keys"], *m["graph"]["packs"].values()]
     assert all(n.startswith("graphs/") and n.endswith(fmt) for n in names)
     assert sorted(p.name for p in (store / "graphs").iterdir()) == sorted(n[len("graphs/"):] for n in names)
