@@ -83,94 +83,6 @@ def slug(text: str, max_len: int = 60) -> str:
     return s[:max_len].rstrip("-") or "x"
 
 
-# Old-style tone placement (hoá, uỷ) → the form most documents use today (hóa, ủy), so the
-# same word compares equal. Only the pairs where the two spellings are the same word.
-_TONE_FIX = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-    "Oà": "Òa", "Oá": "Óa", "Oả": "Ỏa", "Oã": "Õa", "Oạ": "Ọa",
-    "Uỳ": "Ùy", "Uý": "Úy", "Uỷ": "Ủy", "Uỹ": "Ũy", "Uỵ": "Ụy",
-}
-# not after q: in "quý", "quỹ" the u belongs to the consonant and the mark sits on y
-_TONE_RE = re.compile("(?<![qQ])(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])")
-
-
-def modern_tones(text: str) -> str:
-    """``hoá`` → ``hóa``, ``Uỷ`` → ``Ủy`` at word end; same length, so spans survive."""
-    return _TONE_RE.sub(lambda m: _TONE_FIX[m.group(1)], text)
-
-
-def is_upper_word(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
-
-
-UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
-LOWER = "".join(c for c in map(chr, range(0x61, 0x1F00)) if c.isalpha() and c.islower())
-
-# --- sentences -----------------------------------------------------------------------------
-
-# A sentence ends at . ! ? (or ./.) followed by space and an upper-case letter or a marker,
-# not after an abbreviation or inside a number (2.087, 3.1.), nor inside brackets.
-_SENT_END = re.compile(r"(?<=[.!?])(?:/\.)?\s+(?=[\"“(]?[" + UPPER + r"0-9-])")
-_NO_SPLIT_BEFORE = re.compile(r"(?:\b[A-ZĐ]|\bTP|\bTT|\bThS|\bTS|\bPGS|\bGS|\bđ/c|\bĐ/c|\bb/c|\bv\.v)\.$")
-
-
-_ONLY_MARKER = re.compile(r"\s*(?:\(?\d{1,3}(?:\.\d{1,3})*\)?|[IVXLC]{1,6}|[a-zđ])\.?\s*$")
-
-
-def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) spans of sentences inside ``text[start:end]``."""
-    end = len(text) if end is None else end
-    seg = text[start:end]
-    pos = 0
-    depth = 0
-    last = 0
-    for m in _SENT_END.finditer(seg):
-        chunk = seg[last:m.start()]
-        depth += chunk.count("(") - chunk.count(")")
-        last = m.start()
-        if (depth > 0 or _NO_SPLIT_BEFORE.search(seg[max(0, m.start() - 6):m.start()])
-                or _ONLY_MARKER.match(seg, pos, m.start())):
-            continue
-        s, e = _trim(seg, pos, m.start())
-        if e > s:
-            yield start + s, start + e
-        pos = m.end()
-    s, e = _trim(seg, pos, len(seg))
-    if e > s:
-        yield start + s, start + e
-
-
-def _trim(seg: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and seg[s].isspace():
-        s += 1
-    while e > s and seg[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
-def clauses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split a sentence at semicolons (outside brackets)."""
-    depth = 0
-    pos = start
-    for i in range(start, end):
-        c = text[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth = max(0, depth - 1)
-        elif c == ";" and depth == 0:
-            s, e = _trim(text, pos, i)
-            if e > s:
-                yield s, e
-            pos = i + 1
-    s, e = _trim(text, pos, end)
-    if e > s:
-        yield s, e
-
-
 # --- patterns ------------------------------------------------------------------------------
 
 def top_level_alternatives(pattern: str) -> list[str]:
@@ -252,6 +164,99 @@ def by_first_character(alternatives: list[str]) -> str:
             groups.setdefault(a[0], []).append(a[1:])
     return "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in groups.items())
 
+
+# --- tones -------------------------------------------------------------------------------
+
+# Old-style tone placement (hoá, uỷ) → the form most documents use today (hóa, ủy), so the
+# same word compares equal. Only the pairs where the two spellings are the same word.
+_TONE_FIX = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "Oà": "Òa", "Oá": "Óa", "Oả": "Ỏa", "Oã": "Õa", "Oạ": "Ọa",
+    "Uỳ": "Ùy", "Uý": "Úy", "Uỷ": "Ủy", "Uỹ": "Ũy", "Uỵ": "Ụy",
+}
+# not after q: in "quý", "quỹ" the u belongs to the consonant and the mark sits on y (checked
+# after the pair, so the regex engine can skip ahead to o, O, u, U: 10x faster)
+_TONE_RE = re.compile("(" + by_first_character(list(_TONE_FIX)) + r")(?<![qQ]..)(?![a-zà-ỹ])")
+
+
+def modern_tones(text: str) -> str:
+    """``hoá`` → ``hóa``, ``Uỷ`` → ``Ủy`` at word end; same length, so spans survive."""
+    return _TONE_RE.sub(lambda m: _TONE_FIX[m.group(1)], text)
+
+
+def is_upper_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper())
+LOWER = "".join(c for c in map(chr, range(0x61, 0x1F00)) if c.isalpha() and c.islower())
+
+# --- sentences -----------------------------------------------------------------------------
+
+# A sentence ends at . ! ? (or ./.) followed by space and an upper-case letter or a marker,
+# not after an abbreviation or inside a number (2.087, 3.1.), nor inside brackets.
+_SENT_END = re.compile(r"(?<=[.!?])(?:/\.)?\s+(?=[\"“(]?[" + UPPER + r"0-9-])")
+_NO_SPLIT_BEFORE = re.compile(r"(?:\b[A-ZĐ]|\bTP|\bTT|\bThS|\bTS|\bPGS|\bGS|\bđ/c|\bĐ/c|\bb/c|\bv\.v)\.$")
+
+
+_ONLY_MARKER = re.compile(r"\s*(?:\(?\d{1,3}(?:\.\d{1,3})*\)?|[IVXLC]{1,6}|[a-zđ])\.?\s*$")
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) spans of sentences inside ``text[start:end]``."""
+    end = len(text) if end is None else end
+    seg = text[start:end]
+    pos = 0
+    depth = 0
+    last = 0
+    for m in _SENT_END.finditer(seg):
+        chunk = seg[last:m.start()]
+        depth += chunk.count("(") - chunk.count(")")
+        last = m.start()
+        if (depth > 0 or _NO_SPLIT_BEFORE.search(seg[max(0, m.start() - 6):m.start()])
+                or _ONLY_MARKER.match(seg, pos, m.start())):
+            continue
+        s, e = _trim(seg, pos, m.start())
+        if e > s:
+            yield start + s, start + e
+        pos = m.end()
+    s, e = _trim(seg, pos, len(seg))
+    if e > s:
+        yield start + s, start + e
+
+
+def _trim(seg: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and seg[s].isspace():
+        s += 1
+    while e > s and seg[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def clauses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split a sentence at semicolons (outside brackets)."""
+    depth = 0
+    pos = start
+    for i in range(start, end):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif c == ";" and depth == 0:
+            s, e = _trim(text, pos, i)
+            if e > s:
+                yield s, e
+            pos = i + 1
+    s, e = _trim(text, pos, end)
+    if e > s:
+        yield s, e
+
+
+# --- patterns searched fast ----------------------------------------------------------------
 
 class GuardedPattern:
     """``(?<![guard])(?:body)`` searched as ``body``, the character before each hit checked

@@ -416,3 +416,28 @@ def test_guarded_pattern_finds_what_finditer_finds(guard: str, body: str, flags:
     expected = [(m.span(), m.groups()) for m in full.finditer(text)]
     assert [(m.span(), m.groups()) for m in GuardedPattern(guard, body, flags).finditer(text)] == expected
     assert len(expected) >= 2 and len(expected) < len(re.findall(body, text, flags))  # some guarded out
+
+
+_FIRST_CHARACTER_CASES = [  # (alternatives, text): the gathered alternation matches as the plain one
+    (["so", "phong", "so ban", "pho"], "so ban va phong, pho so; sophong"),
+    (["(?:huyen|thi|thanh) uy", "thanh doan", "thi xa", "ban"], "thanh uy, thanh doan, thi uy, thi xa ban"),
+    (["van phong(?: hdnd)?", "vp ?ubnd", "uy ban"], "van phong hdnd, vpubnd, vp ubnd, uy ban, van phong"),
+    ([r"nghi\ quyet", r"nghi\ dinh", "ke hoach"], "nghi quyet, nghi dinh va ke hoach"),
+]
+
+
+@pytest.mark.parametrize(("alternatives", "text"), _FIRST_CHARACTER_CASES)
+def test_alternation_by_first_character_matches_as_the_plain_one(alternatives: list[str], text: str) -> None:
+    from loaders.text import by_first_character
+
+    plain = [(m.span(), m.group()) for m in re.finditer("|".join(alternatives), text)]
+    assert [(m.span(), m.group()) for m in re.finditer(by_first_character(alternatives), text)] == plain
+    assert len(plain) >= 3
+
+
+@pytest.mark.parametrize("bad", ["(so|phong)", "[sp]o", "s?o", "(?:a|b)?c"])
+def test_alternation_by_first_character_refuses_what_it_cannot_gather(bad: str) -> None:
+    from loaders.text import by_first_character
+
+    with pytest.raises(ValueError, match="branch"):
+        by_first_character([bad, "ban"])

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 from conftest import SEEDS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from loaders import legacy
@@ -23,7 +24,7 @@ from loaders.model import DocumentFacts, Provenance
 from loaders.normalize import clean_inline, clean_many, normalize
 from loaders.pipeline import extract
 from loaders.read import RawDocument, text_blocks
-from loaders.text import _build_fold_table, fold, fold_key
+from loaders.text import _build_fold_table, fold, fold_key, modern_tones
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -231,3 +232,14 @@ def test_char_map_is_str_translate(text: str, times: int) -> None:
 @given(st.lists(st.text(alphabet=VIET + " \t\n\u00a0\u00ad\u200boOuUqQ", max_size=30), max_size=8))
 def test_cleaning_many_texts_is_cleaning_each(texts: list[str]) -> None:
     assert clean_many(texts) == [clean_inline(t) for t in texts]
+
+
+@SETTINGS
+@given(st.text(alphabet="qQoOuUàáảãạèéẻẽẹỳýỷỹỵaxhê \n", max_size=40))
+@example("quỳ Quý, qoà; hoà Thuỷ xoè thuỵ.")
+@example("Qoá Uỷ quỹ hoá")
+def test_modern_tones_is_the_plain_rule(text: str) -> None:
+    from loaders.text import _TONE_FIX
+
+    rule = "(?<![qQ])(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])"  # the rule as first written
+    assert modern_tones(text) == re.sub(rule, lambda m: _TONE_FIX[m.group(1)], text)
