@@ -139,6 +139,35 @@ def test_older_store_is_read_and_migrated_by_the_next_build(tmp_path: Path, vers
     assert _digest(store) == expected
 
 
+def test_graph_files_of_the_first_pack_layout_are_rebuilt_from_the_facts(tmp_path: Path) -> None:
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    expected = _digest(store)
+    # lay the graph files out as the first layout did: bodies in a pack not marshalled apart,
+    # names without the layout
+    m = json.loads((store / "manifest.json").read_text())
+    g, first = m["graph"], packs.FORMAT.replace(f"-l{packs.LAYOUT}", "")
+
+    def relayout(name: str, decode: bool) -> str:
+        content = marshal.loads((store / name).read_bytes())
+        if decode:
+            content = {doc: marshal.loads(body) for doc, body in content.items()}
+        (store / name).unlink()
+        (store / name.replace(packs.FORMAT, first)).write_bytes(marshal.dumps(content))
+        return name.replace(packs.FORMAT, first)
+
+    g["packs"] = {b: relayout(name, True) for b, name in g["packs"].items()}
+    g["keys"], g["links"], g["format"] = relayout(g["keys"], False), relayout(g["links"], False), first
+    (store / "manifest.json").write_text(json.dumps(m))
+    assert _digest(store) == expected  # read from the stored facts
+    report = Store(store).build([corpus])
+    assert len(report.cached) == len(m["documents"]) and not report.loaded
+    g2 = json.loads((store / "manifest.json").read_text())["graph"]
+    assert g2["format"] == packs.FORMAT
+    assert all(p.name.endswith(packs.FORMAT) for p in (store / "graphs").iterdir())
+    assert _digest(store) == expected
+
+
 def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
