@@ -441,3 +441,18 @@ def test_alternation_by_first_character_refuses_what_it_cannot_gather(bad: str) 
 
     with pytest.raises(ValueError, match="branch"):
         by_first_character([bad, "ban"])
+
+
+def test_task_labels_match_as_the_plain_rule() -> None:
+    from loaders.extract.roles import _LABEL, _label_key
+
+    plain = re.compile(  # the rule as first written: named groups, a lookbehind first
+        r"(?:(?:co quan|don vi)\s+(?P<k1>chu tri|phoi hop|thuc hien)|(?<![a-z] )(?P<k2>chu tri|phoi hop)|"
+        r"(?P<k3>thoi gian(?: thuc hien| hoan thanh)?|thoi han(?: hoan thanh)?|tien do(?: thuc hien)?|"
+        r"san pham|ket qua dau ra))\s*:\s*")
+    text = fold("- Cơ quan chủ trì: Sở Nội vụ; Đơn vị phối hợp : các sở; Chủ trì: UBND; sở chủ trì: X; "
+                "thời gian thực hiện: 2025; Thời hạn: quý II; tiến độ: 6 tháng; Sản phẩm: báo cáo; "
+                "kết quả đầu ra:  kế hoạch; Phối hợp: Công an tỉnh; đơn vị thực hiện: xã")
+    expected = [(m.span(), m.group("k1") or m.group("k2") or m.group("k3")) for m in plain.finditer(text)]
+    assert [(m.span(), _label_key(m)) for m in _LABEL.finditer(text)] == expected
+    assert len(expected) == 10  # "sở chủ trì:" is not a label (a word before it)
