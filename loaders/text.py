@@ -85,52 +85,41 @@ def slug(text: str, max_len: int = 60) -> str:
 
 # --- patterns ------------------------------------------------------------------------------
 
+def _tokens(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each token of a regex (an escape pair or one character) with its index and the number
+    of groups open after it; an escaped token or one inside a class ``[…]`` has -1 (it never
+    opens, closes or splits anything)."""
+    depth, cls, i = 0, False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            yield i, pattern[i:i + 2], -1
+            i += 2
+            continue
+        if cls or ch == "[":
+            cls = ch != "]" if cls else True
+            yield i, ch, -1
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
+        i += 1
+
+
 def top_level_alternatives(pattern: str) -> list[str]:
     """``a|b(?:c|d)`` → ``["a", "b(?:c|d)"]`` (splits on ``|`` outside groups and classes)."""
-    out, depth, cls, cur, i = [], 0, False, [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            i += 1
-            continue
-        cur.append(ch)
-        i += 1
-    return [*out, "".join(cur)]
+    out, start = [], 0
+    for i, tok, depth in _tokens(pattern):
+        if tok == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+    return [*out, pattern[start:]]
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index just past the group that opens at ``pattern[start]``."""
-    depth, cls, i = 0, False, start
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+def _group_end(pattern: str) -> int:
+    """The index just past the group that opens ``pattern``."""
+    for i, tok, depth in _tokens(pattern):
+        if tok == ")" and depth == 0:
+            return i + 1
     raise ValueError(f"unbalanced group: {pattern!r}")
 
 
@@ -138,7 +127,7 @@ def _lead_expanded(alternative: str) -> list[str]:
     """``(?:a|b)c`` → ``["ac", "bc"]`` (same matches, tried in the same order), until each
     starts with a plain character."""
     if alternative.startswith("(?:"):
-        end = _group_end(alternative, 0)
+        end = _group_end(alternative)
         if alternative[end:end + 1] not in ("?", "*", "+", "{"):
             rest = alternative[end:]
             return [x for a in top_level_alternatives(alternative[3:end - 1])

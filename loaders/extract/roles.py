@@ -28,7 +28,8 @@ _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
 # "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
 _DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?:thi hanh|to chuc thuc hien|thuc hien|trien khai)\b")
-_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao")  # in every sentence _CHU_TRI, _DUTY or giao take
+# one of these is in every sentence that _CHU_TRI, _DUTY or "giao" takes
+_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao")
 _COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
 _REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
