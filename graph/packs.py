@@ -6,12 +6,13 @@ one document rewrites a small part of it.
                                     apart (``encode_part``, done where the document was
                                     extracted): a build moves bytes, a rebuild decodes none
     graphs/keys-<hash>.<fmt>        every document's keys and agencies: what linking reads
-                                    (rebuilds only), each marshalled apart (``encode_keys``): a
-                                    rebuild decodes what it reads, encodes what changed
+                                    (rebuilds only), each marshalled apart (``encode_part``):
+                                    a rebuild decodes what it reads, encodes what changed
     graphs/links-<hash>.<fmt>       the links: citations resolved, merged tables
 
 Files are written in Python's marshal format (read 2× faster than JSON) under a name that
-says which Python wrote them (``FORMAT``); another Python rebuilds them from the stored facts.
+says which Python wrote them and the layout (``FORMAT``); another Python or layout rebuilds
+them from the stored facts.
 Every name carries a hash of its content: a file is never rewritten, only replaced by a new
 name in the manifest.
 """

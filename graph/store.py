@@ -277,7 +277,7 @@ class Store:
                 for d in gone:
                     keys.pop(d, None)
                 for d in changed - parts.keys():
-                    parts[d] = packs.encode_part(document_part(self.load_facts(d, entries[d])))
+                    parts[d] = self._stored_part(d, entries[d])
                 keys.update((d, (parts[d].keys, parts[d].agencies)) for d in changed)
                 if keys.keys() != entries.keys():
                     raise KeyError("the keys file does not match the manifest")
@@ -290,7 +290,7 @@ class Store:
             except (FileNotFoundError, *packs.DAMAGED):
                 pass  # the previous graph is unusable: write it whole
         for d in sorted(entries.keys() - parts.keys()):
-            parts[d] = packs.encode_part(document_part(self.load_facts(d, entries[d])))
+            parts[d] = self._stored_part(d, entries[d])
         links = link([marshal.loads(parts[d].keys) for d in sorted(parts)],
                      lambda d: marshal.loads(parts[d].agencies))
         keys = {d: (parts[d].keys, parts[d].agencies) for d in sorted(parts)}
@@ -335,6 +335,10 @@ class Store:
         return Extracted(self._save_facts(doc_id, path, facts), facts.meta.sha256,
                          facts.extractor_version, list(facts.warnings),
                          packs.encode_part(document_part(facts)))
+
+    def _stored_part(self, doc_id: str, entry: dict) -> packs.EncodedPart:
+        """A stored document's part, made again from its stored facts."""
+        return packs.encode_part(document_part(self.load_facts(doc_id, entry)))
 
     def _save_facts(self, doc_id: str, path: Path, facts: DocumentFacts) -> str:
         """Write the facts under their content-addressed name (once); return the name."""

@@ -351,9 +351,6 @@ def _share_suffixes(items: list[Mention]) -> list[Mention]:
     return items
 
 
-_WORD_START = re.compile(r"(?<![\w/])(?=\w)")
-
-
 def scan(text: str, folded: str, start: int, end: int, ctx: Context) -> list[Mention]:
     """Every specific agency mentioned in ``text[start:end]`` (no bare groups).
 
