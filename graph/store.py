@@ -38,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict, to_dict
+from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
 from loaders.pipeline import doc_id_for
 from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
@@ -344,7 +344,8 @@ class Store:
         """Write the facts under their content-addressed name (once); return the name."""
         name = _facts_name(doc_id, str(path), facts.meta.sha256)
         if not (self.root / "facts" / name).exists():
-            self._write_bytes(self.root / "facts" / name, orjson.dumps(to_dict(facts)))
+            # orjson writes dataclasses field by field as to_dict does, without the copy
+            self._write_bytes(self.root / "facts" / name, orjson.dumps(facts))
         return name
 
     @staticmethod

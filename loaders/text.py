@@ -137,6 +137,13 @@ def _lead_expanded(alternative: str) -> list[str]:
     return [alternative]
 
 
+def first_characters(pattern: str) -> list[str]:
+    """The characters a match of ``pattern`` (an alternation as :func:`by_first_character`
+    takes) can start with, in the order its branches first name them."""
+    return list(dict.fromkeys(a[0] for alt in top_level_alternatives(pattern)
+                              for a in _lead_expanded(alt)))
+
+
 def by_first_character(alternatives: list[str]) -> str:
     """The alternation of ``alternatives`` with the branches that start with one character
     gathered under it, in their order: ``so|phong|so ban`` → ``s(?:o|o ban)|p(?:hong)``.

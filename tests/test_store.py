@@ -205,6 +205,21 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     assert not list(store.rglob(".*.tmp"))
 
 
+def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
+    """The facts file holds what ``to_dict`` makes of the facts, and reads back equal."""
+    from loaders.model import DocumentFacts, from_dict, to_dict
+    from loaders.pipeline import doc_id_for, load_document
+
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    m = json.loads((store / "manifest.json").read_text())
+    for doc in _docs(corpus):
+        facts = load_document(doc)
+        stored = orjson.loads((store / "facts" / m["documents"][doc_id_for(doc)]["facts"]).read_bytes())
+        assert stored == to_dict(facts) and stored["tasks"] and stored["citations"]
+        assert from_dict(DocumentFacts, stored) == facts
+
+
 def _orphan_workers() -> set[int]:
     """Worker processes (multiprocessing spawn) whose parent is gone (adopted by init)."""
     out = set()

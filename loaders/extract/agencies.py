@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, head_regex
+from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, heads_at
 from ..model import Agency, Provenance
 from ..text import by_first_character, fold, slug, top_level_alternatives
 
@@ -83,7 +83,8 @@ def agency_id(name: str, jurisdiction: str | None) -> str:
 
 
 def _head_at(text: str, folded: str, pos: int) -> tuple[Head, int] | None:
-    m = head_regex().match(folded, pos)
+    rx = heads_at().get(folded[pos:pos + 1])
+    m = rx.match(folded, pos) if rx is not None else None
     if not m:
         return None
     idx = int(m.lastgroup[1:])  # type: ignore[index]  # the head's group closes last

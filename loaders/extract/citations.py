@@ -34,7 +34,8 @@ _AFTER_DATE = re.compile(rf"^\s*,?\s*(?:ban hành\s+)?({DATE_ANY.pattern})", re.
 _AFTER_ISSUER = re.compile(r"^\s*,?\s*của\s+", re.IGNORECASE)
 _AFTER_TITLE = re.compile(r"^\s*,?\s*(?=(?:về việc|về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi)\s)"
                           r"(?:về việc\s+|về\s+)?", re.IGNORECASE)
-_STANDARD = re.compile(r"\b((?:TCVN\s+)?ISO(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
+# "TCVN ISO 9001:2015"; the branches start with a letter so the engine skips ahead to T and I
+_STANDARD = GuardedPattern(r"\w", r"((?:TCVN\s+ISO|ISO)(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
 _LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
 # each begins with a letter: "not after a word character" is the word boundary
