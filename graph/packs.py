@@ -99,9 +99,10 @@ def read(root: Path, name: str) -> Any:
 
 
 def save(root: Path, old: GraphFiles | None, bodies: dict[str, bytes], gone: set[str],
-         keys: dict[str, tuple[bytes, bytes]], links: Links, write_bytes: WriteBytes) -> GraphFiles:
+         keys: dict[str, tuple[bytes, bytes]], write_bytes: WriteBytes) -> Callable[[Links], GraphFiles]:
     """Write the packs ``bodies`` (new or replaced documents, marshalled) and ``gone`` (replaced
-    or removed ones) touch, and the keys and links; packs nothing touches keep their files."""
+    or removed ones) touch, and the keys; packs nothing touches keep their files. Returns what
+    writes the links and names the files: the links can be made while this runs."""
     packs = dict(old.packs) if old else {}
     touched: dict[str, list[str]] = {}
     for doc in bodies.keys() | gone:  # a replaced document is in both
@@ -116,8 +117,9 @@ def save(root: Path, old: GraphFiles | None, bodies: dict[str, bytes], gone: set
             packs[b] = write(root, f"pack-{b}", dict(sorted(content.items())), write_bytes)
         else:
             packs.pop(b, None)
-    return GraphFiles(write(root, "links", links, write_bytes), write(root, "keys", keys, write_bytes),
-                      dict(sorted(packs.items())))
+    keys_file = write(root, "keys", keys, write_bytes)
+    return lambda links: GraphFiles(write(root, "links", links, write_bytes), keys_file,
+                                    dict(sorted(packs.items())))
 
 
 def bodies(root: Path, files: GraphFiles) -> Iterator[tuple[str, dict]]:

