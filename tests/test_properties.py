@@ -243,3 +243,34 @@ def test_modern_tones_is_the_plain_rule(text: str) -> None:
 
     rule = "(?<![qQ])(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])"  # the rule as first written
     assert modern_tones(text) == re.sub(rule, lambda m: _TONE_FIX[m.group(1)], text)
+
+
+def _area_by_counting(title: str, text: str) -> str:
+    """The area rule as first written: every keyword counted in title (×3) and text."""
+    from loaders.lexicon import AREAS
+
+    ft, fx = fold(title), fold(text)
+    best, score = "other", 0
+    for a in AREAS:
+        s = 3 * sum(map(ft.count, a.keywords)) + sum(map(fx.count, a.keywords))
+        if s > score:
+            best, score = a.area, s
+    return best
+
+
+_AREA_WORDS = ["thủ tục hành chính", "văn bản quy phạm pháp luật", "pháp luật", "công nghệ thông tin", "một cửa", "công chức", "viên chức", "công vụ", "chuyển đổi số",
+               "chính quyền điện tử", "chính quyền số", "sắp xếp", "tuyên truyền", "thông tin", "ngân sách",
+               "tự chủ", "thể chế", "văn bản", "dịch vụ công", "ứng dụng"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_AREA_WORDS) | noise, max_size=8),
+       st.lists(st.sampled_from(_AREA_WORDS) | noise, max_size=3))
+@example(["cán bộ, công chức, viên chức", "công chức"], ["chính quyền số"])
+@example(["chính quyền điện tử chính quyền số chuyển đổi số"], [])
+@example(["văn bản quy phạm pháp luật", "thể chế", "công nghệ thông tin"], ["thi hành pháp luật"])
+def test_task_area_counts_only_the_keywords_found_as_counting_all(words: list[str], title: list[str]) -> None:
+    from loaders.extract.roles import classify_area
+
+    text, head = " ".join(words), " ".join(title)
+    assert classify_area(head, text) == _area_by_counting(head, text)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..lexicon import AREAS
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
-from ..text import LOWER, UPPER, fold, sentences
+from ..text import LOWER, UPPER, by_first_character, fold, sentences
 from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of, schedule_of
 
@@ -53,19 +53,57 @@ class _Run:
 
 def classify_area(title: str, text: str) -> str:
     """The reform area whose keywords the task names most (a keyword in the title counts 3)."""
-    fx = fold(text)
+    return _area_of(title, fold(text))
+
+
+def _area_of(title: str, fx: str) -> str:
+    """:func:`classify_area` of a folded text."""
     best, score = "other", 0
-    for a, in_title in zip(AREAS, _title_counts(title), strict=True):
-        s = 3 * in_title + sum(map(fx.count, a.keywords))
-        if s > score:
-            best, score = a.area, s
+    for a, t, n in zip(AREAS, _title_counts(title), _area_counts(fx), strict=True):
+        if 3 * t + n > score:
+            best, score = a.area, 3 * t + n
     return best
 
 
 @lru_cache(maxsize=256)  # the tasks of a section share its title
 def _title_counts(title: str) -> tuple[int, ...]:
-    ft = fold(title)
-    return tuple(sum(map(ft.count, a.keywords)) for a in AREAS)
+    return tuple(_area_counts(fold(title)))
+
+
+def _area_counts(fx: str) -> list[int]:
+    """How often ``fx`` names each area's keywords (each counted by ``str.count``); only the
+    keywords found in it are counted."""
+    counts = [0] * len(AREAS)
+    areas = _keyword_search()[2]
+    for k in _keywords_in(fx):
+        n = fx.count(k)
+        for i in areas[k]:
+            counts[i] += n
+    return counts
+
+
+@cache
+def _keyword_search() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
+    """Every area keyword, longest first and gathered by first letter; for each keyword those
+    it starts with (found where it is found), and the areas (indices) that list it."""
+    words = sorted({k for a in AREAS for k in a.keywords}, key=len, reverse=True)
+    return (re.compile(by_first_character([re.escape(k) for k in words])),
+            {k: tuple(p for p in words if k.startswith(p)) for k in words},
+            {k: tuple(i for i, a in enumerate(AREAS) if k in a.keywords) for k in words})
+
+
+def _keywords_in(fx: str) -> set[str]:
+    """The area keywords that occur in ``fx``: one search instead of counting each (~70).
+
+    Where keywords start at one place, the longest is found there and the others are its
+    prefixes; every place is searched, so overlapping keywords are all found."""
+    rx, prefixes, _areas = _keyword_search()
+    out: set[str] = set()
+    pos = 0
+    while (m := rx.search(fx, pos)) is not None:
+        out.update(prefixes[m.group()])
+        pos = m.start() + 1
+    return out
 
 
 def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[list[Mention], int]:
@@ -105,7 +143,7 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         found, freq = deadline_of(body)
         due = deadline or found
         t = Task(f"task:{doc.doc_id}:{n[0]}", doc.doc_id, sec.path if sec else "", title, body,
-                 classify_area(f"{area_hint} {title}", body), tuple(dict.fromkeys(lead)),
+                 _area_of(f"{area_hint} {title}", folded[s:e]), tuple(dict.fromkeys(lead)),
                  tuple(dict.fromkeys(coop)), due,
                  Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, product,
                  source, *schedule_of(due))
