@@ -266,18 +266,19 @@ class GuardedPattern:
         self._fast = re.compile(body, flags)
         self._guard = re.compile(f"[{guard}]", flags)
 
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        """The first match at or after ``pos``, as the full pattern's ``search``."""
-        while (m := self._fast.search(text, pos)) is not None:
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """The first match at or after ``pos`` (before ``endpos``), as the full pattern's
+        ``search``: like its lookbehind, the guard sees the character before ``pos``."""
+        end = len(text) if endpos is None else endpos
+        while (m := self._fast.search(text, pos, end)) is not None:
             i = m.start()
             if i == 0 or not self._guard.match(text, i - 1):
                 return m
             pos = i + 1  # guarded here: a match may still start further on
         return None
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        pos = 0
-        while (m := self.search(text, pos)) is not None:
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        while (m := self.search(text, pos, endpos)) is not None:
             yield m
             pos = m.end() if m.end() > m.start() else m.start() + 1
 

@@ -417,6 +417,9 @@ def test_guarded_pattern_finds_what_finditer_finds(guard: str, body: str, flags:
     expected = [(m.span(), m.groups()) for m in full.finditer(text)]
     assert [(m.span(), m.groups()) for m in GuardedPattern(guard, body, flags).finditer(text)] == expected
     assert len(expected) >= 2 and len(expected) < len(re.findall(body, text, flags))  # some guarded out
+    for pos, endpos in [(1, len(text)), (5, len(text) - 4), (len(text) // 2, len(text) - 1)]:
+        window = [(m.span(), m.groups()) for m in full.finditer(text, pos, endpos)]
+        assert [(m.span(), m.groups()) for m in GuardedPattern(guard, body, flags).finditer(text, pos, endpos)] == window
 
 
 _FIRST_CHARACTER_CASES = [  # (alternatives, text): the gathered alternation matches as the plain one

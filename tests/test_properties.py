@@ -274,3 +274,32 @@ def test_task_area_counts_only_the_keywords_found_as_counting_all(words: list[st
 
     text, head = " ".join(words), " ".join(title)
     assert classify_area(head, text) == _area_by_counting(head, text)
+
+
+_FIGURES = ["ngày 15 tháng 7 năm 2021", "15/7/2021", "số 12/KH-UBND", "giai đoạn 2021-2025", "đến năm 2030",
+            "so với năm 2020", "TCVN ISO 9001:2015", "ISO 9001", "mức độ 3, 4", "lần thứ hai", "thứ ba",
+            "5 năm", "2.0", "(1).", "2.1.", "95%", "trên 80%", "8/8 xã", "Lần thứ 2"]
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from(_FIGURES) | noise, max_size=5).map(" ".join), min_size=1, max_size=5))
+@example(["Phấn đấu đến năm 2030 đạt 95%", "lần thứ hai", "áp dụng TCVN ISO 9001:2015 trên 80%"])
+def test_target_masks_are_every_mask_over_every_block(paragraphs: list[str]) -> None:
+    """Masks run only where they can match (a block with a digit) blank what running every
+    mask over every block blanks."""
+    from loaders.extract import targets as t
+
+    text = "\n".join(paragraphs)
+    folded = fold(text)
+    spans, pos = [], 0
+    for p in paragraphs:
+        spans.append((pos, pos + len(p)))
+        pos += len(p) + 1
+    chars = list(folded)
+    for s, e in spans:
+        ms = [m for rx in (*t._MASK_TEXT[:4], re.compile(r"(?:TCVN\s+)?ISO(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?"))
+               for m in rx.finditer(text, s, e)]
+        ms += [m for rx in (re.compile(r"\b(?:lan thu|thu)\s+\w+"), *t._MASKS) for m in rx.finditer(folded, s, e)]
+        for m in ms:
+            chars[m.start():m.end()] = " " * (m.end() - m.start())
+    assert t._masked(text, folded, spans) == "".join(chars)

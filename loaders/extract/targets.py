@@ -13,7 +13,7 @@ import re
 from ..lexicon import COUNT_NOUNS, METRICS, find_indicators
 from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
-from ..text import clauses, fold, sentences, slug
+from ..text import GuardedPattern, clauses, fold, sentences, slug
 from .grammar import DATE_ANY, NUMBER, PERIOD, YEAR_BY
 
 TARGET_KINDS = {"goals", "tasks", "solutions", "implementation", ""}
@@ -28,16 +28,17 @@ _COMP_BEFORE = re.compile(
     rf"(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
     r"(?:\s+(?:muc|dat|la|duoc|khoang|co))*\s+$")
 _COMP_AFTER_GE = re.compile(r"^\s*(?:%\s*)?(?:tro len|tro len\b)")
-_MASKS = (
+# ordinals ("lần thứ hai") on folded text: the one mask that can match without a digit
+_ORDINAL = GuardedPattern(r"\w", r"(?:lan thu|thu)\s+\w+")
+_MASKS = (  # on folded text; each match has a digit
     re.compile(r"muc do\s+\d(?:\s*(?:,|va)\s*(?:muc do\s+)?\d)*"),
-    re.compile(r"\b(?:lan thu|thu)\s+\w+"),
     re.compile(r"\b\d+(?:\.\d+)?\s*(?:nam|thang|ngay|tuoi|gio|phut|lan)\b"),
     re.compile(r"\d+\.0\b"),
     re.compile(r"(?m)^\s*(?:\(\d+\)\.?|\d+(?:\.\d+)*\.)"),
 )
 _SITUATION_VERBS = re.compile(r"\b(?:da dat|da thuc hien|da ban hanh|dat duoc|dat ket qua)\b")
-_MASK_TEXT = (DATE_ANY, NUMBER, PERIOD, YEAR_BY,
-              re.compile(r"(?:TCVN\s+)?ISO(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?"))
+_MASK_TEXT = (DATE_ANY, NUMBER, PERIOD, YEAR_BY,  # on the text; each match has a digit
+              re.compile(r"(?:TCVN\s+ISO|ISO)(?:/IEC)?\s*\d{4,5}(?:\s*:\s*\d{4})?"))
 _BEFORE, _AFTER = 30, 15  # how far a comparator is looked for before and after a figure
 _DIGIT = re.compile(r"\d")  # every figure has one: text without a digit (once masked) has no target
 
@@ -47,12 +48,12 @@ def _masked(text: str, folded: str, spans: list[tuple[int, int]]) -> str:
     of ``spans`` (blocks: a date or number never runs from one paragraph into the next)."""
     chars = list(folded)
     for s, e in spans:
-        for rx in _MASK_TEXT:
-            for m in rx.finditer(text, s, e):
-                chars[m.start():m.end()] = " " * (m.end() - m.start())
-        for rx in _MASKS:
-            for m in rx.finditer(folded, s, e):
-                chars[m.start():m.end()] = " " * (m.end() - m.start())
+        hits = [*_ORDINAL.finditer(folded, s, e)]
+        if _DIGIT.search(text, s, e):  # most blocks read only for a comparator have no digit
+            hits += [m for rx in _MASK_TEXT for m in rx.finditer(text, s, e)]
+            hits += [m for rx in _MASKS for m in rx.finditer(folded, s, e)]
+        for m in hits:
+            chars[m.start():m.end()] = " " * (m.end() - m.start())
     return "".join(chars)
 
 
