@@ -190,6 +190,13 @@ def _hard_wrapped(raw: RawDocument) -> bool:
 
 _DIGIT_GOES_ON = re.compile(r"\d+(?![.)]\s)(?!\.\d+\.?\s)")
 _NUMBER_LABEL = re.compile(r"(?:^|\s)(?:Số|số)\s*:?\s*$")
+_TAIL = 12  # longer than any match of _TERMINAL or _NUMBER_LABEL in a piece (single spaces)
+
+
+def _ends(rx: re.Pattern[str], text: str) -> bool:
+    """Whether ``rx`` (anchored at the end) matches ``text``, a piece's text, whose spaces
+    are single and not at its end: the search starts near the end, not at every character."""
+    return rx.search(text, max(0, len(text) - _TAIL)) is not None
 
 
 def _goes_on(prev: _Piece, p: _Piece, wrapped: bool) -> bool:
@@ -197,10 +204,10 @@ def _goes_on(prev: _Piece, p: _Piece, wrapped: bool) -> bool:
     if p.kind not in ("para", "heading") or prev.kind != p.kind or _FOOTNOTE.match(prev.text):
         return False
     if _LIST_MARK.match(p.text) or marker_of(p.text):
-        return _NUMBER_LABEL.search(prev.text) is not None and bool(re.match(r"\d", p.text))
-    if _NUMBER_LABEL.search(prev.text):
+        return _ends(_NUMBER_LABEL, prev.text) and bool(re.match(r"\d", p.text))
+    if _ends(_NUMBER_LABEL, prev.text):
         return True  # "Số:" ⏎ "123/KH-UBND"
-    if _TERMINAL.search(prev.text):
+    if _ends(_TERMINAL, prev.text):
         return False
     if _LOWER_START.match(p.text) or _DIGIT_GOES_ON.match(p.text):
         return True

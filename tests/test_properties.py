@@ -303,3 +303,15 @@ def test_target_masks_are_every_mask_over_every_block(paragraphs: list[str]) -> 
         for m in ms:
             chars[m.start():m.end()] = " " * (m.end() - m.start())
     assert t._masked(text, folded, spans) == "".join(chars)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["Số", "số", ":", ".", "./.", ")", "”", '"', "…", ";", "x", "Số:", "a.)", " "]) | noise,
+                max_size=12).map(lambda parts: " ".join("".join(parts).split())))
+@example("Kế hoạch Số :")
+@example("Xem mục 2.)”")
+def test_piece_end_found_near_the_end_as_by_a_full_search(text: str) -> None:
+    from loaders.normalize import _NUMBER_LABEL, _TERMINAL, _ends
+
+    for rx in (_NUMBER_LABEL, _TERMINAL):
+        assert _ends(rx, text) == (rx.search(text) is not None)
