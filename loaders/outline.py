@@ -50,14 +50,16 @@ class Outline:
     tables: dict[int, list[Block]] = field(default_factory=dict)
     lead_ins: list[tuple[int, str, int]] = field(default_factory=list)  # (pos, section, year)
     by_path: dict[str, Section] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)  # of the sections, in order
+    index: dict[str, int] = field(default_factory=dict)  # path → position in sections
 
     def section_at(self, pos: int) -> Section | None:
         """The innermost section containing ``pos``: sections are in document order and a
         child starts after its parent, so it is the latest-starting one that contains it."""
-        i = bisect.bisect_right(self.sections, pos, key=lambda s: s.start)
-        for s in reversed(self.sections[:i]):
-            if pos < s.end:
-                return s
+        sections = self.sections
+        for i in range(bisect.bisect_right(self.starts, pos) - 1, -1, -1):
+            if pos < sections[i].end:
+                return sections[i]
         return None
 
     def parent(self, sec: Section) -> Section | None:
@@ -65,7 +67,7 @@ class Outline:
 
     def first_child(self, sec: Section) -> Section | None:
         """Children follow their parent in document order."""
-        i = self.sections.index(sec) + 1
+        i = self.index[sec.path] + 1
         return self.sections[i] if i < len(self.sections) and self.sections[i].parent == sec.path \
             else None
 
@@ -180,6 +182,8 @@ def build_outline(doc: NormDoc) -> Outline:
                (out.signature[0] if out.signature else len(text)))
     out.sections = _finish(raw, text)
     out.by_path = {s.path: s for s in out.sections}
+    out.starts = [s.start for s in out.sections]
+    out.index = {s.path: i for i, s in enumerate(out.sections)}
     return out
 
 
