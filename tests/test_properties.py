@@ -229,6 +229,18 @@ def test_char_map_is_str_translate(text: str, times: int) -> None:
 
 
 @SETTINGS
+@given(st.text(alphabet=VIET + VIET.upper() + "¡¢ÀÿĀāĂăƠơ\u1ef9\u1efa\u00a0 Céng hßa Coäng hoøa", max_size=40),
+       st.integers(min_value=0, max_value=40))
+@example("Céng hßa ¡ÿ \u00a0Ơ\u1ef9\u1efa", 30)
+def test_legacy_letter_counts_are_the_regex_counts(text: str, times: int) -> None:
+    from loaders.legacy import _LATIN1, _NATIVE, letter_counts
+
+    long = text * times  # past 256 characters: counted by numpy
+    for t in (text, long, long + "\ud800" + text):  # a lone surrogate is no letter
+        assert letter_counts(t) == (len(_NATIVE.findall(t)), len(_LATIN1.findall(t)))
+
+
+@SETTINGS
 @given(st.lists(st.text(alphabet=VIET + " \t\n\u00a0\u00ad\u200boOuUqQ", max_size=30), max_size=8))
 def test_cleaning_many_texts_is_cleaning_each(texts: list[str]) -> None:
     assert clean_many(texts) == [clean_inline(t) for t in texts]
