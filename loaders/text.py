@@ -263,6 +263,7 @@ class GuardedPattern:
 
     def __init__(self, guard: str, body: str, flags: int = 0) -> None:
         self.pattern = re.compile(f"(?<![{guard}])(?:{body})", flags)
+        self.body = body
         self._fast = re.compile(body, flags)
         self._guard = re.compile(f"[{guard}]", flags)
 

@@ -478,6 +478,22 @@ def test_heads_by_first_character_match_as_the_whole_head_regex(seeds_dir: Path)
     assert found > 500
 
 
+def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> None:
+    """One scan finds every match each indicator's own finditer finds, overlaps included."""
+    from loaders.lexicon import INDICATORS, find_indicators
+    from loaders.text import fold
+
+    mine = ("Chỉ số PAR INDEX, PAR-Index và parindex; SIPAS, Chỉ số hài lòng về sự phục vụ của cơ quan "
+            "hành chính; PAPI PCI DTI, ICT Index, DDCI; Chỉ số năng lực cạnh tranh cấp sở; M-Score; "
+            "xpci, pcix, Chỉ số cải cách hành chính các cấp, chỉ số CCHC. Chỉ số hài lòng, chỉ số hài lòng "
+            "theo PAR INDEX về sự phục vụ của cơ quan hành chính.")  # matches inside matches
+    texts = [fold(mine)] + [fold(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    for t in texts:
+        each = sorted((m.start(), m.end(), ind.id) for ind in INDICATORS for m in ind.pattern.pattern.finditer(t))
+        assert list(find_indicators(t)) == each
+    assert {i for _s, _e, i in find_indicators(fold(mine))} == {ind.id for ind in INDICATORS}
+
+
 def test_task_labels_match_as_the_plain_rule() -> None:
     from loaders.extract.roles import _LABEL, _label_key
 
