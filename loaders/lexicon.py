@@ -128,8 +128,8 @@ def head_regex() -> re.Pattern[str]:
 def heads_at() -> dict[str, re.Pattern[str]]:
     """:func:`head_regex` for each first character: only the heads that can start with it,
     in the same order and groups, so a match at a place is the one ``head_regex`` finds there.
-    Trying ~120 named groups one after the other cost 3 µs a place; most places ("số", "bổ")
-    name no agency, and a few heads start with each letter."""
+    Trying 79 named groups one after the other cost 3 µs a place; most places ("số", "bổ")
+    name no agency, and 1-22 heads start with each letter."""
     firsts: dict[str, list[int]] = {}
     for i in head_order():
         for c in first_characters(HEADS[i].pattern):
