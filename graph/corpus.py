@@ -49,26 +49,40 @@ def document_part(d: DocumentFacts) -> Part:
     }
     tasks, resps, targets, citations, edges, cit_edges = [], [], [], [], [], []
     indicators: set[str] = set()
-    # A record and its edges share one provenance dict (and a quote equal to the text shares
-    # the text): the values are the same, and the store's marshal files keep each once.
+    # A record and its edges share one provenance dict, and equal texts and quotes (a task's
+    # text, its responsibilities' quotes, the sentence of several targets) one string: the
+    # values are the same, and the store's marshal files keep each object once (a quarter
+    # of a document's body is such repeats).
+    same: dict[str, str] = {}
+
+    def one(x: str | None) -> str | None:
+        return x if x is None else same.setdefault(x, x)
+
+    def prov(p: Any) -> dict[str, Any]:
+        out = to_dict(p)
+        out["quote"] = one(out["quote"])
+        return out
+
     for t in d.tasks:
-        tp = _prov(t.provenance, t.text)
+        tp = prov(t.provenance)
         tasks.append({"id": t.id, "document": t.document, "section": t.section,
-                      "title": t.title, "text": t.text, "area": t.area, "lead": list(t.lead),
-                      "cooperating": list(t.cooperating), "deadline": t.deadline,
+                      "title": one(t.title), "text": one(t.text), "area": t.area,
+                      "lead": [one(a) for a in t.lead], "cooperating": [one(a) for a in t.cooperating],
+                      "deadline": one(t.deadline),
                       "frequency": t.frequency, "due_date": t.due_date,
                       "recurrence": t.recurrence, "product": t.product, "source": t.source,
                       "provenance": tp})
         edges.append(_edge(m.id, t.id, "has_task", tp))
         edges.append(_edge(t.id, f"area:{t.area}", "in_area", tp))
     for r in d.responsibilities:
-        rp = to_dict(r.provenance)
-        resps.append({"agency": r.agency, "role": r.role, "task": r.task,
-                      "document": r.document, "deadline": r.deadline, "provenance": rp})
-        edges.append(_edge(r.agency, r.task, r.role, rp))
+        rp = prov(r.provenance)
+        agency = one(r.agency)
+        resps.append({"agency": agency, "role": r.role, "task": r.task,
+                      "document": r.document, "deadline": one(r.deadline), "provenance": rp})
+        edges.append(_edge(agency, r.task, r.role, rp))
     for t in d.targets:
-        tp = _prov(t.provenance, t.text)
-        targets.append({"id": t.id, "document": t.document, "text": t.text,
+        tp = prov(t.provenance)
+        targets.append({"id": t.id, "document": t.document, "text": one(t.text),
                         "metric": t.metric, "comparator": t.comparator, "value": t.value,
                         "unit": t.unit, "year": t.year, "baseline": t.baseline,
                         "indicator": t.indicator, "provenance": tp})
@@ -81,15 +95,15 @@ def document_part(d: DocumentFacts) -> Part:
         indicators.add(im.indicator)
         if im.indicator not in seen_ind:
             seen_ind.add(im.indicator)
-            edges.append(_edge(m.id, im.indicator, "mentions", to_dict(im.provenance)))
+            edges.append(_edge(m.id, im.indicator, "mentions", prov(im.provenance)))
     cit_keys = []
     for c in d.citations:
-        ref, cp = f"ref:{c.ref_key}", to_dict(c.provenance)
+        ref, cp = f"ref:{c.ref_key}", prov(c.provenance)
         citations.append({"id": c.id, "document": c.document, "number": c.number,
                           "type": c.type, "issuer": c.issuer, "date": c.date,
                           "title": c.title, "resolves_to": None,
                           "relation": c.relation, "ref": ref, "scope": c.scope,
-                          "provenance": cp, "mentions": [to_dict(p) for p in c.mentions]})
+                          "provenance": cp, "mentions": [prov(p) for p in c.mentions]})
         cit_edges.append(len(edges))
         edges.append(_edge(m.id, ref, c.relation, cp, citation=c.id))
         cit_keys.append({**citation_keys(c, defs), "ref": ref, "raw_number": c.number,
@@ -265,13 +279,6 @@ def build_export(docs: list[DocumentFacts]) -> dict[str, Any]:
     parts = {d.meta.id: document_part(d) for d in sorted(docs, key=lambda d: d.meta.id)}
     links = link([p["keys"] for p in parts.values()], lambda d: parts[d]["agencies"])
     return assemble((p["body"] for p in parts.values()), links)
-
-
-def _prov(p: Any, text: str) -> dict[str, Any]:
-    out = to_dict(p)
-    if out["quote"] == text:
-        out["quote"] = text
-    return out
 
 
 def _edge(source: str, target: str, type_: str, prov: dict[str, Any] | None,

@@ -347,3 +347,33 @@ def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Pa
     entry = next(e for e in json.loads((store / "manifest.json").read_text())["documents"].values()
                  if e["source_path"] == str(doc))
     assert entry["mtime_ns"] == doc.stat().st_mtime_ns
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
+def test_a_document_part_holds_each_repeated_text_once() -> None:
+    """A task's text, its responsibilities' quotes and the sentence several targets share are
+    one string in the part, so the store's marshal files keep each once (and load it once)."""
+    from graph.corpus import document_part
+    from loaders.pipeline import load_document
+
+    seen: dict[str, set[int]] = {}
+
+    def walk(o: object, key: str = "") -> None:
+        if isinstance(o, dict):
+            for k, v in o.items():
+                walk(v, k)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v, key)
+        elif isinstance(o, str) and key in ("text", "quote", "agency", "lead", "cooperating"):
+            seen.setdefault(o, set()).add(id(o))
+
+    for path in sorted(SEEDS.glob("*.txt"))[:5]:
+        part = document_part(load_document(path))
+        seen.clear()
+        walk(part["body"])
+        repeated = [s for s in seen if len(seen[s]) > 1]
+        assert repeated == [], path.name
+        body = part["body"]
+        quotes = [r["provenance"]["quote"] for r in body["responsibilities"]]
+        assert any(q in {t["text"] for t in body["tasks"]} for q in quotes)  # the case at stake
