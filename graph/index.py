@@ -28,6 +28,8 @@ TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
     import networkx as nx
 
+    from .adjacency import Adjacency
+
 
 class NotFound(LookupError):
     """A name or id that matches nothing in the corpus; the message says what was asked."""
@@ -327,7 +329,7 @@ class Corpus:
 
     def resolve_entity(self, query: str) -> str:
         """Any node id as given, else a document (id, number, title), else one agency by name."""
-        if query in self.graph:
+        if query in self.adjacency:
             return query
         try:
             return self.find_document(query)
@@ -354,14 +356,30 @@ class Corpus:
         return {r.child.id: r for r in self.refinements if r.child and r.parent}
 
     @cached_property
+    def refines_edges(self) -> list[dict[str, Any]]:
+        """A ``refines`` edge from each child target to its parent's (the graph adds them)."""
+        return [{"source": row.child.id, "target": row.parent.id, "type": "refines",
+                 "status": row.status, "provenance": to_dict(row.child.provenance)}
+                for row in self.refinements]
+
+    @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The typed graph, plus ``refines`` edges from each child target to its parent's."""
         from .nx import to_networkx
 
         with no_gc(freeze=True):  # as large as the corpus, and as long-lived
             g = to_networkx(self.export)
-            for row in self.refinements:
-                g.add_edge(row.child.id, row.parent.id, key="refines", type="refines", status=row.status,
-                           provenance=to_dict(row.child.provenance))
+            for e in self.refines_edges:
+                g.add_edge(e["source"], e["target"], key="refines",
+                           **{k: v for k, v in e.items() if k not in ("source", "target")})
         return g
+
+    @cached_property
+    def adjacency(self) -> Adjacency:
+        """The typed graph's nodes and each node's edges, without building the graph."""
+        from .adjacency import NODE_LISTS, Adjacency
+
+        with no_gc(freeze=True):
+            return Adjacency([*(self.export.get("edges") or []), *self.refines_edges],
+                             (r["id"] for key in NODE_LISTS for r in self.export.get(key) or []))
 

@@ -6,11 +6,7 @@ from typing import Any
 
 import networkx as nx
 
-NODE_LISTS = {
-    "documents": "document", "jurisdictions": "jurisdiction", "agencies": "agency",
-    "tasks": "task", "targets": "target", "indicators": "indicator", "references": "document",
-    "areas": "area",
-}
+from .adjacency import NODE_LISTS
 
 
 def to_networkx(export: dict[str, Any]) -> nx.MultiDiGraph:

@@ -18,6 +18,8 @@ from .index import Corpus, DocRef, Lazy, NotFound, prov
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .adjacency import Adjacency
+
 CITING = ("cites", "based_on", "implements")
 
 
@@ -116,9 +118,10 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
 
 
 def prepare(c: Corpus) -> None:
-    """Build what cited-by reads (a server does it after loading)."""
+    """Build what cited-by and dependencies read (a server does it after loading)."""
     _citing(c)
     _refs_by_number(c)
+    c.adjacency  # noqa: B018 (a cached property: reading it builds it)
 
 
 def _citing(c: Corpus) -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
@@ -196,26 +199,26 @@ def _link(c: Corpus, s: str, t: str, data: dict) -> Link:
 
 
 def _check(c: Corpus, nid: str) -> None:
-    if nid not in c.graph:
+    if nid not in c.adjacency:
         raise NotFound(f"không có thực thể / no entity with id {nid!r}")
 
 
 def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[list[Link], list[Link]]:
     """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``."""
     _check(c, entity)
-    g = c.graph
+    g = c.adjacency  # the node's edges as the typed graph has them, without building it
     return _walk(c, g, entity, depth, upstream=True), _walk(c, g, entity, depth, upstream=False)
 
 
-def _walk(c: Corpus, g: nx.MultiDiGraph, start: str, depth: int, upstream: bool) -> list[Link]:
+def _walk(c: Corpus, g: Adjacency, start: str, depth: int, upstream: bool) -> list[Link]:
     # Upstream: follow "out" edges forward and "in" edges backward; downstream the reverse.
     fwd, back = ("out", "in") if upstream else ("in", "out")
     out, seen, frontier = [], {start}, [start]
     for _ in range(depth):
         nxt = []
         for n in frontier:
-            steps = [(t, s, t, d) for s, t, d in g.out_edges(n, data=True) if (d["type"], fwd) in DEPENDS]
-            steps += [(s, s, t, d) for s, t, d in g.in_edges(n, data=True) if (d["type"], back) in DEPENDS]
+            steps = [(t, s, t, d) for s, t, d in g.out_edges(n) if (d["type"], fwd) in DEPENDS]
+            steps += [(s, s, t, d) for s, t, d in g.in_edges(n) if (d["type"], back) in DEPENDS]
             for other, s, t, d in steps:
                 out.append(_link(c, s, t, d))
                 if other not in seen:

@@ -132,6 +132,40 @@ def test_a_child_target_refines_its_parent(seed_corpus: Corpus) -> None:
     assert seed_corpus.targets[parent.target]["value"] == 100.0
 
 
+def _without_ends(d: dict) -> dict:
+    return {k: v for k, v in d.items() if k not in ("source", "target")}
+
+
+def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus) -> None:
+    """Each node's edges read from the export are the typed graph's: same order, same data."""
+    g, adj = seed_corpus.graph, seed_corpus.adjacency
+    assert adj.nodes == set(g.nodes) and "ag:nowhere" not in adj
+    for n in g.nodes:
+        assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
+        assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
+
+
+def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
+    """Edges to one neighbour come together, in the order it was first linked; an edge
+    repeating a (source, target, key) updates the first one's data."""
+    from graph.adjacency import Adjacency
+    from graph.nx import to_networkx
+
+    edges = [{"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 1},
+             {"source": "a", "target": "c", "type": "has_task", "p": 2},
+             {"source": "a", "target": "b", "type": "based_on", "p": 3},
+             {"source": "d", "target": "b", "type": "cites", "p": 4},
+             {"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 5, "q": 6},
+             {"source": "a", "target": "x", "type": "in_area", "p": 7}]
+    g = to_networkx({"documents": [{"id": "a"}, {"id": "b"}], "edges": edges})
+    adj = Adjacency(edges, ["a", "b"])
+    for n in ("a", "b", "c", "d", "x"):
+        assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
+        assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
+    assert [d["p"] for _s, _t, d in adj.out_edges("a")] == [5, 3, 2, 7]
+    assert adj.nodes == set(g.nodes) == {"a", "b", "c", "d", "x"}
+
+
 def test_shortest_path_is_a_chain_of_facts(seed_corpus: Corpus) -> None:
     links = trace.path(seed_corpus, "ag:vn-hau-giang:ban-tuyen-giao-tinh-uy",
                        "ag:vn-hau-giang-vi-thanh:phong-noi-vu")
