@@ -10,7 +10,7 @@ repeated key's attributes updated by the later edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 Edge = tuple[str, str, dict[str, Any]]
@@ -30,15 +30,23 @@ class Adjacency:
         self._edges = edges
         self._out: dict[str, list[int]] = {}
         self._in: dict[str, list[int]] = {}
+        # the typed graph's nodes in its order: the records, then edge ends not among them
+        self.nodes: dict[str, None] = dict.fromkeys(nodes)
+        add = self.nodes.setdefault
         for i, e in enumerate(edges):
-            self._out.setdefault(e["source"], []).append(i)
-            self._in.setdefault(e["target"], []).append(i)
-        self.nodes = set(nodes)
-        self.nodes.update(self._out)
-        self.nodes.update(self._in)
+            s, t = e["source"], e["target"]
+            self._out.setdefault(s, []).append(i)
+            self._in.setdefault(t, []).append(i)
+            add(s)
+            add(t)
 
     def __contains__(self, node: str) -> bool:
         return node in self.nodes
+
+    def edges(self) -> Iterator[Edge]:
+        """Every edge, in the order of the typed graph's ``edges(data=True)``."""
+        for node in self.nodes:
+            yield from self.out_edges(node)
 
     def out_edges(self, node: str) -> list[Edge]:
         return self._grouped(self._out.get(node, ()), "target")

@@ -258,8 +258,9 @@ def _build_undirected(c: Corpus, structural: bool) -> nx.Graph:
     import networkx as nx
 
     ug = nx.Graph()
-    ug.add_nodes_from(c.graph.nodes)
-    for s, t, data in c.graph.edges(data=True):
+    adj = c.adjacency  # the typed graph's nodes and edges in its order, without building it
+    ug.add_nodes_from(adj.nodes)
+    for s, t, data in adj.edges():
         if structural or data["type"] not in STRUCTURAL:
             ug.add_edge(s, t, edge=(s, t, data))
     return ug

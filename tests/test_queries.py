@@ -139,10 +139,11 @@ def _without_ends(d: dict) -> dict:
 def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus) -> None:
     """Each node's edges read from the export are the typed graph's: same order, same data."""
     g, adj = seed_corpus.graph, seed_corpus.adjacency
-    assert adj.nodes == set(g.nodes) and "ag:nowhere" not in adj
+    assert list(adj.nodes) == list(g.nodes) and "ag:nowhere" not in adj
     for n in g.nodes:
         assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
         assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
+    assert [(s, t, _without_ends(d)) for s, t, d in adj.edges()] == list(g.edges(data=True))
 
 
 def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
@@ -163,7 +164,23 @@ def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
         assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
         assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
     assert [d["p"] for _s, _t, d in adj.out_edges("a")] == [5, 3, 2, 7]
-    assert adj.nodes == set(g.nodes) == {"a", "b", "c", "d", "x"}
+    assert list(adj.nodes) == list(g.nodes) == ["a", "b", "c", "d", "x"]
+    assert [(s, t, _without_ends(d)) for s, t, d in adj.edges()] == list(g.edges(data=True))
+
+
+@pytest.mark.parametrize("structural", [False, True])
+def test_the_path_graph_is_the_one_made_from_the_typed_graph(seed_corpus: Corpus, structural: bool) -> None:
+    import networkx as nx
+
+    ref = nx.Graph()  # as paths were found before: from the networkx typed graph
+    ref.add_nodes_from(seed_corpus.graph.nodes)
+    for s, t, d in seed_corpus.graph.edges(data=True):
+        if structural or d["type"] not in trace.STRUCTURAL:
+            ref.add_edge(s, t, edge=(s, t, d))
+    ug = trace._build_undirected(seed_corpus, structural)
+    assert list(ug.nodes) == list(ref.nodes)
+    assert [(a, b, (x[0], x[1], _without_ends(x[2]))) for a, b, x in ug.edges(data="edge")] == list(
+        ref.edges(data="edge"))
 
 
 def test_shortest_path_is_a_chain_of_facts(seed_corpus: Corpus) -> None:
