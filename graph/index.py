@@ -28,7 +28,7 @@ TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
     import networkx as nx
 
-    from .adjacency import Adjacency
+    from .adjacency import Adjacency, TypedGraph
 
 
 class NotFound(LookupError):
@@ -373,6 +373,14 @@ class Corpus:
                 g.add_edge(e["source"], e["target"], key="refines",
                            **{k: v for k, v in e.items() if k not in ("source", "target")})
         return g
+
+    @cached_property
+    def typed(self) -> TypedGraph:
+        """The typed graph for reading (the graph pages): the networkx graph's nodes,
+        attributes and edges, read from the export and ``adjacency`` without building it."""
+        from .adjacency import TypedGraph
+
+        return TypedGraph(self.export, self.adjacency)
 
     @cached_property
     def adjacency(self) -> Adjacency:

@@ -149,7 +149,7 @@ def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus) -> None:
 def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
     """Edges to one neighbour come together, in the order it was first linked; an edge
     repeating a (source, target, key) updates the first one's data."""
-    from graph.adjacency import Adjacency
+    from graph.adjacency import Adjacency, TypedGraph
     from graph.nx import to_networkx
 
     edges = [{"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 1},
@@ -158,14 +158,21 @@ def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
              {"source": "d", "target": "b", "type": "cites", "p": 4},
              {"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 5, "q": 6},
              {"source": "a", "target": "x", "type": "in_area", "p": 7}]
-    g = to_networkx({"documents": [{"id": "a"}, {"id": "b"}], "edges": edges})
-    adj = Adjacency(edges, ["a", "b"])
+    export = {"documents": [{"id": "a", "type": "ke_hoach"}], "references": [{"id": "b", "title": "T"}],
+              "tasks": [{"id": "a", "text": "both a document and a task"}], "edges": edges}
+    g = to_networkx(export)
+    adj = Adjacency(edges, ["a", "b", "a"])
     for n in ("a", "b", "c", "d", "x"):
         assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
         assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
     assert [d["p"] for _s, _t, d in adj.out_edges("a")] == [5, 3, 2, 7]
     assert list(adj.nodes) == list(g.nodes) == ["a", "b", "c", "d", "x"]
     assert [(s, t, _without_ends(d)) for s, t, d in adj.edges()] == list(g.edges(data=True))
+    typed = TypedGraph(export, adj)  # what the graph pages read
+    assert list(typed.nodes(data=True)) == list(g.nodes(data=True))
+    assert [typed.nodes[n] for n in g.nodes] == [g.nodes[n] for n in g.nodes]
+    assert [typed.degree(n) for n in g.nodes] == [g.degree(n) for n in g.nodes]
+    assert "c" in typed and "z" not in typed
 
 
 @pytest.mark.parametrize("structural", [False, True])

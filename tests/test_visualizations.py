@@ -108,6 +108,23 @@ def test_large_graph_is_aggregated_with_a_note(seed_corpus, seed_export: dict) -
     assert sum(got.values()) == sum(expected.values())
 
 
+@pytest.mark.parametrize("spec", [
+    ViewSpec(), ViewSpec(focus=HG_PROPAGANDA, depth=2), ViewSpec(focus=VI_THANH_PLAN, kinds=("document", "agency",
+                                                                                          "jurisdiction", "area")),
+    ViewSpec(documents=("002",), roles=("lead",)), ViewSpec(jurisdiction="Hậu Giang"), ViewSpec(max_nodes=150),
+    ViewSpec(kinds=("document", "reference")),
+])
+def test_pages_read_from_the_export_are_those_of_the_networkx_graph(seed_export: dict, spec: ViewSpec) -> None:
+    """The pages read the typed graph through ``Corpus.typed`` (the export and its edges by
+    node); a corpus whose ``typed`` is the networkx graph itself draws the same page."""
+    from graph.index import Corpus
+
+    reference = Corpus(seed_export)
+    reference.__dict__["typed"] = reference.graph  # what the pages read before
+    assert select(Corpus(seed_export), spec) == select(reference, spec)
+    assert len(select(Corpus(seed_export), spec).nodes) > 2
+
+
 def test_citation_only_view_is_hierarchical(seed_corpus) -> None:
     view = select(seed_corpus, ViewSpec(kinds=("document", "reference")))
     assert view.layout == "hierarchical"

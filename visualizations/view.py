@@ -17,8 +17,8 @@ from loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
 
-if TYPE_CHECKING:  # used for types only: the CLI starts without networkx
-    import networkx as nx
+if TYPE_CHECKING:
+    from graph.adjacency import TypedGraph
 
 MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
 RESERVE_MAX = 20_000  # hidden nodes kept in the page for expand-on-click
@@ -125,7 +125,7 @@ class Labeller:
 
     def __init__(self, c: Corpus) -> None:
         self.c = c
-        self.g = c.graph
+        self.g = c.typed
 
     def doc_label(self, did: str, full: bool = False) -> str:
         """"Kế hoạch 12/KH-UBND", or the type and the start of the title when it has no number;
@@ -241,7 +241,7 @@ def _documents_in_scope(c: Corpus, spec: ViewSpec) -> set[str] | None:
     return docs
 
 
-def _neighbourhood(g: nx.MultiDiGraph, start: str, depth: int, allowed: set[str],
+def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
                    structural: bool) -> set[str]:
     """Nodes within ``depth`` hops either way, without copying the graph (ego_graph would)."""
     seen, ring = {start}, {start}
@@ -261,10 +261,11 @@ def _neighbourhood(g: nx.MultiDiGraph, start: str, depth: int, allowed: set[str]
 
 def select(c: Corpus, spec: ViewSpec) -> View:
     """The nodes and edges of one graph page. Raises ``NotFound`` for an unknown focus or filter."""
-    g = c.graph
+    g = c.typed
     kinds = spec.kinds or tuple(NODE)
     visible = spec.kinds or DEFAULT_KINDS
-    node_kind = {n: kind_of(a) for n, a in g.nodes(data=True)}
+    # every node's kind, once per corpus (a page focused on a few nodes reads it for all)
+    node_kind = c.derived("view_kinds", lambda: {n: kind_of(a) for n, a in g.nodes(data=True)}, large=True)
     allowed = {n for n, k in node_kind.items() if k in kinds}
     notes: list[str] = []
     title = "Đồ thị văn bản CCHC"
@@ -318,8 +319,9 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     edges: list[VEdge] = []
     reserve_edges: list[VEdge] = []
     held = drawn | reserve
-    for u, v, d in g.edges(data=True):
-        if u in held and v in held and keep_edge(d):
+    # the graph's edges in its order (node by node), read only from the nodes held
+    for u, v, d in (e for n in g.nodes if n in held for e in g.out_edges(n, data=True)):
+        if v in held and keep_edge(d):
             (edges if u in drawn and v in drawn else reserve_edges).append(b.edge(u, v, d))
     if aggregated:
         edges += _aggregate_roles(c, drawn)
