@@ -69,7 +69,8 @@ class TypedGraph:
     """What the graph pages read of the typed graph, as networkx's ``MultiDiGraph`` answers it
     (``nodes``, ``nodes[n]``, ``n in g``, ``in_edges``/``out_edges``/``edges`` with data,
     ``degree``), made from the export's records and an ``Adjacency``: a page focused on a few
-    nodes reads only theirs, and nothing the size of the corpus is copied."""
+    nodes reads only theirs, and nothing the size of the corpus is copied. Edges always come
+    with their data (``data`` is accepted as networkx takes it)."""
 
     def __init__(self, export: dict[str, Any], adjacency: Adjacency) -> None:
         self._export = export

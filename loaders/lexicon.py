@@ -86,7 +86,8 @@ def find_indicators(folded: str) -> tuple[tuple[int, int, str], ...]:
     found: list[tuple[int, int, str]] = []
     free = [0] * len(INDICATORS)  # where each indicator's next match may start
     pos = 0
-    while (hit := _any_indicator().search(folded, pos)) is not None:
+    any_indicator = _any_indicator()
+    while (hit := any_indicator.search(folded, pos)) is not None:
         p = hit.start()
         for k, ind in enumerate(INDICATORS):
             if p >= free[k] and (m := ind.pattern.pattern.match(folded, p)) is not None:
