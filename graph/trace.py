@@ -118,10 +118,10 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
 
 
 def prepare(c: Corpus) -> None:
-    """Build what cited-by and dependencies read (a server does it after loading)."""
+    """Build what cited-by, dependencies and paths read (a server does it after loading)."""
     _citing(c)
     _refs_by_number(c)
-    c.adjacency  # noqa: B018 (a cached property: reading it builds it)
+    _undirected(c, False)  # reads the edges by node (Corpus.adjacency), which dependencies read
 
 
 def _citing(c: Corpus) -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:

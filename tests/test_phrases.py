@@ -160,6 +160,10 @@ def test_prepare_builds_every_index_the_questions_read(own_store) -> None:
     assert not c.memo
     prepare(c)
     built = set(c.memo)
+    assert "adjacency" in vars(c) and "graph" not in vars(c)  # edges by node, no networkx graph
+    docs = sorted(c.documents)
+    assert trace.dependencies(c, docs[0])[1]  # what rests on a document: its tasks at least
+    trace.path(c, docs[0], docs[-1])
     assert list(queries.who_leads(c, "tuyên truyền")) and list(queries.search(c, "nội vụ"))
     assert list(queries.agency_roles(c, "Phòng Nội vụ")) and list(trace.cited_by(c, "07-NQ/TU", depth=2))
     assert list(cascade.compare(c, cascade.metrics(c)[0].key))
