@@ -119,18 +119,12 @@ HEADS: tuple[Head, ...] = tuple(
 
 
 @cache
-def head_regex() -> re.Pattern[str]:
-    """One alternation of every head, longest alternatives first, named by row index."""
-    parts = [f"(?P<h{i}>(?:{HEADS[i].pattern}))" for i in head_order()]
-    return re.compile(r"(?:" + "|".join(parts) + r")(?![a-z0-9])")
-
-
-@cache
 def heads_at() -> dict[str, re.Pattern[str]]:
-    """:func:`head_regex` for each first character: only the heads that can start with it,
-    in the same order and groups, so a match at a place is the one ``head_regex`` finds there.
-    Trying 79 named groups one after the other cost 3 µs a place; most places ("số", "bổ")
-    name no agency, and 1-22 heads start with each letter."""
+    """The head regex for each first character: an alternation of the heads that can start
+    with it, longest alternatives first (``head_order``), each a group named ``h<row>``, then
+    no letter or digit. A match at a place is the one the alternation of all heads finds
+    there; one regex of all 79 named groups cost 3 µs a place, and most places ("số", "bổ")
+    name no agency, while 1-22 heads start with each letter."""
     firsts: dict[str, list[int]] = {}
     for i in head_order():
         for c in first_characters(HEADS[i].pattern):

@@ -285,7 +285,7 @@ def test_task_area_counts_only_the_keywords_found_as_counting_all(words: list[st
     from loaders.extract.roles import classify_area
 
     text, head = " ".join(words), " ".join(title)
-    assert classify_area(head, text) == _area_by_counting(head, text)
+    assert classify_area(head, fold(text)) == _area_by_counting(head, text)
 
 
 _FIGURES = ["ngày 15 tháng 7 năm 2021", "15/7/2021", "số 12/KH-UBND", "giai đoạn 2021-2025", "đến năm 2030",

@@ -374,7 +374,7 @@ def scan(text: str, folded: str, start: int, end: int, ctx: Context) -> list[Men
 
 @cache
 def _word_start_heads() -> re.Pattern[str]:
-    """Where a head may start: the alternatives of :func:`head_regex` in the same order, but
+    """Where a head may start: the alternatives of :func:`heads_at` in the same order, but
     flat, without groups and gathered by first letter (:func:`by_first_character`): at each
     place the regex engine then tries a few letters, not every branch (2.5x faster scan)."""
     alts = [alt for i in head_order() for alt in top_level_alternatives(HEADS[i].pattern)]

@@ -51,13 +51,9 @@ class _Run:
     extra: list[tuple[Mention, str, int, int]] = field(default_factory=list)
 
 
-def classify_area(title: str, text: str) -> str:
-    """The reform area whose keywords the task names most (a keyword in the title counts 3)."""
-    return _area_of(title, fold(text))
-
-
-def _area_of(title: str, fx: str) -> str:
-    """:func:`classify_area` of a folded text."""
+def classify_area(title: str, fx: str) -> str:
+    """The reform area whose keywords the task names most (a keyword in the title counts 3);
+    ``fx``: the task's text folded."""
     best, score = "other", 0
     for a, t, n in zip(AREAS, _title_counts(title), _area_counts(fx), strict=True):
         if 3 * t + n > score:
@@ -143,7 +139,7 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         found, freq = deadline_of(body)
         due = deadline or found
         t = Task(f"task:{doc.doc_id}:{n[0]}", doc.doc_id, sec.path if sec else "", title, body,
-                 _area_of(f"{area_hint} {title}", folded[s:e]), tuple(dict.fromkeys(lead)),
+                 classify_area(f"{area_hint} {title}", folded[s:e]), tuple(dict.fromkeys(lead)),
                  tuple(dict.fromkeys(coop)), due,
                  Provenance(doc.doc_id, sec.path if sec else "", s, e, body), freq, product,
                  source, *schedule_of(due))
