@@ -28,6 +28,12 @@ def _alts(cell: str) -> list[str]:
     return [a.strip() for a in cell.split("|") if a.strip()]
 
 
+# task-table header words → the column they name: (column, how the header is matched: whole,
+# prefix or contains, words), checked in this order ("Thời gian thực hiện" is a deadline, not
+# a lead; "Cách thức thực hiện" is no lead since lead words must open the header)
+TABLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (r["column"], r["match"], tuple(_alts(r["headers"]))) for r in table_rows("table_columns.tsv"))
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

@@ -18,6 +18,7 @@ from ..outline import Outline, marker_of
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
 from .agencies import Context, Mention, parse_list
 from .grammar import deadline_of, schedule_of
+from .tables import task_rows
 
 _LEAD_CUE = re.compile(
     r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
@@ -380,51 +381,16 @@ def _generic(m: Mention) -> bool:
 
 def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
                  ctx: Context, new_task, add) -> None:
-    if not rows:
-        return
-    cols: dict[str, int] = {}
-    header_i = -1
-    for i, r in enumerate(rows[:3]):
-        names = [fold(text[s:e]) for s, e in r.cells]
-        found = {}
-        for j, c in enumerate(names):
-            if "chu tri" in c and "lead" not in found:
-                found["lead"] = j
-            elif "phoi hop" in c and "coop" not in found:
-                found["coop"] = j
-            elif re.search(r"thoi gian|thoi han|tien do|hoan thanh", c) and "due" not in found:
-                found["due"] = j
-            elif re.search(r"san pham|ket qua|hinh thuc", c) and "product" not in found:
-                found["product"] = j
-            elif re.search(r"noi dung|nhiem vu|cong viec|ten|giai phap", c) and "task" not in found:
-                found["task"] = j
-        if "lead" in found and "task" in found:
-            cols, header_i = found, i
-            break
-    if header_i < 0:
-        return
-    group = ""
-    for r in rows[header_i + 1:]:
-        cells = [text[s:e].strip() for s, e in r.cells]
-
-        def cell(name: str, cells: list[str] = cells) -> str:
-            j = cols.get(name, -1)
-            return cells[j] if 0 <= j < len(cells) else ""
-
-        task_text = cell("task")
-        if not task_text:
-            continue
-        if not cell("lead") and not cell("coop"):
-            group = task_text
-            continue
+    for tr in task_rows(text, rows):
+        r = tr.block
         sec = outline.section_at(r.start)
-        lead_ms = _cell_agencies(text, folded, r.cells[cols["lead"]], ctx)
-        coop_ms = (_cell_agencies(text, folded, r.cells[cols["coop"]], ctx)
-                   if "coop" in cols and cols["coop"] < len(r.cells) else [])
+        lead_ms = _cell_agencies(text, folded, tr.lead, ctx) if tr.lead else []
+        coop_ms = _cell_agencies(text, folded, tr.cooperate, ctx) if tr.cooperate else []
+        task_text = " ".join(text[tr.task[0]:tr.task[1]].split())
         title = task_text if len(task_text) < 160 else _short(task_text)
         t = new_task(r.start, r.end, title, sec, [m.id for m in lead_ms],
-                     [m.id for m in coop_ms], "table", deadline=cell("due") or None,
-                     product=cell("product") or None, area_hint=group)
+                     [m.id for m in coop_ms], "table", deadline=tr.due,
+                     product=tr.product, area_hint=tr.group)
         for m in lead_ms:
             add(m, "lead", t, r.start, r.end, t.deadline)
         for m in coop_ms:
