@@ -16,7 +16,7 @@ from ..lexicon import AREAS
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
-from .agencies import Context, Mention, parse_list
+from .agencies import Context, Mention, parse_list, role_named
 from .grammar import deadline_of, schedule_of
 from .tables import task_rows
 
@@ -35,6 +35,8 @@ _COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
 _REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
     r"de xuat|so ket|tong ket|bang van ban|tien do))*\s+")
+# "báo cáo … gửi (về) X": the report goes to X
+_SENT_TO = re.compile(r"(?<=\bbao cao\b)[^.;:]{0,80}?\bgui (?:ve |cho |toi |den )?(?=[a-z])")
 _ADVISE = re.compile(r"^(?:\W*)(?:tham muu)\b")
 _SUPERVISE = re.compile(r"\bgiam sat\b")
 # what follows a subject: a lower-case verb, or after a colon a capitalised one ("Chủ trì …")
@@ -178,20 +180,15 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
 
     seen: set[tuple[str, str, str]] = set()
     handled: set[int] = set()
-    for b in doc.blocks:
-        sec = outline.section_at(b.start)
-        if b.kind not in ("para", "item", "heading") or sec is None or sec.kind != "implementation":
-            continue
+    for sec, s, e, starts in _items(doc, outline, ctx):
         heading = _heading_agencies(text, folded, sec, outline, ctx)
-        body_start = b.start
-        if sec.start == b.start and heading and sec.title_end < b.end:
-            body_start = sec.title_end
-        elif sec.start == b.start and (heading or b.kind == "heading" or b.bold):
-            continue  # a heading line: its agencies are the subject of what follows
-        for run in _runs(text, folded, body_start, b.end, heading, ctx):
-            title = sec.title if heading else _short(text[run.start:run.end])
+        own_title = sec.title and s <= sec.title_end and not _own_agencies(text, folded, sec, ctx)
+        for run in _runs(text, folded, s, e, heading, ctx):
+            # a task's title is its own words: the item's title, else its first clause
+            title = sec.title if own_title and run.start <= sec.title_end else _short(
+                text[run.start:run.end])
             emit(run, title, sec)
-        handled.add(b.start)
+        handled.update(starts)
     # explicit "X chủ trì" anywhere else (plans often assign inside the task list)
     for b in doc.blocks:
         if b.start in handled or b.kind not in ("para", "item", "heading"):
@@ -303,16 +300,53 @@ def _short(s: str, words: int = 14) -> str:
     return " ".join(w[:words]) + (" …" if len(w) > words else "")
 
 
+def _items(doc: NormDoc, outline: Outline, ctx: Context
+           ) -> list[tuple[Section, int, int, list[int]]]:
+    """The implementation section's items: (section, start, end, block starts) of the text of
+    each section up to its first child, less a heading line that only names its agencies."""
+    text, folded = doc.text, doc.folded
+    out: list[tuple[Section, int, int, list[int]]] = []
+    for b in doc.blocks:
+        sec = outline.section_at(b.start)
+        if b.kind not in ("para", "item", "heading") or sec is None or sec.kind != "implementation":
+            continue
+        start = b.start
+        own = bool(_own_agencies(text, folded, sec, ctx))
+        if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
+            if sec.title_end >= b.end:
+                continue  # a heading line: its agencies are the subject of what follows
+            start = sec.title_end
+        # an item's paragraphs are one task; under a heading that only names agencies, each
+        # paragraph is an item of its own
+        if out and out[-1][0] is sec and not own:
+            out[-1][2] = b.end  # type: ignore[index]
+            out[-1][3].append(b.start)
+        else:
+            out.append([sec, start, b.end, [b.start]])  # type: ignore[arg-type]
+    return [tuple(x) for x in out]  # type: ignore[misc]
+
+
+def _own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Mention]:
+    """Agencies that the section's own heading names, if that is all it says (``1. Phòng Nội
+    vụ:``, ``Các cơ quan chủ trì thẩm định (Sở A, Sở B):``)."""
+    if not sec.title:
+        return []
+    start = text.find(sec.title, sec.start, sec.title_end + 1)
+    start = start if start >= 0 else sec.title_end - len(sec.title)
+    title_end = start + len(sec.title.rstrip(" :."))
+    ms = parse_list(text, folded, start, ctx)
+    if ms and ms[-1].end >= title_end - 1:
+        return ms
+    named = role_named(text, folded, start, title_end, ctx)
+    return [named] if named else []
+
+
 def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outline,
                       ctx: Context) -> list[Mention]:
-    """Agencies named by the section's heading (``1. Phòng Nội vụ``), if that is all it says."""
+    """Agencies named by the heading of the section or of the nearest enclosing one."""
     while sec is not None and sec.kind == "implementation":
-        title_start = sec.title_end - len(sec.title) if sec.title else sec.title_end
-        start = text.find(sec.title, sec.start, sec.title_end + 1) if sec.title else -1
-        if start >= 0:
-            title_start = start
-        ms = parse_list(text, folded, title_start, ctx) if sec.title else []
-        if ms and ms[-1].end >= title_start + len(sec.title.rstrip(" :.")) - 1:
+        ms = _own_agencies(text, folded, sec, ctx)
+        if ms:
             return ms
         sec = outline.parent(sec)
     return []
@@ -345,7 +379,6 @@ def _roles_of_run(text: str, folded: str, run: _Run, ctx: Context) -> None:
         pred = folded[pred_start:se].lstrip(" ,:")
         pred = re.sub(r"^\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•])\s*", "", pred)
         standing = bool(_STANDING.search(f))
-        first_coop = bool(re.match(r"(?:co trach nhiem\s+)?phoi hop\b", pred)) and not _CHU_TRI.search(f)
         for m in run.subject:
             roles = run.roles.setdefault(m.id, set())
             if standing:
@@ -353,30 +386,19 @@ def _roles_of_run(text: str, folded: str, run: _Run, ctx: Context) -> None:
                 rest = _STANDING.split(f, 1)[-1]
                 if _CHU_TRI.search(rest) or len(rest.split()) > 25:
                     roles.add("lead")
-            elif first_coop:
-                roles.add("cooperate")
-            else:
+            else:  # "X phối hợp với Y <làm gì>": X acts, Y cooperates
                 roles.add("lead")
             if _ADVISE.match(pred) or re.search(r"\btham muu\b", pred[:40]):
                 roles.add("advise")
             if _SUPERVISE.search(pred[:80]):
                 roles.add("supervise")
         for cm in _COOP.finditer(folded, ss, se):
-            ms = parse_list(text, folded, cm.end(), ctx)
-            role = "lead" if first_coop and cm.start() - ss < 40 else "cooperate"
-            for m in ms:
-                if not _generic(m):
-                    run.extra.append((m, role, ss, se))
-        for rm in _REPORT.finditer(folded, ss, se):
+            for m in parse_list(text, folded, cm.end(), ctx):
+                run.extra.append((m, "cooperate", ss, se))
+        for rm in [*_REPORT.finditer(folded, ss, se), *_SENT_TO.finditer(folded, ss, se)]:
             ms = parse_list(text, folded, rm.end(), ctx)
             for m in ms:
                 run.extra.append((m, "report_to", ss, se))
-
-
-def _generic(m: Mention) -> bool:
-    """"các cơ quan liên quan" names no one in particular."""
-    return bool(re.search(r"\b(?:lien quan|co lien quan)\b", fold(m.text))) or (
-        m.is_group and fold(m.name) in ("cac co quan, don vi",))
 
 
 def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
