@@ -103,3 +103,82 @@ def test_flattened_table_tasks() -> None:
         ("lead", "Sở Tài chính"), ("cooperate", "Sở Nội vụ"), ("cooperate", "Sở Tư pháp")}
     first = next(t for t in f.tasks if t.title.startswith("Chuyển đổi"))
     assert first.deadline == "Quý II/2026" and first.due_date == "2026-06-30"
+
+
+def _roles(f) -> set[tuple[str, str, str]]:
+    """(agency, role, task text) of every responsibility."""
+    names = {a.id: a.name for a in f.agencies}
+    tasks = {t.id: t for t in f.tasks}
+    return {(names[r.agency], r.role, tasks[r.task].text) for r in f.responsibilities}
+
+
+def _has(got: set[tuple[str, str, str]], agency: str, role: str, task_start: str) -> bool:
+    return any(a == agency and r == role and t.startswith(task_start) for a, r, t in got)
+
+
+# headings hard-wrapped inside their bold run, a marker alone on its line, a paragraph whose
+# indented first line is short; duties as items under headings that name the bodies
+WRAPPED_DUTIES = """**II. TỔ CHỨC
+THỰC HIỆN**
+
+**1.
+Các cơ quan tiếp nhận hồ sơ (Sở Xây dựng, Ban quản lý khu công nghiệp):**
+
+a) Niêm yết công khai thủ tục
+và biểu mẫu tại nơi tiếp nhận.
+
+Trường hợp hồ sơ thiếu, hướng dẫn
+một lần bằng văn bản.
+
+b) Trả kết quả đúng hẹn cho người dân.
+
+**2. Sở
+Tài chính**
+
+- Phối hợp với Sở Nội vụ bố trí
+kinh phí cho việc số hóa hồ sơ.
+
+- Tổng hợp tình hình, định kỳ báo cáo quý gửi Ủy ban nhân dân tỉnh.
+"""
+
+
+def test_duties_under_wrapped_headings() -> None:
+    got = _roles(facts_of(WRAPPED_DUTIES))
+    body = "Các cơ quan tiếp nhận hồ sơ (Sở Xây dựng, Ban quản lý khu công nghiệp)"
+    # item a) with its second paragraph is one task of the body its heading names
+    assert _has(got, body, "lead", "a) Niêm yết công khai thủ tục")
+    assert _has(got, body, "lead", "b) Trả kết quả đúng hẹn cho n")
+    assert not any(t.startswith("Trường hợp") for _, _, t in got)
+    # "X phối hợp với Y <làm gì>" under the heading of X: X leads, Y cooperates
+    assert _has(got, "Sở Tài chính", "lead", "- Phối hợp với Sở Nội vụ bố t")
+    assert _has(got, "Sở Nội vụ", "cooperate", "- Phối hợp với Sở Nội vụ bố t")
+    assert _has(got, "Ủy ban nhân dân tỉnh", "report_to", "- Tổng hợp tình hình, định kỳ ")
+
+
+ATTACHED_PLAN = """# QUYẾT ĐỊNH
+
+**Điều 1.** Ban hành kèm theo Quyết định này Kế hoạch số hóa hồ sơ.
+
+**Điều 2.** Quyết định này có hiệu lực từ ngày ký.
+
+*Nơi nhận:*
+- Như Điều 2;
+- Lưu: VT.
+
+**KT. CHỦ TỊCH**
+**PHÓ CHỦ TỊCH**
+
+**KẾ HOẠCH**
+
+SỐ HÓA HỒ SƠ THỦ TỤC HÀNH CHÍNH
+
+**I. TỔ CHỨC THỰC HIỆN**
+
+1. Sở Nội vụ chủ trì kiểm tra việc số hóa hồ sơ tại các xã.
+"""
+
+
+def test_plan_attached_after_the_signature_is_read() -> None:
+    f = facts_of(ATTACHED_PLAN)
+    assert _has(_roles(f), "Sở Nội vụ", "lead", "1. Sở Nội vụ chủ trì kiểm tra ")
+    assert f.meta.signer_capacity and "KẾ HOẠCH" not in f.meta.signer_capacity
