@@ -131,6 +131,42 @@ def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
     return end
 
 
+# A proper name is capitalised syllables, each opening a word that may run on in lower case
+# ("Khu Kinh tế", "Chuyển đổi số"); a level word ("Thành phố", "tỉnh") or a verb ends it.
+_NAME_SYLLABLE = re.compile(r"\s+([^\s,;.:()/]+)")
+_NAME_JOIN = re.compile(r"\s+(?:và|-|–)(?=\s+[A-ZĐÀ-Ỹ])")
+_NAME_SYLLABLES = 10
+_WORD_TAIL = 3  # lower-case syllables that may finish one word ("Nghiên cứu phát triển")
+_NOT_IN_NAME = frozenset(
+    "chu phoi co la thuc cua tai tren theo de duoc cac nhung voi trong thuoc se da can phai "
+    "khong va hoac ve tham nhan to bao".split())
+
+
+def _proper_name(text: str, folded: str, pos: int) -> int:
+    """End of the proper name after the space at ``pos`` (``pos`` when there is none)."""
+    end = i = pos
+    tail = 0
+    for _ in range(_NAME_SYLLABLES):
+        lm = _LEVEL_RX.match(folded, i)
+        if lm and _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+            break
+        m = _NAME_SYLLABLE.match(text, i)
+        if m is None:
+            break
+        word = m.group(1)
+        if word[:1].isupper():
+            tail = 0
+        elif end > pos and tail < _WORD_TAIL and fold(word) not in _NOT_IN_NAME:
+            tail += 1
+        else:
+            break
+        i = end = m.end()
+        j = _NAME_JOIN.match(text, i)
+        if j and not tail:
+            i = j.end()
+    return end
+
+
 def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                  allow_bare: bool = False) -> Mention | None:
     """Parse one agency mention starting exactly at ``pos``."""
@@ -160,7 +196,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                     pos = dm.end()
                     break
             if dm is None:
-                end = _capital_words(text, pos + 1, 4)
+                end = _proper_name(text, folded, pos)
                 if end <= pos + 1:
                     return None
                 name = f"{name} {' '.join(text[pos + 1:end].split())}"
