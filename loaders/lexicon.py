@@ -34,6 +34,9 @@ def _alts(cell: str) -> list[str]:
 TABLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
     (r["column"], r["match"], tuple(_alts(r["headers"]))) for r in table_rows("table_columns.tsv"))
 
+# lower-case syllables (folded) that end an agency's proper name: verbs and function words
+NAME_STOPS: frozenset[str] = frozenset(r["word"] for r in table_rows("name_stops.tsv"))
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

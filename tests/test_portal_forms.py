@@ -3,8 +3,12 @@ tables flattened to one cell a line, headings hard-wrapped inside bold, duties u
 
 from __future__ import annotations
 
+import pytest
+
+from loaders.extract.agencies import parse_list
 from loaders.read import text_blocks
-from tests.test_grammar import facts_of
+from loaders.text import fold
+from tests.test_grammar import PROVINCE, facts_of
 
 # a portal's rendering of a task table: every cell closed by a line holding only "|", an empty
 # cell between two rows, a group row, a merged sub-row without its ordinal
@@ -182,3 +186,48 @@ def test_plan_attached_after_the_signature_is_read() -> None:
     f = facts_of(ATTACHED_PLAN)
     assert _has(_roles(f), "Sở Nội vụ", "lead", "1. Sở Nội vụ chủ trì kiểm tra ")
     assert f.meta.signer_capacity and "KẾ HOẠCH" not in f.meta.signer_capacity
+
+
+# a statute of functions: a lead-in hands the lettered items to the centre; a request in the
+# preamble is a duty of those requested
+FUNCTIONS = """# QUYẾT ĐỊNH
+
+Giám đốc Sở Nội vụ yêu cầu Thủ trưởng các sở, ban, ngành rà soát quy trình nội bộ trong tháng.
+
+**Điều 1. Nhiệm vụ**
+
+Trung tâm Dịch vụ việc làm tỉnh thực hiện các nhiệm vụ sau:
+
+1. Nhiệm vụ chung
+
+a) Tư vấn việc làm cho người lao động.
+
+b) Phối hợp với Bưu điện tỉnh chuyển trả kết quả tận nhà.
+
+**Điều 2. Hiệu lực**
+
+Quyết định có hiệu lực từ ngày ký.
+"""
+
+
+def test_lead_in_hands_its_items_to_the_agency() -> None:
+    got = _roles(facts_of(FUNCTIONS))
+    centre = "Trung tâm Dịch vụ việc làm tỉnh"
+    assert _has(got, centre, "lead", "a) Tư vấn việc làm")
+    assert _has(got, centre, "lead", "b) Phối hợp với Bưu điện")
+    assert _has(got, "Bưu điện tỉnh", "cooperate", "b) Phối hợp với Bưu điện")
+    assert not any(t.startswith("1. Nhiệm vụ chung") for _, _, t in got)  # a heading over items
+    assert not any(t.startswith("Quyết định có hiệu lực") for _, _, t in got)
+    assert _has(got, "Thủ trưởng các sở, ban, ngành", "lead", "Giám đốc Sở Nội vụ yêu cầu")
+    assert not any(a == "Giám đốc Sở Nội vụ" for a, _, _ in got)  # who asks is not the one who acts
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("Trung tâm Chuyển đổi số tỉnh chủ trì", "Trung tâm Chuyển đổi số tỉnh"),
+    ("Viện Nghiên cứu phát triển thành phố có trách nhiệm", "Viện Nghiên cứu phát triển thành phố"),
+    ("Ban Quản lý Khu Kinh tế Vân Phong phối hợp", "Ban Quản lý Khu Kinh tế Vân Phong"),
+    ("Sở Quy hoạch - Kiến trúc thực hiện", "Sở Quy hoạch - Kiến trúc"),
+])
+def test_proper_names_run_over_lower_case_syllables(written: str, name: str) -> None:
+    ms = parse_list(written, fold(written), 0, PROVINCE)
+    assert [m.name for m in ms] == [name]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, heads_at
+from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NAME_STOPS, NOT_AGENCIES, Head, head_order, heads_at
 from ..model import Agency, Provenance
 from ..text import by_first_character, fold, slug, top_level_alternatives
 
@@ -137,9 +137,6 @@ _NAME_SYLLABLE = re.compile(r"\s+([^\s,;.:()/]+)")
 _NAME_JOIN = re.compile(r"\s+(?:và|-|–)(?=\s+[A-ZĐÀ-Ỹ])")
 _NAME_SYLLABLES = 10
 _WORD_TAIL = 3  # lower-case syllables that may finish one word ("Nghiên cứu phát triển")
-_NOT_IN_NAME = frozenset(
-    "chu phoi co la thuc cua tai tren theo de duoc cac nhung voi trong thuoc se da can phai "
-    "khong va hoac ve tham nhan to bao".split())
 
 
 def _proper_name(text: str, folded: str, pos: int) -> int:
@@ -156,7 +153,7 @@ def _proper_name(text: str, folded: str, pos: int) -> int:
         word = m.group(1)
         if word[:1].isupper():
             tail = 0
-        elif end > pos and tail < _WORD_TAIL and fold(word) not in _NOT_IN_NAME:
+        elif end > pos and tail < _WORD_TAIL and fold(word) not in NAME_STOPS:
             tail += 1
         else:
             break

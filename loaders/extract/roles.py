@@ -24,13 +24,16 @@ _LEAD_CUE = re.compile(
     r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|ben canh do)\b")
-_GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?)\s+")
+_GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|yeu cau|de nghi)\s+")
+# a sentence that assigns what follows it: "Sở A thực hiện các nhiệm vụ sau:", "Giao Sở A …:"
+_LEAD_IN_END = re.compile(r":\s*$")
+_ADVERBIAL_CHARS = 300  # how far into a sentence an opening adverbial ("Căn cứ …, ") may run
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
 # "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
 _DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?:thi hanh|to chuc thuc hien|thuc hien|trien khai)\b")
 # one of these is in every sentence that _CHU_TRI, _DUTY or "giao" takes
-_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao")
+_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao", "yeu cau", "de nghi")
 _COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
 _REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
@@ -105,13 +108,17 @@ def _keywords_in(fx: str) -> set[str]:
     return out
 
 
-def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[list[Mention], int]:
-    """Agencies that are the grammatical subject of the sentence ``text[s:e]``."""
+def subject_at(text: str, folded: str, s: int, e: int, ctx: Context
+               ) -> tuple[list[Mention], int, bool]:
+    """Agencies that are the grammatical subject of the sentence ``text[s:e]``, where they
+    start, and whether they were given the task: by the subject ("UBND tỉnh giao Sở A …",
+    "… yêu cầu Sở A …") or by the sentence's first word ("Đề nghị Sở A …")."""
     m = _LEAD_CUE.match(folded, s, e)
     pos = m.end() if m else s
+    cued = pos > s and _GIVES.search(folded, s, pos) is not None
     cands = [pos]
     if _ADVERBIAL.match(folded, pos):
-        cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + 300)])]
+        cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + _ADVERBIAL_CHARS)])]
     for c in cands:
         ms = parse_list(text, folded, c, ctx)
         if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 24]) and ms[-1].end < e:
@@ -120,9 +127,9 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context) -> tuple[li
             if gm:
                 given = parse_list(text, folded, gm.end(), ctx)
                 if given:
-                    return given, gm.end()
-            return ms, c
-    return [], -1
+                    return given, gm.end(), True
+            return ms, c, cued and c == pos
+    return [], -1, False
 
 
 def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
@@ -180,8 +187,9 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
 
     seen: set[tuple[str, str, str]] = set()
     handled: set[int] = set()
-    for sec, s, e, starts in _items(doc, outline, ctx):
-        heading = _heading_agencies(text, folded, sec, outline, ctx)
+    leads = _lead_ins(doc, outline, ctx)
+    for sec, s, e, starts in _items(doc, outline, ctx, leads):
+        heading = _heading_agencies(text, folded, sec, outline, ctx, leads)
         own_title = sec.title and s <= sec.title_end and not _own_agencies(text, folded, sec, ctx)
         for run in _runs(text, folded, s, e, heading, ctx):
             # a task's title is its own words: the item's title, else its first clause
@@ -194,18 +202,17 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
         if b.start in handled or b.kind not in ("para", "item", "heading"):
             continue
         sec = outline.section_at(b.start)
-        if sec is None or sec.kind in ("situation", "viewpoint", "preamble"):
+        if sec is not None and sec.kind in ("situation", "viewpoint", "preamble"):
             continue
         if not any(w in folded[b.start:b.end] for w in _ASSIGNING_WORDS):
             continue  # no sentence of it can pass the test below
         for s, e in sentences(text, b.start, b.end):
             f = folded[s:e]
-            if not (_CHU_TRI.search(f) or _DUTY.search(f) or re.match(r"\W*giao\s", f)):
+            subj, _at, given = subject_at(text, folded, s, e, ctx)
+            # before the first heading only a duty given to someone ("… yêu cầu Sở A …")
+            if not subj or not (given or (sec is not None and (_CHU_TRI.search(f) or _DUTY.search(f)))):
                 continue
-            subj, _ = subject_at(text, folded, s, e, ctx)
-            if not subj:
-                continue
-            emit(_Run(s, e, subj, False), sec.title or _short(text[s:e]), sec)
+            emit(_Run(s, e, subj, False), _short(text[s:e]), sec)
     # "Cơ quan chủ trì: …; Cơ quan phối hợp: …; Thời gian: …" under a task item
     by_path = outline.by_path
     labelled: set[str] = set()
@@ -300,16 +307,45 @@ def _short(s: str, words: int = 14) -> str:
     return " ".join(w[:words]) + (" …" if len(w) > words else "")
 
 
-def _items(doc: NormDoc, outline: Outline, ctx: Context
-           ) -> list[tuple[Section, int, int, list[int]]]:
-    """The implementation section's items: (section, start, end, block starts) of the text of
-    each section up to its first child, less a heading line that only names its agencies."""
+_NO_DUTIES = ("situation", "viewpoint", "goals", "preamble")
+
+
+def _lead_ins(doc: NormDoc, outline: Outline, ctx: Context) -> dict[str, tuple[int, list[Mention]]]:
+    """Paragraphs that hand what follows to agencies ("Trung tâm A thực hiện các nhiệm vụ
+    sau:"), by the path of their section: (where, agencies)."""
+    text, folded = doc.text, doc.folded
+    out: dict[str, tuple[int, list[Mention]]] = {}
+    for b in doc.blocks:
+        if b.kind != "para" or not _LEAD_IN_END.search(text, b.start, b.end):
+            continue
+        sec = outline.section_at(b.start)
+        if sec is None or sec.kind in _NO_DUTIES or sec.path in out:
+            continue
+        s = max((ss for ss, _se in sentences(text, b.start, b.end)), default=b.start)
+        subj, _at, _given = subject_at(text, folded, s, b.end, ctx)
+        if subj:
+            out[sec.path] = (b.start, subj)
+    return out
+
+
+def _items(doc: NormDoc, outline: Outline, ctx: Context,
+           leads: dict[str, tuple[int, list[Mention]]]) -> list[tuple[Section, int, int, list[int]]]:
+    """The items of the implementation sections and of sections a lead-in hands to agencies:
+    (section, start, end, block starts) of each section's text up to its first child, less a
+    heading line that only names its agencies."""
     text, folded = doc.text, doc.folded
     out: list[tuple[Section, int, int, list[int]]] = []
     for b in doc.blocks:
         sec = outline.section_at(b.start)
-        if b.kind not in ("para", "item", "heading") or sec is None or sec.kind != "implementation":
+        if b.kind not in ("para", "item", "heading") or sec is None or sec.kind in _NO_DUTIES:
             continue
+        if sec.kind != "implementation" and not any(
+                a.path in leads and leads[a.path][0] < b.start for a in outline.ancestors(sec)):
+            continue
+        if any(leads.get(a.path, (-1,))[0] == b.start for a in outline.ancestors(sec)):
+            continue  # the lead-in itself
+        if sec.start == b.start and sec.title_end >= b.end and outline.first_child(sec) is not None:
+            continue  # a heading over items ("1. Nhiệm vụ chung")
         start = b.start
         own = bool(_own_agencies(text, folded, sec, ctx))
         if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
@@ -342,12 +378,15 @@ def _own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Me
 
 
 def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outline,
-                      ctx: Context) -> list[Mention]:
-    """Agencies named by the heading of the section or of the nearest enclosing one."""
-    while sec is not None and sec.kind == "implementation":
+                      ctx: Context, leads: dict[str, tuple[int, list[Mention]]]) -> list[Mention]:
+    """Agencies named by the heading of the section or of the nearest enclosing one, or
+    handed its items by a lead-in."""
+    while sec is not None and sec.kind not in _NO_DUTIES:
         ms = _own_agencies(text, folded, sec, ctx)
         if ms:
             return ms
+        if sec.path in leads:
+            return leads[sec.path][1]
         sec = outline.parent(sec)
     return []
 
@@ -355,7 +394,7 @@ def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outl
 def _runs(text: str, folded: str, s: int, e: int, heading: list[Mention], ctx: Context) -> list[_Run]:
     runs: list[_Run] = []
     for ss, se in sentences(text, s, e):
-        subj, _ = subject_at(text, folded, ss, se, ctx)
+        subj, _, _ = subject_at(text, folded, ss, se, ctx)
         if subj:
             same = runs and [m.id for m in runs[-1].subject] == [m.id for m in subj]
             if same and not runs[-1].implicit:
