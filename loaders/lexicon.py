@@ -37,6 +37,14 @@ TABLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
 # lower-case syllables (folded) that end an agency's proper name: verbs and function words
 NAME_STOPS: frozenset[str] = frozenset(r["word"] for r in table_rows("name_stops.tsv"))
 
+# words that assign a duty (folded patterns): a sentence with one and no responsibility is a gap
+DUTY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (r["cue"], re.compile(r["pattern"])) for r in table_rows("duty_cues.tsv"))
+
+# "Trách nhiệm của Sở A": words before the agencies a heading hands its items to
+DUTY_HEADING: re.Pattern[str] = re.compile(
+    r"(?:" + "|".join(r["prefix"] for r in table_rows("duty_headings.tsv")) + r")\s+")
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

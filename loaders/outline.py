@@ -240,11 +240,17 @@ def _title(text: str, b: Block, body_start: int) -> tuple[str, int]:
 
 
 def _label(style: str, marker: str, n: int) -> str:
+    """A section's label in its path: the marker's number ("2.1." → "1" under "2"), the word and
+    number of articles, parts and appendices as written ("Điều 5", "Chương II", "Phụ lục I")."""
+    if style in ("article", "part", "appendix"):
+        words = " ".join(marker.strip(" .:").split())
+        word = words.split(" ")[0] if style != "appendix" else " ".join(words.split(" ")[:2])
+        number = words[len(word):].strip()
+        return f"{word.capitalize()} {number}".strip() if style != "appendix" else (
+            f"Phụ lục {number}".strip())
     core = re.sub(r"[^0-9A-Za-zĐđ.]+", "", marker).strip(".")
-    if style in ("roman", "arabic", "arabic2", "arabic3", "letter", "paren", "article"):
+    if style in ("roman", "arabic", "arabic2", "arabic3", "letter", "paren"):
         return core.rsplit(".", 1)[-1] if style in ("arabic2", "arabic3") else (core or str(n))
-    if style in ("part", "appendix"):
-        return (style[0].upper() + core[-3:]) if core else style
     return f"{style[0]}{n}"
 
 

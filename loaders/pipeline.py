@@ -8,6 +8,7 @@ from pathlib import Path
 from . import admin
 from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
+from .extract.gaps import find_gaps
 from .extract.metadata import (
     extract_definitions,
     extract_indicator_mentions,
@@ -81,11 +82,13 @@ def extract(doc: NormDoc) -> DocumentFacts:
         warnings.append(f"{doc.source_path}: no headings found; facts come from plain paragraphs")
     if ctx.jurisdiction is None:
         warnings.append(f"{doc.source_path}: jurisdiction not recognised")
-    return DocumentFacts(meta=dmeta, text=doc.text, sections=outline.sections,
-                         jurisdictions=jurs, agencies=sorted(by_id.values(), key=lambda a: a.id),
-                         tasks=tasks, responsibilities=resps, targets=targets,
-                         indicators=extract_indicator_mentions(doc, outline), citations=citations,
-                         definitions=definitions, warnings=warnings)
+    facts = DocumentFacts(meta=dmeta, text=doc.text, sections=outline.sections,
+                          jurisdictions=jurs, agencies=sorted(by_id.values(), key=lambda a: a.id),
+                          tasks=tasks, responsibilities=resps, targets=targets,
+                          indicators=extract_indicator_mentions(doc, outline), citations=citations,
+                          definitions=definitions, warnings=warnings)
+    facts.gaps = find_gaps(doc, outline, facts)
+    return facts
 
 
 def _issuer_display(m: Mention | None) -> str | None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from ..lexicon import AREAS
+from ..lexicon import AREAS, DUTY_HEADING
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
@@ -27,14 +27,17 @@ _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de
 _GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|yeu cau|de nghi)\s+")
 # a sentence that assigns what follows it: "Sở A thực hiện các nhiệm vụ sau:", "Giao Sở A …:"
 _LEAD_IN_END = re.compile(r":\s*$")
+_NAME_CELL_CHARS = 120  # a cell longer than this is a description, not a body's name
 _ADVERBIAL_CHARS = 300  # how far into a sentence an opening adverbial ("Căn cứ …, ") may run
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
 _CHU_TRI = re.compile(r"\bchu tri\b")
 # "Điều 3. Chánh Văn phòng …, Giám đốc Sở … chịu trách nhiệm thi hành Quyết định này"
-_DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?:thi hanh|to chuc thuc hien|thuc hien|trien khai)\b")
+# "X có trách nhiệm <làm gì>", "… chịu trách nhiệm thi hành"; not accountability ("chịu trách
+# nhiệm trước UBND tỉnh", "… về nội dung")
+_DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?!truoc|ve |phap ly|giai trinh)[a-z]")
 # one of these is in every sentence that _CHU_TRI, _DUTY or "giao" takes
-_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao", "yeu cau", "de nghi")
-_COOP = re.compile(r"\bphoi hop (?:voi|cung)\s+")
+_ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao", "yeu cau", "de nghi", "phoi hop")
+_COOP = re.compile(r"\s*,?\s*\bphoi hop (?:voi|cung)\s+")
 _REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
     r"de xuat|so ket|tong ket|bang van ban|tien do))*\s+")
@@ -210,7 +213,8 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
             f = folded[s:e]
             subj, _at, given = subject_at(text, folded, s, e, ctx)
             # before the first heading only a duty given to someone ("… yêu cầu Sở A …")
-            if not subj or not (given or (sec is not None and (_CHU_TRI.search(f) or _DUTY.search(f)))):
+            if not subj or not (given or (sec is not None and (
+                    _CHU_TRI.search(f) or _DUTY.search(f) or _COOP.match(folded, subj[-1].end)))):
                 continue
             emit(_Run(s, e, subj, False), _short(text[s:e]), sec)
     # "Cơ quan chủ trì: …; Cơ quan phối hợp: …; Thời gian: …" under a task item
@@ -370,6 +374,8 @@ def _own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Me
     start = text.find(sec.title, sec.start, sec.title_end + 1)
     start = start if start >= 0 else sec.title_end - len(sec.title)
     title_end = start + len(sec.title.rstrip(" :."))
+    if m := DUTY_HEADING.match(folded, start, title_end):  # "Trách nhiệm của Sở A"
+        start = m.end()
     ms = parse_list(text, folded, start, ctx)
     if ms and ms[-1].end >= title_end - 1:
         return ms
@@ -459,6 +465,18 @@ def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
 
 
 def _cell_agencies(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
+    """The agencies a table cell names; a cell that names its body in words the agency grammar
+    does not know ("Văn phòng ĐKĐĐ hoặc Chi nhánh") is that body, kept as kind ``other``."""
+    found = _cell_mentions(text, folded, span, ctx)
+    if found or not text[span[0]:span[1]].strip() or span[1] - span[0] > _NAME_CELL_CHARS:
+        return found
+    s, e = span
+    name = " ".join(text[s:e].split()).rstrip(".;")
+    return [Mention(s, e, name, name[:1].upper() + name[1:], "other", ctx.jurisdiction, False, "",
+                    bare=False)]
+
+
+def _cell_mentions(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
     s, e = span
     out: list[Mention] = []
     pos = s
