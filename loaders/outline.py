@@ -262,6 +262,8 @@ def _finish(raw: list[dict], text: str) -> list[Section]:
         by_path[path] = r
         parent = by_path.get(r["parent"]) if r["parent"] else None
         own = _kind_of(r["title"], r["style"], r.get("bold", False))
+        if parent and parent["kind"] and r["style"] in ("bullet", "plus", "bullet2"):
+            own = ""  # a bullet's words are its content, not a heading naming a part
         kind = own or (parent["kind"] if parent else "")
         r["kind"] = kind
         ym = _YEAR_IN_TITLE.search(r["title"]) or _LEAD_IN_YEAR.match(

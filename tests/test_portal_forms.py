@@ -231,3 +231,28 @@ def test_lead_in_hands_its_items_to_the_agency() -> None:
 def test_proper_names_run_over_lower_case_syllables(written: str, name: str) -> None:
     ms = parse_list(written, fold(written), 0, PROVINCE)
     assert [m.name for m in ms] == [name]
+
+
+GOALS = """# KẾ HOẠCH
+
+## II. MỤC TIÊU
+
+1. Dữ liệu số đến năm 2030
+
+- Mỗi năm công bố từ 03 bộ dữ liệu dùng chung mới.
+- Có ít nhất 12 kho dữ liệu chuyên ngành được kết nối.
+- Chi ngân sách cho chuyển đổi số tối thiểu 1,5% tổng chi.
+- Tổ chức từ 2 đến 4 hội nghị chuyên đề.
+"""
+
+
+def test_counted_goals_of_any_noun_and_bullets_keep_their_kind() -> None:
+    f = facts_of(GOALS)
+    got = sorted((t.comparator, t.value, t.unit, t.year) for t in f.targets)
+    # "từ 03", "ít nhất 12" are floors of things counted; "từ 2 đến 4" is a range, no floor;
+    # the bullet about spending stays in the goals (its words are no "budget" heading)
+    assert (">=", 3.0, "count", 2030) in got and (">=", 12.0, "count", 2030) in got
+    assert (">=", 1.5, "%", 2030) in got
+    assert not any(t.value == 2.0 and t.comparator == ">=" for t in f.targets)
+    counted = next(t for t in f.targets if t.value == 12.0)
+    assert counted.metric.startswith("other:kho-du-lieu")  # what is counted, not the sentence's first words

@@ -28,6 +28,8 @@ _COMP_BEFORE = re.compile(
     rf"(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
     r"(?:\s+(?:muc|dat|la|duoc|khoang|co))*\s+$")
 _COMP_AFTER_GE = re.compile(r"^\s*(?:%\s*)?(?:tro len|tro len\b)")
+_RANGE_AFTER = re.compile(r"^\s*(?:%\s*)?(?:den|-|–)\s")  # "từ 5 đến 10": a range, not a floor
+_NOUN_AFTER = re.compile(r" [a-z]{2,}")  # a word follows the figure (units and times are masked)
 # ordinals ("lần thứ hai") on folded text: the one mask that can match without a digit
 _ORDINAL = GuardedPattern(r"\w", r"(?:lan thu|thu)\s+\w+")
 _MASKS = (  # on folded text; each match has a digit
@@ -90,7 +92,8 @@ def _comparator(masked: str, start: int, end: int) -> str:
         return ">"
     if m.group("lt"):
         return "<"
-    return ">=" if after_ge else "="
+    # "từ 95% trở lên"; "phấn đấu mỗi năm từ 05 bộ dữ liệu" is a floor too, "từ 5 đến 10" not
+    return ">=" if after_ge or not _RANGE_AFTER.match(masked[end:end + _AFTER]) else "="
 
 
 def metric_key(folded_text: str) -> str:
@@ -99,8 +102,8 @@ def metric_key(folded_text: str) -> str:
             continue
         if all(rx.search(folded_text) for rx in metric.require):
             return metric.key
-    words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 2][:6]
-    return "other:" + slug(" ".join(words), 40)
+    words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 1][:6]
+    return "other:" + (slug(" ".join(words), 40) if words else "unknown")
 
 
 def _first_per_indicator(found: list[tuple[int, int, str]], s: int, e: int) -> list[tuple[int, str]]:
@@ -164,11 +167,15 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
             hits.append((s, e, float(m.group(1)), "count", "="))
     for m in _COUNT.finditer(clause_m):
         s, e = cs + m.start(1), cs + m.end(1)
-        if any(h[0] <= s < h[1] for h in hits) or not _followed_by_count_noun(folded, e):
+        if any(h[0] <= s < h[1] for h in hits) or kind not in ("goals", "tasks", "solutions"):
             continue
-        if kind not in ("goals", "tasks", "solutions"):
+        comp = _comparator(masked, s, e)
+        # a counted noun of the table, or any noun after "tối thiểu / ít nhất / từ" in a goal
+        # ("ít nhất 20 tập dữ liệu mở")
+        if not _followed_by_count_noun(folded, e) and not (
+                comp != "=" and kind == "goals" and _NOUN_AFTER.match(masked, e)):
             continue
-        hits.append((s, e, float(int(m.group(1))), "count", _comparator(masked, s, e)))
+        hits.append((s, e, float(int(m.group(1))), "count", comp))
     if not hits:
         return []
     if kind != "goals" and _SITUATION_VERBS.search(folded[ss:se]):
@@ -191,9 +198,28 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
                             year, baseline, iid, prov))
             continue
         seg_inds = [i for p, i in sent_inds if seg_s <= ss + p < seg_e]
-        out.append((doc.doc_id, seg_text, metric_key(fold(seg_text)), comp, value, unit, year,
-                    baseline, seg_inds[0] if seg_inds else None, prov))
+        key = metric_key(fold(seg_text))
+        if key.startswith("other:"):  # no metric of the table: name it by what is measured
+            key = metric_key(_measured(masked, seg_s, seg_e, s, e, unit))
+        out.append((doc.doc_id, seg_text, key, comp, value, unit, year, baseline,
+                    seg_inds[0] if seg_inds else None, prov))
     return out
+
+
+# words around a figure that say how much or by when, not what is measured
+_FILLER = re.compile(r"\b(?:phan dau|den nam|den het nam|dat|chiem|toi thieu|it nhat|tren|duoi|tu|muc|"
+                     r"khoang|co|la|duoc|hang nam|moi nam|tro len|tang|giam|so voi)\b")
+
+
+def _measured(masked: str, seg_s: int, seg_e: int, s: int, e: int, unit: str) -> str:
+    """What a figure measures: the noun counted after a count ("05 bộ dữ liệu mở" → "bộ dữ liệu
+    mở"), else the phrase before the figure ("Tỷ lệ hồ sơ trực tuyến đạt 80%")."""
+    def clean(phrase: str) -> str:
+        first = re.split(r"[,;.:(]", phrase.strip(" ,;:-"), maxsplit=1)[0]
+        return " ".join(_FILLER.sub(" ", first).split())
+
+    before = "" if unit == "count" else clean(masked[seg_s:s])
+    return before if len(before.split()) >= 2 else clean(masked[e:seg_e])  # "đạt 95% hồ sơ …"
 
 
 def _followed_by_count_noun(folded: str, pos: int) -> bool:
