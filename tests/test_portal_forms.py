@@ -256,3 +256,17 @@ def test_counted_goals_of_any_noun_and_bullets_keep_their_kind() -> None:
     assert not any(t.value == 2.0 and t.comparator == ">=" for t in f.targets)
     counted = next(t for t in f.targets if t.value == 12.0)
     assert counted.metric.startswith("other:kho-du-lieu")  # what is counted, not the sentence's first words
+
+
+@pytest.mark.parametrize(("written", "names"), [
+    # one head shared by several names after a colon
+    ("Giám đốc các Sở: Nội vụ, Tư pháp và Tài chính chịu trách nhiệm",
+     ["Giám đốc Sở Nội vụ", "Giám đốc Sở Tư pháp", "Giám đốc Sở Tài chính"]),
+    # more unit words after the first; the concerned ones keep "liên quan"
+    ("UBND xã, phường, đặc khu và các cơ quan, đơn vị liên quan thực hiện",
+     ["Ủy ban nhân dân xã, phường, đặc khu", "các cơ quan, đơn vị liên quan"]),
+    ("Thủ trưởng cơ quan, ban, ngành tỉnh; các tổ chức, cá nhân có liên quan",
+     ["Thủ trưởng các cơ quan, ban, ngành tỉnh", "các tổ chức, cá nhân liên quan"]),
+])
+def test_lists_of_executors(written: str, names: list[str]) -> None:
+    assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == names
