@@ -270,3 +270,43 @@ def test_counted_goals_of_any_noun_and_bullets_keep_their_kind() -> None:
 ])
 def test_lists_of_executors(written: str, names: list[str]) -> None:
     assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == names
+
+
+CLAUSES = """# KẾ HOẠCH
+
+## III. TỔ CHỨC THỰC HIỆN
+
+**1. Sở Tài chính **(cơ quan chủ trì)
+
+- Trên cơ sở đề xuất của các sở, ngành chuyên môn, Sở Tài chính phối hợp với Kho bạc Nhà nước tỉnh cân đối kinh phí.
+
+**2. Các cơ quan liên quan**
+
+Ngoài các việc nêu trên, các đơn vị còn thực hiện như sau:
+
+a) Cơ quan tiếp nhận hồ sơ có trách nhiệm trả lời bằng văn bản trong 05 ngày.
+
+b) Các cơ quan, đơn vị được giao nhiệm vụ có trách nhiệm báo cáo tiến độ.
+
+3. Chánh Văn phòng UBND tỉnh chỉ đạo Giám đốc Trung tâm Phục vụ hành chính công tỉnh triển khai Kế hoạch.
+
+## PHỤ LỤC
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian |
+|---|---|---|---|
+| 1 | Cập nhật dữ liệu hộ tịch | UBND cấp xã | Hằng quý báo cáo về Sở Tư pháp |
+"""
+
+
+def test_subjects_after_adverbials_by_role_and_directed() -> None:
+    got = _roles(facts_of(CLAUSES))
+    assert _has(got, "Sở Tài chính", "lead", "- Trên cơ sở đề xuất")
+    assert not any(a.startswith("các ban") or t.startswith("(cơ quan chủ trì)") for a, _, t in got)
+    assert not any(t.startswith("Ngoài các việc") for _, _, t in got)  # introduces the items
+    assert _has(got, "Cơ quan tiếp nhận hồ sơ", "lead", "a) Cơ quan tiếp nhận")
+    assert _has(got, "các cơ quan, đơn vị được giao nhiệm vụ", "lead", "b) Các cơ quan, đơn vị")
+    # "X chỉ đạo Y <làm gì>": both act
+    assert _has(got, "Chánh Văn phòng Ủy ban nhân dân tỉnh", "lead", "3. Chánh Văn phòng")
+    assert _has(got, "Giám đốc Trung tâm Phục vụ hành chính công tỉnh", "lead", "3. Chánh Văn phòng")
+    # a table cell that says where reports go
+    assert _has(got, "Sở Tư pháp", "report_to", "1 | Cập nhật dữ liệu hộ tịch")

@@ -32,7 +32,7 @@ _UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|dac khu|huyen|quan|tinh)"
 # "UBND xã, phường, đặc khu": more unit words after the first, for a group of units
 _MORE_UNITS = re.compile(rf"(?:(?:,| va) {_UNIT_WORD}(?![a-z]))+")
 # "các cơ quan, đơn vị (có) liên quan": the concerned ones, as written
-_CONCERNED = re.compile(r" (?:co )?lien quan(?![a-z])")
+_CONCERNED = re.compile(r" (?:(?:co )?lien quan|duoc (?:phan cong|giao)(?: nhiem vu)?)(?![a-z])")
 _PLURAL_UNITS = re.compile(rf" (?:cac|nhung) ({_UNIT_WORD}(?:(?:, | va ){_UNIT_WORD})*)(?![a-z])")
 _LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|dac khu|tp)(?![a-z])")
 _RANGE = re.compile(
@@ -473,7 +473,7 @@ def _word_start_heads() -> re.Pattern[str]:
 
 # "Các cơ quan đăng ký đầu tư (Sở A, Ban B)", "Cơ quan chủ trì giải quyết thủ tục": bodies named
 # by the role they play, as headings over their duties; the words run to the heading's end
-_ROLE_NAMED = re.compile(r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z0-9]+){1,8}")
+_ROLE_NAMED = re.compile(r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z0-9]+){1,12}")
 _ROLE_NAMED_CHARS = 200  # a heading, with a parenthesised list of members
 
 

@@ -25,8 +25,13 @@ _LEAD_CUE = re.compile(
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|ben canh do)\b")
 _GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|yeu cau|de nghi)\s+")
+_DIRECTS = re.compile(r"\s*(?:chi dao|don doc)\s+")
+# "Cơ quan phối hợp có trách nhiệm …": a body named by its role, as the subject of a duty
+_ROLE_SUBJECT = re.compile(
+    r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z]+){1,10}?(?= (?:co|chiu) trach nhiem| chu tri)")
 # a sentence that assigns what follows it: "Sở A thực hiện các nhiệm vụ sau:", "Giao Sở A …:"
 _LEAD_IN_END = re.compile(r":\s*$")
+_PAREN_ONLY = re.compile(r"\s*\([^()]*\)\s*")
 _NAME_CELL_CHARS = 120  # a cell longer than this is a description, not a body's name
 _ADVERBIAL_CHARS = 300  # how far into a sentence an opening adverbial ("Căn cứ …, ") may run
 _STANDING = re.compile(r"\b(?:la )?(?:co quan|don vi) thuong truc\b")
@@ -121,18 +126,29 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context
     cued = pos > s and _GIVES.search(folded, s, pos) is not None
     cands = [pos]
     if _ADVERBIAL.match(folded, pos):
-        cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + _ADVERBIAL_CHARS)])]
+        # after "Trên cơ sở …, " the subject opens a clause: a name, or "các …"
+        cands += [pos + c.end() for c in re.finditer(r",\s+", text[pos:min(e, pos + _ADVERBIAL_CHARS)])
+                  if text[pos + c.end():pos + c.end() + 1].isupper()
+                  or folded.startswith("cac ", pos + c.end())]
     for c in cands:
-        ms = parse_list(text, folded, c, ctx)
+        ms = parse_list(text, folded, c, ctx) or _role_subject(text, folded, c, e, ctx)
         if ms and _PREDICATE.match(text[ms[-1].end:ms[-1].end + 24]) and ms[-1].end < e:
-            # "Ban Thường vụ Tỉnh ủy giao Sở Nội vụ chủ trì …": the one given the task acts
-            gm = _GIVES.match(folded, ms[-1].end)
+            # "Ban Thường vụ Tỉnh ủy giao Sở Nội vụ chủ trì …": the one given the task acts;
+            # "Chánh Văn phòng chỉ đạo Giám đốc Trung tâm triển khai …": both act
+            gm = _GIVES.match(folded, ms[-1].end) or _DIRECTS.match(folded, ms[-1].end)
             if gm:
                 given = parse_list(text, folded, gm.end(), ctx)
                 if given:
-                    return given, gm.end(), True
+                    both = ms + given if gm.re is _DIRECTS else given
+                    return both, gm.end(), True
             return ms, c, cued and c == pos
     return [], -1, False
+
+
+def _role_subject(text: str, folded: str, s: int, e: int, ctx: Context) -> list[Mention]:
+    m = _ROLE_SUBJECT.match(folded, s, e)
+    named = role_named(text, folded, s, m.end(), ctx) if m else None
+    return [named] if named else []
 
 
 def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
@@ -350,11 +366,14 @@ def _items(doc: NormDoc, outline: Outline, ctx: Context,
             continue  # the lead-in itself
         if sec.start == b.start and sec.title_end >= b.end and outline.first_child(sec) is not None:
             continue  # a heading over items ("1. Nhiệm vụ chung")
+        if _LEAD_IN_END.search(text, b.start, b.end) and outline.first_child(sec) is not None \
+                and not subject_at(text, folded, b.start, b.end, ctx)[0]:
+            continue  # "Ngoài các nhiệm vụ trên, … như sau:": it introduces the items below
         start = b.start
         own = bool(_own_agencies(text, folded, sec, ctx))
         if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
-            if sec.title_end >= b.end:
-                continue  # a heading line: its agencies are the subject of what follows
+            if sec.title_end >= b.end or _PAREN_ONLY.fullmatch(text, sec.title_end, b.end):
+                continue  # a heading line ("1. Sở A (cơ quan chủ trì)"): the subject of what follows
             start = sec.title_end
         # an item's paragraphs are one task; under a heading that only names agencies, each
         # paragraph is an item of its own
@@ -462,6 +481,9 @@ def _table_tasks(doc: NormDoc, text: str, folded: str, rows, outline: Outline,
             add(m, "lead", t, r.start, r.end, t.deadline)
         for m in coop_ms:
             add(m, "cooperate", t, r.start, r.end, None)
+        for rm in _REPORT.finditer(folded, r.start, r.end):  # "… hằng quý báo cáo về Sở A"
+            for m in parse_list(text, folded, rm.end(), ctx):
+                add(m, "report_to", t, r.start, r.end, None)
 
 
 def _cell_agencies(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
