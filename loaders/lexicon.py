@@ -45,6 +45,11 @@ DUTY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 DUTY_HEADING: re.Pattern[str] = re.compile(
     r"(?:" + "|".join(r["prefix"] for r in table_rows("duty_headings.tsv")) + r")\s+")
 
+# what a sentence asks of everyone without giving anyone a task ("… tổ chức quán triệt Nghị quyết")
+EXHORTATION: re.Pattern[str] = re.compile(
+    r"(?:to chuc |co trach nhiem |chu dong )?(?:" + "|".join(
+        re.escape(r["phrase"]) for r in table_rows("exhortations.tsv")) + r")\b")
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

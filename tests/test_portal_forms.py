@@ -310,3 +310,17 @@ def test_subjects_after_adverbials_by_role_and_directed() -> None:
     assert _has(got, "Giám đốc Trung tâm Phục vụ hành chính công tỉnh", "lead", "3. Chánh Văn phòng")
     # a table cell that says where reports go
     assert _has(got, "Sở Tư pháp", "report_to", "1 | Cập nhật dữ liệu hộ tịch")
+
+
+def test_a_sentence_that_only_exhorts_is_no_duty() -> None:
+    f = facts_of("""# NGHỊ QUYẾT
+
+## IV. TỔ CHỨC THỰC HIỆN
+
+1. Các cấp ủy đảng, các ban, ngành, đoàn thể tổ chức quán triệt sâu rộng Nghị quyết này.
+
+2. Các sở, ban, ngành quán triệt Nghị quyết và xây dựng kế hoạch thực hiện trong quý I.
+""")
+    got = _roles(f)
+    assert not any(t.startswith("1.") for _, _, t in got)  # everyone asked, nobody given a task
+    assert _has(got, "các sở, ban, ngành", "lead", "2. Các sở, ban, ngành")  # a plan to build

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from ..lexicon import AREAS, DUTY_HEADING
+from ..lexicon import AREAS, DUTY_HEADING, EXHORTATION
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline, marker_of
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
@@ -66,12 +66,13 @@ class _Run:
 
 
 def classify_area(title: str, fx: str) -> str:
-    """The reform area whose keywords the task names most (a keyword in the title counts 3);
-    ``fx``: the task's text folded."""
-    best, score = "other", 0
+    """The reform area whose keywords the task's title names most, the text breaking ties (a
+    title says what the task is about; its text names whom it serves: "tuyên truyền cho cán
+    bộ, công chức" is communication); ``fx``: the task's text folded."""
+    best, score = "other", (0, 0)
     for a, t, n in zip(AREAS, _title_counts(title), _area_counts(fx), strict=True):
-        if 3 * t + n > score:
-            best, score = a.area, 3 * t + n
+        if (t, n) > score:
+            best, score = a.area, (t, n)
     return best
 
 
@@ -145,6 +146,21 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context
     return [], -1, False
 
 
+# what turns an exhortation into a duty: "… quán triệt Nghị quyết và xây dựng kế hoạch thực hiện"
+_CONCRETE = re.compile(r"\b(?:xay dung|ban hanh|trien khai|to chuc thuc hien|ke hoach|chuong trinh|"
+                       r"de an|bao cao|kiem tra|giam sat)\b")
+
+
+def _exhorts(text: str, folded: str, run: _Run) -> bool:
+    """"Các cấp ủy, chính quyền, các ngành … quán triệt Nghị quyết": groups asked to study and
+    spread a text, no one given a task (CONVENTIONS: not a duty)."""
+    if run.implicit or not run.subject or not all(m.is_group for m in run.subject):
+        return False
+    pred = folded[run.subject[-1].end:run.end]
+    pred = re.sub(r"^[\s,]*(?:(?:trong|cua|o) (?:tinh|huyen|thanh pho|xa)\s*)?", "", pred)
+    return EXHORTATION.match(pred) is not None and not _CONCRETE.search(pred)
+
+
 def _role_subject(text: str, folded: str, s: int, e: int, ctx: Context) -> list[Mention]:
     m = _ROLE_SUBJECT.match(folded, s, e)
     named = role_named(text, folded, s, m.end(), ctx) if m else None
@@ -191,6 +207,8 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
 
     def emit(run: _Run, title: str, sec: Section | None) -> None:
         """One task for a run of sentences, and a responsibility per agency and role."""
+        if _exhorts(text, folded, run):
+            return
         _roles_of_run(text, folded, run, ctx)
         if not run.subject and not run.extra:
             return  # a sentence that assigns nothing to anyone
@@ -282,7 +300,8 @@ def extract_roles(doc: NormDoc, outline: Outline, ctx: Context
                 or sec.style in ("bullet", "plus", "bullet2")):
             continue
         child = outline.first_child(sec)
-        end = child.start if child else sec.end
+        # its bullets are part of its text; numbered children are tasks of their own
+        end = child.start if child and child.style not in ("bullet", "plus", "bullet2") else sec.end
         s, e = sec.start, end
         while e > s and text[e - 1].isspace():
             e -= 1

@@ -198,9 +198,13 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
                             year, baseline, iid, prov))
             continue
         seg_inds = [i for p, i in sent_inds if seg_s <= ss + p < seg_e]
-        key = metric_key(fold(seg_text))
-        if key.startswith("other:"):  # no metric of the table: name it by what is measured
-            key = metric_key(_measured(masked, seg_s, seg_e, s, e, unit))
+        # what the figure measures decides the metric ("tập huấn cho 100% cán bộ sử dụng dịch
+        # vụ công trực tuyến" is training, not online services), else the figure's phrase
+        measured = _measured(masked, seg_s, seg_e, s, e, unit)
+        key = metric_key(measured)
+        if key.startswith("other:"):
+            whole = metric_key(fold(seg_text))
+            key = whole if not whole.startswith("other:") else key
         out.append((doc.doc_id, seg_text, key, comp, value, unit, year, baseline,
                     seg_inds[0] if seg_inds else None, prov))
     return out
