@@ -38,8 +38,13 @@ TABLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
 NAME_STOPS: frozenset[str] = frozenset(r["word"] for r in table_rows("name_stops.tsv"))
 
 # words that assign a duty (folded patterns): a sentence with one and no responsibility is a gap
-DUTY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (r["cue"], re.compile(r["pattern"])) for r in table_rows("duty_cues.tsv"))
+DUTY_CUE_NAMES: tuple[str, ...] = tuple(r["cue"] for r in table_rows("duty_cues.tsv"))
+# a literal every match of a cue holds: most sentences have none, and are not searched
+DUTY_CUE_WORDS: tuple[str, ...] = tuple(
+    sorted({w for r in table_rows("duty_cues.tsv") for w in _alts(r["word"])}))
+# one search finds the first cue of a sentence; the group that matched names it (c<row>)
+DUTY_CUES: re.Pattern[str] = re.compile("|".join(
+    f"(?P<c{i}>{r['pattern']})" for i, r in enumerate(table_rows("duty_cues.tsv"))))
 
 # "Trách nhiệm của Sở A": words before the agencies a heading hands its items to
 DUTY_HEADING: re.Pattern[str] = re.compile(

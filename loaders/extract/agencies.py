@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import admin
 from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NAME_STOPS, NOT_AGENCIES, Head, head_order, heads_at
@@ -83,6 +83,7 @@ class Mention:
                       prov)
 
 
+@lru_cache(maxsize=8192)  # a document names its agencies again and again
 def agency_id(name: str, jurisdiction: str | None) -> str:
     return f"ag:{jurisdiction or 'unknown'}:{slug(name, 80)}"
 
@@ -158,7 +159,7 @@ def _proper_name(text: str, folded: str, pos: int) -> int:
         word = m.group(1)
         if word[:1].isupper():
             tail = 0
-        elif end > pos and tail < _WORD_TAIL and fold(word) not in NAME_STOPS:
+        elif end > pos and tail < _WORD_TAIL and folded[m.start(1):m.end(1)] not in NAME_STOPS:
             tail += 1
         else:
             break

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..lexicon import COUNT_NOUNS, DUTY_CUES
+from ..lexicon import COUNT_NOUNS, DUTY_CUE_NAMES, DUTY_CUE_WORDS, DUTY_CUES
 from ..model import DocumentFacts, Gap, NormDoc, Provenance
 from ..outline import Outline
 from ..text import sentences
@@ -65,9 +65,12 @@ def _duty_gaps(doc: NormDoc, outline: Outline, facts: DocumentFacts) -> list[Gap
         pieces = [(b.start, b.end)] if b.kind == "row" else sentences(text, b.start, b.end)
         for s, e in pieces:
             f = folded[s:e]
-            cue = next((name for name, rx in DUTY_CUES if rx.search(f)), None)
-            if cue is None or _BASIS.match(f) or _covered(done, s, e):
+            if not any(w in f for w in DUTY_CUE_WORDS):
                 continue
+            m = DUTY_CUES.search(f)
+            if m is None or _BASIS.match(f) or _covered(done, s, e):
+                continue
+            cue = DUTY_CUE_NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
             if sec is not None and e <= sec.title_end + 1 and _covered(done, sec.start, sec.end):
                 continue  # "Trách nhiệm của Sở A": a heading whose items gave the duties
             out.append(Gap("duty", cue, Provenance(doc.doc_id, sec.path if sec else "", s, e, text[s:e])))

@@ -407,8 +407,13 @@ def _items(doc: NormDoc, outline: Outline, ctx: Context,
 def _own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Mention]:
     """Agencies that the section's own heading names, if that is all it says (``1. Phòng Nội
     vụ:``, ``Các cơ quan chủ trì thẩm định (Sở A, Sở B):``)."""
+    return list(_heading_names(text, folded, sec, ctx))
+
+
+@lru_cache(maxsize=1024)  # asked for every block and every item of a section (a str keeps its hash)
+def _heading_names(text: str, folded: str, sec: Section, ctx: Context) -> tuple[Mention, ...]:
     if not sec.title:
-        return []
+        return ()
     start = text.find(sec.title, sec.start, sec.title_end + 1)
     start = start if start >= 0 else sec.title_end - len(sec.title)
     title_end = start + len(sec.title.rstrip(" :."))
@@ -416,9 +421,9 @@ def _own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Me
         start = m.end()
     ms = parse_list(text, folded, start, ctx)
     if ms and ms[-1].end >= title_end - 1:
-        return ms
+        return tuple(ms)
     named = role_named(text, folded, start, title_end, ctx)
-    return [named] if named else []
+    return (named,) if named else ()
 
 
 def _heading_agencies(text: str, folded: str, sec: Section | None, outline: Outline,
