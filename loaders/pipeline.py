@@ -8,6 +8,7 @@ from pathlib import Path
 from . import admin
 from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
+from .extract.duties import extract_roles
 from .extract.gaps import find_gaps
 from .extract.metadata import (
     extract_definitions,
@@ -16,7 +17,6 @@ from .extract.metadata import (
     resolve_context,
     resolve_issuer,
 )
-from .extract.roles import extract_roles
 from .extract.targets import extract_targets
 from .model import Agency, DocumentFacts, DocumentMeta, Jurisdiction, NormDoc
 from .normalize import normalize

@@ -500,7 +500,7 @@ def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> N
 
 
 def test_task_labels_match_as_the_plain_rule() -> None:
-    from loaders.extract.roles import _LABEL, _label_key
+    from loaders.extract.labels import _LABEL, _label_key
 
     plain = re.compile(  # the rule as first written: named groups, a lookbehind first
         r"(?:(?:co quan|don vi)\s+(?P<k1>chu tri|phoi hop|thuc hien)|(?<![a-z] )(?P<k2>chu tri|phoi hop)|"

@@ -470,23 +470,3 @@ def _word_start_heads() -> re.Pattern[str]:
     place the regex engine then tries a few letters, not every branch (2.5x faster scan)."""
     alts = [alt for i in head_order() for alt in top_level_alternatives(HEADS[i].pattern)]
     return re.compile(r"(?<![a-z0-9])(?:" + by_first_character(alts) + r")(?![a-z0-9])")
-
-
-# "Các cơ quan đăng ký đầu tư (Sở A, Ban B)", "Cơ quan chủ trì giải quyết thủ tục": bodies named
-# by the role they play, as headings over their duties; the words run to the heading's end
-_ROLE_NAMED = re.compile(r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z0-9]+){1,12}")
-_ROLE_NAMED_CHARS = 200  # a heading, with a parenthesised list of members
-
-
-def role_named(text: str, folded: str, start: int, end: int, ctx: Context) -> Mention | None:
-    """A heading that names a body by its role rather than its name: kept as kind ``other``."""
-    m = _ROLE_NAMED.match(folded, start, end)
-    if m is None or end - start > _ROLE_NAMED_CHARS or text[start:end].isupper():
-        return None
-    rest = folded[m.end():end].strip()
-    if rest and not (rest.startswith("(") and rest.endswith(")")):
-        return None
-    written = " ".join(text[start:end].split())
-    name = written[:1].upper() + written[1:]
-    return Mention(start, end, written, name, "other", ctx.jurisdiction,
-                   folded.startswith(("cac ", "nhung "), start), "", bare=False)
