@@ -55,6 +55,9 @@ EXHORTATION: re.Pattern[str] = re.compile(
     r"(?:to chuc |co trach nhiem |chu dong )?(?:" + "|".join(
         re.escape(r["phrase"]) for r in table_rows("exhortations.tsv")) + r")\b")
 
+# words that open a body named by its role ("Cơ quan chủ trì …", "Cán bộ giải quyết hồ sơ")
+ROLE_BODIES: str = "(?:" + "|".join(r["word"] for r in table_rows("role_bodies.tsv")) + ")"
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

@@ -24,7 +24,7 @@ PLAN = """# KẾ HOẠCH
 
 1. Sở Nội vụ chủ trì kiểm tra việc số hóa.
 
-2. Tổ tin học lưu động có trách nhiệm hỗ trợ kỹ thuật cho các xã.
+2. Nhóm chuyên gia của dự án có trách nhiệm hỗ trợ kỹ thuật cho các xã.
 
 3. Công tác phối hợp năm trước còn chậm.
 """
@@ -33,8 +33,8 @@ PLAN = """# KẾ HOẠCH
 def test_a_duty_nobody_was_found_for_is_a_gap() -> None:
     f = facts_of(PLAN)
     duty = [g for g in f.gaps if g.kind == "duty"]
-    # the team is no agency the grammar knows: its duty is listed, with its sentence
-    assert [g.provenance.quote for g in duty] == ["2. Tổ tin học lưu động có trách nhiệm hỗ trợ kỹ thuật cho các xã."]
+    # the experts are no body the grammar knows: their duty is listed, with its sentence
+    assert [g.provenance.quote for g in duty] == ["2. Nhóm chuyên gia của dự án có trách nhiệm hỗ trợ kỹ thuật cho các xã."]
     assert duty[0].cue == "trách nhiệm" and duty[0].provenance.section == "II.2"
     assert f.text[duty[0].provenance.start:duty[0].provenance.end] == duty[0].provenance.quote
     # the lead that was found is no gap; "công tác phối hợp" names a topic, not a duty
@@ -59,7 +59,7 @@ def test_cli_lists_gaps_and_stats_gives_coverage(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["gaps", "--kind", "duty", "--json", "--store", store])
     rows = json.loads(r.output)
     assert r.exit_code == 0 and [g["file"] for g in rows] == ["kh.md"]
-    assert rows[0]["provenance"]["quote"].startswith("2. Tổ tin học lưu động")
+    assert rows[0]["provenance"]["quote"].startswith("2. Nhóm chuyên gia")
     r = CliRunner().invoke(cli, ["gaps", "--kind", "figure", "--document", "kh", "--store", store])
     assert r.exit_code in (0, 1)
     r = CliRunner().invoke(cli, ["stats", "--documents", "--json", "--store", store])

@@ -324,3 +324,59 @@ def test_a_sentence_that_only_exhorts_is_no_duty() -> None:
     got = _roles(f)
     assert not any(t.startswith("1.") for _, _, t in got)  # everyone asked, nobody given a task
     assert _has(got, "các sở, ban, ngành", "lead", "2. Các sở, ban, ngành")  # a plan to build
+
+
+LABELLED_WRAPPED = """# KẾ HOẠCH
+
+## II. NHIỆM VỤ
+
+**1. Số hóa hồ sơ lưu trữ**
+
+- Rà soát kho hồ sơ giấy của các phòng.
+
+- Lập danh mục hồ sơ cần số hóa.
+
+- Đơn vị thực
+hiện: Sở Nội vụ.
+
+- Đơn vị phối hợp: Sở Tư pháp, Sở Tài chính.
+
+- Thời gian thực
+hiện: Quý III/2026.
+"""
+
+
+def test_labels_broken_over_lines_close_the_bullets_above() -> None:
+    f = facts_of(LABELLED_WRAPPED)
+    got = _roles(f)
+    assert _has(got, "Sở Nội vụ", "lead", "1. Số hóa hồ sơ lưu trữ")
+    assert _has(got, "Sở Tư pháp", "cooperate", "1. Số hóa hồ sơ lưu trữ")
+    assert _has(got, "Sở Tài chính", "cooperate", "1. Số hóa hồ sơ lưu trữ")
+    task = next(t for t in f.tasks if t.title == "Số hóa hồ sơ lưu trữ")
+    assert "Rà soát kho hồ sơ giấy" in task.text and task.due_date == "2026-09-30"
+
+
+def test_office_holders_and_staff_named_by_role() -> None:
+    f = facts_of("""# QUY CHẾ
+
+**Điều 8. Trách nhiệm của cán bộ phụ trách máy chủ tại các phòng, ban**
+
+1. Sao lưu dữ liệu mỗi tuần một lần.
+
+**Điều 9. Trách nhiệm của văn thư cơ quan**
+
+1. Đăng ký văn bản đến trong ngày.
+
+**Điều 10. Tổ chức thực hiện**
+
+1. Người chủ trì soạn thảo văn bản có trách nhiệm theo dõi việc gửi văn bản.
+
+2. Chánh Thanh tra tỉnh; Trưởng các thôn, khu phố chịu trách nhiệm thi hành Quy chế này.
+""")
+    got = _roles(f)
+    assert _has(got, "Cán bộ phụ trách máy chủ tại các phòng, ban", "lead", "1. Sao lưu")
+    assert _has(got, "Văn thư", "lead", "1. Đăng ký văn bản đến")
+    assert _has(got, "Người chủ trì soạn thảo văn bản", "lead", "1. Người chủ trì")
+    assert _has(got, "Chánh Thanh tra tỉnh", "lead", "2. Chánh Thanh tra")
+    assert _has(got, "Trưởng các thôn, ấp, bản, khu phố", "lead", "2. Chánh Thanh tra")
+    assert not any(a.startswith("Tổ chức thực hiện") for a, _, _ in got)

@@ -71,7 +71,8 @@ def _duty_gaps(doc: NormDoc, outline: Outline, facts: DocumentFacts) -> list[Gap
             if m is None or _BASIS.match(f) or _covered(done, s, e):
                 continue
             cue = DUTY_CUE_NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
-            if sec is not None and e <= sec.title_end + 1 and _covered(done, sec.start, sec.end):
+            if sec is not None and (e <= sec.title_end + 1 or b.start == sec.start == s) \
+                    and _covered(done, sec.start, sec.end):
                 continue  # "Trách nhiệm của Sở A": a heading whose items gave the duties
             out.append(Gap("duty", cue, Provenance(doc.doc_id, sec.path if sec else "", s, e, text[s:e])))
     return out

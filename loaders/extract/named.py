@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import ROLE_BODIES
 from .agencies import Context, Mention, parse_list
 
 # "Các cơ quan đăng ký đầu tư (Sở A, Ban B)", "Cơ quan chủ trì giải quyết thủ tục": bodies named
 # by the role they play, as headings over their duties; the words run to the heading's end
-_ROLE_NAMED = re.compile(r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z0-9]+){1,12}")
+_ROLE_NAMED = re.compile(rf"(?:cac |nhung )?{ROLE_BODIES}(?:,? [a-z0-9]+){{0,14}}")
 _ROLE_NAMED_CHARS = 200  # a heading, with a parenthesised list of members
+# words of a sentence, not of a name: "Các cơ quan có trách nhiệm …", "… phối hợp với Sở A …"
+_DUTY_VERB = re.compile(r"\b(?:co|chiu) trach nhiem\b|\bla\b|\bphoi hop (?:voi|cung)\b|\bchu tri,")
 
 
 def role_named(text: str, folded: str, start: int, end: int, ctx: Context) -> Mention | None:
@@ -19,9 +22,11 @@ def role_named(text: str, folded: str, start: int, end: int, ctx: Context) -> Me
     m = _ROLE_NAMED.match(folded, start, end)
     if m is None or end - start > _ROLE_NAMED_CHARS or text[start:end].isupper():
         return None
-    rest = folded[m.end():end].strip()
+    rest = folded[m.end():end].strip(" ,")
     if rest and not (rest.startswith("(") and rest.endswith(")")):
         return None
+    if _DUTY_VERB.search(folded, start, m.end()):
+        return None  # "Các cơ quan có trách nhiệm báo cáo": a sentence, not a name
     written = " ".join(text[start:end].split())
     name = written[:1].upper() + written[1:]
     return Mention(start, end, written, name, "other", ctx.jurisdiction,

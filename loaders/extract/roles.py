@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from ..lexicon import AREAS, DUTY_HEADING, EXHORTATION
+from ..lexicon import AREAS, DUTY_HEADING, EXHORTATION, ROLE_BODIES
 from ..model import NormDoc, Section
 from ..outline import Outline
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
@@ -27,7 +27,7 @@ _GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|y
 _DIRECTS = re.compile(r"\s*(?:chi dao|don doc)\s+")
 # "Cơ quan phối hợp có trách nhiệm …": a body named by its role, as the subject of a duty
 _ROLE_SUBJECT = re.compile(
-    r"(?:cac |nhung )?(?:co quan|don vi|bo phan)(?: [a-z]+){1,10}?(?= (?:co|chiu) trach nhiem| chu tri)")
+    rf"(?:cac |nhung )?{ROLE_BODIES}(?:,? [a-z]+){{1,10}}?(?= (?:co|chiu) trach nhiem| chu tri)")
 # a sentence that assigns what follows it: "Sở A thực hiện các nhiệm vụ sau:", "Giao Sở A …:"
 _LEAD_IN_END = re.compile(r":\s*$")
 _PAREN_ONLY = re.compile(r"\s*\([^()]*\)\s*")
@@ -220,7 +220,9 @@ def items(doc: NormDoc, outline: Outline, ctx: Context,
         own = bool(own_agencies(text, folded, sec, ctx))
         if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
             if sec.title_end >= b.end or _PAREN_ONLY.fullmatch(text, sec.title_end, b.end):
-                continue  # a heading line ("1. Sở A (cơ quan chủ trì)"): the subject of what follows
+                # a heading line ("1. Sở A (cơ quan chủ trì)"): the subject of what follows, read
+                out.append([sec, b.end, b.end, [b.start]])  # type: ignore[arg-type]
+                continue
             start = sec.title_end
         # an item's paragraphs are one task; under a heading that only names agencies, each
         # paragraph is an item of its own
