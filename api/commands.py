@@ -10,7 +10,7 @@ from rich.text import Text
 from graph import audit as audit_mod
 from graph import cascade as cascade_mod
 from graph import planning, queries, trace
-from graph.index import ROLE_LABELS, ROLES
+from graph.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 
 from . import render
 from .options import (
@@ -48,7 +48,7 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
     Example:
 
         cchc who-leads "tuyên truyền" --jurisdiction "Hậu Giang"
-        cchc who-leads --agency "Sở Nội vụ" --role lead
+        cchc who-leads --agency "Phòng Nội vụ" --role lead
     """
     with answering(store_dir) as c:
         if by_agency:
@@ -57,6 +57,9 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
         else:
             rows = queries.who_leads(c, phrase, jurisdiction, document)
             out = rows if as_json else render.task_answers(rows, f"Ai chủ trì / who leads “{phrase}”")
+            if not rows and _names_agency(c, phrase, jurisdiction):
+                click.echo(f"“{phrase}” là tên cơ quan: thêm --agency để xem việc cơ quan đó làm / "
+                           "names an agency: add --agency for what it does", err=True)
         _show(out, as_json)
         done(len(rows))
 
@@ -150,22 +153,26 @@ def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
 def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
     """Phụ thuộc / what an entity rests on and what rests on it.
 
-    For a task: its document, what that implements and cites, its area; for a target: its
-    document, its indicator and the parent target it refines. ENTITY is an id (see
-    `cchc search`), a document number or an agency name.
+    For a task: who leads it and who cooperates (with the sentence), then its document, what
+    that implements and cites, its area; for a target: its document, its indicator and the
+    parent target it refines. ENTITY is an id (see `cchc search`), a document number or an
+    agency name.
 
     Example:
 
         cchc deps task:002_0387e2864a5773df:9 --depth 2
     """
     with answering(store_dir) as c:
-        up, down = trace.dependencies(c, c.resolve_entity(entity), depth)
+        nid = c.resolve_entity(entity)
+        up, down = trace.dependencies(c, nid, depth)
+        task = queries.task_answer(c, nid) if nid in c.tasks else None
         if as_json:
-            render.emit_json({"depends_on": up, "depended_on_by": down})
+            render.emit_json({"task": task, "depends_on": up, "depended_on_by": down})
         else:
-            con = render.console()
-            con.print(render.links(up, f"{entity} dựa trên / depends on"))
-            con.print(render.links(down, f"Dựa trên {entity} / depended on by"))
+            if task:  # who answers for it comes first: leads, cooperating, standing agencies
+                render.show(render.task_answers([task], f"Nhiệm vụ / task {nid}: {task.title}"))
+            render.show(render.links(up, f"{entity} dựa trên / depends on"))
+            render.show(render.links(down, f"Dựa trên {entity} / depended on by"))
         done(len(up) + len(down))
 
 
@@ -240,9 +247,9 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
         _show(rows if as_json else render.table(
             f"So sánh / comparison: {metric}",
             ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
-            [[r.metric, r.jurisdiction_name or r.jurisdiction, render.doc(r.document),
-              f"{r.comparator or ''}{r.value:g}{'%' if r.unit == '%' else ' ' + (r.unit or '')}",
-              r.year or "", "" if r.parent_value is None else f"{r.parent_value:g}",
+            [[cascade_mod.metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
+              render.doc(r.document), cascade_mod.fmt_value(r.value, r.comparator, r.unit), r.year or "",
+              "" if r.parent_value is None else cascade_mod.fmt_value(r.parent_value, None, r.unit),
               render.quote(r.provenance, 200)] for r in rows]), as_json)
         done(len(rows))
 
@@ -327,7 +334,7 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
             render.console().print(render.table(
                 f"Ma trận trách nhiệm / responsibility matrix ({len(m.rows)} × {len(m.agencies)})",
                 ["Nhiệm vụ", "Thời hạn", "Cơ quan và vai trò"],
-                [[f"{r.task.document.id} §{r.task.section}\n{r.task.title}",
+                [[f"{r.task.document.id} §{section_label(r.task.section)}\n{r.task.title}",
                   r.task.deadline or r.task.frequency or "",
                   "\n".join(f"{ROLE_LABELS[x]}: {a.name}" for a in m.agencies for x in r.cells.get(a.id, ()))]
                  for r in m.rows]))
@@ -368,17 +375,26 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
         else:
             render.console().print(render.table(
                 "Thời hạn / deadlines", ["Ngày / date", "Lặp / repeats", "Nhiệm vụ", "Chủ trì", "Nguồn"],
-                [[d.due_date or d.start or "(không có ngày)", d.recurrence or d.frequency or "",
+                [[d.due_date or d.start or "(không có ngày)",
+                  planning.recurrence_text(d.recurrence) or d.frequency or "",
                   d.title, ", ".join(a.name for a in d.lead), render.quote(d.provenance, 200)]
                  for d in items]))
         done(len(items))
 
 
+def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
+    try:
+        return bool(c.find_agencies(phrase, jurisdiction))
+    except NotFound:
+        return False
+
+
 def _show(obj: object, as_json: bool) -> None:
+    """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
     if as_json:
         render.emit_json(obj)
     else:
-        render.console().print(obj)
+        render.show(obj)
 
 
 def _write_text(text: str, output: str | None) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from graph.index import section_label
+
 from .layout import force_positions
 from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
 from .view import Quote, View, VNode
@@ -30,8 +32,10 @@ def environment() -> Environment:
     import pyvis
 
     pyvis_templates = Path(pyvis.__file__).parent / "templates"
-    return Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
-                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["section"] = section_label
+    return env
 
 
 def _node_size(n: VNode) -> int:

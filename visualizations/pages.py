@@ -59,7 +59,8 @@ def document_page(c: Corpus, query: str) -> str:
         row = c.refinement_of.get(t["id"])
         parent = row.parent if row else None
         targets.append({
-            "section": t["provenance"].get("section"), "metric": cascade_mod.metric_label(t["metric"]),
+            "section": t["provenance"].get("section"),
+            "metric": cascade_mod.metric_label(t["metric"], t.get("unit")),
             "value": fmt_value(t.get("value"), t.get("comparator"), t.get("unit")),
             "year": t.get("year"), "provenance": t["provenance"],
             "status": row.status if row else None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.cascade import METRIC_LABELS
-from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
+from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
 from graph.trace import STRUCTURAL
 from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
@@ -146,15 +146,15 @@ class Labeller:
     def quote(self, p: dict | None) -> Quote | None:
         if not p or not p.get("quote"):
             return None
-        return Quote(p["document"], self.doc_label(p["document"]), p.get("section"), p.get("start"),
-                     p.get("end"), p["quote"])
+        return Quote(p["document"], self.doc_label(p["document"]), section_label(p.get("section")) or None,
+                     p.get("start"), p.get("end"), p["quote"])
 
     def label(self, n: str, kind: str) -> str:
         a = self.g.nodes[n]
         if kind in ("document", "reference"):
             return _wrap(self.doc_label(n), 22)
         if kind == "task":
-            return _wrap(f"{a.get('section') or ''} {short(self.c.task_title(n), 40)}".strip(), 24)
+            return _wrap(f"{section_label(a.get('section'))} {short(self.c.task_title(n), 40)}".strip(), 24)
         if kind == "target":
             value = a.get("value")
             shown = "" if value is None else f"{a.get('comparator') or ''}{value:g}{a.get('unit') or ''}"
@@ -172,6 +172,8 @@ class Labeller:
             return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
         if field_ == "metric":
             return METRIC_LABELS.get(v, v)
+        if field_ == "section":
+            return section_label(v)
         if field_ == "kind":
             return AGENCY_KINDS.get(v, v)
         if field_ == "type":
