@@ -254,6 +254,9 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
         done(len(rows))
 
 
+AUDIT_LIMIT = 5  # findings per document in the table: the summary counts them all
+
+
 @click.command("audit")
 @click.option("--rule", "rules", multiple=True, type=click.Choice(audit_mod.RULE_NAMES),
               help="Chỉ các quy tắc này / only these rules.")
@@ -261,24 +264,48 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
               help="Mức thấp nhất được báo / lowest severity reported.")
 @DOCUMENT_OPTION
 @click.option("--strict", is_flag=True, help="Thoát mã 1 nếu có vi phạm / exit 1 on any violation.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000),
+              help="Số vi phạm hiện tối đa mỗi văn bản (mặc định 5 khi in bảng; 0 = tất cả) / most "
+                   "findings shown per document (default 5 in tables, all in --json; 0 = all).")
 @STORE_OPTION
 @JSON_OPTION
-def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, store_dir: str,
-          as_json: bool) -> None:
+def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, limit: int | None,
+          store_dir: str, as_json: bool) -> None:
     """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
     child targets, targets nobody answers for, unresolved or inconsistent citations, agencies of
     unknown kind.
 
-    Exit code: 0, or with --strict 1 when any violation is reported.
+    Prints a summary by rule and severity first, then the findings grouped by document (at most
+    --limit each). Exit code: 0, or with --strict 1 when any violation is reported.
 
     Example:
 
         cchc audit --severity warning --strict
+        cchc audit -d 002 --rule task_many_leads --limit 0
     """
     with answering(store_dir) as c:
         found = audit_mod.audit(c, rules, severity, document)
-        _show(found if as_json else render.violations(found), as_json)
+        groups = audit_mod.by_document(found)
+        if as_json:
+            render.emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
+                             if limit else found)
+        else:
+            _print_audit(c, found, groups, AUDIT_LIMIT if limit is None else limit)
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
+
+
+def _print_audit(c: Corpus, found: list, groups: dict, limit: int) -> None:
+    """The summary, then each document's findings (``limit`` of them; 0 = all)."""
+    con = render.console()
+    render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
+    for doc, vs in groups.items():
+        shown = vs[:limit] if limit else vs
+        head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"
+        more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < len(vs) else ""
+        con.print(render.violations(shown, f"{head}: {len(vs)} vi phạm / findings{more}"))
+    if limit and any(len(vs) > limit for vs in groups.values()):
+        con.print(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
+                       "để lọc / at most this many per document: --limit 0 for all.", "dim"))
 
 
 @click.command("search")

@@ -110,11 +110,29 @@ def cascade(cas: Any) -> Table:
                          "Lý do / reason"], rows)
 
 
-def violations(items: Sequence[Any]) -> Table:
-    return table(f"Kiểm tra / audit: {len(items)} vi phạm / violations",
-                 ["Mức", "Quy tắc / rule", "Đối tượng", "Văn bản", "Mô tả", "Nguồn / source"],
-                 [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label, v.document or "",
-                   v.message, quote(v.provenance, 200)] for v in items])
+def audit_summary(counts: Sequence[Any], total: int, documents: int) -> Table:
+    return table(f"Kiểm tra / audit: {total} vi phạm / findings trong {documents} văn bản / documents",
+                 ["Mức / severity", "Quy tắc / rule", "Số / count", "Văn bản", "Nghĩa là / meaning"],
+                 [[Text(r.severity, SEVERITY_STYLE[r.severity]), r.rule, r.count, r.documents, r.description]
+                  for r in counts])
+
+
+def violations(items: Sequence[Any], title: str) -> Table:
+    """One document's findings; a finding resting on several facts lists each with its sentence."""
+    return table(title, ["Mức", "Quy tắc / rule", "Đối tượng", "Mô tả", "Nguồn / source"],
+                 [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label,
+                   _with_evidence(v), quote(v.provenance, 120)] for v in items])
+
+
+def _with_evidence(v: Any) -> Text:
+    out = Text(v.message)
+    for e in v.evidence:
+        same = e.provenance is None or (v.provenance is not None and e.provenance.quote == v.provenance.quote)
+        out.append(f"\n• {e.label}: ", "bold")
+        out.append("(cùng câu / same sentence)" if same else "")
+        if not same:
+            out.append_text(quote(e.provenance, 160))
+    return out
 
 
 def profile(p: Any) -> Group:

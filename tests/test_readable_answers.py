@@ -102,3 +102,40 @@ def test_cascade_chart_legend_gives_every_colour(seed_corpus) -> None:
         assert max(xs) < 860  # every entry inside the chart, wrapped onto more rows
         labels = re.findall(r"<g><title>([^<]+)</title>", svg)
         assert len(labels) == len(set(labels)) == len(cas.rows)
+
+
+def test_audit_leads_with_a_summary_and_groups_by_document(seed_store: Path) -> None:
+    code, out = run(seed_store, "audit")
+    assert code == 0
+    first_table = out.split("┏")[1]
+    assert "Quy tắc / rule" in first_table and "Số / count" in first_table  # the summary comes first
+    # one table per document, each headed by its id and label
+    heads = re.findall(r"^(\d{3}_[0-9a-f]+) · .*?: (\d+) vi phạm", out, re.M)
+    assert len(heads) == len({h for h, _ in heads}) == 5
+    rows = sum(int(n) for _, n in heads)
+    assert re.search(rf"audit: {rows} vi phạm / findings trong 5 văn bản", out)
+    assert len(out.splitlines()) < 300 and "--limit 0" in out  # five a document, and how to see more
+    code, everything = run(seed_store, "audit", "--limit", "0")
+    assert len(everything.splitlines()) > len(out.splitlines())
+
+
+def test_audit_limit_in_json(seed_store: Path) -> None:
+    import json
+
+    full = json.loads(run(seed_store, "audit", "--json")[1])
+    one = json.loads(run(seed_store, "audit", "--json", "--limit", "1")[1])
+    assert len(one) == len({v["document"] for v in full}) < len(full)
+
+
+def test_many_leads_show_the_sentence_of_each_lead(seed_store: Path) -> None:
+    import json
+
+    found = json.loads(run(seed_store, "audit", "--rule", "task_many_leads", "--json")[1])
+    assert found
+    for v in found:
+        leads = v["message"].split(": ", 1)[1]
+        assert len(v["evidence"]) >= 2
+        for e in v["evidence"]:
+            assert e["label"] in leads and e["provenance"]["quote"]
+    _, out = run(seed_store, "audit", "--rule", "task_many_leads", "--limit", "0")
+    assert out.count("• ") == sum(len(v["evidence"]) for v in found)
