@@ -8,6 +8,7 @@ import click
 
 from graph import cascade as cascade_mod
 from graph.index import ROLES, NotFound
+from graph.labels import document_labels
 from visualizations.style import NODE
 from visualizations.view import MAX_NODES, ViewSpec
 
@@ -89,9 +90,10 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
         if kind == "compare":
             rows = cascade_mod.compare(c, name)
             keys = sorted({r.metric for r in rows})
-            svgs = [comparison_svg([r for r in rows if r.metric == k]) for k in keys]
+            labels = document_labels(c)
+            svgs = [comparison_svg([r for r in rows if r.metric == k], labels=labels) for k in keys]
         else:
-            svgs = [cascade_svg(cas) for cas in cascade_mod.cascade(c, name, parent)]
+            svgs = [cascade_svg(cas, document_labels(c)) for cas in cascade_mod.cascade(c, name, parent)]
         if not svgs:
             raise NotFound(f"không có chỉ tiêu để vẽ / nothing to draw for {name!r}")
     if output and output.endswith(".html"):

@@ -9,6 +9,7 @@ Every bar and mark has a ``<title>`` tooltip with the sentence it comes from.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, fmt_value, metric_label, row_labels
@@ -35,9 +36,10 @@ LABEL_CHARS = 36  # characters of a metric label per line in the cascade chart's
 
 
 
-def doc_name(d: DocRef) -> str:
-    """A document as a chart label: its number, else the start of its title."""
-    return d.number or _clip(d.title or d.id, 28)
+def doc_name(d: DocRef, labels: Mapping[str, str] | None = None) -> str:
+    """A document as a chart label: its corpus label ("KH 12/KH-UBND · Vĩnh Long") when given,
+    else its number, else the start of its title."""
+    return (labels or {}).get(d.id) or d.number or _clip(d.title or d.id, 28)
 
 
 def _scale_max(values: list[float], unit: str | None) -> float:
@@ -113,7 +115,8 @@ def _x(value: float, vmax: float) -> float:
     return LABEL_W + (WIDTH - LABEL_W - 60) * max(0.0, value) / vmax
 
 
-def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
+def comparison_svg(rows: list[ComparisonRow], title: str | None = None,
+                   labels: Mapping[str, str] | None = None) -> str:
     """Bars of one metric's targets; the parent's value as a dark tick on the same row.
 
     Only the most common unit is drawn (a percentage and a count share no axis); the others are
@@ -128,7 +131,7 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
     for i, r in enumerate(drawn):
         y = TOP + i * ROW_H
         label = " · ".join(x for x in (r.jurisdiction_name or r.jurisdiction or "?",
-                                       doc_name(r.document), str(r.year or "")) if x)
+                                       doc_name(r.document, labels), str(r.year or "")) if x)
         body.append(_text(LABEL_W - 8, y + 13, _clip(label, 48), 11, "end"))
         tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — “{r.provenance.quote}”")
         body.append(f'<g class="bar" data-target="{escape(r.target)}"><title>{tip}</title>'
@@ -147,7 +150,7 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
                   [("chỉ tiêu / target", "#0072B2"), ("mức cấp trên / parent's value", PARENT_COLOR)])
 
 
-def cascade_svg(cas: Cascade) -> str:
+def cascade_svg(cas: Cascade, labels: Mapping[str, str] | None = None) -> str:
     """For each metric, the parent's target (dark) and the child's (coloured by its status)."""
     rows: list[CascadeRow] = list(cas.rows)
     values = [t.value for r in rows for t in (r.parent, r.child) if t and t.value is not None]
@@ -167,7 +170,7 @@ def cascade_svg(cas: Cascade) -> str:
         if r is not rows[-1]:
             body.append(f'<line x1="12" y1="{y + 2 * ROW_H + 1}" x2="{WIDTH - 12}" '
                         f'y2="{y + 2 * ROW_H + 1}" stroke="#f0f0f0"/>')
-    title = f"{doc_name(cas.child)} so với / against {doc_name(cas.parent)}"
+    title = f"{doc_name(cas.child, labels)} so với / against {doc_name(cas.parent, labels)}"
     counts = Counter(r.status for r in rows)
     subtitle = ", ".join(f"{n} {STATUS[s][0]}" for s, n in counts.most_common()) or "không có chỉ tiêu"
     legend = [("cấp trên / parent", PARENT_COLOR)] + [STATUS[s] for s in STATUS if s in counts]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.cascade import METRIC_LABELS
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
+from graph.labels import document_labels
 from graph.trace import STRUCTURAL
 from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
@@ -111,6 +112,7 @@ class View:
     focus: str | None = None
     documents: list[tuple[str, str]] = field(default_factory=list)  # (id, label) for the filter
     jurisdictions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # id, name, docs
+    overview: Any = None  # overview.Overview: a large store's places and documents (see overview.py)
 
 
 def kind_of(attrs: dict[str, Any]) -> str:
@@ -128,8 +130,10 @@ class Labeller:
         self.g = c.typed
 
     def doc_label(self, did: str, full: bool = False) -> str:
-        """"Kế hoạch 12/KH-UBND", or the type and the start of the title when it has no number;
-        ``full``: the number and the whole title."""
+        """"KH 12/KH-UBND · Vĩnh Long", distinct across the corpus (``graph.labels``);
+        ``full``: "Kế hoạch 12/KH-UBND: " and the whole title."""
+        if not full:
+            return document_labels(self.c).get(did) or did
         rec = self.c.documents.get(did) or self.c.references.get(did) or {}
         number = rec.get("number") or rec.get("number_inferred")
         head = TYPE_NAMES.get(rec.get("type") or "", "")
@@ -140,8 +144,7 @@ class Labeller:
         title = title or did
         if head and fold(title).startswith(fold(head)):  # "Nghị quyết Đại hội …" names its type
             head = ""
-        text = f"{head} {title}".strip()
-        return text if full else short(text, 40)
+        return f"{head} {title}".strip()
 
     def quote(self, p: dict | None) -> Quote | None:
         if not p or not p.get("quote"):
@@ -205,6 +208,8 @@ class Labeller:
         label = self.label(n, kind)
         style = NODE[kind]
         tooltip = f"{style.label}: {label.replace(chr(10), ' ')}"
+        if kind in ("document", "reference"):  # the label tells it apart; the title says what it is
+            tooltip = f"{style.label}: {self.doc_label(n, full=True)} ({label.replace(chr(10), ' ')})"
         page = {"document": "documents", "agency": "agencies"}.get(kind)
         return VNode(n, kind, label, tooltip, tuple(sorted(docs)), props, tuple(quotes.values()),
                      self.g.degree(n), page)
@@ -297,6 +302,13 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     b = Labeller(c)
     absent = Counter(NODE[node_kind[n]].label.lower() for n in allowed if node_kind[n] not in visible)
     shown = len(allowed) - sum(absent.values())
+    in_view = [n for n in allowed if node_kind[n] == "document"]
+    from .overview import OVERVIEW_DOCS, overview_view
+
+    if focus is None and "document" in visible and shown > spec.max_nodes and len(in_view) > OVERVIEW_DOCS:
+        hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed
+                         if node_kind[n] in visible and node_kind[n] != "document")
+        return overview_view(c, title, in_view, hidden)
     reserve: set[str] = set()
     aggregated = False
     if shown > spec.max_nodes and focus is None:

@@ -1,0 +1,37 @@
+/* cchc-graph overview of a large store: the page draws places (and the most-cited documents
+   outside the store); each document is one row of DATA.overview.documents, turned here into a
+   hidden node linked to its place, so graph.js's double-click brings a place's documents out.
+   Rows: [id, label, place index, title, counts]; citations: [from row, to row, relation]. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("cchc-data").textContent);
+  window.CCHC_DATA = DATA;
+  var ov = DATA.overview;
+  var style = ov.doc;
+  var at = {};
+  DATA.nodes.forEach(function (n) { at[n.id] = n; });
+  var wrap = function (label) { return label.replace(" · ", " ·\n"); };
+  ov.documents.forEach(function (row, i) {
+    var id = row[0], place = ov.places[row[2]], name = ov.placeNames[row[2]];
+    var home = at[place] || { x: 0, y: 0 };
+    DATA.reserve.nodes.push({
+      id: id, label: wrap(row[1]), shape: style.shape, color: style.color, size: style.size,
+      title: style.kindLabel + ": " + row[3] + " (" + row[1] + ")", kind: "document", docs: [id],
+      font: style.font, x: home.x, y: home.y
+    });
+    var e = ov.edges.in_jurisdiction;
+    DATA.reserve.edges.push({ id: "p" + i, from: id, to: place, type: "in_jurisdiction", label: "",
+      color: e.color, dashes: e.dashes, width: 1 });
+    DATA.info[id] = {
+      kind: "document", kindLabel: style.kindLabel, label: row[1],
+      props: [["Trích yếu", row[3]], ["Địa bàn", name], ["Nội dung / contents", row[4]],
+        ["Chi tiết / detail", "cchc viz --document " + id]],
+      quotes: [], page: ov.pageBase ? ov.pageBase + "/documents/" + encodeURIComponent(id) : null
+    };
+  });
+  ov.citations.forEach(function (c, i) {
+    var e = ov.edges[c[2]] || { color: "#BBBBBB", dashes: true, label: "" };
+    DATA.reserve.edges.push({ id: "c" + i, from: ov.documents[c[0]][0], to: ov.documents[c[1]][0],
+      type: c[2], label: e.label, color: e.color, dashes: e.dashes, width: 1.6 });
+  });
+}());
