@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
+from graph.index import TYPE_NAMES, Corpus, short
 from graph.labels import document_labels, place_name
 
 from .style import EDGE, FALLBACK_EDGE
@@ -25,7 +25,7 @@ OVERVIEW_DOCS = 300  # documents in view above which the default page is the ove
 TOP_REFERENCES = 12  # most-cited documents outside the store drawn as nodes of their own
 MIN_CITING = 2  # ... when at least this many documents cite them
 NO_PLACE = "?"
-TITLE_CHARS = 110  # a document's title in the table (the page has the whole text)
+TITLE_CHARS = 90  # a document's title in the table (the page has the whole text)
 
 
 @dataclass(slots=True)
@@ -34,7 +34,8 @@ class Overview:
 
     places: list[dict[str, Any]] = field(default_factory=list)  # id, name, count, inside (citations)
     references: list[dict[str, Any]] = field(default_factory=list)  # id, label, title, count (citing docs)
-    documents: list[list[Any]] = field(default_factory=list)  # [id, label, place index, title, facts]
+    # [id, label, place index, title, [tasks, targets, agencies, leads, cooperating]]
+    documents: list[list[Any]] = field(default_factory=list)
     links: list[list[Any]] = field(default_factory=list)  # [place a, place b, relation, count]
     citations: list[list[Any]] = field(default_factory=list)  # [doc index, doc index, relation]
 
@@ -70,14 +71,13 @@ def _place_name(c: Corpus, pid: str) -> str:
     return place_name(c, pid) or pid
 
 
-def _facts(c: Corpus, did: str) -> str:
-    """A line of counts for the document's panel: tasks, targets, agencies by role."""
+def _facts(c: Corpus, did: str) -> list[int]:
+    """The counts the document's panel shows: tasks, targets, agencies, leads, cooperating."""
     by = c.by_document[did]
-    roles = Counter(r["role"] for t in by["tasks"] for r in c.resp_by_task.get(t["id"], ()))
-    agencies = {r["agency"] for t in by["tasks"] for r in c.resp_by_task.get(t["id"], ())}
-    parts = [f"{len(by['tasks'])} nhiệm vụ", f"{len(by['targets'])} chỉ tiêu", f"{len(agencies)} cơ quan"]
-    parts += [f"{ROLE_LABELS.get(r, r)} {n}" for r, n in roles.most_common()]
-    return ", ".join(parts)
+    held = [r for t in by["tasks"] for r in c.resp_by_task.get(t["id"], ())]
+    roles = Counter(r["role"] for r in held)
+    return [len(by["tasks"]), len(by["targets"]), len({r["agency"] for r in held}), roles["lead"],
+            roles["cooperate"]]
 
 
 def place_nodes(ov: Overview) -> tuple[list[VNode], list[VEdge]]:

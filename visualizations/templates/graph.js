@@ -173,11 +173,13 @@
     if (!add.length) { return 0; }
     var centre = network.getPositions([id])[id] || { x: 0, y: 0 };
     var radius = 90 + 7 * add.length;
+    // the overview lays a place's documents out in a block of their own (overview.js)
+    var placed = window.cchcPlaceBlock ? window.cchcPlaceBlock(id, add) : null;
     add.forEach(function (nid, i) {
       var n = Object.assign({}, reserveNodes.get(nid));
       var angle = 2 * Math.PI * i / add.length;
-      n.x = centre.x + radius * Math.cos(angle);
-      n.y = centre.y + radius * Math.sin(angle);
+      n.x = placed ? placed[i].x : centre.x + radius * Math.cos(angle);
+      n.y = placed ? placed[i].y : centre.y + radius * Math.sin(angle);
       nodes.add(n);
       reserveNodes.delete(nid);
       state.kinds.add(n.kind);
@@ -191,6 +193,11 @@
     refresh();
     fillSearch();
     showNode(id);
+    if (placed) {  // show the block's first rows at a zoom where its labels read
+      var s = 0.7, f = network.canvas.frame;
+      network.moveTo({ position: { x: placed[0].x - 140 + f.clientWidth / 2 / s,
+        y: placed[0].y - 70 + f.clientHeight / 2 / s }, scale: s, animation: false });
+    }
     return add.length;
   }
 

@@ -1,7 +1,8 @@
 /* cchc-graph overview of a large store: the page draws places (and the most-cited documents
    outside the store); each document is one row of DATA.overview.documents, turned here into a
    hidden node linked to its place, so graph.js's double-click brings a place's documents out.
-   Rows: [id, label, place index, title, counts]; citations: [from row, to row, relation]. */
+   Rows: [id, label, place index, title, [tasks, targets, agencies, leads, cooperating]];
+   citations: [from row, to row, relation]. */
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("cchc-data").textContent);
@@ -24,11 +25,26 @@
       color: e.color, dashes: e.dashes, width: 1 });
     DATA.info[id] = {
       kind: "document", kindLabel: style.kindLabel, label: row[1],
-      props: [["Trích yếu", row[3]], ["Địa bàn", name], ["Nội dung / contents", row[4]],
+      props: [["Trích yếu", row[3]], ["Địa bàn", name],
+        ["Nội dung / contents", row[4][0] + " nhiệm vụ, " + row[4][1] + " chỉ tiêu, " + row[4][2] +
+          " cơ quan (chủ trì " + row[4][3] + ", phối hợp " + row[4][4] + ")"],
         ["Chi tiết / detail", "cchc viz --document " + id]],
       quotes: [], page: ov.pageBase ? ov.pageBase + "/documents/" + encodeURIComponent(id) : null
     };
   });
+  // A place's documents, when opened, go in a grid below everything drawn so far, so they
+  // neither cover the other places nor each other; each opened place starts a new block.
+  var bottom = Math.max.apply(null, DATA.nodes.map(function (n) { return n.y || 0; })) + 260;
+  window.cchcPlaceBlock = function (id, ids) {
+    if (ov.places.indexOf(id) < 0) { return null; }
+    var cols = Math.max(1, Math.ceil(Math.sqrt(ids.length * 2.5)));
+    var left = Math.min.apply(null, DATA.nodes.map(function (n) { return n.x || 0; }));
+    var out = ids.map(function (_, i) {
+      return { x: left + (i % cols) * 250, y: bottom + Math.floor(i / cols) * 90 };
+    });
+    bottom += Math.ceil(ids.length / cols) * 90 + 260;
+    return out;
+  };
   ov.citations.forEach(function (c, i) {
     var e = ov.edges[c[2]] || { color: "#BBBBBB", dashes: true, label: "" };
     DATA.reserve.edges.push({ id: "c" + i, from: ov.documents[c[0]][0], to: ov.documents[c[1]][0],
