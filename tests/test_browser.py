@@ -257,3 +257,34 @@ def test_api_docs_render_offline(browser, server: str) -> None:
     outside = [u for u in w.requests if not u.startswith(server)]
     assert not outside, outside
     page.close()
+
+
+def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seeds standing for a large store: places drawn, a place's documents on demand."""
+    from visualizations import overview
+
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
+    out = tmp_path / "overview.html"
+    r = CliRunner().invoke(cli, ["viz", "--store", str(seed_store), "--max-nodes", "10", "-o", str(out)])
+    assert r.exit_code == 0 and "Tổng quan" in r.output
+    page, w = open_page(browser, out.as_uri())
+    wait_graph(page)
+    page.wait_for_function("window.cchcFirstDraw !== undefined")  # the benchmark's mark
+    kinds = set(page.evaluate("cchc.nodeView.get().map(n => n.kind)"))
+    assert kinds <= {"jurisdiction", "reference"}
+    click_node(page, "place:vn-hau-giang", double=True)
+    page.wait_for_function("cchc.nodes.get('002_0387e2864a5773df') !== null")
+    shown = set(page.evaluate("cchc.nodeView.getIds()"))
+    assert {"000_def938038e5dae73", "002_0387e2864a5773df"} <= shown
+    assert "001_ee741e6811c4e2db" not in shown  # Tuần Giáo is in Điện Biên, not opened
+    # the plan's citation of the resolution is drawn between the two documents
+    assert page.evaluate("cchc.edgeView.get().some(e => e.from === '002_0387e2864a5773df' && "
+                         "e.to === '000_def938038e5dae73')")
+    click_node(page, "002_0387e2864a5773df")
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-title").inner_text() == "KH 2021–2025 · Vị Thanh"
+    assert "cchc viz --document 002_0387e2864a5773df" in page.locator("#panel-props").inner_text()
+    assert not w.errors, w.errors
+    assert w.requests == [out.as_uri()], w.requests
+    page.close()

@@ -22,12 +22,14 @@ from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
 from .view import Quote, View, VNode
 
 TEMPLATES = Path(__file__).parent / "templates"
-FONT_SIZES = {"document": 22, "reference": 18, "agency": 16, "indicator": 18, "task": 11, "target": 11,
+# Documents, cited documents and indicators read at the zoom that fits a few hundred nodes (about
+# 0.3); agencies, tasks and targets once zoomed in (labels under LABEL_MIN_PX are not drawn).
+FONT_SIZES = {"document": 30, "reference": 26, "agency": 16, "indicator": 26, "task": 11, "target": 11,
               "jurisdiction": 22}
 # Labels smaller than this on screen (pixels) are not drawn: zoom in to read them. Tooltips and the
 # side panel still name every node.
 LABEL_MIN_PX = 8
-LABEL_RADIUS = {"document": 75, "reference": 55, "agency": 38, "indicator": 26, "task": 13, "target": 13}
+LABEL_RADIUS = {"document": 100, "reference": 80, "agency": 38, "indicator": 26, "task": 13, "target": 13}
 LARGE = 800  # nodes above which edges are drawn straight and hidden while dragging
 
 
