@@ -273,8 +273,15 @@ def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_p
     page.wait_for_function("window.cchcFirstDraw !== undefined")  # the benchmark's mark
     kinds = set(page.evaluate("cchc.nodeView.get().map(n => n.kind)"))
     assert kinds <= {"jurisdiction", "reference"}
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    opened = "cchc.nodes.get('002_0387e2864a5773df') !== null"
     click_node(page, "place:vn-hau-giang", double=True)
-    page.wait_for_function("cchc.nodes.get('002_0387e2864a5773df') !== null")
+    try:
+        page.wait_for_function(opened, timeout=10_000)
+    except PlaywrightTimeout:  # as above: a loaded machine can split the two taps
+        click_node(page, "place:vn-hau-giang", double=True)
+        page.wait_for_function(opened)
     shown = set(page.evaluate("cchc.nodeView.getIds()"))
     assert {"000_def938038e5dae73", "002_0387e2864a5773df"} <= shown
     assert "001_ee741e6811c4e2db" not in shown  # Tuần Giáo is in Điện Biên, not opened
