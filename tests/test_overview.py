@@ -89,3 +89,20 @@ def test_overview_page_holds_no_agencies_or_tasks(seed_corpus, small_overview) -
 
 def test_small_store_keeps_the_detailed_page(seed_corpus) -> None:
     assert select(seed_corpus, ViewSpec(max_nodes=150)).overview is None  # five documents
+
+
+def test_documents_without_a_place_are_not_called_national(seed_export: dict, small_overview) -> None:
+    export = copy.deepcopy(seed_export)
+    for d in export["documents"]:
+        if d["id"] == TUAN_GIAO:
+            d["jurisdiction"] = None
+    view = select(Corpus(export), ViewSpec(max_nodes=10))
+    names = {p["name"]: p["count"] for p in view.overview.places}
+    assert names["Không rõ địa bàn / unknown place"] == 1 and "Trung ương / national" not in names
+
+
+def test_one_province_is_shown_by_district(seed_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 1)
+    view = select(seed_corpus, ViewSpec(jurisdiction="Hậu Giang", max_nodes=10))
+    # the province's own resolution, and the plan of Vị Thanh (a city in it)
+    assert {p["name"]: p["count"] for p in view.overview.places} == {"Hậu Giang": 1, "Vị Thanh": 1}

@@ -182,6 +182,7 @@ def _overview_data(view: View, page_base: str | None) -> dict[str, Any]:
         "overview": {
             "places": [place_id(p["id"]) for p in ov.places],
             "placeNames": [p["name"] for p in ov.places],
+            "placeIds": [p["id"] for p in ov.places],
             "documents": ov.documents, "citations": ov.citations,
             "pageBase": page_base,
             "doc": {"shape": doc.shape, "color": doc.color, "size": doc.size, "kindLabel": doc.label,

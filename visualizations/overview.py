@@ -41,15 +41,18 @@ class Overview:
 
 
 def _place_of(c: Corpus, jid: str | None, level_parent: str) -> str:
-    """The unit directly under ``level_parent`` that contains ``jid`` (walking up the parents)."""
+    """The unit directly under ``level_parent`` that contains ``jid`` (walking up the parents);
+    ``level_parent`` itself for its own documents (national ones when grouping by province)."""
     seen = set()
     while jid and jid not in seen:
+        if jid == level_parent:
+            return jid
         seen.add(jid)
         parent = c.jurisdictions.get(jid, {}).get("parent")
         if parent == level_parent:
             return jid
         jid = parent
-    return NO_PLACE if level_parent != "vn" else "vn"
+    return NO_PLACE
 
 
 def _grouping(c: Corpus, docs: list[str]) -> dict[str, str]:

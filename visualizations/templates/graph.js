@@ -145,6 +145,11 @@
       a.href = info.page;
       actions.push(a);
     }
+    if (info.graph) {  // the overview, served: the detailed graph of a place or a document
+      var g = el("a", "Đồ thị chi tiết / detailed graph");
+      g.href = info.graph;
+      actions.push(g);
+    }
     fillPanel(info.kindLabel, info.label, info.props, info.quotes.map(function (i) { return DATA.quotes[i]; }),
       actions);
   }

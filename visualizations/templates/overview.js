@@ -29,8 +29,14 @@
         ["Nội dung / contents", row[4][0] + " nhiệm vụ, " + row[4][1] + " chỉ tiêu, " + row[4][2] +
           " cơ quan (chủ trì " + row[4][3] + ", phối hợp " + row[4][4] + ")"],
         ["Chi tiết / detail", "cchc viz --document " + id]],
-      quotes: [], page: ov.pageBase ? ov.pageBase + "/documents/" + encodeURIComponent(id) : null
+      quotes: [], page: ov.pageBase ? ov.pageBase + "/documents/" + encodeURIComponent(id) : null,
+      graph: ov.pageBase ? "/?document=" + encodeURIComponent(id) : null
     };
+  });
+  ov.places.forEach(function (place, i) {  // served: a place's own (detailed) graph page
+    if (ov.pageBase && DATA.info[place] && ov.placeIds[i] !== "?") {
+      DATA.info[place].graph = "/?jurisdiction=" + encodeURIComponent(ov.placeIds[i]);
+    }
   });
   // A place's documents, when opened, go in a grid below everything drawn so far, so they
   // neither cover the other places nor each other; each opened place starts a new block.
