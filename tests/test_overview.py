@@ -106,3 +106,12 @@ def test_one_province_is_shown_by_district(seed_corpus, monkeypatch: pytest.Monk
     view = select(seed_corpus, ViewSpec(jurisdiction="Hậu Giang", max_nodes=10))
     # the province's own resolution, and the plan of Vị Thanh (a city in it)
     assert {p["name"]: p["count"] for p in view.overview.places} == {"Hậu Giang": 1, "Vị Thanh": 1}
+
+
+def test_aggregated_page_counts_agree(seed_corpus) -> None:
+    """The note's hidden count is what the page holds to expand; kinds left out are not said to
+    be switched off (there is nothing in the page to switch on)."""
+    view = select(seed_corpus, ViewSpec(max_nodes=150))
+    assert f"{len(view.reserve_nodes):,} nút ẩn" in view.notes[0]
+    assert any(n.startswith("Không có trong trang") and "địa bàn" in n for n in view.notes)
+    assert not any("Đang tắt" in n for n in view.notes)

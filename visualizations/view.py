@@ -322,9 +322,10 @@ def select(c: Corpus, spec: ViewSpec) -> View:
             notes.append(f"{len(reserve) - RESERVE_MAX:,} nút không có trong trang / nodes left out of "
                          "the page; dùng --focus, --document hoặc --jurisdiction / narrow the view.")
             reserve = set(sorted(reserve, key=lambda n: -g.degree(n))[:RESERVE_MAX])
-        hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed - drawn)
+        # the same count the page's counter shows: the nodes held back to expand
+        hidden = Counter(NODE[node_kind[n]].label.lower() for n in reserve)
         notes.insert(0, f"Đồ thị có {shown:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
-                        f"và chỉ số ({len(drawn):,} nút); ẩn "
+                        f"và chỉ số ({len(drawn):,} nút); {len(reserve):,} nút ẩn: "
                         + ", ".join(f"{v:,} {k}" for k, v in hidden.most_common())
                         + ". Bấm đúp một nút để mở rộng / double-click a node to expand it.")
     else:
@@ -340,7 +341,11 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     if aggregated:
         edges += _aggregate_roles(c, drawn)
     edges += _appearances(b, drawn, edges, visible, node_kind)
-    if absent:
+    if absent and aggregated:  # left out of the page, not switched off in it
+        notes.append("Không có trong trang / not in this page: "
+                     + ", ".join(f"{v:,} {k}" for k, v in absent.most_common())
+                     + " (--type để xem / to show).")
+    elif absent:
         notes.append("Đang tắt / hidden by the type filter: "
                      + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")
     layout = spec.layout
