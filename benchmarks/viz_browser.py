@@ -41,6 +41,28 @@ def first_draw(browser, path: Path, shot: Path | None) -> float:
     return best
 
 
+def page_figures(store: Path, shot: Path | None = None) -> dict[str, float | int | None]:
+    """The default page of one store: build time, size, nodes drawn, first draw in Chromium
+    (None without Chromium). benchmarks/scale.py records these for each corpus size."""
+    c = Corpus(Store(store).load_export())
+    t0 = time.perf_counter()
+    view = select(c, ViewSpec())
+    html = graph_html(view)
+    out = {"page_s": time.perf_counter() - t0, "page_mb": len(html.encode()) / 1e6,
+           "page_nodes": len(view.nodes), "page_edges": len(view.edges), "first_draw_s": None}
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+            browser = p.chromium.launch(executable_path=exe, args=ARGS)
+            path = Path(tmp) / "page.html"
+            path.write_text(html, encoding="utf-8")
+            out["first_draw_s"] = first_draw(browser, path, shot)
+            browser.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("stores", nargs="+", type=Path)
