@@ -2,7 +2,8 @@
 
 One command, per corpus size: build throughput (documents/s, MB/s) with both cores, peak RSS
 of the build (its process tree, sampled), store size, store load time, one-document
-incremental rebuild time, p50/p95 of every question, the time to draw a focused HTML view,
+incremental rebuild time, p50/p95 of every question, the time to draw a focused HTML view, the
+default graph page's size and first-draw time in headless Chromium (benchmarks/viz_browser.py),
 and the floor — one pass of NFC + lowercase + a citation regex over the same bytes — with the
 ratio build / floor. Prints a table and writes the figures as JSON.
 
