@@ -45,8 +45,8 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
     with their lead, cooperating and standing agencies. With --agency, PHRASE is an agency name
     or abbreviation ("UBND tỉnh", "Phong Noi vu"): the tasks it holds a role on.
 
+    \b
     Example:
-
         cchc who-leads "tuyên truyền" --jurisdiction "Hậu Giang"
         cchc who-leads --agency "Phòng Nội vụ" --role lead
     """
@@ -74,8 +74,8 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
 
     NAME is a name, alias or abbreviation, matched without accents, or an agency id.
 
+    \b
     Example:
-
         cchc agency "Phòng Nội vụ" --jurisdiction "Vị Thanh"
     """
     with answering(store_dir) as c:
@@ -103,8 +103,8 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
 
     DOCUMENT is a document id (or a unique start of it), its number or a phrase of its title.
 
+    \b
     Example:
-
         cchc cites 03-NQ/TU --depth 2
         cchc cites --status inconsistent
     """
@@ -135,8 +135,8 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
 def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
     """Văn bản nào trích dẫn số hiệu này / who cites a number or a document (backward trace).
 
+    \b
     Example:
-
         cchc cited-by 45/2020/NĐ-CP
     """
     with answering(store_dir) as c:
@@ -158,8 +158,8 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
     parent target it refines. ENTITY is an id (see `cchc search`), a document number or an
     agency name.
 
+    \b
     Example:
-
         cchc deps task:002_0387e2864a5773df:9 --depth 2
     """
     with answering(store_dir) as c:
@@ -186,8 +186,8 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
 def path(source: str, target: str, structural: bool, store_dir: str, as_json: bool) -> None:
     """Đường nối ngắn nhất / the shortest chain of facts between two entities.
 
+    \b
     Example:
-
         cchc path ag:vn-hau-giang:ban-tuyen-giao-tinh-uy "Phòng Nội vụ"
     """
     with answering(store_dir) as c:
@@ -208,8 +208,8 @@ def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> No
     Each parent target is paired by metric with the child's: weaker, equal, stronger, missing in
     the child, not comparable (counts over different areas), or extra (only in the child).
 
+    \b
     Example:
-
         cchc cascade 002_0387e2864a5773df
     """
     with answering(store_dir) as c:
@@ -231,8 +231,8 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
 
     Without METRIC, lists the metrics in the store. METRIC is a key or a phrase of its label.
 
+    \b
     Example:
-
         cchc compare "trực tuyến"
     """
     with answering(store_dir) as c:
@@ -278,8 +278,8 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
     Prints a summary by rule and severity first, then the findings grouped by document (at most
     --limit each). Exit code: 0, or with --strict 1 when any violation is reported.
 
+    \b
     Example:
-
         cchc audit --severity warning --strict
         cchc audit -d 002 --rule task_many_leads --limit 0
     """
@@ -319,8 +319,8 @@ def _print_audit(c: Corpus, found: list, groups: dict, limit: int) -> None:
 def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_json: bool) -> None:
     """Tìm kiếm không dấu / search names, titles, numbers and quotes, accents ignored.
 
+    \b
     Example:
-
         cchc search "mot cua" --type task
     """
     with answering(store_dir) as c:
@@ -343,8 +343,8 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
            store_dir: str, as_json: bool) -> None:
     """Ma trận trách nhiệm / agencies × tasks (chủ trì, phối hợp, thường trực, nhận báo cáo).
 
+    \b
     Example:
-
         cchc matrix --document 002 --format xlsx -o ma-tran.xlsx
     """
     with answering(store_dir) as c:
@@ -384,8 +384,8 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
     ("trước ngày 30 tháng 10 hằng năm") until the end of the document's period. Frequencies
     without a day ("thường xuyên") are listed but not put in the calendar.
 
+    \b
     Example:
-
         cchc calendar --jurisdiction "Hậu Giang" -o thoi-han.ics
     """
     with answering(store_dir) as c:

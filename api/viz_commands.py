@@ -48,8 +48,8 @@ def viz(output: str, focus: str | None, depth: int, kinds: tuple[str, ...], docu
     the sentences it comes from; double-click to expand hidden neighbours; filter by type,
     edge, jurisdiction and document in the left panel; search at the top.
 
+    \b
     Example:
-
         cchc viz -o seeds.html
         cchc viz --focus "03-NQ/TU" --depth 2 -o nq03.html
         cchc viz --type document --type reference -o citations.html
@@ -79,9 +79,9 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
     compare METRIC: one metric's targets per jurisdiction, the parent plan's value marked.
     cascade DOCUMENT: a plan's targets against its parent's, coloured weaker / equal / stronger.
 
+    \b
     Example:
-
-        cchc chart compare "trực tuyến" -o online.svg
+        cchc chart compare "hồ sơ trực tuyến" -o online.svg
         cchc chart cascade 002 -o cascade.html
     """
     from visualizations.charts import cascade_svg, comparison_svg

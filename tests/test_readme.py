@@ -58,3 +58,34 @@ def test_every_readme_command_answers_on_the_seeds(seeds_dir: Path, tmp_path: Pa
             Path(target).write_text(r.stdout, encoding="utf-8")
     assert not failures, "\n".join(failures)
     assert Path("graph.json").stat().st_size > 1000 and Path("graph.html").exists()
+
+
+def help_examples() -> list[str]:
+    """The `cchc ...` lines under "Example:" in every command's --help."""
+    import click
+
+    def walk(group: click.Group) -> list[click.Command]:
+        return [c for cmd in group.commands.values()
+                for c in (walk(cmd) if isinstance(cmd, click.Group) else [cmd])]
+    return [line.strip() for cmd in walk(cli) for line in (cmd.help or "").split("Example:", 1)[-1].splitlines()
+            if line.strip().startswith("cchc ") and "Example:" in (cmd.help or "")]
+
+
+def test_every_help_example_names_what_is_in_the_seeds(seeds_dir: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A help example is an answer (0) or an honest empty one (1), never a name that is not there."""
+    (tmp_path / "shared").symlink_to(seeds_dir.parent)
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    assert CliRunner().invoke(cli, ["build", "../shared/seeds"]).exit_code == 0
+    skipped = {"serve", "build", "rebuild", "neo4j", "sparql"}  # need a server, files, or are not ours
+    failures = []
+    examples = help_examples()
+    for line in examples:
+        args = shlex.split(line)[1:]
+        if args[0] in skipped:
+            continue
+        r = CliRunner().invoke(cli, args)
+        if r.exit_code not in (0, 1):
+            failures.append(f"{line}: exit {r.exit_code}: {r.output[-200:]}")
+    assert len(examples) > 15 and not failures, failures
