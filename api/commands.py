@@ -238,9 +238,9 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
     with answering(store_dir) as c:
         if metric is None:
             ms = cascade_mod.metrics(c)
-            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Mã / key", "Tên", "Chỉ tiêu",
-                                                                      "Văn bản"],
-                                                  [[m.key, m.label, m.targets, m.documents] for m in ms]),
+            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Tên", "Chỉ tiêu", "Văn bản",
+                                                                      "Mã / key"],
+                                                  [[m.label, m.targets, m.documents, m.key] for m in ms]),
                   as_json)
             done(len(ms))
         rows = cascade_mod.compare(c, metric)

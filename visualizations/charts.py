@@ -130,8 +130,9 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None,
     body = _axis(vmax, unit, len(drawn))
     for i, r in enumerate(drawn):
         y = TOP + i * ROW_H
-        label = " · ".join(x for x in (r.jurisdiction_name or r.jurisdiction or "?",
-                                       doc_name(r.document, labels), str(r.year or "")) if x)
+        # a corpus label names the place already ("NQ 24/3/2022 · Tuần Giáo")
+        place = "" if labels and r.document.id in labels else r.jurisdiction_name or r.jurisdiction or "?"
+        label = " · ".join(x for x in (place, doc_name(r.document, labels), str(r.year or "")) if x)
         body.append(_text(LABEL_W - 8, y + 13, _clip(label, 48), 11, "end"))
         tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — “{r.provenance.quote}”")
         body.append(f'<g class="bar" data-target="{escape(r.target)}"><title>{tip}</title>'
