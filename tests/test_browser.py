@@ -84,6 +84,19 @@ def click_node(page, node_id: str, double: bool = False) -> None:
     click(box["x"] + xy["x"], box["y"] + xy["y"])
 
 
+def double_click_until(page, node_id: str, condition: str) -> None:
+    """Double-click a node until ``condition`` holds (vis-network times the two taps; a loaded
+    machine can split them into two clicks)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    click_node(page, node_id, double=True)
+    try:
+        page.wait_for_function(condition, timeout=10_000)
+    except PlaywrightTimeout:
+        click_node(page, node_id, double=True)
+        page.wait_for_function(condition)
+
+
 @pytest.fixture(scope="module")
 def seeds_html(seed_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("viz") / "seeds.html"
@@ -273,15 +286,7 @@ def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_p
     page.wait_for_function("window.cchcFirstDraw !== undefined")  # the benchmark's mark
     kinds = set(page.evaluate("cchc.nodeView.get().map(n => n.kind)"))
     assert kinds <= {"jurisdiction", "reference"}
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    opened = "cchc.nodes.get('002_0387e2864a5773df') !== null"
-    click_node(page, "place:vn-hau-giang", double=True)
-    try:
-        page.wait_for_function(opened, timeout=10_000)
-    except PlaywrightTimeout:  # as above: a loaded machine can split the two taps
-        click_node(page, "place:vn-hau-giang", double=True)
-        page.wait_for_function(opened)
+    double_click_until(page, "place:vn-hau-giang", "cchc.nodes.get('002_0387e2864a5773df') !== null")
     shown = set(page.evaluate("cchc.nodeView.getIds()"))
     assert {"000_def938038e5dae73", "002_0387e2864a5773df"} <= shown
     assert "001_ee741e6811c4e2db" not in shown  # Tuần Giáo is in Điện Biên, not opened
@@ -294,4 +299,26 @@ def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_p
     assert "cchc viz --document 002_0387e2864a5773df" in page.locator("#panel-props").inner_text()
     assert not w.errors, w.errors
     assert w.requests == [out.as_uri()], w.requests
+    page.close()
+
+
+def test_served_overview_brings_a_documents_agencies(browser, server: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served, the overview's third level: double-click a document for its agencies and roles."""
+    from visualizations import overview
+
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
+    page, w = open_page(browser, server + "/?max_nodes=10")
+    wait_graph(page)
+    plan = "002_0387e2864a5773df"
+    page.evaluate("cchc.expand('place:vn-hau-giang')")
+    agency = "ag:vn-hau-giang-vi-thanh:phong-noi-vu"
+    double_click_until(page, plan, f"cchc.nodes.get('{agency}') !== null")
+    line = page.evaluate(f"cchc.edges.get('a:{plan}:{agency}')")
+    assert line["to"] == plan and "chủ trì" in line["label"]  # Phòng Nội vụ leads tasks of the plan
+    click_node(page, agency)
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-actions a[href^='/pages/agencies/']").count() == 1
+    assert not w.errors, w.errors
+    assert not [u for u in w.requests if not u.startswith(server)]
     page.close()

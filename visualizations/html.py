@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from graph.index import section_label
+from graph.index import ROLE_LABELS, section_label
 
 from .layout import force_positions, grid_positions
 from .overview import place_id
@@ -167,10 +167,12 @@ def _overview_data(view: View, page_base: str | None) -> dict[str, Any]:
     table that overview.js turns into nodes (with their style) when its place is opened."""
     ov = view.overview
     types = {e.type for e in view.edges} | {c[2] for c in ov.citations} | {"in_jurisdiction"}
-    doc = NODE["document"]
+    if page_base:  # served: a document's agencies come on demand, their roles as counted lines
+        types.add("aggregate")
+    doc, agency = NODE["document"], NODE["agency"]
     counts = {"jurisdiction": len(ov.places), "document": len(ov.documents), "reference": len(ov.references)}
     return {
-        "visibleKinds": [*view.visible_kinds, "reference"],
+        "visibleKinds": [*view.visible_kinds, "reference", "agency"],
         "kinds": [{"kind": s.kind, "label": s.label, "english": s.english, "color": s.color, "shape": s.shape,
                    "count": counts[s.kind]} for s in NODE_STYLES if counts.get(s.kind)],
         "edgeTypes": [{"type": s.type, "label": s.label, "color": s.color, "dashes": s.dashes, "role": s.role}
@@ -187,6 +189,9 @@ def _overview_data(view: View, page_base: str | None) -> dict[str, Any]:
             "pageBase": page_base,
             "doc": {"shape": doc.shape, "color": doc.color, "size": doc.size, "kindLabel": doc.label,
                     "font": {"color": "#ffffff", "size": FONT_SIZES["document"]}},
+            "agency": {"shape": agency.shape, "color": agency.color, "size": agency.size + 6,
+                       "kindLabel": agency.label, "font": {"color": "#222222", "size": FONT_SIZES["agency"]}},
+            "roleLabels": ROLE_LABELS,
             "edges": {s.type: {"color": s.color, "dashes": s.dashes, "label": s.label if s.shown else ""}
                       for s in EDGE_STYLES if s.type in types},
         },

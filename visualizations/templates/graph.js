@@ -162,7 +162,10 @@
   network.on("click", function (p) {
     if (p.nodes.length) { showNode(p.nodes[0]); } else if (p.edges.length) { showEdge(p.edges[0]); } else { panel.hidden = true; }
   });
-  network.on("doubleClick", function (p) { if (p.nodes.length) { expand(p.nodes[0]); } });
+  network.on("doubleClick", function (p) {
+    // nothing held back to bring out: the overview, served, asks the server (overview.js)
+    if (p.nodes.length && !expand(p.nodes[0]) && window.cchcMore) { window.cchcMore(p.nodes[0]); }
+  });
 
   // --- expand a node with its hidden neighbours ------------------------------------------
   function reserveNeighbours(id) {

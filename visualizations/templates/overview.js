@@ -51,6 +51,46 @@
     bottom += Math.ceil(ids.length / cols) * 90 + 260;
     return out;
   };
+  // Served, a document's agencies come from the server when it is double-clicked: one node per
+  // agency with a role in it, one line per agency counting its roles ("chủ trì 3").
+  var asked = {};
+  window.cchcMore = function (id) {
+    var info = DATA.info[id];
+    if (!ov.pageBase || !info || info.kind !== "document" || asked[id]) { return; }
+    asked[id] = true;
+    fetch("/matrix?document=" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) { if (m) { addAgencies(id, m); } });
+  };
+  function addAgencies(id, m) {
+    var roles = {};
+    m.rows.forEach(function (row) {
+      Object.keys(row.cells).forEach(function (a) {
+        roles[a] = roles[a] || {};
+        row.cells[a].forEach(function (r) { roles[a][r] = (roles[a][r] || 0) + 1; });
+      });
+    });
+    var list = m.agencies.filter(function (a) { return roles[a.id]; });
+    var at = cchc.network.getPositions([id])[id] || { x: 0, y: 0 };
+    var radius = 170 + 8 * list.length, st = ov.agency, line = ov.edges.aggregate;
+    list.forEach(function (a, i) {
+      var said = Object.keys(roles[a.id]).map(function (r) {
+        return (ov.roleLabels[r] || r) + " " + roles[a.id][r];
+      }).join(", ");
+      if (!cchc.nodes.get(a.id)) {
+        var angle = 2 * Math.PI * i / list.length;
+        cchc.nodes.add({ id: a.id, label: a.name.length > 40 ? a.name.slice(0, 38) + " …" : a.name,
+          shape: st.shape, color: st.color, size: st.size, font: st.font, kind: "agency", docs: [id],
+          title: st.kindLabel + ": " + a.name, x: at.x + radius * Math.cos(angle),
+          y: at.y + radius * Math.sin(angle) });
+        DATA.info[a.id] = { kind: "agency", kindLabel: st.kindLabel, label: a.name, props: [], quotes: [],
+          page: ov.pageBase + "/agencies/" + encodeURIComponent(a.id) };
+      }
+      DATA.info[a.id].props.push([DATA.info[id].label, said]);
+      cchc.edges.add({ id: "a:" + id + ":" + a.id, from: a.id, to: id, type: "aggregate", label: said,
+        title: a.name + " — " + said, color: line.color, dashes: line.dashes, width: 1.6 });
+    });
+    cchc.refresh();
+  }
   ov.citations.forEach(function (c, i) {
     var e = ov.edges[c[2]] || { color: "#BBBBBB", dashes: true, label: "" };
     DATA.reserve.edges.push({ id: "c" + i, from: ov.documents[c[0]][0], to: ov.documents[c[1]][0],
