@@ -172,7 +172,7 @@ def _overview_data(view: View, page_base: str | None) -> dict[str, Any]:
     doc, agency = NODE["document"], NODE["agency"]
     counts = {"jurisdiction": len(ov.places), "document": len(ov.documents), "reference": len(ov.references)}
     return {
-        "visibleKinds": [*view.visible_kinds, "reference", "agency"],
+        "visibleKinds": [*view.visible_kinds, "agency"],
         "kinds": [{"kind": s.kind, "label": s.label, "english": s.english, "color": s.color, "shape": s.shape,
                    "count": counts[s.kind]} for s in NODE_STYLES if counts.get(s.kind)],
         "edgeTypes": [{"type": s.type, "label": s.label, "color": s.color, "dashes": s.dashes, "role": s.role}

@@ -18,7 +18,7 @@ from typing import Any
 from graph.index import TYPE_NAMES, Corpus, short
 from graph.labels import document_labels, place_name
 
-from .style import EDGE, FALLBACK_EDGE
+from .style import EDGE, FALLBACK_EDGE, NODE
 from .view import VEdge, View, VNode  # view.select imports this module when it needs it
 
 OVERVIEW_DOCS = 300  # documents in view above which the default page is the overview
@@ -114,8 +114,10 @@ def overview_view(c: Corpus, title: str, docs: list[str], hidden: Counter[str]) 
     """The page of a large store: places drawn, documents held in the overview's table."""
     ov = build(c, docs)
     nodes, edges = place_nodes(ov)
-    return View(title + " — tổng quan / overview", nodes, edges, ("jurisdiction", "document"), "force",
-                [note(ov, hidden)], overview=ov)
+    hidden = Counter(hidden)
+    hidden[NODE["reference"].label.lower()] -= len(ov.references)  # those drawn are not hidden
+    return View(title + " — tổng quan / overview", nodes, edges, ("jurisdiction", "document", "reference"),
+                "force", [note(ov, hidden)], overview=ov)
 
 
 def place_id(pid: str) -> str:
@@ -177,6 +179,6 @@ def note(ov: Overview, hidden: Counter[str]) -> str:
     rest = ", ".join(f"{n:,} {k}" for k, n in hidden.most_common() if n)
     return (f"Tổng quan / overview: {len(ov.documents):,} văn bản ở {len(ov.places)} địa bàn; đường nối = số "
             f"trích dẫn giữa các địa bàn. Bấm đúp một địa bàn để mở các văn bản của nó; bấm một văn bản "
-            f"để xem, rồi mở trang của nó hoặc dùng --document / --focus để xem chi tiết"
-            + (f" (cơ quan, nhiệm vụ, chỉ tiêu: {rest})" if rest else "") + ".")
+            f"để xem, rồi mở trang của nó hoặc dùng --document / --focus để xem chi tiết."
+            + (f" Không vẽ / not drawn: {rest}." if rest else ""))
 
