@@ -139,3 +139,12 @@ def test_many_leads_show_the_sentence_of_each_lead(seed_store: Path) -> None:
             assert e["label"] in leads and e["provenance"]["quote"]
     _, out = run(seed_store, "audit", "--rule", "task_many_leads", "--limit", "0")
     assert out.count("• ") == sum(len(v["evidence"]) for v in found)
+
+
+def test_graph_panel_names_metrics_in_vietnamese(seed_corpus) -> None:
+    from visualizations.view import ViewSpec, select
+
+    view = select(seed_corpus, ViewSpec(kinds=("target",)))
+    shown = {v for n in view.nodes for k, v in n.props if k == "Chỉ tiêu đo"}
+    assert "Thứ hạng PAPI" in shown  # rank targets (the seeds set PAPI ranks), not "rank:papi"
+    assert not any(":" in v or "_" in v for v in shown)  # no metric key

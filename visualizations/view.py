@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graph.cascade import METRIC_LABELS
+from graph.cascade import metric_label
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
 from graph.labels import document_labels
 from graph.trace import STRUCTURAL
@@ -161,7 +161,7 @@ class Labeller:
         if kind == "target":
             value = a.get("value")
             shown = "" if value is None else f"{a.get('comparator') or ''}{value:g}{a.get('unit') or ''}"
-            metric = METRIC_LABELS.get(a.get("metric") or "", "")
+            metric = metric_label(a["metric"]) if a.get("metric") else ""
             return _wrap(" ".join(x for x in (shown, str(a.get("year") or ""), short(metric, 30)) if x)
                          or short(a.get("text", n), 30), 22)
         return _wrap(short(self.c.label(n), 48), 22)
@@ -174,7 +174,7 @@ class Labeller:
         if field_ in ID_FIELDS and isinstance(v, str) and v in self.g:
             return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
         if field_ == "metric":
-            return METRIC_LABELS.get(v, v)
+            return metric_label(v)
         if field_ == "section":
             return section_label(v)
         if field_ == "kind":
