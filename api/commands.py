@@ -294,7 +294,8 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
 
 
-def _print_audit(c: Corpus, found: list, groups: dict, limit: int) -> None:
+def _print_audit(c: Corpus, found: list[audit_mod.Violation],
+                 groups: dict[str | None, list[audit_mod.Violation]], limit: int) -> None:
     """The summary, then each document's findings (``limit`` of them; 0 = all)."""
     con = render.console()
     render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
