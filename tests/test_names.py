@@ -82,3 +82,15 @@ def test_nearest_on_own_names() -> None:
     assert nearest("So Noi Vuj", names) == ["Sở Nội vụ"]
     assert nearest("Sở Nội vụ tỉnh Bình Định", names)[0] == "Sở Nội vụ"
     assert nearest("xyz", names) == [] and hint([]) == ""
+
+
+def test_the_api_gives_the_same_suggestions(seed_store: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    client = TestClient(create_app(seed_store), raise_server_exceptions=False)
+    r = client.get("/agencies/roles", params={"q": "Phong Noi vuu"})
+    assert r.status_code == 404 and "“Phòng Nội vụ (thành phố Vị Thanh)”" in r.json()["detail"]
+    r = client.get("/cited-by", params={"number": "03-NQ/TW"})
+    assert r.status_code == 404 and "“03-NQ/TU”" in r.json()["detail"]
