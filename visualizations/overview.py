@@ -21,7 +21,10 @@ from graph.labels import document_labels, place_name
 from .style import EDGE, FALLBACK_EDGE, NODE
 from .view import VEdge, View, VNode  # view.select imports this module when it needs it
 
-OVERVIEW_DOCS = 300  # documents in view above which the default page is the overview
+# documents in view above which a page of more than --max-nodes nodes is the overview: a
+# province of 150 documents drawn in detail is already a tangle of overlapping labels
+OVERVIEW_DOCS = 100
+ONE_PROVINCE = 0.9  # this share of the documents in one province: shown by district
 TOP_REFERENCES = 12  # most-cited documents outside the store drawn as nodes of their own
 MIN_CITING = 2  # ... when at least this many documents cite them
 NO_PLACE = "?"
@@ -57,13 +60,14 @@ def _place_of(c: Corpus, jid: str | None, level_parent: str) -> str:
 
 def _grouping(c: Corpus, docs: list[str]) -> dict[str, str]:
     """Each document's place: its province (national documents: Việt Nam), or its district
-    when every document is in one province."""
+    when nearly every document is in one province (a page for a province also holds the few
+    documents elsewhere that its documents cite)."""
     by_province = {d: _place_of(c, c.documents[d].get("jurisdiction"), "vn") for d in docs}
-    places = set(by_province.values())
-    if len(places) == 1 and next(iter(places)) not in ("vn", NO_PLACE):
-        province = next(iter(places))
-        return {d: _place_of(c, c.documents[d].get("jurisdiction"), province) for d in docs}
-    return by_province
+    main, n = Counter(by_province.values()).most_common(1)[0] if docs else (NO_PLACE, 0)
+    if main in ("vn", NO_PLACE) or n < ONE_PROVINCE * len(docs):
+        return by_province
+    return {d: _place_of(c, c.documents[d].get("jurisdiction"), main) if p == main else p
+            for d, p in by_province.items()}
 
 
 def _place_name(c: Corpus, pid: str) -> str:
@@ -153,8 +157,10 @@ def build(c: Corpus, docs: list[str]) -> Overview:
                 inside[a] += 1
             else:
                 links[(a, b, ci["relation"])] += 1
-    ov.places = [{"id": p, "name": _place_name(c, p), "count": counts[p], "inside": inside[index[p]]}
-                 for p in order]
+    names = {p: _place_name(c, p) for p in order}
+    twice = {n for n, k in Counter(names.values()).items() if k > 1}  # a province and its city
+    ov.places = [{"id": p, "name": c.jurisdictions.get(p, {}).get("name") or names[p] if names[p] in twice
+                  else names[p], "count": counts[p], "inside": inside[index[p]]} for p in order]
     ov.links = [[a, b, rel, n] for (a, b, rel), n in sorted(links.items())]
     _references(c, ov, docs, labels)
     return ov

@@ -284,7 +284,10 @@ def select(c: Corpus, spec: ViewSpec) -> View:
             if (d.get("provenance") or {}).get("document") in docs:
                 scoped |= {u, v}
         allowed &= scoped
-        title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
+        if spec.documents:
+            title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
+        if spec.jurisdiction:  # the place, not three of its documents
+            title += f" — {spec.jurisdiction} ({len(docs):,} văn bản)"
 
     focus = None
     if spec.focus:
