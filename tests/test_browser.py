@@ -132,7 +132,8 @@ def test_click_node_shows_its_quote(browser, seeds_html: Path) -> None:
     click_node(page, HG_PROPAGANDA)
     panel = page.locator("#panel")
     panel.wait_for(state="visible")
-    assert page.locator("#panel-title").inner_text() == "Ban Tuyên giáo Tỉnh ủy"
+    # Hà Tĩnh has a Ban Tuyên giáo Tỉnh ủy too: the label says which
+    assert page.locator("#panel-title").inner_text() == "Ban Tuyên giáo Tỉnh ủy (Hậu Giang)"
     quotes = page.locator("#panel-quotes").inner_text()
     # Seed 000, §V.4: the agency's lead role, quoted with its document and section.
     assert "Ban Tuyên giáo Tỉnh ủy chủ trì, phối hợp với các cơ quan thông tin" in quotes

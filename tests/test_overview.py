@@ -115,3 +115,12 @@ def test_aggregated_page_counts_agree(seed_corpus) -> None:
     assert f"{len(view.reserve_nodes):,} nút ẩn" in view.notes[0]
     assert any(n.startswith("Không có trong trang") and "địa bàn" in n for n in view.notes)
     assert not any("Đang tắt" in n for n in view.notes)
+
+
+def test_agencies_of_one_name_are_told_apart_by_place(seed_corpus) -> None:
+    view = select(seed_corpus, ViewSpec())
+    labels = [n.label for n in view.nodes if n.kind == "agency"]
+    assert len(labels) == len(set(labels))
+    # two provincial propaganda boards: Hậu Giang's and Hà Tĩnh's
+    boards = {x for x in labels if x.startswith("Ban Tuyên giáo Tỉnh ủy")}
+    assert boards == {"Ban Tuyên giáo Tỉnh ủy\n(Hậu Giang)", "Ban Tuyên giáo Tỉnh ủy\n(Hà Tĩnh)"}

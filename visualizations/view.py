@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.cascade import metric_label
 from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
-from graph.labels import document_labels
+from graph.labels import document_labels, place_name
 from graph.trace import STRUCTURAL
 from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
@@ -356,10 +356,22 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         layout = "hierarchical" if {node_kind[n] for n in drawn} <= {"document", "reference"} else "force"
     nodes = [b.node(n) for n in sorted(drawn)]
     reserve_nodes = [b.node(n) for n in sorted(reserve)]
+    _tell_agencies_apart(c, [*nodes, *reserve_nodes])
     present = {d for n in (*nodes, *reserve_nodes) for d in n.docs if docs is None or d in docs}
     doc_filter = [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)]
     return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, focus,
                 doc_filter, _jurisdiction_filter(c, present))
+
+
+def _tell_agencies_apart(c: Corpus, nodes: list[VNode]) -> None:
+    """Agencies of the same name in several places ("Phòng Nội vụ" of every district) get their
+    place on a line of its own under the name: "Phòng Nội vụ / (Vị Thanh)"."""
+    seen = Counter(n.label for n in nodes if n.kind == "agency")
+    for n in nodes:
+        if n.kind == "agency" and seen[n.label] > 1:
+            place = place_name(c, c.agencies.get(n.id, {}).get("jurisdiction"))
+            if place:
+                n.label = f"{n.label}\n({place})"
 
 
 def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
