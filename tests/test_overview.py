@@ -98,7 +98,7 @@ def test_documents_without_a_place_are_not_called_national(seed_export: dict, sm
             d["jurisdiction"] = None
     view = select(Corpus(export), ViewSpec(max_nodes=10))
     names = {p["name"]: p["count"] for p in view.overview.places}
-    assert names["Không rõ địa bàn / unknown place"] == 1 and "Trung ương / national" not in names
+    assert names["Không rõ địa bàn"] == 1 and "Trung ương" not in names
 
 
 def test_one_province_is_shown_by_district(seed_corpus, monkeypatch: pytest.MonkeyPatch) -> None:

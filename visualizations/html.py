@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # Documents, cited documents and indicators read at the zoom that fits a few hundred nodes (about
 # 0.3); agencies, tasks and targets once zoomed in (labels under LABEL_MIN_PX are not drawn).
 FONT_SIZES = {"document": 30, "reference": 26, "agency": 16, "indicator": 26, "task": 11, "target": 11,
-              "jurisdiction": 22}
+              "jurisdiction": 26}
 # Labels smaller than this on screen (pixels) are not drawn: zoom in to read them. Tooltips and the
 # side panel still name every node.
 LABEL_MIN_PX = 8

@@ -72,9 +72,9 @@ def _grouping(c: Corpus, docs: list[str]) -> dict[str, str]:
 
 def _place_name(c: Corpus, pid: str) -> str:
     if pid == "vn":
-        return "Trung ương / national"
+        return "Trung ương"
     if pid == NO_PLACE:
-        return "Không rõ địa bàn / unknown place"
+        return "Không rõ địa bàn"
     return place_name(c, pid) or pid
 
 
