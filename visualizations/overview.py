@@ -159,8 +159,10 @@ def build(c: Corpus, docs: list[str]) -> Overview:
                 links[(a, b, ci["relation"])] += 1
     names = {p: _place_name(c, p) for p in order}
     twice = {n for n, k in Counter(names.values()).items() if k > 1}  # a province and its city
-    ov.places = [{"id": p, "name": c.jurisdictions.get(p, {}).get("name") or names[p] if names[p] in twice
-                  else names[p], "count": counts[p], "inside": inside[index[p]]} for p in order]
+    for p in order:
+        if names[p] in twice:  # "tỉnh Hà Giang", "thành phố Hà Giang"
+            names[p] = c.jurisdictions.get(p, {}).get("name") or names[p]
+    ov.places = [{"id": p, "name": names[p], "count": counts[p], "inside": inside[index[p]]} for p in order]
     ov.links = [[a, b, rel, n] for (a, b, rel), n in sorted(links.items())]
     _references(c, ov, docs, labels)
     return ov
