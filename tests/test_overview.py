@@ -124,3 +124,18 @@ def test_agencies_of_one_name_are_told_apart_by_place(seed_corpus) -> None:
     # two provincial propaganda boards: Hậu Giang's and Hà Tĩnh's
     boards = {x for x in labels if x.startswith("Ban Tuyên giáo Tỉnh ủy")}
     assert boards == {"Ban Tuyên giáo Tỉnh ủy\n(Hậu Giang)", "Ban Tuyên giáo Tỉnh ủy\n(Hà Tĩnh)"}
+
+
+def test_a_province_and_its_city_of_one_name_are_told_apart(seed_export: dict,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 1)
+    export = copy.deepcopy(seed_export)
+    export["jurisdictions"] += [
+        {"id": "vn-ha-giang", "name": "tỉnh Hà Giang", "level": "province", "parent": "vn"},
+        {"id": "vn-ha-giang-ha-giang", "name": "thành phố Hà Giang", "level": "district",
+         "parent": "vn-ha-giang"}]
+    for d in export["documents"]:
+        d["jurisdiction"] = {HG_RESOLUTION: "vn-ha-giang", VI_THANH_PLAN: "vn-ha-giang-ha-giang"}.get(
+            d["id"], d["jurisdiction"])
+    view = select(Corpus(export), ViewSpec(documents=(HG_RESOLUTION, VI_THANH_PLAN), max_nodes=10))
+    assert {p["name"] for p in view.overview.places} == {"tỉnh Hà Giang", "thành phố Hà Giang"}
