@@ -58,6 +58,9 @@ EXHORTATION: re.Pattern[str] = re.compile(
 # words that open a body named by its role ("Cơ quan chủ trì …", "Cán bộ giải quyết hồ sơ")
 ROLE_BODIES: str = "(?:" + "|".join(r["word"] for r in table_rows("role_bodies.tsv")) + ")"
 
+# numbers written as words ("tối thiểu một lần/năm"), folded → value
+NUMBER_WORDS: dict[str, int] = {r["word"]: int(r["value"]) for r in table_rows("number_words.tsv")}
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

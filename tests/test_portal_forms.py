@@ -380,3 +380,17 @@ def test_office_holders_and_staff_named_by_role() -> None:
     assert _has(got, "Chánh Thanh tra tỉnh", "lead", "2. Chánh Thanh tra")
     assert _has(got, "Trưởng các thôn, ấp, bản, khu phố", "lead", "2. Chánh Thanh tra")
     assert not any(a.startswith("Tổ chức thực hiện") for a, _, _ in got)
+
+
+def test_numbers_in_words_and_words_that_fold_like_comparators() -> None:
+    f = facts_of("""# KẾ HOẠCH
+
+## III. NHIỆM VỤ
+
+1. Diễn tập khôi phục dữ liệu tối thiểu hai lần/năm.
+
+2. Tỷ lệ hộ gia đình có sổ hộ khẩu điện tử đạt 70%.
+""")
+    got = sorted((t.comparator, t.value, t.unit) for t in f.targets)
+    # "điện tử đạt 70%" is no "từ 70%": the word as written, not as folded, decides
+    assert got == [("=", 70.0, "%"), (">=", 2.0, "count")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..lexicon import COUNT_NOUNS, METRICS, find_indicators
+from ..lexicon import COUNT_NOUNS, METRICS, NUMBER_WORDS, find_indicators
 from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
 from ..text import GuardedPattern, clauses, fold, sentences, slug
@@ -25,10 +25,13 @@ _COUNT = re.compile(r"(?<![\d.,/])(0?\d{1,3})\s+(?=\S)")
 _LE = r"(?:toi da|khong qua|khong vuot qua|duoi muc|khong cao hon)"
 _GE = r"(?:toi thieu|it nhat|khong thap hon|khong duoi|khong it hon)"
 _COMP_BEFORE = re.compile(
-    rf"(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
+    rf"(?<![a-z])(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
     r"(?:\s+(?:muc|dat|la|duoc|khoang|co))*\s+$")
 _COMP_AFTER_GE = re.compile(r"^\s*(?:%\s*)?(?:tro len|tro len\b)")
 _RANGE_AFTER = re.compile(r"^\s*(?:%\s*)?(?:den|-|–)\s")  # "từ 5 đến 10": a range, not a floor
+_WORD_COUNT = re.compile(
+    r"(?<![a-z])(" + "|".join(NUMBER_WORDS) + r") (?=lan\b|[a-z]{2,})")
+_WORD_FLOOR = re.compile(rf"(?:{_GE}|{_LE}) (?:{'|'.join(NUMBER_WORDS)}) ")
 _NOUN_AFTER = re.compile(r" [a-z]{2,}")  # a word follows the figure (units and times are masked)
 # ordinals ("lần thứ hai") on folded text: the one mask that can match without a digit
 _ORDINAL = GuardedPattern(r"\w", r"(?:lan thu|thu)\s+\w+")
@@ -78,7 +81,7 @@ def _value(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def _comparator(masked: str, start: int, end: int) -> str:
+def _comparator(text: str, masked: str, start: int, end: int) -> str:
     before = masked[max(0, start - _BEFORE):start]
     m = _COMP_BEFORE.search(before)
     after_ge = _COMP_AFTER_GE.match(masked[end:end + _AFTER])
@@ -92,7 +95,11 @@ def _comparator(masked: str, start: int, end: int) -> str:
         return ">"
     if m.group("lt"):
         return "<"
-    # "từ 95% trở lên"; "phấn đấu mỗi năm từ 05 bộ dữ liệu" is a floor too, "từ 5 đến 10" not
+    # "từ 95% trở lên"; "phấn đấu mỗi năm từ 05 bộ dữ liệu" is a floor too, "từ 5 đến 10" not;
+    # "điện tử đạt 95%" folds alike: the word as written decides
+    fs = max(0, start - _BEFORE) + m.start("from")
+    if text[fs:fs + 2].lower() not in ("từ", "tu"):
+        return ">=" if after_ge else "="
     return ">=" if after_ge or not _RANGE_AFTER.match(masked[end:end + _AFTER]) else "="
 
 
@@ -123,7 +130,8 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     skip = [outline.recipients, outline.signature, *outline.footnotes]
     wanted: list[tuple[int, Section]] = []  # the blocks that may hold a target: a figure has a digit
     for i, b in enumerate(doc.blocks):
-        if b.kind in ("footnote", "row") or not _DIGIT.search(text, b.start, b.end):
+        if b.kind in ("footnote", "row") or not (
+                _DIGIT.search(text, b.start, b.end) or _WORD_FLOOR.search(folded, b.start, b.end)):
             continue
         if any(sp and sp[0] <= b.start < sp[1] for sp in skip):
             continue
@@ -139,7 +147,7 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     for i, sec in wanted:
         b = doc.blocks[i]
         for ss, se in sentences(text, b.start, b.end):
-            if not _DIGIT.search(masked, ss, se):
+            if not (_DIGIT.search(masked, ss, se) or _WORD_FLOOR.search(folded, ss, se)):
                 continue
             sent_inds = _first_per_indicator(found, ss, se)
             for cs, ce in clauses(text, ss, se):
@@ -157,7 +165,7 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
     clause_m = masked[cs:ce]
     for m in _PERCENT.finditer(clause_m):
         s, e = cs + m.start(1), cs + m.end()
-        hits.append((s, e, _value(m.group(1)), "%", _comparator(masked, s, e)))
+        hits.append((s, e, _value(m.group(1)), "%", _comparator(text, masked, s, e)))
     for m in _RANK.finditer(clause_m):
         s, e = cs + m.start(), cs + m.end()
         hits.append((s, e, float(m.group(1)), "rank", "<="))
@@ -169,13 +177,19 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
         s, e = cs + m.start(1), cs + m.end(1)
         if any(h[0] <= s < h[1] for h in hits) or kind not in ("goals", "tasks", "solutions"):
             continue
-        comp = _comparator(masked, s, e)
+        comp = _comparator(text, masked, s, e)
         # a counted noun of the table, or any noun after "tối thiểu / ít nhất / từ" in a goal
         # ("ít nhất 20 tập dữ liệu mở")
         if not _followed_by_count_noun(folded, e) and not (
                 comp != "=" and kind == "goals" and _NOUN_AFTER.match(masked, e)):
             continue
         hits.append((s, e, float(int(m.group(1))), "count", comp))
+    # a number in words after a floor or ceiling: "tối thiểu một lần/năm"
+    for m in _WORD_COUNT.finditer(clause_m):
+        s, e = cs + m.start(1), cs + m.end(1)
+        comp = _comparator(text, masked, s, e)
+        if comp in (">=", "<="):
+            hits.append((s, e, float(NUMBER_WORDS[m.group(1)]), "count", comp))
     if not hits:
         return []
     if kind != "goals" and _SITUATION_VERBS.search(folded[ss:se]):
