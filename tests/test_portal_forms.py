@@ -394,3 +394,12 @@ def test_numbers_in_words_and_words_that_fold_like_comparators() -> None:
     got = sorted((t.comparator, t.value, t.unit) for t in f.targets)
     # "điện tử đạt 70%" is no "từ 70%": the word as written, not as folded, decides
     assert got == [("=", 70.0, "%"), (">=", 2.0, "count")]
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    # a body described in lower case after its head, up to its place
+    ("Ban Quản lý các khu công nghệ cao và khu công nghiệp tỉnh chủ trì", "Ban Quản lý các khu công nghệ cao và khu công nghiệp tỉnh"),
+    ("Ban Quản lý dự án đầu tư xây dựng huyện có trách nhiệm", "Ban Quản lý dự án đầu tư xây dựng huyện"),
+])
+def test_described_names(written: str, name: str) -> None:
+    assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == [name]

@@ -170,6 +170,30 @@ def _proper_name(text: str, folded: str, pos: int) -> int:
     return end
 
 
+_DESCRIBED_SYLLABLES = 14
+_JOINS = frozenset({"va", "cac"})  # "Ban Quản lý các khu công nghệ cao và khu công nghiệp"
+
+
+def _described_name(text: str, folded: str, pos: int) -> int:
+    """End of a name that describes its body in lower case ("Ban Quản lý các khu công
+    nghiệp"), after the space at ``pos``: up to a level word, a verb or punctuation."""
+    end = i = pos
+    for _ in range(_DESCRIBED_SYLLABLES):
+        lm = _LEVEL_RX.match(folded, i)
+        if lm and _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+            break
+        m = _NAME_SYLLABLE.match(text, i)
+        if m is None:
+            break
+        word = folded[m.start(1):m.end(1)]
+        if word in NAME_STOPS and not (word == "cac" or (word == "va" and end > pos)):
+            break
+        i = m.end()
+        if word not in _JOINS:
+            end = i
+    return end
+
+
 def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                  allow_bare: bool = False) -> Mention | None:
     """Parse one agency mention starting exactly at ``pos``."""
@@ -191,7 +215,8 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
         name = "các " + name
     if "name" in flags:
         dm = None
-        if pos < len(folded) and folded[pos] == " " and text[pos + 1:pos + 2].isupper():
+        if pos < len(folded) and folded[pos] == " " and (
+                text[pos + 1:pos + 2].isupper() or "described" in flags):
             for rx, dname in DOMAINS:
                 dm = rx.match(folded, pos + 1)
                 if dm:
@@ -199,7 +224,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                     pos = dm.end()
                     break
             if dm is None:
-                end = _proper_name(text, folded, pos)
+                end = (_described_name if "described" in flags else _proper_name)(text, folded, pos)
                 if end <= pos + 1:
                     return None
                 name = f"{name} {' '.join(text[pos + 1:end].split())}"
