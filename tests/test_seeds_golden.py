@@ -226,6 +226,9 @@ def test_answers_a_reader_found_wrong_are_right(seed_facts: dict) -> None:
     assert next(t for t in plan.tasks if t.section == "III.5").area == "civil_service"
     # §IV.3 of the resolution is communication
     assert next(t for t in resolution.tasks if t.section == "IV.3").area == "communication"
+    # one Fatherland Front committee in the city, whether "… thành phố" is written or not
+    assert [a.name for a in plan.agencies if "Ủy ban Mặt trận" in a.name] == [
+        "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố"]
     # "báo cáo … về UBND thành phố (thông qua Phòng Nội vụ)": the city committee receives it
     assert any(r.role == "report_to" and names[r.agency] == "Ủy ban nhân dân thành phố"
                and "thông qua Phòng Nội vụ" in r.provenance.quote for r in plan.responsibilities)

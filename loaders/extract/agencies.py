@@ -350,6 +350,10 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
     if "need_owner" in flags and bare and not allow_bare:
         return None
     suffix_parts = [p for p in suffix_parts if p and not (p == "các cấp" and "các cấp" in name)]
+    if bare and not is_group and "level" in flags and "name" not in flags and head.level == "doc" \
+            and (own := _own_unit_word(ctx)):
+        # in a city's plan "Ủy ban MTTQ Việt Nam" is the city's: one agency with "… thành phố"
+        suffix_parts.append(own)
     if suffix_parts:
         name = f"{name} {' '.join(suffix_parts)}"
     jur = suffix_jur if suffix_jur is not None else _default_jur(head, ctx)
@@ -357,6 +361,17 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
     written = " ".join(text[start:pos].split())
     return Mention(start, pos, written, name, head.kind, jur, is_group, head.canonical,
                    " ".join(suffix_parts), suffix_jur, bare, frozenset(flags))
+
+
+_UNIT_NAME = re.compile(r"^(tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn|đặc khu)\s")
+
+
+@lru_cache(maxsize=256)
+def _own_unit_word(ctx: Context) -> str | None:
+    """The unit word of the document's own jurisdiction ("thành phố" for thành phố Vị Thanh)."""
+    j = admin.jurisdiction(ctx.jurisdiction) if ctx.jurisdiction else None
+    m = _UNIT_NAME.match(j.name) if j is not None and j.id != "vn" else None
+    return m.group(1) if m else None
 
 
 def _default_jur(head: Head, ctx: Context) -> str | None:
