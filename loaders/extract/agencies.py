@@ -8,6 +8,7 @@ checks capitalisation in the original where it separates a name from a common wo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
@@ -139,58 +140,58 @@ def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
 
 # A proper name is capitalised syllables, each opening a word that may run on in lower case
 # ("Khu Kinh tế", "Chuyển đổi số"); a level word ("Thành phố", "tỉnh") or a verb ends it.
-_NAME_SYLLABLE = re.compile(r"\s+([^\s,;.:()/]+)")
-_NAME_JOIN = re.compile(r"\s+(?:và|-|–)(?=\s+[A-ZĐÀ-Ỹ])")
+_NAME_SYLLABLE = re.compile(r"(?P<join>\s+(?:và|-|–))?\s+(?P<w>[^\s,;.:()/]+)")
 _NAME_SYLLABLES = 10
 _WORD_TAIL = 3  # lower-case syllables that may finish one word ("Nghiên cứu phát triển")
 
 
-def _proper_name(text: str, folded: str, pos: int) -> int:
-    """End of the proper name after the space at ``pos`` (``pos`` when there is none)."""
-    end = i = pos
-    tail = 0
-    for _ in range(_NAME_SYLLABLES):
+def _syllables(text: str, folded: str, pos: int, limit: int) -> Iterator[re.Match[str]]:
+    """The syllables after ``pos`` (each with the "và" or "-" joining it, if any), up to
+    ``limit`` of them, stopping at a level word."""
+    i = pos
+    for _ in range(limit):
         lm = _LEVEL_RX.match(folded, i)
         if lm and _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
-            break
+            return
         m = _NAME_SYLLABLE.match(text, i)
         if m is None:
-            break
-        word = m.group(1)
-        if word[:1].isupper():
+            return
+        yield m
+        i = m.end()
+
+
+def _proper_name(text: str, folded: str, pos: int) -> int:
+    """End of the proper name after the space at ``pos`` (``pos`` when there is none)."""
+    end = pos
+    tail = 0
+    for m in _syllables(text, folded, pos, _NAME_SYLLABLES):
+        capital = m.group("w")[:1].isupper()
+        if m.group("join") and (not capital or end == pos):
+            break  # "Lao động - Thương binh và Xã hội": a join between capitalised words only
+        if capital:
             tail = 0
-        elif end > pos and tail < _WORD_TAIL and folded[m.start(1):m.end(1)] not in NAME_STOPS:
+        elif end > pos and tail < _WORD_TAIL and folded[m.start("w"):m.end("w")] not in NAME_STOPS:
             tail += 1
         else:
             break
-        i = end = m.end()
-        j = _NAME_JOIN.match(text, i)
-        if j and not tail:
-            i = j.end()
+        end = m.end()
     return end
 
 
 _DESCRIBED_SYLLABLES = 14
-_JOINS = frozenset({"va", "cac"})  # "Ban Quản lý các khu công nghệ cao và khu công nghiệp"
 
 
 def _described_name(text: str, folded: str, pos: int) -> int:
     """End of a name that describes its body in lower case ("Ban Quản lý các khu công
-    nghiệp"), after the space at ``pos``: up to a level word, a verb or punctuation."""
-    end = i = pos
-    for _ in range(_DESCRIBED_SYLLABLES):
-        lm = _LEVEL_RX.match(folded, i)
-        if lm and _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+    nghệ cao và khu công nghiệp"), after the space at ``pos``: up to a level word, a verb or
+    punctuation."""
+    end = pos
+    for m in _syllables(text, folded, pos, _DESCRIBED_SYLLABLES):
+        word = folded[m.start("w"):m.end("w")]
+        if (word in NAME_STOPS and word != "cac") or (m.group("join") and end == pos):
             break
-        m = _NAME_SYLLABLE.match(text, i)
-        if m is None:
-            break
-        word = folded[m.start(1):m.end(1)]
-        if word in NAME_STOPS and not (word == "cac" or (word == "va" and end > pos)):
-            break
-        i = m.end()
-        if word not in _JOINS:
-            end = i
+        if word != "cac":
+            end = m.end()
     return end
 
 
