@@ -403,3 +403,13 @@ def test_numbers_in_words_and_words_that_fold_like_comparators() -> None:
 ])
 def test_described_names(written: str, name: str) -> None:
     assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == [name]
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("Văn phòng Sở tổng hợp", "Văn phòng Sở"),  # the issuer's own units
+    ("các phòng, đơn vị thuộc Sở thực hiện", "các phòng, đơn vị thuộc Sở"),
+    ("công chức Tư pháp - Hộ tịch hướng dẫn", "Công chức Tư pháp - Hộ tịch"),  # commune officials
+    ("Chi cục Thuế khu vực phối hợp", "Chi cục Thuế tỉnh"),
+])
+def test_units_of_the_issuer_and_officials(written: str, name: str) -> None:
+    assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == [name]
