@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "6"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "7"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]

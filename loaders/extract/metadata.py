@@ -12,15 +12,16 @@ from ..model import Definition, IndicatorMention, NormDoc, Provenance
 from ..outline import Outline
 from ..text import fold, is_upper_word
 from .agencies import Context, Mention, parse_agency
-from .grammar import NUMBER, PERIOD, VISION, canonical_number, iso_date, type_from_number
+from .grammar import PERIOD, VISION, type_from_number
+from .header import (
+    find_number,
+    find_opening_date,
+    find_place_date,
+    header_start,
+    is_central,
+    issued_type,
+)
 
-_PLACE_DATE = re.compile(
-    r"(?:^|Số\s*:?\s*)(?P<place>[A-ZĐÀ-Ỹ][^,\n:]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*"
-    r"(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})?", re.IGNORECASE)
-_PLACE_NUMERIC_DATE = re.compile(
-    r"(?:^|Số\s*:?\s*)(?P<place>[A-ZĐÀ-Ỹ][^,\n:]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
-    r"\s*/\s*(?P<y>\d{4})")
-_NUMBER_LINE = re.compile(r"^\s*\*?\s*Số\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _TYPE_LINE = re.compile(rf"^\s*({TYPE_WORDS_RX})(?:\s|$)")
 _ISSUER_LINE = re.compile(r"^\s*(?:cua|của)\s+(ban chap hanh dang bo|uy ban nhan dan|hoi dong nhan dan|"
                           r"ban thuong vu|tinh uy|huyen uy|thanh uy)", re.IGNORECASE)
@@ -49,9 +50,15 @@ class Meta:
     provenance: dict[str, Provenance] | None = None
 
 
+# the header, title and preamble fit in this many blocks; later ones are the body
+HEADER_BLOCKS = 25
+
+
 def header_blocks(doc: NormDoc, outline: Outline) -> list:
+    """The blocks of the document's own header and preamble (portal chrome skipped)."""
     first = outline.sections[0].start if outline.sections else len(doc.text)
-    return [b for b in doc.blocks if b.start < first][:25]
+    start, _issuer = header_start(doc)
+    return [b for b in doc.blocks if start <= b.start < first][:HEADER_BLOCKS]
 
 
 def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
@@ -64,26 +71,21 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         sec = outline.section_at(s)
         prov[field] = Provenance(doc.doc_id, sec.path if sec else "", s, e, text[s:e])
 
+    hs, he = (head[0].start, head[-1].end) if head else (0, 0)
+    _issuer = header_start(doc)[1]
+    if _issuer and _issuer[1] > _issuer[0]:
+        note("issuer_head", *_issuer)
+    if (num := find_number(text, hs, he)) is not None:
+        meta.number = num[0]
+        note("number", num[1], num[2])
+    pd = find_place_date(text, hs, he) or find_opening_date(text, hs, he)
+    if pd is not None:
+        meta.place, meta.date = pd.place, pd.date
+        note("date", pd.start, pd.end)
     type_block = None
     for b in head:
         t = text[b.start:b.end]
         f = fold(t)
-        m = _PLACE_DATE.search(t)
-        if m and meta.place is None:
-            meta.place = m.group("place").strip(" *")
-            if m.group("d") and m.group("m") and m.group("y"):
-                meta.date = iso_date(m.group("d"), m.group("m"), m.group("y"))
-            note("date", b.start + m.start(), b.start + m.end())
-        if meta.place is None and (nd := _PLACE_NUMERIC_DATE.search(t)):
-            meta.place = nd.group("place").strip(" *")
-            meta.date = iso_date(nd.group("d"), nd.group("m"), nd.group("y"))
-            note("date", b.start + nd.start(), b.start + nd.end())
-        nm = _NUMBER_LINE.match(t)
-        if nm and meta.number is None:
-            num = NUMBER.match(nm.group("rest").strip(" *"))
-            if num:
-                meta.number = canonical_number(num.group(1), num.group(2), num.group(3), num.group(4))
-                note("number", b.start, b.end)
         tm = _TYPE_LINE.match(f)
         if tm and type_block is None and (is_upper_word(t.split()[0]) or b.bold or b.kind == "heading"):
             meta.type = TYPE_BY_FOLDED_NAME.get(tm.group(1))
@@ -93,8 +95,11 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
             if rest:
                 _title_and_issuer(meta, rest, b.start + tm.end(), text, note)
             continue
-        if type_block is not None and meta.title is None and not nm:
+        if type_block is not None and meta.title is None and not _is_number_or_date(text, b, meta):
             _title_and_issuer(meta, t, b.start, text, note)
+    if meta.type is None and meta.number is None and (it := issued_type(doc.folded, hs, he)):
+        meta.type = TYPE_BY_FOLDED_NAME.get(it[0])
+        note("type", it[1], it[2])
     if meta.type is None and meta.number:
         meta.type = type_from_number(meta.number)
     # period and vision from the title (else from the opening paragraphs)
@@ -124,14 +129,54 @@ def _title_and_issuer(meta: Meta, t: str, start: int, text: str, note) -> None:
         else:
             note("issuer_line", start, start + len(t))
         return
-    if _PLACE_DATE.search(t) or len(t) > 300:
+    if find_place_date(t, 0, len(t)) or len(t) > 300:
         return
     meta.title = t.strip()
     note("title", start, start + len(t))
 
 
+def _is_number_or_date(text: str, b, meta: Meta) -> bool:
+    """Whether a header block is the number or the place-and-date line."""
+    prov = meta.provenance or {}
+    return any(p.start < b.end and b.start < p.end for k in ("number", "date") if (p := prov.get(k)))
+
+
 def resolve_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
-    """Find the document's jurisdiction from its issuer level, title, place and opening."""
+    """The document's jurisdiction: from the issuing body printed in the header and the date
+    (central bodies are national; from 1 July 2025 the new map), else from the issuer level,
+    title, place and opening, on the map of the document's date."""
+    ctx = _issuer_context(doc, meta) or _mentioned_context(doc, outline, meta)
+    if admin.new_map(meta.date) and ctx.jurisdiction and not ctx.jurisdiction.startswith(admin.NEW_PREFIX):
+        # a place found on the old map: its successor on the map of the document's date
+        u = admin.units().get(ctx.jurisdiction)
+        if u is not None and u.successor:
+            return Context(u.successor, u.successor, "province")
+    return ctx
+
+
+def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
+    """The unit of the issuing body printed left of the motto (``ỦY BAN NHÂN DÂN / TỈNH …``),
+    else of the place beside the date when the issuer names none; national for central bodies."""
+    head = (meta.provenance or {}).get("issuer_head")
+    issuer = head.quote if head else ""
+    after = admin.new_map(meta.date)
+    found = admin.find_typed_units(issuer, after_2025=after)
+    if found:
+        return _context_of(found[0][2])
+    if is_central(issuer):
+        return Context("vn", None, "national")
+    if meta.place and (u := admin.lookup(meta.place, None, None, after)) is not None \
+            and u.level == "province":
+        return _context_of(u)
+    return None
+
+
+def _context_of(u: admin.Unit) -> Context:
+    return Context(u.id, u.id if u.level == "province" else u.parent, u.level)
+
+
+def _mentioned_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
+    """The unit the title, place and opening name most (the issuer level breaking ties)."""
     text = doc.text
     prov = meta.provenance or {}
     issuer_line = prov.get("issuer_line")
@@ -169,6 +214,10 @@ def resolve_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
             continue
         score[u.id] = score.get(u.id, 0) + w
         units[u.id] = u
+    if not score and admin.new_map(meta.date):
+        # a commune of the new map named in the opening ("UBND xã …")
+        for _s, _e, u in admin.find_typed_units(opening, after_2025=True):
+            return _context_of(u)
     if not score:
         return Context(None, None, level_hint or "province")
     best = max(score, key=lambda k: (score[k], units[k].level == "district"))

@@ -1,0 +1,129 @@
+"""Headers as legal portals and conversions publish them, and jurisdiction from the issuer
+and the date (fixtures written for these tests, not taken from any document)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders import admin
+from loaders.normalize import normalize
+from loaders.pipeline import extract
+from loaders.read import RawDocument, text_blocks
+
+
+def facts_of(text: str, name: str = "hdr"):
+    raw = RawDocument(f"{name}.txt", "txt", "0" * 64, text_blocks(text, markdown=True))
+    return extract(normalize(raw, name))
+
+
+BODY = """
+Căn cứ Luật Tổ chức chính quyền địa phương;
+
+Điều 1. Giao Sở Nội vụ theo dõi việc thực hiện.
+"""
+
+PORTAL_PANEL = """\
+Bản quyền thuộc về trang tra cứu văn bản. Không sao chép khi chưa được phép.
+Số hiệu:
+|
+999/QĐ-XYZ
+|
+Loại văn bản:
+|
+Chỉ thị
+Nơi ban hành:
+|
+Tỉnh Lào Cai
+Ngày ban hành:
+|
+01/01/2020
+|
+"""
+
+SPLIT_HEADER = """\
+|
+**ỦY BAN NHÂN
+DÂN**
+TỈNH THANH HÓA
+-------
+|
+**CỘNG HÒA XÃ
+HỘI CHỦ NGHĨA VIỆT NAM**
+Độc lập - Tự do - Hạnh phúc
+|
+Số:
+045/2025/QĐ-UBND
+|
+*Thanh
+Hóa, ngày 1O tháng 9 năm 2025*
+|
+
+**QUYẾT ĐỊNH**
+
+VỀ VIỆC GIAO NHIỆM VỤ KIỂM SOÁT THỦ TỤC
+"""
+
+
+def test_portal_panel_is_skipped_and_split_header_read() -> None:
+    f = facts_of(PORTAL_PANEL + SPLIT_HEADER + BODY)
+    # the panel's number, type and place are not the document's; the OCR "1O" is 10
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("quyet_dinh", "045/2025/QĐ-UBND", "2025-09-10")
+    assert f.meta.place == "Thanh Hóa"
+    # issued after 1 July 2025: the province of the new map
+    assert f.meta.jurisdiction == "vn2025-thanh-hoa"
+
+
+def test_number_place_and_date_on_one_piped_line() -> None:
+    f = facts_of("ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+                 "Số: 7/CT-UBND | Sơn La, ngày 3 tháng 2 năm 2019 |\n"
+                 "CHỈ THỊ\nVỀ VIỆC SIẾT CHẶT KỶ LUẬT HÀNH CHÍNH\n" + BODY)
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("chi_thi", "7/CT-UBND", "2019-02-03")
+    # the issuer column names no province: the place beside the date does
+    assert f.meta.jurisdiction == "vn-son-la"
+
+
+@pytest.mark.parametrize(("issuer", "number", "place"), [
+    ("BỘ NỘI VỤ", "12/TB-BNV", "Hà Nội"),
+    ("VĂN PHÒNG CHÍNH PHỦ", "30/TB-VPCP", "Hà Nội"),
+    ("THỦ TƯỚNG CHÍNH PHỦ", "55/CT-TTg", "Hà Nội"),
+])
+def test_central_bodies_are_national_whatever_place_they_name(issuer: str, number: str,
+                                                              place: str) -> None:
+    f = facts_of(f"{issuer}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: {number}\n"
+                 f"{place}, ngày 4 tháng 8 năm 2025\nTHÔNG BÁO\nKẾT LUẬN VỀ LÀM VIỆC VỚI TỈNH "
+                 "CAO BẰNG\nTỉnh Cao Bằng và thành phố Đà Nẵng báo cáo kết quả.\n")
+    assert f.meta.number == number
+    assert f.meta.jurisdiction == "vn"
+
+
+def test_issuer_beats_a_place_in_a_wrong_title_line() -> None:
+    text = ("# Về việc hỗ trợ hộ nghèo trên địa bàn huyện Bảo Yên, tỉnh Lào Cai\n\n"
+            "| ỦY BAN NHÂN DÂN TỈNH BẾN TRE ------- | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+            "|---|---|\n"
+            "| Số: 88/QĐ-UBND | Bến Tre, ngày 5 tháng 6 năm 2021 |\n\n"
+            "QUYẾT ĐỊNH\n\nVỀ VIỆC CÔNG BỐ THỦ TỤC HÀNH CHÍNH\n" + BODY)
+    f = facts_of(text)
+    assert (f.meta.number, f.meta.date, f.meta.jurisdiction) == ("88/QĐ-UBND", "2021-06-05", "vn-ben-tre")
+
+
+def test_headerless_post_dated_by_its_issue_and_typed_by_what_it_issues() -> None:
+    f = facts_of("KẾ HOẠCH THEO DÕI THI HÀNH PHÁP LUẬT NĂM 2025\n"
+                 "Ngày 9 tháng 8 năm 2025 Ủy ban nhân dân xã Long Phụng đã ban hành "
+                 "Quyết định số 20/QĐ-UBND về kế hoạch theo dõi thi hành pháp luật.\n"
+                 "I. MỤC ĐÍCH\n- Nắm tình hình thi hành pháp luật.\n")
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("ke_hoach", None, "2025-08-09")
+    # a commune of the new map, directly under its province
+    j = admin.jurisdiction(f.meta.jurisdiction)
+    assert j is not None and j.level == "commune" and j.parent == "vn2025-quang-ngai"
+    g = facts_of("Thực hiện Nghị định số 61/2018/NĐ-CP, Ủy ban nhân dân huyện ban hành "
+                 "Kế hoạch kiểm tra công vụ như sau:\n1. Kiểm tra định kỳ các phòng.\n")
+    assert (g.meta.type, g.meta.number) == ("ke_hoach", None)
+
+
+def test_the_map_of_the_documents_date() -> None:
+    old = admin.lookup("Hà Giang", "tỉnh")
+    assert old is not None and old.successor == "vn2025-tuyen-quang"
+    assert admin.lookup("Hà Giang", "tỉnh", after_2025=True) is None
+    ward = admin.find_typed_units("phường Hải Châu, thành phố Đà Nẵng", after_2025=True)
+    assert [u.level for _s, _e, u in ward] == ["commune", "province"]
+    assert admin.new_map("2025-07-01") and not admin.new_map("2025-06-30") and not admin.new_map(None)
