@@ -169,7 +169,7 @@ class Citation:
     date: str | None
     title: str | None
     ref_key: str  # identity of the cited document, scoped for local numbers
-    relation: Literal["cites", "based_on", "implements"]
+    relation: Literal["cites", "based_on", "implements", "guides", "amends", "replaces", "repeals"]
     provenance: Provenance
     mentions: tuple[Provenance, ...] = ()
     scope: str | None = None  # jurisdiction id for local numbers, None for national ones
