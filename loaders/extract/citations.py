@@ -379,6 +379,7 @@ def _tail(text: str, pos: int) -> tuple[str | None, str | None, str | None, int]
         if im and issuer is None:
             seg = rest[im.end():]
             stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
+                             r"hết hiệu lực|có hiệu lực|được|bị|"
                              r"phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\s", seg)
             raw = seg[:stop.start()] if stop else seg[:80]
             issuer = _SUP.sub("", raw).strip() or None

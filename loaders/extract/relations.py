@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
+from ..model import CITATION_RELATIONS
 from ..text import fold
 
 # strongest last: a document both resting on and amending another amends it
-RELATIONS: tuple[str, ...] = ("cites", "based_on", "implements", "guides", "amends", "replaces", "repeals")
-RANK = {r: i for i, r in enumerate(RELATIONS)}
+RANK = {r: i for i, r in enumerate(CITATION_RELATIONS)}
 # how far before a mention its verb may stand: the verb and a type word with "số"
 # ("bãi bỏ Điều 3 của Quyết định số") fit in it, the previous clause does not
 VERB_WINDOW = 60
@@ -37,8 +37,17 @@ _VERB_RELATION = {"sua doi bo sung": "amends", "sua doi": "amends", "bo sung": "
                   "thay the": "replaces", "bai bo": "repeals", "huy bo": "repeals",
                   "het hieu luc": "repeals", "huong dan": "guides",
                   "huong dan thi hanh": "guides", "huong dan thuc hien": "guides"}
-# "… Quyết định số 12/QĐ-UBND hết hiệu lực": the verb after the mention
-_AFTER_REPEAL = re.compile(r"[^;.\n]{0,80}?\b(?:het hieu luc|bi bai bo|bi huy bo)\b")
+# "… Quyết định số 12/QĐ-UBND hết hiệu lực": the verb right after the mention (its date and
+# issuer are part of it), not in the next table cell or bracket
+_AFTER_REPEAL = re.compile(r"[^;.\n|()]{0,30}?\b(?:het hieu luc|bi bai bo|bi huy bo)\b")
+# "Các Quyết định sau hết hiệu lực …:" / "Bãi bỏ các văn bản sau:" heading a list of items
+_LIST_INTRO = re.compile(
+    r"(?:\bsau(?: day)?\s+(?P<a>het hieu luc|bi bai bo|bi huy bo|duoc thay the)|"
+    r"\b(?P<b>bai bo|thay the|huy bo)\b[^:\n]{0,80}\bsau(?: day)?\b)[^:\n]{0,120}:\s*$")
+_ARTICLE = re.compile(r"^[\s*#]*dieu\s+\d")
+_ITEM = re.compile(r"[\s*]*(?:[a-zđ]\)|\d{1,2}[.)]|[-+•])\s")
+# an item of a list runs over a few lines at most; further up is another part of the text
+LIST_LINES = 6
 
 
 def relation_at(text: str, folded: str, start: int, end: int, first_section: int) -> str:
@@ -53,12 +62,33 @@ def relation_at(text: str, folded: str, start: int, end: int, first_section: int
             return _VERB_RELATION[" ".join(verb.group("verb").replace(",", " ").split())]
     if _AFTER_REPEAL.match(folded, end, min(len(folded), end + 100)):
         return "repeals"
+    if (listed := _listed_under(folded, line_start)) is not None:
+        return listed
     if in_bases_list(text, start, folded):
         return "based_on"
     head = fold(text[line_start:line_start + 20]).lstrip(" *-+")
     if start < first_section and head.startswith(("thuc hien", "trien khai")):
         return "implements"
     return "cites"
+
+
+def _listed_under(folded: str, line_start: int) -> str | None:
+    """The relation a list heading ("Các Quyết định sau hết hiệu lực:") gives its items."""
+    if not _ITEM.match(folded, line_start):
+        return None
+    pos = line_start
+    for _ in range(LIST_LINES):
+        if pos <= 0:
+            return None
+        prev = folded.rfind("\n", 0, pos - 1) + 1
+        line = folded[prev:pos - 1]
+        if m := _LIST_INTRO.search(line):
+            verb = " ".join((m.group("a") or m.group("b")).split())
+            return "replaces" if "thay the" in verb else "repeals"
+        if _ARTICLE.match(line):
+            return None
+        pos = prev
+    return None
 
 
 def in_bases_list(text: str, pos: int, folded: str | None = None) -> bool:

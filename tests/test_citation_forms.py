@@ -1,0 +1,134 @@
+"""References of every kind and what each one does (fixtures written for these tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph import audit
+from graph.index import Corpus
+from graph.store import Store
+from loaders.extract.grammar import restore_hyphen
+from loaders.normalize import normalize
+from loaders.pipeline import extract
+from loaders.read import RawDocument, text_blocks
+
+
+def facts_of(text: str, name: str = "ref"):
+    raw = RawDocument(f"{name}.txt", "txt", "0" * 64, text_blocks(text, markdown=True))
+    return extract(normalize(raw, name))
+
+
+HEAD = "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 9/QĐ-UBND\n" \
+       "Phú Yên, ngày 2 tháng 3 năm 2024\nQUYẾT ĐỊNH\nVỀ VIỆC BAN HÀNH QUY CHẾ LƯU TRỮ\n"
+
+
+def cited(f) -> dict[str, tuple]:
+    return {(c.number or c.title): (c.type, c.date, c.relation) for c in f.citations}
+
+
+def test_laws_with_their_numbers_and_amending_laws_by_what_they_amend() -> None:
+    f = facts_of(HEAD + "Căn cứ Luật Lưu trữ số 33/2024/QH15 ngày 21 tháng 6 năm 2024;\n"
+                 "Căn cứ Luật Thống kê số 89/2015/QH13, được sửa đổi, bổ sung tại Luật sửa đổi, "
+                 "bổ sung một số điều của Luật Thống kê và Luật Kế toán ngày 12 tháng 11 năm 2021;\n"
+                 "Điều 1. Ban hành Quy chế lưu trữ.\n")
+    got = cited(f)
+    assert got["33/2024/QH15"] == ("luat", "2024-06-21", "based_on")
+    assert got["89/2015/QH13"] == ("luat", None, "based_on")
+    amending = [c for c in f.citations if c.title and c.title.startswith("Luật sửa đổi")]
+    assert len(amending) == 1 and "Luật Kế toán" in amending[0].title
+    assert amending[0].date == "2021-11-12"
+    # the laws named inside the amending law's title are its words, not more citations
+    assert len(f.citations) == 3
+    law = next(c for c in f.citations if c.number == "33/2024/QH15")
+    assert law.title == "Luật Lưu trữ"
+
+
+def test_letters_submissions_dotted_numbers_and_action_plans() -> None:
+    f = facts_of(HEAD + "Căn cứ các văn bản của Bộ Nội vụ số 4410/BNV-CCHC và của Sở Xây dựng "
+                 "số 77/SXD-QLN; Nghị quyết số 12.1/2025/NQ-CP ngày 5/5/2025 của Chính phủ; "
+                 "Kế hoạch hành động số 31-KHHĐ/TU ngày 1/4/2025 của Tỉnh ủy;\n"
+                 "Xét đề nghị của Sở Nội vụ tại Tờ trình số 15/TTr-SNV ngày 20/02/2024.\n"
+                 "Điều 1. Ban hành Quy chế lưu trữ.\n")
+    got = cited(f)
+    assert got["4410/BNV-CCHC"][0] == "cong_van" and got["77/SXD-QLN"][0] == "cong_van"
+    assert got["12.1/2025/NQ-CP"] == ("nghi_quyet", "2025-05-05", "based_on")
+    assert got["31-KHHĐ/TU"][0] == "ke_hoach"
+    assert got["15/TTr-SNV"][:2] == ("to_trinh", "2024-02-20")
+    assert "1/2025/NQ-CP" not in got  # the tail of the dotted number is not a number
+
+
+def test_same_number_different_years_stay_apart_and_lists_split() -> None:
+    f = facts_of(HEAD + "Căn cứ Nghị định số 20/2016/NĐ-CP và Nghị định số 20/2021/NĐ-CP của "
+                 "Chính phủ; Chỉ thị số 3, 4-CT/TU của Ban Thường vụ Tỉnh ủy;\n"
+                 "Điều 1. Ban hành Quy chế lưu trữ.\n")
+    assert {"20/2016/NĐ-CP", "20/2021/NĐ-CP", "3-CT/TU", "4-CT/TU"} <= set(cited(f))
+
+
+def test_hyphen_lost_in_conversion_is_restored_with_a_warning() -> None:
+    assert restore_hyphen("NQCP") == "NQ-CP" and restore_hyphen("QĐTTg") is None
+    assert restore_hyphen("UBND") is None  # a whole issuer code, nothing dropped
+    f = facts_of(HEAD + "Căn cứ Nghị quyết số 76/NQCP ngày 15/7/2021 của Chính phủ;\n"
+                 "Điều 1. Ban hành Quy chế lưu trữ.\n")
+    assert "76/NQ-CP" in cited(f)
+    assert any("ref.txt" in w and "76/NQCP" in w for w in f.warnings)
+
+
+@pytest.mark.parametrize(("sentence", "relation"), [
+    ("Căn cứ Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh;", "based_on"),
+    ("Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 5/QĐ-UBND "
+     "ngày 1/2/2020 của UBND tỉnh.", "replaces"),
+    ("Bãi bỏ Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh.", "repeals"),
+    ("Sửa đổi, bổ sung Điều 4 của Quyết định số 5/QĐ-UBND ngày 1/2/2020 như sau.", "amends"),
+    ("Văn bản này hướng dẫn thi hành Nghị định số 5/2020/NĐ-CP ngày 1/2/2020.", "guides"),
+    ("Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh hết hiệu lực kể từ ngày ký.", "repeals"),
+    # the verb belongs to a cited title, or the cited document is its agent: no change by us
+    ("Căn cứ Luật Lưu trữ số 5/2020/QH14 được sửa đổi, bổ sung bởi Luật số 9/2022/QH15;", "based_on"),
+    ("Theo Nghị định số 7/2020/NĐ-CP của Chính phủ sửa đổi, bổ sung Nghị định số 5/2020/NĐ-CP.",
+     "cites"),
+])
+def test_what_a_reference_does(sentence: str, relation: str) -> None:
+    f = facts_of(HEAD + "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Giao việc.\n"
+                 f"Điều 2. {sentence}\n")
+    last = [c for c in f.citations if c.number and c.number.startswith("5/")]
+    assert [c.relation for c in last] == [relation]
+
+
+def test_a_plan_carried_out_is_implemented_in_the_preamble_only() -> None:
+    f = facts_of(HEAD + "Thực hiện Kế hoạch số 5/KH-UBND ngày 1/2/2020 của UBND tỉnh;\n"
+                 "Điều 1. Sở Nội vụ thực hiện Kế hoạch số 6/KH-UBND ngày 1/3/2020 của UBND tỉnh.\n")
+    got = cited(f)
+    assert (got["5/KH-UBND"][2], got["6/KH-UBND"][2]) == ("implements", "cites")
+
+
+def test_items_under_a_list_heading_take_its_verb() -> None:
+    f = facts_of(HEAD + "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Giao việc.\n"
+                 "Điều 2. Hiệu lực\n2. Các Quyết định sau đây hết hiệu lực kể từ ngày ký:\n"
+                 "a) Quyết định số 11/2019/QĐ-UBND ngày 3/4/2019 của UBND tỉnh;\n"
+                 "b) Quyết định số 12/2021/QĐ-UBND ngày 3/4/2021 của UBND tỉnh.\n"
+                 "Điều 3. Chánh Văn phòng chịu trách nhiệm thi hành Quyết định số 13/QĐ-UBND.\n")
+    got = cited(f)
+    assert got["11/2019/QĐ-UBND"][2] == got["12/2021/QĐ-UBND"][2] == "repeals"
+    assert got["13/QĐ-UBND"][2] == "cites"
+
+
+def test_audit_flags_a_basis_repealed_before_the_document(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "old.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 40/QĐ-UBND\n"
+        "Phú Yên, ngày 1 tháng 6 năm 2023\nQUYẾT ĐỊNH\nVỀ VIỆC SẮP XẾP KHO LƯU TRỮ\n"
+        "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Sở Nội vụ sắp xếp kho.\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký và bãi bỏ Quyết định số 8/QĐ-UBND "
+        "ngày 2/1/2020 của UBND tỉnh.\n", encoding="utf-8")
+    (docs / "new.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 77/KH-UBND\n"
+        "Phú Yên, ngày 9 tháng 9 năm 2024\nKẾ HOẠCH\nKIỂM TRA KHO LƯU TRỮ\n"
+        "Căn cứ Quyết định số 8/QĐ-UBND ngày 2/1/2020 của UBND tỉnh về kho lưu trữ;\n"
+        "I. MỤC ĐÍCH\n1. Sở Nội vụ kiểm tra kho.\n", encoding="utf-8")
+    store = Store(tmp_path / "store")
+    store.build([docs])
+    found = audit.audit(Corpus(store.load_export()), rules=("citation_superseded",))
+    assert [(v.document, v.entity_label) for v in found] == [("new", "8/QĐ-UBND")]
+    assert "2023-06-01" in found[0].message
