@@ -120,7 +120,9 @@ _STRICT_TYPES = ("tinh", "huyen", "quan", "thi xa", "xa", "phuong", "dac khu", "
 def lookup(name: str, type_word: str | None = None, within: str | None = None,
            after_2025: bool = False) -> Unit | None:
     """Find a unit by its short name, optionally by type word and inside a province, on the
-    map before 1 July 2025 or (``after_2025``) the one from that day."""
+    map before 1 July 2025 or (``after_2025``, or inside a province of that map) the one
+    from that day."""
+    after_2025 = after_2025 or (within or "").startswith(NEW_PREFIX)
     cands = _by_short(after_2025).get(fold(name).strip(), [])
     if type_word:
         tw = fold(type_word)

@@ -61,6 +61,9 @@ Hóa, ngày 1O tháng 9 năm 2025*
 **QUYẾT ĐỊNH**
 
 VỀ VIỆC GIAO NHIỆM VỤ KIỂM SOÁT THỦ TỤC
+TẠI BỘ PHẬN MỘT CỬA
+
+**CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH THANH HÓA**
 """
 
 
@@ -71,6 +74,9 @@ def test_portal_panel_is_skipped_and_split_header_read() -> None:
     assert f.meta.place == "Thanh Hóa"
     # issued after 1 July 2025: the province of the new map
     assert f.meta.jurisdiction == "vn2025-thanh-hoa"
+    # the issuer printed over three lines, the title over two
+    assert f.meta.issuer == "Ủy ban nhân dân tỉnh Thanh Hóa"
+    assert f.meta.title == "VỀ VIỆC GIAO NHIỆM VỤ KIỂM SOÁT THỦ TỤC TẠI BỘ PHẬN MỘT CỬA"
 
 
 def test_number_place_and_date_on_one_piped_line() -> None:

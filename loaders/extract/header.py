@@ -69,13 +69,13 @@ def header_start(doc: NormDoc) -> tuple[int, tuple[int, int] | None]:
     start = blocks[i].start
     for j in range(i - 1, max(-1, i - 1 - ISSUER_LINES), -1):
         t = doc.text[blocks[j].start:blocks[j].end]
-        if not _upper_line(t):
+        if not is_upper_line(t):
             break
         start = blocks[j].start
     return start, (start, m.start())
 
 
-def _upper_line(t: str) -> bool:
+def is_upper_line(t: str) -> bool:
     letters = [c for c in t if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 

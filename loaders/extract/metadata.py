@@ -19,6 +19,7 @@ from .header import (
     find_place_date,
     header_start,
     is_central,
+    is_upper_line,
     issued_type,
 )
 
@@ -97,6 +98,10 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
             continue
         if type_block is not None and meta.title is None and not _is_number_or_date(text, b, meta):
             _title_and_issuer(meta, t, b.start, text, note)
+        elif meta.title and (tp := prov.get("title")) and _continues_title(doc, tp, b):
+            # an upper-case title wrapped over lines: "VỀ VIỆC CÔNG BỐ … / THUỘC PHẠM VI …"
+            meta.title = f"{meta.title} {t.strip()}"
+            note("title", tp.start, b.end)
     if meta.type is None and meta.number is None and (it := issued_type(doc.folded, hs, he)):
         meta.type = TYPE_BY_FOLDED_NAME.get(it[0])
         note("type", it[1], it[2])
@@ -133,6 +138,14 @@ def _title_and_issuer(meta: Meta, t: str, start: int, text: str, note) -> None:
         return
     meta.title = t.strip()
     note("title", start, start + len(t))
+
+
+def _continues_title(doc: NormDoc, title: Provenance, b) -> bool:
+    """Whether a header block goes on with an upper-case title (not the authority line
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" that follows it)."""
+    t = doc.text[b.start:b.end]
+    return (b.start - title.end <= 2 and is_upper_line(t) and not doc.folded.startswith("can cu", b.start)
+            and parse_agency(doc.text, doc.folded, b.start, Context()) is None)
 
 
 def _is_number_or_date(text: str, b, meta: Meta) -> bool:
@@ -230,6 +243,8 @@ def resolve_issuer(doc: NormDoc, meta: Meta, outline: Outline, ctx: Context) -> 
     text = doc.text
     folded = doc.folded
     prov = meta.provenance or {}
+    if (head := prov.get("issuer_head")) and (found := _issuer_in_head(doc, head, ctx)):
+        return found
     il = prov.get("issuer_line")
     if il:
         m = re.match(r"\s*(?:của|cua|CỦA|CUA)\s+", text[il.start:il.end])
@@ -258,6 +273,16 @@ def resolve_issuer(doc: NormDoc, meta: Meta, outline: Outline, ctx: Context) -> 
             if found:
                 return found
     return None
+
+
+def _issuer_in_head(doc: NormDoc, head: Provenance, ctx: Context) -> Mention | None:
+    """The issuing body printed left of the motto, its lines joined ("ỦY BAN NHÂN / DÂN /
+    TỈNH …"); a leader ("CHỦ TỊCH ỦY BAN NHÂN DÂN") issues too."""
+    s, e = head.start, head.end
+    text = doc.text[:s] + doc.text[s:e].replace("\n", " ") + doc.text[e:]  # same offsets
+    folded = doc.folded[:s] + doc.folded[s:e].replace("\n", " ") + doc.folded[e:]
+    lead = re.match(r"[\s|*#]*", text[s:e])
+    return parse_agency(text, folded, s + (lead.end() if lead else 0), ctx)
 
 
 def _signature(doc: NormDoc, outline: Outline, meta: Meta) -> None:
