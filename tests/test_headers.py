@@ -133,3 +133,30 @@ def test_the_map_of_the_documents_date() -> None:
     ward = admin.find_typed_units("phường Hải Châu, thành phố Đà Nẵng", after_2025=True)
     assert [u.level for _s, _e, u in ward] == ["commune", "province"]
     assert admin.new_map("2025-07-01") and not admin.new_map("2025-06-30") and not admin.new_map(None)
+
+
+COMMUNE_HEADER = ("ỦY BAN NHÂN DÂN\nXÃ TÂN PHÚ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                  "Số: 4/KH-UBND\nTân Phú, ngày 6 tháng 1 năm 2024\nKẾ HOẠCH\nTHEO DÕI THI HÀNH "
+                  "PHÁP LUẬT NĂM 2024\n")
+
+
+def test_an_old_commune_issuer_is_placed_by_the_district_its_text_names() -> None:
+    # many communes share this name: the district named in the text settles which one
+    f = facts_of(COMMUNE_HEADER + "Thực hiện kế hoạch của Ủy ban nhân dân huyện Đức Hòa, "
+                 "Ủy ban nhân dân xã xây dựng kế hoạch.\nI. MỤC ĐÍCH\n- Theo dõi việc thi hành.\n")
+    j = admin.jurisdiction(f.meta.jurisdiction)
+    assert j is not None and j.level == "commune" and j.parent == "vn-long-an-duc-hoa"
+    assert j.successor and j.successor.startswith("vn2025-tay-ninh")  # Long An joined Tây Ninh
+    # nothing to tell them apart: no guess (not the district of the same name elsewhere)
+    g = facts_of(COMMUNE_HEADER + "I. MỤC ĐÍCH\n- Theo dõi việc thi hành.\n")
+    assert g.meta.jurisdiction is None
+    assert any("jurisdiction not recognised" in w for w in g.warnings)
+
+
+def test_a_regulation_attached_to_a_decision_takes_its_date() -> None:
+    f = facts_of("ỦY BAN NHÂN DÂN\nTỈNH LONG AN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                 "QUY CHẾ\nPHỐI HỢP KIỂM TRA CÔNG VỤ\n(Ban hành kèm theo Quyết định số "
+                 "45/2023/QĐ-UBND ngày 12 tháng 5 năm 2023 của Ủy ban nhân dân tỉnh)\n"
+                 "Điều 1. Phạm vi\nQuy chế này quy định việc phối hợp.\n")
+    assert (f.meta.type, f.meta.number, f.meta.date) == ("quy_che", None, "2023-05-12")
+    assert f.meta.jurisdiction == "vn-long-an"

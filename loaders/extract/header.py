@@ -43,6 +43,11 @@ _PLACE_NUMERIC_DATE = re.compile(
 _OPENING_DATE = re.compile(
     rf"(?:^|\|)[ \t]*Ngày\s+(?P<d>{_DIGIT}{{1,2}})\s+tháng\s+(?P<m>{_DIGIT}{{1,2}})\s+năm\s+"
     rf"(?P<y>{_DIGIT}{{4}})\b[^.;\n]{{0,120}}?\bban hành\b", re.MULTILINE)
+# a regulation attached to a decision dates from it: "(Ban hành kèm theo Quyết định số 5/QĐ-UBND
+# ngày 2 tháng 3 năm 2024 …)"
+_ATTACHED = re.compile(r"kèm theo\s+[^\n()]{0,40}?\bsố\s*", re.IGNORECASE)
+_AFTER_NUMBER_DATE = re.compile(rf"\s*,?\s*(?:ngày\s*)?(?P<d>{_DIGIT}{{1,2}})(?:\s*/\s*|\s+tháng\s+)"
+                                rf"(?P<m>{_DIGIT}{{1,2}})(?:\s*/\s*|\s+năm\s+)(?P<y>{_DIGIT}{{4}})\b")
 # "… ban hành Kế hoạch triển khai như sau:" names the type of a document printed without one
 _ISSUES_TYPE = re.compile(rf"\bban hanh\s+({TYPE_WORDS_RX})\b[^.;:]{{0,200}}?"
                           r"(?:nhu sau|sau day|voi (?:cac |nhung )?noi dung)")
@@ -98,6 +103,15 @@ def find_place_date(text: str, start: int, end: int) -> HeaderDate | None:
     m = min(found, key=lambda x: x.start())
     place = " ".join(m.group("place").split())
     return HeaderDate(place, _date_of(m), m.start(), m.end())
+
+
+def find_attached_date(text: str, start: int, end: int) -> HeaderDate | None:
+    """The date of the decision a regulation is attached to (``kèm theo Quyết định số … ngày …``)."""
+    for lab in _ATTACHED.finditer(text, start, end):
+        num = NUMBER.match(text, lab.end())
+        if num and (d := _AFTER_NUMBER_DATE.match(text, num.end())):
+            return HeaderDate(None, _date_of(d), lab.start(), d.end())
+    return None
 
 
 def find_opening_date(text: str, start: int, end: int) -> HeaderDate | None:

@@ -14,6 +14,7 @@ from ..text import fold, is_upper_word
 from .agencies import Context, Mention, parse_agency
 from .grammar import PERIOD, VISION, type_from_number
 from .header import (
+    find_attached_date,
     find_number,
     find_opening_date,
     find_place_date,
@@ -79,9 +80,12 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
     if (num := find_number(text, hs, he)) is not None:
         meta.number = num[0]
         note("number", num[1], num[2])
-    pd = find_place_date(text, hs, he) or find_opening_date(text, hs, he)
+    pd = find_place_date(text, hs, he)
+    meta.place = pd.place if pd else None
+    if pd is None or pd.date is None:  # no header date: the decision attaching it, a post's
+        pd = find_attached_date(text, hs, he) or find_opening_date(text, hs, he) or pd
     if pd is not None:
-        meta.place, meta.date = pd.place, pd.date
+        meta.date = pd.date
         note("date", pd.start, pd.end)
     type_block = None
     for b in head:
@@ -174,8 +178,11 @@ def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
     issuer = head.quote if head else ""
     after = admin.new_map(meta.date)
     found = admin.find_typed_units(issuer, after_2025=after)
+    communes = [] if after else admin.find_old_communes(issuer)
+    if communes:
+        return _old_commune_context(doc, meta, communes[0], [u for _s, _e, u in found])
     if found:
-        return _context_of(found[0][2])
+        return _context_of(max((u for _s, _e, u in found), key=lambda u: _DEPTH[u.level]))
     if is_central(issuer):
         return Context("vn", None, "national")
     if meta.place and (u := admin.lookup(meta.place, None, None, after)) is not None \
@@ -184,8 +191,30 @@ def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
     return None
 
 
+_DEPTH = {"province": 0, "district": 1, "commune": 2}
+# the opening that may name a commune issuer's district or province ("trên địa bàn huyện …")
+OPENING_CHARS = 3000
+
+
+def _old_commune_context(doc: NormDoc, meta: Meta, commune: tuple[int, int, str, str],
+                         above: list[admin.Unit]) -> Context:
+    """A commune issuer before 2025 (``UBND XÃ TÂN PHÚ``): commune names repeat across the
+    country, so the commune is the one inside a district or province the header, place or
+    opening names; when none settles it, only what all candidates share is kept."""
+    _s, _e, type_word, name = commune
+    cands = admin.candidates(name, type_word)
+    if not above:
+        above = [u for src in (meta.place or "", doc.text[:OPENING_CHARS])
+                 for _s, _e, u in admin.find_typed_units(src)]
+    narrowed = [c for c in cands if any(a.id in admin.lineage(c) for a in above)] or cands
+    if len(narrowed) == 1:
+        return _context_of(narrowed[0])
+    provinces = {admin.province_of(c.id) for c in narrowed}
+    return Context(None, provinces.pop() if len(provinces) == 1 else None, "commune")
+
+
 def _context_of(u: admin.Unit) -> Context:
-    return Context(u.id, u.id if u.level == "province" else u.parent, u.level)
+    return Context(u.id, admin.province_of(u.id), u.level)
 
 
 def _mentioned_context(doc: NormDoc, outline: Outline, meta: Meta) -> Context:
