@@ -18,32 +18,31 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
+from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
 from ..model import Citation, NormDoc, Provenance
 from ..outline import Outline
 from ..text import GuardedPattern, fold, fold_key, slug
 from .agencies import Context
 from .grammar import (
-    DATE_ANY,
     LETTER_NUMBER,
     NUMBER,
     NUMBER_LIST,
-    PERIOD,
     canonical_number,
     issuer_scope,
     number_key,
-    parse_date,
     restore_hyphen,
     type_from_number,
 )
-from .relations import in_bases_list, relation_at, stronger
+from .reference_parts import (
+    SUP,
+    TYPE_BEFORE,
+    expand_abbreviations,
+    law_name,
+    tail_of,
+    title_from,
+)
+from .relations import relation_at, stronger
 
-_SUP = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
-_TYPE_BEFORE = re.compile(rf"(?:^|[^a-z])({TYPE_WORDS_RX})(?:\s+(?:so|số))?\s*:?\s*$")
-_AFTER_DATE = re.compile(rf"^\s*,?\s*(?:ban hành\s+)?({DATE_ANY.pattern})", re.IGNORECASE)
-_AFTER_ISSUER = re.compile(r"^\s*,?\s*của\s+", re.IGNORECASE)
-_AFTER_TITLE = re.compile(r"^\s*,?\s*(?=(?:về việc|về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi)\s)"
-                          r"(?:về việc\s+|về\s+)?", re.IGNORECASE)
 # "TCVN ISO 9001:2015"; the branches start with a letter so the engine skips ahead to T and I
 _STANDARD = GuardedPattern(r"\w", r"((?:TCVN\s+ISO|ISO)(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
@@ -53,14 +52,6 @@ _CUE_TYPE = GuardedPattern(r"\w",
     rf"(?:theo|thuc hien|can cu|tai|trien khai)\s+(?P<plural>cac\s+)?(?P<type>{TYPE_WORDS_RX})\s+"
     r"(?:cua\s+[^,;.\d]{3,80}?\s+)?ve\s+")
 _PREVIOUS = re.compile(rf"({TYPE_WORDS_RX})\s+(?:neu tren|tren|da neu|noi tren)\b")
-_TITLE_STOP = re.compile(
-    r"[;\n]|\.(?=\s|$)|\s\((?!\d|(?:dự thảo )?sửa đổi\))|"
-    r",\s*(?=(?:nhất là|trong đó|đồng thời|góp phần|công tác|tạo|đảm bảo|bảo đảm|nhằm|"
-    r"phấn đấu|đã|được|các|theo|tiếp tục|cụ thể)\b)")
-_LAW_STOP = re.compile(
-    r"[;,.\n(]|\s(?:và|ngày|số|để|nhằm|trong|theo|đối với|được|đã|có|tại|cho|của|với|từ|"
-    r"các|trên|đến|khi|là|về việc)\s")
-_BASIS_LAW_STOP = re.compile(r"[;.\n(]|\s(?:ngày|số|được sửa đổi)\s|,\s*(?:ngày|số)\s")
 # "Luật Đất đai số 31/2024/QH15": the law's name before its number, in the same clause
 # (the nearest "Luật" wins: "… của Luật Đất đai số 31/2024/QH15, Luật Nhà ở số …")
 _LAW_BEFORE = re.compile(r"(Bộ luật|Luật|Pháp lệnh)\s+((?:(?!Luật\s)[^;()\n]){1,120}?)\s+số\s*$")
@@ -69,11 +60,16 @@ _LAW_BEFORE = re.compile(r"(Bộ luật|Luật|Pháp lệnh)\s+((?:(?!Luật\s)[
 _AMENDING_BEFORE = re.compile(r"(Luật)\s+sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?$",
                               re.IGNORECASE)
 _MORE_LAWS = re.compile(r"\s*(?:,|và)\s*(?:Bộ luật|Luật)\s")
-# how far back a law's name may start before its number
+# How far each reader looks, in characters. A law's name may start this far before its number:
 LAW_NAME_WINDOW = 140
-# an amending law names the laws it amends: its title runs to its number, date or the clause end
-_AMENDING = re.compile(r"(?i)sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?=(?:Bộ luật|Luật)\s)")
-_AMENDING_STOP = re.compile(r"[;(\n]|\.(?=\s|$)|\s(?:ngày|số\s*(?=\d))|,\s*(?:ngày|được|đã được)\s")
+# an amending law's "Luật sửa đổi, bổ sung một số điều của" before the law it amends
+AMENDING_WINDOW = 60
+# the type word and "số" before a number ("Nghị quyết liên tịch số ")
+TYPE_WINDOW = 40
+# a congress resolution's name with its term ("… lần thứ XIV, nhiệm kỳ 2020 - 2025")
+CONGRESS_CHARS = 220
+# slugs of titles used as keys are cut here: longer titles differ earlier
+TITLE_KEY_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,28 +126,7 @@ class _Draft:
     mentions: list[Provenance] = field(default_factory=list)
 
 
-def expand_abbreviations(text: str, extra: dict[str, str] | None = None) -> str:
-    table = {**ABBREVIATIONS, **(extra or {})}
-    return re.sub(r"\b[A-ZĐ]{2,}\b", lambda m: table.get(m.group(0), m.group(0)), text)
 
-
-def _title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
-    seg = text[start:min(limit, start + 400)]
-    end = len(seg)
-    m = _TITLE_STOP.search(seg)
-    if m:
-        end = m.start()
-    nxt = NUMBER.search(seg[:end])
-    if nxt:
-        tm = _TYPE_BEFORE.search(fold(seg[:nxt.start()]))
-        if tm:
-            end = min(end, tm.start(1) if tm.start(1) > 0 else nxt.start())
-    p = PERIOD.search(seg[:end])
-    if p:
-        tail = re.match(r"\s*,\s*(?:tầm nhìn|định hướng)\s+(?:đến|tới)\s+năm\s+\d{4}", seg[p.end():])
-        end = p.end() + (tail.end() if tail else 0)
-    title = _SUP.sub("", seg[:end]).strip(" ,;:-")
-    return (title or None), start + end
 
 
 def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: str | None,
@@ -207,14 +182,14 @@ def find_numbered(page: Page) -> Iterator[Found]:
     official letters ``số 1284/BTTTT-CĐS``; the document's own number is not a citation."""
     text, folded = page.text, page.folded
     for s, e, nums in _number_spans(text):
-        back = folded[max(0, s - 40):s]
-        tm = _TYPE_BEFORE.search(back)
+        back = folded[max(0, s - TYPE_WINDOW):s]
+        tm = TYPE_BEFORE.search(back)
         mention_start = s - (len(back) - tm.start(1)) if tm else s
         written_type = TYPE_BY_FOLDED_NAME.get(tm.group(1)) if tm else None
         if _is_own_number_line(text, s):
             continue
         law = _LAW_BEFORE.search(text, max(0, s - LAW_NAME_WINDOW), s)
-        date_, issuer, title, end = _tail(text, e)
+        date_, issuer, title, end = tail_of(text, e)
         for num, year, sep, code in nums:
             written = f"{num}{'/' + year if year else ''}{sep}{code}"
             fixed = restore_hyphen(code)
@@ -224,7 +199,7 @@ def find_numbered(page: Page) -> Iterator[Found]:
             if dtype is None and law is not None:
                 dtype = "luat" if law.group(1).lower() != "pháp lệnh" else "phap_lenh"
                 start, name = law.start(), f"{law.group(1)} {' '.join(law.group(2).split())}"
-                amending = _AMENDING_BEFORE.search(text, max(0, start - 60), start)
+                amending = _AMENDING_BEFORE.search(text, max(0, start - AMENDING_WINDOW), start)
                 if amending and not _MORE_LAWS.match(text, e):
                     start, name = amending.start(), " ".join(text[amending.start():law.end(2)].split())
             if dtype is None and LETTER_NUMBER.match(number):
@@ -252,9 +227,10 @@ def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
 def find_standards(page: Page) -> Iterator[Found]:
     """``TCVN ISO 9001:2015``, ``ISO 18091:2019`` (an ISO in brackets right after its TCVN
     equivalent is the same standard)."""
-    prev_end = -10
+    prev_end = None
     for m in _STANDARD.finditer(page.text):
-        if page.text[max(0, m.start() - 1):m.start()] == "(" and m.start() - prev_end <= 2:
+        # "TCVN ISO 9001:2015 (ISO 9001:2015)": the bracket opens at most 2 characters after
+        if prev_end is not None and page.text[m.start() - 1:m.start()] == "(" and m.start() - prev_end <= 2:
             continue
         number = " ".join(m.group(1).split()).replace(" :", ":").replace(": ", ":")
         prev_end = m.end()
@@ -279,35 +255,13 @@ def find_laws(page: Page) -> Iterator[Found]:
     for m in _LAW.finditer(text):
         if not page.free(m.start()) or folded[max(0, m.start() - 5):m.start()] == "phap ":
             continue
-        name, law_date = _law_name(text, m.end())
+        name, law_date = law_name(text, m.end())
         if not name or fold(name).startswith(("nay", "so ")):
             continue
         law = f"{m.group(1)} {' '.join(name.split())}"
         yield Found(f"law:{slug(expand_abbreviations(law, page.definitions))}", m.start(),
                     m.end() + len(name), type="luat" if m.group(1) != "Pháp lệnh" else "phap_lenh",
                     title=law, issuer="Quốc hội", date=law_date)
-
-
-def _law_name(text: str, pos: int) -> tuple[str, str | None]:
-    """The name of the law whose word ends at ``pos``, and the date printed after it."""
-    rest = text[pos:pos + 400]
-    amending = _AMENDING.match(rest)
-    if amending:
-        stop = _AMENDING_STOP.search(rest, amending.end())
-        name = rest[:stop.start() if stop else len(rest)].rstrip(" ,")
-    else:
-        in_bases = in_bases_list(text, pos)
-        # in a list of bases each item ends at ";": "Luật Cán bộ, công chức;"
-        stop = (_BASIS_LAW_STOP if in_bases else _LAW_STOP).search(" " + rest[:200])
-        name = rest[:max(0, (stop.start() - 1) if stop else min(len(rest), 200))].strip()
-        if len(name.split()) > 12:
-            return "", None
-        revised = re.match(r"\s*\((?:dự thảo )?sửa đổi\)", rest[len(name):])
-        yr = re.match(r"\s*năm\s+\d{4}", rest[len(name):])
-        if revised or yr:
-            name += (revised or yr).group(0)
-    dm = re.match(rf"\s*,?\s*({DATE_ANY.pattern})", rest[len(name):], re.IGNORECASE)
-    return name, parse_date(dm.group(1)) if dm else None
 
 
 def find_bases(page: Page) -> Iterator[Found]:
@@ -326,10 +280,10 @@ def find_bases(page: Page) -> Iterator[Found]:
             body_start = seg_start + (lead.end() if lead else 0)
             tm = re.match(rf"({TYPE_WORDS_RX})\s+", folded[body_start:])
             if tm and text[body_start:body_start + 1].isupper():
-                title, end = _title_from(text, body_start, b.end)
+                title, end = title_from(text, body_start, b.end)
                 if title and not _is_self(title, page.doc_type, page.doc_title, page.definitions):
-                    yield Found(f"title:{slug(expand_abbreviations(title, page.definitions), 80)}",
-                                body_start, end, type=TYPE_BY_FOLDED_NAME.get(tm.group(1)), title=title)
+                    yield Found(_title_key(title, page), body_start, end,
+                                type=TYPE_BY_FOLDED_NAME.get(tm.group(1)), title=title)
 
 
 def find_cued_titles(page: Page) -> Iterator[Found]:
@@ -339,13 +293,18 @@ def find_cued_titles(page: Page) -> Iterator[Found]:
         tstart = m.start("type")
         if not page.free(tstart) or not text[tstart:tstart + 1].isupper() or m.group("plural"):
             continue  # "các Quyết định của …: số …; số …" heads a list of numbered ones
-        title, end = _title_from(text, m.end(), len(text))
+        title, end = title_from(text, m.end(), len(text))
         if not title:
             continue
         full = text[tstart:end]
         if not _is_self(full, page.doc_type, page.doc_title, page.definitions):
-            yield Found(f"title:{slug(expand_abbreviations(full, page.definitions), 80)}", tstart, end,
+            yield Found(_title_key(full, page), tstart, end,
                         type=TYPE_BY_FOLDED_NAME.get(m.group("type")), title=full)
+
+
+def _title_key(title: str, page: Page) -> str:
+    """The identity of a document cited by title only: its words, abbreviations spelled out."""
+    return f"title:{slug(expand_abbreviations(title, page.definitions), TITLE_KEY_CHARS)}"
 
 
 FINDERS: tuple[Callable[[Page], Iterator[Found]], ...] = (
@@ -364,39 +323,6 @@ def _refer_back(page: Page, drafts: dict[str, _Draft]) -> None:
             prior[-1].mentions.append(_prov(page.doc.doc_id, page.outline, page.text, m.start(), m.end()))
 
 
-def _tail(text: str, pos: int) -> tuple[str | None, str | None, str | None, int]:
-    """Date, issuer and title following a number, in the order documents write them."""
-    date_ = issuer = title = None
-    end = pos
-    for _ in range(3):
-        rest = text[end:end + 300]
-        dm = _AFTER_DATE.match(rest)
-        if dm and date_ is None:
-            date_ = parse_date(dm.group(1))
-            end += dm.end()
-            continue
-        im = _AFTER_ISSUER.match(rest)
-        if im and issuer is None:
-            seg = rest[im.end():]
-            stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
-                             r"hết hiệu lực|có hiệu lực|được|bị|"
-                             r"phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\s", seg)
-            raw = seg[:stop.start()] if stop else seg[:80]
-            issuer = _SUP.sub("", raw).strip() or None
-            end += im.end() + len(raw)
-            pm = re.match(r"\s*\((khóa [IVXLC]+)\)", text[end:end + 20], re.IGNORECASE)
-            if pm and issuer:
-                issuer += f" ({pm.group(1)})"
-                end += pm.end()
-            continue
-        tm = _AFTER_TITLE.match(rest)
-        if tm and title is None:
-            title, end = _title_from(text, end + tm.end(), len(text))
-            continue
-        break
-    return date_, issuer, title, end
-
-
 def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
     if scope_kind == "national":
         return None
@@ -412,7 +338,7 @@ def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
 
 
 def _congress_title(text: str, start: int) -> tuple[str, int]:
-    seg = text[start:start + 220]
+    seg = text[start:start + CONGRESS_CHARS]
     m = re.match(r"[^,;.\n]*", seg)
     end = m.end() if m else len(seg)
     extra = re.match(r"(?:,?\s*(?:lần thứ\s+[IVXLC\d]+|nhiệm kỳ\s+\d{4}\s*-\s*\d{4}))+", seg[end:])
@@ -420,7 +346,7 @@ def _congress_title(text: str, start: int) -> tuple[str, int]:
         end += extra.end()
     title = seg[:end]
     title = re.split(r"\s+(?:và|để|nhằm|nói chung|đã|theo)\s", title)[0]
-    title = _SUP.sub("", title).strip(" ,")
+    title = SUP.sub("", title).strip(" ,")
     return title, start + len(title)
 
 
