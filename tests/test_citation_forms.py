@@ -80,6 +80,8 @@ def test_hyphen_lost_in_conversion_is_restored_with_a_warning() -> None:
     ("Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 5/QĐ-UBND "
      "ngày 1/2/2020 của UBND tỉnh.", "replaces"),
     ("Bãi bỏ Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh.", "repeals"),
+    # some articles only: an amendment
+    ("Bãi bỏ khoản 3 Điều 7 của Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh.", "amends"),
     ("Sửa đổi, bổ sung Điều 4 của Quyết định số 5/QĐ-UBND ngày 1/2/2020 như sau.", "amends"),
     ("Văn bản này hướng dẫn thi hành Nghị định số 5/2020/NĐ-CP ngày 1/2/2020.", "guides"),
     ("Quyết định số 5/QĐ-UBND ngày 1/2/2020 của UBND tỉnh hết hiệu lực kể từ ngày ký.", "repeals"),
@@ -111,6 +113,15 @@ def test_items_under_a_list_heading_take_its_verb() -> None:
     got = cited(f)
     assert got["11/2019/QĐ-UBND"][2] == got["12/2021/QĐ-UBND"][2] == "repeals"
     assert got["13/QĐ-UBND"][2] == "cites"
+
+
+def test_a_list_after_its_verb_and_articles_replaced() -> None:
+    f = facts_of(HEAD + "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Giao việc.\n"
+                 "Điều 2. Quyết định này có hiệu lực từ ngày ký và thay thế:\n"
+                 "Quyết định số 21/2020/QĐ-UBND ngày 3/4/2020 của UBND tỉnh; Điều 6, 9 Quyết định\n"
+                 "số 22/2021/QĐ-UBND ngày 3/4/2021 của UBND tỉnh.\n")
+    got = cited(f)
+    assert (got["21/2020/QĐ-UBND"][2], got["22/2021/QĐ-UBND"][2]) == ("replaces", "amends")
 
 
 def test_audit_flags_a_basis_repealed_before_the_document(tmp_path: Path) -> None:

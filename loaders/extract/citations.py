@@ -33,6 +33,7 @@ from .grammar import (
     restore_hyphen,
     type_from_number,
 )
+from .header import header_start
 from .reference_parts import (
     SUP,
     TYPE_BEFORE,
@@ -194,9 +195,9 @@ def find_numbered(page: Page) -> Iterator[Found]:
             written = f"{num}{'/' + year if year else ''}{sep}{code}"
             fixed = restore_hyphen(code)
             number = canonical_number(num, year, sep, fixed or code)
-            dtype = written_type or type_from_number(number)
+            dtype = written_type or type_from_number(number)  # "pháp luật số" reads as a law word
             start, name = mention_start, title
-            if dtype is None and law is not None:
+            if law is not None and written_type in (None, "luat", "phap_lenh"):
                 dtype = "luat" if law.group(1).lower() != "pháp lệnh" else "phap_lenh"
                 start, name = law.start(), f"{law.group(1)} {' '.join(law.group(2).split())}"
                 amending = _AMENDING_BEFORE.search(text, max(0, start - AMENDING_WINDOW), start)
@@ -384,7 +385,12 @@ def _is_own_number_line(text: str, pos: int) -> bool:
 
 
 def _skip_spans(doc: NormDoc, outline: Outline) -> list[tuple[int, int]]:
+    """Text that cites nothing of the document's own: a portal's panel or a wrong title line
+    before its header, the recipients, the signature and what follows it."""
     spans = []
+    start, _issuer = header_start(doc)
+    if start > 0:
+        spans.append((0, start))
     if outline.recipients:
         spans.append(outline.recipients)
     if outline.signature:

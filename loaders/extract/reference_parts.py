@@ -34,9 +34,16 @@ LAW_NAME_WORDS = 12
 # the date, issuer and title after a number, each read from this much text
 TAIL_CHARS = 300
 ISSUER_CHARS = 80
+# where an issuer's name ends: its title, a date, a clause end ("Bộ trưởng, Chủ nhiệm Văn phòng
+# Chính phủ" keeps its comma), a verb of the cited title
+_ISSUER_STOP = re.compile(
+    r"\s+v[ềể]\s|\s*[;.:]|\s*,(?!\s*Chủ nhiệm)|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
+    r"hết hiệu lực|có hiệu lực|được|bị|phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\b")
 # an amending law names the laws it amends: its title runs to its number, date or the clause end
 _AMENDING = re.compile(r"(?i)sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?=(?:Bộ luật|Luật)\s)")
-_AMENDING_STOP = re.compile(r"[;(\n]|\.(?=\s|$)|\s(?:ngày|số\s*(?=\d))|,\s*(?:ngày|được|đã được)\s")
+# (its list of laws may go on over a line: "… Luật Đấu thầu,\nLuật Đầu tư …")
+_AMENDING_STOP = re.compile(r"[;(]|\n(?!\s*(?:Bộ luật|Luật|[a-zà-ỹđ]))|\.(?=\s|$)|\s(?:ngày|số\s*(?=\d))|"
+                            r",\s*(?:ngày|được|đã được)\s")
 
 
 def expand_abbreviations(text: str, extra: dict[str, str] | None = None) -> str:
@@ -102,9 +109,7 @@ def tail_of(text: str, pos: int) -> tuple[str | None, str | None, str | None, in
         im = _AFTER_ISSUER.match(rest)
         if im and issuer is None:
             seg = rest[im.end():]
-            stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
-                             r"hết hiệu lực|có hiệu lực|được|bị|"
-                             r"phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\s", seg)
+            stop = _ISSUER_STOP.search(seg)
             raw = seg[:stop.start()] if stop else seg[:ISSUER_CHARS]
             issuer = SUP.sub("", raw).strip() or None
             end += im.end() + len(raw)

@@ -29,6 +29,11 @@ _PASSIVE = re.compile(r"\b(?:duoc|da duoc|bi)\s+(?:\w+\s+){0,3}$")
 # "Căn cứ" earlier in the line, with no sentence end between: a basis (lists of bases
 # share one "Căn cứ"; a conversion may join the header line before it)
 _BASIS = re.compile(r"\bcan cu\b(?!.*\.\s)")
+_BASIS_LINE = re.compile(r"[\s*]*can cu\b")
+# a line opening with a cue or a heading starts a sentence of its own
+_OWN_CUE = re.compile(r"[\s*]*(?:theo|xet|thuc hien|trien khai|dieu\s+\d|[ivx]+\.|\d+\.|[a-z]\))")
+# a basis wraps over at most a few lines
+BASIS_LINES = 4
 # this document is the verb's subject when the verb opens a line or clause or follows "này",
 # "và", "đồng thời" ("Quyết định này … và thay thế Quyết định số …"); after an issuer or a
 # type word ("của Chính phủ sửa đổi", "Luật sửa đổi") it is part of a cited title
@@ -41,11 +46,16 @@ _VERB_RELATION = {"sua doi bo sung": "amends", "sua doi": "amends", "bo sung": "
 # issuer are part of it), not in the next table cell or bracket
 _AFTER_REPEAL = re.compile(r"[^;.\n|()]{0,30}?\b(?:het hieu luc|bi bai bo|bi huy bo)\b")
 # "Các Quyết định sau hết hiệu lực …:" / "Bãi bỏ các văn bản sau:" heading a list of items
+# ("… có hiệu lực từ ngày … và thay thế:" heads its list too)
 _LIST_INTRO = re.compile(
     r"(?:\bsau(?: day)?\s+(?P<a>het hieu luc|bi bai bo|bi huy bo|duoc thay the)|"
-    r"\b(?P<b>bai bo|thay the|huy bo)\b[^:\n]{0,80}\bsau(?: day)?\b)[^:\n]{0,120}:\s*$")
-_ARTICLE = re.compile(r"^[\s*#]*dieu\s+\d")
-_ITEM = re.compile(r"[\s*]*(?:[a-zđ]\)|\d{1,2}[.)]|[-+•])\s")
+    r"\b(?P<b>bai bo|thay the|huy bo)\b)[^:\n]{0,120}:\s*$")
+_ARTICLE = re.compile(r"[\s*#]*dieu\s+\d+\s*[.:]")
+# "thay thế Điều 14, 18 Quyết định số …", "bãi bỏ khoản 2 Điều 5 của Quyết định số …":
+# replacing or repealing some articles of a document amends it (they are named within
+# PART_WINDOW characters before it, possibly on the line before)
+PART_WINDOW = 50
+_PART_OF = re.compile(r"\b(?:dieu|khoan|diem|chuong|muc)\s+[\da-z][\w,\s]{0,30}(?:cua\s+)?$")
 # an item of a list runs over a few lines at most; further up is another part of the text
 LIST_LINES = 6
 
@@ -59,11 +69,12 @@ def relation_at(text: str, folded: str, start: int, end: int, first_section: int
     if verb and not _PASSIVE.search(before, 0, verb.start()):
         lead = before[:verb.start("verb")]
         if (lead.strip() == "" and window == line_start) or (lead.strip() and _OWN_VERB.search(lead)):
-            return _VERB_RELATION[" ".join(verb.group("verb").replace(",", " ").split())]
+            relation = _VERB_RELATION[" ".join(verb.group("verb").replace(",", " ").split())]
+            return _partly(relation, folded, start)
     if _AFTER_REPEAL.match(folded, end, min(len(folded), end + 100)):
         return "repeals"
     if (listed := _listed_under(folded, line_start)) is not None:
-        return listed
+        return _partly(listed, folded, start)
     if in_bases_list(text, start, folded):
         return "based_on"
     head = fold(text[line_start:line_start + 20]).lstrip(" *-+")
@@ -72,9 +83,17 @@ def relation_at(text: str, folded: str, start: int, end: int, first_section: int
     return "cites"
 
 
+def _partly(relation: str, folded: str, start: int) -> str:
+    """A replacement or repeal of some articles only is an amendment."""
+    if relation in ("replaces", "repeals") and _PART_OF.search(folded, max(0, start - PART_WINDOW), start):
+        return "amends"
+    return relation
+
+
 def _listed_under(folded: str, line_start: int) -> str | None:
-    """The relation a list heading ("Các Quyết định sau hết hiệu lực:") gives its items."""
-    if not _ITEM.match(folded, line_start):
+    """The relation a list heading ("Các Quyết định sau hết hiệu lực:") gives the lines under
+    it, up to a sentence end or the next article."""
+    if _ARTICLE.match(folded, line_start):
         return None
     pos = line_start
     for _ in range(LIST_LINES):
@@ -85,17 +104,30 @@ def _listed_under(folded: str, line_start: int) -> str | None:
         if m := _LIST_INTRO.search(line):
             verb = " ".join((m.group("a") or m.group("b")).split())
             return "replaces" if "thay the" in verb else "repeals"
-        if _ARTICLE.match(line):
+        if line.rstrip(" *").endswith(".") or _ARTICLE.match(line):
             return None
         pos = prev
     return None
 
 
 def in_bases_list(text: str, pos: int, folded: str | None = None) -> bool:
-    """Whether ``pos`` lies in a "Căn cứ …" sentence."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    before = folded[line_start:pos] if folded is not None else fold(text[line_start:pos])
-    return _BASIS.search(before) is not None
+    """Whether ``pos`` lies in a "Căn cứ …" sentence, on its line or on lines that go on
+    with it ("Căn cứ A; B;\nC;" wrapped or listed), up to a line with a cue of its own."""
+    f = folded if folded is not None else fold(text)
+    line_start = f.rfind("\n", 0, pos) + 1
+    if _BASIS.search(f, line_start, pos):
+        return True
+    for _ in range(BASIS_LINES):
+        if line_start == 0 or _OWN_CUE.match(f, line_start):
+            return False
+        prev = f.rfind("\n", 0, line_start - 1) + 1
+        line = f[prev:line_start - 1].rstrip(" *")
+        if line.endswith((".", ":")):
+            return False
+        if _BASIS_LINE.match(line):
+            return True
+        line_start = prev
+    return False
 
 
 def stronger(a: str, b: str) -> str:
