@@ -103,13 +103,16 @@ def test_central_bodies_are_national_whatever_place_they_name(issuer: str, numbe
 
 
 def test_issuer_beats_a_place_in_a_wrong_title_line() -> None:
-    text = ("# Về việc hỗ trợ hộ nghèo trên địa bàn huyện Bảo Yên, tỉnh Lào Cai\n\n"
+    text = ("# Về việc hỗ trợ hộ nghèo theo Quyết định số 12/2019/QĐ-TTg trên địa bàn huyện Bảo Yên, "
+            "tỉnh Lào Cai và Chỉ số PCI\n\n"
             "| ỦY BAN NHÂN DÂN TỈNH BẾN TRE ------- | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
             "|---|---|\n"
             "| Số: 88/QĐ-UBND | Bến Tre, ngày 5 tháng 6 năm 2021 |\n\n"
             "QUYẾT ĐỊNH\n\nVỀ VIỆC CÔNG BỐ THỦ TỤC HÀNH CHÍNH\n" + BODY)
     f = facts_of(text)
     assert (f.meta.number, f.meta.date, f.meta.jurisdiction) == ("88/QĐ-UBND", "2021-06-05", "vn-ben-tre")
+    # nor is what that line names cited or counted
+    assert [c.type for c in f.citations] == ["luat"] and not f.indicators
 
 
 def test_headerless_post_dated_by_its_issue_and_typed_by_what_it_issues() -> None:

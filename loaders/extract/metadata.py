@@ -382,7 +382,10 @@ def extract_indicator_mentions(doc: NormDoc, outline: Outline) -> list[Indicator
     text = doc.text
     folded = doc.folded
     out = []
+    first, _issuer = header_start(doc)  # a portal's panel or wrong title line names nothing
     for s, e, iid in find_indicators(folded):
+        if s < first:
+            continue
         sec = outline.section_at(s)
         out.append(IndicatorMention(iid, doc.doc_id, Provenance(
             doc.doc_id, sec.path if sec else "", s, e, text[s:e])))
