@@ -143,3 +143,35 @@ def test_audit_flags_a_basis_repealed_before_the_document(tmp_path: Path) -> Non
     found = audit.audit(Corpus(store.load_export()), rules=("citation_superseded",))
     assert [(v.document, v.entity_label) for v in found] == [("new", "8/QĐ-UBND")]
     assert "2023-06-01" in found[0].message
+
+
+def test_a_citation_resolves_across_the_2025_map(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "old.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 31/2022/QĐ-UBND\n"
+        "Bắc Giang, ngày 4 tháng 4 năm 2022\nQUYẾT ĐỊNH\nVỀ VIỆC QUẢN LÝ CỔNG DỮ LIỆU\n"
+        "Căn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Sở Nội vụ quản lý cổng dữ liệu.\n",
+        encoding="utf-8")
+    (docs / "new.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 90/2025/QĐ-UBND\n"
+        "Bắc Ninh, ngày 1 tháng 12 năm 2025\nQUYẾT ĐỊNH\nVỀ VIỆC QUẢN LÝ CỔNG DỮ LIỆU\n"
+        "Căn cứ Quyết định số 12/2021/QĐ-UBND ngày 2/2/2021 của UBND tỉnh về lưu trữ số;\n"
+        "Điều 1. Sở Nội vụ quản lý cổng dữ liệu.\n"
+        "Điều 2. Quyết định này có hiệu lực từ ngày ký và thay thế Quyết định số 31/2022/QĐ-UBND "
+        "ngày 4/4/2022 của UBND tỉnh Bắc Giang.\n", encoding="utf-8")
+    (docs / "older.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 12/2021/QĐ-UBND\n"
+        "Bắc Ninh, ngày 2 tháng 2 năm 2021\nQUYẾT ĐỊNH\nVỀ LƯU TRỮ SỐ\n"
+        "Căn cứ Luật Lưu trữ;\nĐiều 1. Sở Nội vụ hướng dẫn lưu trữ số.\n", encoding="utf-8")
+    store = Store(tmp_path / "store")
+    store.build([docs])
+    export = store.load_export()
+    jur = {d["id"]: d["jurisdiction"] for d in export["documents"]}
+    assert jur == {"old": "vn-bac-giang", "older": "vn-bac-ninh", "new": "vn2025-bac-ninh"}
+    (b,) = [c for c in export["citations"] if c["document"] == "new" and c["number"] == "12/2021/QĐ-UBND"]
+    # "của UBND tỉnh": the citing province, on the new map; the old province resolves to it
+    assert (b["scope"], b["relation"], b["resolves_to"]) == ("vn2025-bac-ninh", "based_on", "older")
+    (c,) = [c for c in export["citations"] if c["document"] == "new" and c["number"] == "31/2022/QĐ-UBND"]
+    # the old province's own number, found from the new province it went into
+    assert (c["scope"], c["relation"], c["resolves_to"]) == ("vn-bac-giang", "replaces", "old")

@@ -208,7 +208,7 @@ def find_numbered(page: Page) -> Iterator[Found]:
             if dtype is None or (page.own_number and number_key(number) == number_key(page.own_number)):
                 continue  # not a document, or the document naming itself
             code_issuer, scope_kind = issuer_scope(number)
-            scope = _scope(scope_kind, issuer, page.ctx)
+            scope = _scope(scope_kind, issuer, page.ctx, date_)
             yield Found(f"{scope or 'vn'}:{number_key(number)}", start, end, number, dtype,
                         issuer or code_issuer, date_, name, scope, written if fixed else None)
 
@@ -324,11 +324,16 @@ def _refer_back(page: Page, drafts: dict[str, _Draft]) -> None:
             prior[-1].mentions.append(_prov(page.doc.doc_id, page.outline, page.text, m.start(), m.end()))
 
 
-def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
+def _scope(scope_kind: str, issuer: str | None, ctx: Context, cited_on: str | None) -> str | None:
+    """The jurisdiction a local number belongs to: the unit its issuer names, on the map of the
+    cited document's date ("UBND tỉnh Bắc Giang" in 2023 is the old province), else the
+    citing document's."""
     if scope_kind == "national":
         return None
     if issuer:
-        for _s, _e, u in admin.find_typed_units(issuer, ctx.province):
+        own_new = (ctx.province or "").startswith(admin.NEW_PREFIX)
+        after = admin.new_map(cited_on) if cited_on else own_new
+        for _s, _e, u in admin.find_typed_units(issuer, ctx.province if own_new == after else None, after):
             return u.id
         fi = fold(issuer)
         if re.search(r"\b(?:tinh|tinh uy)\b", fi):
