@@ -175,3 +175,12 @@ def test_a_citation_resolves_across_the_2025_map(tmp_path: Path) -> None:
     (c,) = [c for c in export["citations"] if c["document"] == "new" and c["number"] == "31/2022/QĐ-UBND"]
     # the old province's own number, found from the new province it went into
     assert (c["scope"], c["relation"], c["resolves_to"]) == ("vn-bac-giang", "replaces", "old")
+
+
+def test_one_number_in_two_years_is_two_documents() -> None:
+    f = facts_of(HEAD + "Căn cứ Nghị quyết số 02/NQ-CP ngày 10/01/2023 của Chính phủ về môi trường "
+                 "kinh doanh năm 2023;\nCăn cứ Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ "
+                 "về môi trường kinh doanh năm 2024;\nĐiều 1. Thực hiện Nghị quyết số 02/NQ-CP.\n")
+    got = sorted((c.number, c.date, len(c.mentions)) for c in f.citations if c.number == "02/NQ-CP")
+    # the undated mention joins the first one cited
+    assert got == [("02/NQ-CP", "2023-01-10", 2), ("02/NQ-CP", "2024-01-05", 1)]

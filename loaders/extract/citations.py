@@ -162,10 +162,15 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
 
 def _merge(drafts: dict[str, _Draft], f: Found, rel: str, prov: Provenance) -> None:
     """Add a mention to its cited document: first values kept, the longest title, the
-    strongest relation."""
-    d = drafts.get(f.key)
+    strongest relation. Numbers without a year restart every year: "02/NQ-CP" dated in
+    another year than the one cited before is another document."""
+    key = f.key
+    d = drafts.get(key)
+    if d is not None and f.date and d.date and f.date[:4] != d.date[:4] and not _has_year(f.number):
+        key = f"{f.key}@{f.date[:4]}"
+        d = drafts.get(key)
     if d is None:
-        d = drafts[f.key] = _Draft(f.key, f.number, f.type, f.issuer, f.date, f.title, rel, f.scope)
+        d = drafts[key] = _Draft(key, f.number, f.type, f.issuer, f.date, f.title, rel, f.scope)
     else:
         for name in ("number", "type", "issuer", "date", "scope"):
             if getattr(d, name) is None and getattr(f, name):
@@ -174,6 +179,10 @@ def _merge(drafts: dict[str, _Draft], f: Found, rel: str, prov: Provenance) -> N
             d.title = f.title
         d.relation = stronger(d.relation, rel)
     d.mentions.append(prov)
+
+
+def _has_year(number: str | None) -> bool:
+    return bool(number and re.search(r"/(?:19|20)\d\d/", number))
 
 
 # --- the finders, in the order they run ------------------------------------------------------
