@@ -19,6 +19,7 @@ RANK = {r: i for i, r in enumerate(CITATION_RELATIONS)}
 # how far before a mention its verb may stand: the verb and a type word with "số"
 # ("bãi bỏ Điều 3 của Quyết định số") fit in it, the previous clause does not
 VERB_WINDOW = 60
+VERB_CUT = len("sua doi, ")
 # over folded text; the verb, then at most a few words ("một số điều của", "cho") and the
 # mention's type word and "số"
 _VERB = re.compile(
@@ -42,9 +43,9 @@ _VERB_RELATION = {"sua doi bo sung": "amends", "sua doi": "amends", "bo sung": "
                   "thay the": "replaces", "bai bo": "repeals", "huy bo": "repeals",
                   "het hieu luc": "repeals", "huong dan": "guides",
                   "huong dan thi hanh": "guides", "huong dan thuc hien": "guides"}
-# "… Quyết định số 12/QĐ-UBND hết hiệu lực": the verb right after the mention (its date and
-# issuer are part of it), not in the next table cell or bracket
-_AFTER_REPEAL = re.compile(r"[^;.\n|()]{0,30}?\b(?:het hieu luc|bi bai bo|bi huy bo)\b")
+# "… Quyết định số 12/QĐ-UBND ngày … hết hiệu lực": the verb right after the mention (its date
+# and issuer are part of it), not a verb inside its title ("…, được sửa đổi, bị bãi bỏ lĩnh vực")
+_AFTER_REPEAL = re.compile(r"\s*,?\s*(?:da\s+|se\s+)?(?:het hieu luc|bi bai bo|bi huy bo)\b")
 # "Các Quyết định sau hết hiệu lực …:" / "Bãi bỏ các văn bản sau:" heading a list of items
 # ("… có hiệu lực từ ngày … và thay thế:" heads its list too)
 _LIST_INTRO = re.compile(
@@ -63,10 +64,11 @@ LIST_LINES = 6
 def relation_at(text: str, folded: str, start: int, end: int, first_section: int) -> str:
     """The relation of the mention at ``start:end`` to the document that makes it."""
     line_start = text.rfind("\n", 0, start) + 1
-    window = max(line_start, start - VERB_WINDOW)
+    # read a little more than the window, so that a verb cut by it ("…đổi, bổ sung") is seen whole
+    window = max(line_start, start - VERB_WINDOW - VERB_CUT)
     before = folded[window:start]
     verb = next(reversed(list(_VERB.finditer(before))), None)  # the last verb before it
-    if verb and not _PASSIVE.search(before, 0, verb.start()):
+    if verb and verb.start() >= len(before) - VERB_WINDOW and not _PASSIVE.search(before, 0, verb.start()):
         lead = before[:verb.start("verb")]
         if (lead.strip() == "" and window == line_start) or (lead.strip() and _OWN_VERB.search(lead)):
             relation = _VERB_RELATION[" ".join(verb.group("verb").replace(",", " ").split())]
