@@ -95,7 +95,7 @@ def _issuer_display(m: Mention | None) -> str | None:
     name = m.name
     j = admin.jurisdiction(m.jurisdiction)
     if j and j.id != "vn":
-        short = re.sub(r"^(tỉnh|thành phố|huyện|thị xã|quận)\s+", "", j.name)
+        short = re.sub(r"^(tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn|đặc khu)\s+", "", j.name)
         if fold(short) not in fold(name):
             name = f"{name} {short}"
     return name

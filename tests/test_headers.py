@@ -163,3 +163,33 @@ def test_a_regulation_attached_to_a_decision_takes_its_date() -> None:
                  "Điều 1. Phạm vi\nQuy chế này quy định việc phối hợp.\n")
     assert (f.meta.type, f.meta.number, f.meta.date) == ("quy_che", None, "2023-05-12")
     assert f.meta.jurisdiction == "vn-long-an"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a party committee prints its number under its name, left of the motto; its seat is a city
+    ("TỈNH ỦY ĐỒNG NAI\n*\nSố 05-NQ/TU\nĐẢNG CỘNG SẢN VIỆT NAM\nBiên Hòa, ngày 12 tháng 3 năm 2023\n"
+     "NGHỊ QUYẾT\nVỀ CẢI CÁCH HÀNH CHÍNH GIAI ĐOẠN 2023 - 2025\nI. TÌNH HÌNH\nCác cấp ủy quan tâm.\n",
+     ("nghi_quyet", "05-NQ/TU", "2023-03-12", "vn-dong-nai", "Tỉnh ủy Đồng Nai")),
+    # an official letter of a department: no type line, a "V/v" subject (not part V)
+    ("UBND TỈNH QUẢNG NAM\nSỞ NỘI VỤ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 812/SNV-CCHC\n"
+     "V/v khảo sát mức độ hài lòng năm 2024\nQuảng Nam, ngày 02 tháng 5 năm 2024\n"
+     "Kính gửi: Các sở, ban, ngành\nSở Nội vụ đề nghị các cơ quan triển khai khảo sát.\n",
+     ("cong_van", "812/SNV-CCHC", "2024-05-02", "vn-quang-nam", "Sở Nội vụ Quảng Nam")),
+    # a ward before 2025, dated from a place with a number ("Quận 1")
+    ("ỦY BAN NHÂN DÂN\nPHƯỜNG BẾN NGHÉ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 21/KH-UBND\n"
+     "Quận 1, ngày 8 tháng 2 năm 2024\nKẾ HOẠCH\nCẢI CÁCH HÀNH CHÍNH NĂM 2024\nI. MỤC ĐÍCH\n"
+     "Công chức chủ trì.\n",
+     ("ke_hoach", "21/KH-UBND", "2024-02-08", "vn-ho-chi-minh-quan-1-ben-nghe",
+      "Ủy ban nhân dân phường Bến Nghé")),
+    # a council resolution after the reorganisation; a city party committee's action programme
+    ("HỘI ĐỒNG NHÂN DÂN\nTỈNH KHÁNH HÒA\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 17/NQ-HĐND\n"
+     "Khánh Hòa, ngày 10 tháng 12 năm 2025\nNGHỊ QUYẾT\nVỀ CHƯƠNG TRÌNH GIÁM SÁT NĂM 2026\n"
+     "Điều 1. Thường trực giám sát.\n",
+     ("nghi_quyet", "17/NQ-HĐND", "2025-12-10", "vn2025-khanh-hoa", "Hội đồng nhân dân tỉnh Khánh Hòa")),
+    ("THÀNH ỦY CẦN THƠ\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 30-CTr/TU\nCần Thơ, ngày 3 tháng 9 năm 2025\n"
+     "CHƯƠNG TRÌNH HÀNH ĐỘNG\nTHỰC HIỆN NGHỊ QUYẾT VỀ CHUYỂN ĐỔI SỐ\nI. MỤC TIÊU\nCác cấp ủy thực hiện.\n",
+     ("chuong_trinh", "30-CTr/TU", "2025-09-03", "vn2025-can-tho", "Thành ủy Cần Thơ")),
+])
+def test_headers_of_other_bodies(text: str, expected: tuple) -> None:
+    m = facts_of(text).meta
+    assert (m.type, m.number, m.date, m.jurisdiction, m.issuer) == expected

@@ -24,6 +24,8 @@ MOTTO_WINDOW = 8000
 # the issuing body is printed on at most this many lines left of (before) the motto
 ISSUER_LINES = 4
 _MOTTO = re.compile(r"cong\s+hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam|dang\s+cong\s+san\s+viet\s+nam")
+# the rules and stars printed under an issuer ("-------", "*")
+_RULE = re.compile(r"[*\-–—_=]*")
 # "Số: 12/QĐ-UBND" at a line start or after a table pipe; the number may be on the next line
 _NUMBER_LABEL = re.compile(r"(?:^|\|)[ \t*]*Số[ \t]*:?[\s|*]*(?=\d)", re.MULTILINE)
 # OCR reads 0 as O/o and 1 as I/l inside dates ("1O tháng")
@@ -31,7 +33,7 @@ _DIGIT = r"[\dOoIl]"
 _OCR_DIGITS = str.maketrans("OoIl", "0011")
 # a place name: capitalised words ("Phan Rang-Tháp Chàm"), the lower-case words of unit
 # types ("Thành phố"), at most one line break ("Thành phố Hồ Chí" / "Minh, ngày …")
-_PLACE_WORD = rf"(?:[{UPPER}][{LOWER}][\w\-.]*|phố|xã|trấn)"
+_PLACE_WORD = rf"(?:[{UPPER}][{LOWER}][\w\-.]*|phố|xã|trấn|\d{{1,2}}(?=\s*,))"
 _PLACE = rf"(?P<place>{_PLACE_WORD}(?:(?:[ \t]+|[ \t]*\n[ \t]*){_PLACE_WORD}){{0,6}})"
 _PLACE_DATE = re.compile(
     _PLACE + rf"[ \t]*,\s*ngày\s*(?P<d>{_DIGIT}{{1,2}})?\s*tháng\s*(?P<m>{_DIGIT}{{1,2}})?\s*"
@@ -43,6 +45,8 @@ _PLACE_NUMERIC_DATE = re.compile(
 _OPENING_DATE = re.compile(
     rf"(?:^|\|)[ \t]*Ngày\s+(?P<d>{_DIGIT}{{1,2}})\s+tháng\s+(?P<m>{_DIGIT}{{1,2}})\s+năm\s+"
     rf"(?P<y>{_DIGIT}{{4}})\b[^.;\n]{{0,120}}?\bban hành\b", re.MULTILINE)
+# "V/v …" (về việc): the subject line only an official letter (công văn) prints
+_LETTER_SUBJECT = re.compile(r"^[ \t*|]*V/v[ \t.:]*(.+)$", re.MULTILINE)
 # a regulation attached to a decision dates from it: "(Ban hành kèm theo Quyết định số 5/QĐ-UBND
 # ngày 2 tháng 3 năm 2024 …)"
 _ATTACHED = re.compile(r"kèm theo\s+[^\n()]{0,40}?\bsố\s*", re.IGNORECASE)
@@ -72,12 +76,16 @@ def header_start(doc: NormDoc) -> tuple[int, tuple[int, int] | None]:
     if i is None:
         return 0, None
     start = blocks[i].start
-    for j in range(i - 1, max(-1, i - 1 - ISSUER_LINES), -1):
+    issuer_end = m.start()
+    for j in range(i - 1, max(-1, i - 1 - ISSUER_LINES - 2), -1):
         t = doc.text[blocks[j].start:blocks[j].end]
-        if not is_upper_line(t):
+        if _NUMBER_LABEL.match(t) or _RULE.fullmatch(t.strip()):
+            # a party document prints its number under the issuer, left of the motto
+            issuer_end = min(issuer_end, blocks[j].start)
+        elif not is_upper_line(t):
             break
         start = blocks[j].start
-    return start, (start, m.start())
+    return start, (start, issuer_end if issuer_end > start else m.start())
 
 
 def is_upper_line(t: str) -> bool:
@@ -103,6 +111,12 @@ def find_place_date(text: str, start: int, end: int) -> HeaderDate | None:
     m = min(found, key=lambda x: x.start())
     place = " ".join(m.group("place").split())
     return HeaderDate(place, _date_of(m), m.start(), m.end())
+
+
+def find_letter_subject(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """An official letter's subject line: ``V/v triển khai …`` (its text, start, end)."""
+    m = _LETTER_SUBJECT.search(text, start, end)
+    return (m.group(1).strip(), m.start(), m.end()) if m else None
 
 
 def find_attached_date(text: str, start: int, end: int) -> HeaderDate | None:

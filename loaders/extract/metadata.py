@@ -15,6 +15,7 @@ from .agencies import Context, Mention, parse_agency
 from .grammar import PERIOD, VISION, type_from_number
 from .header import (
     find_attached_date,
+    find_letter_subject,
     find_number,
     find_opening_date,
     find_place_date,
@@ -111,6 +112,12 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         note("type", it[1], it[2])
     if meta.type is None and meta.number:
         meta.type = type_from_number(meta.number)
+    if meta.type is None and (subject := find_letter_subject(text, hs, he)) is not None:
+        # an official letter: no type line, its subject on a "V/v …" line
+        meta.type = "cong_van"
+        meta.title = meta.title or subject[0]
+        note("type", subject[1], subject[1] + 3)
+        note("title", subject[1], subject[2])
     # period and vision from the title (else from the opening paragraphs)
     for src in (meta.title or "", " ".join(text[b.start:b.end] for b in head[:8])):
         p = PERIOD.search(src)
@@ -183,6 +190,8 @@ def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
         return _old_commune_context(doc, meta, communes[0], [u for _s, _e, u in found])
     if found:
         return _context_of(max((u for _s, _e, u in found), key=lambda u: _DEPTH[u.level]))
+    if (party := _party_committee_unit(issuer, after)) is not None:
+        return _context_of(party)
     if is_central(issuer):
         return Context("vn", None, "national")
     if meta.place and (u := admin.lookup(meta.place, None, None, after)) is not None \
@@ -192,6 +201,21 @@ def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
 
 
 _DEPTH = {"province": 0, "district": 1, "commune": 2}
+# a party committee named by its unit: "TỈNH ỦY ĐỒNG NAI", "HUYỆN ỦY …", "THÀNH ỦY …"
+_PARTY_COMMITTEE = re.compile(r"\b(tinh|thanh|huyen|quan|thi) uy\s+(?=[a-z])")
+_PARTY_UNIT_TYPE = {"tinh": "tỉnh", "thanh": "thành phố", "huyen": "huyện", "quan": "quận",
+                    "thi": "thị xã"}
+
+
+def _party_committee_unit(issuer: str, after_2025: bool) -> admin.Unit | None:
+    for _s, _e, type_word, name in admin.typed_names(issuer, _PARTY_COMMITTEE):
+        words = name.split()
+        while words:
+            u = admin.lookup(" ".join(words), _PARTY_UNIT_TYPE[fold(type_word)], None, after_2025)
+            if u is not None:
+                return u
+            words.pop()
+    return None
 # the opening that may name a commune issuer's district or province ("trên địa bàn huyện …")
 OPENING_CHARS = 3000
 
@@ -306,12 +330,19 @@ def resolve_issuer(doc: NormDoc, meta: Meta, outline: Outline, ctx: Context) -> 
 
 def _issuer_in_head(doc: NormDoc, head: Provenance, ctx: Context) -> Mention | None:
     """The issuing body printed left of the motto, its lines joined ("ỦY BAN NHÂN / DÂN /
-    TỈNH …"); a leader ("CHỦ TỊCH ỦY BAN NHÂN DÂN") issues too."""
+    TỈNH …"); a leader ("CHỦ TỊCH ỦY BAN NHÂN DÂN") issues too. Under its parent body
+    ("UBND TỈNH … / SỞ NỘI VỤ") the body printed last is the issuer."""
     s, e = head.start, head.end
     text = doc.text[:s] + doc.text[s:e].replace("\n", " ") + doc.text[e:]  # same offsets
     folded = doc.folded[:s] + doc.folded[s:e].replace("\n", " ") + doc.folded[e:]
     lead = re.match(r"[\s|*#]*", text[s:e])
-    return parse_agency(text, folded, s + (lead.end() if lead else 0), ctx)
+    found = parse_agency(text, folded, s + (lead.end() if lead else 0), ctx)
+    for line in re.finditer(r"\n[\s|*#]*(?=\S)", doc.text[s:e]):
+        at = s + line.end()
+        if found is not None and at > found.start:
+            body = parse_agency(text, folded, at, ctx)
+            found = body if body is not None and body.end <= e else found
+    return found
 
 
 def _signature(doc: NormDoc, outline: Outline, meta: Meta) -> None:
