@@ -184,3 +184,18 @@ def test_one_number_in_two_years_is_two_documents() -> None:
     got = sorted((c.number, c.date, len(c.mentions)) for c in f.citations if c.number == "02/NQ-CP")
     # the undated mention joins the first one cited
     assert got == [("02/NQ-CP", "2023-01-10", 2), ("02/NQ-CP", "2024-01-05", 1)]
+
+
+def test_constitution_standards_records_notices_and_lists_with_a_year() -> None:
+    f = facts_of(HEAD + "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam năm 2013;\n"
+                 "Căn cứ các Nghị định số 11, 12/2024/NĐ-CP của Chính phủ;\n"
+                 "Căn cứ Biên bản số 3/BB-SNV ngày 2/3/2024 của Sở Nội vụ; Thông báo kết luận số "
+                 "12-TB/TW ngày 1/2/2024;\n"
+                 "Điều 1. Áp dụng TCVN 11930:2017 và ISO/IEC 27001:2022 trong lưu trữ.\n")
+    got = cited(f)
+    assert got["11/2024/NĐ-CP"][0] == got["12/2024/NĐ-CP"][0] == "nghi_dinh"
+    assert got["3/BB-SNV"][:2] == ("bien_ban", "2024-03-02")
+    assert got["12-TB/TW"][:2] == ("thong_bao", "2024-02-01")
+    assert got["TCVN 11930:2017"][0] == got["ISO/IEC 27001:2022"][0] == "tieu_chuan"
+    constitution = next(c for c in f.citations if c.type == "hien_phap")
+    assert constitution.relation == "based_on" and "2013" in constitution.title

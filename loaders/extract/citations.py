@@ -45,9 +45,13 @@ from .reference_parts import (
 from .relations import relation_at, stronger
 
 # "TCVN ISO 9001:2015"; the branches start with a letter so the engine skips ahead to T and I
-_STANDARD = GuardedPattern(r"\w", r"((?:TCVN\s+ISO|ISO)(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
+# "TCVN 11930:2017" (a Vietnamese standard of its own), "ISO/IEC 27001:2022"
+_STANDARD = GuardedPattern(
+    r"\w", r"((?:TCVN\s+ISO|ISO|TCVN)(?:/IEC)?\s*(\d{3,5}(?:-\d{1,2})?)(?:\s*:\s*(\d{4}))?)(?![\d/])")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
-_LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
+_LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh|Hiến pháp)\s+(?=\S)")
+_LAW_TYPE = {"Bộ luật": "luat", "Luật": "luat", "Pháp lệnh": "phap_lenh", "Hiến pháp": "hien_phap"}
+_LAW_ISSUER = {"Pháp lệnh": "Ủy ban Thường vụ Quốc hội"}
 # each begins with a letter: "not after a word character" is the word boundary
 _CUE_TYPE = GuardedPattern(r"\w",
     rf"(?:theo|thuc hien|can cu|tai|trien khai)\s+(?P<plural>cac\s+)?(?P<type>{TYPE_WORDS_RX})\s+"
@@ -227,7 +231,7 @@ def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
     spans: list[tuple[int, int, list[tuple[str, str | None, str, str]]]] = []
     for m in NUMBER_LIST.finditer(text):
         nums = [n.strip() for n in re.split(r",|và", m.group(1)) if n.strip()] + [m.group(2)]
-        spans.append((m.start(), m.end(), [(n, None, m.group(3), m.group(4)) for n in nums]))
+        spans.append((m.start(), m.end(), [(n, m.group(3), m.group(4), m.group(5)) for n in nums]))
     for m in NUMBER.finditer(text):
         if not any(s <= m.start() < e for s, e, _ in spans):
             spans.append((m.start(), m.end(), [(m.group(1), m.group(2), m.group(3), m.group(4))]))
@@ -270,8 +274,8 @@ def find_laws(page: Page) -> Iterator[Found]:
             continue
         law = f"{m.group(1)} {' '.join(name.split())}"
         yield Found(f"law:{slug(expand_abbreviations(law, page.definitions))}", m.start(),
-                    m.end() + len(name), type="luat" if m.group(1) != "Pháp lệnh" else "phap_lenh",
-                    title=law, issuer="Quốc hội", date=law_date)
+                    m.end() + len(name), type=_LAW_TYPE[m.group(1)], title=law,
+                    issuer=_LAW_ISSUER.get(m.group(1), "Quốc hội"), date=law_date)
 
 
 def find_bases(page: Page) -> Iterator[Found]:

@@ -38,9 +38,10 @@ _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9&]*"
 # "66.2/2025/NQ-CP": a dotted number only with its year (a bare "2.1/…" is a section)
 NUMBER = re.compile(
     rf"(?<![\w/.])(\d{{1,5}}(?:\.\d{{1,2}}(?=/(?:19|20)\d\d/))?[a-zđ]?)(?:\s*/\s*((?:19|20)\d\d))?\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
-# "18, 19-NQ/TW" or "18 và 19-NQ/TW": several numbers sharing one code
+# "18, 19-NQ/TW", "18 và 19-NQ/TW", "01, 02/2024/NĐ-CP": several numbers sharing one code
 NUMBER_LIST = re.compile(
-    rf"(?<![\w/])((?:\d{{1,5}}[a-z]?\s*(?:,|và)\s*)+)(\d{{1,5}}[a-z]?)\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
+    rf"(?<![\w/])((?:\d{{1,5}}[a-z]?\s*(?:,|và)\s*)+)(\d{{1,5}}[a-z]?)(?:\s*/\s*((?:19|20)\d\d))?"
+    rf"\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
 PARTY_CODES = {"tw", "tu", "hu", "thu", "tgu", "txu", "du", "bcs", "bct", "btc", "btgtu",
                "bdvtu", "btctu", "vptu", "qu"}
 
