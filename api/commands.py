@@ -259,7 +259,8 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
 def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, store_dir: str,
           as_json: bool) -> None:
     """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
-    child targets, targets nobody answers for, unresolved or inconsistent citations, agencies of
+    child targets, targets nobody answers for, unresolved or inconsistent citations, bases that a
+    loaded document replaced or repealed before (căn cứ đã bị thay thế / bãi bỏ), agencies of
     unknown kind.
 
     Exit code: 0, or with --strict 1 when any violation is reported.
