@@ -150,6 +150,10 @@ def test_an_old_commune_issuer_is_placed_by_the_district_its_text_names() -> Non
     j = admin.jurisdiction(f.meta.jurisdiction)
     assert j is not None and j.level == "commune" and j.parent == "vn-long-an-duc-hoa"
     assert j.successor and j.successor.startswith("vn2025-tay-ninh")  # Long An joined Tây Ninh
+    # the header names the district itself
+    h = facts_of("ỦY BAN NHÂN DÂN HUYỆN ĐỨC HÒA\n" + COMMUNE_HEADER.split("\n", 1)[1].replace(
+        "XÃ TÂN PHÚ", "ỦY BAN NHÂN DÂN XÃ TÂN PHÚ") + "I. MỤC ĐÍCH\n- Theo dõi việc thi hành.\n")
+    assert h.meta.jurisdiction == f.meta.jurisdiction
     # nothing to tell them apart: no guess (not the district of the same name elsewhere)
     g = facts_of(COMMUNE_HEADER + "I. MỤC ĐÍCH\n- Theo dõi việc thi hành.\n")
     assert g.meta.jurisdiction is None

@@ -186,6 +186,8 @@ def _issuer_context(doc: NormDoc, meta: Meta) -> Context | None:
     after = admin.new_map(meta.date)
     found = admin.find_typed_units(issuer, after_2025=after)
     communes = [] if after else admin.find_old_communes(issuer)
+    if not found and not communes and meta.date is None:  # undated: a unit only the new map has
+        found = admin.find_typed_units(issuer, after_2025=True)
     if communes:
         return _old_commune_context(doc, meta, communes[0], [u for _s, _e, u in found])
     if found:
