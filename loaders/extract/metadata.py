@@ -65,6 +65,7 @@ def header_blocks(doc: NormDoc, outline: Outline) -> list:
 
 
 def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
+    """Type, number, place and date, title, period and signature of a document as published."""
     text = doc.text
     meta = Meta(provenance={})
     prov = meta.provenance
@@ -75,9 +76,19 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         prov[field] = Provenance(doc.doc_id, sec.path if sec else "", s, e, text[s:e])
 
     hs, he = (head[0].start, head[-1].end) if head else (0, 0)
-    _issuer = header_start(doc)[1]
-    if _issuer and _issuer[1] > _issuer[0]:
-        note("issuer_head", *_issuer)
+    _number_place_date(doc, meta, hs, he, note)
+    _type_and_title(doc, meta, head, note)
+    _period_and_vision(meta, " ".join(text[b.start:b.end] for b in head[:8]))
+    _signature(doc, outline, meta)
+    return meta
+
+
+def _number_place_date(doc: NormDoc, meta: Meta, hs: int, he: int, note) -> None:
+    """The issuing body left of the motto, ``Số:``, place and date, in the header ``hs:he``."""
+    text = doc.text
+    _start, issuer = header_start(doc)
+    if issuer and issuer[1] > issuer[0]:
+        note("issuer_head", *issuer)
     if (num := find_number(text, hs, he)) is not None:
         meta.number = num[0]
         note("number", num[1], num[2])
@@ -88,11 +99,17 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
     if pd is not None:
         meta.date = pd.date
         note("date", pd.start, pd.end)
+
+
+def _type_and_title(doc: NormDoc, meta: Meta, head: list, note) -> None:
+    """The type line ("QUYẾT ĐỊNH") and the title under it, else the type the number's code,
+    an opening "ban hành Kế hoạch …" or a "V/v" subject line gives."""
+    text, prov = doc.text, meta.provenance or {}
+    hs, he = (head[0].start, head[-1].end) if head else (0, 0)
     type_block = None
     for b in head:
         t = text[b.start:b.end]
-        f = fold(t)
-        tm = _TYPE_LINE.match(f)
+        tm = _TYPE_LINE.match(fold(t))
         if tm and type_block is None and (is_upper_word(t.split()[0]) or b.bold or b.kind == "heading"):
             meta.type = TYPE_BY_FOLDED_NAME.get(tm.group(1))
             type_block = b
@@ -118,8 +135,11 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         meta.title = meta.title or subject[0]
         note("type", subject[1], subject[1] + 3)
         note("title", subject[1], subject[2])
-    # period and vision from the title (else from the opening paragraphs)
-    for src in (meta.title or "", " ".join(text[b.start:b.end] for b in head[:8])):
+
+
+def _period_and_vision(meta: Meta, opening: str) -> None:
+    """The period and vision year from the title, else from the opening paragraphs."""
+    for src in (meta.title or "", opening):
         p = PERIOD.search(src)
         if p and meta.period is None:
             meta.period = (int(p.group(1)), int(p.group(2)))
@@ -129,8 +149,6 @@ def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
         v = VISION.search(src)
         if v and meta.vision is None:
             meta.vision = int(v.group(1))
-    _signature(doc, outline, meta)
-    return meta
 
 
 def _title_and_issuer(meta: Meta, t: str, start: int, text: str, note) -> None:
