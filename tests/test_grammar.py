@@ -33,6 +33,8 @@ def facts_of(text: str, name: str = "mau"):
     (("09", None, "-", "KL / TW"), "09-KL/TW"),
     (("210", None, "/", "KH-UBND"), "210/KH-UBND"),
     (("3", "2019", "/", "ND-CP"), "3/2019/NĐ-CP"),
+    (("226", "2016", "/", "TT-BTC"), "226/2016/TT-BTC"),  # the ministry's
+    (("5", None, "-", "HD/BTC"), "5-HD/BTC"),  # the party body's
 ])
 def test_canonical_numbers(written: tuple, canonical: str) -> None:
     assert canonical_number(*written) == canonical

@@ -50,6 +50,8 @@ _STANDARD = GuardedPattern(
     r"\w", r"((?:TCVN\s+ISO|ISO|TCVN)(?:/IEC)?\s*(\d{3,5}(?:-\d{1,2})?)(?:\s*:\s*(\d{4}))?)(?![\d/])")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
 _LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh|Hiến pháp)\s+(?=\S)")
+# "Luật sửa đổi, bổ sung năm 2012" without the law it amends names no law we can tell
+_UNNAMED_AMENDMENT = re.compile(r"sua doi(?:,? bo sung)?(?: nam \d{4})?")
 _LAW_TYPE = {"Bộ luật": "luat", "Luật": "luat", "Pháp lệnh": "phap_lenh", "Hiến pháp": "hien_phap"}
 _LAW_ISSUER = {"Pháp lệnh": "Ủy ban Thường vụ Quốc hội"}
 # each begins with a letter: "not after a word character" is the word boundary
@@ -270,7 +272,7 @@ def find_laws(page: Page) -> Iterator[Found]:
         if not page.free(m.start()) or folded[max(0, m.start() - 5):m.start()] == "phap ":
             continue
         name, law_date = law_name(text, m.end())
-        if not name or fold(name).startswith(("nay", "so ")):
+        if not name or fold(name).startswith(("nay", "so ")) or _UNNAMED_AMENDMENT.fullmatch(fold(name)):
             continue
         law = f"{m.group(1)} {' '.join(name.split())}"
         yield Found(f"law:{slug(expand_abbreviations(law, page.definitions))}", m.start(),

@@ -46,11 +46,17 @@ PARTY_CODES = {"tw", "tu", "hu", "thu", "tgu", "txu", "du", "bcs", "bct", "btc",
                "bdvtu", "btctu", "vptu", "qu"}
 
 
+_STATE_TOO = {"btc", "bct"}  # Bộ Tài chính, Bộ Công Thương
+
+
 def canonical_number(num: str, year: str | None, sep: str, code: str) -> str:
     """``1291/QĐ/TTg`` → ``1291/QĐ-TTg``; ``01 - KL/TW`` → ``01-KL/TW``; codes as written."""
     parts = [p for p in re.split(r"\s*[/-]\s*", code) if p]
     parts = [_fix_code(p) for p in parts]
-    is_party = bool(parts) and fold(parts[-1]) in PARTY_CODES
+    last = fold(parts[-1]) if parts else ""
+    # a code both a party body's and a ministry's (BTC: Ban Tổ chức / Bộ Tài chính) follows the
+    # number's own separator: "5-HD/BTC" is the party's, "12/2016/TT-BTC" the ministry's
+    is_party = last in PARTY_CODES and (sep == "-" or last not in _STATE_TOO)
     head = num + (f"/{year}" if year else "")
     if is_party and len(parts) >= 2:
         # party style: number-TYPE/ISSUER

@@ -21,10 +21,11 @@ _TITLE_STOP = re.compile(
     r"[;\n]|\.(?=\s|$)|\s\((?!\d|(?:dự thảo )?sửa đổi\))|"
     r",\s*(?=(?:nhất là|trong đó|đồng thời|góp phần|công tác|tạo|đảm bảo|bảo đảm|nhằm|"
     r"phấn đấu|đã|được|các|theo|tiếp tục|cụ thể)\b)")
+# (" - " and "|" part the items of a table cell: "Luật Đất đai 2013 - Luật Nhà ở 2014")
 _LAW_STOP = re.compile(
-    r"[;,.\n(]|\s(?:và|ngày|số|để|nhằm|trong|theo|đối với|được|đã|có|tại|cho|của|với|từ|"
+    r"[;,.\n(|]|\s[-–]\s|\s(?:và|ngày|số|để|nhằm|trong|theo|đối với|được|đã|có|tại|cho|của|với|từ|"
     r"các|trên|đến|khi|là|về việc)\s")
-_BASIS_LAW_STOP = re.compile(r"[;.\n(]|\s(?:ngày|số|được sửa đổi)\s|,\s*(?:ngày|số)\s")
+_BASIS_LAW_STOP = re.compile(r"[;.\n(|]|\s[-–]\s|\s(?:ngày|số|được sửa đổi)\s|,\s*(?:ngày|số)\s")
 # a cited title runs at most this far (titles of decrees reach ~300 characters)
 TITLE_CHARS = 400
 # a law's name, in running text (names of laws reach ~120 characters; amending laws, listing
@@ -37,7 +38,7 @@ ISSUER_CHARS = 80
 # where an issuer's name ends: its title, a date, a clause end ("Bộ trưởng, Chủ nhiệm Văn phòng
 # Chính phủ" keeps its comma), a verb of the cited title
 _ISSUER_STOP = re.compile(
-    r"\s+v[ềể]\s|\s*[;.:]|\s*,(?!\s*Chủ nhiệm)|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
+    r"\s+v[ềể]\s|\s*[;.:|]|\s+[-–]\s|\s*,(?!\s*Chủ nhiệm)|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
     r"hết hiệu lực|có hiệu lực|được|bị|phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\b")
 # an amending law names the laws it amends: its title runs to its number, date or the clause end
 _AMENDING = re.compile(r"(?i)sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?=(?:Bộ luật|Luật)\s)")
