@@ -199,3 +199,18 @@ def test_constitution_standards_records_notices_and_lists_with_a_year() -> None:
     assert got["TCVN 11930:2017"][0] == got["ISO/IEC 27001:2022"][0] == "tieu_chuan"
     constitution = next(c for c in f.citations if c.type == "hien_phap")
     assert constitution.relation == "based_on" and "2013" in constitution.title
+
+
+@pytest.mark.parametrize(("tail", "issuer"), [
+    (" của Bộ Tài nguyên và Môi trường quy định về đất đai;", "Bộ Tài nguyên và Môi trường"),
+    (" của Bộ Lao động - Thương binh và Xã hội về người có công;", "Bộ Lao động - Thương binh và Xã hội"),
+    (" của Bộ Văn hóa, Thể thao và Du lịch về việc công bố;", "Bộ Văn hóa, Thể thao và Du lịch"),
+    (" của Chính phủ và Nghị định số 9/2020/NĐ-CP;", "Chính phủ"),
+    (" của Chính phủ - Thông tư số 3/2020/TT-BTP", "Chính phủ"),
+    (" của Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ hướng dẫn", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"),
+    (" của Ủy ban nhân dân tỉnh hết hiệu lực kể từ ngày ký.", "Ủy ban nhân dân tỉnh"),
+])
+def test_the_issuer_after_a_number(tail: str, issuer: str) -> None:
+    from loaders.extract.reference_parts import tail_of
+
+    assert tail_of(tail, 0)[1] == issuer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import ABBREVIATIONS, TYPE_WORDS_RX
+from ..lexicon import ABBREVIATIONS, DOC_TYPES, TYPE_WORDS_RX
 from ..text import fold
 from .grammar import DATE_ANY, NUMBER, PERIOD, parse_date
 from .relations import in_bases_list
@@ -35,10 +35,20 @@ LAW_NAME_WORDS = 12
 # the date, issuer and title after a number, each read from this much text
 TAIL_CHARS = 300
 ISSUER_CHARS = 80
+# a capitalised word that is not a type word goes on with a name
+_NAME_GOES_ON = (r"(?!(?:" + "|".join(sorted({re.escape(n.split()[0].capitalize()) for t in DOC_TYPES
+                                              for n in t.names}, key=len, reverse=True))
+                 + r")\s)[A-ZĐÀ-Ỹ]")
 # where an issuer's name ends: its title, a date, a clause end ("Bộ trưởng, Chủ nhiệm Văn phòng
 # Chính phủ" keeps its comma), a verb of the cited title
+# ("và" and "," go on inside a name: "Bộ Tài nguyên và Môi trường", "Bộ Văn hóa, Thể thao và Du
+# lịch" — not before a type word: "của Chính phủ và Nghị định số …"; a line break goes on
+# unless a new item or basis starts)
 _ISSUER_STOP = re.compile(
-    r"\s+v[ềể]\s|\s*[;.:|]|\s+[-–]\s|\s*,(?!\s*Chủ nhiệm)|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
+    r"\s+v[ềể]\s|\s*[;.:|)]|\s+ngày\s|\s+\(|"
+    r"\s+[-–]\s+(?!" + _NAME_GOES_ON + r")|\s*,(?!\s*(?:Chủ nhiệm|" + _NAME_GOES_ON + r"))|"
+    r"\n(?=[\s*]*(?:Căn cứ|Theo|Xét|Điều|[-+•]|\d+[.)]|[a-zđ]\)))|"
+    r"\s+và\s+(?!" + _NAME_GOES_ON + r")|\s+(?:theo|trên|để|ban hành|"
     r"hết hiệu lực|có hiệu lực|được|bị|phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\b")
 # an amending law names the laws it amends: its title runs to its number, date or the clause end
 _AMENDING = re.compile(r"(?i)sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?=(?:Bộ luật|Luật)\s)")
@@ -112,7 +122,7 @@ def tail_of(text: str, pos: int) -> tuple[str | None, str | None, str | None, in
             seg = rest[im.end():]
             stop = _ISSUER_STOP.search(seg)
             raw = seg[:stop.start()] if stop else seg[:ISSUER_CHARS]
-            issuer = SUP.sub("", raw).strip() or None
+            issuer = " ".join(SUP.sub("", raw).split()) or None
             end += im.end() + len(raw)
             pm = re.match(r"\s*\((khóa [IVXLC]+)\)", text[end:end + 20], re.IGNORECASE)
             if pm and issuer:
