@@ -271,7 +271,7 @@ def find_laws(page: Page) -> Iterator[Found]:
     for m in _LAW.finditer(text):
         if not page.free(m.start()) or folded[max(0, m.start() - 5):m.start()] == "phap ":
             continue
-        name, law_date = law_name(text, m.end())
+        name, law_date = law_name(text, folded, m.end())
         if not name or fold(name).startswith(("nay", "so ")) or _UNNAMED_AMENDMENT.fullmatch(fold(name)):
             continue
         law = f"{m.group(1)} {' '.join(name.split())}"

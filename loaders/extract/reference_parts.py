@@ -84,7 +84,7 @@ def title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
     return (title or None), start + end
 
 
-def law_name(text: str, pos: int) -> tuple[str, str | None]:
+def law_name(text: str, folded: str, pos: int) -> tuple[str, str | None]:
     """The name of the law whose word ends at ``pos``, and the date printed after it."""
     rest = text[pos:pos + TITLE_CHARS]
     amending = _AMENDING.match(rest)
@@ -92,7 +92,7 @@ def law_name(text: str, pos: int) -> tuple[str, str | None]:
         stop = _AMENDING_STOP.search(rest, amending.end())
         name = rest[:stop.start() if stop else len(rest)].rstrip(" ,")
     else:
-        in_bases = in_bases_list(text, pos)
+        in_bases = in_bases_list(text, pos, folded)
         # in a list of bases each item ends at ";": "Luật Cán bộ, công chức;"
         stop = (_BASIS_LAW_STOP if in_bases else _LAW_STOP).search(" " + rest[:LAW_NAME_CHARS])
         name = rest[:max(0, (stop.start() - 1) if stop else min(len(rest), LAW_NAME_CHARS))].strip()

@@ -103,7 +103,7 @@ def _listed_under(folded: str, line_start: int) -> str | None:
             return None
         prev = folded.rfind("\n", 0, pos - 1) + 1
         line = folded[prev:pos - 1]
-        if m := _LIST_INTRO.search(line):
+        if line.rstrip(" *").endswith(":") and (m := _LIST_INTRO.search(line)):
             verb = " ".join((m.group("a") or m.group("b")).split())
             return "replaces" if "thay the" in verb else "repeals"
         if line.rstrip(" *").endswith(".") or _ARTICLE.match(line):
