@@ -359,7 +359,7 @@ def _issuer_in_head(doc: NormDoc, head: Provenance, ctx: Context) -> Mention | N
     found = parse_agency(text, folded, s + (lead.end() if lead else 0), ctx)
     for line in re.finditer(r"\n[\s|*#]*(?=\S)", doc.text[s:e]):
         at = s + line.end()
-        if found is not None and at > found.start:
+        if found is None or at > found.start:
             body = parse_agency(text, folded, at, ctx)
             found = body if body is not None and body.end <= e else found
     return found
