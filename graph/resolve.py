@@ -71,6 +71,16 @@ def same_place(jurisdiction: str | None, scope: str) -> bool:
     return bool((old and old.successor == scope) or (new and new.successor == jurisdiction))
 
 
+@functools.cache
+def _same_places(scope: str) -> tuple[str, ...]:
+    """The jurisdictions :func:`same_place` admits for a scope: itself, its successor, and the
+    old units that went into it."""
+    units = admin.units()
+    u = units.get(scope)
+    before = tuple(sorted(x.id for x in units.values() if x.successor == scope))
+    return (scope, *((u.successor,) if u and u.successor else ()), *before)
+
+
 class Resolver:
     """Citations matched against one corpus's documents (their keys, in corpus order)."""
 
@@ -92,12 +102,13 @@ class Resolver:
 
     def _candidates(self, c: Keys) -> Iterator[int]:
         pop, t, s = c["number"] is None, c["type"], c["scope"]
+        places = (*_same_places(s), None) if s else ()
         if t and s:
-            keys: list[tuple] = [("tj", a, b) for a in (t, None) for b in (s, None)]
+            keys: list[tuple] = [("tj", a, b) for a in (t, None) for b in places]
         elif t:
             keys = [("t", t), ("t", None)]
         elif s:
-            keys = [("j", s), ("j", None)]
+            keys = [("j", b) for b in places]
         else:
             keys = [("all",)]
         return heapq.merge(*(self._pools.get((pop, *k), ()) for k in keys))

@@ -214,3 +214,12 @@ def test_the_issuer_after_a_number(tail: str, issuer: str) -> None:
     from loaders.extract.reference_parts import tail_of
 
     assert tail_of(tail, 0)[1] == issuer
+
+
+def test_places_the_same_across_the_reorganisation() -> None:
+    from graph.resolve import _same_places, same_place
+
+    assert same_place("vn-bac-giang", "vn2025-bac-ninh") and same_place("vn2025-bac-ninh", "vn-bac-ninh")
+    assert same_place("vn-bac-ninh-tu-son", "vn2025-bac-ninh")  # an old district of it
+    assert not same_place("vn-ha-giang", "vn2025-bac-ninh")
+    assert {"vn-bac-giang", "vn-bac-ninh"} <= set(_same_places("vn2025-bac-ninh"))
