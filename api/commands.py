@@ -272,7 +272,8 @@ AUDIT_LIMIT = 5  # findings per document in the table: the summary counts them a
 def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, limit: int | None,
           store_dir: str, as_json: bool) -> None:
     """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
-    child targets, targets nobody answers for, unresolved or inconsistent citations, agencies of
+    child targets, targets nobody answers for, unresolved or inconsistent citations, bases that a
+    loaded document replaced or repealed before (căn cứ đã bị thay thế / bãi bỏ), agencies of
     unknown kind.
 
     Prints a summary by rule and severity first, then the findings grouped by document (at most

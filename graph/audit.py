@@ -148,6 +148,35 @@ def _citation_rules(c: Corpus) -> Iterator[Violation]:
                         f"different {inc.field}: {values}", first.provenance)
 
 
+# a document "rests on" what it is based on, implements or guides
+RESTS_ON = ("based_on", "implements", "guides")
+SUPERSEDES = ("replaces", "repeals")
+
+
+def _superseded_bases(c: Corpus) -> Iterator[Violation]:
+    """A document resting on one that a loaded document replaced or repealed before it was
+    issued (both dates known; the cited document by its resolved id or its reference)."""
+    ended: dict[str, list[tuple[str, dict]]] = {}
+    for ci in c.citations.values():
+        day = (c.documents.get(ci["document"]) or {}).get("date")
+        if ci["relation"] in SUPERSEDES and day:
+            ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
+    for cid, ci in c.citations.items():
+        day = (c.documents.get(ci["document"]) or {}).get("date")
+        if ci["relation"] not in RESTS_ON or not day:
+            continue
+        for when, by in sorted(ended.get(ci.get("resolves_to") or ci["ref"], []), key=lambda x: x[0]):
+            if when < day and by["document"] != ci["document"]:
+                verb = "thay thế / replaced" if by["relation"] == "replaces" else "bãi bỏ / repealed"
+                label = ci.get("number") or ci.get("title") or cid
+                message = (f"văn bản làm căn cứ đã bị {verb} bởi {c.label(by['document'])} ngày / on "
+                           f"{when}, trước khi văn bản này ban hành ngày / before this one was issued "
+                           f"on {day}")
+                yield Violation("citation_superseded", "warning", cid, label, ci["document"], message,
+                                prov(ci["provenance"]))
+                break
+
+
 def _agency_rules(c: Corpus) -> Iterator[Violation]:
     for aid, a in c.agencies.items():
         if not a.get("kind") or a["kind"] == "unknown":
@@ -157,11 +186,12 @@ def _agency_rules(c: Corpus) -> Iterator[Violation]:
 
 RULES: dict[str, Callable[[Corpus], Iterator[Violation]]] = {
     "tasks": _task_rules, "report_cycles": _report_cycles, "cascade": _cascade_rules,
-    "target_owner": _target_owner, "citations": _citation_rules, "agencies": _agency_rules,
+    "target_owner": _target_owner, "citations": _citation_rules, "superseded": _superseded_bases,
+    "agencies": _agency_rules,
 }
 RULE_NAMES = ("task_no_lead", "task_many_leads", "task_no_deadline", "report_cycle", "target_weaker",
               "target_missing", "target_no_agency", "citation_unresolved", "citation_inconsistent",
-              "agency_unknown_kind")
+              "citation_superseded", "agency_unknown_kind")
 
 
 def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",

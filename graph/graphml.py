@@ -21,7 +21,9 @@ EDGE_LABELS = {
     "lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực", "report_to": "báo cáo",
     "advise": "tham mưu", "supervise": "giám sát", "has_task": "có nhiệm vụ", "sets_target": "đặt chỉ tiêu",
     "measured_by": "đo bằng", "mentions": "nhắc đến", "cites": "viện dẫn", "based_on": "căn cứ",
-    "implements": "triển khai", "issued_by": "ban hành bởi", "in_jurisdiction": "thuộc địa bàn",
+    "implements": "triển khai", "guides": "hướng dẫn", "amends": "sửa đổi, bổ sung",
+    "replaces": "thay thế", "repeals": "bãi bỏ", "issued_by": "ban hành bởi",
+    "in_jurisdiction": "thuộc địa bàn",
     "part_of": "trực thuộc", "succeeded_by": "sáp nhập vào", "in_area": "lĩnh vực",
 }
 

@@ -24,7 +24,7 @@ ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
 _ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
-TYPE_NAMES = {t.type: t.names[0][:1].upper() + t.names[0][1:] for t in DOC_TYPES}
+TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
     import networkx as nx

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.extract.grammar import number_key
+from loaders.model import CITATION_RELATIONS
 from loaders.text import fold
 
 MAPPING_VERSION = 1
@@ -39,7 +40,7 @@ LABELS = {
 }
 LISTS = {label: key for key, label in LABELS.items()}
 ROLE_TYPES = ("lead", "cooperate", "standing", "report_to", "advise", "supervise")
-CITATION_TYPES = ("cites", "based_on", "implements")
+CITATION_TYPES = CITATION_RELATIONS
 FOLDED = {"Task": "text", "Target": "text"}  # accent-free copies for CONTAINS lookups
 _PROV = ("document", "section", "start", "end", "quote")
 _TYPE_RX = re.compile(r"[a-z][a-z_]*\Z")

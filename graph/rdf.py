@@ -26,13 +26,16 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 from loaders.text import slug
 
 DEFAULT_BASE = "https://w3id.org/cchc-graph/id/"
-MAPPING_VERSION = 1  # bump when the triples change: cached N-Triples are then rebuilt
+MAPPING_VERSION = 2  # bump when the triples change: cached N-Triples are then rebuilt
 CCHC = Namespace("https://w3id.org/cchc-graph/vocab#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 PREFIXES = {"cchc": CCHC, "eli": ELI, "oa": OA, "org": ORG, "prov": PROV, "skos": SKOS,
             "dcterms": DCTERMS, "xsd": XSD}
-CITATION_PROPERTY = {"cites": ELI.cites, "based_on": ELI.based_on, "implements": ELI.implements}
+# ELI has no "guides"; "replaces" (thay thế) is one of the changes eli:changes covers
+CITATION_PROPERTY = {"cites": ELI.cites, "based_on": ELI.based_on, "implements": ELI.implements,
+                     "guides": CCHC.guides, "amends": ELI.amends, "replaces": ELI.changes,
+                     "repeals": ELI.repeals}
 ROLE_PROPERTY = {"lead": CCHC.lead, "cooperate": CCHC.cooperate, "standing": CCHC.standing,
                  "report_to": CCHC.reportTo, "advise": CCHC.advise, "supervise": CCHC.supervise}
 VI = "vi"

@@ -14,11 +14,13 @@ everything again.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from loaders import admin
 from loaders.extract.citations import expand_abbreviations
 from loaders.extract.grammar import number_key
 from loaders.model import Citation, DocumentFacts
@@ -57,6 +59,28 @@ def citation_keys(c: Citation, defs: dict[str, str]) -> Keys:
             "scope": c.scope, "words": _words(c.title, defs), "years": _years(c.title)}
 
 
+@functools.cache
+def same_place(jurisdiction: str | None, scope: str) -> bool:
+    """Whether a document of ``jurisdiction`` lies in a citation's ``scope``: the same unit, or
+    the same place across the 2025 reorganisation (an old province or district and the new
+    province it went into, either way round)."""
+    if jurisdiction == scope:
+        return True
+    units = admin.units()
+    old, new = units.get(jurisdiction or ""), units.get(scope)
+    return bool((old and old.successor == scope) or (new and new.successor == jurisdiction))
+
+
+@functools.cache
+def _same_places(scope: str) -> tuple[str, ...]:
+    """The jurisdictions :func:`same_place` admits for a scope: itself, its successor, and the
+    old units that went into it."""
+    units = admin.units()
+    u = units.get(scope)
+    before = tuple(sorted(x.id for x in units.values() if x.successor == scope))
+    return (scope, *((u.successor,) if u and u.successor else ()), *before)
+
+
 class Resolver:
     """Citations matched against one corpus's documents (their keys, in corpus order)."""
 
@@ -78,12 +102,13 @@ class Resolver:
 
     def _candidates(self, c: Keys) -> Iterator[int]:
         pop, t, s = c["number"] is None, c["type"], c["scope"]
+        places = (*_same_places(s), None) if s else ()
         if t and s:
-            keys: list[tuple] = [("tj", a, b) for a in (t, None) for b in (s, None)]
+            keys: list[tuple] = [("tj", a, b) for a in (t, None) for b in places]
         elif t:
             keys = [("t", t), ("t", None)]
         elif s:
-            keys = [("j", s), ("j", None)]
+            keys = [("j", b) for b in places]
         else:
             keys = [("all",)]
         return heapq.merge(*(self._pools.get((pop, *k), ()) for k in keys))
@@ -91,7 +116,7 @@ class Resolver:
     def by_number_ok(self, citing: str, c: Keys, i: int) -> bool:
         d = self.docs[i]
         return (c["number"] is not None and d["number"] == c["number"] and d["id"] != citing
-                and (c["scope"] is None or d["jurisdiction"] == c["scope"]))
+                and (c["scope"] is None or same_place(d["jurisdiction"], c["scope"])))
 
     def by_title_ok(self, citing: str, c: Keys, i: int) -> bool:
         return self._title_ok(citing, c, frozenset(c["words"]), frozenset(c["years"]), i)
@@ -103,7 +128,7 @@ class Resolver:
             return False
         if c["type"] and d["type"] and c["type"] != d["type"]:
             return False
-        if c["scope"] and d["jurisdiction"] and d["jurisdiction"] != c["scope"]:
+        if c["scope"] and d["jurisdiction"] and not same_place(d["jurisdiction"], c["scope"]):
             return False
         dw = self._words[i]
         if not cw or not dw or len(cw & dw) / min(len(cw), len(dw)) < 0.8:

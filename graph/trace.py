@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from loaders.extract.grammar import number_key
-from loaders.model import Provenance
+from loaders.model import CITATION_RELATIONS, Provenance
 from loaders.text import fold_key
 
 from .index import Corpus, DocRef, Lazy, NotFound, prov
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .adjacency import Adjacency
 
-CITING = ("cites", "based_on", "implements")
+CITING = CITATION_RELATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +191,8 @@ def _one_contains_others(values: list[str], field: str) -> bool:
 
 # (edge type, direction) meaning "the node depends on the other end": a task depends on its
 # document, a document on what it implements or rests on, a target on its indicator.
-DEPENDS = {("has_task", "in"), ("sets_target", "in"), ("cites", "out"), ("based_on", "out"),
-           ("implements", "out"), ("measured_by", "out"), ("in_area", "out"),
-           ("refines", "out")}
+DEPENDS = {("has_task", "in"), ("sets_target", "in"), ("measured_by", "out"), ("in_area", "out"),
+           ("refines", "out"), *((r, "out") for r in CITATION_RELATIONS)}
 STRUCTURAL = {"in_jurisdiction", "part_of", "succeeded_by", "in_area"}
 
 

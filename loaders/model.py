@@ -14,12 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "7"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "8"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
 ROLES: tuple[str, ...] = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 Comparator = Literal[">", ">=", "=", "<=", "<"]
+Relation = Literal["cites", "based_on", "implements", "guides", "amends", "replaces", "repeals"]
+# what a citation does, weakest first: căn cứ (based_on), thực hiện / triển khai (implements),
+# hướng dẫn (guides), sửa đổi, bổ sung (amends), thay thế (replaces), bãi bỏ (repeals)
+CITATION_RELATIONS: tuple[str, ...] = typing.get_args(Relation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +173,7 @@ class Citation:
     date: str | None
     title: str | None
     ref_key: str  # identity of the cited document, scoped for local numbers
-    relation: Literal["cites", "based_on", "implements"]
+    relation: Relation
     provenance: Provenance
     mentions: tuple[Provenance, ...] = ()
     scope: str | None = None  # jurisdiction id for local numbers, None for national ones

@@ -20,7 +20,8 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("article", re.compile(r"(?i)^(điều|dieu)\s+(\d+)\s*[.:]?\s*")),
     ("part", re.compile(r"(?i)^(chương|phần|mục)\s+([IVXLC]+|\d+)\s*[.:]?\s*(?=[A-ZĐÀ-Ỹ])")),
     ("appendix", re.compile(r"(?i)^(phụ lục|phu luc)(\s+[IVXLC\d]+)?\s*[.:]?\s*")),
-    ("roman", re.compile(r"^([IVX]{1,5})\s*[.)/:-]\s*(?=\S)")),
+    # "V/v …" (về việc) heads an official letter's subject, not part V
+    ("roman", re.compile(r"^(?![Vv]/[Vv]\b)([IVX]{1,5})\s*[.)/:-]\s*(?=\S)")),
     ("arabic3", re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+")),
     ("arabic2", re.compile(r"^(\d{1,2}\.\d{1,2})\.?\s+(?=\D)")),
     ("arabic", re.compile(r"^(\d{1,2})\s*[.)]\s*(?=\D)")),

@@ -46,7 +46,8 @@ def extract(doc: NormDoc) -> DocumentFacts:
     issuer = resolve_issuer(doc, meta, outline, ctx)
     definitions = extract_definitions(doc, outline)
     defs = {d.short: d.long for d in definitions}
-    citations = extract_citations(doc, outline, ctx, meta.type, meta.title, defs, meta.number)
+    repaired: list[str] = []
+    citations = extract_citations(doc, outline, ctx, meta.type, meta.title, defs, meta.number, repaired)
     default_year = meta.period[1] if meta.period else None
     targets = extract_targets(doc, outline, default_year)
     tasks, resps, agencies = extract_roles(doc, outline, ctx)
@@ -77,7 +78,7 @@ def extract(doc: NormDoc) -> DocumentFacts:
         signer=meta.signer, signer_capacity=meta.signer_capacity, recipients=meta.recipients,
         format=doc.fmt, issuer_agency=issuer.id if issuer else None, vision_year=meta.vision,
         provenance=prov)
-    warnings = []
+    warnings = list(repaired)
     if not outline.sections:
         warnings.append(f"{doc.source_path}: no headings found; facts come from plain paragraphs")
     if ctx.jurisdiction is None:
@@ -97,7 +98,7 @@ def _issuer_display(m: Mention | None) -> str | None:
     name = m.name
     j = admin.jurisdiction(m.jurisdiction)
     if j and j.id != "vn":
-        short = re.sub(r"^(tỉnh|thành phố|huyện|thị xã|quận)\s+", "", j.name)
+        short = re.sub(r"^(tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn|đặc khu)\s+", "", j.name)
         if fold(short) not in fold(name):
             name = f"{name} {short}"
     return name

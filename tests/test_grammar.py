@@ -33,6 +33,8 @@ def facts_of(text: str, name: str = "mau"):
     (("09", None, "-", "KL / TW"), "09-KL/TW"),
     (("210", None, "/", "KH-UBND"), "210/KH-UBND"),
     (("3", "2019", "/", "ND-CP"), "3/2019/NĐ-CP"),
+    (("226", "2016", "/", "TT-BTC"), "226/2016/TT-BTC"),  # the ministry's
+    (("5", None, "-", "HD/BTC"), "5-HD/BTC"),  # the party body's
 ])
 def test_canonical_numbers(written: tuple, canonical: str) -> None:
     assert canonical_number(*written) == canonical
@@ -512,3 +514,19 @@ def test_task_labels_match_as_the_plain_rule() -> None:
     expected = [(m.span(), m.group("k1") or m.group("k2") or m.group("k3")) for m in plain.finditer(text)]
     assert [(m.span(), _label_key(m)) for m in _LABEL.finditer(text)] == expected
     assert len(expected) == 10  # "sở chủ trì:" is not a label (a word before it)
+
+
+@pytest.mark.parametrize(("phrase", "indicator"), [
+    ("nâng cao Chỉ số cải cách hành chính của tỉnh", "par-index"),
+    ("Bộ chỉ số theo dõi, đánh giá, xếp hạng kết quả cải cách hành chính của các sở", "par-index"),
+    ("cải thiện chỉ số hài lòng của người dân", "sipas"),
+    ("Chỉ số hài lòng về sự phục vụ hành chính năm 2024", "sipas"),
+    ("Chỉ số đánh giá mức độ chuyển đổi số cấp tỉnh", "dti"),
+    ("Chỉ số sẵn sàng cho phát triển và ứng dụng công nghệ thông tin - truyền thông", "ict-index"),
+    ("Bộ chỉ số đánh giá năng lực cạnh tranh các sở, ngành và địa phương", "ddci"),
+    ("Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh", "papi"),
+])
+def test_indicators_by_their_vietnamese_names(phrase: str, indicator: str) -> None:
+    from loaders.lexicon import find_indicators
+
+    assert {i for _s, _e, i in find_indicators(fold(phrase))} == {indicator}

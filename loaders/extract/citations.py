@@ -1,56 +1,123 @@
 """Citations: numbered documents, congress resolutions, laws by name, standards, bases.
 
+Each form of reference has a small finder (``find_numbered``, ``find_standards`` …) that reads
+a :class:`Page` and yields :class:`Found` mentions; :func:`extract_citations` runs them in
+order, merges the mentions of one cited document and types each link (``relations``).
+A later finder skips the text an earlier one took (``Page.taken``): a law found with its
+number is not found again by name.
+
 ``Nghị quyết số 30c/NQ-CP, ngày 08/11/2011 của Chính phủ về …`` → number, type, date, issuer,
 title; ``Nghị quyết 18, 19-NQ/TW`` → two citations; ``Nghị quyết nêu trên`` → the one cited
-just before. Mentions of the same cited document are merged into one citation.
+just before.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
+from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
 from ..model import Citation, NormDoc, Provenance
 from ..outline import Outline
 from ..text import GuardedPattern, fold, fold_key, slug
 from .agencies import Context
 from .grammar import (
-    DATE_ANY,
+    LETTER_NUMBER,
     NUMBER,
     NUMBER_LIST,
-    PERIOD,
     canonical_number,
     issuer_scope,
     number_key,
-    parse_date,
+    restore_hyphen,
     type_from_number,
 )
+from .header import header_start
+from .reference_parts import (
+    SUP,
+    TYPE_BEFORE,
+    expand_abbreviations,
+    law_name,
+    tail_of,
+    title_from,
+)
+from .relations import relation_at, stronger
 
-_SUP = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
-_TYPE_BEFORE = re.compile(rf"(?:^|[^a-z])({TYPE_WORDS_RX})(?:\s+(?:so|số))?\s*:?\s*$")
-_AFTER_DATE = re.compile(rf"^\s*,?\s*(?:ban hành\s+)?({DATE_ANY.pattern})", re.IGNORECASE)
-_AFTER_ISSUER = re.compile(r"^\s*,?\s*của\s+", re.IGNORECASE)
-_AFTER_TITLE = re.compile(r"^\s*,?\s*(?=(?:về việc|về|ban hành|quy định|hướng dẫn|phê duyệt|sửa đổi)\s)"
-                          r"(?:về việc\s+|về\s+)?", re.IGNORECASE)
 # "TCVN ISO 9001:2015"; the branches start with a letter so the engine skips ahead to T and I
-_STANDARD = GuardedPattern(r"\w", r"((?:TCVN\s+ISO|ISO)(?:/IEC)?\s*(\d{4,5})(?:\s*:\s*(\d{4}))?)")
+# "TCVN 11930:2017" (a Vietnamese standard of its own), "ISO/IEC 27001:2022"
+_STANDARD = GuardedPattern(
+    r"\w", r"((?:TCVN\s+ISO|ISO|TCVN)(?:/IEC)?\s*(\d{3,5}(?:-\d{1,2})?)(?:\s*:\s*(\d{4}))?)(?![\d/])")
 _CONGRESS = re.compile(r"nghi quyet (?:cua )?dai hoi\b")
-_LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh)\s+(?=\S)")
+_LAW = GuardedPattern(r"\w", r"(Bộ luật|Luật|Pháp lệnh|Hiến pháp)\s+(?=\S)")
+# "Luật sửa đổi, bổ sung năm 2012" without the law it amends names no law we can tell
+_UNNAMED_AMENDMENT = re.compile(r"sua doi(?:,? bo sung)?(?: nam \d{4})?")
+_LAW_TYPE = {"Bộ luật": "luat", "Luật": "luat", "Pháp lệnh": "phap_lenh", "Hiến pháp": "hien_phap"}
+_LAW_ISSUER = {"Pháp lệnh": "Ủy ban Thường vụ Quốc hội"}
 # each begins with a letter: "not after a word character" is the word boundary
 _CUE_TYPE = GuardedPattern(r"\w",
-    rf"(?:theo|thuc hien|can cu|tai|trien khai)\s+(?:cac\s+)?({TYPE_WORDS_RX})\s+"
-    r"(?:cua\s+[^,;.]{3,80}?\s+)?ve\s+")
+    rf"(?:theo|thuc hien|can cu|tai|trien khai)\s+(?P<plural>cac\s+)?(?P<type>{TYPE_WORDS_RX})\s+"
+    r"(?:cua\s+[^,;.\d]{3,80}?\s+)?ve\s+")
 _PREVIOUS = re.compile(rf"({TYPE_WORDS_RX})\s+(?:neu tren|tren|da neu|noi tren)\b")
-_TITLE_STOP = re.compile(
-    r"[;\n]|\.(?=\s|$)|\s\((?!\d)|,\s*(?=(?:nhất là|trong đó|đồng thời|góp phần|công tác|tạo|"
-    r"đảm bảo|bảo đảm|nhằm|phấn đấu|đã|được|các|theo|tiếp tục|cụ thể)\b)")
-_LAW_STOP = re.compile(
-    r"[;,.\n(]|\s(?:và|ngày|số|để|nhằm|trong|theo|đối với|được|đã|có|tại|cho|của|với|từ|"
-    r"các|trên|đến|khi|là|về việc)\s")
-_BASIS_LAW_STOP = re.compile(r"[;.\n(]|\s(?:ngày|số|được sửa đổi)\s|,\s*(?:ngày|số)\s")
-_RELATION_RANK = {"cites": 0, "based_on": 1, "implements": 2}
+# "Luật Đất đai số 31/2024/QH15": the law's name before its number, in the same clause
+# (the nearest "Luật" wins: "… của Luật Đất đai số 31/2024/QH15, Luật Nhà ở số …")
+_LAW_BEFORE = re.compile(r"(Bộ luật|Luật|Pháp lệnh)\s+((?:(?!Luật\s)[^;()\n]){1,120}?)\s+số\s*$")
+# "Luật sửa đổi, bổ sung một số điều của Luật X số N ngày …": N is the amending law's when
+# no other amended law follows it (", Luật Y số …" would make it X's)
+_AMENDING_BEFORE = re.compile(r"(Luật)\s+sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?$",
+                              re.IGNORECASE)
+_MORE_LAWS = re.compile(r"\s*(?:,|và)\s*(?:Bộ luật|Luật)\s")
+# How far each reader looks, in characters. A law's name may start this far before its number:
+LAW_NAME_WINDOW = 140
+# an amending law's "Luật sửa đổi, bổ sung một số điều của" before the law it amends
+AMENDING_WINDOW = 60
+# the type word and "số" before a number ("Nghị quyết liên tịch số ")
+TYPE_WINDOW = 40
+# a congress resolution's name with its term ("… lần thứ XIV, nhiệm kỳ 2020 - 2025")
+CONGRESS_CHARS = 220
+# slugs of titles used as keys are cut here: longer titles differ earlier
+TITLE_KEY_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One mention of a cited document, as a finder reads it."""
+
+    key: str  # identity of the cited document (scoped for local numbers)
+    start: int
+    end: int
+    number: str | None = None
+    type: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    title: str | None = None
+    scope: str | None = None
+    written: str | None = None  # the number as printed, when it had to be repaired
+
+
+@dataclass(slots=True)
+class Page:
+    """What every finder reads: the document and its context, and the spans taken so far."""
+
+    doc: NormDoc
+    outline: Outline
+    ctx: Context
+    definitions: dict[str, str]
+    doc_type: str | None
+    doc_title: str | None
+    own_number: str | None
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @property
+    def folded(self) -> str:
+        return self.doc.folded
+
+    def free(self, pos: int) -> bool:
+        return not _inside(pos, self.taken)
 
 
 @dataclass(slots=True)
@@ -66,176 +133,32 @@ class _Draft:
     mentions: list[Provenance] = field(default_factory=list)
 
 
-def expand_abbreviations(text: str, extra: dict[str, str] | None = None) -> str:
-    table = {**ABBREVIATIONS, **(extra or {})}
-    return re.sub(r"\b[A-ZĐ]{2,}\b", lambda m: table.get(m.group(0), m.group(0)), text)
 
-
-def _title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:
-    seg = text[start:min(limit, start + 400)]
-    end = len(seg)
-    m = _TITLE_STOP.search(seg)
-    if m:
-        end = m.start()
-    nxt = NUMBER.search(seg[:end])
-    if nxt:
-        tm = _TYPE_BEFORE.search(fold(seg[:nxt.start()]))
-        if tm:
-            end = min(end, tm.start(1) if tm.start(1) > 0 else nxt.start())
-    p = PERIOD.search(seg[:end])
-    if p:
-        tail = re.match(r"\s*,\s*(?:tầm nhìn|định hướng)\s+(?:đến|tới)\s+năm\s+\d{4}", seg[p.end():])
-        end = p.end() + (tail.end() if tail else 0)
-    title = _SUP.sub("", seg[:end]).strip(" ,;:-")
-    return (title or None), start + end
 
 
 def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: str | None,
                       doc_title: str | None, definitions: dict[str, str],
-                      own_number: str | None = None) -> list[Citation]:
-    text = doc.text
-    folded = doc.folded
+                      own_number: str | None = None,
+                      warnings: list[str] | None = None) -> list[Citation]:
+    """Every reference of the document, one citation per cited document; a number repaired
+    on reading (a hyphen a conversion dropped) is reported in ``warnings``."""
+    page = Page(doc, outline, ctx, definitions, doc_type, doc_title, own_number)
     skip = _skip_spans(doc, outline)
-    first_section = outline.sections[0].start if outline.sections else len(text)
+    first_section = outline.sections[0].start if outline.sections else len(doc.text)
     drafts: dict[str, _Draft] = {}
-    order: list[str] = []
-    taken: list[tuple[int, int]] = []
-    last_key: dict[str | None, str] = {}
-
-    def add(key: str, start: int, end: int, **fields) -> None:
-        if any(s <= start < e for s, e in skip):
-            return
-        rel = _relation(text, start, first_section)
-        prov = _prov(doc.doc_id, outline, text, start, end)
-        d = drafts.get(key)
-        if d is None:
-            d = _Draft(key, fields.get("number"), fields.get("type"), fields.get("issuer"),
-                       fields.get("date"), fields.get("title"), rel, fields.get("scope"))
-            drafts[key] = d
-            order.append(key)
-        else:
-            for f in ("number", "type", "issuer", "date", "scope"):
-                if getattr(d, f) is None and fields.get(f):
-                    setattr(d, f, fields[f])
-            t = fields.get("title")
-            if t and (d.title is None or len(t) > len(d.title)):
-                d.title = t
-            if _RELATION_RANK[rel] > _RELATION_RANK[d.relation]:
-                d.relation = rel
-        d.mentions.append(prov)
-        taken.append((start, end))
-        last_key[d.type] = key
-        last_key[None] = key
-
-    # 1. numbered documents (lists first, so "18, 19-NQ/TW" is two)
-    spans: list[tuple[int, int, list[tuple[str, str | None, str, str]]]] = []
-    for m in NUMBER_LIST.finditer(text):
-        nums = [n.strip() for n in re.split(r",|và", m.group(1)) if n.strip()] + [m.group(2)]
-        spans.append((m.start(), m.end(), [(n, None, m.group(3), m.group(4)) for n in nums]))
-    for m in NUMBER.finditer(text):
-        if any(s <= m.start() < e for s, e, _ in spans):
-            continue
-        spans.append((m.start(), m.end(), [(m.group(1), m.group(2), m.group(3), m.group(4))]))
-    spans.sort()
-    for s, e, nums in spans:
-        tm = _TYPE_BEFORE.search(folded[max(0, s - 40):s])
-        mention_start = s - (len(folded[max(0, s - 40):s]) - tm.start(1)) if tm else s
-        written_type = TYPE_BY_FOLDED_NAME.get(tm.group(1)) if tm else None
-        if _is_own_number_line(text, s):
-            continue
-        date_, issuer, title, end = _tail(text, e)
-        for num, year, sep, code in nums:
-            number = canonical_number(num, year, sep, code)
-            dtype = written_type or type_from_number(number)
-            if dtype is None or (own_number and number_key(number) == number_key(own_number)):
-                continue  # not a document, or the document naming itself
-            code_issuer, scope_kind = issuer_scope(number)
-            scope = _scope(scope_kind, issuer, ctx)
-            key = f"{scope or 'vn'}:{number_key(number)}"
-            add(key, mention_start, end, number=number, type=dtype, date=date_,
-                issuer=issuer or code_issuer, title=title, scope=scope)
-    # 2. standards
-    prev_std_end = -10
-    for m in _STANDARD.finditer(text):
-        if text[max(0, m.start() - 1):m.start()] == "(" and m.start() - prev_std_end <= 2:
-            continue  # "(ISO 18091:2019)" right after its TCVN equivalent
-        number = " ".join(m.group(1).split()).replace(" :", ":").replace(": ", ":")
-        add(f"std:{number_key(number)}", m.start(), m.end(), number=number, type="tieu_chuan")
-        prev_std_end = m.end()
-    # 3. congress resolutions
-    for m in _CONGRESS.finditer(folded):
-        if _inside(m.start(), taken):
-            continue
-        title, end = _congress_title(text, m.start())
-        org_jur = _congress_scope(text[m.start():end], ctx)
-        add(f"congress:{org_jur}", m.start(), end, type="nghi_quyet", title=title,
-            issuer=_congress_issuer(title))
-    # 4. laws by name
-    for m in _LAW.finditer(text):
-        if _inside(m.start(), taken) or folded[max(0, m.start() - 5):m.start()] == "phap ":
-            continue
-        rest = text[m.end():m.end() + 200]
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        in_bases = fold(text[line_start:line_start + 7]) == "can cu "
-        # in a list of bases each item ends at ";": "Luật Cán bộ, công chức;"
-        stop = (_BASIS_LAW_STOP if in_bases else _LAW_STOP).search(" " + rest)
-        name = rest[:max(0, (stop.start() - 1) if stop else len(rest))].strip()
-        yr = re.match(r"\s*năm\s+\d{4}", rest[len(name):])
-        if yr:
-            name += yr.group(0)
-        law_date = None
-        dm = re.match(rf"\s*,?\s*({DATE_ANY.pattern})", rest[len(name):], re.IGNORECASE)
-        if dm:
-            law_date = parse_date(dm.group(1))
-        if not name or fold(name).startswith(("nay", "so ")) or len(name.split()) > 12:
-            continue
-        law = f"{m.group(1)} {name}"
-        add(f"law:{slug(expand_abbreviations(law, definitions))}", m.start(),
-            m.end() + len(name), type="luat" if m.group(1) != "Pháp lệnh" else "phap_lenh",
-            title=law, issuer="Quốc hội", date=law_date)
-    # 5. bases without numbers ("Căn cứ …; Kế hoạch phát triển …;") and cue + type + về
-    for b in doc.blocks:
-        if not folded.startswith("can cu ", b.start, b.end):
-            continue
-        btext = text[b.start:b.end]
-        pos = b.start
-        for seg in re.split(r"(;)", btext):
-            seg_start = pos
-            pos += len(seg)
-            if seg == ";" or _inside_any(seg_start, seg_start + len(seg), taken):
+    for finder in FINDERS:
+        for f in finder(page):
+            if _inside(f.start, skip):
                 continue
-            lead = re.match(r"\s*(?:Căn cứ\s+)?", seg, re.IGNORECASE)
-            body_start = seg_start + (lead.end() if lead else 0)
-            tm = re.match(rf"({TYPE_WORDS_RX})\s+", folded[body_start:])
-            if tm and text[body_start:body_start + 1].isupper():
-                title, end = _title_from(text, body_start, b.end)
-                if title and not _is_self(title, doc_type, doc_title, definitions):
-                    add(f"title:{slug(expand_abbreviations(title, definitions), 80)}", body_start,
-                        end, type=TYPE_BY_FOLDED_NAME.get(tm.group(1)), title=title)
-    for m in _CUE_TYPE.finditer(folded):
-        tstart = m.start(1)
-        if _inside(tstart, taken) or not text[tstart:tstart + 1].isupper():
-            continue
-        title, end = _title_from(text, m.end(), len(text))
-        if not title:
-            continue
-        full = text[tstart:end]
-        if _is_self(full, doc_type, doc_title, definitions):
-            continue
-        add(f"title:{slug(expand_abbreviations(full, definitions), 80)}", tstart, end,
-            type=TYPE_BY_FOLDED_NAME.get(m.group(1)), title=full)
-    # 6. "Nghị quyết nêu trên" → the citation just before
-    for m in _PREVIOUS.finditer(folded):
-        if _inside(m.start(), taken):
-            continue
-        t = TYPE_BY_FOLDED_NAME.get(m.group(1))
-        prior = [k for k in order if drafts[k].type == t and drafts[k].mentions
-                 and drafts[k].mentions[0].start < m.start()]
-        if prior:
-            drafts[prior[-1]].mentions.append(_prov(doc.doc_id, outline, text, m.start(), m.end()))
+            rel = relation_at(doc.text, doc.folded, f.start, f.end, first_section)
+            _merge(drafts, f, rel, _prov(doc.doc_id, outline, doc.text, f.start, f.end))
+            page.taken.append((f.start, f.end))
+            if f.written and warnings is not None:
+                warnings.append(f"{doc.source_path}: số {f.written!r} đọc là / read as {f.number!r} "
+                                "(dấu gạch nối bị mất khi chuyển đổi / hyphen lost in conversion)")
+    _refer_back(page, drafts)
     out = []
-    for i, k in enumerate(order, 1):
-        d = drafts[k]
+    for i, d in enumerate(drafts.values(), 1):
         mentions = sorted(d.mentions, key=lambda p: p.start)
         best = max(mentions, key=lambda p: (p.end - p.start))
         out.append(Citation(f"cit:{doc.doc_id}:{i}", doc.doc_id, d.number, d.type, d.issuer,
@@ -243,43 +166,189 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
     return out
 
 
-def _tail(text: str, pos: int) -> tuple[str | None, str | None, str | None, int]:
-    """Date, issuer and title following a number, in the order documents write them."""
-    date_ = issuer = title = None
-    end = pos
-    for _ in range(3):
-        rest = text[end:end + 300]
-        dm = _AFTER_DATE.match(rest)
-        if dm and date_ is None:
-            date_ = parse_date(dm.group(1))
-            end += dm.end()
-            continue
-        im = _AFTER_ISSUER.match(rest)
-        if im and issuer is None:
-            seg = rest[im.end():]
-            stop = re.search(r"\s+về\s|\s*[,;.]|\s+ngày\s|\s+\(|\n|\s+(?:và|theo|trên|để|ban hành|"
-                             r"phê duyệt|quy định|hướng dẫn|sửa đổi|thực hiện)\s", seg)
-            raw = seg[:stop.start()] if stop else seg[:80]
-            issuer = _SUP.sub("", raw).strip() or None
-            end += im.end() + len(raw)
-            pm = re.match(r"\s*\((khóa [IVXLC]+)\)", text[end:end + 20], re.IGNORECASE)
-            if pm and issuer:
-                issuer += f" ({pm.group(1)})"
-                end += pm.end()
-            continue
-        tm = _AFTER_TITLE.match(rest)
-        if tm and title is None:
-            title, end = _title_from(text, end + tm.end(), len(text))
-            continue
-        break
-    return date_, issuer, title, end
+def _merge(drafts: dict[str, _Draft], f: Found, rel: str, prov: Provenance) -> None:
+    """Add a mention to its cited document: first values kept, the longest title, the
+    strongest relation. Numbers without a year restart every year: "02/NQ-CP" dated in
+    another year than the one cited before is another document."""
+    key = f.key
+    d = drafts.get(key)
+    if d is not None and f.date and d.date and f.date[:4] != d.date[:4] and not _has_year(f.number):
+        key = f"{f.key}@{f.date[:4]}"
+        d = drafts.get(key)
+    if d is None:
+        d = drafts[key] = _Draft(key, f.number, f.type, f.issuer, f.date, f.title, rel, f.scope)
+    else:
+        for name in ("number", "type", "issuer", "date", "scope"):
+            if getattr(d, name) is None and getattr(f, name):
+                setattr(d, name, getattr(f, name))
+        if f.title and (d.title is None or len(f.title) > len(d.title)):
+            d.title = f.title
+        d.relation = stronger(d.relation, rel)
+    d.mentions.append(prov)
 
 
-def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
+def _has_year(number: str | None) -> bool:
+    return bool(number and re.search(r"/(?:19|20)\d\d/", number))
+
+
+# --- the finders, in the order they run ------------------------------------------------------
+
+def find_numbered(page: Page) -> Iterator[Found]:
+    """``Nghị quyết số 30c/NQ-CP ngày …``, lists ``18, 19-NQ/TW``, laws ``Luật X số 5/2024/QH15``,
+    official letters ``số 1284/BTTTT-CĐS``; the document's own number is not a citation."""
+    text, folded = page.text, page.folded
+    for s, e, nums in _number_spans(text):
+        back = folded[max(0, s - TYPE_WINDOW):s]
+        tm = TYPE_BEFORE.search(back)
+        mention_start = s - (len(back) - tm.start(1)) if tm else s
+        written_type = TYPE_BY_FOLDED_NAME.get(tm.group(1)) if tm else None
+        if _is_own_number_line(text, s):
+            continue
+        law = _LAW_BEFORE.search(text, max(0, s - LAW_NAME_WINDOW), s)
+        date_, issuer, title, end = tail_of(text, e)
+        for num, year, sep, code in nums:
+            written = f"{num}{'/' + year if year else ''}{sep}{code}"
+            fixed = restore_hyphen(code)
+            number = canonical_number(num, year, sep, fixed or code)
+            dtype = written_type or type_from_number(number)  # "pháp luật số" reads as a law word
+            start, name = mention_start, title
+            if law is not None and written_type in (None, "luat", "phap_lenh"):
+                dtype = "luat" if law.group(1).lower() != "pháp lệnh" else "phap_lenh"
+                start, name = law.start(), f"{law.group(1)} {' '.join(law.group(2).split())}"
+                amending = _AMENDING_BEFORE.search(text, max(0, start - AMENDING_WINDOW), start)
+                if amending and not _MORE_LAWS.match(text, e):
+                    start, name = amending.start(), " ".join(text[amending.start():law.end(2)].split())
+            if dtype is None and LETTER_NUMBER.match(number):
+                dtype = "cong_van"
+            if dtype is None or (page.own_number and number_key(number) == number_key(page.own_number)):
+                continue  # not a document, or the document naming itself
+            code_issuer, scope_kind = issuer_scope(number)
+            scope = _scope(scope_kind, issuer, page.ctx, date_)
+            yield Found(f"{scope or 'vn'}:{number_key(number)}", start, end, number, dtype,
+                        issuer or code_issuer, date_, name, scope, written if fixed else None)
+
+
+def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None, str, str]]]]:
+    """Every document number, a list sharing one code split into its numbers."""
+    spans: list[tuple[int, int, list[tuple[str, str | None, str, str]]]] = []
+    for m in NUMBER_LIST.finditer(text):
+        nums = [n.strip() for n in re.split(r",|và", m.group(1)) if n.strip()] + [m.group(2)]
+        spans.append((m.start(), m.end(), [(n, m.group(3), m.group(4), m.group(5)) for n in nums]))
+    for m in NUMBER.finditer(text):
+        if not any(s <= m.start() < e for s, e, _ in spans):
+            spans.append((m.start(), m.end(), [(m.group(1), m.group(2), m.group(3), m.group(4))]))
+    return sorted(spans)
+
+
+def find_standards(page: Page) -> Iterator[Found]:
+    """``TCVN ISO 9001:2015``, ``ISO 18091:2019`` (an ISO in brackets right after its TCVN
+    equivalent is the same standard)."""
+    prev_end = None
+    for m in _STANDARD.finditer(page.text):
+        # "TCVN ISO 9001:2015 (ISO 9001:2015)": the bracket opens at most 2 characters after
+        if prev_end is not None and page.text[m.start() - 1:m.start()] == "(" and m.start() - prev_end <= 2:
+            continue
+        number = " ".join(m.group(1).split()).replace(" :", ":").replace(": ", ":")
+        prev_end = m.end()
+        yield Found(f"std:{number_key(number)}", m.start(), m.end(), number, "tieu_chuan")
+
+
+def find_congress(page: Page) -> Iterator[Found]:
+    """``Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XIV …``: one per congress and jurisdiction."""
+    for m in _CONGRESS.finditer(page.folded):
+        if not page.free(m.start()):
+            continue
+        title, end = _congress_title(page.text, m.start())
+        org_jur = _congress_scope(page.text[m.start():end], page.ctx)
+        yield Found(f"congress:{org_jur}", m.start(), end, type="nghi_quyet", title=title,
+                    issuer=_congress_issuer(title))
+
+
+def find_laws(page: Page) -> Iterator[Found]:
+    """Laws by name: ``Luật Cán bộ, công chức``, ``Luật … năm 2015``, ``Luật … ngày 19/6/2015``,
+    ``Luật Quy hoạch (sửa đổi)``, and amending laws by the laws they amend."""
+    text, folded = page.text, page.folded
+    for m in _LAW.finditer(text):
+        if not page.free(m.start()) or folded[max(0, m.start() - 5):m.start()] == "phap ":
+            continue
+        name, law_date = law_name(text, folded, m.end())
+        if not name or fold(name).startswith(("nay", "so ")) or _UNNAMED_AMENDMENT.fullmatch(fold(name)):
+            continue
+        law = f"{m.group(1)} {' '.join(name.split())}"
+        yield Found(f"law:{slug(expand_abbreviations(law, page.definitions))}", m.start(),
+                    m.end() + len(name), type=_LAW_TYPE[m.group(1)], title=law,
+                    issuer=_LAW_ISSUER.get(m.group(1), "Quốc hội"), date=law_date)
+
+
+def find_bases(page: Page) -> Iterator[Found]:
+    """Bases without numbers: ``Căn cứ …; Kế hoạch phát triển kinh tế - xã hội …;``."""
+    text, folded = page.text, page.folded
+    for b in page.doc.blocks:
+        if not folded.startswith("can cu ", b.start, b.end):
+            continue
+        pos = b.start
+        for seg in re.split(r"(;)", text[b.start:b.end]):
+            seg_start = pos
+            pos += len(seg)
+            if seg == ";" or _inside_any(seg_start, seg_start + len(seg), page.taken):
+                continue
+            lead = re.match(r"\s*(?:Căn cứ\s+)?", seg, re.IGNORECASE)
+            body_start = seg_start + (lead.end() if lead else 0)
+            tm = re.match(rf"({TYPE_WORDS_RX})\s+", folded[body_start:])
+            if tm and text[body_start:body_start + 1].isupper():
+                title, end = title_from(text, body_start, b.end)
+                if title and not _is_self(title, page.doc_type, page.doc_title, page.definitions):
+                    yield Found(_title_key(title, page), body_start, end,
+                                type=TYPE_BY_FOLDED_NAME.get(tm.group(1)), title=title)
+
+
+def find_cued_titles(page: Page) -> Iterator[Found]:
+    """Unnumbered documents named after a cue: ``theo Kế hoạch của UBND tỉnh về …``."""
+    text = page.text
+    for m in _CUE_TYPE.finditer(page.folded):
+        tstart = m.start("type")
+        if not page.free(tstart) or not text[tstart:tstart + 1].isupper() or m.group("plural"):
+            continue  # "các Quyết định của …: số …; số …" heads a list of numbered ones
+        title, end = title_from(text, m.end(), len(text))
+        if not title:
+            continue
+        full = text[tstart:end]
+        if not _is_self(full, page.doc_type, page.doc_title, page.definitions):
+            yield Found(_title_key(full, page), tstart, end,
+                        type=TYPE_BY_FOLDED_NAME.get(m.group("type")), title=full)
+
+
+def _title_key(title: str, page: Page) -> str:
+    """The identity of a document cited by title only: its words, abbreviations spelled out."""
+    return f"title:{slug(expand_abbreviations(title, page.definitions), TITLE_KEY_CHARS)}"
+
+
+FINDERS: tuple[Callable[[Page], Iterator[Found]], ...] = (
+    find_numbered, find_standards, find_congress, find_laws, find_bases, find_cued_titles)
+
+
+def _refer_back(page: Page, drafts: dict[str, _Draft]) -> None:
+    """``Nghị quyết nêu trên`` → a further mention of the last document of that type before."""
+    for m in _PREVIOUS.finditer(page.folded):
+        if not page.free(m.start()):
+            continue
+        t = TYPE_BY_FOLDED_NAME.get(m.group(1))
+        prior = [d for d in drafts.values() if d.type == t and d.mentions
+                 and min(p.start for p in d.mentions) < m.start()]
+        if prior:
+            prior[-1].mentions.append(_prov(page.doc.doc_id, page.outline, page.text, m.start(), m.end()))
+
+
+def _scope(scope_kind: str, issuer: str | None, ctx: Context, cited_on: str | None) -> str | None:
+    """The jurisdiction a local number belongs to: the unit its issuer names, on the map of the
+    cited document's date ("UBND tỉnh Bắc Giang" in 2023 is the old province), else the
+    citing document's."""
     if scope_kind == "national":
         return None
     if issuer:
-        for _s, _e, u in admin.find_typed_units(issuer, ctx.province):
+        own_new = (ctx.province or "").startswith(admin.NEW_PREFIX)
+        after = admin.new_map(cited_on) if cited_on else own_new
+        for _s, _e, u in admin.find_typed_units(issuer, ctx.province if own_new == after else None, after):
             return u.id
         fi = fold(issuer)
         if re.search(r"\b(?:tinh|tinh uy)\b", fi):
@@ -290,7 +359,7 @@ def _scope(scope_kind: str, issuer: str | None, ctx: Context) -> str | None:
 
 
 def _congress_title(text: str, start: int) -> tuple[str, int]:
-    seg = text[start:start + 220]
+    seg = text[start:start + CONGRESS_CHARS]
     m = re.match(r"[^,;.\n]*", seg)
     end = m.end() if m else len(seg)
     extra = re.match(r"(?:,?\s*(?:lần thứ\s+[IVXLC\d]+|nhiệm kỳ\s+\d{4}\s*-\s*\d{4}))+", seg[end:])
@@ -298,7 +367,7 @@ def _congress_title(text: str, start: int) -> tuple[str, int]:
         end += extra.end()
     title = seg[:end]
     title = re.split(r"\s+(?:và|để|nhằm|nói chung|đã|theo)\s", title)[0]
-    title = _SUP.sub("", title).strip(" ,")
+    title = SUP.sub("", title).strip(" ,")
     return title, start + len(title)
 
 
@@ -330,23 +399,18 @@ def _is_self(title: str, doc_type: str | None, doc_title: str | None,
     return bool(b) and len(a & b) >= 0.8 * len(b)
 
 
-def _relation(text: str, pos: int, first_section: int) -> str:
-    line_start = text.rfind("\n", 0, pos) + 1
-    head = fold(text[line_start:line_start + 20])
-    if head.startswith("can cu"):
-        return "based_on"
-    if pos < first_section and head.startswith(("thuc hien", "trien khai thuc hien")):
-        return "implements"
-    return "cites"
-
-
 def _is_own_number_line(text: str, pos: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     return bool(re.match(r"\s*(?:\*\s*)?Số\s*:?\s*$", text[line_start:pos]))
 
 
 def _skip_spans(doc: NormDoc, outline: Outline) -> list[tuple[int, int]]:
+    """Text that cites nothing of the document's own: a portal's panel or a wrong title line
+    before its header, the recipients, the signature and what follows it."""
     spans = []
+    start, _issuer = header_start(doc)
+    if start > 0:
+        spans.append((0, start))
     if outline.recipients:
         spans.append(outline.recipients)
     if outline.signature:

@@ -35,20 +35,28 @@ def parse_date(text: str) -> str | None:
 # --- document numbers ----------------------------------------------------------------------
 
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9&]*"
+# "66.2/2025/NQ-CP": a dotted number only with its year (a bare "2.1/…" is a section)
 NUMBER = re.compile(
-    rf"(?<![\w/])(\d{{1,5}}[a-zđ]?)(?:\s*/\s*((?:19|20)\d\d))?\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
-# "18, 19-NQ/TW" or "18 và 19-NQ/TW": several numbers sharing one code
+    rf"(?<![\w/.])(\d{{1,5}}(?:\.\d{{1,2}}(?=/(?:19|20)\d\d/))?[a-zđ]?)(?:\s*/\s*((?:19|20)\d\d))?\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
+# "18, 19-NQ/TW", "18 và 19-NQ/TW", "01, 02/2024/NĐ-CP": several numbers sharing one code
 NUMBER_LIST = re.compile(
-    rf"(?<![\w/])((?:\d{{1,5}}[a-z]?\s*(?:,|và)\s*)+)(\d{{1,5}}[a-z]?)\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
+    rf"(?<![\w/])((?:\d{{1,5}}[a-z]?\s*(?:,|và)\s*)+)(\d{{1,5}}[a-z]?)(?:\s*/\s*((?:19|20)\d\d))?"
+    rf"\s*([/-])\s*({_CODE}(?:\s*[/-]\s*{_CODE}){{0,3}})")
 PARTY_CODES = {"tw", "tu", "hu", "thu", "tgu", "txu", "du", "bcs", "bct", "btc", "btgtu",
                "bdvtu", "btctu", "vptu", "qu"}
+
+
+_STATE_TOO = {"btc", "bct"}  # Bộ Tài chính, Bộ Công Thương
 
 
 def canonical_number(num: str, year: str | None, sep: str, code: str) -> str:
     """``1291/QĐ/TTg`` → ``1291/QĐ-TTg``; ``01 - KL/TW`` → ``01-KL/TW``; codes as written."""
     parts = [p for p in re.split(r"\s*[/-]\s*", code) if p]
     parts = [_fix_code(p) for p in parts]
-    is_party = bool(parts) and fold(parts[-1]) in PARTY_CODES
+    last = fold(parts[-1]) if parts else ""
+    # a code both a party body's and a ministry's (BTC: Ban Tổ chức / Bộ Tài chính) follows the
+    # number's own separator: "5-HD/BTC" is the party's, "12/2016/TT-BTC" the ministry's
+    is_party = last in PARTY_CODES and (sep == "-" or last not in _STATE_TOO)
     head = num + (f"/{year}" if year else "")
     if is_party and len(parts) >= 2:
         # party style: number-TYPE/ISSUER
@@ -65,6 +73,21 @@ def _fix_code(code: str) -> str:
     if up in fixes and code not in ("TTg",):
         return fixes[up]
     return code
+
+
+# an official letter's number: issuer code - drafting unit code, no type ("1284/BTTTT-CĐS")
+LETTER_NUMBER = re.compile(r"^\d+[a-z]?/[A-ZĐ][A-ZĐ0-9]+-[A-ZĐ][A-ZĐ0-9]+$")
+
+
+def restore_hyphen(code: str) -> str | None:
+    """``NQCP`` → ``NQ-CP`` when a conversion dropped the hyphen between a type code and an
+    issuer code both known (None when the code is whole or unknown)."""
+    if not re.fullmatch(r"[A-ZĐ]{3,}", code):
+        return None
+    for i in range(1, len(code) - 1):
+        if fold(code[:i]) in TYPE_BY_CODE and fold(code[i:]) in ISSUER_CODES:
+            return f"{code[:i]}-{code[i:]}"
+    return None
 
 
 def number_key(number: str) -> str:
