@@ -248,9 +248,9 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
     for k, v in counts.items():
         click.echo(f"{k:18s} {v}")
     if rows:
-        from .render import console, table
+        from .render import show, table
 
-        console().print(table("Độ phủ / coverage (gaps: cchc gaps)",
+        show(table("Độ phủ / coverage (gaps: cchc gaps)",
                               ["Văn bản", "Trách nhiệm", "Chỉ tiêu", "Gaps: duty", "figure", "metadata"],
                               [[r["document"], r["responsibilities"], r["targets"], r["duty"],
                                 r["figure"], r["metadata"]] for r in rows]))

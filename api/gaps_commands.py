@@ -74,9 +74,9 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
         if as_json:
             render.emit_json(shown)
         else:
-            render.console().print(render.table(
-                f"Chưa hiểu / not understood: {len(found)}", ["Tệp / file", "Mục", "Loại / kind",
-                                                             "Dấu hiệu / cue", "Câu / sentence"],
+            title = "Chưa hiểu / not understood" + (f": {len(found)}" if found else "")
+            render.show(render.table(
+                title, ["Tệp / file", "Mục", "Loại / kind", "Dấu hiệu / cue", "Câu / sentence"],
                 [[g["file"], g["provenance"]["section"], _KIND_LABELS[g["kind"]].split(" / ")[0],
                   g["cue"], g["provenance"]["quote"][:300]] for g in shown]))
         done(len(found))
