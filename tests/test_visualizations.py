@@ -230,3 +230,12 @@ def test_layout_of_a_large_component_has_every_node_apart() -> None:
     assert len(pos) == 700 and np.isfinite(xy).all()
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) + np.eye(700) * 1e9
     assert (d < 1.0).sum() == 0  # no two nodes drawn on top of each other
+
+
+def test_every_citation_relation_has_its_own_edge_style() -> None:
+    from loaders.model import CITATION_RELATIONS
+    from visualizations.style import EDGE
+
+    # a relation drawn as the fallback would read "liên quan" and lose what it says
+    assert set(CITATION_RELATIONS) <= set(EDGE)
+    assert len({EDGE[r].label for r in CITATION_RELATIONS}) == len(CITATION_RELATIONS)
