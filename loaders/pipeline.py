@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from . import admin
@@ -43,6 +44,7 @@ def extract(doc: NormDoc) -> DocumentFacts:
     outline = build_outline(doc)
     meta = extract_metadata(doc, outline)
     ctx = resolve_context(doc, outline, meta)
+    ctx = replace(ctx, new_map=admin.new_map(meta.date))
     issuer = resolve_issuer(doc, meta, outline, ctx)
     definitions = extract_definitions(doc, outline)
     defs = {d.short: d.long for d in definitions}

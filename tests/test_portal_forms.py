@@ -413,3 +413,23 @@ def test_described_names(written: str, name: str) -> None:
 ])
 def test_units_of_the_issuer_and_officials(written: str, name: str) -> None:
     assert [m.name for m in parse_list(written, fold(written), 0, PROVINCE)] == [name]
+
+
+def test_places_named_after_july_2025_are_on_the_new_map() -> None:
+    text = """**VĂN PHÒNG CHÍNH PHỦ**
+
+**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**
+
+Số: 77/TB-VPCP
+
+*Hà Nội, ngày 3 tháng 11 năm 2025*
+
+# THÔNG BÁO
+
+## II. KẾT LUẬN
+
+1. Ủy ban nhân dân tỉnh Quảng Ngãi chủ trì rà soát bộ thủ tục cấp xã.
+"""
+    f = facts_of(text)
+    committee = next(a for a in f.agencies if a.name == "Ủy ban nhân dân tỉnh")
+    assert f.meta.date == "2025-11-03" and committee.jurisdiction == "vn2025-quang-ngai"

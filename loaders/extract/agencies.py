@@ -54,6 +54,7 @@ class Context:
     jurisdiction: str | None = None  # the document's own unit id
     province: str | None = None
     level: str = "province"  # level of the document's unit
+    new_map: bool = False  # issued from 1 July 2025: places named in it are on the new map
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,7 +386,7 @@ def _default_jur(head: Head, ctx: Context) -> str | None:
 
 def _resolve(level: str, place: str, ctx: Context, word: str | None = None) -> str | None:
     if place:
-        u = admin.lookup(place, _UNIT_WORDS.get(word or "", (None, ""))[0], ctx.province)
+        u = admin.lookup(place, _UNIT_WORDS.get(word or "", (None, ""))[0], ctx.province, ctx.new_map)
         if u is not None:
             return u.id
     if level == "province":
