@@ -198,171 +198,220 @@ def _described_name(text: str, folded: str, pos: int) -> int:
 
 def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                  allow_bare: bool = False) -> Mention | None:
-    """Parse one agency mention starting exactly at ``pos``."""
+    """Parse one agency mention starting exactly at ``pos``: ``[các] HEAD [NAME]`` then its
+    modifiers (owner, level and place, "các cấp", "liên quan", term …) in any order."""
     start = pos
-    plural = False
     pm = _PLURAL_PREFIX.match(folded, pos)
-    if pm:
-        plural = True
-        pos = pm.end()
+    plural = pm is not None
+    pos = pm.end() if pm else pos
     if NOT_AGENCIES.match(folded, pos):
         return None
     hm = _head_at(text, folded, pos)
     if hm is None:
         return None
     head, pos = hm
-    flags = set(head.flags)
     name = head.canonical
-    if plural and not name.lower().startswith("các") and "group" not in flags:
+    if plural and not name.lower().startswith("các") and "group" not in head.flags:
         name = "các " + name
-    if "name" in flags:
-        dm = None
-        if pos < len(folded) and folded[pos] == " " and (
-                text[pos + 1:pos + 2].isupper() or "described" in flags):
-            for rx, dname in DOMAINS:
-                dm = rx.match(folded, pos + 1)
-                if dm:
-                    name = f"{name} {dname}"
-                    pos = dm.end()
-                    break
-            if dm is None:
-                end = (_described_name if "described" in flags else _proper_name)(text, folded, pos)
-                if end <= pos + 1:
-                    return None
-                name = f"{name} {' '.join(text[pos + 1:end].split())}"
-                pos = end
-        else:
+    if "name" in head.flags:
+        named = _head_name(text, folded, pos, head)
+        if named is None:
             return None
-    is_group = plural or "group" in flags
-    jur: str | None = None
-    suffix_parts: list[str] = []
-    suffix_jur: str | None = None
-    bare = True
-    # modifiers, in any order, each at most once
-    seen: set[str] = set()
-    for _ in range(6):
+        name, pos = f"{name} {named[0]}", named[1]
+    r = _Reading(text, folded, ctx, depth, pos, name, head.flags, plural or "group" in head.flags,
+                 plural)
+    for _ in range(_MODIFIER_ROUNDS):
         progressed = False
-        if "vn" not in seen and folded.startswith(" viet nam", pos) and "Mặt trận" in name:
-            pos += len(" viet nam")
-            seen.add("vn")
-            progressed = True
-        if "group_cont" not in seen and (is_group or plural):
-            cm = _CONTINUE.match(folded, pos)
-            while cm and text[cm.start(1):cm.start(1) + 1].islower():
-                pos = cm.end()
-                name = name + ", " + text[cm.start(1):cm.end(1)]
-                seen.add("group_cont")
-                progressed = True
-                cm = _CONTINUE.match(folded, pos)
-        if "owner" not in seen and ("owner" in flags or "party" in flags):
-            link = _OWNER_LINK.match(folded, pos)
-            lpos = link.end() if link else pos
-            cm = re.match(r"(tinh uy|huyen uy|thanh uy|thi uy|quan uy|tu|hu)(?![a-z])", folded[lpos:])
-            if cm and (len(cm.group(1)) > 2 or text[lpos:lpos + 2].isupper()):
-                word, level = _COMMITTEES[cm.group(1)]
-                linkw = folded[pos + 1:lpos].strip()
-                if linkw in ("thuoc", "truc thuoc"):
-                    word = f"{text[pos + 1:lpos].strip()} {word}"
-                pos = lpos + cm.end()
-                place_end = _capital_words(text, pos + 1, 3) if folded[pos:pos + 1] == " " else pos
-                place = text[pos + 1:place_end] if place_end > pos + 1 else ""
-                suffix_jur = _resolve(level, place, ctx)
-                if place and suffix_jur:
-                    pos = place_end
-                suffix_parts.append(word)
-                seen.add("owner")
-                bare = False
-                progressed = True
-            elif depth < 2 and link is not None and folded[lpos:lpos + 1].isalpha():
-                owner = parse_agency(text, folded, lpos, ctx, depth + 1)
-                if owner is not None and owner.kind not in ("leader", "member"):
-                    linkw = text[pos + 1:lpos].strip()
-                    suffix_parts.append(f"{linkw} {owner.name}" if linkw else owner.name)
-                    suffix_jur = owner.jurisdiction
-                    is_group = is_group or owner.is_group
-                    pos = owner.end
-                    seen.add("owner")
-                    bare = False
-                    progressed = True
-        if "level" not in seen and ("level" in flags or "owner" in flags or "name" in flags
-                                    or "party" in flags):
-            pm2 = _PLURAL_UNITS.match(folded, pos)
-            if pm2:
-                first = re.split(r", | va ", pm2.group(1))[0]
-                if not _level_word_ok(text, pm2.start(1), pm2.start(1) + len(first), first):
-                    pm2 = None
-            rm = _RANGE.match(folded, pos)
-            lm = _LEVEL_RX.match(folded, pos)
-            if lm and not _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
-                lm = None
-            if pm2:
-                suffix_parts.append("các " + text[pm2.start(1):pm2.end(1)])
-                suffix_jur = ctx.jurisdiction
-                is_group = True
-                pos = pm2.end()
-            elif rm:
-                suffix_parts.append(text[rm.start() + 1:rm.end()])
-                suffix_jur = ctx.jurisdiction
-                is_group = is_group or "cac cap" in rm.group(0)
-                pos = rm.end()
-            elif lm:
-                word = lm.group(1)
-                place_end = lm.end()
-                if folded[lm.end():lm.end() + 1] == " ":
-                    place_end = _capital_words(text, lm.end() + 1, 3)
-                place = text[lm.end() + 1:place_end] if place_end > lm.end() + 1 else ""
-                level = _UNIT_WORDS.get(word, ("", "district"))[1]
-                suffix_jur = _resolve(level, place, ctx, word)
-                if level == "commune" and not place:
-                    is_group = True
-                pos = place_end if place and suffix_jur else lm.end()
-                unit = _UNIT_WORDS.get(word, (text[lm.start(1):lm.end(1)], ""))[0]
-                if not place and (mu := _MORE_UNITS.match(folded, pos)):
-                    unit += text[pos:mu.end()]
-                    pos, is_group = mu.end(), True
-                suffix_parts.append(unit)
-            if pm2 or rm or lm:
-                seen.add("level")
-                bare = False
-                progressed = True
-        if "in_unit" not in seen and "level" not in seen:
-            um = _IN_UNIT.match(folded, pos)
-            if um and _level_word_ok(text, um.start(1), um.end(1), um.group(1)):
-                level = _UNIT_WORDS.get(um.group(1), ("", "district"))[1]
-                suffix_jur = _resolve(level, "", ctx, um.group(1))
-                suffix_parts.append(text[um.start() + 1:um.end()].lower()
-                                    if not is_group else "")
-                pos = um.end()
-                seen.add("in_unit")
-                bare = False
-                progressed = True
-        if "concerned" not in seen and (is_group or plural) and (cm := _CONCERNED.match(folded, pos)):
-            name = f"{name} {text[cm.start() + 1:cm.end()]}"
-            pos = cm.end()
-            seen.add("concerned")
-            progressed = True
-        if "term" not in seen:
-            tm = _TERM.match(folded, pos)
-            if tm:
-                pos = tm.end()
-                seen.add("term")
+        for key, modifier in _MODIFIERS:
+            if key not in r.seen and modifier(r):
+                r.seen.add(key)
                 progressed = True
         if not progressed:
             break
-    if "need_owner" in flags and bare and not allow_bare:
+    if "need_owner" in head.flags and r.bare and not allow_bare:
         return None
-    suffix_parts = [p for p in suffix_parts if p and not (p == "các cấp" and "các cấp" in name)]
-    if bare and not is_group and "level" in flags and "name" not in flags and head.level == "doc" \
-            and (own := _own_unit_word(ctx)):
+    suffix = [p for p in r.suffix if p and not (p == "các cấp" and "các cấp" in r.name)]
+    if r.bare and not r.is_group and "level" in head.flags and "name" not in head.flags \
+            and head.level == "doc" and (own := _own_unit_word(ctx)):
         # in a city's plan "Ủy ban MTTQ Việt Nam" is the city's: one agency with "… thành phố"
-        suffix_parts.append(own)
-    if suffix_parts:
-        name = f"{name} {' '.join(suffix_parts)}"
-    jur = suffix_jur if suffix_jur is not None else _default_jur(head, ctx)
+        suffix.append(own)
+    name = f"{r.name} {' '.join(suffix)}" if suffix else r.name
+    jur = r.suffix_jur if r.suffix_jur is not None else _default_jur(head, ctx)
     name = name[:1].upper() + name[1:] if not name.startswith("các ") else name
-    written = " ".join(text[start:pos].split())
-    return Mention(start, pos, written, name, head.kind, jur, is_group, head.canonical,
-                   " ".join(suffix_parts), suffix_jur, bare, frozenset(flags))
+    written = " ".join(text[start:r.pos].split())
+    return Mention(start, r.pos, written, name, head.kind, jur, r.is_group, head.canonical,
+                   " ".join(suffix), r.suffix_jur, r.bare, frozenset(head.flags))
+
+
+def _head_name(text: str, folded: str, pos: int, head: Head) -> tuple[str, int] | None:
+    """The name after a head that takes one ("Sở" Nội vụ, "Trung tâm" Chuyển đổi số): a
+    domain of the table, else a proper (or, for "described" heads, descriptive) name."""
+    if not (folded[pos:pos + 1] == " " and (text[pos + 1:pos + 2].isupper() or "described" in head.flags)):
+        return None
+    for rx, dname in DOMAINS:
+        if dm := rx.match(folded, pos + 1):
+            return dname, dm.end()
+    end = (_described_name if "described" in head.flags else _proper_name)(text, folded, pos)
+    return (" ".join(text[pos + 1:end].split()), end) if end > pos + 1 else None
+
+
+@dataclass(slots=True)
+class _Reading:
+    """An agency mention being read: where it has got to and what its modifiers added."""
+
+    text: str
+    folded: str
+    ctx: Context
+    depth: int
+    pos: int
+    name: str
+    flags: frozenset[str]
+    is_group: bool
+    plural: bool
+    suffix: list[str] = field(default_factory=list)
+    suffix_jur: str | None = None
+    bare: bool = True  # no owner or level of its own
+    seen: set[str] = field(default_factory=set)
+
+
+_MODIFIER_ROUNDS = 6  # modifiers come in any order, each at most once
+_OWNER_COMMITTEE = re.compile(r"(tinh uy|huyen uy|thanh uy|thi uy|quan uy|tu|hu)(?![a-z])")
+
+
+def _country(r: _Reading) -> bool:
+    """"Mặt trận Tổ quốc Việt Nam": the country's name is part of the front's."""
+    if r.folded.startswith(" viet nam", r.pos) and "Mặt trận" in r.name:
+        r.pos += len(" viet nam")
+        return True
+    return False
+
+
+def _more_groups(r: _Reading) -> bool:
+    """"các sở, ban, ngành": more kinds of body after a group's head."""
+    if not (r.is_group or r.plural):
+        return False
+    found = False
+    while (cm := _CONTINUE.match(r.folded, r.pos)) and r.text[cm.start(1):cm.start(1) + 1].islower():
+        r.pos = cm.end()
+        r.name = r.name + ", " + r.text[cm.start(1):cm.end(1)]
+        found = True
+    return found
+
+
+def _owner(r: _Reading) -> bool:
+    """"Ban Tuyên giáo Tỉnh ủy", "Văn phòng Sở Tư pháp": the body it belongs to."""
+    if not ("owner" in r.flags or "party" in r.flags):
+        return False
+    text, folded = r.text, r.folded
+    link = _OWNER_LINK.match(folded, r.pos)
+    lpos = link.end() if link else r.pos
+    cm = _OWNER_COMMITTEE.match(folded, lpos)
+    if cm and (len(cm.group(1)) > 2 or text[lpos:lpos + 2].isupper()):
+        word, level = _COMMITTEES[cm.group(1)]
+        if folded[r.pos + 1:lpos].strip() in ("thuoc", "truc thuoc"):
+            word = f"{text[r.pos + 1:lpos].strip()} {word}"
+        pos = cm.end()
+        place_end = _capital_words(text, pos + 1, 3) if folded[pos:pos + 1] == " " else pos
+        place = text[pos + 1:place_end] if place_end > pos + 1 else ""
+        r.suffix_jur = _resolve(level, place, r.ctx)
+        r.pos = place_end if place and r.suffix_jur else pos
+        r.suffix.append(word)
+        r.bare = False
+        return True
+    if r.depth < 2 and link is not None and folded[lpos:lpos + 1].isalpha():
+        owner = parse_agency(text, folded, lpos, r.ctx, r.depth + 1)
+        if owner is not None and owner.kind not in ("leader", "member"):
+            linkw = text[r.pos + 1:lpos].strip()
+            r.suffix.append(f"{linkw} {owner.name}" if linkw else owner.name)
+            r.suffix_jur = owner.jurisdiction
+            r.is_group = r.is_group or owner.is_group
+            r.pos = owner.end
+            r.bare = False
+            return True
+    return False
+
+
+def _unit_level(r: _Reading) -> bool:
+    """"UBND các xã, phường", "các cấp", "UBND huyện Đô Lương": the level, and the place."""
+    if not ({"level", "owner", "name", "party"} & r.flags):
+        return False
+    text, folded, pos = r.text, r.folded, r.pos
+    pm = _PLURAL_UNITS.match(folded, pos)
+    if pm:
+        first = re.split(r", | va ", pm.group(1))[0]
+        if not _level_word_ok(text, pm.start(1), pm.start(1) + len(first), first):
+            pm = None
+    rm = _RANGE.match(folded, pos)
+    lm = _LEVEL_RX.match(folded, pos)
+    if lm and not _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+        lm = None
+    if pm:
+        r.suffix.append("các " + text[pm.start(1):pm.end(1)])
+        r.suffix_jur, r.is_group, r.pos = r.ctx.jurisdiction, True, pm.end()
+    elif rm:
+        r.suffix.append(text[rm.start() + 1:rm.end()])
+        r.suffix_jur, r.pos = r.ctx.jurisdiction, rm.end()
+        r.is_group = r.is_group or "cac cap" in rm.group(0)
+    elif lm:
+        _one_level(r, lm)
+    else:
+        return False
+    r.bare = False
+    return True
+
+
+def _one_level(r: _Reading, lm: re.Match[str]) -> None:
+    text, folded = r.text, r.folded
+    word = lm.group(1)
+    place_end = _capital_words(text, lm.end() + 1, 3) if folded[lm.end():lm.end() + 1] == " " else lm.end()
+    place = text[lm.end() + 1:place_end] if place_end > lm.end() + 1 else ""
+    level = _UNIT_WORDS.get(word, ("", "district"))[1]
+    r.suffix_jur = _resolve(level, place, r.ctx, word)
+    if level == "commune" and not place:
+        r.is_group = True
+    r.pos = place_end if place and r.suffix_jur else lm.end()
+    unit = _UNIT_WORDS.get(word, (text[lm.start(1):lm.end(1)], ""))[0]
+    if not place and (mu := _MORE_UNITS.match(folded, r.pos)):
+        unit += text[r.pos:mu.end()]
+        r.pos, r.is_group = mu.end(), True
+    r.suffix.append(unit)
+
+
+def _in_unit(r: _Reading) -> bool:
+    """"… trong tỉnh", "… của huyện": the unit it serves, when no level was read."""
+    if "level" in r.seen:
+        return False
+    um = _IN_UNIT.match(r.folded, r.pos)
+    if not (um and _level_word_ok(r.text, um.start(1), um.end(1), um.group(1))):
+        return False
+    level = _UNIT_WORDS.get(um.group(1), ("", "district"))[1]
+    r.suffix_jur = _resolve(level, "", r.ctx, um.group(1))
+    r.suffix.append(r.text[um.start() + 1:um.end()].lower() if not r.is_group else "")
+    r.pos = um.end()
+    r.bare = False
+    return True
+
+
+def _concerned(r: _Reading) -> bool:
+    """"các cơ quan, đơn vị (có) liên quan", "… được giao nhiệm vụ": kept in the name."""
+    if not (r.is_group or r.plural) or not (cm := _CONCERNED.match(r.folded, r.pos)):
+        return False
+    r.name = f"{r.name} {r.text[cm.start() + 1:cm.end()]}"
+    r.pos = cm.end()
+    return True
+
+
+def _term(r: _Reading) -> bool:
+    """"Ban Chấp hành Đảng bộ tỉnh khóa XIV": the term is read, not named."""
+    tm = _TERM.match(r.folded, r.pos)
+    if tm:
+        r.pos = tm.end()
+    return tm is not None
+
+
+_MODIFIERS = (("vn", _country), ("group_cont", _more_groups), ("owner", _owner),
+              ("level", _unit_level), ("in_unit", _in_unit), ("concerned", _concerned),
+              ("term", _term))
 
 
 _UNIT_NAME = re.compile(r"^(tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn|đặc khu)\s")
