@@ -152,3 +152,37 @@ def test_upload_operation_conforms_to_its_schema(tmp_path: Path) -> None:
 
     check()
     assert Store(tmp_path / "store").load_export()["documents"]
+
+
+# --- answers that grow with the corpus are paged or bounded ----------------------------------
+
+def test_whole_matrix_and_calendar_past_their_bound_are_refused(client: TestClient, seed_export: dict,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import planning as routes
+
+    plan = "002_0387e2864a5773df"
+    in_plan = sum(1 for t in seed_export["tasks"] if t["document"] == plan)
+    assert in_plan < len(seed_export["tasks"])
+    monkeypatch.setattr(routes, "MAX_SCOPE_TASKS", in_plan)  # one plan fits, the corpus does not
+    for url in ("/matrix", "/matrix.csv", "/matrix.xlsx"):
+        whole = client.get(url)
+        assert whole.status_code == 422, url
+        assert f"{len(seed_export['tasks'])} tasks" in whole.json()["detail"]
+        assert client.get(url, params={"document": plan}).status_code == 200, url
+    plan_deadlines = client.get("/calendar", params={"document": plan}).json()["count"]
+    total = client.get("/calendar").json()["count"]
+    assert 0 < plan_deadlines < total
+    monkeypatch.setattr(routes, "MAX_CALENDAR_EVENTS", plan_deadlines)
+    assert client.get("/calendar.ics").status_code == 422
+    assert client.get("/calendar.ics", params={"document": plan}).status_code == 200
+
+
+def test_dependencies_are_paged_with_their_counts(client: TestClient, seed_corpus) -> None:
+    from graph import trace
+
+    entity = "002_0387e2864a5773df"
+    up, down = trace.dependencies(seed_corpus, entity, 3)
+    assert len(down) > 2
+    r = client.get("/deps", params={"entity": entity, "depth": 3, "limit": 2, "offset": 1}).json()
+    assert (r["depends_on_count"], r["depended_on_by_count"]) == (len(up), len(down))
+    assert [x["target"] for x in r["depended_on_by"]] == [x.target for x in down[1:3]]
