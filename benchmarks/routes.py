@@ -28,6 +28,21 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _largest_province(export: dict) -> str:
+    """The id of the province whose documents (its own and its districts') hold most tasks."""
+    parent = {j["id"]: j.get("parent") for j in export["jurisdictions"]}
+    level = {j["id"]: j.get("level") for j in export["jurisdictions"]}
+    where = {d["id"]: d.get("jurisdiction") for d in export["documents"]}
+    tasks: Counter = Counter()
+    for t in export["tasks"]:
+        j = where.get(t["document"])
+        while j and level.get(j) not in ("province", None):
+            j = parent.get(j)
+        if j:
+            tasks[j] += 1
+    return quote(tasks.most_common(1)[0][0], safe="")
+
+
 def worst_urls(export: dict) -> dict[str, str]:
     """The costliest question of each route, chosen from what the store holds."""
     cited = Counter(c["ref"] for c in export["citations"])
@@ -38,6 +53,7 @@ def worst_urls(export: dict) -> dict[str, str]:
     first, last = quote(docs[0], safe=""), quote(docs[-1], safe="")
     agency = Counter(r["agency"] for r in export["responsibilities"]).most_common(1)[0][0]
     h = quote(hub, safe="")
+    province = _largest_province(export)
     return {
         "deps depth 10 of the most cited node": f"/deps?entity={h}&depth=10",
         "path between two unrelated documents": f"/path?source={first}&target={last}",
@@ -48,10 +64,14 @@ def worst_urls(export: dict) -> dict[str, str]:
         "agency roles of the busiest agency": f"/agencies/{quote(agency, safe='')}",
         "audit, all rules": "/audit?limit=500",
         "matrix, whole corpus (JSON)": "/matrix",
-        "matrix, whole corpus (CSV)": "/matrix.csv",
         "matrix, whole corpus (xlsx)": "/matrix.xlsx",
+        "matrix, largest province (JSON)": f"/matrix?jurisdiction={province}",
+        "matrix, largest province (CSV)": f"/matrix.csv?jurisdiction={province}",
+        "matrix, largest province (xlsx)": f"/matrix.xlsx?jurisdiction={province}",
         "calendar, whole corpus (page)": "/calendar?limit=500",
         "calendar, whole corpus (.ics)": "/calendar.ics",
+        "calendar, largest province (.ics)": f"/calendar.ics?jurisdiction={province}",
+        "calendar, one agency name everywhere (.ics)": f"/calendar.ics?agency={quote('Sở Nội vụ')}",
         "graph page, 20,000 nodes": "/?max_nodes=20000",
         "documents page (all)": "/pages/documents",
         "agencies page (all)": "/pages/agencies",
