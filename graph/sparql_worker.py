@@ -94,12 +94,14 @@ def _send(request_id: int, payload: bytes | dict) -> None:
 
 
 def _finish(child: Child, timeout_s: float) -> None:
-    """Reap a child whose pipe closed (or that was killed) and answer its request."""
+    """Answer the request of a child whose pipe closed (or that was killed), and reap it."""
     os.close(child.fd)
-    _, status = os.waitpid(child.pid, 0)
-    if child.killed:
+    if child.killed:  # answered first: a child of gigabytes takes a second or two to go
         _send(child.request_id, {"error": "timeout", "message": f"{timeout_s:g} s"})
-    elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and child.data:
+        os.waitpid(child.pid, 0)
+        return
+    _, status = os.waitpid(child.pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and child.data:
         _send(child.request_id, bytes(child.data))
     elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_MEMORY:
         _send(child.request_id, {"error": "memory", "message": "MemoryError"})

@@ -186,3 +186,50 @@ def test_dependencies_are_paged_with_their_counts(client: TestClient, seed_corpu
     r = client.get("/deps", params={"entity": entity, "depth": 3, "limit": 2, "offset": 1}).json()
     assert (r["depends_on_count"], r["depended_on_by_count"]) == (len(up), len(down))
     assert [x["target"] for x in r["depended_on_by"]] == [x.target for x in down[1:3]]
+
+
+def test_requests_past_their_bound_get_503_with_retry_after() -> None:
+    """Two bounds: on all requests in progress, and per path (one graph page drawn at a time)."""
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from api.admission import Admission
+
+    async def run() -> list[tuple[str, int, str | None]]:
+        release = asyncio.Event()
+
+        async def slow(_request) -> PlainTextResponse:
+            await release.wait()
+            return PlainTextResponse("drawn")
+
+        async def fast(_request) -> PlainTextResponse:
+            return PlainTextResponse("ok")
+
+        inner = Starlette(routes=[Route("/", slow), Route("/a", slow), Route("/b", fast),
+                                  Route("/health", fast)])
+        app = Admission(inner, limit=2, per_path={"/": 1})
+        seen = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            async def get(url: str) -> None:
+                r = await client.get(url)
+                seen.append((url, r.status_code, r.headers.get("retry-after")))
+
+            first = asyncio.create_task(get("/"))
+            await asyncio.sleep(0.05)
+            await get("/")  # the same path: past its own bound
+            await get("/b")  # another path: one request of two in progress
+            second = asyncio.create_task(get("/a"))
+            await asyncio.sleep(0.05)
+            await get("/b")  # two in progress: past the bound on all
+            await get("/health")  # always answered
+            release.set()
+            await asyncio.gather(first, second)
+            await get("/")  # free again
+        return seen
+
+    assert asyncio.run(run()) == [("/", 503, "1"), ("/b", 200, None), ("/b", 503, "1"), ("/health", 200, None),
+                                  ("/", 200, None), ("/a", 200, None), ("/", 200, None)]
