@@ -207,8 +207,8 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
     is not counted). Exit 0 with rows, 1 with none, 2 when the query is invalid or stopped at
     a limit, 3 store error.
 
+    \b
     Example:
-
         cchc sparql --timeout 10 'SELECT ?task WHERE { ?a skos:prefLabel "Sở Nội vụ"@vi ; cchc:lead ?task }'
     """
     from graph import sparql as sq
@@ -309,8 +309,8 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     --max-requests requests in progress, past which the answer is 503 with Retry-After.
     SIGTERM or Ctrl-C stops the server within a few seconds, queries running or not.
 
+    \b
     Example:
-
         cchc serve --store .cchc --port 8000 --sparql-timeout 10
     """
     from .app import create_app

@@ -31,6 +31,7 @@ from .rdf import DEFAULT_BASE, MAPPING_VERSION, PREFIXES, write_ntriples
 from .store import Store, StoreError, atomic_open
 
 MAX_QUERY_CHARS = 20_000
+MAX_ANSWER_BYTES = 50 * 2**20  # an answer crosses the worker and the server whole
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
@@ -39,7 +40,7 @@ class SparqlError(Exception):
 
 
 class TooHeavy(SparqlError):
-    """A query stopped at a limit: ``kind`` is ``timeout`` or ``memory``."""
+    """A query stopped at a limit: ``kind`` is ``timeout``, ``memory`` or ``size``."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -227,6 +228,9 @@ class Engine:
         if kind == "timeout":
             raise TooHeavy(kind, f"vượt thời hạn / query stopped at the {self.limits.timeout_s:g} s "
                                  "deadline (LIMIT does not bound ORDER BY, DISTINCT or GROUP BY)")
+        if kind == "size":
+            raise TooHeavy(kind, f"câu trả lời quá lớn / answer larger than {MAX_ANSWER_BYTES // 2**20} MB "
+                                 f"({message}); ask for fewer or shorter values")
         if kind == "memory":
             raise TooHeavy(kind, f"vượt bộ nhớ / query stopped at the {self.limits.memory_mb} MB "
                                  "memory limit")

@@ -11,8 +11,9 @@ left computing, and a kill costs nothing to recover from: the next query forks a
 The worker reads requests as JSON lines on stdin (``{"id", "query", "limit"}``) and answers
 each with a JSON header line (``{"id", "size"}``) followed by ``size`` bytes of JSON: ``{"ok":
 answer}`` or ``{"error": kind, "message"}``, kind one of ``sparql``, ``timeout``, ``memory``,
-``crash``. It is single-threaded (a ``select`` loop), so forking it is safe. End of stdin
-(the server stopped, or was killed) kills its children and ends it.
+``size`` (an answer over ``MAX_ANSWER_BYTES``), ``crash``. It is single-threaded (a
+``select`` loop), so forking it is safe. End of stdin (the server stopped, or was killed)
+kills its children and ends it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sparql import SparqlError, ntriples_path, run
+from .sparql import MAX_ANSWER_BYTES, SparqlError, ntriples_path, run
 from .store import Store, StoreError
 
 EXIT_MEMORY = 3
@@ -76,6 +77,8 @@ def _child(ox_store: Any, request: dict, wfd: int, memory_mb: int, timeout_s: fl
         except SparqlError as e:
             payload = {"error": "sparql", "message": str(e)}
         data = json.dumps(payload, ensure_ascii=False).encode()
+        if len(data) > MAX_ANSWER_BYTES:  # one GROUP_CONCAT over a product is gigabytes in one row
+            data = json.dumps({"error": "size", "message": f"{len(data)} bytes"}).encode()
         view = memoryview(data)
         while view:
             view = view[os.write(wfd, view):]

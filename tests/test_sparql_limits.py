@@ -126,3 +126,14 @@ def test_sigterm_during_an_upload_leaves_a_readable_store(seed_store: Path, tmp_
             proc.kill()
     after = Store(store).load_export()["documents"]
     assert len(after) in (before, before + 1)
+
+
+def test_an_answer_past_its_size_bound_is_refused(seed_store: Path) -> None:
+    """One row can be gigabytes (GROUP_CONCAT over a product): it never reaches the server whole."""
+    query = ("SELECT (GROUP_CONCAT(CONCAT(?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q)) AS ?all) "
+             "WHERE { ?x oa:exact ?q . ?y a cchc:Task }")  # about 77 MB on the seeds
+    r = CliRunner().invoke(cli, ["sparql", "--store", str(seed_store), "--timeout", "30", query])
+    assert r.exit_code == 2 and "answer larger than 50 MB" in r.output, r.output
+    fits = query.replace("CONCAT(?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q)", "?q")  # about 5 MB
+    r = CliRunner().invoke(cli, ["sparql", "--store", str(seed_store), "--timeout", "30", "--json", fits])
+    assert r.exit_code == 0, r.output[:500]
