@@ -72,7 +72,8 @@ def worst_urls(export: dict) -> dict[str, str]:
         "calendar, whole corpus (.ics)": "/calendar.ics",
         "calendar, largest province (.ics)": f"/calendar.ics?jurisdiction={province}",
         "calendar, one agency name everywhere (.ics)": f"/calendar.ics?agency={quote('Sở Nội vụ')}",
-        "graph page, 20,000 nodes": "/?max_nodes=20000",
+        "graph page, default 2,000 nodes": "/",
+        "graph page, 5,000 nodes (the bound)": "/?max_nodes=5000",
         "documents page (all)": "/pages/documents",
         "agencies page (all)": "/pages/agencies",
     }
