@@ -14,6 +14,8 @@ from graph.store import BuildReport, Store, StoreError
 from loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
+from .gaps_commands import coverage
+from .gaps_commands import gaps as gaps_command
 from .neo4j_commands import neo4j_group, neo4j_options
 from .neo4j_commands import target as neo4j_target
 from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
@@ -105,6 +107,7 @@ def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir:
         click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
                                "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
                                "kept": report.kept, "warnings": report.warnings,
+                               "gaps": dict(report.gaps),
                                "documents": report.documents, "written": report.written},
                               ensure_ascii=False, indent=1))
     else:
@@ -112,6 +115,9 @@ def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir:
             click.echo(f"bỏ qua / skipped: {p}: {reason}", err=True)
         for w in report.warnings:
             click.echo(f"cảnh báo / warning: {w}", err=True)
+        if report.gaps:
+            click.echo("chưa hiểu / not understood: " + ", ".join(
+                f"{n} {kind}" for kind, n in sorted(report.gaps.items())) + " (cchc gaps)", err=True)
         kept = f" (giữ bản cũ / kept stored {len(report.kept)})" if report.kept else ""
         click.echo(f"Đã nạp / loaded {len(report.loaded)}, dùng lại / cached {len(report.cached)}, "
                    f"bỏ qua / skipped {len(report.skipped)}{kept}; kho / store {store_dir} có "
@@ -239,24 +245,38 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
 
 @cli.command()
 @STORE_OPTION
+@click.option("--documents", "per_document", is_flag=True,
+              help="Độ phủ từng văn bản / coverage per document: responsibilities, targets and "
+                   "what was not understood (cchc gaps).")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON / JSON output.")
-def stats(store_dir: str, as_json: bool) -> None:
+def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
     """Thống kê kho / counts of what the store holds.
+
+    With --documents, one row per document: responsibilities and targets found, and the gaps
+    left (duty, figure, metadata; listed by `cchc gaps`).
 
     Example:
 
-        cchc stats --json
+        cchc stats --documents
     """
     try:
         data = Store(store_dir).load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    rows = coverage(data) if per_document else []
     if as_json:
-        click.echo(json.dumps(counts, indent=1))
-    else:
-        for k, v in counts.items():
-            click.echo(f"{k:18s} {v}")
+        click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
+        return
+    for k, v in counts.items():
+        click.echo(f"{k:18s} {v}")
+    if rows:
+        from .render import console, table
+
+        console().print(table("Độ phủ / coverage (gaps: cchc gaps)",
+                              ["Văn bản", "Trách nhiệm", "Chỉ tiêu", "Gaps: duty", "figure", "metadata"],
+                              [[r["document"], r["responsibilities"], r["targets"], r["duty"],
+                                r["figure"], r["metadata"]] for r in rows]))
 
 
 @cli.command()
@@ -334,7 +354,7 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     run(app, host, port)
 
 
-for _command in (*COMMANDS, *VIZ_COMMANDS, neo4j_group):
+for _command in (*COMMANDS, gaps_command, *VIZ_COMMANDS, neo4j_group):
     cli.add_command(_command)
 
 

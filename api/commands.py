@@ -10,7 +10,7 @@ from rich.text import Text
 from graph import audit as audit_mod
 from graph import cascade as cascade_mod
 from graph import planning, queries, trace
-from graph.index import ROLE_LABELS, ROLES
+from graph.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 
 from . import render
 from .options import (
@@ -45,10 +45,10 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
     with their lead, cooperating and standing agencies. With --agency, PHRASE is an agency name
     or abbreviation ("UBND tỉnh", "Phong Noi vu"): the tasks it holds a role on.
 
+    \b
     Example:
-
         cchc who-leads "tuyên truyền" --jurisdiction "Hậu Giang"
-        cchc who-leads --agency "Sở Nội vụ" --role lead
+        cchc who-leads --agency "Phòng Nội vụ" --role lead
     """
     with answering(store_dir) as c:
         if by_agency:
@@ -57,6 +57,9 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
         else:
             rows = queries.who_leads(c, phrase, jurisdiction, document)
             out = rows if as_json else render.task_answers(rows, f"Ai chủ trì / who leads “{phrase}”")
+            if not rows and _names_agency(c, phrase, jurisdiction):
+                click.echo(f"“{phrase}” là tên cơ quan: thêm --agency để xem việc cơ quan đó làm / "
+                           "names an agency: add --agency for what it does", err=True)
         _show(out, as_json)
         done(len(rows))
 
@@ -71,8 +74,8 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
 
     NAME is a name, alias or abbreviation, matched without accents, or an agency id.
 
+    \b
     Example:
-
         cchc agency "Phòng Nội vụ" --jurisdiction "Vị Thanh"
     """
     with answering(store_dir) as c:
@@ -100,8 +103,8 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
 
     DOCUMENT is a document id (or a unique start of it), its number or a phrase of its title.
 
+    \b
     Example:
-
         cchc cites 03-NQ/TU --depth 2
         cchc cites --status inconsistent
     """
@@ -132,8 +135,8 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
 def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
     """Văn bản nào trích dẫn số hiệu này / who cites a number or a document (backward trace).
 
+    \b
     Example:
-
         cchc cited-by 45/2020/NĐ-CP
     """
     with answering(store_dir) as c:
@@ -150,22 +153,26 @@ def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
 def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
     """Phụ thuộc / what an entity rests on and what rests on it.
 
-    For a task: its document, what that implements and cites, its area; for a target: its
-    document, its indicator and the parent target it refines. ENTITY is an id (see
-    `cchc search`), a document number or an agency name.
+    For a task: who leads it and who cooperates (with the sentence), then its document, what
+    that implements and cites, its area; for a target: its document, its indicator and the
+    parent target it refines. ENTITY is an id (see `cchc search`), a document number or an
+    agency name.
 
+    \b
     Example:
-
         cchc deps task:002_0387e2864a5773df:9 --depth 2
     """
     with answering(store_dir) as c:
-        up, down = trace.dependencies(c, c.resolve_entity(entity), depth)
+        nid = c.resolve_entity(entity)
+        up, down = trace.dependencies(c, nid, depth)
+        task = queries.task_answer(c, nid) if nid in c.tasks else None
         if as_json:
-            render.emit_json({"depends_on": up, "depended_on_by": down})
+            render.emit_json({"task": task, "depends_on": up, "depended_on_by": down})
         else:
-            con = render.console()
-            con.print(render.links(up, f"{entity} dựa trên / depends on"))
-            con.print(render.links(down, f"Dựa trên {entity} / depended on by"))
+            if task:  # who answers for it comes first: leads, cooperating, standing agencies
+                render.show(render.task_answers([task], f"Nhiệm vụ / task {nid}: {task.title}"))
+            render.show(render.links(up, f"{entity} dựa trên / depends on"))
+            render.show(render.links(down, f"Dựa trên {entity} / depended on by"))
         done(len(up) + len(down))
 
 
@@ -179,8 +186,8 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
 def path(source: str, target: str, structural: bool, store_dir: str, as_json: bool) -> None:
     """Đường nối ngắn nhất / the shortest chain of facts between two entities.
 
+    \b
     Example:
-
         cchc path ag:vn-hau-giang:ban-tuyen-giao-tinh-uy "Phòng Nội vụ"
     """
     with answering(store_dir) as c:
@@ -201,8 +208,8 @@ def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> No
     Each parent target is paired by metric with the child's: weaker, equal, stronger, missing in
     the child, not comparable (counts over different areas), or extra (only in the child).
 
+    \b
     Example:
-
         cchc cascade 002_0387e2864a5773df
     """
     with answering(store_dir) as c:
@@ -224,27 +231,30 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
 
     Without METRIC, lists the metrics in the store. METRIC is a key or a phrase of its label.
 
+    \b
     Example:
-
         cchc compare "trực tuyến"
     """
     with answering(store_dir) as c:
         if metric is None:
             ms = cascade_mod.metrics(c)
-            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Mã / key", "Tên", "Chỉ tiêu",
-                                                                      "Văn bản"],
-                                                  [[m.key, m.label, m.targets, m.documents] for m in ms]),
+            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Tên", "Chỉ tiêu", "Văn bản",
+                                                                      "Mã / key"],
+                                                  [[m.label, m.targets, m.documents, m.key] for m in ms]),
                   as_json)
             done(len(ms))
         rows = cascade_mod.compare(c, metric)
         _show(rows if as_json else render.table(
             f"So sánh / comparison: {metric}",
             ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
-            [[r.metric, r.jurisdiction_name or r.jurisdiction, render.doc(r.document),
-              f"{r.comparator or ''}{r.value:g}{'%' if r.unit == '%' else ' ' + (r.unit or '')}",
-              r.year or "", "" if r.parent_value is None else f"{r.parent_value:g}",
+            [[cascade_mod.metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
+              render.doc(r.document), cascade_mod.fmt_value(r.value, r.comparator, r.unit), r.year or "",
+              "" if r.parent_value is None else cascade_mod.fmt_value(r.parent_value, None, r.unit),
               render.quote(r.provenance, 200)] for r in rows]), as_json)
         done(len(rows))
+
+
+AUDIT_LIMIT = 5  # findings per document in the table: the summary counts them all
 
 
 @click.command("audit")
@@ -254,24 +264,49 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
               help="Mức thấp nhất được báo / lowest severity reported.")
 @DOCUMENT_OPTION
 @click.option("--strict", is_flag=True, help="Thoát mã 1 nếu có vi phạm / exit 1 on any violation.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000),
+              help="Số vi phạm hiện tối đa mỗi văn bản (mặc định 5 khi in bảng; 0 = tất cả) / most "
+                   "findings shown per document (default 5 in tables, all in --json; 0 = all).")
 @STORE_OPTION
 @JSON_OPTION
-def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, store_dir: str,
-          as_json: bool) -> None:
+def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, limit: int | None,
+          store_dir: str, as_json: bool) -> None:
     """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
     child targets, targets nobody answers for, unresolved or inconsistent citations, agencies of
     unknown kind.
 
-    Exit code: 0, or with --strict 1 when any violation is reported.
+    Prints a summary by rule and severity first, then the findings grouped by document (at most
+    --limit each). Exit code: 0, or with --strict 1 when any violation is reported.
 
+    \b
     Example:
-
         cchc audit --severity warning --strict
+        cchc audit -d 002 --rule task_many_leads --limit 0
     """
     with answering(store_dir) as c:
         found = audit_mod.audit(c, rules, severity, document)
-        _show(found if as_json else render.violations(found), as_json)
+        groups = audit_mod.by_document(found)
+        if as_json:
+            render.emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
+                             if limit else found)
+        else:
+            _print_audit(c, found, groups, AUDIT_LIMIT if limit is None else limit)
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
+
+
+def _print_audit(c: Corpus, found: list[audit_mod.Violation],
+                 groups: dict[str | None, list[audit_mod.Violation]], limit: int) -> None:
+    """The summary, then each document's findings (``limit`` of them; 0 = all)."""
+    con = render.console()
+    render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
+    for doc, vs in groups.items():
+        shown = vs[:limit] if limit else vs
+        head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"
+        more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < len(vs) else ""
+        con.print(render.violations(shown, f"{head}: {len(vs)} vi phạm / findings{more}"))
+    if limit and any(len(vs) > limit for vs in groups.values()):
+        con.print(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
+                       "để lọc / at most this many per document: --limit 0 for all.", "dim"))
 
 
 @click.command("search")
@@ -285,8 +320,8 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
 def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_json: bool) -> None:
     """Tìm kiếm không dấu / search names, titles, numbers and quotes, accents ignored.
 
+    \b
     Example:
-
         cchc search "mot cua" --type task
     """
     with answering(store_dir) as c:
@@ -309,8 +344,8 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
            store_dir: str, as_json: bool) -> None:
     """Ma trận trách nhiệm / agencies × tasks (chủ trì, phối hợp, thường trực, nhận báo cáo).
 
+    \b
     Example:
-
         cchc matrix --document 002 --format xlsx -o ma-tran.xlsx
     """
     with answering(store_dir) as c:
@@ -327,7 +362,7 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
             render.console().print(render.table(
                 f"Ma trận trách nhiệm / responsibility matrix ({len(m.rows)} × {len(m.agencies)})",
                 ["Nhiệm vụ", "Thời hạn", "Cơ quan và vai trò"],
-                [[f"{r.task.document.id} §{r.task.section}\n{r.task.title}",
+                [[f"{r.task.document.id} §{section_label(r.task.section)}\n{r.task.title}",
                   r.task.deadline or r.task.frequency or "",
                   "\n".join(f"{ROLE_LABELS[x]}: {a.name}" for a in m.agencies for x in r.cells.get(a.id, ()))]
                  for r in m.rows]))
@@ -350,8 +385,8 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
     ("trước ngày 30 tháng 10 hằng năm") until the end of the document's period. Frequencies
     without a day ("thường xuyên") are listed but not put in the calendar.
 
+    \b
     Example:
-
         cchc calendar --jurisdiction "Hậu Giang" -o thoi-han.ics
     """
     with answering(store_dir) as c:
@@ -368,17 +403,26 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
         else:
             render.console().print(render.table(
                 "Thời hạn / deadlines", ["Ngày / date", "Lặp / repeats", "Nhiệm vụ", "Chủ trì", "Nguồn"],
-                [[d.due_date or d.start or "(không có ngày)", d.recurrence or d.frequency or "",
+                [[d.due_date or d.start or "(không có ngày)",
+                  planning.recurrence_text(d.recurrence) or d.frequency or "",
                   d.title, ", ".join(a.name for a in d.lead), render.quote(d.provenance, 200)]
                  for d in items]))
         done(len(items))
 
 
+def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
+    try:
+        return bool(c.find_agencies(phrase, jurisdiction))
+    except NotFound:
+        return False
+
+
 def _show(obj: object, as_json: bool) -> None:
+    """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
     if as_json:
         render.emit_json(obj)
     else:
-        render.console().print(obj)
+        render.show(obj)
 
 
 def _write_text(text: str, output: str | None) -> None:

@@ -11,7 +11,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from graph.index import ROLE_LABELS, AgencyRef, DocRef
+from graph.cascade import row_labels
+from graph.index import ROLE_LABELS, AgencyRef, DocRef, section_label
 from loaders.model import Provenance, to_dict
 
 STATUS_STYLE = {"weaker": "bold red", "missing": "yellow", "not_comparable": "dim",
@@ -45,8 +46,16 @@ def quote(p: Provenance | None, width: int = 400) -> Text:
         return Text("")
     q = " ".join(p.quote.split())
     q = q if len(q) <= width else q[:width] + " …"
-    return Text.assemble((f"{p.document} §{p.section or '-'} [{p.start}:{p.end}] ", "dim"),
+    return Text.assemble((f"{p.document} §{section_label(p.section) or '-'} [{p.start}:{p.end}]\n", "dim"),
                          (f"“{q}”", "italic"))
+
+
+def show(obj: Any) -> None:
+    """Print an answer; a table without rows is its title and "không có / none", no frame."""
+    if isinstance(obj, Table) and not obj.row_count:
+        console().print(Text.assemble(str(obj.title or ""), (": không có / none", "dim")))
+    else:
+        console().print(obj)
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
@@ -67,7 +76,7 @@ def task_answers(answers: Sequence[Any], title: str) -> Table:
             holders.append(agency(r.agency) + "\n")
         if not a.roles:
             holders.append("(chưa giao cơ quan / no agency)", "yellow")
-        rows.append([doc(a.document), a.section, holders,
+        rows.append([doc(a.document), section_label(a.section), holders,
                      a.deadline or a.frequency or "", quote(a.provenance)])
     return table(title, ["Văn bản", "Mục", "Cơ quan / agencies", "Thời hạn", "Nguồn / source"], rows)
 
@@ -92,8 +101,8 @@ def links(items: Sequence[Any], title: str) -> Table:
 
 def cascade(cas: Any) -> Table:
     rows = []
-    for r in cas.rows:
-        rows.append([r.metric_label, Text(STATUS_LABEL[r.status], STATUS_STYLE[r.status]),
+    for r, label in zip(cas.rows, row_labels(cas.rows), strict=True):
+        rows.append([label, Text(STATUS_LABEL[r.status], STATUS_STYLE[r.status]),
                      quote(r.parent.provenance, 200) if r.parent else "",
                      quote(r.child.provenance, 200) if r.child else "", r.reason])
     title = f"Chỉ tiêu / targets: {doc(cas.child)} so với / against {doc(cas.parent)}"
@@ -101,11 +110,29 @@ def cascade(cas: Any) -> Table:
                          "Lý do / reason"], rows)
 
 
-def violations(items: Sequence[Any]) -> Table:
-    return table(f"Kiểm tra / audit: {len(items)} vi phạm / violations",
-                 ["Mức", "Quy tắc / rule", "Đối tượng", "Văn bản", "Mô tả", "Nguồn / source"],
-                 [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label, v.document or "",
-                   v.message, quote(v.provenance, 200)] for v in items])
+def audit_summary(counts: Sequence[Any], total: int, documents: int) -> Table:
+    return table(f"Kiểm tra / audit: {total} vi phạm / findings trong {documents} văn bản / documents",
+                 ["Mức / severity", "Quy tắc / rule", "Số / count", "Văn bản", "Nghĩa là / meaning"],
+                 [[Text(r.severity, SEVERITY_STYLE[r.severity]), r.rule, r.count, r.documents, r.description]
+                  for r in counts])
+
+
+def violations(items: Sequence[Any], title: str) -> Table:
+    """One document's findings; a finding resting on several facts lists each with its sentence."""
+    return table(title, ["Mức", "Quy tắc / rule", "Đối tượng", "Mô tả", "Nguồn / source"],
+                 [[Text(v.severity, SEVERITY_STYLE[v.severity]), v.rule, v.entity_label,
+                   _with_evidence(v), quote(v.provenance, 120)] for v in items])
+
+
+def _with_evidence(v: Any) -> Text:
+    out = Text(v.message)
+    for e in v.evidence:
+        same = e.provenance is None or (v.provenance is not None and e.provenance.quote == v.provenance.quote)
+        out.append(f"\n• {e.label}: ", "bold")
+        out.append("(cùng câu / same sentence)" if same else "")
+        if not same:
+            out.append_text(quote(e.provenance, 160))
+    return out
 
 
 def profile(p: Any) -> Group:

@@ -8,6 +8,7 @@ import click
 
 from graph import cascade as cascade_mod
 from graph.index import ROLES, NotFound
+from graph.labels import document_labels
 from visualizations.style import NODE
 from visualizations.view import MAX_NODES, ViewSpec
 
@@ -47,8 +48,8 @@ def viz(output: str, focus: str | None, depth: int, kinds: tuple[str, ...], docu
     the sentences it comes from; double-click to expand hidden neighbours; filter by type,
     edge, jurisdiction and document in the left panel; search at the top.
 
+    \b
     Example:
-
         cchc viz -o seeds.html
         cchc viz --focus "03-NQ/TU" --depth 2 -o nq03.html
         cchc viz --type document --type reference -o citations.html
@@ -78,9 +79,9 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
     compare METRIC: one metric's targets per jurisdiction, the parent plan's value marked.
     cascade DOCUMENT: a plan's targets against its parent's, coloured weaker / equal / stronger.
 
+    \b
     Example:
-
-        cchc chart compare "trực tuyến" -o online.svg
+        cchc chart compare "hồ sơ trực tuyến" -o online.svg
         cchc chart cascade 002 -o cascade.html
     """
     from visualizations.charts import cascade_svg, comparison_svg
@@ -89,9 +90,10 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
         if kind == "compare":
             rows = cascade_mod.compare(c, name)
             keys = sorted({r.metric for r in rows})
-            svgs = [comparison_svg([r for r in rows if r.metric == k]) for k in keys]
+            labels = document_labels(c)
+            svgs = [comparison_svg([r for r in rows if r.metric == k], labels=labels) for k in keys]
         else:
-            svgs = [cascade_svg(cas) for cas in cascade_mod.cascade(c, name, parent)]
+            svgs = [cascade_svg(cas, document_labels(c)) for cas in cascade_mod.cascade(c, name, parent)]
         if not svgs:
             raise NotFound(f"không có chỉ tiêu để vẽ / nothing to draw for {name!r}")
     if output and output.endswith(".html"):

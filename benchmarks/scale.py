@@ -2,7 +2,8 @@
 
 One command, per corpus size: build throughput (documents/s, MB/s) with both cores, peak RSS
 of the build (its process tree, sampled), store size, store load time, one-document
-incremental rebuild time, p50/p95 of every question, the time to draw a focused HTML view,
+incremental rebuild time, p50/p95 of every question, the time to draw a focused HTML view, the
+default graph page's size and first-draw time in headless Chromium (benchmarks/viz_browser.py),
 and the floor — one pass of NFC + lowercase + a citation regex over the same bytes — with the
 ratio build / floor. Prints a table and writes the figures as JSON.
 
@@ -175,11 +176,15 @@ def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
     inc = statistics.median(incs)
     store_bytes = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
     loads, lat, html = questions(store)
+    from viz_browser import page_figures  # the default `cchc viz` page, drawn in Chromium
+
+    page = page_figures(store)
     return {"documents": n, "corpus_mb": size / 1e6, "build_s": wall, "docs_per_s": n / wall,
             "mb_per_s": size / 1e6 / wall, "peak_rss_mb": peak / 1e6, "store_mb": store_bytes / 1e6,
             "incremental_s": inc, "incremental_runs_s": incs, "incremental_peak_rss_mb": inc_peak / 1e6,
             "load_s": statistics.median(loads), "load_runs_s": loads,
-            "floor_s": floor, "build_over_floor": wall / floor, "focused_html_s": html, "queries": lat}
+            "floor_s": floor, "build_over_floor": wall / floor, "focused_html_s": html, **page,
+            "queries": lat}
 
 
 def main() -> None:
@@ -205,6 +210,9 @@ def main() -> None:
               f"{', '.join(f'{x:.2f}' for x in r['incremental_runs_s'])}), load {r['load_s']:.2f} s "
               f"(median of {', '.join(f'{x:.2f}' for x in r['load_runs_s'])}), "
               f"focused view {r['focused_html_s']:.2f} s")
+        draw = "no chromium" if r["first_draw_s"] is None else f"first draw {r['first_draw_s']:.2f} s"
+        print(f"  default page (cchc viz): {r['page_nodes']} nodes, {r['page_edges']} edges, "
+              f"{r['page_mb']:.2f} MB in {r['page_s']:.1f} s; {draw} (headless Chromium)")
         print(f"  {'question':<16} {'first ms':>9} {'p50 ms':>9} {'p95 ms':>9}")
         for name, q in r["queries"].items():
             print(f"  {name:<16} {q['first_ms']:>9.1f} {q['p50_ms']:>9.1f} {q['p95_ms']:>9.1f}")

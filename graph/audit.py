@@ -20,6 +20,14 @@ MAX_CYCLE = 6
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """One of several facts a finding rests on: e.g. each lead of a task with many leads."""
+
+    label: str
+    provenance: Provenance | None
+
+
+@dataclass(frozen=True, slots=True)
 class Violation:
     rule: str
     severity: str
@@ -28,6 +36,31 @@ class Violation:
     document: str | None
     message: str
     provenance: Provenance | None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    rule: str
+    severity: str
+    count: int
+    documents: int
+    description: str
+
+
+# what each rule checks, for the audit's summary (Vietnamese / English)
+RULE_TEXT = {
+    "task_no_lead": "nhiệm vụ chưa có cơ quan chủ trì / task without a lead agency",
+    "task_many_leads": "nhiệm vụ có nhiều cơ quan chủ trì / task with several lead agencies",
+    "task_no_deadline": "nhiệm vụ không có thời hạn / task without a deadline",
+    "report_cycle": "báo cáo vòng tròn / agencies reporting to each other",
+    "target_weaker": "chỉ tiêu thấp hơn cấp trên / target weaker than the parent's",
+    "target_missing": "chỉ tiêu cấp trên không có ở cấp dưới / parent target missing in the child",
+    "target_no_agency": "chỉ tiêu không ai chịu trách nhiệm / target nobody answers for",
+    "citation_unresolved": "văn bản được dẫn không có trong kho / cited document not loaded",
+    "citation_inconsistent": "cùng số hiệu, khác thông tin / one number, different details",
+    "agency_unknown_kind": "không rõ loại cơ quan / agency of unknown kind",
+}
 
 
 def _task_rules(c: Corpus) -> Iterator[Violation]:
@@ -39,9 +72,11 @@ def _task_rules(c: Corpus) -> Iterator[Violation]:
                             "nhiệm vụ chưa có cơ quan chủ trì / task has no lead agency", p)
         elif len(leads) > 1:
             names = ", ".join(c.label(a) for a in leads)
+            given = [r for r in c.resp_by_task.get(tid, ()) if r["role"] == "lead"]
             yield Violation("task_many_leads", "warning", tid, t["title"], t["document"],
                             f"nhiệm vụ có {len(leads)} cơ quan chủ trì / {len(leads)} lead agencies: "
-                            f"{names}", p)
+                            f"{names}", p,
+                            tuple(Evidence(c.label(r["agency"]), prov(r["provenance"])) for r in given))
         if not t.get("deadline") and not t.get("frequency"):
             yield Violation("task_no_deadline", "info", tid, t["title"], t["document"],
                             "nhiệm vụ không có thời hạn / task has no deadline", p)
@@ -139,6 +174,25 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
         return list(found)
     return [v for v in found if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
             and (doc is None or v.document == doc)]
+
+
+def summary(found: list[Violation]) -> list[RuleCount]:
+    """Findings counted by rule and severity, in the audit's order (most severe first)."""
+    counts: dict[tuple[str, str], list[Violation]] = {}
+    for v in found:
+        counts.setdefault((v.rule, v.severity), []).append(v)
+    return [RuleCount(rule, sev, len(vs), len({v.document for v in vs}), RULE_TEXT.get(rule, rule))
+            for (rule, sev), vs in sorted(counts.items(), key=lambda kv: (SEVERITIES.index(kv[0][1]),
+                                                                          RULE_NAMES.index(kv[0][0])))]
+
+
+def by_document(found: list[Violation]) -> dict[str | None, list[Violation]]:
+    """Findings per document, documents with the most severe findings first."""
+    groups: dict[str | None, list[Violation]] = {}
+    for v in found:
+        groups.setdefault(v.document, []).append(v)
+    return dict(sorted(groups.items(), key=lambda kv: (min(SEVERITIES.index(v.severity) for v in kv[1]),
+                                                       -len(kv[1]), kv[0] or "")))
 
 
 def _all_violations(c: Corpus) -> list[Violation]:

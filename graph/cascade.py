@@ -81,10 +81,26 @@ class MetricInfo:
     documents: int
 
 
-def metric_label(key: str) -> str:
+UNIT_NAMES = {"%": "%", "rank": "hạng", "count": "số lượng"}  # a unit as named after a label
+UNIT_AFTER = {"%": "%", "rank": " (hạng)", "count": ""}  # how a unit reads after a number
+
+
+def metric_label(key: str, unit: str | None = None) -> str:
+    """The metric's Vietnamese label (loaders/data/metrics.tsv), with its unit when given."""
     if key.startswith("rank:"):
-        return f"Thứ hạng {key[5:].upper()}"
-    return METRIC_LABELS.get(key) or key.split(":", 1)[-1].replace("-", " ")
+        label = f"Thứ hạng {key[5:].upper()}"
+    else:
+        label = METRIC_LABELS.get(key) or key.split(":", 1)[-1].replace("-", " ").replace("_", " ")
+    name = UNIT_NAMES.get(unit or "", unit)
+    return f"{label} ({name})" if name and not (unit == "rank" and key.startswith("rank:")) else label
+
+
+def fmt_value(value: float | None, comparator: str | None = None, unit: str | None = None) -> str:
+    """"≥50%", "20 (hạng)", "—" for none."""
+    if value is None:
+        return "—"
+    sign = {">=": "≥", "<=": "≤"}.get(comparator or "", comparator or "")
+    return f"{sign}{value:g}{UNIT_AFTER.get(unit or '', f' {unit}' if unit else '')}"
 
 
 def _tref(c: Corpus, t: dict) -> TargetRef:
@@ -127,6 +143,32 @@ def _show(t: TargetRef) -> str:
     return f"{t.comparator or ''}{v}{unit}" + (f" ({t.year})" if t.year else "")
 
 
+def row_labels(rows: Sequence[CascadeRow]) -> list[str]:
+    """Each row's metric label, told apart where several rows share one: by the year, then by
+    the parent's (or child's) value, then by a count ("(lần 2)")."""
+    def year(r: CascadeRow) -> str:
+        t = r.parent or r.child
+        return str(t.year) if t and t.year else ""
+
+    def value(r: CascadeRow) -> str:
+        t = r.parent or r.child
+        return fmt_value(t.value, t.comparator, t.unit) if t else ""
+
+    labels = [r.metric_label for r in rows]
+    for extra in (year, value):
+        seen: dict[str, int] = defaultdict(int)
+        for x in labels:
+            seen[x] += 1
+        labels = [f"{x} · {extra(r)}" if seen[x] > 1 and extra(r) else x
+                  for x, r in zip(labels, rows, strict=True)]
+    count: dict[str, int] = defaultdict(int)
+    out = []
+    for x in labels:
+        count[x] += 1
+        out.append(x if count[x] == 1 else f"{x} (lần {count[x]})")
+    return out
+
+
 def parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
     """(parent document, citation id) for the corpus documents ``document`` implements."""
     cits = [ci for ci in c.by_document[document]["citations"] if ci["resolves_to"]]
@@ -146,7 +188,8 @@ def cascade(c: Corpus, child: str, parent: str | None = None) -> list[Cascade]:
         pairs = parents_of(c, child_id)
         if not pairs:
             raise NotFound(f"{child_id!r} không thực hiện văn bản nào trong kho / implements no "
-                           "document in the corpus; name one with parent")
+                           "document in the corpus; chỉ rõ văn bản cấp trên / name the parent with "
+                           "--parent DOCUMENT")
     return [_cascade(c, child_id, pid, via) for pid, via in pairs]
 
 
@@ -157,8 +200,8 @@ def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Casca
         for t in c.by_document[doc]["targets"]:
             by_metric[(t["metric"], t.get("unit"))][side].append(_tref(c, t))
     rows: list[CascadeRow] = []
-    for (metric, _unit), (ps, cs) in by_metric.items():
-        label = metric_label(metric)
+    for (metric, unit), (ps, cs) in by_metric.items():
+        label = metric_label(metric, unit)
         free = list(cs)
         for p in ps:
             if not free:
@@ -199,14 +242,22 @@ def metrics(c: Corpus) -> list[MetricInfo]:
 
 
 def find_metric(c: Corpus, query: str) -> list[str]:
-    """Metric keys named by a key or a phrase of their label ("trực tuyến")."""
+    """Metric keys named by a key, a phrase of their label ("trực tuyến") or its words."""
     known = {m.key for m in metrics(c)}
     if query in known:
         return [query]
     q = fold_key(query)
-    hits = [k for k in sorted(known) if q and (q in fold_key(metric_label(k)) or q in fold_key(k))]
+    words = set(q.split())
+
+    def named(k: str) -> bool:  # the phrase, or all its words in any order ("hồ sơ trực tuyến")
+        label = fold_key(metric_label(k))
+        return q in label or q in fold_key(k) or words <= set(label.split())
+    hits = [k for k in sorted(known) if q and named(k)]
     if not hits:
-        raise NotFound(f"không có chỉ tiêu / no metric matches {query!r}")
+        from .suggest import hint, nearest
+
+        labels = {fold_key(metric_label(k)): metric_label(k) for k in known}
+        raise NotFound(f"không có chỉ tiêu / no metric matches {query!r}" + hint(nearest(query, labels)))
     return hits
 
 

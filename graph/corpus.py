@@ -44,6 +44,7 @@ def document_part(d: DocumentFacts) -> Part:
         "sections": [{"path": s.path, "title": s.title, "kind": s.kind, "start": s.start,
                       "end": s.end, "parent": s.parent} for s in d.sections],
         "warnings": list(d.warnings),
+        "gaps": [{"kind": g.kind, "cue": g.cue, "provenance": to_dict(g.provenance)} for g in d.gaps],
         "definitions": [{"short": x.short, "long": x.long, "provenance": to_dict(x.provenance)}
                         for x in d.definitions],
     }

@@ -18,6 +18,7 @@ from loaders.text import fold, fold_key
 
 from .memory import no_gc
 from .phrases import TextTable
+from .suggest import agency_choices, document_choices, hint, jurisdiction_choices, nearest
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
@@ -65,6 +66,19 @@ def short(text: str, width: int = 90) -> str:
     """One line of at most about ``width`` characters, cut at a word."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+def section_label(path: str | None) -> str:
+    """An outline path as people read it: a repeated number (stored with primes, ``VI'``) is
+    "VI (lần 2)"; ``VI'.5`` is "VI (lần 2).5"."""
+    if not path:
+        return ""
+    parts = []
+    for part in path.split("."):
+        base = part.rstrip("'")
+        primes = len(part) - len(base)
+        parts.append(f"{base} (lần {primes + 1})" if primes else part)
+    return ".".join(parts)
 
 
 def expand_query(query: str) -> str:
@@ -257,7 +271,8 @@ class Corpus:
                 if j == query or q in {fold_key(rec.get("name") or ""),
                                        fold_key(units[j].short) if j in units else None}}
         if not hits:
-            raise NotFound(f"không có địa bàn / no jurisdiction matches {query!r}")
+            raise NotFound(f"không có địa bàn / no jurisdiction matches {query!r}"
+                           + hint(nearest(query, jurisdiction_choices(self))))
         out, changed = set(hits), True
         while changed:
             extra = {j for j, rec in self.jurisdictions.items() if rec.get("parent") in out} - out
@@ -293,27 +308,32 @@ class Corpus:
                 scored[best].append(aid)
         if not scored:
             raise NotFound(f"không có cơ quan / no agency matches {query!r}"
-                           + (f" in {jurisdiction!r}" if jurisdiction else ""))
+                           + (f" in {jurisdiction!r}" if jurisdiction else "")
+                           + hint(nearest(query, agency_choices(self))))
         return sorted(scored[max(scored)], key=lambda a: (self.agencies[a]["name"], a))
 
     def find_document(self, query: str) -> str:
-        """A document id from its id, a unique id prefix, its number or inferred number."""
+        """A document id from its id, a unique id prefix, its number or inferred number, or
+        whole words of its title; several matches or none raise ``NotFound`` saying which."""
         if query in self.documents or query in self.references:
             return query
         q = fold_key(query)
         ids, numbers, titles = self._document_keys()
         after = islice(ids, bisect.bisect_left(ids, (q,)), None)
-        hits = [d for _, d in takewhile(lambda x: x[0].startswith(q), after)] if q else []
+        hits, why = ([d for _, d in takewhile(lambda x: x[0].startswith(q), after)] if q else []), "mã / id"
         if not hits:
-            hits = list(numbers.get(q, ())) if q else []
+            hits, why = (list(dict.fromkeys(numbers.get(q, ()))) if q else []), "số hiệu / number"
         if not hits:
-            hits = [d for t, d in titles if q and q in t]
+            hits, why = [d for t, d in titles if q and f" {q} " in f" {t} "], "trích yếu / title"
         if len(hits) == 1:
             return hits[0]
         if not hits:
-            raise NotFound(f"không có văn bản / no document matches {query!r}")
-        raise NotFound(f"{query!r} khớp nhiều văn bản / matches several documents: "
-                       + ", ".join(sorted(hits)[:10]))
+            raise NotFound(f"không có văn bản / no document matches {query!r}"
+                           + hint(nearest(query, document_choices(self))))
+        raise NotFound(f"{query!r} khớp {why} của {len(hits)} văn bản / matches the {why.split('/ ')[-1]} "
+                       f"of {len(hits)} documents; nêu rõ hơn / be more specific: "
+                       + "; ".join(f"{d} ({short(self.label(d), 70)})" for d in sorted(hits)[:10])
+                       + (" …" if len(hits) > 10 else ""))
 
     def _document_keys(self) -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str]]]:
         """Keys of every document id (sorted, for prefixes), number and title (built once)."""
@@ -335,10 +355,16 @@ class Corpus:
             return self.find_document(query)
         except NotFound:
             pass
-        agencies = self.find_agencies(query)
+        try:
+            agencies = self.find_agencies(query)
+        except NotFound:
+            names = [*nearest(query, document_choices(self), 3), *nearest(query, agency_choices(self), 3)]
+            raise NotFound(f"không có văn bản, cơ quan hay mã nút / no document, agency or node id "
+                           f"matches {query!r}" + hint(names)) from None
         if len(agencies) > 1:
-            raise NotFound(f"{query!r} khớp nhiều cơ quan / matches several agencies: "
-                           + ", ".join(agencies[:10]))
+            raise NotFound(f"{query!r} khớp {len(agencies)} cơ quan / matches {len(agencies)} agencies; "
+                           "dùng mã / use an id: "
+                           + "; ".join(f"{a} ({self.agencies[a]['name']})" for a in agencies[:10]))
         return agencies[0]
 
     # --- the graph ---------------------------------------------------------------------------

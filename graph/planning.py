@@ -151,6 +151,32 @@ def matrix_xlsx(m: Matrix) -> bytes:
 # --- calendar ----------------------------------------------------------------------------------
 
 
+_FREQ_WORDS = {"YEARLY": "hằng năm", "MONTHLY": "hằng tháng", "WEEKLY": "hằng tuần", "DAILY": "hằng ngày"}
+
+
+def recurrence_text(rrule: str | None) -> str:
+    """An iCalendar RRULE as people say it: ``FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=30`` →
+    "hằng năm, ngày 30/10"; a rule it cannot read is returned as it is."""
+    if not rrule:
+        return ""
+    try:
+        parts = dict(p.split("=", 1) for p in rrule.split(";"))
+    except ValueError:
+        return rrule
+    words = _FREQ_WORDS.get(parts.get("FREQ", ""))
+    if words is None:
+        return rrule
+    interval = parts.get("INTERVAL")
+    if interval and interval != "1":
+        words = f"{interval} {words.split()[-1]} một lần"  # "3 tháng một lần"
+    day, month = parts.get("BYMONTHDAY"), parts.get("BYMONTH")
+    if day and month:
+        return f"{words}, ngày {day}/{month}"
+    if day:
+        return f"{words}, ngày {day}"
+    return words
+
+
 def _first_year(c: Corpus, doc: str) -> int | None:
     d = c.documents.get(doc, {})
     if d.get("date"):

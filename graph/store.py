@@ -30,6 +30,7 @@ import marshal
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -67,6 +68,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kept: list[str] = field(default_factory=list)  # failed now, previous version kept
     warnings: list[str] = field(default_factory=list)
+    gaps: Counter[str] = field(default_factory=Counter)  # kind → what was not understood
     documents: int = 0
     written: bool = False  # False: nothing loaded, the store was left as it was
 
@@ -234,6 +236,7 @@ class Store:
                     entries[doc_id] = entry
                     report.cached.append(str(path))
                     report.warnings.extend(entry.get("warnings", ()))
+                    report.gaps.update(entry.get("gaps") or {})
                     continue
                 if new is None:  # one bad file never stops the others
                     if doc_id in old and _facts_file(doc_id, old[doc_id]) in found:
@@ -244,11 +247,12 @@ class Store:
                     continue
                 report.loaded.append(str(path))
                 report.warnings.extend(new.warnings)
+                report.gaps.update(new.gaps)
                 st = path.stat()
                 entries[doc_id] = {"source_path": str(path), "sha256": new.sha256,
                                    "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                                    "extractor_version": new.extractor_version, "facts": new.facts,
-                                   "warnings": new.warnings}
+                                   "warnings": new.warnings, "gaps": new.gaps}
                 parts[doc_id] = new.part
             if not report.loaded and not report.cached:
                 report.documents = len(manifest["documents"])
@@ -348,7 +352,8 @@ class Store:
         """Store a document's facts; what the build keeps of them (made where it was extracted)."""
         return Extracted(self._save_facts(doc_id, path, facts), facts.meta.sha256,
                          facts.extractor_version, list(facts.warnings),
-                         packs.encode_part(document_part(facts)))
+                         packs.encode_part(document_part(facts)),
+                         dict(Counter(g.kind for g in facts.gaps)))
 
     def _stored_part(self, doc_id: str, entry: dict) -> packs.EncodedPart:
         """A stored document's part, made again from its stored facts."""
@@ -448,6 +453,7 @@ class Extracted:
     extractor_version: int
     warnings: list[str]
     part: packs.EncodedPart  # marshalled here: the build moves its bytes, decodes only the keys
+    gaps: dict[str, int] = field(default_factory=dict)  # kind → count
 
 
 def _facts_file(doc_id: str, entry: dict) -> str:

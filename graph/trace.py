@@ -102,7 +102,10 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
     with contextlib.suppress(NotFound):
         frontier.add(c.find_document(number_or_document))
     if not frontier:
-        raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}")
+        from .suggest import document_choices, hint, nearest
+
+        raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
+                       + hint(nearest(number_or_document, document_choices(c))))
     citing = _citing(c)
     levels: list[list[tuple[int, dict]]] = []
     seen = set(frontier)

@@ -28,6 +28,39 @@ def _alts(cell: str) -> list[str]:
     return [a.strip() for a in cell.split("|") if a.strip()]
 
 
+# task-table header words → the column they name: (column, how the header is matched: whole,
+# prefix or contains, words), checked in this order ("Thời gian thực hiện" is a deadline, not
+# a lead; "Cách thức thực hiện" is no lead since lead words must open the header)
+TABLE_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (r["column"], r["match"], tuple(_alts(r["headers"]))) for r in table_rows("table_columns.tsv"))
+
+# lower-case syllables (folded) that end an agency's proper name: verbs and function words
+NAME_STOPS: frozenset[str] = frozenset(r["word"] for r in table_rows("name_stops.tsv"))
+
+# words that assign a duty (folded patterns): a sentence with one and no responsibility is a gap
+DUTY_CUE_NAMES: tuple[str, ...] = tuple(r["cue"] for r in table_rows("duty_cues.tsv"))
+# a literal every match of a cue holds: most sentences have none, and are not searched
+DUTY_CUE_WORDS: tuple[str, ...] = tuple(
+    sorted({w for r in table_rows("duty_cues.tsv") for w in _alts(r["word"])}))
+# one search finds the first cue of a sentence; the group that matched names it (c<row>)
+DUTY_CUES: re.Pattern[str] = re.compile("|".join(
+    f"(?P<c{i}>{r['pattern']})" for i, r in enumerate(table_rows("duty_cues.tsv"))))
+
+# "Trách nhiệm của Sở A": words before the agencies a heading hands its items to
+DUTY_HEADING: re.Pattern[str] = re.compile(
+    r"(?:" + "|".join(r["prefix"] for r in table_rows("duty_headings.tsv")) + r")\s+")
+
+# what a sentence asks of everyone without giving anyone a task ("… tổ chức quán triệt Nghị quyết")
+EXHORTATION: re.Pattern[str] = re.compile(
+    r"(?:to chuc |co trach nhiem |chu dong )?(?:" + "|".join(
+        re.escape(r["phrase"]) for r in table_rows("exhortations.tsv")) + r")\b")
+
+# words that open a body named by its role ("Cơ quan chủ trì …", "Cán bộ giải quyết hồ sơ")
+ROLE_BODIES: str = "(?:" + "|".join(r["word"] for r in table_rows("role_bodies.tsv")) + ")"
+
+# numbers written as words ("tối thiểu một lần/năm"), folded → value
+NUMBER_WORDS: dict[str, int] = {r["word"]: int(r["value"]) for r in table_rows("number_words.tsv")}
+
 SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "6"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "7"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
@@ -185,6 +185,21 @@ class Definition:
     provenance: Provenance
 
 
+GapKind = Literal["duty", "figure", "metadata"]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something the extractor saw but did not understand, so that no duty is lost silently:
+    a sentence or table row with an assignment cue that gave no responsibility (``duty``), a
+    figure in a goals section that gave no target (``figure``), a missing document field
+    (``metadata``). ``cue`` is the word that flagged it (or the missing field)."""
+
+    kind: GapKind
+    cue: str
+    provenance: Provenance
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentMeta:
     id: str
@@ -224,6 +239,7 @@ class DocumentFacts:
     citations: list[Citation] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     extractor_version: str = EXTRACTOR_VERSION
 
 

@@ -41,9 +41,10 @@ class _Piece:
 
 
 def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
-    texts = clean_many([b.text for b in raw.blocks])
+    raw_blocks = _close_bold(raw.blocks)
+    texts = clean_many([b.text for b in raw_blocks])
     cells = iter(clean_many([c for b in raw.blocks if b.kind == "row" for c in b.cells]))
-    pieces = [p for p in (_clean(b, t, cells) for b, t in zip(raw.blocks, texts, strict=True))
+    pieces = [p for p in (_clean(b, t, cells) for b, t in zip(raw_blocks, texts, strict=True))
               if p is not None]
     pieces = _join_broken(pieces, _hard_wrapped(raw))
     parts: list[str] = []
@@ -69,6 +70,35 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
         pos = end + 1
     text = "\n".join(parts)
     return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks), fold(text))
+
+
+# a bold run that a hard wrap split ("**Điều 2. Nhiệm" ⏎ "vụ, quyền hạn**") is one heading;
+# no real heading runs longer than this many lines
+_BOLD_LINES = 6
+
+
+def _close_bold(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Markdown lines that leave ``**`` open, joined to the lines up to the one closing it."""
+    out: list[RawBlock] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        i += 1
+        if not (b.markdown and b.kind == "para" and b.text.count("**") % 2):
+            out.append(b)
+            continue
+        j = i
+        while j < len(blocks) and j - i < _BOLD_LINES and blocks[j].kind == "para" \
+                and blocks[j].text.strip() and blocks[j].text.count("**") % 2 == 0:
+            j += 1
+        if j < len(blocks) and j - i < _BOLD_LINES and blocks[j].kind == "para" \
+                and blocks[j].text.count("**") % 2:
+            text = " ".join(x.text.strip() for x in blocks[i - 1:j + 1])
+            out.append(RawBlock(text, b.line, b.kind, b.level, b.bold, markdown=True))
+            i = j + 1
+        else:
+            out.append(b)
+    return out
 
 
 def _is_footnote(text: str) -> bool:
@@ -199,10 +229,16 @@ def _ends(rx: re.Pattern[str], text: str) -> bool:
     return rx.search(text, max(0, len(text) - _TAIL)) is not None
 
 
-def _goes_on(prev: _Piece, p: _Piece, wrapped: bool) -> bool:
+_MARGIN = 60  # a line this long reached the wrap margin (portals wrap at ~80 characters)
+_BOLD_HEADINGS = 3  # bold lines in a document that sets its headings in bold
+
+
+def _goes_on(prev: _Piece, p: _Piece, wrapped: bool, bold_headings: bool = False) -> bool:
     """Does ``p`` continue the sentence that ``prev`` left open?"""
     if p.kind not in ("para", "heading") or prev.kind != p.kind or _FOOTNOTE.match(prev.text):
         return False
+    if _marker_only(prev.text):
+        return True  # "2.1." ⏎ "Trách nhiệm chung": the marker's title
     if _LIST_MARK.match(p.text) or marker_of(p.text):
         return _ends(_NUMBER_LABEL, prev.text) and bool(re.match(r"\d", p.text))
     if _ends(_NUMBER_LABEL, prev.text):
@@ -211,16 +247,26 @@ def _goes_on(prev: _Piece, p: _Piece, wrapped: bool) -> bool:
         return False
     if _LOWER_START.match(p.text) or _DIGIT_GOES_ON.match(p.text):
         return True
-    # a wrapped line that reached the margin: "… Điều 2. Giao" ⏎ "Giám đốc Sở …"
-    return wrapped and len(prev.text) >= 60 and p.text[:1].isupper() and not prev.text.isupper()
+    # a wrapped line that reached the margin: "… Điều 2. Giao" ⏎ "Giám đốc Sở …"; or the
+    # indented first line of a paragraph (shorter) when a full line follows it and headings
+    # are set in bold, so a plain line is no heading
+    return wrapped and p.text[:1].isupper() and not prev.text.isupper() and (
+        len(prev.text) >= _MARGIN or (bold_headings and not prev.bold and len(p.text) >= _MARGIN))
+
+
+def _marker_only(text: str) -> bool:
+    """A line holding nothing but a heading marker (``I.``, ``2.1.``, ``a)``, ``Điều 3.``)."""
+    mk = marker_of(text + " X") if len(text) <= 12 else None
+    return mk is not None and mk[2] >= len(text)
 
 
 def _join_broken(pieces: list[_Piece], wrapped: bool = False) -> list[_Piece]:
     """Join a paragraph broken inside a sentence (by a page or line break) to the next one."""
     out: list[_Piece] = []
+    bold_headings = sum(p.bold for p in pieces) >= _BOLD_HEADINGS
     for p in pieces:
         prev = out[-1] if out else None
-        if prev is not None and _goes_on(prev, p, wrapped):
+        if prev is not None and _goes_on(prev, p, wrapped, bold_headings):
             joined = prev.text + " " + p.text
             bold_end = prev.bold_end if prev.bold_end >= 0 else -1
             if prev.bold and p.bold:

@@ -35,6 +35,11 @@ _SIGNATURE = re.compile(
     r"^(?:T/?M\.?|TM\.|KT\.|K/T|TL\.|T/L|Q\.|Q/|TUQ\.)\s*\S|"
     r"^(?:BÍ THƯ|PHÓ BÍ THƯ|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC|PHÓ GIÁM ĐỐC|TRƯỞNG BAN|"
     r"PHÓ TRƯỞNG BAN|CHÁNH VĂN PHÒNG|TRƯỞNG PHÒNG|THỦ TRƯỞNG|BỘ TRƯỞNG|THỦ TƯỚNG)\b")
+# the title of a document attached after the signature ("KẾ HOẠCH", "QUY CHẾ", "PHỤ LỤC I"),
+# written in capitals on a line of its own
+_ATTACHED_TITLE = re.compile(
+    r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|CHƯƠNG TRÌNH|ĐỀ ÁN|HƯỚNG DẪN|PHỤ LỤC|DANH MỤC|NỘI QUY|"
+    r"ĐIỀU LỆ)(?:\s+[IVXLC\d]+)?\s*[.:]?\s*(?:$|[A-ZĐÀ-Ỹ ,–-]+$)")
 _YEAR_IN_TITLE = re.compile(r"(?i)(?:đến|den|tới|toi|vào|vao)\s+năm\s+((?:19|20)\d\d)")
 _LEAD_IN_YEAR = re.compile(
     r"(?i)^(?:[a-zđ]\)\s*)?(?:(?:mục tiêu|chỉ tiêu|định hướng)[^:]{0,30}?)?"
@@ -124,15 +129,21 @@ def build_outline(doc: NormDoc) -> Outline:
             out.footnotes.append((b.start, b.end))
             continue
         if after_signature:
+            if not _ATTACHED_TITLE.match(btext):
+                continue
+            # a regulation, plan or appendix issued with the decision: its own outline
+            after_signature = in_recipients = first_heading_seen = False
+            out.signature = (out.signature[0], b.start) if out.signature else None
+            style_order.clear()
             continue
         if _RECIPIENTS.match(btext):
             in_recipients = True
             out.recipients = (b.start, b.end)
             _close_all(raw, stack, b.start)
             continue
-        if _SIGNATURE.match(btext) and (in_recipients or i > len(doc.blocks) * 0.6):
+        if _SIGNATURE.match(btext) and (in_recipients or i > len(doc.blocks) * 0.6 or out.signature):
             if out.signature is None:
-                out.signature = (b.start, b.end)
+                out.signature = (b.start, len(text))
             in_recipients = False
             after_signature = True
             _close_all(raw, stack, b.start)
@@ -178,8 +189,9 @@ def build_outline(doc: NormDoc) -> Outline:
                     "title": title, "start": b.start, "title_end": title_end, "end": len(text),
                     "parent": parent["path"] if parent else None, "bold": is_heading})
         stack.append((style, len(raw) - 1))
-    _close_all(raw, stack, out.recipients[0] if out.recipients else
-               (out.signature[0] if out.signature else len(text)))
+    closing = [p[0] for p in (out.recipients, out.signature) if p]
+    last = raw[-1]["start"] if raw else 0
+    _close_all(raw, stack, min([p for p in closing if p > last], default=len(text)))
     out.sections = _finish(raw, text)
     out.by_path = {s.path: s for s in out.sections}
     out.starts = [s.start for s in out.sections]
@@ -228,11 +240,17 @@ def _title(text: str, b: Block, body_start: int) -> tuple[str, int]:
 
 
 def _label(style: str, marker: str, n: int) -> str:
+    """A section's label in its path: the marker's number ("2.1." → "1" under "2"), the word and
+    number of articles, parts and appendices as written ("Điều 5", "Chương II", "Phụ lục I")."""
+    if style in ("article", "part", "appendix"):
+        words = " ".join(marker.strip(" .:").split())
+        word = words.split(" ")[0] if style != "appendix" else " ".join(words.split(" ")[:2])
+        number = words[len(word):].strip()
+        return f"{word.capitalize()} {number}".strip() if style != "appendix" else (
+            f"Phụ lục {number}".strip())
     core = re.sub(r"[^0-9A-Za-zĐđ.]+", "", marker).strip(".")
-    if style in ("roman", "arabic", "arabic2", "arabic3", "letter", "paren", "article"):
+    if style in ("roman", "arabic", "arabic2", "arabic3", "letter", "paren"):
         return core.rsplit(".", 1)[-1] if style in ("arabic2", "arabic3") else (core or str(n))
-    if style in ("part", "appendix"):
-        return (style[0].upper() + core[-3:]) if core else style
     return f"{style[0]}{n}"
 
 
@@ -244,6 +262,8 @@ def _finish(raw: list[dict], text: str) -> list[Section]:
         by_path[path] = r
         parent = by_path.get(r["parent"]) if r["parent"] else None
         own = _kind_of(r["title"], r["style"], r.get("bold", False))
+        if parent and parent["kind"] and r["style"] in ("bullet", "plus", "bullet2"):
+            own = ""  # a bullet's words are its content, not a heading naming a part
         kind = own or (parent["kind"] if parent else "")
         r["kind"] = kind
         ym = _YEAR_IN_TITLE.search(r["title"]) or _LEAD_IN_YEAR.match(

@@ -8,6 +8,8 @@ from pathlib import Path
 from . import admin
 from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
+from .extract.duties import extract_roles
+from .extract.gaps import find_gaps
 from .extract.metadata import (
     extract_definitions,
     extract_indicator_mentions,
@@ -15,7 +17,6 @@ from .extract.metadata import (
     resolve_context,
     resolve_issuer,
 )
-from .extract.roles import extract_roles
 from .extract.targets import extract_targets
 from .model import Agency, DocumentFacts, DocumentMeta, Jurisdiction, NormDoc
 from .normalize import normalize
@@ -81,11 +82,13 @@ def extract(doc: NormDoc) -> DocumentFacts:
         warnings.append(f"{doc.source_path}: no headings found; facts come from plain paragraphs")
     if ctx.jurisdiction is None:
         warnings.append(f"{doc.source_path}: jurisdiction not recognised")
-    return DocumentFacts(meta=dmeta, text=doc.text, sections=outline.sections,
-                         jurisdictions=jurs, agencies=sorted(by_id.values(), key=lambda a: a.id),
-                         tasks=tasks, responsibilities=resps, targets=targets,
-                         indicators=extract_indicator_mentions(doc, outline), citations=citations,
-                         definitions=definitions, warnings=warnings)
+    facts = DocumentFacts(meta=dmeta, text=doc.text, sections=outline.sections,
+                          jurisdictions=jurs, agencies=sorted(by_id.values(), key=lambda a: a.id),
+                          tasks=tasks, responsibilities=resps, targets=targets,
+                          indicators=extract_indicator_mentions(doc, outline), citations=citations,
+                          definitions=definitions, warnings=warnings)
+    facts.gaps = find_gaps(doc, outline, facts)
+    return facts
 
 
 def _issuer_display(m: Mention | None) -> str | None:

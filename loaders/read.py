@@ -197,11 +197,27 @@ def _read_text(r: _Reading) -> list[RawBlock]:
 
 
 def text_blocks(text: str, markdown: bool) -> list[RawBlock]:
-    """Lines → blocks; markdown pipe tables become rows of one table."""
+    """Lines → blocks; markdown pipe tables and tables flattened to one cell a line (below)
+    become rows of one table."""
     blocks: list[RawBlock] = []
     table = -1
     in_table = False
-    for no, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    i = layout_end = 0
+    while i < len(lines):
+        line = lines[i]
+        no = i + 1
+        if line.strip() == "|" and i >= layout_end:
+            rows, end = flat_table(lines, i)
+            if rows:
+                table += 1
+                blocks += [RawBlock(" | ".join(cells), first + 1, "row", cells=cells,
+                                    table=table, markdown=markdown) for first, cells in rows]
+                in_table = False
+                i = end
+                continue
+            layout_end = end  # a layout table: its lines are read as paragraphs
+        i += 1
         if _PIPE_ROW.match(line):
             if _PIPE_SEP.match(line):
                 continue
@@ -214,6 +230,59 @@ def text_blocks(text: str, markdown: bool) -> list[RawBlock]:
         in_table = False
         blocks.append(RawBlock(line, no, "para", markdown=markdown))
     return blocks
+
+
+# Legal portals flatten HTML tables into text as one cell after another, each cell's lines
+# closed by a line holding only "|"; an empty cell ("|" right after "|") ends a row, and a
+# blank line after a "|", or a "cell" longer than any real one (the body that follows a
+# table), ends the table. Layout tables (the two-column header: issuer | motto, number |
+# date; the recipients | signature block; portal panels of label: | value) are left as
+# paragraphs: a data table opens with a header row of at least this many short labels.
+_DATA_TABLE_CELLS = 3
+_HEADER_CELL_CHARS = 80
+_MAX_CELL_LINES = 30  # task cells of real plans run to ~15 wrapped lines
+
+
+def flat_table(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int]:
+    """The rows (first line index, cells) of the flattened table whose first "|" is
+    ``lines[i]`` (none when it is a layout table), and the index of the line after it."""
+    rows: list[tuple[int, list[str]]] = []
+    cells: list[str] = []
+    first = i + 1
+    j = i
+    while j < len(lines) and lines[j].strip() == "|":
+        k = j + 1
+        while k < len(lines) and lines[k].strip() != "|":
+            k += 1
+        body = lines[j + 1:k]
+        filled = [t for t in body if t.strip()]
+        if k >= len(lines) or (filled and len(filled) < len(body)) or len(body) > _MAX_CELL_LINES:
+            break  # the last "|": what follows is no cell (text, or the end of the file)
+        if filled:
+            cells.append(" ".join(t.strip() for t in filled))
+        elif cells:
+            rows.append((first, cells))
+            cells = []
+        if not cells:
+            first = k + 1
+        j = k
+    if cells:
+        rows.append((first, cells))
+    if not rows or not _is_header(rows[0][1]):
+        return [], j + 1
+    return rows, j + 1
+
+
+def _is_header(cells: list[str]) -> bool:
+    """Column labels: short, with no value after a colon and no number or date (a document
+    header's "Số: 12/KH-UBND", "ngày 5 tháng 3 năm 2024" are values, not labels)."""
+    labels = [c.replace("*", "").strip() for c in cells]
+    return (len(labels) >= _DATA_TABLE_CELLS and all(len(c) <= _HEADER_CELL_CHARS for c in labels)
+            and sum(c.endswith(":") for c in labels) * 2 < len(labels)
+            and not any(_LABEL_VALUE.search(c) for c in labels))
+
+
+_LABEL_VALUE = re.compile(r":\s*\S|\d{2}")
 
 
 def _read_docx(r: _Reading) -> list[RawBlock]:

@@ -84,6 +84,19 @@ def click_node(page, node_id: str, double: bool = False) -> None:
     click(box["x"] + xy["x"], box["y"] + xy["y"])
 
 
+def double_click_until(page, node_id: str, condition: str) -> None:
+    """Double-click a node until ``condition`` holds (vis-network times the two taps; a loaded
+    machine can split them into two clicks)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    click_node(page, node_id, double=True)
+    try:
+        page.wait_for_function(condition, timeout=10_000)
+    except PlaywrightTimeout:
+        click_node(page, node_id, double=True)
+        page.wait_for_function(condition)
+
+
 @pytest.fixture(scope="module")
 def seeds_html(seed_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("viz") / "seeds.html"
@@ -119,7 +132,8 @@ def test_click_node_shows_its_quote(browser, seeds_html: Path) -> None:
     click_node(page, HG_PROPAGANDA)
     panel = page.locator("#panel")
     panel.wait_for(state="visible")
-    assert page.locator("#panel-title").inner_text() == "Ban Tuyên giáo Tỉnh ủy"
+    # Hà Tĩnh has a Ban Tuyên giáo Tỉnh ủy too: the label says which
+    assert page.locator("#panel-title").inner_text() == "Ban Tuyên giáo Tỉnh ủy (Hậu Giang)"
     quotes = page.locator("#panel-quotes").inner_text()
     # Seed 000, §V.4: the agency's lead role, quoted with its document and section.
     assert "Ban Tuyên giáo Tỉnh ủy chủ trì, phối hợp với các cơ quan thông tin" in quotes
@@ -256,4 +270,56 @@ def test_api_docs_render_offline(browser, server: str) -> None:
     assert not w.errors, w.errors
     outside = [u for u in w.requests if not u.startswith(server)]
     assert not outside, outside
+    page.close()
+
+
+def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seeds standing for a large store: places drawn, a place's documents on demand."""
+    from visualizations import overview
+
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
+    out = tmp_path / "overview.html"
+    r = CliRunner().invoke(cli, ["viz", "--store", str(seed_store), "--max-nodes", "10", "-o", str(out)])
+    assert r.exit_code == 0 and "Tổng quan" in r.output
+    page, w = open_page(browser, out.as_uri())
+    wait_graph(page)
+    page.wait_for_function("window.cchcFirstDraw !== undefined")  # the benchmark's mark
+    kinds = set(page.evaluate("cchc.nodeView.get().map(n => n.kind)"))
+    assert kinds <= {"jurisdiction", "reference"}
+    double_click_until(page, "place:vn-hau-giang", "cchc.nodes.get('002_0387e2864a5773df') !== null")
+    shown = set(page.evaluate("cchc.nodeView.getIds()"))
+    assert {"000_def938038e5dae73", "002_0387e2864a5773df"} <= shown
+    assert "001_ee741e6811c4e2db" not in shown  # Tuần Giáo is in Điện Biên, not opened
+    # the plan's citation of the resolution is drawn between the two documents
+    assert page.evaluate("cchc.edgeView.get().some(e => e.from === '002_0387e2864a5773df' && "
+                         "e.to === '000_def938038e5dae73')")
+    click_node(page, "002_0387e2864a5773df")
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-title").inner_text() == "KH 2021–2025 · Vị Thanh"
+    assert "cchc viz --document 002_0387e2864a5773df" in page.locator("#panel-props").inner_text()
+    assert not w.errors, w.errors
+    assert w.requests == [out.as_uri()], w.requests
+    page.close()
+
+
+def test_served_overview_brings_a_documents_agencies(browser, server: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served, the overview's third level: double-click a document for its agencies and roles."""
+    from visualizations import overview
+
+    monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
+    page, w = open_page(browser, server + "/?max_nodes=10")
+    wait_graph(page)
+    plan = "002_0387e2864a5773df"
+    page.evaluate("cchc.expand('place:vn-hau-giang')")
+    agency = "ag:vn-hau-giang-vi-thanh:phong-noi-vu"
+    double_click_until(page, plan, f"cchc.nodes.get('{agency}') !== null")
+    line = page.evaluate(f"cchc.edges.get('a:{plan}:{agency}')")
+    assert line["to"] == plan and "chủ trì" in line["label"]  # Phòng Nội vụ leads tasks of the plan
+    click_node(page, agency)
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-actions a[href^='/pages/agencies/']").count() == 1
+    assert not w.errors, w.errors
+    assert not [u for u in w.requests if not u.startswith(server)]
     page.close()

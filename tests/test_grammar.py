@@ -191,7 +191,8 @@ def test_roles_in_a_written_plan() -> None:
         ("Phòng Nội vụ", "lead"), ("Phòng Tư pháp", "cooperate"),
         ("Ủy ban nhân dân huyện", "report_to"),
         ("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện", "lead"),
-        ("các cơ quan chuyên môn", "cooperate"), ("Phòng Nội vụ", "lead"),
+        # "X phối hợp với Y <làm gì>": X acts (lead), Y cooperates (CONVENTIONS.md)
+        ("các cơ quan chuyên môn", "lead"), ("Phòng Nội vụ", "cooperate"),
     ])
     report = next(r for r in f.responsibilities if r.role == "report_to")
     assert report.deadline == "trước ngày 15 tháng 12 hằng năm"
@@ -334,7 +335,8 @@ Số: 77/KH-UBND
 1. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp giám sát việc thực hiện Kế hoạch số 77/KH-UBND.
 """)
     names = {a.id: a.name for a in f.agencies}
-    assert ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "cooperate") in {
+    # "Đề nghị X …": X is the direct assignee of the duty
+    assert ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "lead") in {
         (names[r.agency], r.role) for r in f.responsibilities}
     assert f.citations == []
 
@@ -369,7 +371,8 @@ def test_agency_then_colon_then_duties() -> None:
     names = {a.id: a.name for a in f.agencies}
     got = {(names[r.agency], r.role) for r in f.responsibilities}
     assert got == {("Sở Nội vụ", "standing"), ("Sở Nội vụ", "lead"),
-                   ("Ủy ban nhân dân tỉnh", "report_to"), ("Sở Tư pháp", "cooperate")}
+                   ("Ủy ban nhân dân tỉnh", "report_to"), ("Sở Tư pháp", "lead"),
+                   ("Sở Nội vụ", "cooperate")}
 
 
 # --- patterns searched at word starts (indicators) ------------------------------------------
@@ -497,7 +500,7 @@ def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> N
 
 
 def test_task_labels_match_as_the_plain_rule() -> None:
-    from loaders.extract.roles import _LABEL, _label_key
+    from loaders.extract.labels import _LABEL, _label_key
 
     plain = re.compile(  # the rule as first written: named groups, a lookbehind first
         r"(?:(?:co quan|don vi)\s+(?P<k1>chu tri|phoi hop|thuc hien)|(?<![a-z] )(?P<k2>chu tri|phoi hop)|"

@@ -62,9 +62,10 @@ def test_rows_hold_only_values_neo4j_can_store(seed_export: dict) -> None:
 def test_role_and_citation_relationships_carry_their_records(seed_export: dict) -> None:
     rows = to_rows(seed_export, "v1")
     plan, resolution = _doc(seed_export, "002_"), _doc(seed_export, "000_")
-    # The Vị Thanh plan makes its Phòng Nội vụ the standing agency of task 3.
+    # The Vị Thanh plan makes its Phòng Nội vụ the standing agency of the plan's follow-up task.
     standing = next(r for r in rows.rels["STANDING"] if r["source"] == VICOUNCIL)
-    assert standing["target"] == f"task:{plan}:3"
+    task = next(t for t in seed_export["tasks"] if t["id"] == standing["target"])
+    assert task["document"] == plan and task["text"].startswith("Là cơ quan thường trực")
     assert standing["props"]["r_document"] == plan
     assert "thường trực" in standing["props"]["prov_quote"]
     # ... and rests on the Hậu Giang resolution 03-NQ/TU, which is in the corpus.

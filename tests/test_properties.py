@@ -258,13 +258,14 @@ def test_modern_tones_is_the_plain_rule(text: str) -> None:
 
 
 def _area_by_counting(title: str, text: str) -> str:
-    """The area rule as first written: every keyword counted in title (×3) and text."""
+    """The area rule in its plain form: every keyword counted in the title, then in the text;
+    the most in the title wins, the text breaking ties."""
     from loaders.lexicon import AREAS
 
     ft, fx = fold(title), fold(text)
-    best, score = "other", 0
+    best, score = "other", (0, 0)
     for a in AREAS:
-        s = 3 * sum(map(ft.count, a.keywords)) + sum(map(fx.count, a.keywords))
+        s = (sum(map(ft.count, a.keywords)), sum(map(fx.count, a.keywords)))
         if s > score:
             best, score = a.area, s
     return best

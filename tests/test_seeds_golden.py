@@ -206,3 +206,26 @@ def test_same_metric_key_across_documents(seed_export: dict) -> None:
     assert metric("000", "giải quyết trực tuyến") == metric("002", "giải quyết trực tuyến") == \
         "dossier_online_rate"
     assert metric("000", "dưới dạng điện tử") == metric("002", "dưới dạng điện tử") == "edoc_exchange"
+
+
+def test_answers_a_reader_found_wrong_are_right(seed_facts: dict) -> None:
+    """Answers checked by hand against seeds 000 and 002 (issue: who leads on real documents)."""
+    plan, resolution = seed_facts["002"], seed_facts["000"]
+    names = {a.id: a.name for a in plan.agencies}
+    tasks = {t.id: t for t in plan.tasks}
+    # the closing "Giao Phòng Nội vụ chủ trì …" is titled in its own words, not after §VI.5
+    closing = next(tasks[r.task] for r in plan.responsibilities
+                   if names[r.agency] == "Phòng Nội vụ" and tasks[r.task].text.startswith("Giao"))
+    assert closing.title.startswith("Giao Phòng Nội vụ chủ trì")
+    # "tập huấn cho 100% CBCCVV sử dụng … dịch vụ công trực tuyến" measures training
+    trained = next(t for t in plan.targets if "tập huấn" in t.text and t.value == 100.0)
+    assert trained.metric == "staff_qualification"
+    # the bullets of §III.3 are the text of its task; §III.5 is about the civil service
+    procedures = next(t for t in plan.tasks if t.section == "III.3")
+    assert "Bộ phận" in procedures.text and "liên thông" in procedures.text
+    assert next(t for t in plan.tasks if t.section == "III.5").area == "civil_service"
+    # §IV.3 of the resolution is communication
+    assert next(t for t in resolution.tasks if t.section == "IV.3").area == "communication"
+    # "báo cáo … về UBND thành phố (thông qua Phòng Nội vụ)": the city committee receives it
+    assert any(r.role == "report_to" and names[r.agency] == "Ủy ban nhân dân thành phố"
+               and "thông qua Phòng Nội vụ" in r.provenance.quote for r in plan.responsibilities)

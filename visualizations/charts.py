@@ -9,9 +9,10 @@ Every bar and mark has a ``<title>`` tooltip with the sentence it comes from.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, metric_label
+from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, fmt_value, metric_label, row_labels
 from graph.index import DocRef
 
 WIDTH = 860
@@ -22,28 +23,23 @@ TOP = 54
 FONT = "system-ui, 'Segoe UI', Roboto, sans-serif"
 STATUS = {  # Vietnamese label, colour of the child's bar
     "weaker": ("thấp hơn cấp trên", "#C0392B"),
-    "equal": ("bằng cấp trên", "#7F8C8D"),
+    "equal": ("bằng cấp trên", "#0072B2"),
     "stronger": ("cao hơn cấp trên", "#009E73"),
     "missing": ("thiếu ở cấp dưới", "#E69F00"),
-    "not_comparable": ("không so được", "#999999"),
+    "not_comparable": ("không so được", "#BBBBBB"),
     "extra": ("chỉ có ở cấp dưới", "#56B4E9"),
 }
 PARENT_COLOR = "#34495E"
+LEGEND_X = 12
+LEGEND_CHAR = 6.2  # px per character of an 11px label (a generous average, so entries never overlap)
+LABEL_CHARS = 36  # characters of a metric label per line in the cascade chart's left column
 
 
-UNITS = {"rank": " (hạng)", "count": ""}  # how a unit reads after a number
 
-
-def fmt_value(value: float | None, comparator: str | None = None, unit: str | None = None) -> str:
-    if value is None:
-        return "—"
-    sign = {">=": "≥", "<=": "≤"}.get(comparator or "", comparator or "")
-    return f"{sign}{value:g}{UNITS.get(unit or '', unit or '')}"
-
-
-def doc_name(d: DocRef) -> str:
-    """A document as a chart label: its number, else the start of its title."""
-    return d.number or _clip(d.title or d.id, 28)
+def doc_name(d: DocRef, labels: Mapping[str, str] | None = None) -> str:
+    """A document as a chart label: its corpus label ("KH 12/KH-UBND · Vĩnh Long") when given,
+    else its number, else the start of its title."""
+    return (labels or {}).get(d.id) or d.number or _clip(d.title or d.id, 28)
 
 
 def _scale_max(values: list[float], unit: str | None) -> float:
@@ -57,24 +53,50 @@ def _text(x: float, y: float, s: str, size: int = 12, anchor: str = "start", wei
             f'font-weight="{weight}" fill="{fill}">{escape(s)}</text>')
 
 
+def _split(s: str, n: int) -> tuple[str, str]:
+    """The first line of ``s`` (at most ``n`` characters, cut at a space) and the rest."""
+    if len(s) <= n:
+        return s, ""
+    cut = s.rfind(" ", 0, n + 1)
+    cut = cut if cut > 0 else n
+    return s[:cut], s[cut:].strip()
+
+
 def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _frame(title: str, subtitle: str, rows: int, body: list[str], legend: list[tuple[str, str]]) -> str:
-    height = TOP + rows * ROW_H + 46
-    x = LABEL_W
-    legend_svg = []
+def _legend_rows(legend: list[tuple[str, str]]) -> list[list[tuple[float, str, str]]]:
+    """Legend entries placed left to right from ``LEGEND_X``, wrapped before the right edge."""
+    rows: list[list[tuple[float, str, str]]] = [[]]
+    x = LEGEND_X
     for label, color in legend:
-        legend_svg.append(f'<rect x="{x}" y="{height - 26}" width="12" height="12" fill="{color}"/>')
-        legend_svg.append(_text(x + 16, height - 16, label, 11))
-        x += 26 + 7 * len(label)
+        width = 22 + LEGEND_CHAR * len(label)
+        if rows[-1] and x + width > WIDTH - 12:
+            rows.append([])
+            x = LEGEND_X
+        rows[-1].append((x, label, color))
+        x += width + 14
+    return rows
+
+
+def _frame(title: str, subtitle: str, rows: int, body: list[str], legend: list[tuple[str, str]]) -> str:
+    """The chart: title, subtitle, body and a legend giving every colour used (wrapped)."""
+    placed = _legend_rows(legend)
+    top = TOP + rows * ROW_H + 30
+    height = top + 18 * len(placed) + 8
+    legend_svg = []
+    for i, row in enumerate(placed):
+        y = top + 18 * i
+        for x, label, color in row:
+            legend_svg.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="12" fill="{color}"/>')
+            legend_svg.append(_text(x + 17, y + 10, label, 11))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
             f'width="{WIDTH}" height="{height}" font-family="{FONT}" class="chart">'
             f"<title>{escape(title)}</title>"
             f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
             + _text(12, 22, title, 15, weight="600") + _text(12, 40, subtitle, 11, fill="#666666")
-            + "".join(body) + "".join(legend_svg) + "</svg>")
+            + "".join(body) + '<g class="legend">' + "".join(legend_svg) + "</g></svg>")
 
 
 def _axis(vmax: float, unit: str | None, rows: int) -> list[str]:
@@ -93,7 +115,8 @@ def _x(value: float, vmax: float) -> float:
     return LABEL_W + (WIDTH - LABEL_W - 60) * max(0.0, value) / vmax
 
 
-def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
+def comparison_svg(rows: list[ComparisonRow], title: str | None = None,
+                   labels: Mapping[str, str] | None = None) -> str:
     """Bars of one metric's targets; the parent's value as a dark tick on the same row.
 
     Only the most common unit is drawn (a percentage and a count share no axis); the others are
@@ -107,8 +130,9 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
     body = _axis(vmax, unit, len(drawn))
     for i, r in enumerate(drawn):
         y = TOP + i * ROW_H
-        label = " · ".join(x for x in (r.jurisdiction_name or r.jurisdiction or "?",
-                                       doc_name(r.document), str(r.year or "")) if x)
+        # a corpus label names the place already ("NQ 24/3/2022 · Tuần Giáo")
+        place = "" if labels and r.document.id in labels else r.jurisdiction_name or r.jurisdiction or "?"
+        label = " · ".join(x for x in (place, doc_name(r.document, labels), str(r.year or "")) if x)
         body.append(_text(LABEL_W - 8, y + 13, _clip(label, 48), 11, "end"))
         tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — “{r.provenance.quote}”")
         body.append(f'<g class="bar" data-target="{escape(r.target)}"><title>{tip}</title>'
@@ -123,11 +147,11 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None) -> str:
                         f'stroke="{PARENT_COLOR}" stroke-width="3"/></g>')
     key = rows[0].metric if rows else ""
     subtitle = f"{len(drawn)} chỉ tiêu / targets" + (f"; {left} không cùng đơn vị, không vẽ" if left else "")
-    return _frame(title or f"So sánh: {metric_label(key)}", subtitle, len(drawn), body,
+    return _frame(title or f"So sánh: {metric_label(key, unit)}", subtitle, len(drawn), body,
                   [("chỉ tiêu / target", "#0072B2"), ("mức cấp trên / parent's value", PARENT_COLOR)])
 
 
-def cascade_svg(cas: Cascade) -> str:
+def cascade_svg(cas: Cascade, labels: Mapping[str, str] | None = None) -> str:
     """For each metric, the parent's target (dark) and the child's (coloured by its status)."""
     rows: list[CascadeRow] = list(cas.rows)
     values = [t.value for r in rows for t in (r.parent, r.child) if t and t.value is not None]
@@ -136,19 +160,21 @@ def cascade_svg(cas: Cascade) -> str:
     vmax = _scale_max(values, unit)
     body: list[str] = []
     line = 0  # each metric: a bar for the parent, one for the child, then a gap
-    for r in rows:
+    for r, label in zip(rows, row_labels(rows), strict=True):
         y = TOP + line * ROW_H
-        body.append(_text(12, y + 13, _clip(r.metric_label, 34), 11, weight="600"))
+        first, rest = _split(label, LABEL_CHARS)
+        body.append(f"<g><title>{escape(label)}</title>" + _text(12, y + 13, first, 11, weight="600")
+                    + _text(12, y + ROW_H + 13, _clip(rest, LABEL_CHARS), 11, weight="600") + "</g>")
         body.append(_bar(r.parent, "cấp trên", PARENT_COLOR, y, vmax, unit, r))
         body.append(_bar(r.child, "cấp dưới", STATUS[r.status][1], y + ROW_H, vmax, unit, r))
         line += 2
         if r is not rows[-1]:
             body.append(f'<line x1="12" y1="{y + 2 * ROW_H + 1}" x2="{WIDTH - 12}" '
                         f'y2="{y + 2 * ROW_H + 1}" stroke="#f0f0f0"/>')
-    title = f"{doc_name(cas.child)} so với / against {doc_name(cas.parent)}"
+    title = f"{doc_name(cas.child, labels)} so với / against {doc_name(cas.parent, labels)}"
     counts = Counter(r.status for r in rows)
     subtitle = ", ".join(f"{n} {STATUS[s][0]}" for s, n in counts.most_common()) or "không có chỉ tiêu"
-    legend = [("cấp trên / parent", PARENT_COLOR)] + [(STATUS[s][0], STATUS[s][1]) for s in counts]
+    legend = [("cấp trên / parent", PARENT_COLOR)] + [STATUS[s] for s in STATUS if s in counts]
     return _frame(title, subtitle, line, _axis(vmax, unit, line) + body, legend)
 
 

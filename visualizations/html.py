@@ -14,13 +14,22 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from .layout import force_positions
+from graph.index import ROLE_LABELS, section_label
+
+from .layout import force_positions, grid_positions
+from .overview import place_id
 from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
 from .view import Quote, View, VNode
 
 TEMPLATES = Path(__file__).parent / "templates"
-FONT_SIZES = {"document": 20, "reference": 15, "agency": 15, "indicator": 18, "task": 10, "target": 10}
-LABEL_RADIUS = {"document": 75, "reference": 55, "agency": 38, "indicator": 26, "task": 13, "target": 13}
+# Documents, cited documents and indicators read at the zoom that fits a few hundred nodes (about
+# 0.3); agencies, tasks and targets once zoomed in (labels under LABEL_MIN_PX are not drawn).
+FONT_SIZES = {"document": 30, "reference": 26, "agency": 16, "indicator": 26, "task": 11, "target": 11,
+              "jurisdiction": 26}
+# Labels smaller than this on screen (pixels) are not drawn: zoom in to read them. Tooltips and the
+# side panel still name every node.
+LABEL_MIN_PX = 8
+LABEL_RADIUS = {"document": 100, "reference": 80, "agency": 38, "indicator": 26, "task": 13, "target": 13}
 LARGE = 800  # nodes above which edges are drawn straight and hidden while dragging
 
 
@@ -30,8 +39,13 @@ def environment() -> Environment:
     import pyvis
 
     pyvis_templates = Path(pyvis.__file__).parent / "templates"
-    return Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
-                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["section"] = section_label
+    # tojson stays HTML-safe (<, >, & and ' escaped) but writes Vietnamese as UTF-8, not \uXXXX:
+    # a national overview's table is a third smaller
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    return env
 
 
 def _node_size(n: VNode) -> int:
@@ -87,9 +101,11 @@ def _options(view: View) -> dict[str, Any]:
         "interaction": {"hover": not large, "tooltipDelay": 200, "hideEdgesOnDrag": large,
                         "keyboard": {"enabled": True, "bindToWindow": False}, "multiselect": False},
         "edges": {"smooth": False if large else {"type": "continuous"},
-                  "font": {"size": 9, "color": "#444444", "strokeWidth": 3, "align": "middle"},
+                  "font": {"size": 10, "color": "#444444", "strokeWidth": 3, "align": "middle"},
+                  "scaling": {"label": {"drawThreshold": LABEL_MIN_PX}},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
-        "nodes": {"font": {"face": "system-ui, 'Segoe UI', Roboto, sans-serif"}, "borderWidth": 1},
+        "nodes": {"font": {"face": "system-ui, 'Segoe UI', Roboto, sans-serif"}, "borderWidth": 1,
+                  "scaling": {"label": {"drawThreshold": LABEL_MIN_PX}}},
     }
     if view.layout == "hierarchical":
         opts["layout"] = {"hierarchical": {"enabled": True, "direction": "LR", "sortMethod": "directed",
@@ -103,7 +119,10 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
 
     net = Network(directed=True, cdn_resources="in_line")
     pos = {}
-    if view.layout == "force":
+    if view.overview is not None:
+        pos = grid_positions([n.id for n in view.nodes if n.kind == "jurisdiction"],
+                             [n.id for n in view.nodes if n.kind != "jurisdiction"])
+    elif view.layout == "force":
         visible = set(view.visible_kinds)
         laid = [n.id for n in view.nodes if n.kind in visible]
         ids = set(laid)
@@ -122,6 +141,9 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
     nodes, edges, *_ = net.get_network_data()
     kinds_present = {n.kind for n in view.nodes} | {n.kind for n in view.reserve_nodes}
     types_present = {e.type for e in view.edges} | {e.type for e in view.reserve_edges}
+    if view.overview is not None:
+        return {**_overview_data(view, page_base), "nodes": nodes, "edges": edges, "options": net.options,
+                "quotes": quotes.rows}
     return {
         "nodes": nodes, "edges": edges, "options": net.options,
         "visibleKinds": list(view.visible_kinds),
@@ -140,8 +162,45 @@ def graph_data(view: View, page_base: str | None = None) -> dict[str, Any]:
     }
 
 
+def _overview_data(view: View, page_base: str | None) -> dict[str, Any]:
+    """The overview's page data: places and cited documents drawn, each document one row of a
+    table that overview.js turns into nodes (with their style) when its place is opened."""
+    ov = view.overview
+    types = {e.type for e in view.edges} | {c[2] for c in ov.citations} | {"in_jurisdiction"}
+    if page_base:  # served: a document's agencies come on demand, their roles as counted lines
+        types.add("aggregate")
+    doc, agency = NODE["document"], NODE["agency"]
+    counts = {"jurisdiction": len(ov.places), "document": len(ov.documents), "reference": len(ov.references)}
+    return {
+        "visibleKinds": [*view.visible_kinds, "agency"],
+        "kinds": [{"kind": s.kind, "label": s.label, "english": s.english, "color": s.color, "shape": s.shape,
+                   "count": counts[s.kind]} for s in NODE_STYLES if counts.get(s.kind)],
+        "edgeTypes": [{"type": s.type, "label": s.label, "color": s.color, "dashes": s.dashes, "role": s.role}
+                      for s in EDGE_STYLES if s.type in types],
+        "documents": [], "jurisdictions": [],
+        "info": {n.id: _info(n, page_base, QuoteTable()) for n in view.nodes},
+        "reserve": {"nodes": [], "edges": []},
+        "focus": None,
+        "overview": {
+            "places": [place_id(p["id"]) for p in ov.places],
+            "placeNames": [p["name"] for p in ov.places],
+            "placeIds": [p["id"] for p in ov.places],
+            "documents": ov.documents, "citations": ov.citations,
+            "pageBase": page_base,
+            "doc": {"shape": doc.shape, "color": doc.color, "size": doc.size, "kindLabel": doc.label,
+                    "font": {"color": "#ffffff", "size": FONT_SIZES["document"]}},
+            "agency": {"shape": agency.shape, "color": agency.color, "size": agency.size + 6,
+                       "kindLabel": agency.label, "font": {"color": "#222222", "size": FONT_SIZES["agency"]}},
+            "roleLabels": ROLE_LABELS,
+            "edges": {s.type: {"color": s.color, "dashes": s.dashes, "label": s.label if s.shown else ""}
+                      for s in EDGE_STYLES if s.type in types},
+        },
+    }
+
+
 def graph_html(view: View, page_base: str | None = None) -> str:
     """One HTML page with the vis-network code inlined: it makes no request of its own."""
     data = graph_data(view, page_base)
-    return environment().get_template("graph.html.j2").render(data=data, title=view.title,
-                                                              notes=view.notes, served=bool(page_base))
+    return environment().get_template("graph.html.j2").render(data=data, title=view.title, notes=view.notes,
+                                                              served=bool(page_base),
+                                                              overview=view.overview is not None)

@@ -94,3 +94,22 @@ def separate(xy: np.ndarray, radii: np.ndarray, iterations: int = 60) -> np.ndar
         np.add.at(xy, i, push)
         np.add.at(xy, j, -push)
     return xy
+
+
+
+def grid_positions(cells: list[str], above: list[str], width: float = 265.0,
+                   height: float = 110.0, above_width: float = 330.0) -> dict[str, tuple[float, float]]:
+    """``cells`` in rows (in the given order), a little wider than tall as a screen is, and
+    ``above`` in rows over them: the overview's places and the documents they cite. A grid keeps
+    every label apart at the zoom that fits the page, where a force layout of unlinked places
+    would scatter them."""
+    cols = max(1, math.ceil(math.sqrt(len(cells) * 1.4)))
+    pos = {n: (round((i % cols) * width, 1), round((i // cols) * height, 1)) for i, n in enumerate(cells)}
+    per_row = max(1, math.floor((cols - 1) * width / above_width) + 1)  # no wider than the grid
+    rows = math.ceil(len(above) / per_row)
+    for i, n in enumerate(above):
+        row, col = divmod(i, per_row)
+        in_row = min(per_row, len(above) - row * per_row)
+        x0 = (cols - 1) * width / 2 - (in_row - 1) * above_width / 2
+        pos[n] = (round(x0 + col * above_width, 1), round(-(rows - row) * height * 1.2 - height * 0.5, 1))
+    return pos

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from graph import cascade as cascade_mod
 from graph import queries, trace
 from graph.index import ROLE_LABELS, ROLES, TYPE_NAMES, Corpus, DocRef, NotFound
+from graph.labels import document_labels
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
 from .html import environment
@@ -59,7 +60,8 @@ def document_page(c: Corpus, query: str) -> str:
         row = c.refinement_of.get(t["id"])
         parent = row.parent if row else None
         targets.append({
-            "section": t["provenance"].get("section"), "metric": cascade_mod.metric_label(t["metric"]),
+            "section": t["provenance"].get("section"),
+            "metric": cascade_mod.metric_label(t["metric"], t.get("unit")),
             "value": fmt_value(t.get("value"), t.get("comparator"), t.get("unit")),
             "year": t.get("year"), "provenance": t["provenance"],
             "status": row.status if row else None,
@@ -73,7 +75,7 @@ def document_page(c: Corpus, query: str) -> str:
     cited_by = [{"relation": h.relation, "source": _doc_link(c, h.source)} for h in trace.cited_by(c, did, 1)]
     cascades = []
     if in_corpus and cascade_mod.parents_of(c, did):
-        cascades = [{"parent": _doc_link(c, cas.parent), "svg": cascade_svg(cas)}
+        cascades = [{"parent": _doc_link(c, cas.parent), "svg": cascade_svg(cas, document_labels(c))}
                     for cas in cascade_mod.cascade(c, did)]
     kind = TYPE_NAMES.get(rec.get("type") or "", "Văn bản") + ("" if in_corpus else " (được dẫn, ngoài kho)")
     title = Labeller(c).doc_label(did, full=True)
@@ -145,7 +147,8 @@ def metric_page(c: Corpus, metric: str) -> str:
     rows = cascade_mod.compare(c, metric)
     keys = sorted({r.metric for r in rows})
     b = Labeller(c)
-    charts = "".join(comparison_svg([r for r in rows if r.metric == k]) for k in keys)
+    labels = document_labels(c)
+    charts = "".join(comparison_svg([r for r in rows if r.metric == k], labels=labels) for k in keys)
     table = [[r.jurisdiction_name or r.jurisdiction or "",
               _link(f"/pages/documents/{quote(r.document.id, safe='')}", b.doc_label(r.document.id)),
               fmt_value(r.value, r.comparator, r.unit), r.year or "",

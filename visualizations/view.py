@@ -9,8 +9,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graph.cascade import METRIC_LABELS
-from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, short
+from graph.cascade import metric_label
+from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
+from graph.labels import document_labels, place_name
 from graph.trace import STRUCTURAL
 from loaders.lexicon import AGENCY_KINDS
 from loaders.text import fold
@@ -111,6 +112,7 @@ class View:
     focus: str | None = None
     documents: list[tuple[str, str]] = field(default_factory=list)  # (id, label) for the filter
     jurisdictions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # id, name, docs
+    overview: Any = None  # overview.Overview: a large store's places and documents (see overview.py)
 
 
 def kind_of(attrs: dict[str, Any]) -> str:
@@ -128,8 +130,10 @@ class Labeller:
         self.g = c.typed
 
     def doc_label(self, did: str, full: bool = False) -> str:
-        """"Kế hoạch 12/KH-UBND", or the type and the start of the title when it has no number;
-        ``full``: the number and the whole title."""
+        """"KH 12/KH-UBND · Vĩnh Long", distinct across the corpus (``graph.labels``);
+        ``full``: "Kế hoạch 12/KH-UBND: " and the whole title."""
+        if not full:
+            return document_labels(self.c).get(did) or did
         rec = self.c.documents.get(did) or self.c.references.get(did) or {}
         number = rec.get("number") or rec.get("number_inferred")
         head = TYPE_NAMES.get(rec.get("type") or "", "")
@@ -140,25 +144,24 @@ class Labeller:
         title = title or did
         if head and fold(title).startswith(fold(head)):  # "Nghị quyết Đại hội …" names its type
             head = ""
-        text = f"{head} {title}".strip()
-        return text if full else short(text, 40)
+        return f"{head} {title}".strip()
 
     def quote(self, p: dict | None) -> Quote | None:
         if not p or not p.get("quote"):
             return None
-        return Quote(p["document"], self.doc_label(p["document"]), p.get("section"), p.get("start"),
-                     p.get("end"), p["quote"])
+        return Quote(p["document"], self.doc_label(p["document"]), section_label(p.get("section")) or None,
+                     p.get("start"), p.get("end"), p["quote"])
 
     def label(self, n: str, kind: str) -> str:
         a = self.g.nodes[n]
         if kind in ("document", "reference"):
             return _wrap(self.doc_label(n), 22)
         if kind == "task":
-            return _wrap(f"{a.get('section') or ''} {short(self.c.task_title(n), 40)}".strip(), 24)
+            return _wrap(f"{section_label(a.get('section'))} {short(self.c.task_title(n), 40)}".strip(), 24)
         if kind == "target":
             value = a.get("value")
             shown = "" if value is None else f"{a.get('comparator') or ''}{value:g}{a.get('unit') or ''}"
-            metric = METRIC_LABELS.get(a.get("metric") or "", "")
+            metric = metric_label(a["metric"]) if a.get("metric") else ""
             return _wrap(" ".join(x for x in (shown, str(a.get("year") or ""), short(metric, 30)) if x)
                          or short(a.get("text", n), 30), 22)
         return _wrap(short(self.c.label(n), 48), 22)
@@ -171,7 +174,9 @@ class Labeller:
         if field_ in ID_FIELDS and isinstance(v, str) and v in self.g:
             return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
         if field_ == "metric":
-            return METRIC_LABELS.get(v, v)
+            return metric_label(v)
+        if field_ == "section":
+            return section_label(v)
         if field_ == "kind":
             return AGENCY_KINDS.get(v, v)
         if field_ == "type":
@@ -203,6 +208,8 @@ class Labeller:
         label = self.label(n, kind)
         style = NODE[kind]
         tooltip = f"{style.label}: {label.replace(chr(10), ' ')}"
+        if kind in ("document", "reference"):  # the label tells it apart; the title says what it is
+            tooltip = f"{style.label}: {self.doc_label(n, full=True)} ({label.replace(chr(10), ' ')})"
         page = {"document": "documents", "agency": "agencies"}.get(kind)
         return VNode(n, kind, label, tooltip, tuple(sorted(docs)), props, tuple(quotes.values()),
                      self.g.degree(n), page)
@@ -277,7 +284,10 @@ def select(c: Corpus, spec: ViewSpec) -> View:
             if (d.get("provenance") or {}).get("document") in docs:
                 scoped |= {u, v}
         allowed &= scoped
-        title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
+        if spec.documents:
+            title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
+        if spec.jurisdiction:  # the place, not three of its documents
+            title += f" — {spec.jurisdiction} ({len(docs):,} văn bản)"
 
     focus = None
     if spec.focus:
@@ -295,6 +305,13 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     b = Labeller(c)
     absent = Counter(NODE[node_kind[n]].label.lower() for n in allowed if node_kind[n] not in visible)
     shown = len(allowed) - sum(absent.values())
+    in_view = [n for n in allowed if node_kind[n] == "document"]
+    from .overview import OVERVIEW_DOCS, overview_view
+
+    if focus is None and "document" in visible and shown > spec.max_nodes and len(in_view) > OVERVIEW_DOCS:
+        hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed
+                         if node_kind[n] in visible and node_kind[n] != "document")
+        return overview_view(c, title, in_view, hidden)
     reserve: set[str] = set()
     aggregated = False
     if shown > spec.max_nodes and focus is None:
@@ -308,9 +325,10 @@ def select(c: Corpus, spec: ViewSpec) -> View:
             notes.append(f"{len(reserve) - RESERVE_MAX:,} nút không có trong trang / nodes left out of "
                          "the page; dùng --focus, --document hoặc --jurisdiction / narrow the view.")
             reserve = set(sorted(reserve, key=lambda n: -g.degree(n))[:RESERVE_MAX])
-        hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed - drawn)
+        # the same count the page's counter shows: the nodes held back to expand
+        hidden = Counter(NODE[node_kind[n]].label.lower() for n in reserve)
         notes.insert(0, f"Đồ thị có {shown:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
-                        f"và chỉ số ({len(drawn):,} nút); ẩn "
+                        f"và chỉ số ({len(drawn):,} nút); {len(reserve):,} nút ẩn: "
                         + ", ".join(f"{v:,} {k}" for k, v in hidden.most_common())
                         + ". Bấm đúp một nút để mở rộng / double-click a node to expand it.")
     else:
@@ -326,7 +344,11 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     if aggregated:
         edges += _aggregate_roles(c, drawn)
     edges += _appearances(b, drawn, edges, visible, node_kind)
-    if absent:
+    if absent and aggregated:  # left out of the page, not switched off in it
+        notes.append("Không có trong trang / not in this page: "
+                     + ", ".join(f"{v:,} {k}" for k, v in absent.most_common())
+                     + " (--type để xem / to show).")
+    elif absent:
         notes.append("Đang tắt / hidden by the type filter: "
                      + ", ".join(f"{v:,} {k}" for k, v in absent.most_common()) + ".")
     layout = spec.layout
@@ -334,10 +356,22 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         layout = "hierarchical" if {node_kind[n] for n in drawn} <= {"document", "reference"} else "force"
     nodes = [b.node(n) for n in sorted(drawn)]
     reserve_nodes = [b.node(n) for n in sorted(reserve)]
+    _tell_agencies_apart(c, [*nodes, *reserve_nodes])
     present = {d for n in (*nodes, *reserve_nodes) for d in n.docs if docs is None or d in docs}
     doc_filter = [(d, b.doc_label(d)) for d in sorted(present, key=b.doc_label)]
     return View(title, nodes, edges, tuple(visible), layout, notes, reserve_nodes, reserve_edges, focus,
                 doc_filter, _jurisdiction_filter(c, present))
+
+
+def _tell_agencies_apart(c: Corpus, nodes: list[VNode]) -> None:
+    """Agencies of the same name in several places ("Phòng Nội vụ" of every district) get their
+    place on a line of its own under the name: "Phòng Nội vụ / (Vị Thanh)"."""
+    seen = Counter(n.label for n in nodes if n.kind == "agency")
+    for n in nodes:
+        if n.kind == "agency" and seen[n.label] > 1:
+            place = place_name(c, c.agencies.get(n.id, {}).get("jurisdiction"))
+            if place:
+                n.label = f"{n.label}\n({place})"
 
 
 def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import admin
-from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NOT_AGENCIES, Head, head_order, heads_at
+from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NAME_STOPS, NOT_AGENCIES, Head, head_order, heads_at
 from ..model import Agency, Provenance
 from ..text import by_first_character, fold, slug, top_level_alternatives
 
@@ -23,13 +23,18 @@ _COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủ
                "hu": ("Huyện ủy", "district")}
 # unit words as folded → (as written, level)
 _UNIT_WORDS = {"tinh": ("tỉnh", "province"), "huyen": ("huyện", "district"),
+               "dac khu": ("đặc khu", "commune"),
                "thanh pho": ("thành phố", "district"), "thi xa": ("thị xã", "district"),
                "quan": ("quận", "district"), "xa": ("xã", "commune"),
                "phuong": ("phường", "commune"), "thi tran": ("thị trấn", "commune"),
                "tp": ("thành phố", "district")}
-_UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|huyen|quan|tinh)"
+_UNIT_WORD = r"(?:thi tran|thi xa|thanh pho|xa|phuong|dac khu|huyen|quan|tinh)"
+# "UBND xã, phường, đặc khu": more unit words after the first, for a group of units
+_MORE_UNITS = re.compile(rf"(?:(?:,| va) {_UNIT_WORD}(?![a-z]))+")
+# "các cơ quan, đơn vị (có) liên quan": the concerned ones, as written
+_CONCERNED = re.compile(r" (?:(?:co )?lien quan|duoc (?:phan cong|giao)(?: nhiem vu)?)(?![a-z])")
 _PLURAL_UNITS = re.compile(rf" (?:cac|nhung) ({_UNIT_WORD}(?:(?:, | va ){_UNIT_WORD})*)(?![a-z])")
-_LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|tp)(?![a-z])")
+_LEVEL_RX = re.compile(r" (thanh pho|thi tran|thi xa|tinh|huyen|quan|xa|phuong|dac khu|tp)(?![a-z])")
 _RANGE = re.compile(
     r" (?:cac cap|cap (?:tinh|huyen|xa|co so)|tu (?:tinh|huyen) den (?:co so|xa|huyen))(?![a-z])")
 _TERM = re.compile(r" khoa ([ivxlc]+)(?![a-z])")
@@ -78,6 +83,7 @@ class Mention:
                       prov)
 
 
+@lru_cache(maxsize=8192)  # a document names its agencies again and again
 def agency_id(name: str, jurisdiction: str | None) -> str:
     return f"ag:{jurisdiction or 'unknown'}:{slug(name, 80)}"
 
@@ -131,6 +137,39 @@ def _capital_words(text: str, pos: int, max_words: int = 5) -> int:
     return end
 
 
+# A proper name is capitalised syllables, each opening a word that may run on in lower case
+# ("Khu Kinh tế", "Chuyển đổi số"); a level word ("Thành phố", "tỉnh") or a verb ends it.
+_NAME_SYLLABLE = re.compile(r"\s+([^\s,;.:()/]+)")
+_NAME_JOIN = re.compile(r"\s+(?:và|-|–)(?=\s+[A-ZĐÀ-Ỹ])")
+_NAME_SYLLABLES = 10
+_WORD_TAIL = 3  # lower-case syllables that may finish one word ("Nghiên cứu phát triển")
+
+
+def _proper_name(text: str, folded: str, pos: int) -> int:
+    """End of the proper name after the space at ``pos`` (``pos`` when there is none)."""
+    end = i = pos
+    tail = 0
+    for _ in range(_NAME_SYLLABLES):
+        lm = _LEVEL_RX.match(folded, i)
+        if lm and _level_word_ok(text, lm.start(1), lm.end(1), lm.group(1)):
+            break
+        m = _NAME_SYLLABLE.match(text, i)
+        if m is None:
+            break
+        word = m.group(1)
+        if word[:1].isupper():
+            tail = 0
+        elif end > pos and tail < _WORD_TAIL and folded[m.start(1):m.end(1)] not in NAME_STOPS:
+            tail += 1
+        else:
+            break
+        i = end = m.end()
+        j = _NAME_JOIN.match(text, i)
+        if j and not tail:
+            i = j.end()
+    return end
+
+
 def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                  allow_bare: bool = False) -> Mention | None:
     """Parse one agency mention starting exactly at ``pos``."""
@@ -160,7 +199,7 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                     pos = dm.end()
                     break
             if dm is None:
-                end = _capital_words(text, pos + 1, 4)
+                end = _proper_name(text, folded, pos)
                 if end <= pos + 1:
                     return None
                 name = f"{name} {' '.join(text[pos + 1:end].split())}"
@@ -250,7 +289,11 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                 if level == "commune" and not place:
                     is_group = True
                 pos = place_end if place and suffix_jur else lm.end()
-                suffix_parts.append(_UNIT_WORDS.get(word, (text[lm.start(1):lm.end(1)], ""))[0])
+                unit = _UNIT_WORDS.get(word, (text[lm.start(1):lm.end(1)], ""))[0]
+                if not place and (mu := _MORE_UNITS.match(folded, pos)):
+                    unit += text[pos:mu.end()]
+                    pos, is_group = mu.end(), True
+                suffix_parts.append(unit)
             if pm2 or rm or lm:
                 seen.add("level")
                 bare = False
@@ -266,6 +309,11 @@ def parse_agency(text: str, folded: str, pos: int, ctx: Context, depth: int = 0,
                 seen.add("in_unit")
                 bare = False
                 progressed = True
+        if "concerned" not in seen and (is_group or plural) and (cm := _CONCERNED.match(folded, pos)):
+            name = f"{name} {text[cm.start() + 1:cm.end()]}"
+            pos = cm.end()
+            seen.add("concerned")
+            progressed = True
         if "term" not in seen:
             tm = _TERM.match(folded, pos)
             if tm:
@@ -312,24 +360,67 @@ _SEP = re.compile(r"\s*(?:,\s*(?:và\s+|cùng\s+)?|\s+và\s+|\s+cùng\s+|\s*&\s*
 def parse_list(text: str, folded: str, pos: int, ctx: Context) -> list[Mention]:
     """A list of agencies separated by ',', 'và', 'cùng' starting at ``pos``."""
     out: list[Mention] = []
-    first = parse_agency(text, folded, pos, ctx, allow_bare=True)
-    if first is None:
+    first = _items_at(text, folded, pos, ctx)
+    if not first:
         return out
-    out.append(first)
-    pos = first.end
+    out.extend(first)
+    pos = first[-1].end
     while True:
         sm = _SEP.match(text, pos)
         if not sm:
             break
-        nxt = parse_agency(text, folded, sm.end(), ctx, allow_bare=True)
-        if nxt is None:
+        nxt = _items_at(text, folded, sm.end(), ctx)
+        if not nxt:
             break
-        out.append(nxt)
-        pos = nxt.end
+        out.extend(nxt)
+        pos = nxt[-1].end
     out = _share_suffixes(out)
     while out and "need_owner" in out[-1].flags and out[-1].bare:
         out.pop()
     return [m for m in out if not ("need_owner" in m.flags and m.bare)] if out else out
+
+
+def _items_at(text: str, folded: str, pos: int, ctx: Context) -> list[Mention]:
+    """The agencies one list item names: one, or several in "Giám đốc Sở: A, B"."""
+    shared = _distributive(text, folded, pos, ctx)
+    if shared:
+        return shared
+    m = parse_agency(text, folded, pos, ctx, allow_bare=True)
+    return [m] if m else []
+
+
+# "Giám đốc Sở: Nội vụ, Tư pháp", "Giám đốc các Sở: …": one head shared by several names
+_DISTRIBUTIVE = re.compile(r"(?:(giam doc|truong phong|thu truong) )?(?:cac )?(so|phong|bo)\s*:\s*")
+_SHARED_HEADS = {"so": ("Sở", "department"), "phong": ("Phòng", "district_office"),
+                 "bo": ("Bộ", "ministry")}
+_LEADERS = {"giam doc": "Giám đốc", "truong phong": "Trưởng phòng", "thu truong": "Thủ trưởng"}
+_DOMAIN_SEP = re.compile(r"\s*(?:,|và)\s*")
+
+
+def _distributive(text: str, folded: str, pos: int, ctx: Context) -> list[Mention]:
+    m = _DISTRIBUTIVE.match(folded, pos)
+    if m is None or not text[m.start(2)].isupper():
+        return []
+    head, kind = _SHARED_HEADS[m.group(2)]
+    leader = _LEADERS.get(m.group(1) or "")
+    jur = "vn" if m.group(2) == "bo" else (ctx.province or ctx.jurisdiction
+                                           if m.group(2) == "so" else ctx.jurisdiction)
+    out: list[Mention] = []
+    p = m.end()
+    while True:
+        dm = next((d for d in (rx.match(folded, p) for rx, _n in DOMAINS) if d), None)
+        if dm is None:
+            break
+        dname = next(n for rx, n in DOMAINS if rx.match(folded, p))
+        name = f"{leader} {head} {dname}" if leader else f"{head} {dname}"
+        start = pos if not out else p
+        out.append(Mention(start, dm.end(), " ".join(text[start:dm.end()].split()), name,
+                           "leader" if leader else kind, jur, False, head, bare=False))
+        sep = _DOMAIN_SEP.match(text, dm.end())
+        if sep is None or not any(rx.match(folded, sep.end()) for rx, _n in DOMAINS):
+            break
+        p = sep.end()
+    return out
 
 
 def _share_suffixes(items: list[Mention]) -> list[Mention]:

@@ -350,7 +350,7 @@ def _skip_spans(doc: NormDoc, outline: Outline) -> list[tuple[int, int]]:
     if outline.recipients:
         spans.append(outline.recipients)
     if outline.signature:
-        spans.append((outline.signature[0], len(doc.text)))
+        spans.append(outline.signature)  # up to a document attached after it
     return spans
 
 

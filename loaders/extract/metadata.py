@@ -223,10 +223,10 @@ def _signature(doc: NormDoc, outline: Outline, meta: Meta) -> None:
                 meta.provenance["signer"] = Provenance(doc.doc_id, "", b.start, b.end, text[b.start:b.end])
             break
     if outline.signature:
-        s, _e = outline.signature
+        s, e = outline.signature  # from the signature to a document attached after it
         caps = []
         for b in blocks:
-            if b.start >= s and text[b.start:b.end].strip() != (meta.signer or ""):
+            if s <= b.start < e and text[b.start:b.end].strip() != (meta.signer or ""):
                 t = text[b.start:b.end].strip()
                 if t.isupper() or re.match(r"(?:T/?M|TM|KT|TL)\b", t):
                     caps.append(t)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..lexicon import COUNT_NOUNS, METRICS, find_indicators
+from ..lexicon import COUNT_NOUNS, METRICS, NUMBER_WORDS, find_indicators
 from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
 from ..text import GuardedPattern, clauses, fold, sentences, slug
@@ -25,9 +25,14 @@ _COUNT = re.compile(r"(?<![\d.,/])(0?\d{1,3})\s+(?=\S)")
 _LE = r"(?:toi da|khong qua|khong vuot qua|duoi muc|khong cao hon)"
 _GE = r"(?:toi thieu|it nhat|khong thap hon|khong duoi|khong it hon)"
 _COMP_BEFORE = re.compile(
-    rf"(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
+    rf"(?<![a-z])(?:(?P<ge>{_GE})|(?P<le>{_LE})|(?P<gt>tren|hon|vuot)|(?P<lt>duoi|it hon)|(?P<from>tu))"
     r"(?:\s+(?:muc|dat|la|duoc|khoang|co))*\s+$")
 _COMP_AFTER_GE = re.compile(r"^\s*(?:%\s*)?(?:tro len|tro len\b)")
+_RANGE_AFTER = re.compile(r"^\s*(?:%\s*)?(?:den|-|–)\s")  # "từ 5 đến 10": a range, not a floor
+_WORD_COUNT = re.compile(
+    r"(?<![a-z])(" + "|".join(NUMBER_WORDS) + r") (?=lan\b|[a-z]{2,})")
+_WORD_FLOOR = re.compile(rf"(?:{_GE}|{_LE}) (?:{'|'.join(NUMBER_WORDS)}) ")
+_NOUN_AFTER = re.compile(r" [a-z]{2,}")  # a word follows the figure (units and times are masked)
 # ordinals ("lần thứ hai") on folded text: the one mask that can match without a digit
 _ORDINAL = GuardedPattern(r"\w", r"(?:lan thu|thu)\s+\w+")
 _MASKS = (  # on folded text; each match has a digit
@@ -76,7 +81,7 @@ def _value(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def _comparator(masked: str, start: int, end: int) -> str:
+def _comparator(text: str, masked: str, start: int, end: int) -> str:
     before = masked[max(0, start - _BEFORE):start]
     m = _COMP_BEFORE.search(before)
     after_ge = _COMP_AFTER_GE.match(masked[end:end + _AFTER])
@@ -90,7 +95,12 @@ def _comparator(masked: str, start: int, end: int) -> str:
         return ">"
     if m.group("lt"):
         return "<"
-    return ">=" if after_ge else "="
+    # "từ 95% trở lên"; "phấn đấu mỗi năm từ 05 bộ dữ liệu" is a floor too, "từ 5 đến 10" not;
+    # "điện tử đạt 95%" folds alike: the word as written decides
+    fs = max(0, start - _BEFORE) + m.start("from")
+    if text[fs:fs + 2].lower() not in ("từ", "tu"):
+        return ">=" if after_ge else "="
+    return ">=" if after_ge or not _RANGE_AFTER.match(masked[end:end + _AFTER]) else "="
 
 
 def metric_key(folded_text: str) -> str:
@@ -99,8 +109,8 @@ def metric_key(folded_text: str) -> str:
             continue
         if all(rx.search(folded_text) for rx in metric.require):
             return metric.key
-    words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 2][:6]
-    return "other:" + slug(" ".join(words), 40)
+    words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 1][:6]
+    return "other:" + (slug(" ".join(words), 40) if words else "unknown")
 
 
 def _first_per_indicator(found: list[tuple[int, int, str]], s: int, e: int) -> list[tuple[int, str]]:
@@ -120,7 +130,8 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     skip = [outline.recipients, outline.signature, *outline.footnotes]
     wanted: list[tuple[int, Section]] = []  # the blocks that may hold a target: a figure has a digit
     for i, b in enumerate(doc.blocks):
-        if b.kind in ("footnote", "row") or not _DIGIT.search(text, b.start, b.end):
+        if b.kind in ("footnote", "row") or not (
+                _DIGIT.search(text, b.start, b.end) or _WORD_FLOOR.search(folded, b.start, b.end)):
             continue
         if any(sp and sp[0] <= b.start < sp[1] for sp in skip):
             continue
@@ -136,7 +147,7 @@ def extract_targets(doc: NormDoc, outline: Outline, default_year: int | None) ->
     for i, sec in wanted:
         b = doc.blocks[i]
         for ss, se in sentences(text, b.start, b.end):
-            if not _DIGIT.search(masked, ss, se):
+            if not (_DIGIT.search(masked, ss, se) or _WORD_FLOOR.search(folded, ss, se)):
                 continue
             sent_inds = _first_per_indicator(found, ss, se)
             for cs, ce in clauses(text, ss, se):
@@ -154,7 +165,7 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
     clause_m = masked[cs:ce]
     for m in _PERCENT.finditer(clause_m):
         s, e = cs + m.start(1), cs + m.end()
-        hits.append((s, e, _value(m.group(1)), "%", _comparator(masked, s, e)))
+        hits.append((s, e, _value(m.group(1)), "%", _comparator(text, masked, s, e)))
     for m in _RANK.finditer(clause_m):
         s, e = cs + m.start(), cs + m.end()
         hits.append((s, e, float(m.group(1)), "rank", "<="))
@@ -164,11 +175,21 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
             hits.append((s, e, float(m.group(1)), "count", "="))
     for m in _COUNT.finditer(clause_m):
         s, e = cs + m.start(1), cs + m.end(1)
-        if any(h[0] <= s < h[1] for h in hits) or not _followed_by_count_noun(folded, e):
+        if any(h[0] <= s < h[1] for h in hits) or kind not in ("goals", "tasks", "solutions"):
             continue
-        if kind not in ("goals", "tasks", "solutions"):
+        comp = _comparator(text, masked, s, e)
+        # a counted noun of the table, or any noun after "tối thiểu / ít nhất / từ" in a goal
+        # ("ít nhất 20 tập dữ liệu mở")
+        if not _followed_by_count_noun(folded, e) and not (
+                comp != "=" and kind == "goals" and _NOUN_AFTER.match(masked, e)):
             continue
-        hits.append((s, e, float(int(m.group(1))), "count", _comparator(masked, s, e)))
+        hits.append((s, e, float(int(m.group(1))), "count", comp))
+    # a number in words after a floor or ceiling: "tối thiểu một lần/năm"
+    for m in _WORD_COUNT.finditer(clause_m):
+        s, e = cs + m.start(1), cs + m.end(1)
+        comp = _comparator(text, masked, s, e)
+        if comp in (">=", "<="):
+            hits.append((s, e, float(NUMBER_WORDS[m.group(1)]), "count", comp))
     if not hits:
         return []
     if kind != "goals" and _SITUATION_VERBS.search(folded[ss:se]):
@@ -191,9 +212,32 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
                             year, baseline, iid, prov))
             continue
         seg_inds = [i for p, i in sent_inds if seg_s <= ss + p < seg_e]
-        out.append((doc.doc_id, seg_text, metric_key(fold(seg_text)), comp, value, unit, year,
-                    baseline, seg_inds[0] if seg_inds else None, prov))
+        # what the figure measures decides the metric ("tập huấn cho 100% cán bộ sử dụng dịch
+        # vụ công trực tuyến" is training, not online services), else the figure's phrase
+        measured = _measured(masked, seg_s, seg_e, s, e, unit)
+        key = metric_key(measured)
+        if key.startswith("other:"):
+            whole = metric_key(fold(seg_text))
+            key = whole if not whole.startswith("other:") else key
+        out.append((doc.doc_id, seg_text, key, comp, value, unit, year, baseline,
+                    seg_inds[0] if seg_inds else None, prov))
     return out
+
+
+# words around a figure that say how much or by when, not what is measured
+_FILLER = re.compile(r"\b(?:phan dau|den nam|den het nam|dat|chiem|toi thieu|it nhat|tren|duoi|tu|muc|"
+                     r"khoang|co|la|duoc|hang nam|moi nam|tro len|tang|giam|so voi)\b")
+
+
+def _measured(masked: str, seg_s: int, seg_e: int, s: int, e: int, unit: str) -> str:
+    """What a figure measures: the noun counted after a count ("05 bộ dữ liệu mở" → "bộ dữ liệu
+    mở"), else the phrase before the figure ("Tỷ lệ hồ sơ trực tuyến đạt 80%")."""
+    def clean(phrase: str) -> str:
+        first = re.split(r"[,;.:(]", phrase.strip(" ,;:-"), maxsplit=1)[0]
+        return " ".join(_FILLER.sub(" ", first).split())
+
+    before = "" if unit == "count" else clean(masked[seg_s:s])
+    return before if len(before.split()) >= 2 else clean(masked[e:seg_e])  # "đạt 95% hồ sơ …"
 
 
 def _followed_by_count_noun(folded: str, pos: int) -> bool:

@@ -3,7 +3,8 @@
    textContent only, so nothing in a document can inject markup. */
 (function () {
   "use strict";
-  var DATA = JSON.parse(document.getElementById("cchc-data").textContent);
+  // overview.js, on a large store's page, has read the data and added its documents
+  var DATA = window.CCHC_DATA || JSON.parse(document.getElementById("cchc-data").textContent);
   var fold = function (s) {
     return (s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
       .replace(/[đĐ]/g, "d").toLowerCase().replace(/\s+/g, " ").trim();
@@ -32,6 +33,8 @@
   var edgeView = new vis.DataView(edges, { filter: function (e) { return state.types.has(e.type); } });
   var network = new vis.Network(document.getElementById("network"),
     { nodes: nodeView, edges: edgeView }, DATA.options);
+  // when the first frame is drawn (benchmarks/viz_browser.py reads it)
+  network.once("afterDrawing", function () { window.cchcFirstDraw = performance.now(); });
 
   function updateCounts() {
     document.getElementById("counts").textContent = "Đang hiện " + nodeView.length + " nút, " +
@@ -142,6 +145,11 @@
       a.href = info.page;
       actions.push(a);
     }
+    if (info.graph) {  // the overview, served: the detailed graph of a place or a document
+      var g = el("a", "Đồ thị chi tiết / detailed graph");
+      g.href = info.graph;
+      actions.push(g);
+    }
     fillPanel(info.kindLabel, info.label, info.props, info.quotes.map(function (i) { return DATA.quotes[i]; }),
       actions);
   }
@@ -154,7 +162,10 @@
   network.on("click", function (p) {
     if (p.nodes.length) { showNode(p.nodes[0]); } else if (p.edges.length) { showEdge(p.edges[0]); } else { panel.hidden = true; }
   });
-  network.on("doubleClick", function (p) { if (p.nodes.length) { expand(p.nodes[0]); } });
+  network.on("doubleClick", function (p) {
+    // nothing held back to bring out: the overview, served, asks the server (overview.js)
+    if (p.nodes.length && !expand(p.nodes[0]) && window.cchcMore) { window.cchcMore(p.nodes[0]); }
+  });
 
   // --- expand a node with its hidden neighbours ------------------------------------------
   function reserveNeighbours(id) {
@@ -170,11 +181,13 @@
     if (!add.length) { return 0; }
     var centre = network.getPositions([id])[id] || { x: 0, y: 0 };
     var radius = 90 + 7 * add.length;
+    // the overview lays a place's documents out in a block of their own (overview.js)
+    var placed = window.cchcPlaceBlock ? window.cchcPlaceBlock(id, add) : null;
     add.forEach(function (nid, i) {
       var n = Object.assign({}, reserveNodes.get(nid));
       var angle = 2 * Math.PI * i / add.length;
-      n.x = centre.x + radius * Math.cos(angle);
-      n.y = centre.y + radius * Math.sin(angle);
+      n.x = placed ? placed[i].x : centre.x + radius * Math.cos(angle);
+      n.y = placed ? placed[i].y : centre.y + radius * Math.sin(angle);
       nodes.add(n);
       reserveNodes.delete(nid);
       state.kinds.add(n.kind);
@@ -188,6 +201,11 @@
     refresh();
     fillSearch();
     showNode(id);
+    if (placed) {  // show the block's first rows at a zoom where its labels read
+      var s = 0.7, f = network.canvas.frame;
+      network.moveTo({ position: { x: placed[0].x - 140 + f.clientWidth / 2 / s,
+        y: placed[0].y - 70 + f.clientHeight / 2 / s }, scale: s, animation: false });
+    }
     return add.length;
   }
 

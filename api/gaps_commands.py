@@ -1,0 +1,82 @@
+"""``cchc gaps``: what extraction saw but did not understand, for review."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import render
+from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
+
+GAP_KINDS = ("duty", "figure", "metadata")
+_KIND_LABELS = {"duty": "câu giao việc chưa hiểu / duty not understood",
+                "figure": "số liệu chưa thành chỉ tiêu / figure with no target",
+                "metadata": "thiếu thông tin văn bản / missing document field"}
+
+
+def gaps_of(export: dict[str, Any], document: str | None = None,
+            kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every gap of the store (or of one document id), each with its document and file."""
+    out = []
+    for d in export["documents"]:
+        if document and d["id"] != document:
+            continue
+        for g in d.get("gaps") or ():
+            if not kinds or g["kind"] in kinds:
+                out.append({"document": d["id"], "file": Path(d["source_path"]).name, **g})
+    return out
+
+
+def coverage(export: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per document: responsibilities and targets found, and the gaps left by kind."""
+    resps = Counter(r["document"] for r in export["responsibilities"])
+    targets = Counter(t["document"] for t in export["targets"])
+    rows = []
+    for d in export["documents"]:
+        kinds = Counter(g["kind"] for g in d.get("gaps") or ())
+        rows.append({"document": d["id"], "responsibilities": resps[d["id"]],
+                     "targets": targets[d["id"]], **{k: kinds[k] for k in GAP_KINDS}})
+    return rows
+
+
+@click.command("gaps")
+@DOCUMENT_OPTION
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(GAP_KINDS),
+              help="Chỉ loại này / only these kinds (duty, figure, metadata).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Số dòng tối đa / most rows shown.")
+@STORE_OPTION
+@JSON_OPTION
+def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: str, as_json: bool) -> None:
+    """Những gì chưa hiểu / what extraction did not understand.
+
+    \b
+    duty      a sentence or table row with an assignment cue (chủ trì, phối hợp với, giao,
+              có trách nhiệm, thường trực, báo cáo về, đề nghị, yêu cầu) that gave no
+              responsibility;
+    figure    a figure in a goals section that gave no target;
+    metadata  a document whose type, number, date or jurisdiction was not found.
+
+    Each with its file, section and sentence, so no duty is lost silently. Exit 0 with rows,
+    1 with none.
+
+    Example:
+
+        cchc gaps --kind duty -d 002
+    """
+    with answering(store_dir) as c:
+        doc_id = c.find_document(document) if document else None
+        found = gaps_of(c.export, doc_id, kinds)
+        shown = found[:limit]
+        if as_json:
+            render.emit_json(shown)
+        else:
+            render.console().print(render.table(
+                f"Chưa hiểu / not understood: {len(found)}", ["Tệp / file", "Mục", "Loại / kind",
+                                                             "Dấu hiệu / cue", "Câu / sentence"],
+                [[g["file"], g["provenance"]["section"], _KIND_LABELS[g["kind"]].split(" / ")[0],
+                  g["cue"], g["provenance"]["quote"][:300]] for g in shown]))
+        done(len(found))
