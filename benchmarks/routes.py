@@ -73,7 +73,7 @@ def worst_urls(export: dict) -> dict[str, str]:
         "calendar, largest province (.ics)": f"/calendar.ics?jurisdiction={province}",
         "calendar, one agency name everywhere (.ics)": f"/calendar.ics?agency={quote('Sở Nội vụ')}",
         "graph page, default 2,000 nodes": "/",
-        "graph page, 5,000 nodes (the bound)": "/?max_nodes=5000",
+        "graph page, 2,000 nodes around the most cited node": f"/?focus={h}&depth=2",
         "documents page (all)": "/pages/documents",
         "agencies page (all)": "/pages/agencies",
     }

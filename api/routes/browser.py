@@ -21,9 +21,10 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Kind = Literal[tuple(NODE)]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 CACHE = 16  # graph pages kept per corpus (a layout takes about a second on the seeds)
-# a page grows with max_nodes: at 10,000 documents 2,000 nodes take 31 s, 4,000 take 62 s
-# (and 20,000, the bound before, many minutes); one page is drawn at a time (api/app.py)
-MAX_NODES_BOUND = 5_000
+# a page's layout grows with the square of its nodes: at 10,000 documents a page of 2,000
+# nodes around a hub takes 4.5 s to select and 14 s to lay out (4,000 nodes took 62 s, and
+# 20,000, the bound before, minutes); one page is drawn at a time (api/app.py)
+MAX_NODES_BOUND = MAX_NODES
 
 
 def _page(render, *args: object) -> HTMLResponse:
