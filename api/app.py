@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from fastapi_offline import FastAPIOffline
 from graph.backend import Embedded, Neo4j, NotAvailable
 from graph.index import NotFound
 from graph.neo4j_db import Target
+from graph.sparql import Limits
 from graph.store import Store, StoreError
 from loaders.model import SCHEMA_VERSION
 
-from .deps import BackendDep, LiveCorpus
+from .admission import Admission
+from .deps import BackendDep, LiveCorpus, SparqlEngines
 from .routes import agencies, browser, citations, documents, planning, questions, sparql, targets, upload
 from .schemas import HealthPublic
 
@@ -28,6 +31,21 @@ Questions over the administrative-reform graph; every answer carries the sentenc
 Lists are paged with `limit` and `offset` and return `{data, count}`."""
 
 
+# the unfocused graph page of 10,000 documents takes 30 s of CPU to draw (then it is cached)
+GRAPH_PAGES_AT_ONCE = 1
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A served app loads the SPARQL worker at start and stops it (and its queries) at the end."""
+    engines: SparqlEngines | None = getattr(app.state, "sparql", None)
+    if engines is not None:
+        engines.get(app.state.live.get())
+    yield
+    if engines is not None:
+        engines.close()
+
+
 @dataclass(frozen=True)
 class UploadConfig:
     token: str
@@ -36,8 +54,12 @@ class UploadConfig:
 
 def create_app(store_dir: str | Path, upload_token: str | None = None,
                max_upload_bytes: int = 20 * 1024 * 1024,
-               cors_origins: Sequence[str] = (), neo4j: Target | None = None) -> FastAPI:
+               cors_origins: Sequence[str] = (), neo4j: Target | None = None,
+               sparql_limits: Limits | None = None, max_requests: int = 64) -> FastAPI:
     """The app over one store; ``upload_token`` mounts ``POST /documents``.
+
+    SPARQL queries run in a worker process within ``sparql_limits``; at most ``max_requests``
+    requests are in progress at once (past it: 503 with ``Retry-After``; ``/health`` always).
 
     With ``neo4j``, the questions are answered from that database instead (no store needed;
     whole-graph questions, SPARQL and uploads are then unavailable).
@@ -49,7 +71,9 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
     if neo4j is None and not store.exists():
         raise StoreError(f"{store.root}: no graph store here; run `cchc build` first")
     # ReDoc's bundle fetches its logo from a CDN, so only Swagger UI is served (from the package)
-    app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION, redoc_url=None)
+    app = FastAPIOffline(title="cchc-graph", version="0.1.0", description=DESCRIPTION, redoc_url=None,
+                         lifespan=_lifespan)
+    app.add_middleware(Admission, limit=max_requests, per_path={"/": GRAPH_PAGES_AT_ONCE})
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET"] + (["POST"] if upload_token else []),
@@ -57,6 +81,7 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
     if neo4j is None:
         app.state.live = LiveCorpus(store)
         app.state.backend = Embedded(app.state.live.get)
+        app.state.sparql = SparqlEngines(store, sparql_limits or Limits())
     else:
         from graph.neo4j_db import Reader
 

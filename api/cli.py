@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from graph.sparql import Limits
 from graph.store import BuildReport, Store, StoreError
 from loaders.read import DEFAULT_MAX_MB, ReadOptions
 
@@ -171,6 +172,15 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
 
         graphml.write(data, output or sys.stdout.buffer, fmt)
         return
+    if fmt == "nt":  # streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB
+        from graph.rdf import DEFAULT_BASE, write_ntriples
+
+        if output:
+            with open(output, "wb") as out:
+                write_ntriples(data, out, base or DEFAULT_BASE)
+        else:
+            write_ntriples(data, sys.stdout.buffer, base or DEFAULT_BASE)
+        return
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     else:
@@ -188,26 +198,39 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
 @STORE_OPTION
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Số dòng tối đa / most rows shown.")
+@click.option("--timeout", default=Limits.timeout_s, show_default=True, type=click.FloatRange(0.1, 86_400),
+              help="Thời hạn (giây), quá thì dừng truy vấn / stop the query after this many seconds.")
+@click.option("--memory-mb", default=Limits.memory_mb, show_default=True, type=click.IntRange(64, 1_000_000),
+              help="Bộ nhớ tối đa của truy vấn, ngoài đồ thị đã nạp / memory of the query above the "
+                   "loaded graph (MB).")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng SPARQL JSON / SPARQL JSON results.")
-def sparql(query: str, store_dir: str, limit: int, as_json: bool) -> None:
+def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: int, as_json: bool) -> None:
     """Truy vấn SPARQL (chỉ đọc) / a read-only SPARQL query over the graph.
 
     SELECT and ASK; the prefixes cchc eli oa org prov skos dcterms xsd are declared. The
-    mapping and example queries are in docs/rdf.md. Exit 0 with rows, 1 with none, 2 when the
-    query is invalid, 3 store error.
+    mapping and example queries are in docs/rdf.md. The query runs in a worker process and is
+    stopped at --timeout or --memory-mb, with a message naming the limit (loading the graph
+    is not counted). Exit 0 with rows, 1 with none, 2 when the query is invalid or stopped at
+    a limit, 3 store error.
 
+    \b
     Example:
-
-        cchc sparql 'SELECT ?task WHERE { ?a skos:prefLabel "Sở Nội vụ"@vi ; cchc:lead ?task }'
+        cchc sparql --timeout 10 'SELECT ?task WHERE { ?a skos:prefLabel "Sở Nội vụ"@vi ; cchc:lead ?task }'
     """
     from graph import sparql as sq
 
+    store = Store(store_dir)
+    if not store.exists():
+        fail(f"{store.root}: no graph store here; run `cchc build` first", EXIT_STORE)
+    engine = sq.Engine(store.root, Limits(timeout, memory_mb, 1))
     try:
-        answer = sq.run(sq.open_store(Store(store_dir)), query, limit)
-    except StoreError as e:
-        fail(str(e), EXIT_STORE)
+        answer = engine.run(query, limit)
+    except sq.Unavailable as e:  # the worker could not load the store
+        fail(f"SPARQL: {e}", EXIT_STORE)
     except sq.SparqlError as e:
         fail(f"SPARQL: {e}", EXIT_USAGE)
+    finally:
+        engine.close()
     if as_json:
         click.echo(json.dumps(sq.results_json(answer), ensure_ascii=False, indent=1))
     elif answer.boolean is not None:
@@ -271,9 +294,22 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
                    "API from a browser (repeatable; '*' for any; default: off).")
 @click.option("--backend", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
               help="Nguồn trả lời / where answers come from: the store, or Neo4j (after `cchc neo4j push`).")
+@click.option("--sparql-timeout", default=Limits.timeout_s, show_default=True,
+              type=click.FloatRange(0.1, 3600),
+              help="Thời hạn mỗi truy vấn SPARQL (giây; quá hạn: 504) / deadline of a SPARQL query (s).")
+@click.option("--sparql-memory-mb", default=Limits.memory_mb, show_default=True,
+              type=click.IntRange(64, 1_000_000),
+              help="Bộ nhớ tối đa mỗi truy vấn SPARQL, ngoài đồ thị đã nạp (quá: 400) / memory of a "
+                   "SPARQL query above the loaded graph (MB).")
+@click.option("--sparql-queries", default=Limits.queries, show_default=True, type=click.IntRange(1, 64),
+              help="Số truy vấn SPARQL cùng lúc (thêm: 503 + Retry-After) / SPARQL queries at once.")
+@click.option("--max-requests", default=64, show_default=True, type=click.IntRange(1, 10_000),
+              help="Số yêu cầu đang xử lý tối đa (thêm: 503 + Retry-After; /health luôn trả lời) / "
+                   "requests in progress at once.")
 @neo4j_options
 def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token: str | None,
-          max_upload_mb: int, cors_origins: tuple[str, ...], backend: str, uri: str | None,
+          max_upload_mb: int, cors_origins: tuple[str, ...], backend: str, sparql_timeout: float,
+          sparql_memory_mb: int, sparql_queries: int, max_requests: int, uri: str | None,
           user: str, password: str | None, database: str | None) -> None:
     """Chạy trình duyệt đồ thị và API / serve the graph browser and the HTTP API.
 
@@ -288,13 +324,17 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
     from Neo4j with Cypher; whole-graph questions (audit, paths, cascades, search, pages),
     SPARQL and uploads answer 501 / are not mounted (docs/neo4j.md).
 
+    Every SPARQL query runs in a worker process, killed at --sparql-timeout or
+    --sparql-memory-mb (504 / 400); a few at once (--sparql-queries), and at most
+    --max-requests requests in progress, past which the answer is 503 with Retry-After.
+    SIGTERM or Ctrl-C stops the server within a few seconds, queries running or not.
+
+    \b
     Example:
-
-        cchc serve --store .cchc --port 8000
+        cchc serve --store .cchc --port 8000 --sparql-timeout 10
     """
-    import uvicorn
-
     from .app import create_app
+    from .server import run
 
     if allow_upload and not upload_token:
         raise click.UsageError("--allow-upload cần --upload-token / needs --upload-token")
@@ -305,12 +345,13 @@ def serve(host: str, port: int, store_dir: str, allow_upload: bool, upload_token
 
     try:
         app = create_app(store_dir, upload_token if allow_upload else None, max_upload_mb * 1024 * 1024,
-                         cors_origins, neo4j=neo4j)
+                         cors_origins, neo4j=neo4j, max_requests=max_requests,
+                         sparql_limits=Limits(sparql_timeout, sparql_memory_mb, sparql_queries))
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     except (DriverError, Neo4jError, LookupError) as e:  # unreachable, bad credentials, nothing pushed
         fail(f"{neo4j.uri if neo4j else store_dir}: {type(e).__name__}: {e}", EXIT_STORE)
-    uvicorn.run(app, host=host, port=port)
+    run(app, host, port)
 
 
 for _command in (*COMMANDS, gaps_command, *VIZ_COMMANDS, neo4j_group):

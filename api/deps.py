@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 
 from graph.backend import Backend, prepare
 from graph.index import Corpus
+from graph.sparql import Engine, Limits
 from graph.store import Store
 
 MAX_PAGE = 500
@@ -39,6 +40,35 @@ class LiveCorpus:
                                                   name="cchc-prepare")
                 self.preparing.start()
             return self._corpus
+
+
+@dataclass
+class SparqlEngines:
+    """The SPARQL worker of the current corpus: a new corpus (a build, an upload) or a worker
+    that died gets a new one, and the old one is stopped."""
+
+    store: Store
+    limits: Limits
+    _engine: Engine | None = None
+    _token: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, c: Corpus) -> Engine:
+        token = c.memo.setdefault("sparql_token", object())
+        with self._lock:
+            old = self._engine
+            if old is not None and old.alive and token is self._token:
+                return old
+            self._engine, self._token = Engine(self.store.root, self.limits), token
+        if old is not None:
+            old.close()
+        return self._engine
+
+    def close(self) -> None:
+        with self._lock:
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()
 
 
 def get_backend(request: Request) -> Backend:

@@ -55,6 +55,8 @@ class DependenciesPublic(BaseModel):
     entity: str
     depends_on: list[Link]
     depended_on_by: list[Link]
+    depends_on_count: int
+    depended_on_by_count: int
 
 
 class UploadPublic(BaseModel):

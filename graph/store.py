@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -80,11 +80,18 @@ def atomic_write(path: Path, data: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, flush it to disk (unless the caller syncs
     later: ``durable=False``), rename it into place."""
+    with atomic_open(path, durable) as f:
+        f.write(data)
+
+
+@contextmanager
+def atomic_open(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """A file to write in steps, renamed into place only when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             if durable:
                 f.flush()
                 os.fsync(f.fileno())

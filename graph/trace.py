@@ -205,14 +205,16 @@ def _check(c: Corpus, nid: str) -> None:
         raise NotFound(f"không có thực thể / no entity with id {nid!r}")
 
 
-def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[list[Link], list[Link]]:
-    """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``."""
+def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[Lazy[Link], Lazy[Link]]:
+    """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``; the
+    links are built when read (a hub at depth 10 has hundreds of thousands)."""
     _check(c, entity)
     g = c.adjacency  # the node's edges as the typed graph has them, without building it
-    return _walk(c, g, entity, depth, upstream=True), _walk(c, g, entity, depth, upstream=False)
+    return (Lazy(_walk(g, entity, depth, upstream=True), lambda e: _link(c, *e)),
+            Lazy(_walk(g, entity, depth, upstream=False), lambda e: _link(c, *e)))
 
 
-def _walk(c: Corpus, g: Adjacency, start: str, depth: int, upstream: bool) -> list[Link]:
+def _walk(g: Adjacency, start: str, depth: int, upstream: bool) -> list[tuple]:
     # Upstream: follow "out" edges forward and "in" edges backward; downstream the reverse.
     fwd, back = ("out", "in") if upstream else ("in", "out")
     out, seen, frontier = [], {start}, [start]
@@ -222,7 +224,7 @@ def _walk(c: Corpus, g: Adjacency, start: str, depth: int, upstream: bool) -> li
             steps = [(t, s, t, d) for s, t, d in g.out_edges(n) if (d["type"], fwd) in DEPENDS]
             steps += [(s, s, t, d) for s, t, d in g.in_edges(n) if (d["type"], back) in DEPENDS]
             for other, s, t, d in steps:
-                out.append(_link(c, s, t, d))
+                out.append((s, t, d))
                 if other not in seen:
                     seen.add(other)
                     nxt.append(other)

@@ -152,3 +152,84 @@ def test_upload_operation_conforms_to_its_schema(tmp_path: Path) -> None:
 
     check()
     assert Store(tmp_path / "store").load_export()["documents"]
+
+
+# --- answers that grow with the corpus are paged or bounded ----------------------------------
+
+def test_whole_matrix_and_calendar_past_their_bound_are_refused(client: TestClient, seed_export: dict,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import planning as routes
+
+    plan = "002_0387e2864a5773df"
+    in_plan = sum(1 for t in seed_export["tasks"] if t["document"] == plan)
+    assert in_plan < len(seed_export["tasks"])
+    monkeypatch.setattr(routes, "MAX_SCOPE_TASKS", in_plan)  # one plan fits, the corpus does not
+    for url in ("/matrix", "/matrix.csv", "/matrix.xlsx"):
+        whole = client.get(url)
+        assert whole.status_code == 422, url
+        assert f"{len(seed_export['tasks'])} tasks" in whole.json()["detail"]
+        assert client.get(url, params={"document": plan}).status_code == 200, url
+    plan_deadlines = client.get("/calendar", params={"document": plan}).json()["count"]
+    total = client.get("/calendar").json()["count"]
+    assert 0 < plan_deadlines < total
+    monkeypatch.setattr(routes, "MAX_CALENDAR_EVENTS", plan_deadlines)
+    assert client.get("/calendar.ics").status_code == 422
+    assert client.get("/calendar.ics", params={"document": plan}).status_code == 200
+
+
+def test_dependencies_are_paged_with_their_counts(client: TestClient, seed_corpus) -> None:
+    from graph import trace
+
+    entity = "002_0387e2864a5773df"
+    up, down = trace.dependencies(seed_corpus, entity, 3)
+    assert len(down) > 2
+    r = client.get("/deps", params={"entity": entity, "depth": 3, "limit": 2, "offset": 1}).json()
+    assert (r["depends_on_count"], r["depended_on_by_count"]) == (len(up), len(down))
+    assert [x["target"] for x in r["depended_on_by"]] == [x.target for x in down[1:3]]
+
+
+def test_requests_past_their_bound_get_503_with_retry_after() -> None:
+    """Two bounds: on all requests in progress, and per path (one graph page drawn at a time)."""
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from api.admission import Admission
+
+    async def run() -> list[tuple[str, int, str | None]]:
+        release = asyncio.Event()
+
+        async def slow(_request) -> PlainTextResponse:
+            await release.wait()
+            return PlainTextResponse("drawn")
+
+        async def fast(_request) -> PlainTextResponse:
+            return PlainTextResponse("ok")
+
+        inner = Starlette(routes=[Route("/", slow), Route("/a", slow), Route("/b", fast),
+                                  Route("/health", fast)])
+        app = Admission(inner, limit=2, per_path={"/": 1})
+        seen = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            async def get(url: str) -> None:
+                r = await client.get(url)
+                seen.append((url, r.status_code, r.headers.get("retry-after")))
+
+            first = asyncio.create_task(get("/"))
+            await asyncio.sleep(0.05)
+            await get("/")  # the same path: past its own bound
+            await get("/b")  # another path: one request of two in progress
+            second = asyncio.create_task(get("/a"))
+            await asyncio.sleep(0.05)
+            await get("/b")  # two in progress: past the bound on all
+            await get("/health")  # always answered
+            release.set()
+            await asyncio.gather(first, second)
+            await get("/")  # free again
+        return seen
+
+    assert asyncio.run(run()) == [("/", 503, "1"), ("/b", 200, None), ("/b", 503, "1"), ("/health", 200, None),
+                                  ("/", 200, None), ("/a", 200, None), ("/", 200, None)]

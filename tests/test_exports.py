@@ -18,7 +18,7 @@ from api.app import create_app
 from api.cli import cli
 from graph import graphml, queries, sparql, trace
 from graph.nx import to_networkx
-from graph.rdf import CCHC, DEFAULT_BASE, Iris, to_rdf
+from graph.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
 
 SHAPES = Path(__file__).resolve().parent.parent / "graph" / "shapes.ttl"
 HG_RESOLUTION = "000_def938038e5dae73"
@@ -92,6 +92,17 @@ def test_shacl_shapes_pass_on_the_seeds_and_catch_a_broken_record(seed_export: d
     g.remove((assignment, CCHC.task, None))
     ok, _, text = pyshacl.validate(g, shacl_graph=shapes)
     assert not ok and "MinCountConstraintComponent" in text and "->cchc:task" in text
+
+
+def test_streamed_ntriples_are_the_rdflib_graph(seed_export: dict) -> None:
+    """What SPARQL loads (written without rdflib's graph) holds exactly the mapping's triples."""
+    out = io.BytesIO()
+    lines = write_ntriples(seed_export, out)
+    g = to_rdf(seed_export)
+    back = Graph().parse(data=out.getvalue().decode(), format="nt")
+    assert set(back) == set(g) and lines >= len(g) > 5000
+    quoted = [o for o in back.objects(None, OA.exact) if '"' in o or "\n" in o]
+    assert quoted, "no quote with a double quote or a line break: the escaping is not exercised"
 
 
 @pytest.fixture(scope="module")

@@ -84,6 +84,22 @@ def test_focus_keeps_the_neighbourhood(seed_corpus) -> None:
         select(seed_corpus, ViewSpec(focus="không có cơ quan này"))
 
 
+def test_focus_past_max_nodes_keeps_the_nearest_with_a_note(seed_corpus) -> None:
+    from visualizations.view import _neighbourhood
+
+    doc = "000_def938038e5dae73"
+    g, every = seed_corpus.typed, set(seed_corpus.typed.nodes)
+    one_hop, _ = _neighbourhood(g, doc, 1, every, False, 10**9)
+    two_hops, _ = _neighbourhood(g, doc, 2, every, False, 10**9)
+    most = len(one_hop) + 5
+    assert most < len(two_hops)
+    kept, cut = _neighbourhood(g, doc, 2, every, False, most)
+    assert one_hop <= kept <= two_hops and len(kept) == most and cut == len(two_hops) - most
+    view = select(seed_corpus, ViewSpec(focus=doc, depth=2, max_nodes=most))
+    assert {n.id for n in view.nodes} <= kept  # the first hop whole, then the best-connected
+    assert any(f"{cut} farther nodes not shown" in note for note in view.notes)
+
+
 def test_roles_filter_drops_other_role_edges_only(seed_corpus) -> None:
     view = select(seed_corpus, ViewSpec(roles=("lead",)))
     types = {e.type for e in view.edges}

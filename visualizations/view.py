@@ -249,8 +249,11 @@ def _documents_in_scope(c: Corpus, spec: ViewSpec) -> set[str] | None:
 
 
 def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
-                   structural: bool) -> set[str]:
-    """Nodes within ``depth`` hops either way, without copying the graph (ego_graph would)."""
+                   structural: bool, most: int) -> tuple[set[str], int]:
+    """Nodes within ``depth`` hops either way, without copying the graph (ego_graph would), and
+    how many were left out: at most ``most``, the nearest first (a ring that does not fit keeps
+    its best-connected nodes), since a page's layout grows with the square of its nodes — two
+    hops around a document cited by every plan of 10,000 took a minute."""
     seen, ring = {start}, {start}
     for _ in range(depth):
         nxt = set()
@@ -262,8 +265,11 @@ def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
                 if m in allowed and (structural or d["type"] not in STRUCTURAL):
                     nxt.add(m)
         ring = nxt - seen
+        if len(seen) + len(ring) > most:
+            kept = sorted(ring, key=lambda n: (-g.degree(n), n))[:max(0, most - len(seen))]
+            return seen | set(kept), len(ring) - len(kept)
         seen |= ring
-    return seen
+    return seen, 0
 
 
 def select(c: Corpus, spec: ViewSpec) -> View:
@@ -293,7 +299,10 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     if spec.focus:
         focus = c.resolve_entity(spec.focus)
         structural = bool({"jurisdiction", "area"} & set(spec.kinds or ()))
-        allowed = _neighbourhood(g, focus, spec.depth, allowed | {focus}, structural)
+        allowed, cut = _neighbourhood(g, focus, spec.depth, allowed | {focus}, structural, spec.max_nodes)
+        if cut:
+            notes.append(f"{cut:,} nút xa hơn không hiện (quá {spec.max_nodes:,} nút) / {cut:,} farther "
+                         "nodes not shown; giảm --depth hoặc lọc --type / lower the depth or filter by type.")
         title += f" — quanh / around {short(c.label(focus), 50)}"
 
     roles = set(spec.roles) if spec.roles is not None else None

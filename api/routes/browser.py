@@ -21,6 +21,10 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Kind = Literal[tuple(NODE)]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 CACHE = 16  # graph pages kept per corpus (a layout takes about a second on the seeds)
+# a page's layout grows with the square of its nodes: at 10,000 documents a page of 2,000
+# nodes around a hub takes 4.5 s to select and 14 s to lay out (4,000 nodes took 62 s, and
+# 20,000, the bound before, minutes); one page is drawn at a time (api/app.py)
+MAX_NODES_BOUND = MAX_NODES
 
 
 def _page(render, *args: object) -> HTMLResponse:
@@ -46,7 +50,7 @@ def graph_page(c: CorpusDep, focus: OptText = None, depth: Depth = 1,
                type: Annotated[list[Kind] | None, Query()] = None,
                document: Annotated[list[str] | None, Query(max_length=20)] = None,
                jurisdiction: OptText = None, role: Annotated[list[Role] | None, Query()] = None,
-               max_nodes: Annotated[int, Query(ge=10, le=20_000)] = MAX_NODES,
+               max_nodes: Annotated[int, Query(ge=10, le=MAX_NODES_BOUND)] = MAX_NODES,
                layout: Literal["auto", "force", "hierarchical"] = "auto") -> HTMLResponse:
     spec = ViewSpec(focus, depth, tuple(type) if type else None, tuple(document or ()), jurisdiction,
                     tuple(role) if role else None, max_nodes, layout)

@@ -41,10 +41,12 @@ def search(c: CorpusDep, page: PagingDep, q: Text,
 
 @router.get("/deps", response_model=DependenciesPublic,
             summary="Phụ thuộc / what an entity depends on and what depends on it")
-def deps(c: CorpusDep, entity: Text, depth: Depth = 1) -> DependenciesPublic:
+def deps(c: CorpusDep, page: PagingDep, entity: Text, depth: Depth = 1) -> DependenciesPublic:
+    """Both lists are paged with the same ``limit`` and ``offset``; the counts are of all."""
     eid = c.resolve_entity(entity)
     up, down = trace.dependencies(c, eid, depth)
-    return DependenciesPublic(entity=eid, depends_on=up, depended_on_by=down)
+    return DependenciesPublic(entity=eid, depends_on=page.window(up), depended_on_by=page.window(down),
+                              depends_on_count=len(up), depended_on_by_count=len(down))
 
 
 @router.get("/path", response_model=LinksPublic,

@@ -1,9 +1,9 @@
-"""SPARQL, read-only: SELECT and ASK over the graph's RDF (Oxigraph, loaded once per corpus)."""
+"""SPARQL, read-only: SELECT and ASK over the graph's RDF, in a worker process under a deadline,
+a memory bound and a number of queries at once (``graph.sparql.Engine``)."""
 
 from __future__ import annotations
 
-import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -13,19 +13,17 @@ from graph import sparql as sq
 from ..deps import CorpusDep
 from ..schemas import ErrorPublic
 
-router = APIRouter(tags=["SPARQL"], responses={400: {"model": ErrorPublic}})
-_LOADING = threading.Lock()
+router = APIRouter(tags=["SPARQL"], responses={400: {"model": ErrorPublic}, 503: {"model": ErrorPublic},
+                                               504: {"model": ErrorPublic}})
 MEDIA = "application/sparql-results+json"
 
 
-def _oxigraph(request: Request, c: CorpusDep) -> Any:
-    with _LOADING:  # one load per corpus version, even under concurrent first queries
-        if "oxigraph" not in c.memo:
-            c.memo["oxigraph"] = sq.open_store(request.app.state.live.store)
-        return c.memo["oxigraph"]
-
-
 @router.get("/sparql", summary="Truy vấn SPARQL chỉ đọc / read-only SPARQL (SELECT, ASK)",
+            description="Mỗi truy vấn có thời hạn và giới hạn bộ nhớ (`cchc serve --sparql-timeout`, "
+                        "`--sparql-memory-mb`): quá hạn 504, quá bộ nhớ 400, quá số truy vấn cùng lúc 503 "
+                        "với `Retry-After`. / Every query runs under a deadline and a memory bound: past "
+                        "the deadline 504, past the memory 400, past the queries at once 503 with "
+                        "`Retry-After`.",
             response_class=JSONResponse,
             responses={200: {"description": "SPARQL 1.1 Query Results JSON",
                              "content": {MEDIA: {"schema": {"type": "object"}}}}})
@@ -35,8 +33,13 @@ def sparql(request: Request, c: CorpusDep,
                                                    "dcterms xsd có sẵn / prefixes predeclared")],
            limit: Annotated[int, Query(ge=1, le=10_000, description="Số dòng tối đa / most rows")] = 1000
            ) -> JSONResponse:
+    engine = request.app.state.sparql.get(c)
     try:
-        answer = sq.run(_oxigraph(request, c), query, limit)
+        answer = engine.run(query, limit, load_wait=engine.limits.timeout_s)
+    except sq.TooHeavy as e:
+        raise HTTPException(504 if e.kind == "timeout" else 400, f"SPARQL: {e}") from e
+    except sq.Unavailable as e:
+        raise HTTPException(503, f"SPARQL: {e}", headers={"Retry-After": str(e.retry_after)}) from e
     except sq.SparqlError as e:
         raise HTTPException(400, f"SPARQL: {e}") from e
     return JSONResponse(sq.results_json(answer), media_type=MEDIA)
