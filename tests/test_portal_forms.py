@@ -433,3 +433,17 @@ Số: 77/TB-VPCP
     f = facts_of(text)
     committee = next(a for a in f.agencies if a.name == "Ủy ban nhân dân tỉnh")
     assert f.meta.date == "2025-11-03" and committee.jurisdiction == "vn2025-quang-ngai"
+
+
+def test_conditions_before_the_subject_and_proposals_noted() -> None:
+    got = _roles(facts_of("""# THÔNG BÁO
+
+## II. KẾT LUẬN
+
+1. Đối với hồ sơ nộp sai nơi, Bộ phận Một cửa có trách nhiệm chuyển đúng nơi trong ngày.
+
+2. Về đề nghị Bộ Nội vụ sớm ban hành hướng dẫn về vị trí việc làm cấp xã.
+"""))
+    assert any(a.startswith("Bộ phận Một cửa") and r == "lead" and t.startswith("1. Đối với")
+               for a, r, t in got)
+    assert _has(got, "Bộ Nội vụ", "lead", "2. Về đề nghị")

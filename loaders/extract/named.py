@@ -11,7 +11,7 @@ from .agencies import Context, Mention, parse_list
 
 # "Các cơ quan đăng ký đầu tư (Sở A, Ban B)", "Cơ quan chủ trì giải quyết thủ tục": bodies named
 # by the role they play, as headings over their duties; the words run to the heading's end
-_ROLE_NAMED = re.compile(rf"(?:cac |nhung )?{ROLE_BODIES}(?:,? [a-z0-9]+){{0,14}}")
+_ROLE_NAMED = re.compile(rf"(?:cac |nhung )?{ROLE_BODIES}(?:,? [a-z0-9&]+){{0,14}}")
 _ROLE_NAMED_CHARS = 200  # a heading, with a parenthesised list of members
 # words of a sentence, not of a name: "Các cơ quan có trách nhiệm …", "… phối hợp với Sở A …"
 _DUTY_VERB = re.compile(r"\b(?:co|chiu) trach nhiem\b|\bla\b|\bphoi hop (?:voi|cung)\b|\bchu tri,")

@@ -20,9 +20,9 @@ from .agencies import Context, Mention, parse_list
 from .named import role_named
 
 _LEAD_CUE = re.compile(
-    r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|de nghi|yeu cau)\s+)?")
+    r"(?:\W*(?:\(?\d+\)?[.)]|[a-zđ]\)|[-+•*–])\s*)*(?:(?:giao(?: cho)?|(?:ve )?de nghi|yeu cau)\s+)?")
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
-                        r"nham|ngoai ra|dong thoi|ben canh do)\b")
+                        r"nham|ngoai ra|dong thoi|ben canh do|doi voi|truong hop|khi|neu)\b")
 _GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|yeu cau|de nghi)\s+")
 _DIRECTS = re.compile(r"\s*(?:chi dao|don doc)\s+")
 # "Cơ quan phối hợp có trách nhiệm …": a body named by its role, as the subject of a duty
