@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import admin
+from . import admin, sourcemap
 from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
 from .extract.duties import extract_roles
@@ -88,6 +88,8 @@ def extract(doc: NormDoc) -> DocumentFacts:
                           indicators=extract_indicator_mentions(doc, outline), citations=citations,
                           definitions=definitions, warnings=warnings)
     facts.gaps = find_gaps(doc, outline, facts)
+    if doc.origin is not None:
+        sourcemap.locate(facts, doc.origin)
     return facts
 
 

@@ -1,0 +1,165 @@
+"""Normalized offsets → line and column in the source file, for people who open the file.
+
+Spans index the normalized text (markdown stripped, broken lines joined, spaces collapsed),
+so an offset there is not an offset in the file. Normalization keeps the words of the source
+in their order; aligning the normalized words with the source lines, word by word, gives a
+short map (an entry wherever the two texts shift against each other), and every provenance
+gets the line (PDF: page and line on it; .docx/.html: paragraph) and column of its quote.
+Columns are exact where the text was not rewritten inside a line (tone marks moved, NFC).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+from .model import DocumentFacts, Provenance, SourceMap, _names
+from .text import modern_tones, nfc
+
+_WORD = re.compile(r"\S+")
+# How far past the expected place a word may be found in the source: markup dropped between
+# two words (emphasis marks, "|" lines of flattened tables, a markdown table rule).
+_SLACK = 160
+# A word not found near is looked for this far on (lines of markup, a layout table dropped),
+# and taken only where the next few words follow it too.
+_FAR = 6000
+_FOLLOW = 4
+
+
+def build(text: str, lines: list[str], pages: list[tuple[int, int]] | None = None,
+          paragraphs: bool = False) -> SourceMap | None:
+    """The map of normalized ``text`` onto the source ``lines`` (None without lines)."""
+    if not lines:
+        return None
+    src = "\n".join(modern_tones(nfc(t)) for t in lines)  # both keep a line's length
+    starts = [0]
+    for t in src.split("\n")[:-1]:
+        starts.append(starts[-1] + len(t) + 1)
+    norm, offs = _align(text, src)
+    return SourceMap(tuple(norm), tuple(offs), tuple(starts), tuple(pages or ()), paragraphs)
+
+
+def _align(text: str, src: str) -> tuple[list[int], list[int]]:
+    """Normalized and source offsets where the shift between the texts changes: a normalized
+    line found whole is one step, other lines (joined, stripped of markup) go word by word."""
+    words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    norm: list[int] = []
+    offs: list[int] = []
+    pos = last = 0  # source and normalized offsets after the last text found
+    k = 0  # the first word of the current line
+    i = 0
+    for line in text.split("\n"):
+        end = i + len(line)
+        j = src.find(line, pos, pos + (i - last) + len(line) + _SLACK) if line else -1
+        if j >= 0:
+            _step(norm, offs, i, j)
+            pos, last = j + len(line), end
+            while k < len(words) and words[k][0] < end:
+                k += 1
+        while k < len(words) and words[k][0] < end:
+            wi, w = words[k]
+            j = src.find(w, pos, pos + (wi - last) + len(w) + _SLACK)
+            if j < 0:
+                j = _far(src, pos, words, k)
+            if j >= 0:  # else rewritten by normalization: the next word places it
+                _step(norm, offs, wi, j)
+                pos, last = j + len(w), wi + len(w)
+            k += 1
+        i = end + 1
+    return norm, offs
+
+
+def _step(norm: list[int], offs: list[int], i: int, j: int) -> None:
+    """Normalized offset ``i`` is source offset ``j``: an entry if the shift changes."""
+    if not offs or j - i != offs[-1] - norm[-1]:
+        norm.append(i)
+        offs.append(j)
+
+
+def _far(src: str, pos: int, words: list[tuple[int, str]], k: int) -> int:
+    """Where ``words[k]`` is in the source well after ``pos``, the next words following it
+    as they follow it in the normalized text; -1 when nowhere."""
+    w = words[k][1]
+    j = src.find(w, pos, pos + _FAR)
+    while j >= 0:
+        at, ok = j + len(w), True
+        for (i0, w0), (i1, w1) in zip(words[k:k + _FOLLOW], words[k + 1:k + 1 + _FOLLOW],
+                                      strict=False):
+            nxt = src.find(w1, at, at + (i1 - i0 - len(w0)) + len(w1) + 8)
+            if nxt < 0:
+                ok = False
+                break
+            at = nxt + len(w1)
+        if ok:
+            return j
+        j = src.find(w, j + 1, pos + _FAR)
+    return -1
+
+
+def _source_offset(m: SourceMap, offset: int) -> int:
+    k = bisect_right(m.norm, offset) - 1
+    if k < 0:
+        return max(0, m.src[0] - m.norm[0] + offset) if m.norm else offset
+    return m.src[k] + offset - m.norm[k]
+
+
+def _line(m: SourceMap, offset: int) -> tuple[int, int]:
+    """The 0-based source line index and 1-based column of a normalized offset."""
+    s = _source_offset(m, offset)
+    i = max(0, bisect_right(m.line_starts, s) - 1)
+    return i, s - m.line_starts[i] + 1
+
+
+def place(m: SourceMap, start: int, end: int) -> dict[str, int]:
+    """The provenance fields locating the span ``start:end`` in the source."""
+    i, column = _line(m, start)
+    j = _line(m, max(start, end - 1))[0]
+    if m.paragraphs:
+        return {"paragraph": i + 1, "column": column}
+    if m.pages and i < len(m.pages) and j < len(m.pages):
+        (page, line), end_line = m.pages[i], m.pages[j][1]
+        return {"page": page, "line": line, "column": column, "end_line": end_line}
+    return {"line": i + 1, "column": column, "end_line": j + 1}
+
+
+def locate(facts: DocumentFacts, m: SourceMap) -> None:
+    """Fill the source place of every provenance of ``facts``, in place."""
+    done: dict[Provenance, Provenance] = {}
+
+    def fill(p: Provenance) -> Provenance:
+        if p.document != facts.meta.id or p.end <= 0:
+            return p  # a missing field's provenance points nowhere
+        if p not in done:
+            done[p] = dataclasses.replace(p, **place(m, p.start, p.end))
+        return done[p]
+
+    for f in dataclasses.fields(facts):
+        value = getattr(facts, f.name)
+        setattr(facts, f.name, _walk(value, fill))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _walk(obj: Any, fill: Callable[[Provenance], Provenance]) -> Any:
+    """``obj`` with ``fill`` applied to each Provenance inside it (unchanged parts shared)."""
+    t = type(obj)
+    if t is Provenance:
+        return fill(obj)
+    if t is list or t is tuple:
+        new = [x if type(x) in _PLAIN else _walk(x, fill) for x in obj]
+        return t(new) if any(a is not b for a, b in zip(new, obj, strict=True)) else obj
+    names = _names(t)
+    if names is None:
+        return obj
+    changed = {}
+    for name in names:
+        v = getattr(obj, name)
+        if type(v) not in _PLAIN:
+            nv = _walk(v, fill)
+            if nv is not v:
+                changed[name] = nv
+    return dataclasses.replace(obj, **changed) if changed else obj
