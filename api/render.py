@@ -47,8 +47,8 @@ def quote(p: Provenance | None, width: int = 400) -> Text:
     q = " ".join(p.quote.split())
     q = q if len(q) <= width else q[:width] + " …"
     place = source_place(p)  # where to look in the file; [start:end] indexes the normalized text
-    head = f"{p.document} §{section_label(p.section) or '-'}" + (f", {place}" if place else "")
-    return Text.assemble((f"{head} [{p.start}:{p.end}]\n", "dim"), (f"“{q}”", "italic"))
+    return Text.assemble((f"{p.document} §{section_label(p.section) or '-'} [{p.start}:{p.end}]\n", "dim"),
+                         (f"{place}\n", "bold") if place else "", (f"“{q}”", "italic"))
 
 
 def show(obj: Any) -> None:

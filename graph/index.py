@@ -69,8 +69,9 @@ def short(text: str, width: int = 90) -> str:
 
 
 def source_place(p: Provenance | dict[str, Any] | None) -> str:
-    """Where a quote is in the source file, as people look for it: "dòng 12, cột 5" (a text
-    file), "trang 3, dòng 12, cột 5" (a PDF), "đoạn 12, ký tự 40" (.docx, .html); "" if unknown."""
+    """Where a quote is in the source file, as people look for it: "dòng 12–13, cột 5" (a text
+    file: lines 12 to 13, from column 5), "trang 3, dòng 12, cột 5" (a PDF), "đoạn 12, ký tự
+    40" (.docx, .html); "" if unknown."""
     if p is None:
         return ""
     get = p.get if isinstance(p, dict) else lambda k: getattr(p, k, None)
@@ -80,8 +81,8 @@ def source_place(p: Provenance | dict[str, Any] | None) -> str:
     if not line:
         return ""
     out = (f"trang {get('page')}, " if get("page") else "") + f"dòng {line}"
-    out += f", cột {column}" if column else ""
-    return out + (f" (đến dòng {end_line})" if end_line and end_line != line else "")
+    out += f"–{end_line}" if end_line and end_line != line else ""
+    return out + (f", cột {column}" if column else "")
 
 
 def section_label(path: str | None) -> str:

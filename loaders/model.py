@@ -34,7 +34,7 @@ class Provenance:
     quote: str
     line: int | None = None  # 1-based line of the quote's start (.txt/.md; .pdf: on ``page``)
     column: int | None = None  # 1-based character of its start in that line (or paragraph)
-    end_line: int | None = None  # the line of its last character (.pdf: on the page it ends on)
+    end_line: int | None = None  # the line of its last character (.pdf: if on the same page)
     page: int | None = None  # .pdf: the page it starts on
     paragraph: int | None = None  # .docx/.html: the paragraph (or table row) it starts in
 

@@ -120,8 +120,9 @@ def place(m: SourceMap, start: int, end: int) -> dict[str, int]:
     if m.paragraphs:
         return {"paragraph": i + 1, "column": column}
     if m.pages and i < len(m.pages) and j < len(m.pages):
-        (page, line), end_line = m.pages[i], m.pages[j][1]
-        return {"page": page, "line": line, "column": column, "end_line": end_line}
+        (page, line), (end_page, end_line) = m.pages[i], m.pages[j]
+        out = {"page": page, "line": line, "column": column}
+        return out | {"end_line": end_line} if end_page == page else out
     return {"line": i + 1, "column": column, "end_line": j + 1}
 
 
