@@ -14,6 +14,7 @@ import dataclasses
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import islice, pairwise
 from typing import Any
 
 from .model import DocumentFacts, Provenance, SourceMap, _names
@@ -27,6 +28,7 @@ _SLACK = 160
 # and taken only where the next few words follow it too.
 _FAR = 6000
 _FOLLOW = 4
+_CLOSE = 8  # a word this far past its expected place is where expected (marks, spaces)
 
 
 def build(text: str, lines: list[str], pages: list[tuple[int, int]] | None = None,
@@ -44,12 +46,11 @@ def build(text: str, lines: list[str], pages: list[tuple[int, int]] | None = Non
 
 def _align(text: str, src: str) -> tuple[list[int], list[int]]:
     """Normalized and source offsets where the shift between the texts changes: a normalized
-    line found whole is one step, other lines (joined, stripped of markup) go word by word."""
-    words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    line found whole is one step; other lines (joined, stripped of markup) are placed a word at
+    a time, each word with the run after it that matches the source as it is."""
     norm: list[int] = []
     offs: list[int] = []
     pos = last = 0  # source and normalized offsets after the last text found
-    k = 0  # the first word of the current line
     i = 0
     for line in text.split("\n"):
         end = i + len(line)
@@ -57,19 +58,49 @@ def _align(text: str, src: str) -> tuple[list[int], list[int]]:
         if j >= 0:
             _step(norm, offs, i, j)
             pos, last = j + len(line), end
-            while k < len(words) and words[k][0] < end:
-                k += 1
-        while k < len(words) and words[k][0] < end:
-            wi, w = words[k]
-            j = src.find(w, pos, pos + (wi - last) + len(w) + _SLACK)
-            if j < 0:
-                j = _far(src, pos, words, k)
-            if j >= 0:  # else rewritten by normalization: the next word places it
-                _step(norm, offs, wi, j)
-                pos, last = j + len(w), wi + len(w)
-            k += 1
+        else:
+            pos, last = _align_words(text, i, end, src, (pos, last), (norm, offs))
         i = end + 1
     return norm, offs
+
+
+def _align_words(text: str, i: int, end: int, src: str, at: tuple[int, int],
+                 out: tuple[list[int], list[int]]) -> tuple[int, int]:
+    """Place the words of ``text[i:end]`` in the source after ``at`` (source and normalized
+    offsets reached); returns the offsets reached after them."""
+    pos, last = at
+    while True:
+        m = _WORD.search(text, i, end)
+        if m is None:
+            return pos, last
+        wi, w = m.start(), m.group()
+        expected = pos + wi - last
+        j = src.find(w, pos, expected + len(w) + _SLACK)
+        if (j < 0 or j > expected + _CLOSE) and _later_first(text, m.end(), src, pos, last, j):
+            j = -1  # rewritten by normalization ("**C**hủ" → "Chủ"): the next word places it
+        elif j < 0:
+            j = _far(text, wi, src, pos)
+        if j < 0:
+            i = m.end()
+            continue
+        _step(*out, wi, j)
+        n = _common(text, wi, end, src, j)
+        i, pos, last = wi + n, j + n, wi + n
+
+
+def _common(a: str, i: int, end: int, b: str, j: int) -> int:
+    """How many characters ``a[i:end]`` and ``b[j:]`` share at their start (a binary search
+    over prefix comparisons, which run in C)."""
+    lo, hi = 0, min(end - i, len(b) - j)
+    if b.startswith(a[i:i + hi], j):
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if b.startswith(a[i:i + mid], j):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _step(norm: list[int], offs: list[int], i: int, j: int) -> None:
@@ -79,15 +110,27 @@ def _step(norm: list[int], offs: list[int], i: int, j: int) -> None:
         offs.append(j)
 
 
-def _far(src: str, pos: int, words: list[tuple[int, str]], k: int) -> int:
-    """Where ``words[k]`` is in the source well after ``pos``, the next words following it
-    as they follow it in the normalized text; -1 when nowhere."""
-    w = words[k][1]
+def _later_first(text: str, i: int, src: str, pos: int, last: int, j: int) -> bool:
+    """Whether one of the next few words after ``text[i]`` comes in the source before ``j``
+    (the place found for the word before them; -1: none near): then that word was rewritten,
+    and ``j`` is a repeat of it further on."""
+    for m in islice(_WORD.finditer(text, i), _FOLLOW):
+        w = m.group()
+        limit = j if j >= 0 else pos + (m.start() - last) + len(w) + _SLACK
+        if src.find(w, pos, limit) >= 0:
+            return True
+    return False
+
+
+def _far(text: str, i: int, src: str, pos: int) -> int:
+    """Where the word at ``text[i]`` is in the source well after ``pos``, the next words
+    following it as they follow it in the normalized text; -1 when nowhere."""
+    words = [(m.start(), m.group()) for m in islice(_WORD.finditer(text, i), _FOLLOW + 1)]
+    w = words[0][1]
     j = src.find(w, pos, pos + _FAR)
     while j >= 0:
         at, ok = j + len(w), True
-        for (i0, w0), (i1, w1) in zip(words[k:k + _FOLLOW], words[k + 1:k + 1 + _FOLLOW],
-                                      strict=False):
+        for (i0, w0), (i1, w1) in pairwise(words):
             nxt = src.find(w1, at, at + (i1 - i0 - len(w0)) + len(w1) + 8)
             if nxt < 0:
                 ok = False

@@ -224,3 +224,20 @@ def test_server_pages_and_graph_panel_show_the_line(wrapped_store: Path) -> None
 def test_facts_stored_without_a_place_show_none() -> None:
     p = from_dict(Provenance, {"document": "d", "section": "I", "start": 0, "end": 4, "quote": "Việc"})
     assert p.line is None and render_quote(p).plain == "d §I [0:4]\n“Việc”"
+
+
+def test_a_word_rewritten_by_normalization_does_not_send_the_rest_to_a_repeated_passage() -> None:
+    from loaders.sourcemap import build, place
+
+    # "**C**hủ": marks inside a word (as portals bold single letters), so the normalized
+    # "Chủ" is nowhere in the source as such; the same item repeated further on must not be
+    # taken for it.
+    lines = ["Thời hạn 02 ngày", "- **C**hủ trì, phối hợp xử lý hồ sơ.", "Thời hạn 03 ngày",
+             "- Chủ trì, phối hợp xử lý hồ sơ."]
+    text = ("Thời hạn 02 ngày - Chủ trì, phối hợp xử lý hồ sơ.\n"
+            "Thời hạn 03 ngày - Chủ trì, phối hợp xử lý hồ sơ.")
+    m = build(text, lines)
+    first, second = text.index("trì"), text.rindex("- Chủ")
+    assert place(m, first, first + 5) == {"line": 2, "column": lines[1].index("trì") + 1, "end_line": 2}
+    assert place(m, second, len(text)) == {"line": 4, "column": 1, "end_line": 4}
+    assert place(m, 0, first)["line"] == 1
