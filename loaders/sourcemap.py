@@ -36,7 +36,7 @@ def build(text: str, lines: list[str], pages: list[tuple[int, int]] | None = Non
     """The map of normalized ``text`` onto the source ``lines`` (None without lines)."""
     if not lines:
         return None
-    src = "\n".join(modern_tones(nfc(t)) for t in lines)  # both keep a line's length
+    src = modern_tones(nfc("\n".join(lines)))  # as normalize does; no line is joined
     starts = [0]
     for t in src.split("\n")[:-1]:
         starts.append(starts[-1] + len(t) + 1)
@@ -91,7 +91,8 @@ def _align_words(text: str, i: int, end: int, src: str, at: tuple[int, int],
 def _common(a: str, i: int, end: int, b: str, j: int) -> int:
     """How many characters ``a[i:end]`` and ``b[j:]`` share at their start (a binary search
     over prefix comparisons, which run in C)."""
-    lo, hi = 0, min(end - i, len(b) - j)
+    eol = b.find("\n", j)  # a run ends at the source line's end at the latest (joined lines)
+    lo, hi = 0, min(end - i, (len(b) if eol < 0 else eol) - j)
     if b.startswith(a[i:i + hi], j):
         return hi
     while lo < hi:
@@ -177,7 +178,8 @@ def locate(facts: DocumentFacts, m: SourceMap) -> None:
         if p.document != facts.meta.id or p.end <= 0:
             return p  # a missing field's provenance points nowhere
         if p not in done:
-            done[p] = dataclasses.replace(p, **place(m, p.start, p.end))
+            done[p] = Provenance(p.document, p.section, p.start, p.end, p.quote,
+                                 **place(m, p.start, p.end))
         return done[p]
 
     for f in dataclasses.fields(facts):
@@ -199,11 +201,8 @@ def _walk(obj: Any, fill: Callable[[Provenance], Provenance]) -> Any:
     names = _names(t)
     if names is None:
         return obj
-    changed = {}
-    for name in names:
-        v = getattr(obj, name)
-        if type(v) not in _PLAIN:
-            nv = _walk(v, fill)
-            if nv is not v:
-                changed[name] = nv
-    return dataclasses.replace(obj, **changed) if changed else obj
+    values = [getattr(obj, name) for name in names]
+    new = [v if type(v) in _PLAIN else _walk(v, fill) for v in values]
+    # positional: the model's dataclasses take every field in order (dataclasses.replace
+    # costs three times as much)
+    return t(*new) if any(a is not b for a, b in zip(new, values, strict=True)) else obj
