@@ -241,3 +241,17 @@ def test_a_word_rewritten_by_normalization_does_not_send_the_rest_to_a_repeated_
     assert place(m, first, first + 5) == {"line": 2, "column": lines[1].index("trì") + 1, "end_line": 2}
     assert place(m, second, len(text)) == {"line": 4, "column": 1, "end_line": 4}
     assert place(m, 0, first)["line"] == 1
+
+
+def test_chart_tooltips_say_where_the_sentence_is(seed_corpus) -> None:
+    import xml.etree.ElementTree as ET
+
+    from graph import cascade as cascade_mod
+    from visualizations.charts import comparison_svg
+
+    rows = cascade_mod.compare(seed_corpus, "dossier_online_rate")
+    titles = [t.text for t in ET.fromstring(comparison_svg(rows)).iter("{http://www.w3.org/2000/svg}title")]
+    drawn = [r.provenance for r in rows if r.value is not None and r.unit == "%"]
+    assert drawn
+    for p in drawn:
+        assert any(f"“{p.quote}” (dòng {p.line}" in (t or "") for t in titles), p
