@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from graph.index import source_place
+
 from . import render
 from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
 
@@ -77,6 +79,12 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
             title = "Chưa hiểu / not understood" + (f": {len(found)}" if found else "")
             render.show(render.table(
                 title, ["Tệp / file", "Mục", "Loại / kind", "Dấu hiệu / cue", "Câu / sentence"],
-                [[g["file"], g["provenance"]["section"], _KIND_LABELS[g["kind"]].split(" / ")[0],
+                [[_where(g), g["provenance"]["section"], _KIND_LABELS[g["kind"]].split(" / ")[0],
                   g["cue"], g["provenance"]["quote"][:300]] for g in shown]))
         done(len(found))
+
+
+def _where(gap: dict[str, Any]) -> str:
+    """The file, and where in it the sentence is."""
+    place = source_place(gap["provenance"])
+    return f"{gap['file']}\n{place}" if place else gap["file"]

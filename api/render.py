@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.cascade import row_labels
-from graph.index import ROLE_LABELS, AgencyRef, DocRef, section_label
+from graph.index import ROLE_LABELS, AgencyRef, DocRef, section_label, source_place
 from loaders.model import Provenance, to_dict
 
 STATUS_STYLE = {"weaker": "bold red", "missing": "yellow", "not_comparable": "dim",
@@ -46,8 +46,9 @@ def quote(p: Provenance | None, width: int = 400) -> Text:
         return Text("")
     q = " ".join(p.quote.split())
     q = q if len(q) <= width else q[:width] + " …"
+    place = source_place(p)  # where to look in the file; [start:end] indexes the normalized text
     return Text.assemble((f"{p.document} §{section_label(p.section) or '-'} [{p.start}:{p.end}]\n", "dim"),
-                         (f"“{q}”", "italic"))
+                         (f"{place}\n", "bold") if place else "", (f"“{q}”", "italic"))
 
 
 def show(obj: Any) -> None:

@@ -2,9 +2,11 @@
 
 Both formats take only scalar attributes, so lists are joined with `` | `` and each fact's
 provenance becomes ``prov_document``, ``prov_section``, ``prov_start``, ``prov_end`` and
-``prov_quote``. Every node has ``type`` and ``label``; every edge ``relation`` (the role for
-responsibilities: lead, cooperate, standing, report_to …) and ``label`` in Vietnamese. GraphML
-edges also carry it as ``type``; GEXF reserves that name for directed/undirected.
+``prov_quote``, and where the source has them ``prov_line``, ``prov_column``, ``prov_end_line``,
+``prov_page``, ``prov_paragraph``. Every node has ``type`` and ``label``; every edge
+``relation`` (the role for responsibilities: lead, cooperate, standing, report_to …) and
+``label`` in Vietnamese. GraphML edges also carry it as ``type``; GEXF reserves that name for
+directed/undirected.
 """
 
 from __future__ import annotations
@@ -41,8 +43,7 @@ def _flat(attrs: dict[str, Any]) -> dict[str, str | int | float | bool]:
         if value is None:
             continue
         if key == "provenance" and isinstance(value, dict) and "quote" in value:
-            for k, v in value.items():
-                out[f"prov_{k}"] = v
+            out.update((f"prov_{k}", v) for k, v in value.items() if v is not None)
         elif isinstance(value, list | tuple):
             if value and all(isinstance(v, str | int | float) for v in value):
                 out[key] = LIST_SEP.join(map(str, value))

@@ -6,14 +6,14 @@ carries ``key`` (the edge's key in the networkx multigraph), so ``MERGE`` on it 
 idempotent. Role relationships also carry the responsibility (``r_document``,
 ``r_deadline``); citation relationships the citation record (``c_number``, ``c_date`` …).
 
-Neo4j properties hold scalars and homogeneous lists only, so a record is flattened:
-provenance to ``prov_document``, ``prov_section``, ``prov_start``, ``prov_end``,
-``prov_quote``; lists of strings stay lists; other nested values (outline sections,
-per-field provenance, citation mentions) become JSON strings under ``<key>_json``; nulls are
-left out and restored from the field list kept on the ``CchcMeta`` node. ``seq`` keeps each
-record's position in its export list. ``text_fold`` and ``c_number_key`` are lookup keys
-(accent-free text, normalized document number) the reads filter on. :func:`from_rows`
-inverts :func:`to_rows`.
+Neo4j properties hold scalars and homogeneous lists only, so a record is flattened: provenance
+to ``prov_document``, ``prov_section``, ``prov_start``, ``prov_end``, ``prov_quote`` and the
+source place (``prov_line``, ``prov_column`` …); lists of strings stay lists; other nested
+values (outline sections, per-field provenance, citation mentions) become JSON strings under
+``<key>_json``; nulls are left out and restored from the field list kept on the ``CchcMeta``
+node. ``seq`` keeps each record's position in its export list. ``text_fold`` and
+``c_number_key`` are lookup keys (accent-free text, normalized document number) the reads
+filter on. :func:`from_rows` inverts :func:`to_rows`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ LISTS = {label: key for key, label in LABELS.items()}
 ROLE_TYPES = ("lead", "cooperate", "standing", "report_to", "advise", "supervise")
 CITATION_TYPES = CITATION_RELATIONS
 FOLDED = {"Task": "text", "Target": "text"}  # accent-free copies for CONTAINS lookups
-_PROV = ("document", "section", "start", "end", "quote")
+_PROV = ("document", "section", "start", "end", "quote", "line", "column", "end_line", "page",
+         "paragraph")
 _TYPE_RX = re.compile(r"[a-z][a-z_]*\Z")
 
 

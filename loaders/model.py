@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "8"  # bump whenever extraction output changes: caches are re-read
+EXTRACTOR_VERSION = "9"  # bump whenever extraction output changes: caches are re-read
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
@@ -28,13 +28,19 @@ CITATION_RELATIONS: tuple[str, ...] = typing.get_args(Relation)
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a fact comes from: ``quote == normalized_text[start:end]``."""
+    """Where a fact comes from: ``quote == normalized_text[start:end]``; and where the quote
+    is in the source file, for people who open it (``loaders.sourcemap``; None if unknown)."""
 
     document: str
     section: str
     start: int
     end: int
     quote: str
+    line: int | None = None  # 1-based line of the quote's start (.txt/.md; .pdf: on ``page``)
+    column: int | None = None  # 1-based character of its start in that line (or paragraph)
+    end_line: int | None = None  # the line of its last character (.pdf: if on the same page)
+    page: int | None = None  # .pdf: the page it starts on
+    paragraph: int | None = None  # .docx/.html: the paragraph (or table row) it starts in
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,19 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceMap:
+    """Where normalized text came from: normalized offset ``norm[k]`` (ascending) is source
+    offset ``src[k]``, and the characters after it follow one to one up to ``norm[k + 1]``.
+    The source is the file's lines joined with "\\n"; ``line_starts`` holds where each begins."""
+
+    norm: tuple[int, ...]
+    src: tuple[int, ...]
+    line_starts: tuple[int, ...]
+    pages: tuple[tuple[int, int], ...] = ()  # PDF: (page, line on the page) of each line
+    paragraphs: bool = False  # .docx/.html: the source's lines are its paragraphs
+
+
+@dataclass(frozen=True, slots=True)
 class NormDoc:
     """A document as normalized text plus the blocks that make it up."""
 
@@ -63,6 +82,7 @@ class NormDoc:
     text: str
     blocks: tuple[Block, ...]
     folded: str = ""  # fold(text), computed once: same length, offsets shared
+    origin: SourceMap | None = None  # normalized offsets → places in the source file
 
 
 @dataclass(frozen=True, slots=True)

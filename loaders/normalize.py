@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from . import sourcemap
 from .model import Block, NormDoc
 from .outline import marker_of
 from .read import RawBlock, RawDocument
@@ -69,7 +70,8 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
         parts.append(p.text)
         pos = end + 1
     text = "\n".join(parts)
-    return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks), fold(text))
+    origin = sourcemap.build(text, raw.lines, raw.pages, raw.fmt in ("docx", "html"))
+    return NormDoc(doc_id, raw.path, raw.sha256, raw.fmt, text, tuple(blocks), fold(text), origin)
 
 
 # a bold run that a hard wrap split ("**Điều 2. Nhiệm" ⏎ "vụ, quyền hạn**") is one heading;

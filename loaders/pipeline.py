@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from . import admin
+from . import admin, sourcemap
 from .extract.agencies import Mention, scan
 from .extract.citations import extract_citations
 from .extract.duties import extract_roles
@@ -91,6 +91,8 @@ def extract(doc: NormDoc) -> DocumentFacts:
                           indicators=extract_indicator_mentions(doc, outline), citations=citations,
                           definitions=definitions, warnings=warnings)
     facts.gaps = find_gaps(doc, outline, facts)
+    if doc.origin is not None:
+        sourcemap.locate(facts, doc.origin)
     return facts
 
 

@@ -71,6 +71,10 @@ class RawDocument:
     sha256: str
     blocks: list[RawBlock]
     notes: list[str] = field(default_factory=list)  # how the file was read, for the user
+    # The source as its lines: line (or paragraph) n is ``lines[n - 1]``, the numbering of
+    # ``RawBlock.line``; for a PDF, ``pages[n - 1]`` is (page, line on that page) of line n.
+    lines: list[str] = field(default_factory=list)
+    pages: list[tuple[int, int]] = field(default_factory=list)
 
 
 def read_document(path: str | Path, options: ReadOptions | None = None) -> RawDocument:
@@ -95,11 +99,15 @@ def read_document(path: str | Path, options: ReadOptions | None = None) -> RawDo
                      f"{fmt.upper()}; read as {fmt.upper()}")
     reader = {"txt": _read_text, "md": _read_text, "docx": _read_docx, "pdf": _read_pdf,
               "html": _read_html}[fmt]
-    blocks = reader(_Reading(p, data, options, notes))
+    reading = _Reading(p, data, options, notes)
+    blocks = reader(reading)
     if not any(b.text.strip() for b in blocks):
         raise LoadError(p, "no text found")
-    _repair_legacy(p, blocks, notes)
-    return RawDocument(str(path), fmt, hashlib.sha256(data).hexdigest(), blocks, notes)
+    # docx and html blocks are numbered one a paragraph (or table row): they are the lines
+    lines = reading.lines or [" ".join(b.text.split("\n")) for b in blocks]
+    lines = _repair_legacy(p, blocks, notes, lines)
+    return RawDocument(str(path), fmt, hashlib.sha256(data).hexdigest(), blocks, notes, lines,
+                       reading.pages)
 
 
 @dataclass(slots=True)
@@ -108,6 +116,8 @@ class _Reading:
     data: bytes
     options: ReadOptions
     notes: list[str]
+    lines: list[str] = field(default_factory=list)  # the text lines blocks were numbered in
+    pages: list[tuple[int, int]] = field(default_factory=list)  # PDF: (page, line) of each
 
 
 def sniff(data: bytes) -> str:
@@ -176,15 +186,18 @@ def decode_text(path: Path, data: bytes, notes: list[str]) -> str:
     return text
 
 
-def _repair_legacy(path: Path, blocks: list[RawBlock], notes: list[str]) -> None:
-    """Convert text typed in TCVN3/VNI fonts (common in old .docx/.pdf) to Unicode, in place."""
+def _repair_legacy(path: Path, blocks: list[RawBlock], notes: list[str],
+                   lines: list[str]) -> list[str]:
+    """Convert text typed in TCVN3/VNI fonts (common in old .docx/.pdf) to Unicode, blocks in
+    place; the source ``lines`` converted alike are returned."""
     enc, fix = legacy.convert_blocks([b.text for b in blocks])
     if enc is None:
-        return
+        return lines
     for b in blocks:
         b.text = fix(b.text)
         b.cells = [fix(c) for c in b.cells]
     notes.append(f"{path}: text typed in the {legacy.NAMES[enc]} font encoding; converted to Unicode")
+    return [fix(t) for t in lines]
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -193,6 +206,7 @@ _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 def _read_text(r: _Reading) -> list[RawBlock]:
     text = decode_text(r.path, r.data, r.notes).replace("\r\n", "\n").replace("\r", "\n")
+    r.lines = text.split("\n")
     return text_blocks(text, markdown=True)
 
 
@@ -371,12 +385,15 @@ def _read_pdf(r: _Reading) -> list[RawBlock]:
     if scanned:
         pages = _ocr(r, pages, scanned)
     lines: list[str] = []
-    for page in pages:
-        for line in page.split("\n"):
+    for no, page in enumerate(pages, 1):
+        for at, line in enumerate(page.split("\n"), 1):
             if re.fullmatch(r"\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*", line):  # page numbers
                 continue
             lines.append(line)
+            r.pages.append((no, at))
         lines.append("")
+        r.pages.append((no, at + 1))
+    r.lines = lines
     return text_blocks("\n".join(lines), markdown=False)
 
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, fmt_value, metric_label, row_labels
-from graph.index import DocRef
+from graph.index import DocRef, source_place
+from loaders.model import Provenance
 
 WIDTH = 860
 LABEL_W = 330
@@ -134,7 +135,7 @@ def comparison_svg(rows: list[ComparisonRow], title: str | None = None,
         place = "" if labels and r.document.id in labels else r.jurisdiction_name or r.jurisdiction or "?"
         label = " · ".join(x for x in (place, doc_name(r.document, labels), str(r.year or "")) if x)
         body.append(_text(LABEL_W - 8, y + 13, _clip(label, 48), 11, "end"))
-        tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — “{r.provenance.quote}”")
+        tip = escape(f"{label}: {fmt_value(r.value, r.comparator, r.unit)} — {_quoted(r.provenance)}")
         body.append(f'<g class="bar" data-target="{escape(r.target)}"><title>{tip}</title>'
                     f'<rect x="{LABEL_W}" y="{y + 2}" width="{_x(r.value, vmax) - LABEL_W:.1f}" '
                     f'height="{BAR_H}" fill="#0072B2" rx="2"/></g>')
@@ -188,8 +189,14 @@ def _bar(t: TargetRef | None, side: str, color: str, y: float, vmax: float, unit
     if t.unit != unit:
         return label + _text(LABEL_W + 4, y + 14, f"{fmt_value(t.value, t.comparator, t.unit)} (khác đơn vị)",
                              10, fill=color)
-    tip = escape(f"{side}: {fmt_value(t.value, t.comparator, t.unit)} — “{t.provenance.quote}”")
+    tip = escape(f"{side}: {fmt_value(t.value, t.comparator, t.unit)} — {_quoted(t.provenance)}")
     width = _x(t.value, vmax) - LABEL_W
     return (label + f'<g class="bar {escape(r.status)}"><title>{tip}</title><rect x="{LABEL_W}" '
             f'y="{y + 3:.1f}" width="{width:.1f}" height="{BAR_H}" fill="{color}" rx="2"/></g>'
             + _text(LABEL_W + width + 4, y + 15, fmt_value(t.value, t.comparator, t.unit), 10))
+
+
+def _quoted(p: Provenance) -> str:
+    """A tooltip's sentence, and where it is in the source file."""
+    place = source_place(p)
+    return f"“{p.quote}”" + (f" ({place})" if place else "")

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from graph.index import ROLE_LABELS, section_label
+from graph.index import ROLE_LABELS, section_label, source_place
 
 from .layout import force_positions, grid_positions
 from .overview import place_id
@@ -42,6 +42,7 @@ def environment() -> Environment:
     env = Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(pyvis_templates)]),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["section"] = section_label
+    env.filters["place"] = source_place
     # tojson stays HTML-safe (<, >, & and ' escaped) but writes Vietnamese as UTF-8, not \uXXXX:
     # a national overview's table is a third smaller
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}

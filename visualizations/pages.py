@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from graph import cascade as cascade_mod
 from graph import queries, trace
-from graph.index import ROLE_LABELS, ROLES, TYPE_NAMES, Corpus, DocRef, NotFound
+from graph.index import ROLE_LABELS, ROLES, TYPE_NAMES, Corpus, DocRef, NotFound, source_place
 from graph.labels import document_labels
+from loaders.model import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
 from .html import environment
@@ -103,6 +104,11 @@ def agency_page(c: Corpus, agency_id: str) -> str:
                    reports_to=p.reports_to, reported_by=p.reported_by)
 
 
+def _with_place(p: Provenance) -> str:
+    place = source_place(p)
+    return f"{p.quote} ({place})" if place else p.quote
+
+
 def _link(href: str, text: str) -> dict[str, str]:
     return {"href": href, "text": text}
 
@@ -152,7 +158,8 @@ def metric_page(c: Corpus, metric: str) -> str:
     table = [[r.jurisdiction_name or r.jurisdiction or "",
               _link(f"/pages/documents/{quote(r.document.id, safe='')}", b.doc_label(r.document.id)),
               fmt_value(r.value, r.comparator, r.unit), r.year or "",
-              "" if r.parent_value is None else fmt_value(r.parent_value, None, r.unit), r.provenance.quote]
+              "" if r.parent_value is None else fmt_value(r.parent_value, None, r.unit),
+              _with_place(r.provenance)]
              for r in rows]
     return _render("list.html.j2", title=", ".join(cascade_mod.metric_label(k) for k in keys),
                    header=["Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Câu văn"], rows=table,

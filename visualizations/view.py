@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.cascade import metric_label
-from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short
+from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short, source_place
 from graph.labels import document_labels, place_name
 from graph.trace import STRUCTURAL
 from loaders.lexicon import AGENCY_KINDS
@@ -73,6 +73,7 @@ class Quote:
     start: int | None
     end: int | None
     quote: str
+    place: str = ""  # where the quote is in the source file ("dòng 12, cột 5")
 
 
 @dataclass(slots=True)
@@ -150,7 +151,7 @@ class Labeller:
         if not p or not p.get("quote"):
             return None
         return Quote(p["document"], self.doc_label(p["document"]), section_label(p.get("section")) or None,
-                     p.get("start"), p.get("end"), p["quote"])
+                     p.get("start"), p.get("end"), p["quote"], source_place(p))
 
     def label(self, n: str, kind: str) -> str:
         a = self.g.nodes[n]

@@ -106,6 +106,7 @@
     var b = el("blockquote");
     b.appendChild(el("span", "“" + q.quote + "”"));
     b.appendChild(el("cite", q.document_label + (q.section ? ", mục " + q.section : "") +
+      (q.place ? ", " + q.place : "") +
       (q.start !== null && q.start !== undefined ? " [" + q.start + "–" + q.end + "]" : "")));
     return b;
   }
