@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import admin, sourcemap
-from .extract.agencies import Mention, scan
+from .extract.agencies import Mention
+from .extract.agency_lists import scan
 from .extract.citations import extract_citations
 from .extract.duties import extract_roles
 from .extract.gaps import find_gaps

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.extract.agencies import Context, parse_list
+from loaders.extract.agencies import Context
+from loaders.extract.agency_lists import parse_list
 from loaders.extract.grammar import canonical_number, deadline_of, parse_date, schedule_of
 from loaders.extract.targets import metric_key
 from loaders.normalize import normalize

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.extract.agencies import parse_list
+from loaders.extract.agency_lists import parse_list
 from loaders.read import text_blocks
 from loaders.text import fold
 from tests.test_grammar import PROVINCE, facts_of

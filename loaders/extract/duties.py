@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
 from ..outline import Outline
 from ..text import sentences
-from .agencies import Context, Mention, parse_list
+from .agencies import Context, Mention
+from .agency_lists import parse_list
 from .grammar import deadline_of, schedule_of
 from .labels import labelled_items
 from .named import cell_agencies

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from ..lexicon import ROLE_BODIES
-from .agencies import Context, Mention, parse_list
+from .agencies import Context, Mention
+from .agency_lists import parse_list
 
 # "Các cơ quan đăng ký đầu tư (Sở A, Ban B)", "Cơ quan chủ trì giải quyết thủ tục": bodies named
 # by the role they play, as headings over their duties; the words run to the heading's end

@@ -16,7 +16,8 @@ from ..lexicon import AREAS, DUTY_HEADING, EXHORTATION, ROLE_BODIES
 from ..model import NormDoc, Section
 from ..outline import Outline
 from ..text import LOWER, UPPER, by_first_character, fold, sentences
-from .agencies import Context, Mention, parse_list
+from .agencies import Context, Mention
+from .agency_lists import parse_list
 from .named import role_named
 
 _LEAD_CUE = re.compile(
