@@ -39,6 +39,7 @@ class _Piece:
     cells: list[str]
     table: int
     line: int
+    last: int = 0  # the source line it ends on (a bold run joined over lines ends later)
 
 
 def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
@@ -47,7 +48,8 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
     cells = iter(clean_many([c for b in raw.blocks if b.kind == "row" for c in b.cells]))
     pieces = [p for p in (_clean(b, t, cells) for b, t in zip(raw_blocks, texts, strict=True))
               if p is not None]
-    pieces = _join_broken(pieces, _hard_wrapped(raw))
+    wrapped = _hard_wrapped(raw)
+    pieces = _join_broken(pieces, wrapped, not wrapped and raw.fmt in ("txt", "md"))
     parts: list[str] = []
     blocks: list[Block] = []
     pos = 0
@@ -95,7 +97,7 @@ def _close_bold(blocks: list[RawBlock]) -> list[RawBlock]:
             j += 1
         if j < len(blocks) and j - i < _BOLD_LINES and blocks[j].kind == "para" \
                 and blocks[j].text.count("**") % 2:
-            text = " ".join(x.text.strip() for x in blocks[i - 1:j + 1])
+            text = "\n".join(x.text.strip() for x in blocks[i - 1:j + 1])  # its lines counted
             out.append(RawBlock(text, b.line, b.kind, b.level, b.bold, markdown=True))
             i = j + 1
         else:
@@ -128,7 +130,7 @@ def _clean(b: RawBlock, text: str, clean_cells: Iterator[str]) -> _Piece | None:
         cells = [" ".join(_strip_md(next(clean_cells))[0].split()) for _ in b.cells]
         if not any(cells):
             return None
-        return _Piece(" | ".join(cells), "row", 0, False, -1, cells, b.table, b.line)
+        return _Piece(" | ".join(cells), "row", 0, False, -1, cells, b.table, b.line, b.line)
     if b.markdown:
         m = _HEADING.match(text)
         if m:
@@ -142,7 +144,8 @@ def _clean(b: RawBlock, text: str, clean_cells: Iterator[str]) -> _Piece | None:
         return None
     if bold and bold_end < 0:
         bold_end = len(text)
-    return _Piece(text, kind, level, bold, min(bold_end, len(text)), [], -1, b.line)
+    return _Piece(text, kind, level, bold, min(bold_end, len(text)), [], -1, b.line,
+                  b.line + b.text.count("\n"))
 
 
 def _strip_md(text: str) -> tuple[str, bool, int]:
@@ -235,7 +238,8 @@ _MARGIN = 60  # a line this long reached the wrap margin (portals wrap at ~80 ch
 _BOLD_HEADINGS = 3  # bold lines in a document that sets its headings in bold
 
 
-def _goes_on(prev: _Piece, p: _Piece, wrapped: bool, bold_headings: bool = False) -> bool:
+def _goes_on(prev: _Piece, p: _Piece, wrapped: bool, bold_headings: bool = False,
+             by_blank_lines: bool = False) -> bool:
     """Does ``p`` continue the sentence that ``prev`` left open?"""
     if p.kind not in ("para", "heading") or prev.kind != p.kind or _FOOTNOTE.match(prev.text):
         return False
@@ -252,8 +256,13 @@ def _goes_on(prev: _Piece, p: _Piece, wrapped: bool, bold_headings: bool = False
     # a wrapped line that reached the margin: "… Điều 2. Giao" ⏎ "Giám đốc Sở …"; or the
     # indented first line of a paragraph (shorter) when a full line follows it and headings
     # are set in bold, so a plain line is no heading
-    return wrapped and p.text[:1].isupper() and not prev.text.isupper() and (
-        len(prev.text) >= _MARGIN or (bold_headings and not prev.bold and len(p.text) >= _MARGIN))
+    if not p.text[:1].isupper() or prev.text.isupper():
+        return False
+    if wrapped:
+        return len(prev.text) >= _MARGIN or (bold_headings and not prev.bold and len(p.text) >= _MARGIN)
+    # paragraphs set apart by blank lines: the next line of the same paragraph, wrapped
+    # before a capital ("… hướng dẫn: Sở" ⏎ "Khoa học và Công nghệ có trách nhiệm …")
+    return by_blank_lines and p.line == prev.last + 1 and not prev.bold and len(p.text) >= _MARGIN
 
 
 def _marker_only(text: str) -> bool:
@@ -262,19 +271,20 @@ def _marker_only(text: str) -> bool:
     return mk is not None and mk[2] >= len(text)
 
 
-def _join_broken(pieces: list[_Piece], wrapped: bool = False) -> list[_Piece]:
+def _join_broken(pieces: list[_Piece], wrapped: bool = False, by_blank_lines: bool = False
+                 ) -> list[_Piece]:
     """Join a paragraph broken inside a sentence (by a page or line break) to the next one."""
     out: list[_Piece] = []
     bold_headings = sum(p.bold for p in pieces) >= _BOLD_HEADINGS
     for p in pieces:
         prev = out[-1] if out else None
-        if prev is not None and _goes_on(prev, p, wrapped, bold_headings):
+        if prev is not None and _goes_on(prev, p, wrapped, bold_headings, by_blank_lines):
             joined = prev.text + " " + p.text
             bold_end = prev.bold_end if prev.bold_end >= 0 else -1
             if prev.bold and p.bold:
                 bold_end = len(joined)
             out[-1] = _Piece(joined, prev.kind, prev.level, prev.bold and p.bold, bold_end,
-                             [], -1, prev.line)
+                             [], -1, prev.line, p.last)
             continue
         out.append(p)
     return out

@@ -447,3 +447,21 @@ def test_conditions_before_the_subject_and_proposals_noted() -> None:
     assert any(a.startswith("Bộ phận Một cửa") and r == "lead" and t.startswith("1. Đối với")
                for a, r, t in got)
     assert _has(got, "Bộ Nội vụ", "lead", "2. Về đề nghị")
+
+
+def test_paragraphs_set_apart_by_blank_lines_wrapped_before_a_capital() -> None:
+    f = facts_of("""# QUYẾT ĐỊNH
+
+**Điều 4. Tổ chức thực hiện**
+
+1. Về hạ tầng dữ liệu: Sở
+Khoa học và Công nghệ có trách nhiệm rà soát máy chủ của các xã trong quý I năm 2026.
+
+2. Giao Văn phòng Ủy ban nhân dân
+Tỉnh theo dõi, đôn đốc các cơ quan, đơn vị thực hiện Quyết định này hằng tháng.
+""")
+    got = _roles(f)
+    # the subject after a topic label ("Về …:") and over the line break
+    assert _has(got, "Sở Khoa học và Công nghệ", "lead", "1. Về hạ tầng dữ liệu: Sở Khoa học")
+    assert any(a.startswith("Văn phòng Ủy ban nhân dân") and t.startswith("2. Giao") for a, _, t in got)
+    assert not any(a.lower().startswith("tổ chức thực hiện") for a, _, _ in got)

@@ -25,6 +25,7 @@ _LEAD_CUE = re.compile(
 _ADVERBIAL = re.compile(r"(?:can cu|tren co so|hang nam|hang quy|dinh ky|theo|de|trong|sau khi|"
                         r"nham|ngoai ra|dong thoi|ben canh do|doi voi|truong hop|khi|neu)\b")
 _GIVES = re.compile(r"\s*(?:giao(?: cho)?|phan cong(?: cho)?|uy quyen(?: cho)?|yeu cau|de nghi)\s+")
+_TOPIC = re.compile(r"ve [^:.;]{1,80}:\s*")
 _DIRECTS = re.compile(r"\s*(?:chi dao|don doc)\s+")
 # "Cơ quan phối hợp có trách nhiệm …": a body named by its role, as the subject of a duty
 _ROLE_SUBJECT = re.compile(
@@ -124,6 +125,8 @@ def subject_at(text: str, folded: str, s: int, e: int, ctx: Context
     "… yêu cầu Sở A …") or by the sentence's first word ("Đề nghị Sở A …")."""
     m = _LEAD_CUE.match(folded, s, e)
     pos = m.end() if m else s
+    if t := _TOPIC.match(folded, pos, e):  # "3. Về tập huấn: Sở A chủ trì …"
+        pos = t.end()
     cued = pos > s and _GIVES.search(folded, s, pos) is not None
     cands = [pos]
     if _ADVERBIAL.match(folded, pos):
