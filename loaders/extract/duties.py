@@ -28,13 +28,13 @@ from .roles import (
     COOP,
     DUTY,
     REPORT,
+    Headings,
     Run,
     classify_area,
     exhorts,
     heading_agencies,
     items,
     lead_ins,
-    own_agencies,
     roles_of_run,
     runs,
     short_title,
@@ -123,9 +123,10 @@ def _item_duties(d: Duties, outline: Outline) -> set[int]:
     text, folded, ctx = d.doc.text, d.doc.folded, d.ctx
     handled: set[int] = set()
     leads = lead_ins(d.doc, outline, ctx)
-    for sec, s, e, starts in items(d.doc, outline, ctx, leads):
-        heading = heading_agencies(text, folded, sec, outline, ctx, leads)
-        own_title = sec.title and s <= sec.title_end and not own_agencies(text, folded, sec, ctx)
+    headings = Headings(text, folded, ctx)
+    for sec, s, e, starts in items(d.doc, outline, ctx, headings, leads):
+        heading = heading_agencies(sec, outline, headings, leads)
+        own_title = sec.title and s <= sec.title_end and not headings(sec)
         for run in runs(text, folded, s, e, heading, ctx):
             # a task's title is its own words: the item's title, else its first clause
             title = sec.title if own_title and run.start <= sec.title_end else short_title(

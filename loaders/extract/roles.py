@@ -199,8 +199,8 @@ def lead_ins(doc: NormDoc, outline: Outline, ctx: Context) -> dict[str, tuple[in
     return out
 
 
-def items(doc: NormDoc, outline: Outline, ctx: Context,
-           leads: dict[str, tuple[int, list[Mention]]]) -> list[tuple[Section, int, int, list[int]]]:
+def items(doc: NormDoc, outline: Outline, ctx: Context, headings: Headings,
+          leads: dict[str, tuple[int, list[Mention]]]) -> list[tuple[Section, int, int, list[int]]]:
     """The items of the implementation sections and of sections a lead-in hands to agencies:
     (section, start, end, block starts) of each section's text up to its first child, less a
     heading line that only names its agencies."""
@@ -210,18 +210,18 @@ def items(doc: NormDoc, outline: Outline, ctx: Context,
         sec = outline.section_at(b.start)
         if b.kind not in ("para", "item", "heading") or sec is None or sec.kind in _NO_DUTIES:
             continue
-        if sec.kind != "implementation" and not any(
-                a.path in leads and leads[a.path][0] < b.start for a in outline.ancestors(sec)):
-            continue
-        if any(leads.get(a.path, (-1,))[0] == b.start for a in outline.ancestors(sec)):
+        handed = [leads[a.path][0] for a in outline.ancestors(sec) if a.path in leads]
+        if b.start in handed:
             continue  # the lead-in itself
+        if sec.kind != "implementation" and not any(at < b.start for at in handed):
+            continue
         if sec.start == b.start and sec.title_end >= b.end and outline.first_child(sec) is not None:
             continue  # a heading over items ("1. Nhiệm vụ chung")
         if _LEAD_IN_END.search(text, b.start, b.end) and outline.first_child(sec) is not None \
                 and not subject_at(text, folded, b.start, b.end, ctx)[0]:
             continue  # "Ngoài các nhiệm vụ trên, … như sau:": it introduces the items below
         start = b.start
-        own = bool(own_agencies(text, folded, sec, ctx))
+        own = bool(headings(sec))
         if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
             if sec.title_end >= b.end or _PAREN_ONLY.fullmatch(text, sec.title_end, b.end):
                 # a heading line ("1. Sở A (cơ quan chủ trì)"): the subject of what follows, read
@@ -238,34 +238,42 @@ def items(doc: NormDoc, outline: Outline, ctx: Context,
     return [tuple(x) for x in out]  # type: ignore[misc]
 
 
-def own_agencies(text: str, folded: str, sec: Section, ctx: Context) -> list[Mention]:
-    """Agencies that the section's own heading names, if that is all it says (``1. Phòng Nội
-    vụ:``, ``Các cơ quan chủ trì thẩm định (Sở A, Sở B):``)."""
-    return list(_heading_names(text, folded, sec, ctx))
+class Headings:
+    """The agencies each section's own heading names, if that is all it says (``1. Phòng Nội
+    vụ:``, ``Trách nhiệm của Sở A``, ``Các cơ quan chủ trì thẩm định (Sở A, Sở B):``); read once
+    per section of one document (every block and item of a section asks)."""
+
+    def __init__(self, text: str, folded: str, ctx: Context) -> None:
+        self.text, self.folded, self.ctx = text, folded, ctx
+        self._read: dict[str, list[Mention]] = {}
+
+    def __call__(self, sec: Section) -> list[Mention]:
+        if sec.path not in self._read:
+            self._read[sec.path] = self._names(sec)
+        return self._read[sec.path]
+
+    def _names(self, sec: Section) -> list[Mention]:
+        text, folded = self.text, self.folded
+        if not sec.title:
+            return []
+        start = text.find(sec.title, sec.start, sec.title_end + 1)
+        start = start if start >= 0 else sec.title_end - len(sec.title)
+        title_end = start + len(sec.title.rstrip(" :."))
+        if m := DUTY_HEADING.match(folded, start, title_end):  # "Trách nhiệm của Sở A"
+            start = m.end()
+        ms = parse_list(text, folded, start, self.ctx)
+        if ms and ms[-1].end >= title_end - 1:
+            return ms
+        named = role_named(text, folded, start, title_end, self.ctx)
+        return [named] if named else []
 
 
-@lru_cache(maxsize=1024)  # asked for every block and every item of a section (a str keeps its hash)
-def _heading_names(text: str, folded: str, sec: Section, ctx: Context) -> tuple[Mention, ...]:
-    if not sec.title:
-        return ()
-    start = text.find(sec.title, sec.start, sec.title_end + 1)
-    start = start if start >= 0 else sec.title_end - len(sec.title)
-    title_end = start + len(sec.title.rstrip(" :."))
-    if m := DUTY_HEADING.match(folded, start, title_end):  # "Trách nhiệm của Sở A"
-        start = m.end()
-    ms = parse_list(text, folded, start, ctx)
-    if ms and ms[-1].end >= title_end - 1:
-        return tuple(ms)
-    named = role_named(text, folded, start, title_end, ctx)
-    return (named,) if named else ()
-
-
-def heading_agencies(text: str, folded: str, sec: Section | None, outline: Outline,
-                      ctx: Context, leads: dict[str, tuple[int, list[Mention]]]) -> list[Mention]:
+def heading_agencies(sec: Section | None, outline: Outline, headings: Headings,
+                     leads: dict[str, tuple[int, list[Mention]]]) -> list[Mention]:
     """Agencies named by the heading of the section or of the nearest enclosing one, or
     handed its items by a lead-in."""
     while sec is not None and sec.kind not in _NO_DUTIES:
-        ms = own_agencies(text, folded, sec, ctx)
+        ms = headings(sec)
         if ms:
             return ms
         if sec.path in leads:
