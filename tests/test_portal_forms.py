@@ -465,3 +465,16 @@ Tỉnh theo dõi, đôn đốc các cơ quan, đơn vị thực hiện Quyết �
     assert _has(got, "Sở Khoa học và Công nghệ", "lead", "1. Về hạ tầng dữ liệu: Sở Khoa học")
     assert any(a.startswith("Văn phòng Ủy ban nhân dân") and t.startswith("2. Giao") for a, _, t in got)
     assert not any(a.lower().startswith("tổ chức thực hiện") for a, _, _ in got)
+
+
+def test_duties_given_by_direction_or_assignment_outside_implementation() -> None:
+    got = _roles(facts_of("""# CHỈ THỊ
+
+## II. NHIỆM VỤ
+
+1. Chủ tịch Ủy ban nhân dân tỉnh chỉ đạo Sở Nội vụ rà soát biên chế trong tháng 6.
+
+2. Ủy ban nhân dân tỉnh phân công Sở Tư pháp kiểm tra văn bản.
+"""))
+    assert _has(got, "Sở Nội vụ", "lead", "1. Chủ tịch")
+    assert _has(got, "Sở Tư pháp", "lead", "2. Ủy ban nhân dân tỉnh phân công")

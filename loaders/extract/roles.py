@@ -41,8 +41,9 @@ CHU_TRI = re.compile(r"\bchu tri\b")
 # "X có trách nhiệm <làm gì>", "… chịu trách nhiệm thi hành"; not accountability ("chịu trách
 # nhiệm trước UBND tỉnh", "… về nội dung")
 DUTY = re.compile(r"\b(?:co|chiu) trach nhiem (?!truoc|ve |phap ly|giai trinh)[a-z]")
-# one of these is in every sentence that CHU_TRI, DUTY or "giao" takes
-ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao", "yeu cau", "de nghi", "phoi hop")
+# one of these is in every sentence the sentence pass takes (CHU_TRI, DUTY, COOP, _GIVES, _DIRECTS)
+ASSIGNING_WORDS = ("chu tri", "trach nhiem", "giao", "yeu cau", "de nghi", "phoi hop", "chi dao", "don doc",
+                   "phan cong", "uy quyen")
 COOP = re.compile(r"\s*,?\s*\bphoi hop (?:voi|cung)\s+")
 REPORT = re.compile(
     r"\bbao cao(?:,?\s+(?:ket qua|tinh hinh|thuc hien|dinh ky|kip thoi|ve|voi|len|cho|va|tham muu|"
