@@ -10,16 +10,17 @@ from __future__ import annotations
 import bisect
 import re
 
-from ..lexicon import COUNT_NOUNS, DUTY_CUE_NAMES, DUTY_CUE_WORDS, DUTY_CUES
+from ..lexicon import DUTY_CUE_NAMES, DUTY_CUE_WORDS, DUTY_CUES
 from ..model import DocumentFacts, Gap, NormDoc, Provenance
 from ..outline import Outline
 from ..text import sentences
+from .targets import followed_by_count_noun
 
 # sections that describe rather than assign: past results, principles, the preamble
 _NOT_ASSIGNING = ("situation", "viewpoint", "preamble")
 _BASIS = re.compile(r"\W*(?:can cu|thuc hien|theo de nghi)\b")  # "Căn cứ …;" lines of the preamble
 _FIGURE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:[.,]\d+)?)\s*%|(?<![\w/])(\d+)/(\d+)(?![\w/-])")
-_COUNT = re.compile(r"(?<![\w/.,])(\d{1,4})\s+(\w+(?: \w+)?)")
+_COUNT = re.compile(r"(?<![\w/.,])\d{1,4}(?=\s)")
 _META_FIELDS = ("type", "number", "date", "jurisdiction")
 
 
@@ -96,10 +97,8 @@ def _figure_gaps(doc: NormDoc, outline: Outline, facts: DocumentFacts) -> list[G
 def _figures(text: str, folded: str, s: int, e: int) -> list[tuple[int, str]]:
     """Percentages, ratios ("8/8") and counts of a counted noun ("05 điểm") in a sentence."""
     found = [(m.start(), m.group(0)) for m in _FIGURE.finditer(text, s, e)]
-    for m in _COUNT.finditer(folded, s, e):
-        rest = m.group(2)
-        if any(rest == n or rest.startswith(n + " ") or n.startswith(rest) for n in COUNT_NOUNS):
-            found.append((m.start(), text[m.start():m.end()]))
+    found += [(m.start(), text[m.start():m.end()]) for m in _COUNT.finditer(folded, s, e)
+              if followed_by_count_noun(folded, m.end())]
     return sorted(found)
 
 

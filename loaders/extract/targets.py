@@ -171,7 +171,7 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
         hits.append((s, e, float(m.group(1)), "rank", "<="))
     for m in _FRACTION.finditer(clause_m):
         s, e = cs + m.start(), cs + m.end()
-        if _followed_by_count_noun(folded, e):
+        if followed_by_count_noun(folded, e):
             hits.append((s, e, float(m.group(1)), "count", "="))
     for m in _COUNT.finditer(clause_m):
         s, e = cs + m.start(1), cs + m.end(1)
@@ -180,7 +180,7 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
         comp = _comparator(text, masked, s, e)
         # a counted noun of the table, or any noun after "tối thiểu / ít nhất / từ" in a goal
         # ("ít nhất 20 tập dữ liệu mở")
-        if not _followed_by_count_noun(folded, e) and not (
+        if not followed_by_count_noun(folded, e) and not (
                 comp != "=" and kind == "goals" and _NOUN_AFTER.match(masked, e)):
             continue
         hits.append((s, e, float(int(m.group(1))), "count", comp))
@@ -240,7 +240,8 @@ def _measured(masked: str, seg_s: int, seg_e: int, s: int, e: int, unit: str) ->
     return before if len(before.split()) >= 2 else clean(masked[e:seg_e])  # "đạt 95% hồ sơ …"
 
 
-def _followed_by_count_noun(folded: str, pos: int) -> bool:
+def followed_by_count_noun(folded: str, pos: int) -> bool:
+    """A counted noun of the table (``data/count_nouns.tsv``) follows ``pos``."""
     rest = folded[pos:pos + 25].lstrip()
     return any(rest.startswith(n + " ") or rest == n for n in COUNT_NOUNS)
 
