@@ -40,7 +40,7 @@ _CELL_SEP = re.compile(r"[,;/]\s*|\s+và\s+|\n")
 
 def cell_agencies(text: str, folded: str, span: tuple[int, int], ctx: Context) -> list[Mention]:
     """The agencies a table cell or a label's value names; one that names its body in words
-    the agency grammar does not know ("Văn phòng ĐKĐĐ hoặc Chi nhánh") is that body, kept as
+    the agency grammar does not know ("Tổ một cửa liên thông cấp xã") is that body, kept as
     kind ``other``: the column or the label says it is the one responsible."""
     found = _cell_mentions(text, folded, span, ctx)
     if found or not text[span[0]:span[1]].strip() or span[1] - span[0] > _NAME_CELL_CHARS:
