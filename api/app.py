@@ -7,17 +7,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cchc_graph.graph.exports.neo4j_db import Target
+from cchc_graph.graph.exports.sparql import Limits
+from cchc_graph.graph.questions.backend import Embedded, Neo4j, NotAvailable
+from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.loaders.model import SCHEMA_VERSION
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-
-from graph.backend import Embedded, Neo4j, NotAvailable
-from graph.index import NotFound
-from graph.neo4j_db import Target
-from graph.sparql import Limits
-from graph.store import Store, StoreError
-from loaders.model import SCHEMA_VERSION
 
 from .admission import Admission
 from .deps import BackendDep, LiveCorpus, SparqlEngines
@@ -83,7 +82,7 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
         app.state.backend = Embedded(app.state.live.get)
         app.state.sparql = SparqlEngines(store, sparql_limits or Limits())
     else:
-        from graph.neo4j_db import Reader
+        from cchc_graph.graph.exports.neo4j_db import Reader
 
         app.state.backend = Neo4j(Reader(neo4j))
     app.state.backend.dimensions()  # fail at start, not on the first request

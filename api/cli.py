@@ -8,10 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-
-from graph.sparql import Limits
-from graph.store import BuildReport, Store, StoreError
-from loaders.read import DEFAULT_MAX_MB, ReadOptions
+from cchc_graph.graph.exports.sparql import Limits
+from cchc_graph.graph.store.build import BuildReport, Store, StoreError
+from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
 from .gaps_commands import coverage
@@ -161,19 +160,19 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     if fmt == "neo4j-csv":
-        from graph.neo4j_csv import write_csv
+        from cchc_graph.graph.exports.neo4j_csv import write_csv
 
         command = write_csv(data, output, store.graph_version)
         click.echo(f"Đã ghi / wrote {output}; chạy trên máy chủ Neo4j / run on the Neo4j server:\n"
                    f"  {output}/import.sh   # = {command}")
         return
     if fmt in ("graphml", "gexf"):
-        from graph import graphml
+        from cchc_graph.graph.exports import graphml
 
         graphml.write(data, output or sys.stdout.buffer, fmt)
         return
     if fmt == "nt":  # streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB
-        from graph.rdf import DEFAULT_BASE, write_ntriples
+        from cchc_graph.graph.exports.rdf import DEFAULT_BASE, write_ntriples
 
         if output:
             with open(output, "wb") as out:
@@ -184,7 +183,7 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     else:
-        from graph.rdf import DEFAULT_BASE, to_rdf
+        from cchc_graph.graph.exports.rdf import DEFAULT_BASE, to_rdf
 
         text = to_rdf(data, base or DEFAULT_BASE).serialize(format={"jsonld": "json-ld"}.get(fmt, fmt))
     if output:
@@ -217,7 +216,7 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
     Example:
         cchc sparql --timeout 10 'SELECT ?task WHERE { ?a skos:prefLabel "Sở Nội vụ"@vi ; cchc:lead ?task }'
     """
-    from graph import sparql as sq
+    from cchc_graph.graph.exports import sparql as sq
 
     store = Store(store_dir)
     if not store.exists():

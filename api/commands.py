@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from cchc_graph.graph.questions import audit as audit_mod
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions import planning, queries, trace
+from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 from rich.text import Text
-
-from graph import audit as audit_mod
-from graph import cascade as cascade_mod
-from graph import planning, queries, trace
-from graph.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 
 from . import render
 from .options import (

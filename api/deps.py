@@ -6,12 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from cchc_graph.graph.exports.sparql import Engine, Limits
+from cchc_graph.graph.questions.backend import Backend, prepare
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store.build import Store
 from fastapi import Depends, Query, Request
-
-from graph.backend import Backend, prepare
-from graph.index import Corpus
-from graph.sparql import Engine, Limits
-from graph.store import Store
 
 MAX_PAGE = 500
 

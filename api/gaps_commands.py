@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from graph.index import source_place
+from cchc_graph.graph.questions.index import source_place
 
 from . import render
 from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done

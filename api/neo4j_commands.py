@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-
-from graph.neo4j_db import Target
-from graph.store import Store, StoreError
+from cchc_graph.graph.exports.neo4j_db import Target
+from cchc_graph.graph.store.build import Store, StoreError
 
 from .options import EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
 
@@ -64,10 +63,9 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
 
         NEO4J_PASSWORD=secret cchc neo4j push --uri neo4j://localhost:7687
     """
+    from cchc_graph.graph.exports.neo4j_db import push as push_graph
     from neo4j.exceptions import DriverError, Neo4jError
     from rich.progress import Progress
-
-    from graph.neo4j_db import push as push_graph
 
     t = target(uri, user, password, database)
     try:
@@ -103,7 +101,7 @@ def cypher_questions(name: str | None) -> None:
 
         cchc neo4j cypher who-leads
     """
-    from graph.cypher import QUESTIONS
+    from cchc_graph.graph.exports.cypher import QUESTIONS
 
     if name is None:
         for key, (about, _) in QUESTIONS.items():

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 import click
-
-from graph.index import Corpus, NotFound
-from graph.store import DEFAULT_STORE, Store, StoreError
+from cchc_graph.graph.questions.index import Corpus, NotFound
+from cchc_graph.graph.store.build import DEFAULT_STORE, Store, StoreError
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.

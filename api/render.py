@@ -7,13 +7,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from cchc_graph.graph.questions.cascade import row_labels
+from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, DocRef, section_label, source_place
+from cchc_graph.loaders.model import Provenance, to_dict
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
-
-from graph.cascade import row_labels
-from graph.index import ROLE_LABELS, AgencyRef, DocRef, section_label, source_place
-from loaders.model import Provenance, to_dict
 
 STATUS_STYLE = {"weaker": "bold red", "missing": "yellow", "not_comparable": "dim",
                 "equal": "green", "stronger": "bold green", "extra": "cyan"}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from cchc_graph.graph.questions.audit import Violation
+from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
+from cchc_graph.graph.questions.index import AgencyRef
+from cchc_graph.graph.questions.planning import Deadline, Matrix
+from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
+from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
 from pydantic import BaseModel, Field
-
-from graph.audit import Violation
-from graph.cascade import Cascade, ComparisonRow, MetricInfo
-from graph.index import AgencyRef
-from graph.planning import Deadline, Matrix
-from graph.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
-from graph.trace import CitationHop, Inconsistency, Link
 
 T = TypeVar("T")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from graph import cascade as cascade_mod
-from graph.index import ROLES, NotFound
-from graph.labels import document_labels
-from visualizations.style import NODE
-from visualizations.view import MAX_NODES, ViewSpec
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions.index import ROLES, NotFound
+from cchc_graph.graph.questions.labels import document_labels
+from cchc_graph.visualizations.style import NODE
+from cchc_graph.visualizations.view import MAX_NODES, ViewSpec
 
 from .options import DEPTH_OPTION, EXIT_USAGE, JURISDICTION_OPTION, STORE_OPTION, answering, fail
 
@@ -54,8 +53,8 @@ def viz(output: str, focus: str | None, depth: int, kinds: tuple[str, ...], docu
         cchc viz --focus "03-NQ/TU" --depth 2 -o nq03.html
         cchc viz --type document --type reference -o citations.html
     """
-    from visualizations.html import graph_html
-    from visualizations.view import select
+    from cchc_graph.visualizations.html import graph_html
+    from cchc_graph.visualizations.view import select
 
     spec = ViewSpec(focus, depth, kinds or None, documents, jurisdiction, roles or None, max_nodes, layout)
     with answering(store_dir) as c:
@@ -84,7 +83,7 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
         cchc chart compare "hồ sơ trực tuyến" -o online.svg
         cchc chart cascade 002 -o cascade.html
     """
-    from visualizations.charts import cascade_svg, comparison_svg
+    from cchc_graph.visualizations.charts import cascade_svg, comparison_svg
 
     with answering(store_dir) as c:
         if kind == "compare":

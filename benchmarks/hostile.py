@@ -94,7 +94,8 @@ def start(store: Path, *options: str, env: dict | None = None,
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "api.cli", "serve", "--store", str(store), "--port", str(port), *options]
+    cmd = [sys.executable, "-m", "cchc_graph.api.cli", "serve", "--store", str(store), "--port", str(port),
+           *options]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     base = f"http://127.0.0.1:{port}"

@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def start_server(store: Path, port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "api.cli", "serve", "--store", str(store), "--port", str(port),
+    cmd = [sys.executable, "-m", "cchc_graph.api.cli", "serve", "--store", str(store), "--port", str(port),
            "--allow-upload", "--max-upload-mb", "5"]
     env = {**os.environ, "CCHC_UPLOAD_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from loaders.normalize import normalize  # noqa: E402
-from loaders.outline import build_outline  # noqa: E402
-from loaders.pipeline import extract  # noqa: E402
-from loaders.read import read_document  # noqa: E402
+from cchc_graph.loaders.normalize import normalize  # noqa: E402
+from cchc_graph.loaders.outline import build_outline  # noqa: E402
+from cchc_graph.loaders.pipeline import extract  # noqa: E402
+from cchc_graph.loaders.read import read_document  # noqa: E402
 
 FLOOR_RX = re.compile(r"(?:nghị quyết|quyết định|kế hoạch)\s+số\s+[0-9]+[/-][^\s,;]+")
 SETS = ("seeds", "realdev/docs", "realdev/unlabeled")

@@ -85,10 +85,9 @@ def main() -> None:
     ap.add_argument("--only", help="only the routes whose label contains this")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
+    from cchc_graph.api.app import create_app
+    from cchc_graph.graph.store.build import Store
     from fastapi.testclient import TestClient
-
-    from api.app import create_app
-    from graph.store import Store
 
     t0 = time.perf_counter()
     app = create_app(a.store)

@@ -102,11 +102,11 @@ def _latency(fn: Any, args: list[tuple], repeat: int) -> dict[str, float]:
 def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], float]:
     """Load times (three loads: the first may read from disk, the others from the page cache),
     latency per question, focused-view HTML time."""
-    from graph import audit, cascade, planning, queries, trace
-    from graph.index import Corpus
-    from graph.store import Store
-    from visualizations.html import graph_html
-    from visualizations.view import ViewSpec, select
+    from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.store.build import Store
+    from cchc_graph.visualizations.html import graph_html
+    from cchc_graph.visualizations.view import ViewSpec, select
 
     loads = []
     for _ in range(3):
@@ -154,7 +154,7 @@ def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
         generate(corpus, n, seed)
     size = sum(f.stat().st_size for f in corpus.iterdir())
     shutil.rmtree(store, ignore_errors=True)
-    cchc = [sys.executable, "-m", "api.cli"]
+    cchc = [sys.executable, "-m", "cchc_graph.api.cli"]
     floor = floor_pass(corpus)
     wall, peak, _ = run_measured([*cchc, "build", str(corpus), "--store", str(store)])
     incs, inc_peak = [], 0

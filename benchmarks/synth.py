@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.admin import units
+from cchc_graph.loaders.admin import units
 
 CENTRAL = [  # (kind, number, date, issuer, subject): real central documents, cited by number
     ("Nghị quyết", "76/NQ-CP", "15/7/2021", "Chính phủ", "ban hành Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021 - 2030"),

@@ -14,10 +14,10 @@ import json
 import re
 import time
 
-from graph.index import Corpus
-from graph.store import Store
-from visualizations.html import graph_html
-from visualizations.view import ViewSpec, select
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store.build import Store
+from cchc_graph.visualizations.html import graph_html
+from cchc_graph.visualizations.view import ViewSpec, select
 
 SHARED = ("jurisdictions", "indicators", "areas")  # the same map and indicators in every copy
 

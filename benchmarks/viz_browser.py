@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.index import Corpus  # noqa: E402
-from graph.store import Store  # noqa: E402
-from visualizations.html import graph_html  # noqa: E402
-from visualizations.view import ViewSpec, select  # noqa: E402
+from cchc_graph.graph.questions.index import Corpus  # noqa: E402
+from cchc_graph.graph.store.build import Store  # noqa: E402
+from cchc_graph.visualizations.html import graph_html  # noqa: E402
+from cchc_graph.visualizations.view import ViewSpec, select  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 

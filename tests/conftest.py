@@ -27,7 +27,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_store(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the seeds; tests only read it."""
-    from graph.store import Store
+    from cchc_graph.graph.store.build import Store
 
     store = Store(tmp_path_factory.mktemp("store"))
     report = store.build([seeds_dir])
@@ -37,14 +37,14 @@ def seed_store(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture(scope="session")
 def seed_export(seed_store: Path) -> dict:
-    from graph.store import Store
+    from cchc_graph.graph.store.build import Store
 
     return Store(seed_store).load_export()
 
 
 @pytest.fixture(scope="session")
 def seed_corpus(seed_export: dict):
-    from graph.index import Corpus
+    from cchc_graph.graph.questions.index import Corpus
 
     return Corpus(seed_export)
 
@@ -52,7 +52,7 @@ def seed_corpus(seed_export: dict):
 @pytest.fixture(scope="session")
 def own_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled examples plus the query fixtures written for these tests (own words)."""
-    from graph.store import Store
+    from cchc_graph.graph.store.build import Store
 
     store = Store(tmp_path_factory.mktemp("own"))
     report = store.build([EXAMPLES, FIXTURES / "queries"])
@@ -62,15 +62,15 @@ def own_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def own_corpus(own_store: Path):
-    from graph.index import Corpus
-    from graph.store import Store
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.store.build import Store
 
     return Corpus(Store(own_store).load_export())
 
 
 @pytest.fixture(scope="session")
 def seed_facts(seeds_dir: Path) -> dict:
-    from loaders.pipeline import load_document
+    from cchc_graph.loaders.pipeline import load_document
 
     return {p.name[:3]: load_document(p) for p in sorted(seeds_dir.glob("*.txt"))}
 

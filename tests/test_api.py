@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from cchc_graph.api.app import create_app
+from cchc_graph.graph.store.build import Store, StoreError
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
-
-from api.app import create_app
-from graph.store import Store, StoreError
 
 HG_RESOLUTION = "000_def938038e5dae73"
 VI_THANH_PLAN = "002_0387e2864a5773df"

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from cchc_graph.api.app import create_app
+from cchc_graph.graph.questions import queries
+from cchc_graph.graph.store.build import Store
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
-
-from api.app import create_app
-from graph import queries
-from graph.store import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOKEN = "hardening-token-51c0"
@@ -158,7 +157,7 @@ def test_upload_operation_conforms_to_its_schema(tmp_path: Path) -> None:
 
 def test_whole_matrix_and_calendar_past_their_bound_are_refused(client: TestClient, seed_export: dict,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.routes import planning as routes
+    from cchc_graph.api.routes import planning as routes
 
     plan = "002_0387e2864a5773df"
     in_plan = sum(1 for t in seed_export["tasks"] if t["document"] == plan)
@@ -178,7 +177,7 @@ def test_whole_matrix_and_calendar_past_their_bound_are_refused(client: TestClie
 
 
 def test_dependencies_are_paged_with_their_counts(client: TestClient, seed_corpus) -> None:
-    from graph import trace
+    from cchc_graph.graph.questions import trace
 
     entity = "002_0387e2864a5773df"
     up, down = trace.dependencies(seed_corpus, entity, 3)
@@ -193,11 +192,10 @@ def test_requests_past_their_bound_get_503_with_retry_after() -> None:
     import asyncio
 
     import httpx
+    from cchc_graph.api.admission import Admission
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
-
-    from api.admission import Admission
 
     async def run() -> list[tuple[str, int, str | None]]:
         release = asyncio.Event()

@@ -15,14 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
+from cchc_graph.loaders import legacy, ocr
+from cchc_graph.loaders.pipeline import load_document
+from cchc_graph.loaders.read import LoadError, ReadOptions, read_document
+from cchc_graph.loaders.text import fold
 from click.testing import CliRunner
 from conftest import SEEDS
-
-from api.cli import cli
-from loaders import legacy, ocr
-from loaders.pipeline import load_document
-from loaders.read import LoadError, ReadOptions, read_document
-from loaders.text import fold
 
 PLAN = """\
 Kế hoạch cải cách hành chính năm 2024

@@ -18,9 +18,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
-
-from api.cli import cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Without the background-networking flags Chromium phones home, which this check would flag.
@@ -205,8 +204,7 @@ def test_large_graph_aggregated_then_expanded(browser, seed_store: Path, seed_ex
 @pytest.fixture(scope="module")
 def server(seed_store: Path) -> Iterator[str]:
     import uvicorn
-
-    from api.app import create_app
+    from cchc_graph.api.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -276,7 +274,7 @@ def test_api_docs_render_offline(browser, server: str) -> None:
 def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The seeds standing for a large store: places drawn, a place's documents on demand."""
-    from visualizations import overview
+    from cchc_graph.visualizations import overview
 
     monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
     out = tmp_path / "overview.html"
@@ -306,7 +304,7 @@ def test_overview_opens_a_place_on_double_click(browser, seed_store: Path, tmp_p
 def test_served_overview_brings_a_documents_agencies(browser, server: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Served, the overview's third level: double-click a document for its agencies and roles."""
-    from visualizations import overview
+    from cchc_graph.visualizations import overview
 
     monkeypatch.setattr(overview, "OVERVIEW_DOCS", 2)
     page, w = open_page(browser, server + "/?max_nodes=10")

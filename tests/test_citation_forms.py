@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from graph import audit
-from graph.index import Corpus
-from graph.store import Store
-from loaders.extract.grammar import restore_hyphen
-from loaders.normalize import normalize
-from loaders.pipeline import extract
-from loaders.read import RawDocument, text_blocks
+from cchc_graph.graph.questions import audit
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store.build import Store
+from cchc_graph.loaders.extract.grammar import restore_hyphen
+from cchc_graph.loaders.normalize import normalize
+from cchc_graph.loaders.pipeline import extract
+from cchc_graph.loaders.read import RawDocument, text_blocks
 
 
 def facts_of(text: str, name: str = "ref"):
@@ -211,13 +210,13 @@ def test_constitution_standards_records_notices_and_lists_with_a_year() -> None:
     (" của Ủy ban nhân dân tỉnh hết hiệu lực kể từ ngày ký.", "Ủy ban nhân dân tỉnh"),
 ])
 def test_the_issuer_after_a_number(tail: str, issuer: str) -> None:
-    from loaders.extract.reference_parts import tail_of
+    from cchc_graph.loaders.extract.reference_parts import tail_of
 
     assert tail_of(tail, 0)[1] == issuer
 
 
 def test_places_the_same_across_the_reorganisation() -> None:
-    from graph.resolve import _same_places, same_place
+    from cchc_graph.graph.store.resolve import _same_places, same_place
 
     assert same_place("vn-bac-giang", "vn2025-bac-ninh") and same_place("vn2025-bac-ninh", "vn-bac-ninh")
     assert same_place("vn-bac-ninh-tu-son", "vn2025-bac-ninh")  # an old district of it

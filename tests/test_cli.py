@@ -6,10 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
 from conftest import EXAMPLES
-
-from api.cli import cli
 
 
 def test_every_command_is_documented_with_an_example() -> None:

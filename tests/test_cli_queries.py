@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
-
-from api.cli import cli
 
 HG_RESOLUTION = "000_def938038e5dae73"
 VI_THANH_PLAN = "002_0387e2864a5773df"

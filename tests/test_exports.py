@@ -9,18 +9,18 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from cchc_graph.api.app import create_app
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.exports import graphml, sparql
+from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
+from cchc_graph.graph.questions import queries, trace
+from cchc_graph.graph.questions.nx import to_networkx
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal
 from rdflib.namespace import ORG
 
-from api.app import create_app
-from api.cli import cli
-from graph import graphml, queries, sparql, trace
-from graph.nx import to_networkx
-from graph.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
-
-SHAPES = Path(__file__).resolve().parent.parent / "graph" / "shapes.ttl"
+SHAPES = Path(__file__).resolve().parent.parent / "graph" / "exports" / "shapes.ttl"
 HG_RESOLUTION = "000_def938038e5dae73"
 VI_THANH_PLAN = "002_0387e2864a5773df"
 
@@ -107,7 +107,7 @@ def test_streamed_ntriples_are_the_rdflib_graph(seed_export: dict) -> None:
 
 @pytest.fixture(scope="module")
 def oxigraph(seed_store: Path):
-    from graph.store import Store
+    from cchc_graph.graph.store.build import Store
 
     return sparql.open_store(Store(seed_store))
 

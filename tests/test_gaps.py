@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
 
-from api.cli import cli
 from tests.test_grammar import facts_of
 
 PLAN = """# KẾ HOẠCH

@@ -6,16 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-
-from loaders.extract.agencies import Context
-from loaders.extract.agency_lists import parse_list
-from loaders.extract.grammar import canonical_number, deadline_of, parse_date, schedule_of
-from loaders.extract.targets import metric_key
-from loaders.normalize import normalize
-from loaders.outline import marker_of
-from loaders.pipeline import extract
-from loaders.read import RawDocument, text_blocks
-from loaders.text import fold, modern_tones, sentences
+from cchc_graph.loaders.extract.agencies import Context
+from cchc_graph.loaders.extract.agency_lists import parse_list
+from cchc_graph.loaders.extract.grammar import canonical_number, deadline_of, parse_date, schedule_of
+from cchc_graph.loaders.extract.targets import metric_key
+from cchc_graph.loaders.normalize import normalize
+from cchc_graph.loaders.outline import marker_of
+from cchc_graph.loaders.pipeline import extract
+from cchc_graph.loaders.read import RawDocument, text_blocks
+from cchc_graph.loaders.text import fold, modern_tones, sentences
 
 PROVINCE = Context("vn-nghe-an", "vn-nghe-an", "province")
 DISTRICT = Context("vn-nghe-an-do-luong", "vn-nghe-an", "district")
@@ -392,7 +391,7 @@ _WORD_START_CASES = [  # (pattern, folded text) — every match of re.finditer, 
 
 @pytest.mark.parametrize(("pattern", "text"), _WORD_START_CASES)
 def test_word_start_pattern_finds_what_finditer_finds(pattern: str, text: str) -> None:
-    from loaders.text import WordStartPattern
+    from cchc_graph.loaders.text import WordStartPattern
 
     expected = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
     assert [(m.start(), m.end()) for m in WordStartPattern(pattern).finditer(text)] == expected
@@ -400,7 +399,7 @@ def test_word_start_pattern_finds_what_finditer_finds(pattern: str, text: str) -
 
 
 def test_word_start_pattern_refuses_a_branch_without_a_leading_boundary() -> None:
-    from loaders.text import WordStartPattern
+    from cchc_graph.loaders.text import WordStartPattern
 
     with pytest.raises(ValueError, match="every branch"):
         WordStartPattern(r"\bpci\b|dti")
@@ -417,7 +416,7 @@ _GUARDED_CASES = [  # (guard, body, flags, text) — every match of re.finditer,
 
 @pytest.mark.parametrize(("guard", "body", "flags", "text"), _GUARDED_CASES)
 def test_guarded_pattern_finds_what_finditer_finds(guard: str, body: str, flags: int, text: str) -> None:
-    from loaders.text import GuardedPattern
+    from cchc_graph.loaders.text import GuardedPattern
 
     full = re.compile(f"(?<![{guard}])(?:{body})", flags)
     expected = [(m.span(), m.groups()) for m in full.finditer(text)]
@@ -438,7 +437,7 @@ _FIRST_CHARACTER_CASES = [  # (alternatives, text): the gathered alternation mat
 
 @pytest.mark.parametrize(("alternatives", "text"), _FIRST_CHARACTER_CASES)
 def test_alternation_by_first_character_matches_as_the_plain_one(alternatives: list[str], text: str) -> None:
-    from loaders.text import by_first_character
+    from cchc_graph.loaders.text import by_first_character
 
     plain = [(m.span(), m.group()) for m in re.finditer("|".join(alternatives), text)]
     assert [(m.span(), m.group()) for m in re.finditer(by_first_character(alternatives), text)] == plain
@@ -447,7 +446,7 @@ def test_alternation_by_first_character_matches_as_the_plain_one(alternatives: l
 
 @pytest.mark.parametrize("bad", ["(so|phong)", "[sp]o", "s?o", "(?:a|b)?c"])
 def test_alternation_by_first_character_refuses_what_it_cannot_gather(bad: str) -> None:
-    from loaders.text import by_first_character
+    from cchc_graph.loaders.text import by_first_character
 
     with pytest.raises(ValueError, match="branch"):
         by_first_character([bad, "ban"])
@@ -459,7 +458,7 @@ def test_alternation_by_first_character_refuses_what_it_cannot_gather(bad: str) 
     ("ban|(?:uy ban|ubnd)|tt", ["b", "u", "t"]),
 ])
 def test_first_characters_of_an_alternation(pattern: str, expected: list[str]) -> None:
-    from loaders.text import first_characters
+    from cchc_graph.loaders.text import first_characters
 
     assert first_characters(pattern) == expected
 
@@ -467,8 +466,8 @@ def test_first_characters_of_an_alternation(pattern: str, expected: list[str]) -
 def test_heads_by_first_character_match_as_the_whole_head_regex(seeds_dir: Path) -> None:
     """At every place of my own sentences and of the seeds, the head found by the regex of
     the place's first character is the one the regex of all heads finds (span and head)."""
-    from loaders.lexicon import HEADS, head_order, heads_at
-    from loaders.text import fold
+    from cchc_graph.loaders.lexicon import HEADS, head_order, heads_at
+    from cchc_graph.loaders.text import fold
 
     mine = ("Sở Nội vụ chủ trì, phối hợp với Ban Tuyên giáo Tỉnh ủy, UBND huyện, Văn phòng HĐND "
             "và Ủy ban MTTQ Việt Nam; số liệu do Bộ phận một cửa, Thường trực Huyện ủy, Thị ủy báo cáo")
@@ -488,8 +487,8 @@ def test_heads_by_first_character_match_as_the_whole_head_regex(seeds_dir: Path)
 
 def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> None:
     """One scan finds every match each indicator's own finditer finds, overlaps included."""
-    from loaders.lexicon import INDICATORS, find_indicators
-    from loaders.text import fold
+    from cchc_graph.loaders.lexicon import INDICATORS, find_indicators
+    from cchc_graph.loaders.text import fold
 
     mine = ("Chỉ số PAR INDEX, PAR-Index và parindex; SIPAS, Chỉ số hài lòng về sự phục vụ của cơ quan "
             "hành chính; PAPI PCI DTI, ICT Index, DDCI; Chỉ số năng lực cạnh tranh cấp sở; M-Score; "
@@ -503,7 +502,7 @@ def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> N
 
 
 def test_task_labels_match_as_the_plain_rule() -> None:
-    from loaders.extract.labels import _LABEL, _label_key
+    from cchc_graph.loaders.extract.labels import _LABEL, _label_key
 
     plain = re.compile(  # the rule as first written: named groups, a lookbehind first
         r"(?:(?:co quan|don vi)\s+(?P<k1>chu tri|phoi hop|thuc hien)|(?<![a-z] )(?P<k2>chu tri|phoi hop)|"
@@ -528,6 +527,6 @@ def test_task_labels_match_as_the_plain_rule() -> None:
     ("Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh", "papi"),
 ])
 def test_indicators_by_their_vietnamese_names(phrase: str, indicator: str) -> None:
-    from loaders.lexicon import find_indicators
+    from cchc_graph.loaders.lexicon import find_indicators
 
     assert {i for _s, _e, i in find_indicators(fold(phrase))} == {indicator}

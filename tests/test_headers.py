@@ -4,11 +4,10 @@ and the date (fixtures written for these tests, not taken from any document)."""
 from __future__ import annotations
 
 import pytest
-
-from loaders import admin
-from loaders.normalize import normalize
-from loaders.pipeline import extract
-from loaders.read import RawDocument, text_blocks
+from cchc_graph.loaders import admin
+from cchc_graph.loaders.normalize import normalize
+from cchc_graph.loaders.pipeline import extract
+from cchc_graph.loaders.read import RawDocument, text_blocks
 
 
 def facts_of(text: str, name: str = "hdr"):

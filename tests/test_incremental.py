@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cchc_graph.graph.store import parallel
+from cchc_graph.graph.store.build import Store
+from cchc_graph.graph.store.linking import build_export, link
+from cchc_graph.graph.store.packs import bucket
+from cchc_graph.loaders.pipeline import doc_id_for
 from conftest import SEEDS
-
-from graph.corpus import build_export, link
-from graph.packs import bucket
-from graph.store import Store
-from loaders.pipeline import doc_id_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synth import generate
@@ -146,9 +146,8 @@ def _rebuild(store: Path, corpus: Path, changed: list[Path]) -> dict[str, Any]:
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
 def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.parallel
 
-    monkeypatch.setattr(graph.parallel, "MIN_PARALLEL", 10_000)  # in-process: faster for 40 files
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)  # in-process: faster for 40 files
     corpus, store = tmp_path / "corpus", tmp_path / "store"
     generate(corpus, 36, seed=3)
     for p in SEEDS.glob("*.txt"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.pipeline import load_document
+from cchc_graph.loaders.pipeline import load_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.questions.suggest import hint, nearest
 from click.testing import CliRunner
-
-from api.cli import cli
-from graph.index import NotFound
-from graph.suggest import hint, nearest
 
 
 def run(store: Path, *args: str) -> tuple[int, str]:
@@ -70,7 +69,7 @@ def test_an_entity_matching_nothing_suggests_documents_and_agencies(seed_corpus)
 
 
 def test_metric_words_in_any_order(seed_corpus) -> None:
-    from graph.cascade import find_metric
+    from cchc_graph.graph.questions.cascade import find_metric
 
     assert find_metric(seed_corpus, "hồ sơ trực tuyến") == ["dossier_online_rate"]
     with pytest.raises(NotFound, match="Tỷ lệ hồ sơ TTHC giải quyết trực tuyến"):
@@ -85,9 +84,8 @@ def test_nearest_on_own_names() -> None:
 
 
 def test_the_api_gives_the_same_suggestions(seed_store: Path) -> None:
+    from cchc_graph.api.app import create_app
     from fastapi.testclient import TestClient
-
-    from api.app import create_app
 
     client = TestClient(create_app(seed_store), raise_server_exceptions=False)
     r = client.get("/agencies/roles", params={"q": "Phong Noi vuu"})

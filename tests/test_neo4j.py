@@ -18,16 +18,23 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from cchc_graph.api.app import create_app
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.exports import cypher, neo4j_db
+from cchc_graph.graph.exports.neo4j_csv import ARRAY_DELIMITER, write_csv
+from cchc_graph.graph.exports.neo4j_map import (
+    BASE_LABEL,
+    CITATION_TYPES,
+    LABELS,
+    ROLE_TYPES,
+    from_rows,
+    rel_type,
+    to_rows,
+)
+from cchc_graph.loaders.extract.grammar import number_key
 from click.testing import CliRunner
 from conftest import ROOT
 from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.cli import cli
-from graph import cypher
-from graph.neo4j_csv import ARRAY_DELIMITER, write_csv
-from graph.neo4j_map import BASE_LABEL, CITATION_TYPES, LABELS, ROLE_TYPES, from_rows, rel_type, to_rows
-from loaders.extract.grammar import number_key
 
 VICOUNCIL = "ag:vn-hau-giang-vi-thanh:phong-noi-vu"
 
@@ -328,11 +335,10 @@ def _compare(embedded: TestClient, neo: TestClient, urls: list[str]) -> None:
 
 def test_neo4j_backend_reads_enough_for_the_same_answers_simulated(
         seed_store: Path, seed_export: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.neo4j_db
 
-    monkeypatch.setattr(graph.neo4j_db, "Reader", lambda target: SelectionReader(seed_export))
+    monkeypatch.setattr(neo4j_db, "Reader", lambda target: SelectionReader(seed_export))
     embedded = TestClient(create_app(seed_store))
-    neo = TestClient(create_app(seed_store, neo4j=graph.neo4j_db.Target("bolt://simulated", "u", "p")),
+    neo = TestClient(create_app(seed_store, neo4j=neo4j_db.Target("bolt://simulated", "u", "p")),
                      raise_server_exceptions=False)
     urls = api_questions(seed_export)
     _compare(embedded, neo, urls)
@@ -346,7 +352,7 @@ def test_neo4j_backend_reads_enough_for_the_same_answers_simulated(
 # --- a real Neo4j server: only when NEO4J_URI is set -----------------------------------------
 
 def _server() -> Any:
-    from graph.neo4j_db import Target
+    from cchc_graph.graph.exports.neo4j_db import Target
 
     uri = os.environ.get("NEO4J_URI")
     if not uri:
@@ -357,7 +363,7 @@ def _server() -> Any:
 
 
 def test_neo4j_server_push_is_idempotent_and_syncs(seed_store: Path, seed_export: dict) -> None:
-    from graph.neo4j_db import push
+    from cchc_graph.graph.exports.neo4j_db import push
 
     target = _server()
     n, r = to_rows(seed_export, "v1").counts()
@@ -378,7 +384,7 @@ def test_neo4j_server_push_is_idempotent_and_syncs(seed_store: Path, seed_export
 
 
 def test_neo4j_server_answers_like_the_embedded_store(seed_store: Path, seed_export: dict) -> None:
-    from graph.neo4j_db import Reader, push
+    from cchc_graph.graph.exports.neo4j_db import Reader, push
 
     target = _server()
     push(seed_export, target, "v1")

@@ -8,12 +8,11 @@ import json
 import re
 
 import pytest
-
-from graph.index import Corpus
-from graph.labels import document_labels
-from visualizations import overview
-from visualizations.html import LABEL_MIN_PX, graph_data, graph_html
-from visualizations.view import ViewSpec, select
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.questions.labels import document_labels
+from cchc_graph.visualizations import overview
+from cchc_graph.visualizations.html import LABEL_MIN_PX, graph_data, graph_html
+from cchc_graph.visualizations.view import ViewSpec, select
 
 HG_RESOLUTION = "000_def938038e5dae73"
 TUAN_GIAO = "001_ee741e6811c4e2db"

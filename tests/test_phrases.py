@@ -4,12 +4,11 @@ in the order their eager definitions give."""
 from __future__ import annotations
 
 import pytest
-
-from graph import cascade, queries, trace
-from graph.index import ROLES, Corpus, Lazy
-from graph.phrases import TextTable, phrase_words, scan_only
-from graph.queries import _phrase_rx
-from loaders.text import fold
+from cchc_graph.graph.questions import cascade, queries, trace
+from cchc_graph.graph.questions.index import ROLES, Corpus, Lazy
+from cchc_graph.graph.questions.phrases import TextTable, phrase_words, scan_only
+from cchc_graph.graph.questions.queries import _phrase_rx
+from cchc_graph.loaders.text import fold
 
 # Own sentences: accents, đ/Đ, case, punctuation and line breaks between words, underscores,
 # digits, a phrase split over two records, a false start inside a word.
@@ -59,7 +58,7 @@ def test_phrase_lookup_finds_what_a_regex_per_record_finds(phrase: str, expected
 def test_without_fts5_every_phrase_is_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
     """An SQLite built without FTS5 (here: a tokenizer it does not know) fails to create the
     index; the table then scans, with the same answers."""
-    monkeypatch.setattr("graph.phrases._TOKENIZER", "no_such_tokenizer")
+    monkeypatch.setattr("cchc_graph.graph.questions.phrases._TOKENIZER", "no_such_tokenizer")
     table = TextTable(TEXTS)
     for phrase, expected in CASES:
         assert table.matched((_phrase_rx(phrase),)) == expected, phrase
@@ -152,9 +151,9 @@ def test_search_ranks_equal_names_first_and_finds_each_node_once(seed_corpus: Co
 
 
 def test_prepare_builds_every_index_the_questions_read(own_store) -> None:
-    from graph import audit
-    from graph.backend import prepare
-    from graph.store import Store
+    from cchc_graph.graph.questions import audit
+    from cchc_graph.graph.questions.backend import prepare
+    from cchc_graph.graph.store.build import Store
 
     c = Corpus(Store(own_store).load_export())
     assert not c.memo
@@ -173,8 +172,8 @@ def test_prepare_builds_every_index_the_questions_read(own_store) -> None:
 
 
 def test_the_api_prepares_each_corpus_it_reads(own_store) -> None:
-    from api.deps import LiveCorpus
-    from graph.store import Store
+    from cchc_graph.api.deps import LiveCorpus
+    from cchc_graph.graph.store.build import Store
 
     live = LiveCorpus(Store(own_store))
     c = live.get()

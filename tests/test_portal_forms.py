@@ -4,10 +4,10 @@ tables flattened to one cell a line, headings hard-wrapped inside bold, duties u
 from __future__ import annotations
 
 import pytest
+from cchc_graph.loaders.extract.agency_lists import parse_list
+from cchc_graph.loaders.read import text_blocks
+from cchc_graph.loaders.text import fold
 
-from loaders.extract.agency_lists import parse_list
-from loaders.read import text_blocks
-from loaders.text import fold
 from tests.test_grammar import PROVINCE, facts_of
 
 # a portal's rendering of a task table: every cell closed by a line holding only "|", an empty

@@ -14,17 +14,16 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from cchc_graph.loaders import legacy
+from cchc_graph.loaders.extract import grammar
+from cchc_graph.loaders.model import DocumentFacts, Provenance
+from cchc_graph.loaders.normalize import clean_inline, clean_many, normalize
+from cchc_graph.loaders.pipeline import extract
+from cchc_graph.loaders.read import RawDocument, text_blocks
+from cchc_graph.loaders.text import _build_fold_table, fold, fold_key, modern_tones
 from conftest import SEEDS
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from loaders import legacy
-from loaders.extract import grammar
-from loaders.model import DocumentFacts, Provenance
-from loaders.normalize import clean_inline, clean_many, normalize
-from loaders.pipeline import extract
-from loaders.read import RawDocument, text_blocks
-from loaders.text import _build_fold_table, fold, fold_key, modern_tones
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -212,7 +211,7 @@ def test_mutated_seeds_still_load(data: st.DataObject) -> None:
 def test_mutated_seed_on_disk_loads_through_the_whole_pipeline(tmp_path: Path) -> None:
     if not SEEDS.exists():
         pytest.skip("seed corpus not found")
-    from loaders.pipeline import load_document
+    from cchc_graph.loaders.pipeline import load_document
 
     src = sorted(SEEDS.glob("*.txt"))[0]
     path = tmp_path / "mutated.txt"
@@ -233,7 +232,7 @@ def test_char_map_is_str_translate(text: str, times: int) -> None:
        st.integers(min_value=0, max_value=40))
 @example("Céng hßa ¡ÿ \u00a0Ơ\u1ef9\u1efa", 30)
 def test_legacy_letter_counts_are_the_regex_counts(text: str, times: int) -> None:
-    from loaders.legacy import _LATIN1, _NATIVE, letter_counts
+    from cchc_graph.loaders.legacy import _LATIN1, _NATIVE, letter_counts
 
     long = text * times  # past 256 characters: counted by numpy
     for t in (text, long, long + "\ud800" + text):  # a lone surrogate is no letter
@@ -251,7 +250,7 @@ def test_cleaning_many_texts_is_cleaning_each(texts: list[str]) -> None:
 @example("quỳ Quý, qoà; hoà Thuỷ xoè thuỵ.")
 @example("Qoá Uỷ quỹ hoá")
 def test_modern_tones_is_the_plain_rule(text: str) -> None:
-    from loaders.text import _TONE_FIX
+    from cchc_graph.loaders.text import _TONE_FIX
 
     rule = "(?<![qQ])(" + "|".join(_TONE_FIX) + r")(?![a-zà-ỹ])"  # the rule as first written
     assert modern_tones(text) == re.sub(rule, lambda m: _TONE_FIX[m.group(1)], text)
@@ -260,7 +259,7 @@ def test_modern_tones_is_the_plain_rule(text: str) -> None:
 def _area_by_counting(title: str, text: str) -> str:
     """The area rule in its plain form: every keyword counted in the title, then in the text;
     the most in the title wins, the text breaking ties."""
-    from loaders.lexicon import AREAS
+    from cchc_graph.loaders.lexicon import AREAS
 
     ft, fx = fold(title), fold(text)
     best, score = "other", (0, 0)
@@ -283,7 +282,7 @@ _AREA_WORDS = ["thủ tục hành chính", "văn bản quy phạm pháp luật",
 @example(["chính quyền điện tử chính quyền số chuyển đổi số"], [])
 @example(["văn bản quy phạm pháp luật", "thể chế", "công nghệ thông tin"], ["thi hành pháp luật"])
 def test_task_area_counts_only_the_keywords_found_as_counting_all(words: list[str], title: list[str]) -> None:
-    from loaders.extract.roles import classify_area
+    from cchc_graph.loaders.extract.roles import classify_area
 
     text, head = " ".join(words), " ".join(title)
     assert classify_area(head, fold(text)) == _area_by_counting(head, text)
@@ -300,7 +299,7 @@ _FIGURES = ["ngày 15 tháng 7 năm 2021", "15/7/2021", "số 12/KH-UBND", "giai
 def test_target_masks_are_every_mask_over_every_block(paragraphs: list[str]) -> None:
     """Masks run only where they can match (a block with a digit) blank what running every
     mask over every block blanks."""
-    from loaders.extract import targets as t
+    from cchc_graph.loaders.extract import targets as t
 
     text = "\n".join(paragraphs)
     folded = fold(text)
@@ -324,7 +323,7 @@ def test_target_masks_are_every_mask_over_every_block(paragraphs: list[str]) -> 
 @example("Kế hoạch Số :")
 @example("Xem mục 2.)”")
 def test_piece_end_found_near_the_end_as_by_a_full_search(text: str) -> None:
-    from loaders.normalize import _NUMBER_LABEL, _TERMINAL, _ends
+    from cchc_graph.loaders.normalize import _NUMBER_LABEL, _TERMINAL, _ends
 
     for rx in (_NUMBER_LABEL, _TERMINAL):
         assert _ends(rx, text) == (rx.search(text) is not None)

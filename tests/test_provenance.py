@@ -30,7 +30,7 @@ def test_sections_nest_inside_their_parents(seed_facts: dict) -> None:
 
 
 def test_graph_nodes_and_edges_are_typed_and_carry_provenance(seed_export: dict) -> None:
-    from graph.nx import to_networkx
+    from cchc_graph.graph.questions.nx import to_networkx
 
     g = to_networkx(seed_export)
     types = {d["type"] for _n, d in g.nodes(data=True)}

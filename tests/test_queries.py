@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-
-from graph import audit, cascade, planning, queries, trace
-from graph.index import Corpus, NotFound
+from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
+from cchc_graph.graph.questions.index import Corpus, NotFound
 
 HG_RESOLUTION = "000_def938038e5dae73"
 VI_THANH_PLAN = "002_0387e2864a5773df"
@@ -149,8 +148,8 @@ def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus) -> None:
 def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
     """Edges to one neighbour come together, in the order it was first linked; an edge
     repeating a (source, target, key) updates the first one's data."""
-    from graph.adjacency import Adjacency, TypedGraph
-    from graph.nx import to_networkx
+    from cchc_graph.graph.questions.adjacency import Adjacency, TypedGraph
+    from cchc_graph.graph.questions.nx import to_networkx
 
     edges = [{"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 1},
              {"source": "a", "target": "c", "type": "has_task", "p": 2},
@@ -332,8 +331,8 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
 @pytest.mark.parametrize("phrase", ["tuyên truyền", "kiểm soát thủ tục hành chính", "95%", "nội vụ",
                                     "cai cach", "ISO 9001", "một cửa", "x"])
 def test_one_pass_matching_equals_a_search_per_record(seed_corpus, phrase: str) -> None:
-    from graph.queries import _phrase_rx
-    from loaders.text import fold
+    from cchc_graph.graph.questions.queries import _phrase_rx
+    from cchc_graph.loaders.text import fold
 
     rx = _phrase_rx(phrase)
     for table, field in (("tasks", lambda r: r["text"]), ("targets", lambda r: r["text"]),
@@ -343,8 +342,8 @@ def test_one_pass_matching_equals_a_search_per_record(seed_corpus, phrase: str) 
 
 
 def test_one_pass_matching_never_joins_two_records() -> None:
-    from graph.index import Corpus
-    from graph.queries import _phrase_rx
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.questions.queries import _phrase_rx
 
     def task(i: int, text: str) -> dict:
         return {"id": f"t{i}", "document": "d", "text": text}
@@ -355,8 +354,8 @@ def test_one_pass_matching_never_joins_two_records() -> None:
 
 def test_one_pass_matching_finds_a_match_after_a_false_start() -> None:
     """``ba a a``: the phrase "a a" starts mid-word at 1 (no match) and at a boundary at 3."""
-    from graph.index import Corpus
-    from graph.queries import _phrase_rx
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.questions.queries import _phrase_rx
 
     c = Corpus({"tasks": [{"id": "t1", "document": "d", "text": "ba a a"},
                           {"id": "t2", "document": "d", "text": "ba a"}]})
@@ -372,7 +371,7 @@ def test_who_leads_answers_are_ordered_led_first_and_sliceable(seed_corpus) -> N
 
 
 def test_matching_in_an_empty_table_finds_nothing() -> None:
-    from graph.index import Corpus
-    from graph.queries import _phrase_rx
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.questions.queries import _phrase_rx
 
     assert Corpus({"tasks": []}).matching("tasks", (_phrase_rx("nội vụ"),)) == []

@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions.cascade import CascadeRow, TargetRef, metric_label, row_labels
+from cchc_graph.graph.questions.index import section_label
+from cchc_graph.graph.questions.planning import recurrence_text
+from cchc_graph.loaders.model import Provenance
+from cchc_graph.visualizations.charts import STATUS, cascade_svg
 from click.testing import CliRunner
-
-from api.cli import cli
-from graph import cascade as cascade_mod
-from graph.cascade import CascadeRow, TargetRef, metric_label, row_labels
-from graph.index import section_label
-from graph.planning import recurrence_text
-from loaders.model import Provenance
-from visualizations.charts import STATUS, cascade_svg
 
 VI_THANH_PLAN = "002_0387e2864a5773df"
 
@@ -145,7 +144,7 @@ def test_many_leads_show_the_sentence_of_each_lead(seed_store: Path) -> None:
 
 
 def test_graph_panel_names_metrics_in_vietnamese(seed_corpus) -> None:
-    from visualizations.view import ViewSpec, select
+    from cchc_graph.visualizations.view import ViewSpec, select
 
     view = select(seed_corpus, ViewSpec(kinds=("target",)))
     shown = {v for n in view.nodes for k, v in n.props if k == "Chỉ tiêu đo"}

@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
-
-from api.cli import cli
 
 SECTIONS = ("## Using it", "## Asking questions", "## Browsing the graph")
 LONG_RUNNING = {"serve"}  # a server does not exit; its routes have their own tests

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from cchc_graph.loaders.text import fold
 from conftest import by_id
-
-from loaders.text import fold
 
 
 def _doc(export: dict, prefix: str) -> dict:

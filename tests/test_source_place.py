@@ -10,14 +10,13 @@ import io
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
+from cchc_graph.api.render import quote as render_quote
+from cchc_graph.loaders.model import DocumentFacts, Provenance, from_dict
+from cchc_graph.loaders.pipeline import load_document
+from cchc_graph.loaders.sourcemap import _walk
+from cchc_graph.loaders.text import fold
 from click.testing import CliRunner
-
-from api.cli import cli
-from api.render import quote as render_quote
-from loaders.model import DocumentFacts, Provenance, from_dict
-from loaders.pipeline import load_document
-from loaders.sourcemap import _walk
-from loaders.text import fold
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -205,12 +204,11 @@ def test_cli_answers_show_the_line(wrapped_store: Path) -> None:
 
 
 def test_server_pages_and_graph_panel_show_the_line(wrapped_store: Path) -> None:
+    from cchc_graph.api.app import create_app
+    from cchc_graph.graph.questions.index import Corpus
+    from cchc_graph.graph.store.build import Store
+    from cchc_graph.visualizations.view import ViewSpec, select
     from fastapi.testclient import TestClient
-
-    from api.app import create_app
-    from graph.index import Corpus
-    from graph.store import Store
-    from visualizations.view import ViewSpec, select
 
     line, column = where(WRAPPED.split("\n"), "Sở Nội vụ chủ trì")
     place = f"dòng {line}–{line + 2}, cột {column}"
@@ -227,7 +225,7 @@ def test_facts_stored_without_a_place_show_none() -> None:
 
 
 def test_a_word_rewritten_by_normalization_does_not_send_the_rest_to_a_repeated_passage() -> None:
-    from loaders.sourcemap import build, place
+    from cchc_graph.loaders.sourcemap import build, place
 
     # "**C**hủ": marks inside a word (as portals bold single letters), so the normalized
     # "Chủ" is nowhere in the source as such; the same item repeated further on must not be
@@ -246,8 +244,8 @@ def test_a_word_rewritten_by_normalization_does_not_send_the_rest_to_a_repeated_
 def test_chart_tooltips_say_where_the_sentence_is(seed_corpus) -> None:
     import xml.etree.ElementTree as ET
 
-    from graph import cascade as cascade_mod
-    from visualizations.charts import comparison_svg
+    from cchc_graph.graph.questions import cascade as cascade_mod
+    from cchc_graph.visualizations.charts import comparison_svg
 
     rows = cascade_mod.compare(seed_corpus, "dossier_online_rate")
     titles = [t.text for t in ET.fromstring(comparison_svg(rows)).iter("{http://www.w3.org/2000/svg}title")]

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cchc_graph.api.cli import cli
 from click.testing import CliRunner
-
-from api.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -104,7 +103,7 @@ def test_sigterm_during_an_upload_leaves_a_readable_store(seed_store: Path, tmp_
     """The upload's build is cut or finished, never half-written: the previous graph or the new."""
     import shutil
 
-    from graph.store import Store
+    from cchc_graph.graph.store.build import Store
 
     store = tmp_path / "store"
     shutil.copytree(seed_store, store)

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.store import packs, parallel
+from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.loaders.model import SCHEMA_VERSION
 from click.testing import CliRunner
 from conftest import EXAMPLES, SEEDS
-
-from api.cli import cli
-from graph import packs
-from graph.store import Store, StoreError
-from loaders.model import SCHEMA_VERSION
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -207,8 +206,8 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
 
 def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
     """The facts file holds what ``to_dict`` makes of the facts, and reads back equal."""
-    from loaders.model import DocumentFacts, from_dict, to_dict
-    from loaders.pipeline import doc_id_for, load_document
+    from cchc_graph.loaders.model import DocumentFacts, from_dict, to_dict
+    from cchc_graph.loaders.pipeline import doc_id_for, load_document
 
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
@@ -245,7 +244,7 @@ def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
     for i in range(8):  # 40 documents: long enough to be caught in every phase
         for p in sorted(SEEDS.glob("*.txt")):
             shutil.copy(p, big / f"{i}_{p.name}")
-    cmd = [sys.executable, "-m", "api.cli", "build", str(big), "--store", str(store)]
+    cmd = [sys.executable, "-m", "cchc_graph.api.cli", "build", str(big), "--store", str(store)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
 
     def run(kill_after: float | None) -> float:
@@ -315,7 +314,6 @@ def test_rebuild_refuses_a_store_of_a_newer_cchc(tmp_path: Path) -> None:
 
 def test_parallel_build_equals_the_in_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Extraction in worker processes (≥ MIN_PARALLEL files) gives exactly the in-process graph."""
-    import graph.parallel
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -323,9 +321,9 @@ def test_parallel_build_equals_the_in_process_build(tmp_path: Path, monkeypatch:
         for p in sorted(SEEDS.glob("*.txt")):
             shutil.copy(p, corpus / f"{i}_{p.name}")
     (corpus / "broken.txt").write_bytes(b"")
-    assert len(list(corpus.iterdir())) > graph.parallel.MIN_PARALLEL
+    assert len(list(corpus.iterdir())) > parallel.MIN_PARALLEL
     a = Store(tmp_path / "a").build([corpus])
-    monkeypatch.setattr(graph.parallel, "MIN_PARALLEL", 10_000)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)
     b = Store(tmp_path / "b").build([corpus])
     assert a.loaded == b.loaded and a.skipped == b.skipped == [(str(corpus / "broken.txt"), "empty file")]
     assert Store(tmp_path / "a").load_export() == Store(tmp_path / "b").load_export()
@@ -353,8 +351,8 @@ def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Pa
 def test_a_document_part_holds_each_repeated_text_once() -> None:
     """A task's text, its responsibilities' quotes and the sentence several targets share are
     one string in the part, so the store's marshal files keep each once (and load it once)."""
-    from graph.corpus import document_part
-    from loaders.pipeline import load_document
+    from cchc_graph.graph.store.linking import document_part
+    from cchc_graph.loaders.pipeline import load_document
 
     seen: dict[str, set[int]] = {}
 

@@ -9,14 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cchc_graph.api.cli import cli
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.visualizations.charts import cascade_svg, comparison_svg
+from cchc_graph.visualizations.html import graph_html
+from cchc_graph.visualizations.view import AGGREGATE_KINDS, Quote, View, ViewSpec, VNode, select
 from click.testing import CliRunner
-
-from api.cli import cli
-from graph import cascade as cascade_mod
-from graph.index import NotFound
-from visualizations.charts import cascade_svg, comparison_svg
-from visualizations.html import graph_html
-from visualizations.view import AGGREGATE_KINDS, Quote, View, ViewSpec, VNode, select
 
 HG_PROPAGANDA = "ag:vn-hau-giang:ban-tuyen-giao-tinh-uy"
 VI_THANH_PLAN = "002_0387e2864a5773df"
@@ -85,7 +84,7 @@ def test_focus_keeps_the_neighbourhood(seed_corpus) -> None:
 
 
 def test_focus_past_max_nodes_keeps_the_nearest_with_a_note(seed_corpus) -> None:
-    from visualizations.view import _neighbourhood
+    from cchc_graph.visualizations.view import _neighbourhood
 
     doc = "000_def938038e5dae73"
     g, every = seed_corpus.typed, set(seed_corpus.typed.nodes)
@@ -133,7 +132,7 @@ def test_large_graph_is_aggregated_with_a_note(seed_corpus, seed_export: dict) -
 def test_pages_read_from_the_export_are_those_of_the_networkx_graph(seed_export: dict, spec: ViewSpec) -> None:
     """The pages read the typed graph through ``Corpus.typed`` (the export and its edges by
     node); a corpus whose ``typed`` is the networkx graph itself draws the same page."""
-    from graph.index import Corpus
+    from cchc_graph.graph.questions.index import Corpus
 
     reference = Corpus(seed_export)
     reference.__dict__["typed"] = reference.graph  # what the pages read before
@@ -204,9 +203,8 @@ def test_cli_viz_and_chart(seed_store: Path, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def client(seed_store: Path):
+    from cchc_graph.api.app import create_app
     from fastapi.testclient import TestClient
-
-    from api.app import create_app
 
     return TestClient(create_app(seed_store))
 
@@ -236,8 +234,7 @@ def test_layout_of_a_large_component_has_every_node_apart() -> None:
     """Above 500 nodes networkx switches to a sparse solver (needs scipy): a real graph that big."""
     import networkx as nx
     import numpy as np
-
-    from visualizations.layout import force_positions
+    from cchc_graph.visualizations.layout import force_positions
 
     g = nx.barabasi_albert_graph(700, 2, seed=3)
     nodes = [f"n{i}" for i in g.nodes]
@@ -249,8 +246,8 @@ def test_layout_of_a_large_component_has_every_node_apart() -> None:
 
 
 def test_every_citation_relation_has_its_own_edge_style() -> None:
-    from loaders.model import CITATION_RELATIONS
-    from visualizations.style import EDGE
+    from cchc_graph.loaders.model import CITATION_RELATIONS
+    from cchc_graph.visualizations.style import EDGE
 
     # a relation drawn as the fallback would read "liên quan" and lose what it says
     assert set(CITATION_RELATIONS) <= set(EDGE)

@@ -12,9 +12,17 @@ from collections import Counter
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from graph.cascade import Cascade, CascadeRow, ComparisonRow, TargetRef, fmt_value, metric_label, row_labels
-from graph.index import DocRef, source_place
-from loaders.model import Provenance
+from cchc_graph.graph.questions.cascade import (
+    Cascade,
+    CascadeRow,
+    ComparisonRow,
+    TargetRef,
+    fmt_value,
+    metric_label,
+    row_labels,
+)
+from cchc_graph.graph.questions.index import DocRef, source_place
+from cchc_graph.loaders.model import Provenance
 
 WIDTH = 860
 LABEL_W = 330

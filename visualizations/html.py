@@ -12,9 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cchc_graph.graph.questions.index import ROLE_LABELS, section_label, source_place
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-
-from graph.index import ROLE_LABELS, section_label, source_place
 
 from .layout import force_positions, grid_positions
 from .overview import place_id

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.index import TYPE_NAMES, Corpus, short
-from graph.labels import document_labels, place_name
+from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus, short
+from cchc_graph.graph.questions.labels import document_labels, place_name
 
 from .style import EDGE, FALLBACK_EDGE, NODE
 from .view import VEdge, View, VNode  # view.select imports this module when it needs it

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from graph import cascade as cascade_mod
-from graph import queries, trace
-from graph.index import ROLE_LABELS, ROLES, TYPE_NAMES, Corpus, DocRef, NotFound, source_place
-from graph.labels import document_labels
-from loaders.model import Provenance
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions import queries, trace
+from cchc_graph.graph.questions.index import (
+    ROLE_LABELS,
+    ROLES,
+    TYPE_NAMES,
+    Corpus,
+    DocRef,
+    NotFound,
+    source_place,
+)
+from cchc_graph.graph.questions.labels import document_labels
+from cchc_graph.loaders.model import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
 from .html import environment

@@ -9,17 +9,24 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graph.cascade import metric_label
-from graph.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, short, source_place
-from graph.labels import document_labels, place_name
-from graph.trace import STRUCTURAL
-from loaders.lexicon import AGENCY_KINDS
-from loaders.text import fold
+from cchc_graph.graph.questions.cascade import metric_label
+from cchc_graph.graph.questions.index import (
+    ROLE_LABELS,
+    TYPE_NAMES,
+    Corpus,
+    section_label,
+    short,
+    source_place,
+)
+from cchc_graph.graph.questions.labels import document_labels, place_name
+from cchc_graph.graph.questions.trace import STRUCTURAL
+from cchc_graph.loaders.lexicon import AGENCY_KINDS
+from cchc_graph.loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
 
 if TYPE_CHECKING:
-    from graph.adjacency import TypedGraph
+    from cchc_graph.graph.questions.adjacency import TypedGraph
 
 MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
 RESERVE_MAX = 20_000  # hidden nodes kept in the page for expand-on-click

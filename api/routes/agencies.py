@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from cchc_graph.graph.questions import queries
+from cchc_graph.graph.questions.index import ROLES, NotFound
 from fastapi import APIRouter, Query
-
-from graph import queries
-from graph.index import ROLES, NotFound
 
 from ..deps import BackendDep, OptText, PagingDep, Text
 from ..schemas import AgenciesPublic, AgencyProfile, AgencyRolesPublic, ErrorPublic

@@ -6,14 +6,13 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated, Literal
 
+from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound
+from cchc_graph.visualizations import pages
+from cchc_graph.visualizations.html import graph_html
+from cchc_graph.visualizations.style import NODE
+from cchc_graph.visualizations.view import MAX_NODES, ViewSpec, select
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-
-from graph.index import ROLES, Corpus, NotFound
-from visualizations import pages
-from visualizations.html import graph_html
-from visualizations.style import NODE
-from visualizations.view import MAX_NODES, ViewSpec, select
 
 from ..deps import CorpusDep, Depth, OptText
 

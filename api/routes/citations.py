@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from cchc_graph.graph.questions import trace
 from fastapi import APIRouter
-
-from graph import trace
 
 from ..deps import BackendDep, CorpusDep, Depth, PagingDep, Text
 from ..schemas import CitationHopsPublic, ErrorPublic, InconsistenciesPublic

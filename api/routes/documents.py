@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions import trace
+from cchc_graph.graph.questions.index import Corpus
 from fastapi import APIRouter
-
-from graph import cascade as cascade_mod
-from graph import trace
-from graph.index import Corpus
 
 from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep
 from ..schemas import CascadesPublic, CitationHopsPublic, DocumentPublic, DocumentsPublic, ErrorPublic

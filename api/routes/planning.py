@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from cchc_graph.graph.questions import planning
+from cchc_graph.graph.questions.index import Corpus
 from fastapi import APIRouter, HTTPException, Response
-
-from graph import planning
-from graph.index import Corpus
 
 from ..deps import CorpusDep, OptText, PagingDep
 from ..schemas import DeadlinesPublic, ErrorPublic, Matrix

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from cchc_graph.graph.questions import audit as audit_mod
+from cchc_graph.graph.questions import queries, trace
+from cchc_graph.graph.questions.index import NotFound
 from fastapi import APIRouter, Query
-
-from graph import audit as audit_mod
-from graph import queries, trace
-from graph.index import NotFound
 
 from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep, Text
 from ..schemas import (

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from cchc_graph.graph.exports import sparql as sq
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-
-from graph import sparql as sq
 
 from ..deps import CorpusDep
 from ..schemas import ErrorPublic

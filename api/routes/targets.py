@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from cchc_graph.graph.questions import cascade as cascade_mod
 from fastapi import APIRouter
-
-from graph import cascade as cascade_mod
 
 from ..deps import CorpusDep, PagingDep, Text
 from ..schemas import ComparisonPublic, ErrorPublic, MetricsPublic

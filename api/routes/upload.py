@@ -7,11 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
+from cchc_graph.graph.store.build import StoreError, atomic_write_bytes
+from cchc_graph.loaders.read import SUPPORTED, ReadOptions
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
-
-from graph.store import StoreError, atomic_write_bytes
-from loaders.read import SUPPORTED, ReadOptions
 
 from ..schemas import ErrorPublic, UploadPublic
 

@@ -17,11 +17,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from loaders.extract.grammar import number_key
-from loaders.text import fold_key
-
-from . import cypher
-from .index import Corpus, NotFound
+from cchc_graph.graph.exports import cypher
+from cchc_graph.graph.questions.index import Corpus, NotFound
+from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.loaders.text import fold_key
 
 
 class NotAvailable(RuntimeError):
@@ -45,7 +44,7 @@ def prepare(c: Corpus) -> None:
     each load. The typed networkx graph is not built: questions and graph pages read each
     node's edges from the export (``Corpus.adjacency``); paths their undirected graph, built
     here (0.27 GB at 10,000 documents)."""
-    from . import audit, cascade, queries, trace
+    from cchc_graph.graph.questions import audit, cascade, queries, trace
 
     c.prepare()
     queries.prepare(c)

@@ -6,11 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loaders.lexicon import METRICS
-from loaders.model import Provenance
-from loaders.text import fold_key
-
-from .index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.loaders.lexicon import METRICS
+from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.text import fold_key
 
 METRIC_LABELS = {m.key: m.label for m in METRICS}
 PARENT_RELATIONS = ("implements", "based_on")
@@ -254,7 +253,7 @@ def find_metric(c: Corpus, query: str) -> list[str]:
         return q in label or q in fold_key(k) or words <= set(label.split())
     hits = [k for k in sorted(known) if q and named(k)]
     if not hits:
-        from .suggest import hint, nearest
+        from cchc_graph.graph.questions.suggest import hint, nearest
 
         labels = {fold_key(metric_label(k)): metric_label(k) for k in known}
         raise NotFound(f"không có chỉ tiêu / no metric matches {query!r}" + hint(nearest(query, labels)))

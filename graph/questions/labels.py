@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from loaders.lexicon import DOC_TYPES
-from loaders.text import fold
+from cchc_graph.loaders.lexicon import DOC_TYPES
+from cchc_graph.loaders.text import fold
 
 if TYPE_CHECKING:
-    from .index import Corpus
+    from cchc_graph.graph.questions.index import Corpus
 
 TYPE_CODES = {t.type: t.codes[0] for t in DOC_TYPES if t.codes}
 
@@ -23,7 +23,7 @@ def place_name(c: Corpus, jid: str | None) -> str:
     """A jurisdiction as people name it in a label: "Vĩnh Long", not "tỉnh Vĩnh Long"."""
     if not jid or jid == "vn":
         return ""
-    from loaders import admin
+    from cchc_graph.loaders import admin
 
     unit = admin.units().get(jid)
     return unit.short if unit else c.jurisdictions.get(jid, {}).get("name") or ""
@@ -44,7 +44,7 @@ def _period(rec: dict[str, Any]) -> str:
 
 def base_label(c: Corpus, rec: dict[str, Any]) -> str:
     """Type code, number (else date, else period, else the start of the title) and place."""
-    from .index import TYPE_NAMES, short
+    from cchc_graph.graph.questions.index import TYPE_NAMES, short
 
     code = TYPE_CODES.get(rec.get("type") or "", "VB")
     ident = rec.get("number") or rec.get("number_inferred") or _date(rec.get("date")) or _period(rec)

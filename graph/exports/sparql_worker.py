@@ -32,8 +32,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sparql import MAX_ANSWER_BYTES, SparqlError, ntriples_path, run
-from .store import Store, StoreError
+from cchc_graph.graph.exports.sparql import MAX_ANSWER_BYTES, SparqlError, ntriples_path, run
+from cchc_graph.graph.store.build import Store, StoreError
 
 EXIT_MEMORY = 3
 # how a child that did not answer ended -> the error kind (SIGABRT: Rust's allocation failure)

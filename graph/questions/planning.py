@@ -9,10 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from loaders.model import Provenance
-
-from .index import ROLE_LABELS, AgencyRef, Corpus, DocRef, Lazy, NotFound, prov, short
-from .queries import TaskAnswer, task_answer
+from cchc_graph.graph.questions.index import (
+    ROLE_LABELS,
+    AgencyRef,
+    Corpus,
+    DocRef,
+    Lazy,
+    NotFound,
+    prov,
+    short,
+)
+from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
+from cchc_graph.loaders.model import Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from loaders.model import DocumentFacts
-from loaders.pipeline import load_document
-from loaders.read import LoadError, ReadOptions
+from cchc_graph.loaders.model import DocumentFacts
+from cchc_graph.loaders.pipeline import load_document
+from cchc_graph.loaders.read import LoadError, ReadOptions
 
 MIN_PARALLEL = 16  # fewer documents than this are extracted in-process
 CHUNK = 8

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import Links, Part, assemble
+from cchc_graph.graph.store.linking import Links, Part, assemble
 
 PACKS = 64
 LAYOUT = 2  # 2: bodies marshalled one by one inside a pack

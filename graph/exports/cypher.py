@@ -5,7 +5,7 @@ Neo4j's own Cypher front end when it is installed)."""
 
 from __future__ import annotations
 
-from .neo4j_map import BASE_LABEL, CITATION_TYPES, META_LABEL, ROLE_TYPES, rel_type
+from cchc_graph.graph.exports.neo4j_map import BASE_LABEL, CITATION_TYPES, META_LABEL, ROLE_TYPES, rel_type
 
 SCHEMA = (
     f"CREATE CONSTRAINT cchc_id IF NOT EXISTS FOR (n:{BASE_LABEL}) REQUIRE n.id IS UNIQUE",
@@ -145,7 +145,7 @@ QUESTIONS: dict[str, tuple[str, str]] = {
 
 def all_statements() -> dict[str, str]:
     """Every statement this project sends, by name (what the Cypher lint test checks)."""
-    from .neo4j_map import LABELS
+    from cchc_graph.graph.exports.neo4j_map import LABELS
     out = {f"schema-{i}": s for i, s in enumerate(SCHEMA)}
     out |= {f"merge-{lb}": merge_nodes(lb) for lb in LABELS.values()}
     out |= {f"merge-{t}": merge_rels(rel_type(t)) for t in (*ROLE_TYPES, *CITATION_TYPES, "has_task")}

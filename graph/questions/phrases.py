@@ -23,7 +23,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from loaders.text import WordStartPattern, fold
+from cchc_graph.loaders.text import WordStartPattern, fold
 
 _JOINT = "\n_\n"  # between records of the scan: ``_`` is a word character, so no phrase crosses it
 _PHRASE_WORD = re.compile(r"\w+")

@@ -9,16 +9,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from loaders.extract.grammar import number_key
-from loaders.model import CITATION_RELATIONS, Provenance
-from loaders.text import fold_key
-
-from .index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
+from cchc_graph.loaders.text import fold_key
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from .adjacency import Adjacency
+    from cchc_graph.graph.questions.adjacency import Adjacency
 
 CITING = CITATION_RELATIONS
 
@@ -102,7 +100,7 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
     with contextlib.suppress(NotFound):
         frontier.add(c.find_document(number_or_document))
     if not frontier:
-        from .suggest import document_choices, hint, nearest
+        from cchc_graph.graph.questions.suggest import document_choices, hint, nearest
 
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
                        + hint(nearest(number_or_document, document_choices(c))))

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-
-from .nx import to_networkx
+from cchc_graph.graph.questions.nx import to_networkx
 
 LIST_SEP = " | "
 EDGE_LABELS = {

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .rdf import DEFAULT_BASE, MAPPING_VERSION, PREFIXES, write_ntriples
-from .store import Store, StoreError, atomic_open
+from cchc_graph.graph.exports.rdf import DEFAULT_BASE, MAPPING_VERSION, PREFIXES, write_ntriples
+from cchc_graph.graph.store.build import Store, StoreError, atomic_open
 
 MAX_QUERY_CHARS = 20_000
 MAX_ANSWER_BYTES = 50 * 2**20  # an answer crosses the worker and the server whole
@@ -243,8 +243,8 @@ class Engine:
                 if self._closed:
                     raise EOFError
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "graph.sparql_worker", str(store_root), str(self.limits.memory_mb),
-                     str(self.limits.timeout_s)],
+                    [sys.executable, "-m", "cchc_graph.graph.exports.sparql_worker", str(store_root),
+                     str(self.limits.memory_mb), str(self.limits.timeout_s)],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
             _, first = self._message()
             if "ready" not in first:

@@ -20,10 +20,9 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from cchc_graph.loaders.text import slug
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
-
-from loaders.text import slug
 
 DEFAULT_BASE = "https://w3id.org/cchc-graph/id/"
 MAPPING_VERSION = 2  # bump when the triples change: cached N-Triples are then rebuilt

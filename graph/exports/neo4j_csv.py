@@ -10,8 +10,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from .cypher import SCHEMA
-from .neo4j_map import BASE_LABEL, META_LABEL, to_rows
+from cchc_graph.graph.exports.cypher import SCHEMA
+from cchc_graph.graph.exports.neo4j_map import BASE_LABEL, META_LABEL, to_rows
 
 ARRAY_DELIMITER = "\x1f"  # unit separator: never in document text, unlike ; or |
 _TYPES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))

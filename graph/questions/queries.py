@@ -7,11 +7,20 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from loaders.model import Provenance
-from loaders.text import fold_key
-
-from .index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, expand_query, prov, short
-from .phrases import TextTable
+from cchc_graph.graph.questions.index import (
+    ROLES,
+    AgencyRef,
+    Corpus,
+    DocRef,
+    Lazy,
+    NotFound,
+    expand_query,
+    prov,
+    short,
+)
+from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.text import fold_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,15 +39,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
-
-from loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
-from loaders.pipeline import doc_id_for
-from loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
-
-from . import packs
-from .corpus import build_export, document_part, link
-from .memory import no_gc
-from .parallel import extract_all
+from cchc_graph.graph.store import packs
+from cchc_graph.graph.store.linking import build_export, document_part, link
+from cchc_graph.graph.store.memory import no_gc
+from cchc_graph.graph.store.parallel import extract_all
+from cchc_graph.loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
+from cchc_graph.loaders.pipeline import doc_id_for
+from cchc_graph.loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
 
 DEFAULT_STORE = ".cchc"
 STORE_VERSION = 3

@@ -11,14 +11,19 @@ from functools import cached_property
 from itertools import accumulate, islice, takewhile
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from loaders import admin
-from loaders.lexicon import ABBREVIATIONS, DOC_TYPES
-from loaders.model import Provenance, to_dict
-from loaders.text import fold, fold_key
-
-from .memory import no_gc
-from .phrases import TextTable
-from .suggest import agency_choices, document_choices, hint, jurisdiction_choices, nearest
+from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.graph.questions.suggest import (
+    agency_choices,
+    document_choices,
+    hint,
+    jurisdiction_choices,
+    nearest,
+)
+from cchc_graph.graph.store.memory import no_gc
+from cchc_graph.loaders import admin
+from cchc_graph.loaders.lexicon import ABBREVIATIONS, DOC_TYPES
+from cchc_graph.loaders.model import Provenance, to_dict
+from cchc_graph.loaders.text import fold, fold_key
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
@@ -28,8 +33,7 @@ TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in 
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
     import networkx as nx
-
-    from .adjacency import Adjacency, TypedGraph
+    from cchc_graph.graph.questions.adjacency import Adjacency, TypedGraph
 
 
 class NotFound(LookupError):
@@ -389,7 +393,7 @@ class Corpus:
     @cached_property
     def refinements(self) -> list[Any]:
         """Every child target paired with the parent target it refines (``CascadeRow``s)."""
-        from .cascade import target_links  # cascade reads this module's Corpus
+        from cchc_graph.graph.questions.cascade import target_links  # cascade reads this module's Corpus
 
         return target_links(self)
 
@@ -408,7 +412,7 @@ class Corpus:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The typed graph, plus ``refines`` edges from each child target to its parent's."""
-        from .nx import to_networkx
+        from cchc_graph.graph.questions.nx import to_networkx
 
         with no_gc(freeze=True):  # as large as the corpus, and as long-lived
             g = to_networkx(self.export)
@@ -421,14 +425,14 @@ class Corpus:
     def typed(self) -> TypedGraph:
         """The typed graph for reading (the graph pages): the networkx graph's nodes,
         attributes and edges, read from the export and ``adjacency`` without building it."""
-        from .adjacency import TypedGraph
+        from cchc_graph.graph.questions.adjacency import TypedGraph
 
         return TypedGraph(self.export, self.adjacency)
 
     @cached_property
     def adjacency(self) -> Adjacency:
         """The typed graph's nodes and each node's edges, without building the graph."""
-        from .adjacency import NODE_LISTS, Adjacency
+        from cchc_graph.graph.questions.adjacency import NODE_LISTS, Adjacency
 
         with no_gc(freeze=True):
             return Adjacency([*(self.export.get("edges") or []), *self.refines_edges],

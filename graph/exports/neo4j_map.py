@@ -25,9 +25,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.extract.grammar import number_key
-from loaders.model import CITATION_RELATIONS
-from loaders.text import fold
+from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.loaders.model import CITATION_RELATIONS
+from cchc_graph.loaders.text import fold
 
 MAPPING_VERSION = 1
 BASE_LABEL = "Cchc"

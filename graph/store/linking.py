@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from loaders.lexicon import AREAS, INDICATORS
-from loaders.model import SCHEMA_VERSION, DocumentFacts, to_dict
-
-from .resolve import citation_keys, doc_keys, resolve_all
+from cchc_graph.graph.store.resolve import citation_keys, doc_keys, resolve_all
+from cchc_graph.loaders.lexicon import AREAS, INDICATORS
+from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts, to_dict
 
 _IND = {i.id: i for i in INDICATORS}
 _AREA = {a.area: a for a in AREAS}

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from loaders.lexicon import METRICS
-from loaders.model import Provenance
-
-from .cascade import cascade, parents_of
-from .index import Corpus, prov
-from .queries import reporting_lines
-from .trace import inconsistencies
+from cchc_graph.graph.questions.cascade import cascade, parents_of
+from cchc_graph.graph.questions.index import Corpus, prov
+from cchc_graph.graph.questions.queries import reporting_lines
+from cchc_graph.graph.questions.trace import inconsistencies
+from cchc_graph.loaders.lexicon import METRICS
+from cchc_graph.loaders.model import Provenance
 
 SEVERITIES = ("error", "warning", "info")
 METRIC_AREAS = {m.key: m.area for m in METRICS}

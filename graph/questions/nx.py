@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
-
-from .adjacency import NODE_LISTS
+from cchc_graph.graph.questions.adjacency import NODE_LISTS
 
 
 def to_networkx(export: dict[str, Any]) -> nx.MultiDiGraph:

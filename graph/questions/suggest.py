@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from loaders.text import fold_key
+from cchc_graph.loaders.text import fold_key
 
 if TYPE_CHECKING:
-    from .index import Corpus
+    from cchc_graph.graph.questions.index import Corpus
 
 CUTOFF = 70  # below this a "suggestion" is more often noise than the name meant
 SPREAD = 12  # names scoring this far below the best are left out
@@ -69,7 +69,7 @@ def agency_choices(c: Corpus) -> dict[str, str]:
 
 def jurisdiction_choices(c: Corpus) -> dict[str, str]:
     """Each jurisdiction's name, with and without its level word ("tỉnh"), → its name."""
-    from loaders import admin
+    from cchc_graph.loaders import admin
 
     units = admin.units()
     out = {}
@@ -83,7 +83,7 @@ def jurisdiction_choices(c: Corpus) -> dict[str, str]:
 
 def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
-    from .index import short
+    from cchc_graph.graph.questions.index import short
 
     def build() -> dict[str, str]:
         out: dict[str, str] = {}

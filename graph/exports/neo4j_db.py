@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import cypher
-from .neo4j_map import Rows, batches, from_rows, to_rows
+from cchc_graph.graph.exports import cypher
+from cchc_graph.graph.exports.neo4j_map import Rows, batches, from_rows, to_rows
 
 BATCH = 1000
 RETRY_S = 60.0

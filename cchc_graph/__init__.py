@@ -1,0 +1,1 @@
+"""cchc-graph: Vietnamese administrative-reform documents as a provenance-tracked knowledge graph."""
