@@ -233,44 +233,44 @@ def _relink_agencies(previous: list[dict], docs: list[str], agencies_of: Callabl
     return sorted(kept + remerged, key=lambda a: a["id"])
 
 
+def resolve_body(body: dict[str, Any], links: Links) -> dict[str, list[dict]]:
+    """One document's records with its citations resolved by ``links``, as lists of the
+    export (``documents`` holds the one document; ``edges`` its own edges). Patches the body
+    in place (it is not reused)."""
+    resolution, inferred = links["resolution"], links["inferred"]
+    d = body["document"]
+    inf = inferred.get(d["id"])
+    if inf:
+        d["number_inferred"], d["number_inferred_provenance"] = inf["number"], inf["provenance"]
+    for c, e in zip(body["citations"], body["cit_edges"], strict=True):
+        target = resolution.get(c["id"])
+        if target is not None:
+            c["resolves_to"] = c["ref"] = body["edges"][e]["target"] = target
+    return {"documents": [d], "tasks": body["tasks"], "responsibilities": body["responsibilities"],
+            "targets": body["targets"], "citations": body["citations"], "edges": body["edges"]}
+
+
 def assemble(bodies: Iterable[dict[str, Any]], links: Links) -> dict[str, Any]:
     """The export: the documents' bodies (in corpus order) with their citations resolved by
     ``links``, and the merged tables. Patches the bodies in place (they are not reused)."""
-    resolution, inferred = links["resolution"], links["inferred"]
-    documents: list[dict] = []
-    tasks: list[dict] = []
-    resps: list[dict] = []
-    targets: list[dict] = []
-    citations: list[dict] = []
-    edges: list[dict] = []
+    lists: dict[str, list[dict]] = {k: [] for k in ("documents", "tasks", "responsibilities", "targets",
+                                                    "citations", "edges")}
     for b in bodies:
-        d = b["document"]
-        inf = inferred.get(d["id"])
-        if inf:
-            d["number_inferred"], d["number_inferred_provenance"] = inf["number"], inf["provenance"]
-        for c, e in zip(b["citations"], b["cit_edges"], strict=True):
-            target = resolution.get(c["id"])
-            if target is not None:
-                c["resolves_to"] = c["ref"] = b["edges"][e]["target"] = target
-        documents.append(d)
-        tasks += b["tasks"]
-        resps += b["responsibilities"]
-        targets += b["targets"]
-        citations += b["citations"]
-        edges += b["edges"]
+        for k, recs in resolve_body(b, links).items():
+            lists[k] += recs
     return {
         "schema_version": SCHEMA_VERSION,
-        "documents": documents,
+        "documents": lists["documents"],
         "jurisdictions": links["jurisdictions"],
         "agencies": links["agencies"],
-        "tasks": tasks,
-        "responsibilities": resps,
-        "targets": targets,
+        "tasks": lists["tasks"],
+        "responsibilities": lists["responsibilities"],
+        "targets": lists["targets"],
         "indicators": links["indicators"],
-        "citations": citations,
+        "citations": lists["citations"],
         "references": links["references"],
         "areas": links["areas"],
-        "edges": edges + links["edges"],
+        "edges": lists["edges"] + links["edges"],
     }
 
 

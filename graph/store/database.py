@@ -1,0 +1,185 @@
+"""The store's SQLite database (``<store>/cchc.sqlite``): the JSON export's records as rows.
+
+Every list of the export (``docs/json-export.md``) is a table whose ``rec`` column holds the
+record exactly as the export gives it (JSON), beside the columns the questions look it up by.
+``doc`` is the document a row came from (NULL for rows made by linking the documents
+together), ``ord`` its place in that document's list, or in the linked list: the export is
+``ORDER BY doc IS NULL, doc, ord`` of each table, documents in id order as before.
+
+Rows of one document are replaced in one transaction (``delete_document`` then
+``insert_body``); linking writes the merged tables (``write_links``). FTS5 tables index the
+searchable texts of tasks, targets and citations accent-insensitively (``fts_text``); the
+original stays in ``rec`` for display. The layout's version is ``PRAGMA user_version``
+(``SCHEMA_VERSION`` below); ``docs/store.md`` documents it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+DB_NAME = "cchc.sqlite"
+SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
+# FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
+TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
+# the letters fold() maps to d that Unicode does not decompose into d plus a mark
+_D = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d"})
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One list of the export: its table, and the record fields it is looked up by."""
+
+    name: str
+    export_key: str
+    columns: tuple[str, ...]  # record fields copied into columns of the same name
+    fts: str | None = None  # the record field the table's FTS5 index holds
+
+
+# documents' own lists (replaced per document), then the lists linking makes
+DOCUMENT_TABLES = (
+    Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date")),
+    Table("tasks", "tasks", ("id", "document", "section", "area"), fts="text"),
+    Table("responsibilities", "responsibilities", ("agency", "role", "task", "document")),
+    Table("targets", "targets", ("id", "document", "metric", "indicator", "year"), fts="text"),
+    Table("citations", "citations", ("id", "document", "ref", "relation", "number"), fts="quote"),
+    Table("edges", "edges", ("source", "target", "type", "citation")),
+)
+LINKED_TABLES = (
+    Table("jurisdictions", "jurisdictions", ("id", "parent", "name")),
+    Table("agencies", "agencies", ("id", "name", "jurisdiction", "kind")),
+    Table("indicators", "indicators", ("id",)),
+    Table("refs", "references", ("id", "number", "type")),
+    Table("areas", "areas", ("id",)),
+)
+TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
+_INDEXED = {  # table → columns with an index of their own (ids are unique keys)
+    "documents": ("type", "number", "number_inferred", "jurisdiction"),
+    "tasks": ("document",), "responsibilities": ("agency", "task", "document"),
+    "targets": ("document", "metric", "indicator"), "citations": ("document", "ref", "number"),
+    "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
+    "refs": ("number",),
+}
+
+
+def _ddl() -> Iterator[str]:
+    for t in TABLES.values():
+        cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else "") for c in t.columns)
+        yield (f"CREATE TABLE IF NOT EXISTS {t.name} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER "
+               f"NOT NULL, {cols}, rec BLOB NOT NULL)")
+        yield f"CREATE INDEX IF NOT EXISTS {t.name}_doc ON {t.name}(doc, ord)"
+        for c in _INDEXED.get(t.name, ()):
+            yield f'CREATE INDEX IF NOT EXISTS {t.name}_{c} ON {t.name}("{c}")'
+        if t.fts:
+            yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
+                   f"tokenize=\"{TOKENIZER}\")")
+    # what linking reads again when documents change, and the agencies' name keys
+    yield ("CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL, "
+           "agencies BLOB NOT NULL)")
+    yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+    yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
+    yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
+    yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
+
+
+def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode (readers go on while one writer writes); the schema is created
+    on a new file. ``readonly`` opens an existing file without the right to write."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no committed transaction's consistency
+    conn.execute("PRAGMA busy_timeout=10000")
+    if not readonly and conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+        with transaction(conn):
+            for stmt in _ddl():
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, committed when the block ends, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def fts_text(text: str | None) -> str:
+    """What an FTS5 table holds of a text: ``đ`` made ``d`` (the tokenizer strips the rest)."""
+    return (text or "").translate(_D)
+
+
+def _field(rec: dict[str, Any], name: str) -> Any:
+    return rec["provenance"]["quote"] if name == "quote" else rec.get(name)
+
+
+def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]]) -> None:
+    cols = ", ".join(f'"{c}"' for c in t.columns)
+    marks = ", ".join("?" * (len(t.columns) + 3))
+    sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
+    for i, rec in enumerate(records):
+        cur = conn.execute(sql, (doc, i, *(rec.get(c) for c in t.columns), orjson.dumps(rec)))
+        if t.fts:
+            conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
+                         (cur.lastrowid, fts_text(_field(rec, t.fts))))
+
+
+def insert_body(conn: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A document's rows, from its export records (``linking.resolve_body``: its citations
+    resolved). The caller holds the transaction and deleted the old rows first."""
+    doc = rows["documents"][0]["id"]
+    for t in DOCUMENT_TABLES:
+        _insert(conn, t, doc, rows[t.export_key])
+
+
+def delete_document(conn: sqlite3.Connection, doc: str) -> None:
+    """Remove a document's rows (and their FTS entries) from every table."""
+    for t in DOCUMENT_TABLES:
+        if t.fts:
+            conn.execute(f"DELETE FROM fts_{t.name} WHERE rowid IN "
+                         f"(SELECT rowid FROM {t.name} WHERE doc = ?)", (doc,))
+        conn.execute(f"DELETE FROM {t.name} WHERE doc = ?", (doc,))
+
+
+def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:
+    """Replace the tables linking makes (``linking.link``: merged agencies, references … and
+    the edges it adds, ``edges`` rows with no ``doc``); ``agency_keys``: each agency's name
+    keys (``expand_query`` of its name and aliases)."""
+    for t in LINKED_TABLES:
+        conn.execute(f"DELETE FROM {t.name}")
+        _insert(conn, t, None, links[t.export_key])
+    conn.execute("DELETE FROM edges WHERE doc IS NULL")
+    _insert(conn, TABLES["edges"], None, links["edges"])
+    conn.execute("DELETE FROM agency_keys")
+    conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
+                     ((k, a) for a, keys in agency_keys.items() for k in sorted(set(keys))))
+
+
+def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[Any, ...] = ()
+            ) -> list[dict[str, Any]]:
+    """A table's records in export order, optionally narrowed (``where``: an SQL condition)."""
+    sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")
+    return [orjson.loads(r[0]) for r in conn.execute(sql + " ORDER BY doc IS NULL, doc, ord", params)]
+
+
+def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:
+    """The whole export, as ``linking.assemble`` makes it."""
+    out: dict[str, Any] = {"schema_version": schema_version}
+    for key in ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
+                "indicators", "citations", "references", "areas", "edges"):
+        out[key] = records(conn, next(t.name for t in TABLES.values() if t.export_key == key))
+    return out
