@@ -17,20 +17,19 @@ MAX_PAGE = 500
 
 @dataclass
 class LiveCorpus:
-    """The store's corpus, re-read when the store's manifest changes (a build or an upload).
+    """The store's corpus, re-read when the store's version changes (a build or an upload).
 
     Each corpus read is prepared in the background (its phrase indexes and answer orders
     built), so the first question of each kind does not wait seconds for them."""
 
     store: Store
     _corpus: Corpus | None = None
-    _version: tuple[int, int] = (0, 0)
+    _version: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     preparing: threading.Thread | None = None
 
     def get(self) -> Corpus:
-        st = self.store.manifest_path.stat()  # replaced by rename on every build: new inode
-        version = (st.st_ino, st.st_mtime_ns)
+        version = self.store.version()  # new with every committed build or upload
         with self._lock:
             if self._corpus is None or version != self._version:
                 self._corpus = Corpus(self.store.load_export())

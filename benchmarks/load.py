@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -202,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         reads_during = during.summary(time.perf_counter() - start)
 
         after = httpx.get(f"{base}/health").json()["documents"]
-        manifest = json.loads((store / "manifest.json").read_text(encoding="utf-8"))
-        stored = {Path(e["source_path"]).name: e["sha256"] for e in manifest["documents"].values()}
+        conn = sqlite3.connect(store / "cchc.sqlite")
+        stored = {Path(p).name: h for p, h in conn.execute("SELECT source_path, sha256 FROM sources")}
+        conn.close()
         lost = sorted(n for n in hashes if n not in stored)
         altered = sorted(n for n, h in hashes.items() if n in stored and stored[n] != h)
     finally:

@@ -127,15 +127,21 @@ def _noisy(text: str, rng: random.Random, level: float) -> str:
 
 
 class Generator:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, provinces: int | None = None) -> None:
         self.rng = random.Random(seed)
         all_units = sorted(units().values(), key=lambda u: u.id)
         self.provinces = [u for u in all_units if u.level == "province" and u.id.startswith("vn-")]
+        if provinces:  # a few places: their documents implement each other's plans more often
+            self.provinces = [u for u in self.provinces if self.districts_of(all_units, u.id)][:provinces]
         self.districts: dict[str, list] = {}
         for u in all_units:
             if u.level == "district":
                 self.districts.setdefault(u.parent, []).append(u)
         self.issued: dict[str, list[Issued]] = {}  # unit id → documents it issued
+
+    @staticmethod
+    def districts_of(all_units: list, province: str) -> bool:
+        return any(u.level == "district" and u.parent == province for u in all_units)
 
     def _unit(self) -> tuple[str, object, str | None]:
         p = self.rng.choice(self.provinces)
@@ -231,10 +237,11 @@ class Generator:
         return slug + ".txt", text
 
 
-def generate(out: Path, docs: int, seed: int = 7) -> tuple[int, int]:
-    """Write ``docs`` documents into ``out``; returns (files, bytes). Same seed, same files."""
+def generate(out: Path, docs: int, seed: int = 7, provinces: int | None = None) -> tuple[int, int]:
+    """Write ``docs`` documents into ``out``; returns (files, bytes). Same seed, same files.
+    ``provinces``: issued in that many provinces only (more citations between documents)."""
     out.mkdir(parents=True, exist_ok=True)
-    gen, total = Generator(seed), 0
+    gen, total = Generator(seed, provinces), 0
     for i in range(docs):
         name, text = gen.document(i)
         data = text.encode("utf-8")

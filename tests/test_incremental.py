@@ -3,8 +3,8 @@
 Linking (citation resolution, inferred numbers, merged agencies and references) is checked on
 random corpora of keys: after adding, replacing or removing documents, linking only what they
 touch equals linking everything. The store is checked on real files: after each edit the
-stored graph equals the graph built from every document's facts, and only the packs of the
-edited documents are rewritten.
+stored graph equals the graph built from every document's facts and the export of a fresh
+full build of the same files, and the rows of documents not edited are not written again.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import json
 import random
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ import pytest
 from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import Store
 from cchc_graph.graph.store.linking import build_export, link
-from cchc_graph.graph.store.packs import bucket
 from cchc_graph.loaders.pipeline import doc_id_for
 from conftest import SEEDS
 
@@ -113,19 +113,29 @@ def test_random_corpora_exercise_every_kind_of_link() -> None:
     assert all(n >= 5 for n in seen.values()), seen
 
 
-def _entries(store: Path) -> dict[str, dict]:
-    return json.loads((store / "manifest.json").read_text())["documents"]
+def _sql(store: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(store / "cchc.sqlite")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
 
 
-def _packs(store: Path) -> dict[str, str]:
-    return json.loads((store / "manifest.json").read_text())["graph"]["packs"]
+def _sources(store: Path) -> dict[str, str]:
+    """Each stored document's source file."""
+    return dict(_sql(store, "SELECT doc, source_path FROM sources"))
+
+
+def _rows(store: Path) -> dict[str, tuple]:
+    """Each document's task rows (their row ids): rewritten only when it is."""
+    return {d: (lo, hi) for d, lo, hi in _sql(store, "SELECT doc, min(rowid), max(rowid) FROM tasks GROUP BY doc")}
 
 
 def _check(store: Path) -> dict[str, Any]:
     """The stored graph equals the graph of every stored document's facts, built whole."""
     s = Store(store)
-    export = s.load_export()
-    assert export == build_export([s.load_facts(d, e) for d, e in _entries(store).items()])
+    export = s.read_export()
+    assert export == build_export([s.load_facts(d) for d in _sources(store)])
     return export
 
 
@@ -134,12 +144,12 @@ def _resolved(export: dict[str, Any]) -> dict[str, str]:
 
 
 def _rebuild(store: Path, corpus: Path, changed: list[Path]) -> dict[str, Any]:
-    before = _packs(store)
+    before = _rows(store)
     report = Store(store).build([corpus])
     assert sorted(report.loaded) == sorted(str(p) for p in changed if p.exists())
-    after = _packs(store)
-    rewritten = {b for b in before.keys() | after.keys() if before.get(b) != after.get(b)}
-    assert rewritten <= {bucket(doc_id_for(p)) for p in changed}
+    after = _rows(store)
+    rewritten = {d for d in before.keys() | after.keys() if before.get(d) != after.get(d)}
+    assert rewritten <= {doc_id_for(p) for p in changed}
     return _check(store)
 
 
@@ -156,7 +166,7 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
     full = _check(store)
     resolved = _resolved(full)
     # a generated plan another one implements (cited by number), and a seed document cited
-    files = {d: Path(e["source_path"]) for d, e in _entries(store).items()}
+    files = {d: Path(p) for d, p in _sources(store).items()}
     cited = sorted(set(resolved.values()))
     plan = next(files[d] for d in cited if not (SEEDS / files[d].name).exists())
     seed_target = next(files[d] for d in cited if (SEEDS / files[d].name).exists())
@@ -183,6 +193,18 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
         export = _rebuild(store, corpus, [victim])
         assert _resolved(export) == resolved
 
+    # the document whose citation gives the seed its number: gone, the number is no longer
+    # inferred (the seed itself unchanged); back, it is again
+    citing_seed = files[next(c["document"] for c in full["citations"]
+                             if c["resolves_to"] == doc_id_for(seed_target))]
+    kept = citing_seed.read_bytes()
+    citing_seed.unlink()
+    export = _rebuild(store, corpus, [citing_seed])
+    assert not next(d for d in export["documents"] if d["id"] == doc_id_for(seed_target))["number_inferred"]
+    citing_seed.write_bytes(kept)
+    export = _rebuild(store, corpus, [citing_seed])
+    assert next(d for d in export["documents"] if d["id"] == doc_id_for(seed_target))["number_inferred"]
+
     other = next(p for p in sorted(corpus.glob("0*.txt")) if p != plan)
     with other.open("a", encoding="utf-8") as f:
         f.write("\n- Phòng Nội vụ chủ trì rà soát quy trình nội bộ, hoàn thành trong quý IV.\n")
@@ -190,3 +212,57 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
     sha = hashlib.sha256(other.read_bytes()).hexdigest()
     assert _resolved(export) == resolved
     assert next(d for d in export["documents"] if d["id"] == doc_id_for(other))["sha256"] == sha
+
+
+def _export(store: Path) -> bytes:
+    return json.dumps(Store(store).read_export(), sort_keys=True).encode()
+
+
+def _full(paths: list[Path], scratch: Path) -> bytes:
+    """The export of a fresh full build of the files."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    Store(scratch).build(paths)
+    return _export(scratch)
+
+
+def test_incremental_builds_equal_fresh_full_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random edits of a generated corpus whose documents cite each other (numbers changed,
+    files removed and put back, new files, uploads with --add): after each build the store's
+    export is the export of a fresh full build of the same files."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)
+    corpus, store, spare = tmp_path / "corpus", tmp_path / "store", tmp_path / "spare"
+    generate(corpus, 30, seed=3, provinces=2)  # two provinces: plans implement each other's
+    generate(spare, 40, seed=4, provinces=2)
+    Store(store).build([corpus])
+    resolved = _resolved(Store(store).read_export())
+    assert len(resolved) >= 10 and len(set(resolved.values())) >= 5  # documents cite each other
+    rng, removed = random.Random(5), {}
+    spares = sorted(spare.iterdir())[30:]  # other names than the corpus's
+    for step in range(8):
+        if step % 3 == 2 and spares:  # an upload: one new file added to the store as it is
+            upload = tmp_path / "uploads" / spares.pop().name
+            upload.parent.mkdir(exist_ok=True)
+            shutil.copy(spare / upload.name, upload)
+            Store(store).build([upload], add=True)
+            assert _export(store) == _full([corpus, upload], tmp_path / "scratch"), f"upload {step}"
+            upload.rename(corpus / upload.name)
+        files = sorted(corpus.iterdir())
+        for _ in range(rng.randint(1, 3)):
+            action, victim = rng.choice(["number", "remove", "restore", "new"]), rng.choice(files)
+            if action == "number" and victim.exists():
+                text = victim.read_text(encoding="utf-8")
+                line = next((x for x in text.splitlines() if x.startswith("Số: ")), None)
+                if line:  # another number: what cited it no longer resolves, another may
+                    other = rng.choice(files).read_text(encoding="utf-8")
+                    swap = next((x for x in other.splitlines() if x.startswith("Số: ")), line)
+                    victim.write_text(text.replace(line, swap, 1), encoding="utf-8")
+            elif action == "remove" and victim.exists() and len(files) > 5:
+                removed[victim] = victim.read_bytes()
+                victim.unlink()
+            elif action == "restore" and removed:
+                back = rng.choice(sorted(removed))
+                back.write_bytes(removed.pop(back))
+            elif action == "new" and spares:
+                shutil.copy(spares.pop(), corpus)
+        Store(store).build([corpus])
+        assert _export(store) == _full([corpus], tmp_path / "scratch"), f"step {step}"

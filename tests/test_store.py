@@ -1,23 +1,25 @@
-"""The store never loses what it holds: failed files, empty builds, locks, versions, kill -9."""
+"""The store never loses what it holds: failed files, empty builds, locks, versions, kill -9,
+readers during writes, the earlier file layout."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import orjson
 import pytest
 from cchc_graph.api.cli import cli
-from cchc_graph.graph.store import packs, parallel
+from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.loaders.model import SCHEMA_VERSION
 from click.testing import CliRunner
@@ -35,20 +37,29 @@ def _docs(corpus: Path) -> list[Path]:
 
 
 def _digest(store: Path) -> str:
-    return hashlib.sha256(json.dumps(Store(store).load_export(), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(Store(store).read_export(), sort_keys=True).encode()).hexdigest()
+
+
+def _sql(store: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement on the store's file (committed at once)."""
+    conn = sqlite3.connect(store / "cchc.sqlite", isolation_level=None)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def test_a_file_that_breaks_keeps_its_stored_version(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     assert Store(store).build([corpus]).loaded
-    before = Store(store).load_export()
+    before = Store(store).read_export()
     victim = _docs(corpus)[0]
     victim.write_bytes(b"\x00\x01binary now" * 10)
     report = Store(store).build([corpus])
     assert report.kept == [str(victim)] and report.written
     assert report.skipped == [(str(victim), "content is binary content, not a text document; "
                                             "the version already stored is kept")]
-    after = Store(store).load_export()
+    after = Store(store).read_export()
     assert [d["id"] for d in after["documents"]] == [d["id"] for d in before["documents"]]
     assert len(after["tasks"]) == len(before["tasks"])
 
@@ -56,14 +67,16 @@ def test_a_file_that_breaks_keeps_its_stored_version(tmp_path: Path) -> None:
 def test_a_build_where_nothing_loads_changes_nothing(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    manifest = (store / "manifest.json").read_bytes()
+    version, before = Store(store).version(), _digest(store)
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
     r = CliRunner().invoke(cli, ["build", str(bad), "--store", str(store)])
     assert r.exit_code == 2
     assert "left unchanged" in r.output and "empty file" in r.stderr
-    assert (store / "manifest.json").read_bytes() == manifest
+    assert Store(store).version() == version and _digest(store) == before
+    r = CliRunner().invoke(cli, ["build", str(bad), "--store", str(tmp_path / "new")])
+    assert r.exit_code == 2 and not Store(tmp_path / "new").exists()  # no store made of nothing
 
 
 def test_a_second_build_waits_or_fails_on_the_lock(tmp_path: Path) -> None:
@@ -93,15 +106,12 @@ def test_store_of_another_schema_says_how_to_migrate(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     expected = _digest(store)
-    m = json.loads((store / "manifest.json").read_text())
-    m["schema_version"] = SCHEMA_VERSION + 1
-    (store / "manifest.json").write_text(json.dumps(m))
+    _sql(store, "UPDATE meta SET value = ? WHERE name = 'schema'", (str(SCHEMA_VERSION + 1),))
     with pytest.raises(StoreError, match="newer cchc"):
-        Store(store).load_export()
+        Store(store).read_export()
     r = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store)])
     assert r.exit_code == 3 and "upgrade cchc-graph" in r.stderr
-    m["schema_version"] = 0
-    (store / "manifest.json").write_text(json.dumps(m))
+    _sql(store, "UPDATE meta SET value = '0' WHERE name = 'schema'")
     r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
     assert r.exit_code == 3 and f"cchc rebuild --store {store}" in r.stderr
     r = CliRunner().invoke(cli, ["rebuild", "--store", str(store), "--json"])
@@ -110,80 +120,50 @@ def test_store_of_another_schema_says_how_to_migrate(tmp_path: Path) -> None:
     assert _digest(store) == expected
 
 
-@pytest.mark.parametrize("version", [1, 2])
-def test_older_store_is_read_and_migrated_by_the_next_build(tmp_path: Path, version: int) -> None:
+def _earlier_layout(store: Path, sources: list[Path]) -> None:
+    """A store as the file layout before SQLite left it: a manifest naming each document's
+    source, facts and graph files (their content does not matter: only the sources are read)."""
+    from cchc_graph.loaders.pipeline import doc_id_for
+
+    (store / "facts").mkdir(parents=True)
+    (store / "graphs").mkdir()
+    (store / "graphs" / "links-0123.marshal").write_bytes(b"\x00")
+    documents = {}
+    for p in sources:
+        name = f"{doc_id_for(p)}-0123-v1.json"
+        (store / "facts" / name).write_text("{}")
+        documents[doc_id_for(p)] = {"source_path": str(p), "sha256": "0" * 64, "facts": name}
+    (store / "manifest.json").write_text(json.dumps({"schema_version": 1, "store_version": 3,
+                                                     "graph": {}, "documents": documents}))
+
+
+def test_a_store_of_the_earlier_file_layout_is_imported_by_rebuild(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
-    Store(store).build([corpus])
-    expected = _digest(store)
-    # lay the store out as versions 1 and 2 did: one JSON graph (version 1: graph.json and
-    # facts/<id>.json; version 2: graphs/<hash>.json and facts named by content)
-    m = json.loads((store / "manifest.json").read_text())
-    graph = "graph.json" if version == 1 else "graphs/0123456789abcdef.json"
-    (store / graph).write_bytes(orjson.dumps(Store(store).load_export()))
-    for name in json.loads((store / "manifest.json").read_text())["graph"]["packs"].values():
-        (store / name).unlink()
-    if version == 1:
-        for doc_id, e in m["documents"].items():
-            (store / "facts" / e.pop("facts")).rename(store / "facts" / f"{doc_id}.json")
-        del m["store_version"]
-    m["graph"] = graph
-    (store / "manifest.json").write_text(json.dumps(m))
-    assert _digest(store) == expected  # read as it is
-    report = Store(store).build([corpus])
-    assert len(report.cached) == len(m["documents"]) and not report.loaded  # its cache is used
-    m2 = json.loads((store / "manifest.json").read_text())
-    assert m2["store_version"] == 3 and not (store / graph).exists()
-    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
-        e["facts"] for e in m2["documents"].values())
+    Store(tmp_path / "fresh").build([corpus])
+    expected = _digest(tmp_path / "fresh")
+    _earlier_layout(store, _docs(corpus))
+    hint = f"earlier file layout (manifest.json); import it once with 'cchc rebuild --store {store}'"
+    for args in (["stats"], ["build", str(corpus)], ["who-leads", "một cửa"]):
+        r = CliRunner().invoke(cli, [*args, "--store", str(store)])
+        assert r.exit_code == 3 and hint in r.stderr, (args, r.output)
+    assert Store(store).exists() and Store(store).sources() == sorted(str(p) for p in _docs(corpus))
+    r = CliRunner().invoke(cli, ["rebuild", "--store", str(store), "--json"])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)["loaded"]) == len(_docs(corpus))
     assert _digest(store) == expected
-
-
-def test_graph_files_of_the_first_pack_layout_are_rebuilt_from_the_facts(tmp_path: Path) -> None:
-    corpus, store = _corpus(tmp_path), tmp_path / "store"
-    Store(store).build([corpus])
-    expected = _digest(store)
-    # lay the graph files out as the first layout did: bodies in a pack not marshalled apart,
-    # names without the layout
-    m = json.loads((store / "manifest.json").read_text())
-    g, first = m["graph"], packs.FORMAT.replace(f"-l{packs.LAYOUT}", "")
-
-    def relayout(name: str, decode: bool) -> str:
-        content = marshal.loads((store / name).read_bytes())
-        if decode:
-            content = {doc: marshal.loads(body) for doc, body in content.items()}
-        (store / name).unlink()
-        (store / name.replace(packs.FORMAT, first)).write_bytes(marshal.dumps(content))
-        return name.replace(packs.FORMAT, first)
-
-    g["packs"] = {b: relayout(name, True) for b, name in g["packs"].items()}
-    g["keys"], g["links"], g["format"] = relayout(g["keys"], False), relayout(g["links"], False), first
-    (store / "manifest.json").write_text(json.dumps(m))
-    assert _digest(store) == expected  # read from the stored facts
-    report = Store(store).build([corpus])
-    assert len(report.cached) == len(m["documents"]) and not report.loaded
-    g2 = json.loads((store / "manifest.json").read_text())["graph"]
-    assert g2["format"] == packs.FORMAT
-    assert all(p.name.endswith(packs.FORMAT) for p in (store / "graphs").iterdir())
-    assert _digest(store) == expected
+    assert not {p.name for p in store.iterdir()} & {"manifest.json", "facts", "graphs"}  # imported: gone
 
 
 def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    m = json.loads((store / "manifest.json").read_text())
-    good = Store(store).load_export()
-    pack = store / next(iter(m["graph"]["packs"].values()))
-    pack.write_bytes(b"\x00garbage")
-    assert Store(store).load_export() == good  # a damaged graph file: read from the facts
-    pack.unlink()
-    assert Store(store).load_export() == good
-    facts = store / "facts" / next(iter(m["documents"].values()))["facts"]
-    facts.write_text('{"meta": {')
-    with pytest.raises(StoreError, match=rf"{facts.name}: stored facts unreadable .*cchc rebuild"):
-        Store(store).load_export()
-    (store / "manifest.json").write_text("{not json")
+    doc = _sql(store, "SELECT doc FROM sources LIMIT 1")[0][0]
+    _sql(store, "UPDATE sources SET facts = ? WHERE doc = ?", (zlib.compress(b'{"meta": {'), doc))
+    with pytest.raises(StoreError, match=rf"stored facts of {doc} unreadable .*cchc rebuild"):
+        Store(store).load_facts(doc)
+    (store / "cchc.sqlite").write_bytes(b"not a database" * 1000)
     r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
-    assert r.exit_code == 3 and "manifest.json: unreadable manifest" in r.stderr
+    assert r.exit_code == 3 and "cchc.sqlite: unreadable store" in r.stderr
 
 
 def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> None:
@@ -192,31 +172,31 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     doc = _docs(corpus)[0]
     doc.write_text(doc.read_text(encoding="utf-8") + "\nVăn phòng UBND tỉnh chủ trì tổng hợp.\n",
                    encoding="utf-8")
+    derived = Store(store).derived_path(f"{Store(store).graph_version}.nt")
+    derived.parent.mkdir()
+    derived.write_text("made from this version of the graph")
     report = Store(store).build([corpus])
     assert report.loaded == [str(doc)]
-    m = json.loads((store / "manifest.json").read_text())
-    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
-        e["facts"] for e in m["documents"].values())
-    fmt = f".py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}-l{packs.LAYOUT}.marshal"
-    names = [m["graph"]["links"], m["graph"]["keys"], *m["graph"]["packs"].values()]
-    assert all(n.startswith("graphs/") and n.endswith(fmt) for n in names)
-    assert sorted(p.name for p in (store / "graphs").iterdir()) == sorted(n[len("graphs/"):] for n in names)
-    assert not list(store.rglob(".*.tmp"))
+    sha = hashlib.sha256(doc.read_bytes()).hexdigest()
+    assert _sql(store, "SELECT sha256 FROM sources WHERE source_path = ?", (str(doc),)) == [(sha,)]
+    assert _sql(store, "SELECT count(*) FROM sources")[0][0] == len(_docs(corpus))
+    assert not derived.exists()  # files made from the older graph go with it
 
 
 def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
-    """The facts file holds what ``to_dict`` makes of the facts, and reads back equal."""
+    """The stored facts are what ``to_dict`` makes of them (zlib-compressed JSON), and read
+    back equal."""
     from cchc_graph.loaders.model import DocumentFacts, from_dict, to_dict
     from cchc_graph.loaders.pipeline import doc_id_for, load_document
 
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    m = json.loads((store / "manifest.json").read_text())
     for doc in _docs(corpus):
         facts = load_document(doc)
-        stored = orjson.loads((store / "facts" / m["documents"][doc_id_for(doc)]["facts"]).read_bytes())
+        blob = _sql(store, "SELECT facts FROM sources WHERE doc = ?", (doc_id_for(doc),))[0][0]
+        stored = orjson.loads(zlib.decompress(blob))
         assert stored == to_dict(facts) and stored["tasks"] and stored["citations"]
-        assert from_dict(DocumentFacts, stored) == facts
+        assert from_dict(DocumentFacts, stored) == facts == Store(store).load_facts(doc_id_for(doc))
 
 
 def _orphan_workers() -> set[int]:
@@ -282,10 +262,6 @@ def test_build_killed_midway_leaves_the_previous_store(tmp_path: Path) -> None:
     assert not _orphan_workers() - orphans_before
     run(None)
     assert _digest(store) == new
-    m = json.loads((store / "manifest.json").read_text())
-    assert sorted(p.name for p in (store / "facts").iterdir()) == sorted(
-        e["facts"] for e in m["documents"].values())  # what killed builds left is collected
-    assert not list(store.rglob(".*.tmp"))
 
 
 def test_rebuild_extracts_afresh_and_keeps_documents_whose_source_is_gone(tmp_path: Path) -> None:
@@ -303,13 +279,11 @@ def test_rebuild_extracts_afresh_and_keeps_documents_whose_source_is_gone(tmp_pa
 def test_rebuild_refuses_a_store_of_a_newer_cchc(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    m = json.loads((store / "manifest.json").read_text())
-    m["schema_version"] = SCHEMA_VERSION + 1
-    (store / "manifest.json").write_text(json.dumps(m))
-    before = (store / "manifest.json").read_bytes()
+    _sql(store, "PRAGMA user_version = 99")
+    before = (store / "cchc.sqlite").read_bytes()
     r = CliRunner().invoke(cli, ["rebuild", "--store", str(store)])
     assert r.exit_code == 3 and "newer cchc" in r.stderr
-    assert (store / "manifest.json").read_bytes() == before
+    assert (store / "cchc.sqlite").read_bytes() == before
 
 
 def test_parallel_build_equals_the_in_process_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,15 +316,14 @@ def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Pa
     os.utime(doc, ns=(doc.stat().st_atime_ns, doc.stat().st_mtime_ns + 10**9))  # touched, same bytes
     report = Store(store).build([corpus])
     assert str(doc) in report.cached and doc in read  # hashed, found unchanged, not re-extracted
-    entry = next(e for e in json.loads((store / "manifest.json").read_text())["documents"].values()
-                 if e["source_path"] == str(doc))
-    assert entry["mtime_ns"] == doc.stat().st_mtime_ns
+    assert _sql(store, "SELECT mtime_ns FROM sources WHERE source_path = ?", (str(doc),)) == [
+        (doc.stat().st_mtime_ns,)]
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")
 def test_a_document_part_holds_each_repeated_text_once() -> None:
     """A task's text, its responsibilities' quotes and the sentence several targets share are
-    one string in the part, so the store's marshal files keep each once (and load it once)."""
+    one string in the part, so the part is sent once from the extraction worker (pickled)."""
     from cchc_graph.graph.store.linking import document_part
     from cchc_graph.loaders.pipeline import load_document
 
@@ -375,3 +348,28 @@ def test_a_document_part_holds_each_repeated_text_once() -> None:
         body = part["body"]
         quotes = [r["provenance"]["quote"] for r in body["responsibilities"]]
         assert any(q in {t["text"] for t in body["tasks"]} for q in quotes)  # the case at stake
+
+
+def test_readers_see_the_old_or_the_new_store_while_a_build_writes(tmp_path: Path) -> None:
+    """Readers go on during a build (WAL): each read is a whole committed state."""
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    first = _docs(corpus)[:1]
+    Store(store).build(first)
+    old, v1 = _digest(store), Store(store).version()
+    seen: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(_digest(store))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        Store(store).build([corpus])
+    finally:
+        done.set()
+        reader.join()
+    new = _digest(store)
+    assert new != old and Store(store).version() not in (None, v1)
+    assert seen and set(seen) <= {old, new}

@@ -78,7 +78,7 @@ class Answer:
 def ntriples_path(store: Store, base: str = DEFAULT_BASE) -> Path:
     """The cached N-Triples of the store's current graph (written on first use)."""
     suffix = "" if base == DEFAULT_BASE else "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
-    path = store.root / "graphs" / f"{store.graph_version}.rdf{MAPPING_VERSION}{suffix}.nt"
+    path = store.derived_path(f"{store.graph_version}.rdf{MAPPING_VERSION}{suffix}.nt")
     if not path.exists():
         with atomic_open(path) as out:
             write_ntriples(store.load_export(), out, base)

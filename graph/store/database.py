@@ -85,14 +85,21 @@ def _ddl() -> Iterator[str]:
     yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
     yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
+    yield "CREATE INDEX IF NOT EXISTS agency_keys_agency ON agency_keys(agency)"
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
+    # the build's cache: each document's source file and its facts (zlib-compressed JSON)
+    yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
+           "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+           "extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL, "
+           "facts BLOB NOT NULL)")
 
 
 def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode (readers go on while one writer writes); the schema is created
     on a new file. ``readonly`` opens an existing file without the right to write."""
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                               check_same_thread=False, isolation_level=None)
     else:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -118,6 +125,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: every query in the block sees the same committed state, however
+    many builds commit meanwhile."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
 def fts_text(text: str | None) -> str:
     """What an FTS5 table holds of a text: ``đ`` made ``d`` (the tokenizer strips the rest)."""
     return (text or "").translate(_D)
@@ -127,11 +145,12 @@ def _field(rec: dict[str, Any], name: str) -> Any:
     return rec["provenance"]["quote"] if name == "quote" else rec.get(name)
 
 
-def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]]) -> None:
+def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]],
+            start: int = 0) -> None:
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
-    for i, rec in enumerate(records):
+    for i, rec in enumerate(records, start):
         cur = conn.execute(sql, (doc, i, *(rec.get(c) for c in t.columns), orjson.dumps(rec)))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",

@@ -1,7 +1,7 @@
 """Per-document facts → one resolved corpus in the JSON export schema (``schema_version`` 1).
 
-The export is the contract other tools read (``docs/json-export.md``); the store keeps it as
-``graph.json`` and the networkx graph is built from it.
+The export is the contract other tools read (``docs/json-export.md``); the store keeps its
+records as rows (``database.py``).
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def document_part(d: DocumentFacts) -> Part:
     indicators: set[str] = set()
     # A record and its edges share one provenance dict, and equal texts and quotes (a task's
     # text, its responsibilities' quotes, the sentence of several targets) one string: the
-    # values are the same, and the store's marshal files keep each object once (a quarter
-    # of a document's body is such repeats).
+    # values are the same, and the part goes from the extraction worker to the build pickled,
+    # which sends each object once (a quarter of a document's body is such repeats).
     same: dict[str, str] = {}
 
     def one(x: str | None) -> str | None:

@@ -26,7 +26,7 @@ from cchc_graph.loaders.extract.grammar import number_key
 from cchc_graph.loaders.model import Citation, DocumentFacts
 from cchc_graph.loaders.text import fold_key
 
-Keys = dict[str, Any]  # plain dicts: stored in the store's marshal files as they are
+Keys = dict[str, Any]  # plain dicts: stored in the store as JSON (doc_keys)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _STOPWORDS = {"ve", "cua", "va", "nha", "nuoc"}
 _NOT_BY_TITLE = {"tieu_chuan", "luat"}  # standards and laws are cited by number only

@@ -1,0 +1,102 @@
+"""What a build writes after linking, beside the rows of the documents it replaced.
+
+Linking a change can move a citation of a document the build did not touch (it resolves to a
+document just added, or no longer to one just removed) and the number inferred for a
+document; ``patch_unchanged`` rewrites those rows only. The tables linking makes (merged
+agencies, references …) are written where they differ from what is stored (``sync_linked``),
+so that a one-document change does not rewrite tens of thousands of rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from cchc_graph.graph.store.database import LINKED_TABLES, TABLES, Table, _insert
+from cchc_graph.graph.store.linking import Links
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip: set[str],
+                    original_refs: Callable[[], dict[str, str]]) -> None:
+    """Rewrite the citations (and their edges) whose resolution changed, and the documents whose
+    inferred number changed, outside ``skip`` (the documents written whole or removed).
+    ``original_refs()``: each citation's unresolved reference (``ref:…``)."""
+    refs: dict[str, str] | None = None
+    for cid in _changed(before["resolution"], links["resolution"]):
+        row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
+        if row is None or row[1] in skip:
+            continue
+        refs = refs if refs is not None else original_refs()
+        target = links["resolution"].get(cid)
+        ref = target if target is not None else refs[cid]
+        c = orjson.loads(row[2])
+        c["resolves_to"], c["ref"] = target, ref
+        conn.execute("UPDATE citations SET ref = ?, rec = ? WHERE rowid = ?", (ref, orjson.dumps(c), row[0]))
+        for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
+                                       (row[1], cid)).fetchall():
+            e = orjson.loads(rec)
+            e["target"] = ref
+            conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
+                         (ref, orjson.dumps(e), rowid))
+    for doc in _changed(before["inferred"], links["inferred"]):
+        row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
+        if row is None or row[1] in skip:
+            continue
+        d, inf = orjson.loads(row[2]), links["inferred"].get(doc)
+        d["number_inferred"] = inf["number"] if inf else None
+        d["number_inferred_provenance"] = inf["provenance"] if inf else None
+        conn.execute("UPDATE documents SET number_inferred = ?, rec = ? WHERE rowid = ?",
+                     (d["number_inferred"], orjson.dumps(d), row[0]))
+
+
+def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set[str]:
+    """Make the linked rows of ``t`` (``doc`` NULL) the records ``recs``, in order, touching
+    only what differs: the rows between the common head and tail, rewritten in place when the
+    count is the same, else replaced. Returns the ids of the records touched."""
+    new = [orjson.dumps(r) for r in recs]
+    old = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord").fetchall()
+    n = min(len(old), len(new))
+    head = next((i for i in range(n) if old[i][1] != new[i]), n)
+    tail = next((i for i in range(n - head) if old[-1 - i][1] != new[-1 - i]), n - head)
+    keyed = t.columns[0] == "id"
+    touched: set[str] = set()
+    if len(old) == len(new):
+        sets = ", ".join(f'"{c}" = ?' for c in t.columns)
+        for i in range(head, len(new) - tail):
+            if old[i][1] != new[i]:
+                if keyed:
+                    touched |= {orjson.loads(old[i][1])["id"], recs[i]["id"]}
+                conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
+                             (*(recs[i].get(c) for c in t.columns), new[i], old[i][0]))
+        return touched
+    gone = old[head:len(old) - tail]
+    if keyed:
+        touched |= {orjson.loads(rec)["id"] for _, rec in gone}
+        touched |= {r["id"] for r in recs[head:len(recs) - tail]}
+    conn.executemany(f"DELETE FROM {t.name} WHERE rowid = ?", ((rowid,) for rowid, _ in gone))
+    conn.execute(f"UPDATE {t.name} SET ord = ord + ? WHERE doc IS NULL AND ord >= ?",
+                 (len(new) - len(old), len(old) - tail))
+    _insert(conn, t, None, recs[head:len(recs) - tail], head)
+    return touched
+
+
+def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[dict], list[str]]) -> None:
+    """Write the tables linking makes, and the name keys (``agency_keys(agency)``) of the
+    agencies that changed."""
+    touched: set[str] = set()
+    for t in LINKED_TABLES:
+        ids = _sync(conn, t, links[t.export_key])
+        if t.name == "agencies":
+            touched = ids
+    _sync(conn, TABLES["edges"], links["edges"])
+    if touched:
+        by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
+        conn.executemany("DELETE FROM agency_keys WHERE agency = ?", ((a,) for a in sorted(touched)))
+        conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
+                         ((k, a) for a in sorted(by_id) for k in sorted(set(agency_keys(by_id[a])))))
