@@ -113,6 +113,25 @@ def test_random_corpora_exercise_every_kind_of_link() -> None:
     assert all(n >= 5 for n in seen.values()), seen
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_linked_tables_written_where_they_differ_hold_the_new_lists(tmp_path: Path, seed: int) -> None:
+    """``sync_linked`` rewrites only what differs; the table then holds exactly the new list,
+    ids moved, added and removed included (ids are unique: a moved id must not collide)."""
+    from cchc_graph.graph.store import database as db
+    from cchc_graph.graph.store.relink import _sync
+
+    rng = random.Random(seed)
+    conn = db.connect(tmp_path / "t.sqlite")
+    refs = db.TABLES["refs"]
+    for _ in range(12):
+        ids = sorted(rng.sample([f"ref:{i:02d}" for i in range(12)], rng.randint(0, 8)))
+        recs = [{"id": i, "number": rng.choice(["1/KH", "2/QD", None]), "type": None} for i in ids]
+        with db.transaction(conn):
+            _sync(conn, refs, recs)
+        assert db.records(conn, "refs") == recs
+        assert [o for (o,) in conn.execute("SELECT ord FROM refs ORDER BY ord")] == list(range(len(recs)))
+
+
 def _sql(store: Path, sql: str) -> list[tuple]:
     conn = sqlite3.connect(store / "cchc.sqlite")
     try:

@@ -15,9 +15,9 @@ else on such a store says so. ``docs/store.md`` describes the file.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import os
-import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -32,9 +32,8 @@ from typing import Any, BinaryIO
 
 import orjson
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store.linking import Part, document_part, link, resolve_body
 from cchc_graph.graph.store.parallel import extract_all
-from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
+from cchc_graph.graph.store.write import Source, Writer, keep
 from cchc_graph.loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
 from cchc_graph.loaders.pipeline import doc_id_for
 from cchc_graph.loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
@@ -101,39 +100,6 @@ def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
                     found.append(os.path.join(folder, name))
         for f in sorted(found, key=lambda f: f.split(os.sep)):  # the order of Path comparison
             yield Path(f)
-
-
-@dataclass(slots=True)
-class Source:
-    """A stored document's row of ``sources``, without its facts."""
-
-    source_path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    extractor_version: str
-    warnings: list[str]
-    gaps: dict[str, int]
-
-
-@dataclass(slots=True)
-class Extracted:
-    """What a build keeps of a newly extracted document (made in the worker, sent back)."""
-
-    sha256: str
-    extractor_version: str
-    warnings: list[str]
-    gaps: dict[str, int]  # kind → count
-    facts: bytes  # the facts as zlib-compressed JSON
-    part: Part  # its records, keys and agencies (``linking.document_part``)
-
-
-def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
-    """What the build keeps of a document's facts (run where it was extracted)."""
-    # orjson writes dataclasses field by field as to_dict does, without the copy
-    return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
-                     dict(Counter(g.kind for g in facts.gaps)), zlib.compress(orjson.dumps(facts), 6),
-                     document_part(facts))
 
 
 class Store:
@@ -223,8 +189,14 @@ class Store:
 
     def read_export(self) -> dict[str, Any]:
         """The stored graph in the JSON export schema."""
-        with self._reading() as conn:
-            return db.read_export(conn, SCHEMA_VERSION)
+        was = gc.isenabled()
+        gc.disable()  # millions of new records, no cycle among them: the collector would rescan them
+        try:
+            with self._reading() as conn:
+                return db.read_export(conn, SCHEMA_VERSION)
+        finally:
+            if was:
+                gc.enable()
 
     load_export = read_export  # the name readers used before the SQLite store
 
@@ -288,22 +260,20 @@ class Store:
             legacy = self._legacy()
             if legacy is not None and not migrate:
                 raise StoreError(legacy)
-            fresh = legacy is not None or self._stale(migrate)
+            fresh = legacy is not None or not self.path.exists() or self._stale(migrate)
             old = {} if fresh else self._read_sources()
-            report, new, entries = self._extract(paths, old, use_cache, options, progress)
-            if not report.loaded and not report.cached:
-                report.documents = len(old)
-                return report  # nothing new: leave the store exactly as it was
-            docs = (old.keys() | entries.keys()) if add else entries.keys()
-            if fresh:
-                self._start_afresh()
-            conn = db.connect(self.path)
+            writer = Writer(self.path, fresh)
             try:
-                conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large build
-                with db.transaction(conn):
-                    version = self._write(conn, old, entries, new, set(docs))
-            finally:
-                conn.close()
+                report, entries = self._extract(paths, old, use_cache, options, progress, writer)
+                if not report.loaded and not report.cached:
+                    writer.abort()
+                    report.documents = len(old)
+                    return report  # nothing new: leave the store exactly as it was
+                docs = (old.keys() | entries.keys()) if add else entries.keys()
+                version = writer.finish(old, entries, set(docs))
+            except BaseException:
+                writer.abort()
+                raise
             report.documents = len(docs)
             report.written = True
             self._collect_garbage(version)
@@ -313,13 +283,11 @@ class Store:
                 progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Extract every stored document afresh from its source file (after an upgrade of cchc,
         or to import a store of the earlier layout); a document whose source is gone keeps its
-        stored version (not one of the earlier layout: it is reported skipped)."""
+        stored version (not one of another schema or layout: it is reported skipped)."""
         return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
 
     def _stale(self, migrate: bool) -> bool:
         """Whether the store must be written anew (another schema: only ``migrate`` may)."""
-        if not self.path.exists():
-            return False
         try:
             conn = self.connect()
         except StoreError as e:
@@ -329,14 +297,7 @@ class Store:
         conn.close()
         return False
 
-    def _start_afresh(self) -> None:
-        """Remove a store file of another schema before writing the new one."""
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
     def _read_sources(self) -> dict[str, Source]:
-        if not self.path.exists():
-            return {}
         conn = db.connect(self.path, readonly=True)
         try:
             return {r[0]: Source(r[1], r[2], r[3], r[4], r[5], orjson.loads(r[6]), orjson.loads(r[7]))
@@ -346,44 +307,33 @@ class Store:
             conn.close()
 
     def _extract(self, paths: list[str | Path], old: dict[str, Source], use_cache: bool,
-                 options: ReadOptions | None, progress: Callable[[int, int], None] | None
-                 ) -> tuple[BuildReport, dict[str, Extracted], dict[str, Source]]:
-        """Read the inputs: the report, what was extracted, every document's source row."""
+                 options: ReadOptions | None, progress: Callable[[int, int], None] | None,
+                 writer: Writer) -> tuple[BuildReport, dict[str, Source]]:
+        """Read the inputs, writing each extracted document as it comes: the report, and every
+        document's source row."""
         report = BuildReport()
         inputs = [(path, doc_id_for(path)) for path in iter_inputs(paths)]
-        # (what was extracted, why not, the cached source row): cached ones first
-        outcomes: dict[int, tuple[Extracted | None, str | None, Source | None]] = {}
-        for i, (path, doc_id) in enumerate(inputs):
+        entries: dict[str, Source] = {}
+        pending = []
+        for path, doc_id in inputs:  # cached ones first
             try:
                 entry = _cached(path, old.get(doc_id) if use_cache else None)
             except LoadError as e:
-                outcomes[i] = (None, e.problem, None)
+                self._failed(report, path, doc_id, e.problem, old, entries)
                 continue
-            if entry is not None:
-                outcomes[i] = (None, None, entry)
-        pending = [i for i in range(len(inputs)) if i not in outcomes]
-        extracted = extract_all([inputs[i] for i in pending], options, keep)
+            if entry is None:
+                pending.append((path, doc_id))
+                continue
+            entries[doc_id] = entry
+            report.cached.append(str(path))
+            report.warnings.extend(entry.warnings)
+            report.gaps.update(entry.gaps)
+        done = len(inputs) - len(pending)
         if progress:
-            progress(len(outcomes), len(inputs))
-        for i, (kept, reason) in zip(pending, extracted, strict=True):
-            outcomes[i] = (kept, reason, None)
-            if progress:
-                progress(len(outcomes), len(inputs))
-        new: dict[str, Extracted] = {}
-        entries: dict[str, Source] = {}
-        for i, (path, doc_id) in enumerate(inputs):
-            got, reason, entry = outcomes[i]
-            if entry is not None:
-                entries[doc_id] = entry
-                report.cached.append(str(path))
-                report.warnings.extend(entry.warnings)
-                report.gaps.update(entry.gaps)
-            elif got is None:  # one bad file never stops the others
-                if doc_id in old:
-                    entries[doc_id] = old[doc_id]
-                    report.kept.append(str(path))
-                    reason = f"{reason}; the version already stored is kept"
-                report.skipped.append((str(path), reason or ""))
+            progress(done, len(inputs))
+        for (path, doc_id), (got, reason) in zip(pending, extract_all(pending, options, keep), strict=True):
+            if got is None:  # one bad file never stops the others
+                self._failed(report, path, doc_id, reason or "", old, entries)
             else:
                 report.loaded.append(str(path))
                 report.warnings.extend(got.warnings)
@@ -391,53 +341,25 @@ class Store:
                 st = path.stat()
                 entries[doc_id] = Source(str(path), got.sha256, st.st_size, st.st_mtime_ns,
                                          got.extractor_version, got.warnings, got.gaps)
-                new[doc_id] = got
-        return report, new, entries
+                writer.document(doc_id, got, entries[doc_id], doc_id in old)
+            done += 1
+            if progress:
+                progress(done, len(inputs))
+        # reported in input order, as the files were named
+        order = {str(p): i for i, (p, _) in enumerate(inputs)}
+        for found in (report.loaded, report.kept):
+            found.sort(key=order.__getitem__)
+        report.skipped.sort(key=lambda s: order[s[0]])
+        return report, entries
 
-    def _write(self, conn: sqlite3.Connection, old: dict[str, Source], entries: dict[str, Source],
-               new: dict[str, Extracted], docs: set[str]) -> str:
-        """Replace the rows of new and removed documents, link, and write what linking changed;
-        returns the new version. The caller holds the transaction."""
-        removed = old.keys() - docs
-        changed = new.keys() | removed
-        for d in sorted(changed):
-            db.delete_document(conn, d)
-        conn.executemany("DELETE FROM sources WHERE doc = ?", ((d,) for d in sorted(changed)))
-        conn.executemany("DELETE FROM doc_keys WHERE doc = ?", ((d,) for d in sorted(changed)))
-        conn.executemany(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((d, s.source_path, s.sha256, s.size, s.mtime_ns, s.extractor_version, orjson.dumps(s.warnings),
-              orjson.dumps(s.gaps), new[d].facts) for d, s in sorted(entries.items()) if d in new))
-        conn.executemany(  # unchanged files that moved or were touched: their new path and stamp
-            "UPDATE sources SET source_path = ?, size = ?, mtime_ns = ? WHERE doc = ?",
-            ((s.source_path, s.size, s.mtime_ns, d) for d, s in sorted(entries.items())
-             if d not in new and s != old.get(d)))
-        conn.executemany("INSERT INTO doc_keys VALUES (?, ?, ?)",
-                         ((d, orjson.dumps(new[d].part["keys"]), orjson.dumps(new[d].part["agencies"]))
-                          for d in sorted(new)))
-        keys = [orjson.loads(k) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
-        whole = not (docs - new.keys())  # every document is new: link from nothing
-
-        def agencies_of(d: str) -> list[dict]:
-            if d in new:
-                return new[d].part["agencies"]
-            row = conn.execute("SELECT agencies FROM doc_keys WHERE doc = ?", (d,)).fetchone()
-            return orjson.loads(row[0])
-
-        before = None if whole else _previous(conn)
-        links = link(keys, agencies_of, before, None if whole else changed)
-        for d in sorted(new):
-            db.insert_body(conn, resolve_body(new[d].part["body"], links))
-        if before is not None:
-            patch_unchanged(conn, before, links, changed,
-                            lambda: {c["id"]: c["ref"] for k in keys for c in k["citations"]})
-        sync_linked(conn, links, _agency_keys)
-        version = secrets.token_hex(8)
-        conn.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", [
-            ("version", version), ("schema", str(SCHEMA_VERSION)),
-            ("resolution", orjson.dumps(links["resolution"]).decode()),
-            ("inferred", orjson.dumps(links["inferred"]).decode())])
-        return version
+    @staticmethod
+    def _failed(report: BuildReport, path: Path, doc_id: str, reason: str, old: dict[str, Source],
+                entries: dict[str, Source]) -> None:
+        if doc_id in old:
+            entries[doc_id] = old[doc_id]
+            report.kept.append(str(path))
+            reason = f"{reason}; the version already stored is kept"
+        report.skipped.append((str(path), reason))
 
     def _collect_garbage(self, version: str) -> None:
         """After a commit: files derived from older graphs, and the earlier layout's files."""
@@ -451,21 +373,6 @@ class Store:
                 shutil.rmtree(p, ignore_errors=True)
             else:
                 p.unlink(missing_ok=True)
-
-
-def _previous(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The links as stored: what an incremental ``link`` starts from."""
-    meta = dict(conn.execute("SELECT name, value FROM meta WHERE name IN ('resolution', 'inferred')"))
-    return {"resolution": orjson.loads(meta.get("resolution", "{}")),
-            "inferred": orjson.loads(meta.get("inferred", "{}")),
-            "agencies": db.records(conn, "agencies", "doc IS NULL")}
-
-
-def _agency_keys(agency: dict[str, Any]) -> list[str]:
-    """The folded names an agency is found by (its name and aliases)."""
-    from cchc_graph.graph.questions.index import expand_query  # graph/questions imports the store
-
-    return [expand_query(n) for n in [agency["name"], *agency["aliases"]]]
 
 
 def _cached(path: Path, entry: Source | None) -> Source | None:

@@ -94,12 +94,24 @@ def _ddl() -> Iterator[str]:
            "facts BLOB NOT NULL)")
 
 
-def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
+def secondary_indexes() -> list[tuple[str, str]]:
+    """(name, CREATE statement) of each index beside the tables' keys: a new file is faster
+    filled without them, then indexed."""
+    return [(stmt.split()[5], stmt) for stmt in _ddl() if stmt.startswith("CREATE INDEX")]
+
+
+def connect(path: str | Path, readonly: bool = False, bulk: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode (readers go on while one writer writes); the schema is created
-    on a new file. ``readonly`` opens an existing file without the right to write."""
+    on a new file. ``readonly`` opens an existing file without the right to write; ``bulk``
+    writes a new file no one reads yet, without journal (the caller switches it to WAL and
+    renames it into place when it is whole)."""
     if readonly:
         conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
                                check_same_thread=False, isolation_level=None)
+    elif bulk:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
     else:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -165,6 +177,39 @@ def insert_body(conn: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]])
         _insert(conn, t, doc, rows[t.export_key])
 
 
+Encoded = dict[str, tuple[list[tuple[Any, ...]], list[str]]]  # table → (rows, FTS texts)
+
+
+def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
+    """A document's rows ready to insert (``insert_encoded``): each record's columns and JSON,
+    and the texts its FTS table holds. Made where the document was extracted, so that the
+    build only inserts."""
+    out: Encoded = {}
+    for t in DOCUMENT_TABLES:
+        recs = rows[t.export_key]
+        out[t.name] = ([(i, *(r.get(c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
+                       [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
+    return out
+
+
+def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids: dict[str, int]) -> None:
+    """Insert a document's encoded rows; ``rowids``: each table's next free row id (advanced).
+    The caller holds the transaction and deleted the old rows first."""
+    for t in DOCUMENT_TABLES:
+        rows, texts = encoded[t.name]
+        if t.name not in rowids:
+            rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
+        start = rowids[t.name]
+        cols = ", ".join(f'"{c}"' for c in t.columns)
+        conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
+                         f"({', '.join('?' * (len(t.columns) + 4))})",
+                         ((start + n, doc, *row) for n, row in enumerate(rows)))
+        if texts:
+            conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
+                             ((start + n, text) for n, text in enumerate(texts)))
+        rowids[t.name] = start + len(rows)
+
+
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:
     """Remove a document's rows (and their FTS entries) from every table."""
     for t in DOCUMENT_TABLES:
@@ -191,8 +236,12 @@ def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: d
 def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[Any, ...] = ()
             ) -> list[dict[str, Any]]:
     """A table's records in export order, optionally narrowed (``where``: an SQL condition)."""
-    sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")
-    return [orjson.loads(r[0]) for r in conn.execute(sql + " ORDER BY doc IS NULL, doc, ord", params)]
+    # documents' rows, then linked ones: each part read in the order of the (doc, ord) index
+    # (one ORDER BY "doc IS NULL, doc, ord" would sort every row, records and all)
+    cond = f"({where}) AND " if where else ""
+    sql = (f"SELECT rec FROM {table} WHERE {cond}doc IS NOT NULL ORDER BY doc, ord",
+           f"SELECT rec FROM {table} WHERE {cond}doc IS NULL ORDER BY doc, ord")
+    return [orjson.loads(r[0]) for q in sql for r in conn.execute(q, params)]
 
 
 def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:

@@ -66,14 +66,22 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
     tail = next((i for i in range(n - head) if old[-1 - i][1] != new[-1 - i]), n - head)
     keyed = t.columns[0] == "id"
     touched: set[str] = set()
+    # rewritten in place when each row keeps its id (else a unique id may move to a row not
+    # yet rewritten: replaced instead)
+    changed = None
     if len(old) == len(new):
+        changed = [i for i in range(head, len(new) - tail) if old[i][1] != new[i]]
+    if changed is not None and keyed:
+        ids = [(orjson.loads(old[i][1])["id"], recs[i]["id"]) for i in changed]
+        if any(a != b for a, b in ids):
+            changed = None
+    if changed is not None:
         sets = ", ".join(f'"{c}" = ?' for c in t.columns)
-        for i in range(head, len(new) - tail):
-            if old[i][1] != new[i]:
-                if keyed:
-                    touched |= {orjson.loads(old[i][1])["id"], recs[i]["id"]}
-                conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                             (*(recs[i].get(c) for c in t.columns), new[i], old[i][0]))
+        for i in changed:
+            if keyed:
+                touched.add(recs[i]["id"])
+            conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
+                         (*(recs[i].get(c) for c in t.columns), new[i], old[i][0]))
         return touched
     gone = old[head:len(old) - tail]
     if keyed:

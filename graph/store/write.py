@@ -1,0 +1,196 @@
+"""One build's write: a single transaction over the store's file (``database.py``).
+
+Documents are written as they come out of extraction (their rows made in the worker:
+``keep``), citations unresolved; then the documents are linked (only what the change touches
+when the store held others), and the rows linking moved are patched. On an existing store the
+transaction is on the live file: readers go on reading the previous state (WAL), and a build
+killed at any moment leaves it. A new store, or one of another schema, is written into
+``<file>.new`` without journal and renamed into place once whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store.linking import document_part, link, resolve_body
+from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
+from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
+
+_UNLINKED = {"resolution": {}, "inferred": {}}
+
+
+@dataclass(slots=True)
+class Source:
+    """A stored document's row of ``sources``, without its facts."""
+
+    source_path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    extractor_version: str
+    warnings: list[str]
+    gaps: dict[str, int]
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What a build keeps of a newly extracted document (made in the worker, sent back)."""
+
+    sha256: str
+    extractor_version: str
+    warnings: list[str]
+    gaps: dict[str, int]  # kind → count
+    facts: bytes  # the facts as zlib-compressed JSON
+    keys: bytes  # what linking reads (``document_part``'s keys and agencies), as JSON
+    agencies: bytes
+    rows: db.Encoded  # its rows, citations unresolved
+
+
+def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
+    """What the build keeps of a document's facts (run where it was extracted, so that the
+    build itself only inserts)."""
+    part = document_part(facts)
+    # orjson writes dataclasses field by field as to_dict does, without the copy
+    return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
+                     dict(Counter(g.kind for g in facts.gaps)), zlib.compress(orjson.dumps(facts), 6),
+                     orjson.dumps(part["keys"]), orjson.dumps(part["agencies"]),
+                     db.encode_body(resolve_body(part["body"], _UNLINKED)))
+
+
+class Writer:
+    """The build's one transaction, begun when the first document is written."""
+
+    def __init__(self, path: Path, fresh: bool) -> None:
+        self.path, self.fresh = path, fresh
+        self.conn: sqlite3.Connection | None = None
+        self.rowids: dict[str, int] = {}
+        self.new: set[str] = set()
+
+    @property
+    def _target(self) -> Path:
+        return self.path.with_name(self.path.name + ".new") if self.fresh else self.path
+
+    def _open(self) -> sqlite3.Connection:
+        if self.conn is None:
+            if self.fresh:
+                self._target.unlink(missing_ok=True)  # left by a killed build
+            conn = db.connect(self._target, bulk=self.fresh)
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large build
+            conn.execute("BEGIN IMMEDIATE")
+            for name, _ in db.secondary_indexes() if self.fresh else ():
+                conn.execute(f"DROP INDEX {name}")  # made once the rows are in (finish)
+            self.conn = conn
+        return self.conn
+
+    def document(self, doc: str, got: Extracted, src: Source, stored: bool) -> None:
+        """Replace a document's rows by those just extracted (``stored``: it has rows)."""
+        conn = self._open()
+        if stored or doc in self.new:
+            db.delete_document(conn, doc)
+            conn.execute("DELETE FROM sources WHERE doc = ?", (doc,))
+            conn.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
+        conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
+                      orjson.dumps(src.warnings), orjson.dumps(src.gaps), got.facts))
+        conn.execute("INSERT INTO doc_keys VALUES (?, ?, ?)", (doc, got.keys, got.agencies))
+        db.insert_encoded(conn, doc, got.rows, self.rowids)
+        self.new.add(doc)
+
+    def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
+        """Remove the documents no longer stored, link, patch, commit; returns the new version."""
+        conn = self._open()
+        removed = old.keys() - docs
+        for d in sorted(removed):
+            db.delete_document(conn, d)
+            conn.execute("DELETE FROM sources WHERE doc = ?", (d,))
+            conn.execute("DELETE FROM doc_keys WHERE doc = ?", (d,))
+        conn.executemany(  # unchanged files touched since: their new stamp
+            "UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
+            ((s.size, s.mtime_ns, d) for d, s in sorted(entries.items())
+             if d not in self.new and d in old and s != old[d]))
+        for _, stmt in db.secondary_indexes() if self.fresh else ():
+            conn.execute(stmt)
+        version = self._link(conn, removed)
+        conn.execute("COMMIT")
+        if self.fresh:
+            self._put_in_place(conn)
+        conn.close()
+        self.conn = None
+        return version
+
+    def _link(self, conn: sqlite3.Connection, removed: set[str]) -> str:
+        keys = [orjson.loads(k) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
+
+        def agencies_of(d: str) -> list[dict]:
+            row = conn.execute("SELECT agencies FROM doc_keys WHERE doc = ?", (d,)).fetchone()
+            return orjson.loads(row[0])
+
+        whole = all(k["doc"]["id"] in self.new for k in keys)  # nothing to link from
+        stored = _UNLINKED if whole else _stored_links(conn)
+        # the rows as they are now: the new documents' citations unresolved, no number inferred
+        fresh_cits = {c["id"] for k in keys if k["doc"]["id"] in self.new for c in k["citations"]}
+        before = {"resolution": {c: t for c, t in stored["resolution"].items() if c not in fresh_cits},
+                  "inferred": {d: v for d, v in stored["inferred"].items() if d not in self.new}}
+        links = link(keys, agencies_of, None if whole else stored, None if whole else self.new | removed)
+        patch_unchanged(conn, before, links, removed,
+                        lambda: {c["id"]: c["ref"] for k in keys for c in k["citations"]})
+        sync_linked(conn, links, _agency_keys)
+        version = secrets.token_hex(8)
+        conn.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", [
+            ("version", version), ("schema", str(SCHEMA_VERSION)),
+            ("resolution", orjson.dumps(links["resolution"]).decode()),
+            ("inferred", orjson.dumps(links["inferred"]).decode())])
+        return version
+
+    def _put_in_place(self, conn: sqlite3.Connection) -> None:
+        """A new store file, whole: switched to WAL and renamed over the one it replaces."""
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
+        if self.path.exists():  # another schema's file: its journal goes with it
+            with contextlib.suppress(sqlite3.DatabaseError):
+                old = sqlite3.connect(self.path)
+                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                old.close()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        os.replace(self._target, self.path)
+        fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def abort(self) -> None:
+        """Roll back (a new file is removed)."""
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            self.conn.close()
+            self.conn = None
+        if self.fresh:
+            self._target.unlink(missing_ok=True)
+
+
+def _stored_links(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The links as stored: what an incremental ``link`` starts from."""
+    meta = dict(conn.execute("SELECT name, value FROM meta WHERE name IN ('resolution', 'inferred')"))
+    return {"resolution": orjson.loads(meta.get("resolution", "{}")),
+            "inferred": orjson.loads(meta.get("inferred", "{}")),
+            "agencies": db.records(conn, "agencies", "doc IS NULL")}
+
+
+def _agency_keys(agency: dict[str, Any]) -> list[str]:
+    """The folded names an agency is found by (its name and aliases)."""
+    from cchc_graph.graph.questions.index import expand_query  # graph/questions imports the store
+
+    return [expand_query(n) for n in [agency["name"], *agency["aliases"]]]
