@@ -80,8 +80,13 @@ def _ddl() -> Iterator[str]:
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
                    f"tokenize=\"{TOKENIZER}\")")
     # what linking reads again when documents change, and the agencies' name keys
-    yield ("CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL, "
-           "agencies BLOB NOT NULL)")
+    yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
+    # the agencies each document names, one row each: a change re-merges the agencies it
+    # touches from only those rows of the documents that name them
+    yield ("CREATE TABLE IF NOT EXISTS doc_agencies (doc TEXT NOT NULL, ord INTEGER NOT NULL, "
+           "agency TEXT NOT NULL, rec BLOB NOT NULL)")
+    yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"
+    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord)"
     yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
     yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"

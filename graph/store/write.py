@@ -16,6 +16,7 @@ import secrets
 import sqlite3
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
+MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
 @dataclass(slots=True)
@@ -51,8 +53,8 @@ class Extracted:
     warnings: list[str]
     gaps: dict[str, int]  # kind → count
     facts: bytes  # the facts as zlib-compressed JSON
-    keys: bytes  # what linking reads (``document_part``'s keys and agencies), as JSON
-    agencies: bytes
+    keys: bytes  # what linking reads (``document_part``'s keys), as JSON
+    agencies: list[tuple[str, bytes]]  # the agencies it names: (id, record as JSON)
     rows: db.Encoded  # its rows, citations unresolved
 
 
@@ -63,7 +65,7 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
     # orjson writes dataclasses field by field as to_dict does, without the copy
     return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
                      dict(Counter(g.kind for g in facts.gaps)), zlib.compress(orjson.dumps(facts), 6),
-                     orjson.dumps(part["keys"]), orjson.dumps(part["agencies"]),
+                     orjson.dumps(part["keys"]), [(a["id"], orjson.dumps(a)) for a in part["agencies"]],
                      db.encode_body(resolve_body(part["body"], _UNLINKED)))
 
 
@@ -96,13 +98,13 @@ class Writer:
         """Replace a document's rows by those just extracted (``stored``: it has rows)."""
         conn = self._open()
         if stored or doc in self.new:
-            db.delete_document(conn, doc)
-            conn.execute("DELETE FROM sources WHERE doc = ?", (doc,))
-            conn.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
+            _delete(conn, doc)
         conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
                       orjson.dumps(src.warnings), orjson.dumps(src.gaps), got.facts))
-        conn.execute("INSERT INTO doc_keys VALUES (?, ?, ?)", (doc, got.keys, got.agencies))
+        conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, got.keys))
+        conn.executemany("INSERT INTO doc_agencies VALUES (?, ?, ?, ?)",
+                         ((doc, i, a, rec) for i, (a, rec) in enumerate(got.agencies)))
         db.insert_encoded(conn, doc, got.rows, self.rowids)
         self.new.add(doc)
 
@@ -111,9 +113,7 @@ class Writer:
         conn = self._open()
         removed = old.keys() - docs
         for d in sorted(removed):
-            db.delete_document(conn, d)
-            conn.execute("DELETE FROM sources WHERE doc = ?", (d,))
-            conn.execute("DELETE FROM doc_keys WHERE doc = ?", (d,))
+            _delete(conn, d)
         conn.executemany(  # unchanged files touched since: their new stamp
             "UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
             ((s.size, s.mtime_ns, d) for d, s in sorted(entries.items())
@@ -130,13 +130,9 @@ class Writer:
 
     def _link(self, conn: sqlite3.Connection, removed: set[str]) -> str:
         keys = [orjson.loads(k) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
-
-        def agencies_of(d: str) -> list[dict]:
-            row = conn.execute("SELECT agencies FROM doc_keys WHERE doc = ?", (d,)).fetchone()
-            return orjson.loads(row[0])
-
         whole = all(k["doc"]["id"] in self.new for k in keys)  # nothing to link from
         stored = _UNLINKED if whole else _stored_links(conn)
+        agencies_of = _agencies(conn, None if whole else stored["agencies"], self.new | removed)
         # the rows as they are now: the new documents' citations unresolved, no number inferred
         fresh_cits = {c["id"] for k in keys if k["doc"]["id"] in self.new for c in k["citations"]}
         before = {"resolution": {c: t for c, t in stored["resolution"].items() if c not in fresh_cits},
@@ -179,6 +175,33 @@ class Writer:
             self.conn = None
         if self.fresh:
             self._target.unlink(missing_ok=True)
+
+
+def _delete(conn: sqlite3.Connection, doc: str) -> None:
+    db.delete_document(conn, doc)
+    for table in ("sources", "doc_keys", "doc_agencies"):
+        conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+
+
+def _agencies(conn: sqlite3.Connection, previous: list[dict] | None, changed: set[str]
+              ) -> Callable[[str], list[dict]]:
+    """What ``link`` reads as each document's agencies. Re-linking (``previous``: the merged
+    agencies before) merges again only the agencies the changed documents name or named, so
+    of the other documents only those agencies are read (linking skips the others)."""
+    named: dict[str, list[dict]] = {}
+    sql, params = "SELECT doc, rec FROM doc_agencies ORDER BY doc, ord", ()
+    if previous is not None and len(changed) < MAX_PARAMS:
+        now = ", ".join("?" * len(changed))
+        touched = {a for (a,) in conn.execute(f"SELECT agency FROM doc_agencies WHERE doc IN ({now})",
+                                              sorted(changed))}
+        touched |= {a["id"] for a in previous if not changed.isdisjoint(a["documents"])}
+        if len(touched) + len(changed) < MAX_PARAMS:
+            sql = (f"SELECT doc, rec FROM doc_agencies WHERE agency IN ({', '.join('?' * len(touched))}) "
+                   f"OR doc IN ({now}) ORDER BY doc, ord")
+            params = (*sorted(touched), *sorted(changed))
+    for doc, rec in conn.execute(sql, params):
+        named.setdefault(doc, []).append(orjson.loads(rec))
+    return lambda d: named.get(d, [])
 
 
 def _stored_links(conn: sqlite3.Connection) -> dict[str, Any]:
