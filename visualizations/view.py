@@ -20,8 +20,8 @@ from cchc_graph.graph.questions.index import (
 )
 from cchc_graph.graph.questions.labels import document_labels, place_name
 from cchc_graph.graph.questions.trace import STRUCTURAL
+from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import AGENCY_KINDS
-from cchc_graph.loaders.text import fold
 
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.keys import fold_key
 from cchc_graph.loaders.lexicon import METRICS
 from cchc_graph.loaders.model import Provenance
-from cchc_graph.loaders.text import fold_key
 
 METRIC_LABELS = {m.key: m.label for m in METRICS}
 PARENT_RELATIONS = ("implements", "based_on")

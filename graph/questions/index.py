@@ -20,15 +20,14 @@ from cchc_graph.graph.questions.suggest import (
     nearest,
 )
 from cchc_graph.graph.store.memory import no_gc
+from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders import admin
-from cchc_graph.loaders.lexicon import ABBREVIATIONS, DOC_TYPES
+from cchc_graph.loaders.lexicon import DOC_TYPES
 from cchc_graph.loaders.model import Provenance, to_dict
-from cchc_graph.loaders.text import fold, fold_key
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
-_ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
 TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
@@ -100,11 +99,6 @@ def section_label(path: str | None) -> str:
         primes = len(part) - len(base)
         parts.append(f"{base} (lần {primes + 1})" if primes else part)
     return ".".join(parts)
-
-
-def expand_query(query: str) -> str:
-    """Folded key of a query with known abbreviations spelled out ("UBND tỉnh")."""
-    return " ".join(_ABBREV.get(w, w) for w in fold_key(query).split())
 
 
 def _match_score(key: str, query: str) -> int:

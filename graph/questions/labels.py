@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import DOC_TYPES
-from cchc_graph.loaders.text import fold
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cchc_graph.loaders.text import fold_key
+from cchc_graph.keys import fold_key
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
