@@ -9,6 +9,7 @@ from cchc_graph.graph.questions import audit as audit_mod
 from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import planning, queries, trace
 from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
+from cchc_graph.graph.questions.refines import metric_label
 from rich.text import Text
 
 from . import render
@@ -246,7 +247,7 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
         _show(rows if as_json else render.table(
             f"So sánh / comparison: {metric}",
             ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
-            [[cascade_mod.metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
+            [[metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
               render.doc(r.document), cascade_mod.fmt_value(r.value, r.comparator, r.unit), r.year or "",
               "" if r.parent_value is None else cascade_mod.fmt_value(r.parent_value, None, r.unit),
               render.quote(r.provenance, 200)] for r in rows]), as_json)

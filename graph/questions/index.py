@@ -11,7 +11,9 @@ from functools import cached_property
 from itertools import accumulate, islice, takewhile
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.graph.questions.refines import target_links
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
     document_choices,
@@ -63,12 +65,6 @@ class DocRef:
 
 def prov(p: dict[str, Any] | None) -> Provenance | None:
     return Provenance(**p) if p else None
-
-
-def short(text: str, width: int = 90) -> str:
-    """One line of at most about ``width`` characters, cut at a word."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
 def source_place(p: Provenance | dict[str, Any] | None) -> str:
@@ -387,8 +383,6 @@ class Corpus:
     @cached_property
     def refinements(self) -> list[Any]:
         """Every child target paired with the parent target it refines (``CascadeRow``s)."""
-        from cchc_graph.graph.questions.cascade import target_links  # cascade reads this module's Corpus
-
         return target_links(self)
 
     @cached_property
