@@ -1,4 +1,4 @@
-"""The ``cchc`` command line: a thin layer over ``loaders`` and ``graph``."""
+"""The ``cchc`` command line: a thin layer over the Python API (``cchc_graph.library``)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
+from cchc_graph import library
 from cchc_graph.graph.exports.formats import FORMATS, Options
 from cchc_graph.graph.exports.sparql import Limits
+from cchc_graph.graph.questions.coverage import coverage, record_counts
 from cchc_graph.graph.store.build import BuildReport, Store, StoreError
 from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
-from .gaps_commands import coverage
 from .gaps_commands import gaps as gaps_command
 from .neo4j_commands import neo4j_group, neo4j_options
 from .neo4j_commands import target as neo4j_target
@@ -71,8 +72,7 @@ def build(paths: tuple[str, ...], store_dir: str, add: bool, max_file_mb: int, o
         cchc build ../shared/seeds --store .cchc
     """
     opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
-    _report(lambda p: Store(store_dir).build(list(paths), add=add, options=opts, progress=p), store_dir,
-            as_json)
+    _report(lambda p: library.build(paths, store_dir, add, options=opts, progress=p), store_dir, as_json)
 
 
 @cli.command()
@@ -234,7 +234,7 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
         data = Store(store_dir).load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    counts = record_counts(data)
     rows = coverage(data) if per_document else []
     if as_json:
         click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
