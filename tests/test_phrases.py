@@ -8,7 +8,7 @@ from cchc_graph.graph.questions import cascade, queries, trace
 from cchc_graph.graph.questions.index import ROLES, Corpus, Lazy
 from cchc_graph.graph.questions.phrases import TextTable, phrase_words, scan_only
 from cchc_graph.graph.questions.queries import _phrase_rx
-from cchc_graph.loaders.text import fold
+from cchc_graph.keys import fold
 
 # Own sentences: accents, đ/Đ, case, punctuation and line breaks between words, underscores,
 # digits, a phrase split over two records, a false start inside a word.

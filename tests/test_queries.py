@@ -332,7 +332,7 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
                                     "cai cach", "ISO 9001", "một cửa", "x"])
 def test_one_pass_matching_equals_a_search_per_record(seed_corpus, phrase: str) -> None:
     from cchc_graph.graph.questions.queries import _phrase_rx
-    from cchc_graph.loaders.text import fold
+    from cchc_graph.keys import fold
 
     rx = _phrase_rx(phrase)
     for table, field in (("tasks", lambda r: r["text"]), ("targets", lambda r: r["text"]),

@@ -14,7 +14,8 @@ from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.visualizations.charts import cascade_svg, comparison_svg
 from cchc_graph.visualizations.html import graph_html
-from cchc_graph.visualizations.view import AGGREGATE_KINDS, Quote, View, ViewSpec, VNode, select
+from cchc_graph.visualizations.model import Quote, View, VNode
+from cchc_graph.visualizations.view import AGGREGATE_KINDS, ViewSpec, select
 from click.testing import CliRunner
 
 HG_PROPAGANDA = "ag:vn-hau-giang:ban-tuyen-giao-tinh-uy"

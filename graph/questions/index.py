@@ -11,7 +11,9 @@ from functools import cached_property
 from itertools import accumulate, islice, takewhile
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.graph.questions.refines import target_links
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
     document_choices,
@@ -20,15 +22,14 @@ from cchc_graph.graph.questions.suggest import (
     nearest,
 )
 from cchc_graph.graph.store.memory import no_gc
+from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders import admin
-from cchc_graph.loaders.lexicon import ABBREVIATIONS, DOC_TYPES
+from cchc_graph.loaders.lexicon import DOC_TYPES
 from cchc_graph.loaders.model import Provenance, to_dict
-from cchc_graph.loaders.text import fold, fold_key
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
-_ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
 TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
@@ -66,12 +67,6 @@ def prov(p: dict[str, Any] | None) -> Provenance | None:
     return Provenance(**p) if p else None
 
 
-def short(text: str, width: int = 90) -> str:
-    """One line of at most about ``width`` characters, cut at a word."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
-
-
 def source_place(p: Provenance | dict[str, Any] | None) -> str:
     """Where a quote is in the source file, as people look for it: "dòng 12–13, cột 5" (a text
     file: lines 12 to 13, from column 5), "trang 3, dòng 12, cột 5" (a PDF), "đoạn 12, ký tự
@@ -100,11 +95,6 @@ def section_label(path: str | None) -> str:
         primes = len(part) - len(base)
         parts.append(f"{base} (lần {primes + 1})" if primes else part)
     return ".".join(parts)
-
-
-def expand_query(query: str) -> str:
-    """Folded key of a query with known abbreviations spelled out ("UBND tỉnh")."""
-    return " ".join(_ABBREV.get(w, w) for w in fold_key(query).split())
 
 
 def _match_score(key: str, query: str) -> int:
@@ -393,8 +383,6 @@ class Corpus:
     @cached_property
     def refinements(self) -> list[Any]:
         """Every child target paired with the parent target it refines (``CascadeRow``s)."""
-        from cchc_graph.graph.questions.cascade import target_links  # cascade reads this module's Corpus
-
         return target_links(self)
 
     @cached_property

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from cchc_graph.graph.questions.display import short
+from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import DOC_TYPES
-from cchc_graph.loaders.text import fold
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
@@ -44,7 +45,7 @@ def _period(rec: dict[str, Any]) -> str:
 
 def base_label(c: Corpus, rec: dict[str, Any]) -> str:
     """Type code, number (else date, else period, else the start of the title) and place."""
-    from cchc_graph.graph.questions.index import TYPE_NAMES, short
+    from cchc_graph.graph.questions.index import TYPE_NAMES
 
     code = TYPE_CODES.get(rec.get("type") or "", "VB")
     ident = rec.get("number") or rec.get("number_inferred") or _date(rec.get("date")) or _period(rec)

@@ -6,7 +6,7 @@ full-text index instead (SQLite's FTS5, from the standard library, built in C on
 its phrase query is exact on adjacent words, so nothing has to be checked again.
 
 The index holds the original text. FTS5's ``unicode61`` tokenizer strips diacritics and case
-the way :func:`loaders.text.fold` does for Vietnamese (``đ`` is mapped first: it is a letter
+the way :func:`cchc_graph.keys.fold` does for Vietnamese (``đ`` is mapped first: it is a letter
 of its own to Unicode, not a ``d`` with a mark). Its words are runs of letters, digits and
 ``_``, as ``\\w`` is for the regex. It is a little more lenient than ``fold`` on a few letters
 outside Vietnamese (``ſ``, the Kelvin sign), which it reads as ``s``, ``k``.
@@ -23,7 +23,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from cchc_graph.loaders.text import WordStartPattern, fold
+from cchc_graph.keys import fold
+from cchc_graph.loaders.text import WordStartPattern
 
 _JOINT = "\n_\n"  # between records of the scan: ``_`` is a word character, so no phrase crosses it
 _PHRASE_WORD = re.compile(r"\w+")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import (
     ROLE_LABELS,
     AgencyRef,
@@ -17,7 +18,6 @@ from cchc_graph.graph.questions.index import (
     Lazy,
     NotFound,
     prov,
-    short,
 )
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
 from cchc_graph.loaders.model import Provenance

@@ -7,20 +7,11 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cchc_graph.graph.questions.index import (
-    ROLES,
-    AgencyRef,
-    Corpus,
-    DocRef,
-    Lazy,
-    NotFound,
-    expand_query,
-    prov,
-    short,
-)
+from cchc_graph.graph.questions.display import short
+from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, prov
 from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.model import Provenance
-from cchc_graph.loaders.text import fold_key
 
 
 @dataclass(frozen=True, slots=True)

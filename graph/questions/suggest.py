@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cchc_graph.loaders.text import fold_key
+from cchc_graph.graph.questions.display import short
+from cchc_graph.keys import fold_key
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
@@ -83,8 +84,6 @@ def jurisdiction_choices(c: Corpus) -> dict[str, str]:
 
 def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
-    from cchc_graph.graph.questions.index import short
-
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
         for did, rec in {**c.references, **c.documents}.items():

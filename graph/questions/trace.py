@@ -10,9 +10,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
-from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.keys import fold_key, number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
-from cchc_graph.loaders.text import fold_key
 
 if TYPE_CHECKING:
     import networkx as nx
