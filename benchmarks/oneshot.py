@@ -1,0 +1,114 @@
+"""One-shot latency: each question asked by a fresh ``cchc`` process, as a script or a user would.
+
+Runs every question N times (default 10) as its own process and prints p50 / p95 wall time per
+question, next to ``cchc --version``: the floor every command pays (interpreter start and
+imports). "Open + first answer" of a question is its time minus that floor. Arguments are
+picked from the store as ``benchmarks/answers.py`` picks them (or read from a recording's
+_picks.json); it imports nothing from the project.
+
+    python benchmarks/oneshot.py --cchc .venv/bin/cchc --store STORE [--runs 10] \\
+        [--picks RECORDING/_picks.json] [--json OUT.json]
+
+One untimed pass first (the OS file cache warm, as for a user asking twice); then N rounds, each
+asking every question once, so a burst of load on the machine touches all questions alike. p95 is the
+nearest-rank percentile (with 10 runs: the slowest). Output goes to /dev/null.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from answers import choose, fold  # the sibling script, not the project
+
+FLOOR = "cchc --version"
+
+
+def questions(p: dict) -> dict[str, list[str]]:
+    """One representative invocation of each question (arguments after ``cchc``, no store)."""
+    doc, ag, names, J = p["busiest_document"], p["agencies"], p["agency_names"], "--json"
+    q = {
+        "stats": ["stats", J], "stats --documents": ["stats", "--documents", J],
+        "who-leads PHRASE": ["who-leads", p["phrases"][0], J],
+        "who-leads PHRASE (unaccented)": ["who-leads", fold(p["phrases"][0]), J],
+        "who-leads --agency NAME": ["who-leads", "--agency", names[0], J],
+        "agency ID": ["agency", ag[0], J], "agency NAME": ["agency", names[0], J],
+        "cites DOC": ["cites", doc, J], "cites --status unresolved": ["cites", "--status", "unresolved", J],
+        "deps TASK": ["deps", p["tasks"][0], J], "path AGENCY AGENCY": ["path", ag[0], ag[1], J],
+        "compare": ["compare", J], "matrix -d DOC": ["matrix", "-d", doc, J],
+        "audit": ["audit", J], "audit -d DOC": ["audit", "-d", doc, J],
+        "calendar -d DOC": ["calendar", "-d", doc, J], "search PHRASE": ["search", p["phrases"][0], J],
+        "gaps -d DOC": ["gaps", "-d", doc, J],
+    }
+    if p["numbers"]:
+        q["cited-by NUMBER"] = ["cited-by", p["numbers"][0], J]
+    if p["children"]:
+        q["cascade CHILD"] = ["cascade", p["children"][0], J]
+    if p["metrics"]:
+        q["compare METRIC"] = ["compare", p["metrics"][0], J]
+    return q
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return (time.perf_counter() - t0) * 1000, code
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+def picks_for(cchc: str, store: str, picks: str | None) -> dict:
+    if picks:
+        return json.loads(Path(picks).read_text(encoding="utf-8"))
+    r = subprocess.run([cchc, "export", "--format", "json", "--store", store],
+                       capture_output=True, check=True)
+    return choose(json.loads(r.stdout))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--cchc", required=True, help="the cchc console script (e.g. .venv/bin/cchc)")
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--picks", help="arguments picked by answers.py record (DIR/_picks.json)")
+    ap.add_argument("--json", dest="json_out", help="write the figures to this file")
+    a = ap.parse_args()
+    argvs = {FLOOR: [a.cchc, "--version"]}
+    asked = questions(picks_for(a.cchc, a.store, a.picks))
+    argvs |= {n: [a.cchc, *q, "--store", a.store] for n, q in asked.items()}
+    codes = {n: timed(v)[1] for n, v in argvs.items()}  # the untimed pass
+    times: dict[str, list[float]] = {n: [] for n in argvs}
+    for _ in range(a.runs):  # round by round: a burst of load touches every question alike
+        for n, argv in argvs.items():
+            ms, code = timed(argv)
+            times[n].append(ms)
+            codes[n] = max(codes[n], code)
+    floor50, floor95 = statistics.median(times[FLOOR]), pct(times[FLOOR], 95)
+    rows = {n: {"argv": ["cchc", *argvs[n][1:]], "runs": a.runs, "p50_ms": round(statistics.median(t), 1),
+                "p95_ms": round(pct(t, 95), 1), "min_ms": round(min(t), 1), "max_ms": round(max(t), 1),
+                "worst_exit_code": codes[n]} for n, t in times.items()}
+    print(f"store {a.store}, {a.runs} runs each; floor = `{FLOOR}` (process start and imports)\n")
+    print(f"{'question':32} {'p50 ms':>8} {'p95 ms':>8} {'p50-floor':>10} {'p95-floor':>10}  exit")
+    for n, r in rows.items():
+        extra = ("", "") if n == FLOOR else (f"{r['p50_ms'] - floor50:.0f}", f"{r['p95_ms'] - floor95:.0f}")
+        print(f"{n:32} {r['p50_ms']:8.0f} {r['p95_ms']:8.0f} {extra[0]:>10} {extra[1]:>10}"
+              f"  {r['worst_exit_code']}")
+    if a.json_out:
+        Path(a.json_out).write_text(json.dumps({"store": a.store, "runs": a.runs, "questions": rows},
+                                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
