@@ -17,7 +17,7 @@ from .gaps_commands import coverage
 from .gaps_commands import gaps as gaps_command
 from .neo4j_commands import neo4j_group, neo4j_options
 from .neo4j_commands import target as neo4j_target
-from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
+from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, answering, fail
 from .viz_commands import VIZ_COMMANDS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
@@ -242,6 +242,11 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
     sys.exit(EXIT_OK if answer.boolean or answer.rows else EXIT_EMPTY)
 
 
+# the export's lists, in its order (docs/json-export.md)
+_EXPORT_KEYS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
+                "indicators", "citations", "references", "areas", "edges")
+
+
 @cli.command()
 @STORE_OPTION
 @click.option("--documents", "per_document", is_flag=True,
@@ -258,12 +263,12 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
 
         cchc stats --documents
     """
-    try:
-        data = Store(store_dir).load_export()
-    except StoreError as e:
-        fail(str(e), EXIT_STORE)
-    counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
-    rows = coverage(data) if per_document else []
+    from cchc_graph.graph.store.database import TABLES
+
+    with answering(store_dir) as c:
+        counts = {t.export_key: c.rows(f"SELECT count(*) FROM {t.name}")[0][0]
+                  for t in sorted(TABLES.values(), key=lambda t: _EXPORT_KEYS.index(t.export_key))}
+        rows = coverage(c) if per_document else []
     if as_json:
         click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
         return

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
-from cchc_graph.graph.questions.index import source_place
+from cchc_graph.graph.questions.index import Corpus, source_place
 
 from . import render
 from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
@@ -18,11 +19,11 @@ _KIND_LABELS = {"duty": "câu giao việc chưa hiểu / duty not understood",
                 "metadata": "thiếu thông tin văn bản / missing document field"}
 
 
-def gaps_of(export: dict[str, Any], document: str | None = None,
+def gaps_of(documents: Iterable[dict[str, Any]], document: str | None = None,
             kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every gap of the store (or of one document id), each with its document and file."""
+    """Every gap of the documents (or of one document id), each with its document and file."""
     out = []
-    for d in export["documents"]:
+    for d in documents:
         if document and d["id"] != document:
             continue
         for g in d.get("gaps") or ():
@@ -31,12 +32,12 @@ def gaps_of(export: dict[str, Any], document: str | None = None,
     return out
 
 
-def coverage(export: dict[str, Any]) -> list[dict[str, Any]]:
+def coverage(c: Corpus) -> list[dict[str, Any]]:
     """Per document: responsibilities and targets found, and the gaps left by kind."""
-    resps = Counter(r["document"] for r in export["responsibilities"])
-    targets = Counter(t["document"] for t in export["targets"])
+    resps = Counter(dict(c.rows("SELECT document, count(*) FROM responsibilities GROUP BY document")))
+    targets = Counter(dict(c.rows("SELECT document, count(*) FROM targets GROUP BY document")))
     rows = []
-    for d in export["documents"]:
+    for d in c.documents.values():
         kinds = Counter(g["kind"] for g in d.get("gaps") or ())
         rows.append({"document": d["id"], "responsibilities": resps[d["id"]],
                      "targets": targets[d["id"]], **{k: kinds[k] for k in GAP_KINDS}})
@@ -70,7 +71,8 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
     """
     with answering(store_dir) as c:
         doc_id = c.find_document(document) if document else None
-        found = gaps_of(c.export, doc_id, kinds)
+        found = gaps_of(c.documents.where("id = ?", (doc_id,)) if doc_id else c.documents.values(), doc_id,
+                        kinds)
         shown = found[:limit]
         if as_json:
             render.emit_json(shown)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cchc_graph.graph.questions.cascade import cascade, parents_of
-from cchc_graph.graph.questions.index import Corpus, prov
+from cchc_graph.graph.questions.index import EXPORT_ORDER, Corpus, prov
 from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.trace import inconsistencies
 from cchc_graph.loaders.lexicon import METRICS
@@ -99,7 +99,8 @@ def _report_cycles(c: Corpus) -> Iterator[Violation]:
 
 
 def _cascade_rules(c: Corpus) -> Iterator[Violation]:
-    for doc in c.documents:
+    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
+                         f"resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}"):  # the others have no parent
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
@@ -156,12 +157,13 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
     ended: dict[str, list[tuple[str, dict]]] = {}
+    dates = dict(c.rows("SELECT id, date FROM documents"))
     for ci in c.citations.values():
-        day = (c.documents.get(ci["document"]) or {}).get("date")
+        day = dates.get(ci["document"])
         if ci["relation"] in SUPERSEDES and day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
     for cid, ci in c.citations.items():
-        day = (c.documents.get(ci["document"]) or {}).get("date")
+        day = dates.get(ci["document"])
         if ci["relation"] not in RESTS_ON or not day:
             continue
         for when, by in sorted(ended.get(ci.get("resolves_to") or ci["ref"], []), key=lambda x: x[0]):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.graph.questions.index import EXPORT_ORDER, Answers, Corpus, DocRef, NotFound, prov
 from cchc_graph.loaders.lexicon import METRICS
 from cchc_graph.loaders.model import Provenance
 from cchc_graph.loaders.text import fold_key
@@ -189,10 +189,16 @@ def cascade(c: Corpus, child: str, parent: str | None = None) -> list[Cascade]:
             raise NotFound(f"{child_id!r} không thực hiện văn bản nào trong kho / implements no "
                            "document in the corpus; chỉ rõ văn bản cấp trên / name the parent with "
                            "--parent DOCUMENT")
-    return [_cascade(c, child_id, pid, via) for pid, via in pairs]
+    return [Cascade(c.doc_ref(child_id), c.doc_ref(pid), via, cascade_rows(c, child_id, pid, via))
+            for pid, via in pairs]
 
 
-def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Cascade:
+def cascade_rows(c: Corpus, child_id: str, parent_id: str, via: str | None) -> tuple[CascadeRow, ...]:
+    """The child's targets paired with the parent's (kept for the corpus's generation)."""
+    return c.derived(("cascade", child_id, parent_id, via), lambda: _pairs(c, child_id, parent_id))
+
+
+def _pairs(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
     by_metric: dict[tuple[str, str | None], tuple[list[TargetRef], list[TargetRef]]] = defaultdict(
         lambda: ([], []))
     for side, doc in ((0, parent_id), (1, child_id)):
@@ -215,27 +221,35 @@ def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Casca
                             None, ch) for ch in free]
     order = {"weaker": 0, "missing": 1, "not_comparable": 2, "equal": 3, "stronger": 4, "extra": 5}
     rows.sort(key=lambda r: (order[r.status], r.metric))
-    return Cascade(c.doc_ref(child_id), c.doc_ref(parent_id), via, tuple(rows))
+    return tuple(rows)
 
 
 def target_links(c: Corpus) -> list[CascadeRow]:
-    """Every paired child/parent target across the corpus (for ``refines`` edges and audits)."""
+    """Every paired child/parent target across the corpus (the ``refines`` edges): each
+    document citing one of the corpus, against each of its parents."""
     out = []
-    for doc in c.documents:
+    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
+                         f"resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}"):
         for pid, via in parents_of(c, doc):
-            out += [r for r in _cascade(c, doc, pid, via).rows if r.parent and r.child]
+            out += [r for r in cascade_rows(c, doc, pid, via) if r.parent and r.child]
     return out
+
+
+def refinement_of(c: Corpus, target: str) -> CascadeRow | None:
+    """The pair in which a child target refines its parent's (the last parent's, if several)."""
+    t = c.targets.get(target)
+    found = None
+    for pid, via in parents_of(c, t["document"]) if t else ():
+        found = next((r for r in cascade_rows(c, t["document"], pid, via)
+                      if r.child and r.parent and r.child.id == target), found)
+    return found
 
 
 def metrics(c: Corpus) -> list[MetricInfo]:
     """The metrics targets are measured by, most used first."""
     def build() -> list[MetricInfo]:
-        docs: dict[str, set[str]] = defaultdict(set)
-        n: dict[str, int] = defaultdict(int)
-        for t in c.targets.values():
-            docs[t["metric"]].add(t["document"])
-            n[t["metric"]] += 1
-        return sorted((MetricInfo(k, metric_label(k), n[k], len(docs[k])) for k in n),
+        counts = c.rows("SELECT metric, count(*), count(DISTINCT document) FROM targets GROUP BY metric")
+        return sorted((MetricInfo(k, metric_label(k), n, docs) for k, n, docs in counts),
                       key=lambda m: (-m.documents, -m.targets, m.key))
     return c.derived("metrics", build)
 
@@ -263,33 +277,15 @@ def find_metric(c: Corpus, query: str) -> list[str]:
 def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known:
     by metric, jurisdiction, document and place in it."""
-    by_metric = _targets_by_metric(c)
-    rows = [t for k in find_metric(c, metric) for t in by_metric.get(k, ())]  # keys come sorted
-    return Lazy(rows, lambda t: _comparison(c, t))
-
-
-def prepare(c: Corpus) -> None:
-    """Build what compare and cascades read (a server does it after loading)."""
-    _targets_by_metric(c)
-    metrics(c)
-
-
-def _targets_by_metric(c: Corpus) -> dict[str, list[dict]]:
-    """Each metric's targets in comparison order (built once per corpus)."""
-    def build() -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = defaultdict(list)
-        for t in c.targets.values():
-            out[t["metric"]].append(t)
-        for ts in out.values():
-            ts.sort(key=lambda t: (c.documents.get(t["document"], {}).get("jurisdiction") or "",
-                                   t["document"], t["provenance"]["start"]))
-        return out
-    return c.derived("targets_by_metric", build, large=True)
+    ids = [i for k in find_metric(c, metric) for (i,) in c.rows(  # keys come sorted
+        "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.document WHERE t.metric = ? "
+        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
+    return Answers(ids, lambda t: _comparison(c, c.targets[t]))
 
 
 def _comparison(c: Corpus, t: dict) -> ComparisonRow:
     jur = c.documents.get(t["document"], {}).get("jurisdiction")
-    row = c.refinement_of.get(t["id"])
+    row = refinement_of(c, t["id"])
     p = row.parent if row else None
     return ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
                          c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),

@@ -267,6 +267,9 @@ class Store:
             report.documents = len(entries)
             report.written = True
             self._collect_garbage()
+            from cchc_graph.graph.store.bridge import write_database  # TEMPORARY: until the store branch
+
+            write_database(self.root)
         return report
 
     def _write_graph(self, manifest: dict[str, Any] | None, entries: dict[str, dict],
