@@ -47,12 +47,16 @@ class SparqlEngines:
 
 def get_backend(request: Request) -> Iterator[Backend]:
     """The backend for one request: with the store, one snapshot read by all its questions
-    (a build committing meanwhile is seen by the next request)."""
+    (a build committing meanwhile is seen by the next request), ended before the response is
+    sent (``BackendDep``: scope "function"), as the request's other bounds are."""
     with request.app.state.backend.session() as b:
         yield b
 
 
-def get_corpus(b: Annotated[Backend, Depends(get_backend)]) -> Corpus:
+BackendDep = Annotated[Backend, Depends(get_backend, scope="function")]
+
+
+def get_corpus(b: BackendDep) -> Corpus:
     """The whole corpus (embedded backend only: the Neo4j backend answers 501)."""
     return b.full()
 
@@ -76,7 +80,6 @@ def get_paging(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số 
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-BackendDep = Annotated[Backend, Depends(get_backend)]
 PagingDep = Annotated[Paging, Depends(get_paging)]
 Text = Annotated[str, Query(min_length=1, max_length=200)]
 OptText = Annotated[str | None, Query(min_length=1, max_length=200)]

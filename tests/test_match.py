@@ -170,6 +170,7 @@ def test_a_question_reads_one_snapshot_while_a_build_commits(seed_export: dict, 
     writer = db.connect(path)
     with db.transaction(writer):
         db.write_export(writer, seed_export, agency_keys(seed_export["agencies"]))
+        writer.execute("INSERT INTO meta (name, value) VALUES ('version', 'v1')")
     database = Database(path)
     gone = seed_export["documents"][0]["id"]
     with database.snapshot() as before:
@@ -179,6 +180,7 @@ def test_a_question_reads_one_snapshot_while_a_build_commits(seed_export: dict, 
             writer.execute("DELETE FROM documents WHERE id = ?", (gone,))
             writer.execute("DELETE FROM tasks WHERE document = ?", (gone,))
             writer.execute("DELETE FROM targets WHERE document = ?", (gone,))
+            writer.execute("UPDATE meta SET value = 'v2' WHERE name = 'version'")  # as each build does
         assert gone in before.documents and cascade.metrics(before) is metrics
         assert len(list(before.tasks)) == len(seed_export["tasks"])
     with database.snapshot() as after:

@@ -41,6 +41,7 @@ IN_LIST = "IN (SELECT value FROM json_each(?))"  # membership in a list given as
 NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agencies": "agencies",
                "tasks": "tasks", "targets": "targets", "indicators": "indicators", "references": "refs",
                "areas": "areas"}
+MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
 T = TypeVar("T")
 # what names a node of each other table (a target: the start of its text), in the order looked in
 _LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "rec"), ("indicators", "name"),
@@ -242,7 +243,7 @@ class _ByDocument:
 class Database:
     """A store's database, opened for questions: each reads a snapshot (``snapshot()``), and
     what questions derive from one generation of the data (``Corpus.derived``) is kept until
-    a build commits the next."""
+    a build commits the next (the store's ``meta`` row ``version``, new with each build)."""
 
     IDLE = 8  # connections kept open between questions
 
@@ -252,7 +253,7 @@ class Database:
             raise FileNotFoundError(self.path)
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._memo: tuple[str | None, dict[Any, Any]] = (None, {})
+        self._memo: tuple[str | None, dict[Any, Any]] = ("", {})
         self._inode = self.path.stat().st_ino
 
     def _take(self) -> sqlite3.Connection:
@@ -261,12 +262,15 @@ class Database:
             if inode != self._inode:
                 for conn in self._idle:
                     conn.close()
-                self._idle, self._inode, self._memo = [], inode, (None, {})
+                self._idle, self._inode, self._memo = [], inode, ("", {})
             if self._idle:
                 return self._idle.pop()
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
                                isolation_level=None)
         conn.execute("PRAGMA busy_timeout=10000")
+        # pages read where the OS keeps them, not copied into each connection's cache: answers
+        # touch rows all over the tables (a phrase's tasks in every document)
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         return conn
 
     def _give(self, conn: sqlite3.Connection) -> None:
@@ -277,11 +281,9 @@ class Database:
         conn.close()
 
     def _memo_of(self, generation: str | None) -> dict[Any, Any]:
-        if generation is None:  # a database that does not count its generations: keep nothing
-            return {}
-        with self._lock:
+        with self._lock:  # (a database without a version is kept as long as its file)
             if self._memo[0] != generation:
-                self._memo = (generation, {})
+                self._memo = (generation, {"version": (self._inode, generation)})
             return self._memo[1]
 
     @contextmanager
@@ -290,7 +292,7 @@ class Database:
         conn = self._take()
         try:
             conn.execute("BEGIN")
-            row = conn.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
             yield Corpus(conn, self._memo_of(None if row is None else str(row[0])))
         finally:
             if conn.in_transaction:
@@ -307,10 +309,10 @@ class Database:
 def open_store(root: str | Path) -> Database:
     """The database of the store at ``root``; ``StoreError`` when it has none, or one of
     another layout version."""
-    from cchc_graph.graph.store.build import Store, StoreError
+    from cchc_graph.graph.store.bridge import check_manifest  # TEMPORARY: the file store's schema check
+    from cchc_graph.graph.store.build import StoreError
 
-    if (Path(root) / "manifest.json").is_file():  # TEMPORARY (graph/store/bridge.py): its schema check
-        Store(root).manifest()
+    check_manifest(root)
     path = Path(root) / db.DB_NAME
     if not path.is_file():
         raise StoreError(f"{root}: no graph here yet; run 'cchc build PATH' first")

@@ -7,6 +7,8 @@ writes the database itself (branch ``store``); then this module goes.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from cchc_graph.graph.questions.index import expand_query
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import linking
 from cchc_graph.graph.store.build import Store
+from cchc_graph.loaders.model import SCHEMA_VERSION
 
 
 def write_database(root: str | Path) -> Path:
@@ -32,10 +35,24 @@ def write_database(root: str | Path) -> Path:
             db.insert_body(conn, linking.resolve_body(p["body"], links))
         keys = {a["id"]: [expand_query(n) for n in [a["name"], *a["aliases"]]] for a in links["agencies"]}
         db.write_linked(conn, links, keys)
+        # what the store's build writes: a new version with every build that changes the graph
+        conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('version', ?)",
+                     (secrets.token_hex(8),))
     conn.execute("PRAGMA journal_mode=DELETE")  # one file, renamed into place whole
     conn.close()
     os.replace(tmp, target)
     return target
+
+
+def check_manifest(root: str | Path) -> None:
+    """The file store's schema check (``Store.manifest``), from the head of its manifest only."""
+    path = Path(root) / "manifest.json"
+    if not path.is_file():
+        return
+    with open(path, "rb") as f:
+        found = re.search(rb'"schema_version":\s*(\d+)', f.read(4096))
+    if found is None or int(found[1]) != SCHEMA_VERSION:
+        Store(root).manifest()  # says what is wrong
 
 
 if __name__ == "__main__":

@@ -65,15 +65,20 @@ LINKED_TABLES = (
     Table("areas", "areas", ("id", "label")),
 )
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
-_INDEXED = {  # table → columns with an index of their own (ids are unique keys)
+_INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
-                  "inferred_fold"),
-    "tasks": ("document",), "responsibilities": ("agency", "task", "document"),
+                  "inferred_fold", ("id", "jurisdiction")),
+    "tasks": ("document",), "responsibilities": ("agency", "task", "document", ("task", "role")),
     "targets": ("document", "metric", "indicator"),
     "citations": ("document", "ref", "number", "resolves_to", "number_key"),
     "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
+# indexes holding what a question orders its rows by, so that it reads no row (each row holds
+# its record): an agency's roles, a reference's citations, a metric's targets
+_INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", "ord"),)
+_INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),)
+_INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
 
 
 def _fold(value: str | None) -> str | None:
@@ -114,7 +119,9 @@ def _ddl() -> Iterator[str]:
                f"NOT NULL, {cols}, rec BLOB NOT NULL)")
         yield f"CREATE INDEX IF NOT EXISTS {t.name}_doc ON {t.name}(doc, ord)"
         for c in _INDEXED.get(t.name, ()):
-            yield f'CREATE INDEX IF NOT EXISTS {t.name}_{c} ON {t.name}("{c}")'
+            cols = (c,) if isinstance(c, str) else c
+            yield (f'CREATE INDEX IF NOT EXISTS {t.name}_{"_".join(cols)} ON {t.name}('
+                   + ", ".join(f'"{x}"' for x in cols) + ")")
         if t.fts:
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
                    f"tokenize=\"{TOKENIZER}\")")
@@ -157,9 +164,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-        # readers keep what they derive from one generation (graph/questions/index.py)
-        conn.execute("INSERT INTO meta (name, value) VALUES ('generation', 1) "
-                     "ON CONFLICT (name) DO UPDATE SET value = value + 1")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
