@@ -439,7 +439,7 @@ def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, t
     """Each jurisdiction with documents on the page, and those documents (its units' included)."""
     docs_in: dict[str, set[str]] = defaultdict(set)
     for d in present:
-        j = c.documents.get(d, {}).get("jurisdiction")
+        j = c.jurisdiction_of(d)
         while j and d not in docs_in[j]:  # up the parent chain; the check stops a cycle
             docs_in[j].add(d)
             j = c.jurisdictions.get(j, {}).get("parent")

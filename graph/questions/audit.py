@@ -63,8 +63,8 @@ RULE_TEXT = {
 
 
 def _task_rules(c: Corpus) -> Iterator[Violation]:
-    for tid, t in c.tasks.items():
-        p = prov(t["provenance"])
+    for t in c.each("tasks"):  # one at a time: an audit reads every task
+        tid, p = t["id"], prov(t["provenance"])
         leads = t.get("lead") or []
         if not leads:
             yield Violation("task_no_lead", "warning", tid, t["title"], t["document"],
@@ -117,12 +117,13 @@ def _cascade_rules(c: Corpus) -> Iterator[Violation]:
 
 def _target_owner(c: Corpus) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
-    for tid, t in c.targets.items():
+    owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"))
+    for t in c.each("targets"):
         area = METRIC_AREAS.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
-        tasks = c.by_document[t["document"]]["tasks"]
-        if not any(x.get("lead") and x["area"] == area for x in tasks):
+        if (t["document"], area) not in owned:
+            tid = t["id"]
             yield Violation("target_no_agency", "info", tid, t["text"][:80], t["document"],
                             f"không nhiệm vụ nào thuộc lĩnh vực {c.label('area:' + area)!r} có cơ quan "
                             f"chủ trì / no task in the target's area ({area}) has a lead agency",
@@ -131,7 +132,8 @@ def _target_owner(c: Corpus) -> Iterator[Violation]:
 
 def _citation_rules(c: Corpus) -> Iterator[Violation]:
     local = set(c.jurisdictions)
-    for cid, ci in c.citations.items():
+    for ci in c.each("citations"):
+        cid = ci["id"]
         if ci["resolves_to"]:
             continue
         in_reach = ci.get("scope") in local and ci.get("scope") is not None
@@ -158,12 +160,13 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
     issued (both dates known; the cited document by its resolved id or its reference)."""
     ended: dict[str, list[tuple[str, dict]]] = {}
     dates = dict(c.rows("SELECT id, date FROM documents"))
-    for ci in c.citations.values():
+    citations = c.recs("citations")
+    for ci in citations:
         day = dates.get(ci["document"])
         if ci["relation"] in SUPERSEDES and day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
-    for cid, ci in c.citations.items():
-        day = dates.get(ci["document"])
+    for ci in citations:
+        cid, day = ci["id"], dates.get(ci["document"])
         if ci["relation"] not in RESTS_ON or not day:
             continue
         for when, by in sorted(ended.get(ci.get("resolves_to") or ci["ref"], []), key=lambda x: x[0]):
@@ -179,7 +182,8 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
 
 
 def _agency_rules(c: Corpus) -> Iterator[Violation]:
-    for aid, a in c.agencies.items():
+    for a in c.each("agencies"):
+        aid = a["id"]
         if not a.get("kind") or a["kind"] == "unknown":
             yield Violation("agency_unknown_kind", "info", aid, a["name"], (a.get("documents") or [None])[0],
                             "không rõ loại cơ quan / agency of unknown kind", prov(a.get("provenance")))

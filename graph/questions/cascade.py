@@ -103,7 +103,7 @@ def fmt_value(value: float | None, comparator: str | None = None, unit: str | No
 
 
 def _tref(c: Corpus, t: dict) -> TargetRef:
-    return TargetRef(t["id"], t["document"], c.documents.get(t["document"], {}).get("jurisdiction"),
+    return TargetRef(t["id"], t["document"], c.jurisdiction_of(t["document"]),
                      t.get("comparator"), t.get("value"), t.get("unit"), t.get("year"), t["text"],
                      prov(t["provenance"]))
 
@@ -277,14 +277,15 @@ def find_metric(c: Corpus, query: str) -> list[str]:
 def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known:
     by metric, jurisdiction, document and place in it."""
-    ids = [i for k in find_metric(c, metric) for (i,) in c.rows(  # keys come sorted
+    keys = find_metric(c, metric)  # sorted
+    ids = c.kept(("compare", *keys), lambda: [i for k in keys for (i,) in c.rows(
         "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.document WHERE t.metric = ? "
-        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
+        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))])
     return Answers(ids, lambda t: _comparison(c, c.targets[t]))
 
 
 def _comparison(c: Corpus, t: dict) -> ComparisonRow:
-    jur = c.documents.get(t["document"], {}).get("jurisdiction")
+    jur = c.jurisdiction_of(t["document"])
     row = refinement_of(c, t["id"])
     p = row.parent if row else None
     return ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ IN_LIST = "IN (SELECT value FROM json_each(?))"  # membership in a list given as
 NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agencies": "agencies",
                "tasks": "tasks", "targets": "targets", "indicators": "indicators", "references": "refs",
                "areas": "areas"}
+ANSWERS_KEPT = 16  # answers' keys kept by a server (Corpus.kept): tens of thousands for a broad one
 MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
 T = TypeVar("T")
 # what names a node of each other table (a target: the start of its text), in the order looked in
@@ -371,6 +373,12 @@ class Corpus:
         sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")
         return [orjson.loads(r) for (r,) in self.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params)]
 
+    def each(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every record of a table, in the export's order, read as iterated: a question over the
+        whole corpus holds one at a time. (Not for corpora shared between threads.)"""
+        for (r,) in self._conn.execute(f"SELECT rec FROM {table} ORDER BY {EXPORT_ORDER}"):
+            yield orjson.loads(r)
+
     def by_rowid(self, table: str, rowid: int) -> dict[str, Any]:
         """The record of one row (questions order rows by SQL, then read those shown)."""
         return orjson.loads(self.rows(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,))[0][0])
@@ -382,12 +390,34 @@ class Corpus:
             got = self._of_document[(kind, doc)] = getattr(self, kind).where("document = ?", (doc,))
         return got
 
+    def jurisdiction_of(self, doc: str) -> str | None:
+        """A corpus document's jurisdiction (None for none, or no such document)."""
+        if ("where", doc) not in self._refs:
+            rows = self.rows("SELECT jurisdiction FROM documents WHERE id = ?", (doc,))
+            self._refs[("where", doc)] = rows[0][0] if rows else None
+        return self._refs[("where", doc)]
+
     def folded(self, text: str) -> str:
         """``fold(text)``, computed once per distinct text (queries scan the same texts)."""
         f = self._folded.get(text)
         if f is None:
             f = self._folded[text] = fold(text)
         return f
+
+    def kept(self, key: Any, build: Callable[[], T]) -> T:
+        """The keys of an answer (their order decided by SQL), kept for the data's generation
+        with the ANSWERS_KEPT latest: a client paging through an answer asks it again."""
+        with self.memo.setdefault("answers lock", threading.Lock()):
+            kept = self.memo.setdefault("answers", OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        value = build()
+        with self.memo["answers lock"]:
+            kept[key] = value
+            while len(kept) > ANSWERS_KEPT:
+                kept.popitem(last=False)
+        return value
 
     def derived(self, key: Any, build: Callable[[], T]) -> T:
         """A structure derived from the corpus, built on first use and kept as long as the

@@ -135,6 +135,12 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     ws = match.words(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
+    ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
+    return Answers(ids, lambda tid: task_answer(c, tid))
+
+
+def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None) -> list[str]:
+    """The tasks holding the words: led first, then by document and place in it."""
     where, params = match.condition(c, "tasks", [ws], "t")
     if doc is not None:
         where += " AND t.document = ?"
@@ -143,10 +149,9 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
         where += (" AND (SELECT jurisdiction FROM documents WHERE id = t.document) IN "
                   "(SELECT value FROM json_each(?))")
         params.append(json_list(scope))
-    ids = [tid for (tid,) in c.rows(
+    return [tid for (tid,) in c.rows(
         "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY NOT EXISTS (SELECT 1 FROM responsibilities r "
         "WHERE r.task = t.id AND r.role = 'lead'), t.document, t.start, t.doc IS NULL, t.doc, t.ord", params)]
-    return Answers(ids, lambda tid: task_answer(c, tid))
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
@@ -160,8 +165,9 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     if doc is not None:
         where += " AND document = ?"
         params.append(doc)
-    rowids = [r for (r,) in c.rows(f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {ROLE_RANK}, "
-                                   f"document, start, agency, {EXPORT_ORDER}", params)]
+    rowids = c.kept(("agency_roles", *params), lambda: [r for (r,) in c.rows(
+        f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {ROLE_RANK}, document, start, agency, "
+        f"{EXPORT_ORDER}", params)])
     return Answers(rowids, lambda r: _agency_role(c, c.by_rowid("responsibilities", r)))
 
 
@@ -244,7 +250,13 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
     q = expand_query(query)
     variants = [match.words(query)] + ([q.split()] if q != fold_key(query) else [])
     rxs = tuple(match.phrase_rx(ws) for ws in variants)
-    keys = (fold_key(query), q)
+    found = c.kept(("search", tuple(map(tuple, variants)), types), lambda: _found(c, variants, types))
+    return Answers(found, lambda k: _hit(c, *k, rxs))
+
+
+def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """What search lists, in its order: (table, row)."""
+    keys = (" ".join(variants[0]), " ".join(variants[-1]))  # the query's key, with abbreviations spelled out
     where, params = match.condition(c, "names", variants)
     by_rank: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
@@ -260,7 +272,7 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
             where, params = match.condition(c, table, variants)
             found += [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} ORDER BY "
                                                     f"{EXPORT_ORDER}", params)]
-    return Answers(found, lambda k: _hit(c, *k, rxs))
+    return found
 
 
 def _hit(c: Corpus, table: str, key: Any, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:

@@ -101,6 +101,13 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
 
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
                        + hint(nearest(number_or_document, document_choices(c))))
+    keys = c.kept(("cited_by", frozenset(frontier), depth), lambda: _citing(c, frontier, depth))
+    return Answers(keys, lambda k: _hop(c, c.by_rowid("citations", k[1]), k[0]))
+
+
+def _citing(c: Corpus, frontier: set[str], depth: int) -> list[tuple[int, int]]:
+    """(depth, citation row) of the citations of the cited nodes, then of those citing them,
+    each level by citing document and place in it."""
     keys: list[tuple[int, int]] = []
     seen = set(frontier)
     for d in range(1, depth + 1):
@@ -111,7 +118,7 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
         seen |= frontier
         if not frontier:
             break
-    return Answers(keys, lambda k: _hop(c, c.by_rowid("citations", k[1]), k[0]))
+    return keys
 
 
 def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[CitationHop]:

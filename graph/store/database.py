@@ -49,7 +49,7 @@ DOCUMENT_TABLES = (
     Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
                                      "title", "period_start", "period_end", "id_fold", "number_fold",
                                      "inferred_fold", "title_fold")),
-    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start"), fts="text"),
+    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads"), fts="text"),
     Table("responsibilities", "responsibilities", ("agency", "role", "task", "document", "start")),
     Table("targets", "targets", ("id", "document", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "document", "ref", "relation", "number", "resolves_to", "start",
@@ -97,6 +97,7 @@ def _short(rec: dict[str, Any]) -> str | None:
 _DERIVED: dict[str, Any] = {
     "quote": lambda r: (r.get("provenance") or {}).get("quote"),
     "start": lambda r: (r.get("provenance") or {}).get("start"),  # place in the document
+    "leads": lambda r: len(r.get("lead") or ()),  # a task's lead agencies
     "id_fold": lambda r: fold_key(r["id"]),  # a document by a start of its id
     "number_fold": lambda r: _fold(r.get("number")),  # ... by its number, printed or inferred
     "inferred_fold": lambda r: _fold(r.get("number_inferred")),
