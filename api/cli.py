@@ -1,19 +1,22 @@
-"""The ``cchc`` command line: a thin layer over ``loaders`` and ``graph``."""
+"""The ``cchc`` command line: a thin layer over the Python API (``cchc_graph.library``)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
+from cchc_graph import library
+from cchc_graph.graph.exports.formats import FORMATS, Options
 from cchc_graph.graph.exports.sparql import Limits
+from cchc_graph.graph.questions.coverage import coverage, record_counts
 from cchc_graph.graph.store.build import BuildReport, Store, StoreError
 from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .commands import COMMANDS
-from .gaps_commands import coverage
 from .gaps_commands import gaps as gaps_command
 from .neo4j_commands import neo4j_group, neo4j_options
 from .neo4j_commands import target as neo4j_target
@@ -69,8 +72,7 @@ def build(paths: tuple[str, ...], store_dir: str, add: bool, max_file_mb: int, o
         cchc build ../shared/seeds --store .cchc
     """
     opts = ReadOptions(max_bytes=max_file_mb * 1024 * 1024, ocr=ocr)
-    _report(lambda p: Store(store_dir).build(list(paths), add=add, options=opts, progress=p), store_dir,
-            as_json)
+    _report(lambda p: library.build(paths, store_dir, add, options=opts, progress=p), store_dir, as_json)
 
 
 @cli.command()
@@ -127,13 +129,10 @@ def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir:
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
 
 
-EXPORT_FORMATS = ["json", "turtle", "jsonld", "nt", "graphml", "gexf", "neo4j-csv"]
-
-
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
-              help="Định dạng xuất / export format: JSON contract, RDF (turtle, jsonld, nt), "
-                   "GraphML or GEXF (Gephi, Cytoscape), CSV for neo4j-admin import.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="json", show_default=True,
+              help="Định dạng xuất / export format: " + "; ".join(
+                  f"{f.name}: {f.description}" for f in FORMATS.values()) + ".")
 @click.option("-o", "--output", type=click.Path(), help="Tệp đích (mặc định: stdout; thư mục cho "
                                                         "neo4j-csv) / output file (a folder for neo4j-csv).")
 @click.option("--base", help="Gốc IRI cho RDF / base of the RDF IRIs "
@@ -142,54 +141,27 @@ EXPORT_FORMATS = ["json", "turtle", "jsonld", "nt", "graphml", "gexf", "neo4j-cs
 def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> None:
     """Xuất đồ thị / export the graph.
 
-    json: the JSON export (schema_version 1, docs/json-export.md). turtle, jsonld, nt: RDF with
-    ELI, W3C ORG, SKOS, DCTERMS, PROV-O and Web Annotation (docs/rdf.md). graphml, gexf: the
-    typed graph with flat attributes, for Gephi, Cytoscape and networkx. neo4j-csv: a folder
-    of node and relationship CSVs for `neo4j-admin database import full`, with import.sh
-    (the command line) and schema.cypher (docs/neo4j.md).
+    The formats are listed under --format; -o names the file (stdout without it), or the
+    folder for neo4j-csv.
 
+    \b
     Example:
-
         cchc export --format turtle -o cchc.ttl
     """
-    if fmt == "neo4j-csv" and not output:
-        raise click.UsageError("neo4j-csv cần -o THƯ_MỤC / needs -o FOLDER")
+    form = FORMATS[fmt]
+    if form.folder and not output:
+        raise click.UsageError(f"{fmt} cần -o THƯ_MỤC / needs -o FOLDER")
     try:
         store = Store(store_dir)
         data = store.load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    if fmt == "neo4j-csv":
-        from cchc_graph.graph.exports.neo4j_csv import write_csv
-
-        command = write_csv(data, output, store.graph_version)
-        click.echo(f"Đã ghi / wrote {output}; chạy trên máy chủ Neo4j / run on the Neo4j server:\n"
-                   f"  {output}/import.sh   # = {command}")
+    opts = Options(base=base, version=store.graph_version)
+    if form.write_folder is not None:
+        click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
         return
-    if fmt in ("graphml", "gexf"):
-        from cchc_graph.graph.exports import graphml
-
-        graphml.write(data, output or sys.stdout.buffer, fmt)
-        return
-    if fmt == "nt":  # streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB
-        from cchc_graph.graph.exports.rdf import DEFAULT_BASE, write_ntriples
-
-        if output:
-            with open(output, "wb") as out:
-                write_ntriples(data, out, base or DEFAULT_BASE)
-        else:
-            write_ntriples(data, sys.stdout.buffer, base or DEFAULT_BASE)
-        return
-    if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    else:
-        from cchc_graph.graph.exports.rdf import DEFAULT_BASE, to_rdf
-
-        text = to_rdf(data, base or DEFAULT_BASE).serialize(format={"jsonld": "json-ld"}.get(fmt, fmt))
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    with open(output, "wb") if output else nullcontext(sys.stdout.buffer) as out:
+        form.write(data, out, opts)
 
 
 @cli.command()
@@ -242,11 +214,6 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
     sys.exit(EXIT_OK if answer.boolean or answer.rows else EXIT_EMPTY)
 
 
-# the export's lists, in its order (docs/json-export.md)
-_EXPORT_KEYS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
-                "indicators", "citations", "references", "areas", "edges")
-
-
 @cli.command()
 @STORE_OPTION
 @click.option("--documents", "per_document", is_flag=True,
@@ -263,11 +230,8 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
 
         cchc stats --documents
     """
-    from cchc_graph.graph.store.database import TABLES
-
     with answering(store_dir) as c:
-        counts = {t.export_key: c.rows(f"SELECT count(*) FROM {t.name}")[0][0]
-                  for t in sorted(TABLES.values(), key=lambda t: _EXPORT_KEYS.index(t.export_key))}
+        counts = record_counts(c)
         rows = coverage(c) if per_document else []
     if as_json:
         click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))

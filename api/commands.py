@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from cchc_graph.graph.questions import audit as audit_mod
 from cchc_graph.graph.questions import cascade as cascade_mod
-from cchc_graph.graph.questions import planning, queries, trace
+from cchc_graph.graph.questions import planning
 from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
+from cchc_graph.graph.questions.refines import metric_label
+from cchc_graph.library import Graph
 from rich.text import Text
 
 from . import render
@@ -49,14 +53,14 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
         cchc who-leads "tuyên truyền" --jurisdiction "Hậu Giang"
         cchc who-leads --agency "Phòng Nội vụ" --role lead
     """
-    with answering(store_dir) as c:
+    with asking(store_dir) as g:
         if by_agency:
-            rows = queries.agency_roles(c, phrase, jurisdiction, roles or ROLES, document)
+            rows = g.agency_roles(phrase, jurisdiction, roles or ROLES, document)
             out = rows if as_json else render.agency_roles(rows, f"Vai trò của / roles of “{phrase}”")
         else:
-            rows = queries.who_leads(c, phrase, jurisdiction, document)
+            rows = g.who_leads(phrase, jurisdiction, document)
             out = rows if as_json else render.task_answers(rows, f"Ai chủ trì / who leads “{phrase}”")
-            if not rows and _names_agency(c, phrase, jurisdiction):
+            if not rows and _names_agency(g.corpus, phrase, jurisdiction):
                 click.echo(f"“{phrase}” là tên cơ quan: thêm --agency để xem việc cơ quan đó làm / "
                            "names an agency: add --agency for what it does", err=True)
         _show(out, as_json)
@@ -77,9 +81,8 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
     Example:
         cchc agency "Phòng Nội vụ" --jurisdiction "Vị Thanh"
     """
-    with answering(store_dir) as c:
-        ids = [name] if name in c.agencies else c.find_agencies(name, jurisdiction)
-        profiles = [queries.agency_profile(c, a) for a in ids]
+    with asking(store_dir) as g:
+        profiles = g.agency(name, jurisdiction)
         if as_json:
             render.emit_json(profiles)
             done(len(profiles))
@@ -107,20 +110,20 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
         cchc cites 03-NQ/TU --depth 2
         cchc cites --status inconsistent
     """
-    with answering(store_dir) as c:
+    with asking(store_dir) as g:
         if status == "inconsistent":
-            rows = trace.inconsistencies(c)
+            rows = g.inconsistencies()
             out = rows if as_json else render.table(
                 "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
                 [[x.number or x.ref, x.field, Text("\n").join(
                     Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
                  for x in rows])
         elif document:
-            rows = trace.cites(c, document, depth)
+            rows = g.cites(document, depth)
             out = rows if as_json else render.hops(rows, f"{document} trích dẫn / cites")
         else:
             resolved = None if status is None else status == "resolved"
-            rows = trace.citation_status(c, resolved)
+            rows = g.citations(resolved)
             out = rows if as_json else render.hops(rows, f"Trích dẫn / citations ({status or 'all'})")
         _show(out, as_json)
         done(len(rows))
@@ -138,8 +141,8 @@ def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
     Example:
         cchc cited-by 45/2020/NĐ-CP
     """
-    with answering(store_dir) as c:
-        rows = trace.cited_by(c, number, depth)
+    with asking(store_dir) as g:
+        rows = g.cited_by(number, depth)
         _show(rows if as_json else render.hops(rows, f"Trích dẫn / citing {number}"), as_json)
         done(len(rows))
 
@@ -161,15 +164,14 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
     Example:
         cchc deps task:002_0387e2864a5773df:9 --depth 2
     """
-    with answering(store_dir) as c:
-        nid = c.resolve_entity(entity)
-        up, down = trace.dependencies(c, nid, depth)
-        task = queries.task_answer(c, nid) if nid in c.tasks else None
+    with asking(store_dir) as g:
+        d = g.deps(entity, depth)
+        task, up, down = d.task, d.depends_on, d.depended_on_by
         if as_json:
             render.emit_json({"task": task, "depends_on": up, "depended_on_by": down})
         else:
             if task:  # who answers for it comes first: leads, cooperating, standing agencies
-                render.show(render.task_answers([task], f"Nhiệm vụ / task {nid}: {task.title}"))
+                render.show(render.task_answers([task], f"Nhiệm vụ / task {d.entity}: {task.title}"))
             render.show(render.links(up, f"{entity} dựa trên / depends on"))
             render.show(render.links(down, f"Dựa trên {entity} / depended on by"))
         done(len(up) + len(down))
@@ -189,8 +191,8 @@ def path(source: str, target: str, structural: bool, store_dir: str, as_json: bo
     Example:
         cchc path ag:vn-hau-giang:ban-tuyen-giao-tinh-uy "Phòng Nội vụ"
     """
-    with answering(store_dir) as c:
-        rows = trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
+    with asking(store_dir) as g:
+        rows = g.path(source, target, structural)
         _show(rows if as_json else render.links(rows, f"{source} → {target}"), as_json)
         done(len(rows))
 
@@ -211,8 +213,8 @@ def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> No
     Example:
         cchc cascade 002_0387e2864a5773df
     """
-    with answering(store_dir) as c:
-        result = cascade_mod.cascade(c, child, parent)
+    with asking(store_dir) as g:
+        result = g.cascade(child, parent)
         if as_json:
             render.emit_json(result)
         else:
@@ -234,19 +236,19 @@ def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
     Example:
         cchc compare "trực tuyến"
     """
-    with answering(store_dir) as c:
+    with asking(store_dir) as g:
         if metric is None:
-            ms = cascade_mod.metrics(c)
+            ms = g.metrics()
             _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Tên", "Chỉ tiêu", "Văn bản",
                                                                       "Mã / key"],
                                                   [[m.label, m.targets, m.documents, m.key] for m in ms]),
                   as_json)
             done(len(ms))
-        rows = cascade_mod.compare(c, metric)
+        rows = g.compare(metric)
         _show(rows if as_json else render.table(
             f"So sánh / comparison: {metric}",
             ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
-            [[cascade_mod.metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
+            [[metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
               render.doc(r.document), cascade_mod.fmt_value(r.value, r.comparator, r.unit), r.year or "",
               "" if r.parent_value is None else cascade_mod.fmt_value(r.parent_value, None, r.unit),
               render.quote(r.provenance, 200)] for r in rows]), as_json)
@@ -283,14 +285,14 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         cchc audit --severity warning --strict
         cchc audit -d 002 --rule task_many_leads --limit 0
     """
-    with answering(store_dir) as c:
-        found = audit_mod.audit(c, rules, severity, document)
+    with asking(store_dir) as g:
+        found = g.audit(rules, severity, document)
         groups = audit_mod.by_document(found)
         if as_json:
             render.emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
                              if limit else found)
         else:
-            _print_audit(c, found, groups, AUDIT_LIMIT if limit is None else limit)
+            _print_audit(g.corpus, found, groups, AUDIT_LIMIT if limit is None else limit)
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
 
 
@@ -324,8 +326,8 @@ def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_js
     Example:
         cchc search "mot cua" --type task
     """
-    with answering(store_dir) as c:
-        hits = queries.search(c, query, types)[:limit]
+    with asking(store_dir) as g:
+        hits = g.search(query, types)[:limit]
         _show(hits if as_json else render.table(
             f"Kết quả / hits for “{query}”", ["Loại", "Mã / id", "Tên", "Trường", "Đoạn / snippet"],
             [[h.type, h.id, h.label[:80], h.field, h.snippet] for h in hits]), as_json)
@@ -348,8 +350,8 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
     Example:
         cchc matrix --document 002 --format xlsx -o ma-tran.xlsx
     """
-    with answering(store_dir) as c:
-        m = planning.responsibility_matrix(c, document, jurisdiction)
+    with asking(store_dir) as g:
+        m = g.matrix(document, jurisdiction)
         if as_json:
             render.emit_json(m)
         elif fmt == "xlsx":
@@ -389,8 +391,8 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
     Example:
         cchc calendar --jurisdiction "Hậu Giang" -o thoi-han.ics
     """
-    with answering(store_dir) as c:
-        items = planning.deadlines(c, document, jurisdiction, agency)
+    with asking(store_dir) as g:
+        items = g.calendar(document, jurisdiction, agency)
         if as_json:
             render.emit_json(items)
         elif fmt == "ics" or (output and output.endswith(".ics")):
@@ -408,6 +410,13 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
                   d.title, ", ".join(a.name for a in d.lead), render.quote(d.provenance, 200)]
                  for d in items]))
         done(len(items))
+
+
+@contextmanager
+def asking(store_dir: str) -> Iterator[Graph]:
+    """The store's graph (``cchc_graph.library``); a name that matches nothing exits 2."""
+    with answering(store_dir) as c:
+        yield Graph(c)
 
 
 def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:

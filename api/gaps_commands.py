@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import click
-from cchc_graph.graph.questions.index import Corpus, source_place
+from cchc_graph.graph.questions.coverage import GAP_KINDS
+from cchc_graph.graph.questions.index import source_place
+from cchc_graph.library import Graph
 
 from . import render
 from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
 
-GAP_KINDS = ("duty", "figure", "metadata")
 _KIND_LABELS = {"duty": "câu giao việc chưa hiểu / duty not understood",
                 "figure": "số liệu chưa thành chỉ tiêu / figure with no target",
                 "metadata": "thiếu thông tin văn bản / missing document field"}
-
-
-def gaps_of(documents: Iterable[dict[str, Any]], document: str | None = None,
-            kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every gap of the documents (or of one document id), each with its document and file."""
-    out = []
-    for d in documents:
-        if document and d["id"] != document:
-            continue
-        for g in d.get("gaps") or ():
-            if not kinds or g["kind"] in kinds:
-                out.append({"document": d["id"], "file": Path(d["source_path"]).name, **g})
-    return out
-
-
-def coverage(c: Corpus) -> list[dict[str, Any]]:
-    """Per document: responsibilities and targets found, and the gaps left by kind."""
-    resps = Counter(dict(c.rows("SELECT document, count(*) FROM responsibilities GROUP BY document")))
-    targets = Counter(dict(c.rows("SELECT document, count(*) FROM targets GROUP BY document")))
-    rows = []
-    for d in c.documents.values():
-        kinds = Counter(g["kind"] for g in d.get("gaps") or ())
-        rows.append({"document": d["id"], "responsibilities": resps[d["id"]],
-                     "targets": targets[d["id"]], **{k: kinds[k] for k in GAP_KINDS}})
-    return rows
 
 
 @click.command("gaps")
@@ -70,9 +43,7 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
         cchc gaps --kind duty -d 002
     """
     with answering(store_dir) as c:
-        doc_id = c.find_document(document) if document else None
-        found = gaps_of(c.documents.where("id = ?", (doc_id,)) if doc_id else c.documents.values(), doc_id,
-                        kinds)
+        found = Graph(c).gaps(document, kinds)
         shown = found[:limit]
         if as_json:
             render.emit_json(shown)

@@ -17,8 +17,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from cchc_graph.keys import fold, slug
+
 from .model import Jurisdiction
-from .text import fold, slug
 
 NATIONAL = Jurisdiction("vn", "Việt Nam", "national")
 # provinces merged and districts ended on this day (Resolution 202/2025/QH15)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .text import WordStartPattern, by_first_character, first_characters, fold, top_level_alternatives
+from cchc_graph.keys import fold
+
+from .text import WordStartPattern, by_first_character, first_characters, top_level_alternatives
 
 DATA = Path(__file__).parent / "data"
 
@@ -208,7 +210,5 @@ METRICS: tuple[Metric, ...] = tuple(
 COUNT_NOUNS: tuple[str, ...] = tuple(
     sorted((fold(r["noun"]) for r in table_rows("count_nouns.tsv")), key=len, reverse=True))
 
-# Abbreviations every reader of these documents knows; a document's own definitions add more.
-ABBREVIATIONS: dict[str, str] = {r["short"]: r["long"] for r in table_rows("abbreviations.tsv")}
 # Agency kinds as people read them (the ``kind`` column of agency_heads.tsv).
 AGENCY_KINDS: dict[str, str] = {r["kind"]: r["label"] for r in table_rows("agency_kinds.tsv")}

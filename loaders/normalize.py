@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cchc_graph.keys import CharMap, fold
+
 from . import sourcemap
 from .model import Block, NormDoc
 from .outline import marker_of
 from .read import RawBlock, RawDocument
-from .text import LOWER, CharMap, fold, modern_tones, nfc
+from .text import LOWER, modern_tones, nfc
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = CharMap(dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " "))

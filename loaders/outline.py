@@ -12,9 +12,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from cchc_graph.keys import fold
+
 from .lexicon import SECTION_KINDS
 from .model import Block, NormDoc, Section
-from .text import fold
 
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("article", re.compile(r"(?i)^(điều|dieu)\s+(\d+)\s*[.:]?\s*")),

@@ -6,6 +6,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from cchc_graph.keys import fold, slug
+
 from . import admin, sourcemap
 from .extract.agencies import Mention
 from .extract.agency_lists import scan
@@ -24,7 +26,6 @@ from .model import Agency, DocumentFacts, DocumentMeta, Jurisdiction, NormDoc
 from .normalize import normalize
 from .outline import build_outline
 from .read import ReadOptions, read_document
-from .text import fold, slug
 
 
 def doc_id_for(path: str | Path) -> str:

@@ -1,4 +1,5 @@
-"""Vietnamese text primitives: NFC, a length-preserving diacritics fold, slugs, sentences."""
+"""Vietnamese text primitives: NFC, tones, regex helpers, sentences (the fold and the other
+comparison keys are in ``cchc_graph.keys``)."""
 
 from __future__ import annotations
 
@@ -7,80 +8,8 @@ import unicodedata
 from collections.abc import Iterator
 
 
-class CharMap:
-    """A one-for-one character map (``{code point: one character}``), the same as
-    ``str.translate`` with it.
-
-    ``str.translate`` looks every non-ASCII character up in the dict, ~35 ns each; on a page
-    of Vietnamese a lookup array (numpy) is 13x faster. Short texts keep ``str.translate``.
-    """
-
-    LONG = 256  # shorter texts are translated directly
-
-    def __init__(self, table: dict[int, str]) -> None:
-        if any(len(v) != 1 for v in table.values()):
-            raise ValueError("a CharMap maps each character to exactly one character")
-        self.table = table
-        self._size = max(table, default=-1) + 1
-        self._array: object = None
-
-    def __call__(self, text: str) -> str:
-        if len(text) < self.LONG or not self._size:
-            return text.translate(self.table)
-        import numpy as np  # here: the CLI starts without it
-
-        if self._array is None:
-            array = np.arange(self._size, dtype=np.uint32)
-            for cp, ch in self.table.items():
-                array[cp] = ord(ch)
-            self._array = array
-        # surrogatepass: a lone surrogate (from a badly decoded file) goes through unchanged
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
-        inside = codes < self._size
-        codes[inside] = self._array[codes[inside]]  # type: ignore[index]
-        return codes.tobytes().decode("utf-32-le", "surrogatepass")
-
-
-def _build_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = unicodedata.normalize("NFD", ch)[0]
-        low = base.lower()
-        if len(low) == 1:
-            table[cp] = low
-    table[ord("Đ")] = "d"
-    table[ord("đ")] = "d"
-    table[ord("Ð")] = "d"
-    return table
-
-
-_FOLD = CharMap(_build_fold_table())
-
-
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip diacritics, one character for one: ``len(fold(s)) == len(s)``.
-
-    Offsets found in the folded text are offsets in the original, so patterns can match
-    noisy, accent-less documents while the original text is kept for display.
-    """
-    return _FOLD(text)
-
-
-def fold_key(text: str) -> str:
-    """A comparison key: folded, punctuation dropped, spaces collapsed."""
-    t = fold(text)
-    t = re.sub(r"[^0-9a-z%]+", " ", t)
-    return " ".join(t.split())
-
-
-def slug(text: str, max_len: int = 60) -> str:
-    s = re.sub(r"[^0-9a-z]+", "-", fold(text)).strip("-")
-    return s[:max_len].rstrip("-") or "x"
 
 
 # --- patterns ------------------------------------------------------------------------------

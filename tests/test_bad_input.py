@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from cchc_graph.api.cli import cli
+from cchc_graph.keys import fold
 from cchc_graph.loaders import legacy, ocr
 from cchc_graph.loaders.pipeline import load_document
 from cchc_graph.loaders.read import LoadError, ReadOptions, read_document
-from cchc_graph.loaders.text import fold
 from click.testing import CliRunner
 from conftest import SEEDS
 

@@ -12,6 +12,7 @@ import pytest
 from cchc_graph.api.app import create_app
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.exports import graphml, sparql
+from cchc_graph.graph.exports.formats import FORMATS
 from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
 from cchc_graph.graph.questions import queries, trace
 from cchc_graph.graph.questions.nx import to_networkx
@@ -33,7 +34,7 @@ def _edges(g: nx.MultiDiGraph, key: str) -> Counter:
 def test_graphml_and_gexf_load_back_with_the_same_nodes_and_edges(seed_export: dict, tmp_path: Path,
                                                                  fmt: str) -> None:
     path = tmp_path / f"g.{fmt}"
-    graphml.write(seed_export, path, fmt)
+    (graphml.write_graphml if fmt == "graphml" else graphml.write_gexf)(seed_export, path)
     back = nx.read_graphml(path, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(path)
     g = to_networkx(seed_export)
     assert {n: d["type"] for n, d in back.nodes(data=True)} == {n: d["type"] for n, d in g.nodes(data=True)}
@@ -161,13 +162,21 @@ def test_sparql_cli_and_endpoint(seed_store: Path) -> None:
     assert CliRunner().invoke(cli, ["sparql", "--store", str(seed_store), "SELEC ?x"]).exit_code == 2
 
 
-@pytest.mark.parametrize(("fmt", "parse"), [
-    ("turtle", lambda b: len(Graph().parse(data=b, format="turtle"))),
-    ("jsonld", lambda b: len(Graph().parse(data=b, format="json-ld"))),
-    ("nt", lambda b: len(Graph().parse(data=b, format="nt"))),
-    ("graphml", lambda b: nx.read_graphml(io.BytesIO(b.encode())).number_of_nodes()),
-    ("gexf", lambda b: nx.read_gexf(io.BytesIO(b.encode())).number_of_nodes()),
-])
+PARSERS = {
+    "json": lambda b: sum(len(v) for v in json.loads(b).values() if isinstance(v, list)),
+    "turtle": lambda b: len(Graph().parse(data=b, format="turtle")),
+    "jsonld": lambda b: len(Graph().parse(data=b, format="json-ld")),
+    "nt": lambda b: len(Graph().parse(data=b, format="nt")),
+    "graphml": lambda b: nx.read_graphml(io.BytesIO(b.encode())).number_of_nodes(),
+    "gexf": lambda b: nx.read_gexf(io.BytesIO(b.encode())).number_of_nodes(),
+}
+
+
+def test_every_file_format_of_the_registry_is_tested() -> None:
+    assert set(PARSERS) == {f.name for f in FORMATS.values() if not f.folder}
+
+
+@pytest.mark.parametrize(("fmt", "parse"), PARSERS.items())
 def test_cli_export_formats(seed_store: Path, tmp_path: Path, fmt: str, parse) -> None:
     out = tmp_path / f"export.{fmt}"
     r = CliRunner().invoke(cli, ["export", "--store", str(seed_store), "--format", fmt, "-o", str(out)])

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cchc_graph.keys import fold
 from cchc_graph.loaders.extract.agencies import Context
 from cchc_graph.loaders.extract.agency_lists import parse_list
 from cchc_graph.loaders.extract.grammar import canonical_number, deadline_of, parse_date, schedule_of
@@ -14,7 +15,7 @@ from cchc_graph.loaders.normalize import normalize
 from cchc_graph.loaders.outline import marker_of
 from cchc_graph.loaders.pipeline import extract
 from cchc_graph.loaders.read import RawDocument, text_blocks
-from cchc_graph.loaders.text import fold, modern_tones, sentences
+from cchc_graph.loaders.text import modern_tones, sentences
 
 PROVINCE = Context("vn-nghe-an", "vn-nghe-an", "province")
 DISTRICT = Context("vn-nghe-an-do-luong", "vn-nghe-an", "district")
@@ -466,8 +467,8 @@ def test_first_characters_of_an_alternation(pattern: str, expected: list[str]) -
 def test_heads_by_first_character_match_as_the_whole_head_regex(seeds_dir: Path) -> None:
     """At every place of my own sentences and of the seeds, the head found by the regex of
     the place's first character is the one the regex of all heads finds (span and head)."""
+    from cchc_graph.keys import fold
     from cchc_graph.loaders.lexicon import HEADS, head_order, heads_at
-    from cchc_graph.loaders.text import fold
 
     mine = ("Sở Nội vụ chủ trì, phối hợp với Ban Tuyên giáo Tỉnh ủy, UBND huyện, Văn phòng HĐND "
             "và Ủy ban MTTQ Việt Nam; số liệu do Bộ phận một cửa, Thường trực Huyện ủy, Thị ủy báo cáo")
@@ -487,8 +488,8 @@ def test_heads_by_first_character_match_as_the_whole_head_regex(seeds_dir: Path)
 
 def test_indicators_found_in_one_scan_as_by_each_indicator(seeds_dir: Path) -> None:
     """One scan finds every match each indicator's own finditer finds, overlaps included."""
+    from cchc_graph.keys import fold
     from cchc_graph.loaders.lexicon import INDICATORS, find_indicators
-    from cchc_graph.loaders.text import fold
 
     mine = ("Chỉ số PAR INDEX, PAR-Index và parindex; SIPAS, Chỉ số hài lòng về sự phục vụ của cơ quan "
             "hành chính; PAPI PCI DTI, ICT Index, DDCI; Chỉ số năng lực cạnh tranh cấp sở; M-Score; "

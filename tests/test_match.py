@@ -9,7 +9,7 @@ import pytest
 from cchc_graph.graph.questions import cascade, match, queries, trace
 from cchc_graph.graph.questions.index import EXPORT_ORDER, ROLES, Answers, Corpus, Database
 from cchc_graph.graph.store import database as db
-from cchc_graph.loaders.text import fold
+from cchc_graph.keys import fold
 
 # Own sentences: accents, đ/Đ, case, punctuation and line breaks between words, underscores,
 # digits, a phrase split over two records, a false start inside a word.

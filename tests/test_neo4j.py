@@ -31,7 +31,7 @@ from cchc_graph.graph.exports.neo4j_map import (
     rel_type,
     to_rows,
 )
-from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.keys import number_key
 from click.testing import CliRunner
 from conftest import ROOT
 from fastapi.testclient import TestClient

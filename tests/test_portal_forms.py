@@ -4,9 +4,9 @@ tables flattened to one cell a line, headings hard-wrapped inside bold, duties u
 from __future__ import annotations
 
 import pytest
+from cchc_graph.keys import fold
 from cchc_graph.loaders.extract.agency_lists import parse_list
 from cchc_graph.loaders.read import text_blocks
-from cchc_graph.loaders.text import fold
 
 from tests.test_grammar import PROVINCE, facts_of
 

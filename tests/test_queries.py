@@ -7,7 +7,7 @@ from datetime import UTC
 from itertools import pairwise
 
 import pytest
-from cchc_graph.graph.questions import audit, cascade, planning, queries, trace, typed
+from cchc_graph.graph.questions import audit, cascade, planning, queries, refines, trace, typed
 from cchc_graph.graph.questions.index import Corpus, NotFound, prov
 
 HG_RESOLUTION = "000_def938038e5dae73"
@@ -142,7 +142,7 @@ def _reference_graph(c: Corpus, export: dict):
     from cchc_graph.graph.questions.nx import to_networkx
 
     g = to_networkx(export)
-    for row in cascade.target_links(c):
+    for row in refines.target_links(c):
         e = typed.refines_edge(row)
         g.add_edge(e["source"], e["target"], key="refines",
                    **{k: v for k, v in e.items() if k not in ("source", "target")})

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.questions import cascade as cascade_mod
-from cchc_graph.graph.questions.cascade import CascadeRow, TargetRef, metric_label, row_labels
+from cchc_graph.graph.questions.cascade import row_labels
 from cchc_graph.graph.questions.index import section_label
 from cchc_graph.graph.questions.planning import recurrence_text
+from cchc_graph.graph.questions.refines import CascadeRow, TargetRef, metric_label
 from cchc_graph.loaders.model import Provenance
 from cchc_graph.visualizations.charts import STATUS, cascade_svg
 from click.testing import CliRunner

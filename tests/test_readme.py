@@ -88,3 +88,30 @@ def test_every_help_example_names_what_is_in_the_seeds(seeds_dir: Path, tmp_path
         if r.exit_code not in (0, 1):
             failures.append(f"{line}: exit {r.exit_code}: {r.output[-200:]}")
     assert len(examples) > 15 and not failures, failures
+
+
+def readme_python() -> str:
+    """The python blocks of the README's "Python API" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(re.findall(r"```python\n(.*?)```", section, re.S))
+
+
+def test_the_readme_python_example_runs_on_the_seeds(seeds_dir: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "shared").symlink_to(seeds_dir.parent)  # run from the repository root, as written
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    code = readme_python()
+    assert "cchc_graph.build(" in code and "cchc_graph.open(" in code
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{len(list(seeds_dir.glob('*.txt')))} loaded, 0 skipped"
+    tasks = [line.split(" | ") for line in lines[1:] if " | " in line]
+    quotes = [line for line in lines[1:] if line.startswith("    ")]
+    assert tasks and all(len(t) == 3 for t in tasks) and any(t[2] for t in tasks)  # a lead named
+    assert len(quotes) == len(tasks) and all(q.strip() for q in quotes)
+    statuses = [line.rsplit(" ", 1)[-1] for line in lines[1 + 2 * len(tasks):]]
+    assert statuses and set(statuses) <= {"weaker", "equal", "stronger", "missing", "not_comparable", "extra"}
+    assert Path("cchc.ttl").read_text(encoding="utf-8").startswith("@prefix")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cchc_graph.loaders.text import fold
+from cchc_graph.keys import fold
 from conftest import by_id
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from cchc_graph.api.cli import cli
 from cchc_graph.api.render import quote as render_quote
+from cchc_graph.keys import fold
 from cchc_graph.loaders.model import DocumentFacts, Provenance, from_dict
 from cchc_graph.loaders.pipeline import load_document
 from cchc_graph.loaders.sourcemap import _walk
-from cchc_graph.loaders.text import fold
 from click.testing import CliRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,7 +14,8 @@ from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.visualizations.charts import cascade_svg, comparison_svg
 from cchc_graph.visualizations.html import graph_html
-from cchc_graph.visualizations.view import AGGREGATE_KINDS, Quote, View, ViewSpec, VNode, select
+from cchc_graph.visualizations.model import Quote, View, VNode
+from cchc_graph.visualizations.view import AGGREGATE_KINDS, ViewSpec, select
 from click.testing import CliRunner
 
 HG_PROPAGANDA = "ag:vn-hau-giang:ban-tuyen-giao-tinh-uy"
@@ -137,14 +138,14 @@ def test_pages_read_from_the_database_are_those_of_the_networkx_graph(
     """The pages read the typed graph from the database (``graph.questions.typed``); pages
     whose graph reads are answered by the networkx graph itself (the export's, with the
     ``refines`` edges: what the pages read before) are the same."""
-    from cchc_graph.graph.questions import cascade, typed
+    from cchc_graph.graph.questions import refines, typed
     from cchc_graph.graph.questions.nx import to_networkx
     from cchc_graph.visualizations.view import kind_of
 
     page = select(seed_corpus, spec)
     assert len(page.nodes) > 2
     g = to_networkx(seed_export)
-    for row in cascade.target_links(seed_corpus):
+    for row in refines.target_links(seed_corpus):
         e = typed.refines_edge(row)
         g.add_edge(e["source"], e["target"], key="refines",
                    **{k: v for k, v in e.items() if k not in ("source", "target")})

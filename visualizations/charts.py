@@ -12,16 +12,9 @@ from collections import Counter
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from cchc_graph.graph.questions.cascade import (
-    Cascade,
-    CascadeRow,
-    ComparisonRow,
-    TargetRef,
-    fmt_value,
-    metric_label,
-    row_labels,
-)
+from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, fmt_value, row_labels
 from cchc_graph.graph.questions.index import DocRef, source_place
+from cchc_graph.graph.questions.refines import CascadeRow, TargetRef, metric_label
 from cchc_graph.loaders.model import Provenance
 
 WIDTH = 860

@@ -16,9 +16,9 @@ from cchc_graph.graph.questions.index import ROLE_LABELS, section_label, source_
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from .layout import force_positions, grid_positions
+from .model import Quote, View, VNode
 from .overview import place_id
 from .style import EDGE, EDGE_STYLES, FALLBACK_EDGE, NODE, NODE_STYLES
-from .view import Quote, View, VNode
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Documents, cited documents and indicators read at the zoom that fits a few hundred nodes (about

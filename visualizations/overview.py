@@ -15,11 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from cchc_graph.graph.questions.index import EXPORT_ORDER, TYPE_NAMES, Corpus, json_list, short
+from cchc_graph.graph.questions.display import short
+from cchc_graph.graph.questions.index import EXPORT_ORDER, TYPE_NAMES, Corpus, json_list
 from cchc_graph.graph.questions.labels import document_labels, place_name
 
+from .model import VEdge, View, VNode
 from .style import EDGE, FALLBACK_EDGE, NODE
-from .view import VEdge, View, VNode  # view.select imports this module when it needs it
 
 # documents in view above which a page of more than --max-nodes nodes is the overview: a
 # province of 150 documents drawn in detail is already a tangle of overlapping labels

@@ -24,6 +24,7 @@ from cchc_graph.graph.questions.index import (
     source_place,
 )
 from cchc_graph.graph.questions.labels import document_labels
+from cchc_graph.graph.questions.refines import metric_label, parents_of, refinement_of
 from cchc_graph.loaders.model import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
@@ -67,11 +68,11 @@ def document_page(c: Corpus, query: str) -> str:
                    for a, ts in sorted(groups.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))]
     targets = []
     for t in sorted(c.by_document[did]["targets"], key=lambda t: t["provenance"]["start"]):
-        row = cascade_mod.refinement_of(c, t["id"])
+        row = refinement_of(c, t["id"])
         parent = row.parent if row else None
         targets.append({
             "section": t["provenance"].get("section"),
-            "metric": cascade_mod.metric_label(t["metric"], t.get("unit")),
+            "metric": metric_label(t["metric"], t.get("unit")),
             "value": fmt_value(t.get("value"), t.get("comparator"), t.get("unit")),
             "year": t.get("year"), "provenance": t["provenance"],
             "status": row.status if row else None,
@@ -84,7 +85,7 @@ def document_page(c: Corpus, query: str) -> str:
                   "provenance": h.provenance} for h in hops]
     cited_by = [{"relation": h.relation, "source": _doc_link(c, h.source)} for h in trace.cited_by(c, did, 1)]
     cascades = []
-    if in_corpus and cascade_mod.parents_of(c, did):
+    if in_corpus and parents_of(c, did):
         cascades = [{"parent": _doc_link(c, cas.parent), "svg": cascade_svg(cas, document_labels(c))}
                     for cas in cascade_mod.cascade(c, did)]
     kind = TYPE_NAMES.get(rec.get("type") or "", "Văn bản") + ("" if in_corpus else " (được dẫn, ngoài kho)")
@@ -175,6 +176,6 @@ def metric_page(c: Corpus, metric: str) -> str:
               "" if r.parent_value is None else fmt_value(r.parent_value, None, r.unit),
               _with_place(r.provenance)]
              for r in rows]
-    return _render("list.html.j2", title=", ".join(cascade_mod.metric_label(k) for k in keys),
+    return _render("list.html.j2", title=", ".join(metric_label(k) for k in keys),
                    header=["Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Câu văn"], rows=table,
                    chart=charts)

@@ -1,18 +1,19 @@
 """Which nodes and edges a graph page shows: filters, a focus, and an aggregated view when large.
 
-The output is plain data (``View``) that ``html.py`` draws; nothing here knows about pyvis.
+The output is plain data (``View``, in ``model.py``) that ``html.py`` draws; nothing here knows
+about pyvis.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from cchc_graph.graph.questions import typed
-from cchc_graph.graph.questions.cascade import metric_label
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import (
     IN_LIST,
     ROLE_LABELS,
@@ -20,14 +21,16 @@ from cchc_graph.graph.questions.index import (
     Corpus,
     json_list,
     section_label,
-    short,
     source_place,
 )
 from cchc_graph.graph.questions.labels import document_labels, place_name
+from cchc_graph.graph.questions.refines import metric_label
 from cchc_graph.graph.questions.trace import STRUCTURAL
+from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import AGENCY_KINDS
-from cchc_graph.loaders.text import fold
 
+from . import overview
+from .model import Quote, VEdge, View, VNode
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
 
 MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
@@ -72,57 +75,6 @@ class ViewSpec:
     roles: tuple[str, ...] | None = None
     max_nodes: int = MAX_NODES
     layout: str = "auto"  # auto | force | hierarchical
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    document: str
-    document_label: str
-    section: str | None
-    start: int | None
-    end: int | None
-    quote: str
-    place: str = ""  # where the quote is in the source file ("dòng 12, cột 5")
-
-
-@dataclass(slots=True)
-class VNode:
-    id: str
-    kind: str
-    label: str
-    tooltip: str
-    docs: tuple[str, ...]
-    props: tuple[tuple[str, str], ...]
-    quotes: tuple[Quote, ...]
-    degree: int
-    page: str | None  # "documents" or "agencies" when the server has a page for it
-
-
-@dataclass(slots=True)
-class VEdge:
-    source: str
-    target: str
-    type: str
-    label: str
-    tooltip: str
-    quote: Quote | None
-    weight: int = 1
-
-
-@dataclass(slots=True)
-class View:
-    title: str
-    nodes: list[VNode]
-    edges: list[VEdge]
-    visible_kinds: tuple[str, ...]
-    layout: str
-    notes: list[str] = field(default_factory=list)
-    reserve_nodes: list[VNode] = field(default_factory=list)
-    reserve_edges: list[VEdge] = field(default_factory=list)
-    focus: str | None = None
-    documents: list[tuple[str, str]] = field(default_factory=list)  # (id, label) for the filter
-    jurisdictions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # id, name, docs
-    overview: Any = None  # overview.Overview: a large store's places and documents (see overview.py)
 
 
 def kind_of(attrs: dict[str, Any]) -> str:
@@ -362,12 +314,11 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     absent = Counter(NODE[node_kind[n]].label.lower() for n in allowed if node_kind[n] not in visible)
     shown = len(allowed) - sum(absent.values())
     in_view = [n for n in allowed if node_kind[n] == "document"]
-    from .overview import OVERVIEW_DOCS, overview_view
-
-    if focus is None and "document" in visible and shown > spec.max_nodes and len(in_view) > OVERVIEW_DOCS:
+    if (focus is None and "document" in visible and shown > spec.max_nodes
+            and len(in_view) > overview.OVERVIEW_DOCS):
         hidden = Counter(NODE[node_kind[n]].label.lower() for n in allowed
                          if node_kind[n] in visible and node_kind[n] != "document")
-        return overview_view(c, title, in_view, hidden)
+        return overview.overview_view(c, title, in_view, hidden)
     reserve: set[str] = set()
     aggregated = False
     if shown > spec.max_nodes and focus is None:

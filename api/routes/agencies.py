@@ -6,6 +6,7 @@ from typing import Annotated
 
 from cchc_graph.graph.questions import queries
 from cchc_graph.graph.questions.index import ROLES, Answers, NotFound
+from cchc_graph.library import Graph
 from fastapi import APIRouter, Query
 
 from ..deps import BackendDep, OptText, PagingDep, Text
@@ -36,7 +37,7 @@ def agency_roles(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText 
     if bad:
         raise NotFound(f"vai trò không có / unknown role {bad[0]!r}; one of {', '.join(ROLES)}")
     c = b.for_agencies(b.dimensions().find_agencies(q, jurisdiction))
-    return page(queries.agency_roles(c, q, jurisdiction, tuple(role or ROLES), document))
+    return page(Graph(c).agency_roles(q, jurisdiction, tuple(role or ROLES), document))
 
 
 @router.get("/{agency_id}", response_model=AgencyProfile,

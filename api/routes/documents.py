@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from cchc_graph.graph.questions import cascade as cascade_mod
-from cchc_graph.graph.questions import trace
 from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.library import Graph
 from fastapi import APIRouter
 
 from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep
@@ -38,20 +37,20 @@ def list_documents(b: BackendDep, page: PagingDep, jurisdiction: OptText = None)
             summary="Văn bản trích dẫn gì / what a document cites, to a depth")
 def document_citations(doc_id: str, b: BackendDep, page: PagingDep, depth: Depth = 1) -> dict:
     did = b.dimensions().find_document(doc_id)
-    return page(trace.cites(b.for_citations(did, depth, inwards=False), did, depth))
+    return page(Graph(b.for_citations(did, depth, inwards=False)).cites(did, depth))
 
 
 @router.get("/{doc_id:path}/cited-by", response_model=CitationHopsPublic,
             summary="Ai trích dẫn văn bản này / who cites this document, to a depth")
 def document_cited_by(doc_id: str, b: BackendDep, page: PagingDep, depth: Depth = 1) -> dict:
     did = b.dimensions().find_document(doc_id)
-    return page(trace.cited_by(b.for_citations(did, depth, inwards=True), did, depth))
+    return page(Graph(b.for_citations(did, depth, inwards=True)).cited_by(did, depth))
 
 
 @router.get("/{doc_id:path}/cascade", response_model=CascadesPublic,
             summary="Chỉ tiêu so với văn bản cấp trên / targets against the parent document")
 def document_cascade(doc_id: str, c: CorpusDep, page: PagingDep, parent: OptText = None) -> dict:
-    return page(cascade_mod.cascade(c, _public(c, doc_id).id, parent))
+    return page(Graph(c).cascade(_public(c, doc_id).id, parent))
 
 
 @router.get("/{doc_id:path}", response_model=DocumentPublic, summary="Một văn bản / one document")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cchc_graph.graph.questions import planning
 from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.library import Graph
 from fastapi import APIRouter, HTTPException, Response
 
 from ..deps import CorpusDep, OptText, PagingDep
@@ -28,7 +29,7 @@ def _bounded(n: int, most: int, what: str) -> None:
 
 def _matrix(c: Corpus, document: str | None, jurisdiction: str | None) -> planning.Matrix:
     _bounded(planning.scope_size(c, document, jurisdiction), MAX_SCOPE_TASKS, "tasks")
-    return planning.responsibility_matrix(c, document, jurisdiction)
+    return Graph(c).matrix(document, jurisdiction)
 
 
 def _file(content: str | bytes, media: str, name: str) -> Response:
@@ -63,13 +64,13 @@ def matrix_xlsx(c: CorpusDep, document: OptText = None, jurisdiction: OptText = 
             summary="Thời hạn / deadlines, one-off and recurring")
 def calendar(c: CorpusDep, page: PagingDep, document: OptText = None, jurisdiction: OptText = None,
              agency: OptText = None) -> dict:
-    return page(planning.deadlines(c, document, jurisdiction, agency))
+    return page(Graph(c).calendar(document, jurisdiction, agency))
 
 
 @router.get("/calendar.ics", response_class=Response, responses=_binary("text/calendar"),
             summary="Lịch thời hạn (iCalendar) / deadlines as an .ics calendar")
 def calendar_ics(c: CorpusDep, document: OptText = None, jurisdiction: OptText = None,
                  agency: OptText = None) -> Response:
-    items = planning.deadlines(c, document, jurisdiction, agency)
+    items = Graph(c).calendar(document, jurisdiction, agency)
     _bounded(len(items), MAX_CALENDAR_EVENTS, "deadlines")
     return _file(planning.to_ics(items), "text/calendar; charset=utf-8", "thoi-han-cchc.ics")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from cchc_graph.graph.questions import audit as audit_mod
-from cchc_graph.graph.questions import queries, trace
+from cchc_graph.graph.questions import trace
 from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.library import Graph
 from fastapi import APIRouter, Query
 
 from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep, Text
@@ -28,23 +29,23 @@ Severity = Literal["error", "warning", "info"]
             summary="Ai chủ trì việc gì / tasks matching a phrase, with their agencies")
 def who_leads(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText = None,
               document: OptText = None) -> dict:
-    return page(queries.who_leads(b.for_phrase(q), q, jurisdiction, document))
+    return page(Graph(b.for_phrase(q)).who_leads(q, jurisdiction, document))
 
 
 @router.get("/search", response_model=SearchHitsPublic,
             summary="Tìm kiếm không dấu / search names, titles, numbers and quotes")
 def search(c: CorpusDep, page: PagingDep, q: Text,
            type: Annotated[list[EntityType] | None, Query()] = None) -> dict:
-    return page(queries.search(c, q, tuple(type or ())))
+    return page(Graph(c).search(q, tuple(type or ())))
 
 
 @router.get("/deps", response_model=DependenciesPublic,
             summary="Phụ thuộc / what an entity depends on and what depends on it")
 def deps(c: CorpusDep, page: PagingDep, entity: Text, depth: Depth = 1) -> DependenciesPublic:
     """Both lists are paged with the same ``limit`` and ``offset``; the counts are of all."""
-    eid = c.resolve_entity(entity)
-    up, down = trace.dependencies(c, eid, depth)
-    return DependenciesPublic(entity=eid, depends_on=page.window(up), depended_on_by=page.window(down),
+    d = Graph(c).deps(entity, depth)
+    up, down = d.depends_on, d.depended_on_by
+    return DependenciesPublic(entity=d.entity, depends_on=page.window(up), depended_on_by=page.window(down),
                               depends_on_count=len(up), depended_on_by_count=len(down))
 
 
@@ -63,4 +64,4 @@ def path(c: CorpusDep, page: PagingDep, source: Text, target: Text, structural: 
 def audit(c: CorpusDep, page: PagingDep,
           rule: Annotated[list[Literal[audit_mod.RULE_NAMES]] | None, Query()] = None,  # type: ignore[valid-type]
           severity: Severity = "info", document: OptText = None) -> dict:
-    return page(audit_mod.audit(c, tuple(rule or ()), severity, document))
+    return page(Graph(c).audit(tuple(rule or ()), severity, document))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.library import Graph
 from fastapi import APIRouter
 
 from ..deps import CorpusDep, PagingDep, Text
@@ -13,10 +13,10 @@ router = APIRouter(tags=["chỉ tiêu / targets"], responses={404: {"model": Err
 
 @router.get("/metrics", response_model=MetricsPublic, summary="Các chỉ tiêu / metrics with target counts")
 def metrics(c: CorpusDep, page: PagingDep) -> dict:
-    return page(cascade_mod.metrics(c))
+    return page(Graph(c).metrics())
 
 
 @router.get("/compare", response_model=ComparisonPublic,
             summary="So một chỉ tiêu giữa các địa bàn / one metric across jurisdictions")
 def compare(c: CorpusDep, page: PagingDep, metric: Text) -> dict:
-    return page(cascade_mod.compare(c, metric))
+    return page(Graph(c).compare(metric))

@@ -12,7 +12,7 @@ directed/undirected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 from cchc_graph.graph.questions.nx import to_networkx
@@ -68,11 +68,9 @@ def flat_graph(export: dict[str, Any], edge_type: bool = True) -> nx.MultiDiGrap
     return flat
 
 
-def write(export: dict[str, Any], path: str | Path, fmt: str) -> None:
-    """Write ``graphml`` or ``gexf``."""
-    if fmt == "graphml":
-        nx.write_graphml(flat_graph(export), path, encoding="utf-8", named_key_ids=True)
-    elif fmt == "gexf":
-        nx.write_gexf(flat_graph(export, edge_type=False), path, encoding="utf-8")
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
+def write_graphml(export: dict[str, Any], path: str | Path | BinaryIO) -> None:
+    nx.write_graphml(flat_graph(export), path, encoding="utf-8", named_key_ids=True)
+
+
+def write_gexf(export: dict[str, Any], path: str | Path | BinaryIO) -> None:
+    nx.write_gexf(flat_graph(export, edge_type=False), path, encoding="utf-8")

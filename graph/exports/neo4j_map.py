@@ -25,9 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.keys import fold, number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS
-from cchc_graph.loaders.text import fold
 
 MAPPING_VERSION = 1
 BASE_LABEL = "Cchc"

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from cchc_graph.loaders.text import slug
+from cchc_graph.keys import slug
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 

@@ -21,8 +21,7 @@ from typing import Any, Protocol
 
 from cchc_graph.graph.exports import cypher
 from cchc_graph.graph.questions.index import Corpus, Database, NotFound
-from cchc_graph.loaders.extract.grammar import number_key
-from cchc_graph.loaders.text import fold_key
+from cchc_graph.keys import fold_key, number_key
 
 
 class NotAvailable(RuntimeError):

@@ -9,6 +9,7 @@ SELECT), by agency, task, document and reference, in the export's order
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import orjson
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
     document_choices,
@@ -27,14 +29,13 @@ from cchc_graph.graph.questions.suggest import (
     nearest,
 )
 from cchc_graph.graph.store import database as db
-from cchc_graph.loaders.lexicon import ABBREVIATIONS, DOC_TYPES
-from cchc_graph.loaders.model import Provenance
-from cchc_graph.loaders.text import fold, fold_key
+from cchc_graph.keys import expand_query, fold, fold_key
+from cchc_graph.loaders.lexicon import DOC_TYPES
+from cchc_graph.loaders.model import SCHEMA_VERSION, Provenance
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
-_ABBREV = {fold_key(k): fold_key(v) for k, v in ABBREVIATIONS.items()}
 TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
 EXPORT_ORDER = "doc IS NULL, doc, ord"  # a table's rows in the export's order
 IN_LIST = "IN (SELECT value FROM json_each(?))"  # membership in a list given as one parameter (json_list)
@@ -45,6 +46,8 @@ NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agen
 ANSWERS_KEPT = 16  # answers' keys kept by a server (Corpus.kept): tens of thousands for a broad one
 MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
 T = TypeVar("T")
+_LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
+                 "jurisdiction", "scope")
 # what names a node of each other table (a target: the start of its text), in the order looked in
 _LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "rec"), ("indicators", "name"),
            ("jurisdictions", "name"), ("areas", "label"))
@@ -80,12 +83,6 @@ def prov(p: dict[str, Any] | None) -> Provenance | None:
     return Provenance(**p) if p else None
 
 
-def short(text: str, width: int = 90) -> str:
-    """One line of at most about ``width`` characters, cut at a word."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
-
-
 def source_place(p: Provenance | dict[str, Any] | None) -> str:
     """Where a quote is in the source file, as people look for it: "dòng 12–13, cột 5" (a text
     file: lines 12 to 13, from column 5), "trang 3, dòng 12, cột 5" (a PDF), "đoạn 12, ký tự
@@ -114,11 +111,6 @@ def section_label(path: str | None) -> str:
         primes = len(part) - len(base)
         parts.append(f"{base} (lần {primes + 1})" if primes else part)
     return ".".join(parts)
-
-
-def expand_query(query: str) -> str:
-    """Folded key of a query with known abbreviations spelled out ("UBND tỉnh")."""
-    return " ".join(_ABBREV.get(w, w) for w in fold_key(query).split())
 
 
 def agency_keys(agencies: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
@@ -311,10 +303,14 @@ class Database:
 def open_store(root: str | Path) -> Database:
     """The database of the store at ``root``; ``StoreError`` when it has none, or one of
     another layout version."""
-    from cchc_graph.graph.store.bridge import check_manifest  # TEMPORARY: the file store's schema check
-    from cchc_graph.graph.store.build import StoreError
+    from cchc_graph.graph.store.build import Store, StoreError
 
-    check_manifest(root)
+    manifest = Path(root) / "manifest.json"
+    if manifest.is_file():  # TEMPORARY (graph/store/bridge.py): the file store's schema check
+        with open(manifest, "rb") as f:
+            found = re.search(rb'"schema_version":\s*(\d+)', f.read(4096))
+        if found is None or int(found[1]) != SCHEMA_VERSION:
+            Store(root).manifest()  # says what is wrong
     path = Path(root) / db.DB_NAME
     if not path.is_file():
         raise StoreError(f"{root}: no graph here yet; run 'cchc build PATH' first")
@@ -362,6 +358,12 @@ class Corpus:
             db.write_export(conn, export, agency_keys(export.get("agencies") or []))
         conn.isolation_level = None
         return cls(conn)
+
+    @property
+    def export(self) -> dict[str, Any]:
+        """The whole JSON export, as this snapshot holds it (the exports read it)."""
+        with self._lock:
+            return db.read_export(self._conn, SCHEMA_VERSION)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one SQL statement."""
@@ -425,6 +427,17 @@ class Corpus:
         if key not in self.memo:
             self.memo[key] = build()
         return self.memo[key]
+
+    def label_records(self) -> dict[str, dict[str, Any]]:
+        """What document labels read of every cited document and document (a document's over
+        its reference's), in that order."""
+        recs: dict[str, dict[str, Any]] = {}
+        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope"),
+                              ("documents", "type, number, number_inferred, date, period_start, period_end, "
+                                            "title, jurisdiction, NULL")):
+            for did, *values in self.rows(f"SELECT id, {fields} FROM {table} ORDER BY {EXPORT_ORDER}"):
+                recs[did] = dict(zip(_LABEL_FIELDS, values, strict=True))
+        return recs
 
     def has_node(self, nid: str) -> bool:
         """Whether ``nid`` is a node of the typed graph: a record, or an edge's end."""

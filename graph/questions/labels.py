@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from cchc_graph.graph.questions.index import EXPORT_ORDER, TYPE_NAMES, Corpus, short
+from cchc_graph.graph.questions.display import short
+from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus
+from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import DOC_TYPES
-from cchc_graph.loaders.text import fold
 
 TYPE_CODES = {t.type: t.codes[0] for t in DOC_TYPES if t.codes}
 
@@ -43,22 +44,6 @@ def _period(rec: dict[str, Any]) -> str:
     return f"{a}–{b}" if a and b and a != b else str(a or b or "")
 
 
-def label_records(c: Corpus) -> dict[str, dict[str, Any]]:
-    """What labels read of every cited document and document (a document's over its
-    reference's), in that order."""
-    recs: dict[str, dict[str, Any]] = {}
-    for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope"),
-                          ("documents", "type, number, number_inferred, date, period_start, period_end, "
-                                        "title, jurisdiction, NULL")):
-        for did, *values in c.rows(f"SELECT id, {fields} FROM {table} ORDER BY {EXPORT_ORDER}"):
-            recs[did] = dict(zip(_LABEL_FIELDS, values, strict=True))
-    return recs
-
-
-_LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
-                 "jurisdiction", "scope")
-
-
 def base_label(c: Corpus, rec: dict[str, Any], places: dict[str | None, str] | None = None) -> str:
     """Type code, number (else date, else period, else the start of the title) and place."""
     code = TYPE_CODES.get(rec.get("type") or "", "VB")
@@ -79,7 +64,7 @@ def base_label(c: Corpus, rec: dict[str, Any], places: dict[str | None, str] | N
 def document_labels(c: Corpus) -> dict[str, str]:
     """Every document's and cited document's label, distinct across the corpus (built once)."""
     def build() -> dict[str, str]:
-        recs = label_records(c)
+        recs = c.label_records()
         places: dict[str | None, str] = {}
         for rec in recs.values():
             where = rec.get("jurisdiction") or rec.get("scope")

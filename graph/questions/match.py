@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
-from cchc_graph.loaders.text import fold, fold_key
+from cchc_graph.keys import fold, fold_key
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import (
     EXPORT_ORDER,
     IN_LIST,
@@ -20,7 +21,6 @@ from cchc_graph.graph.questions.index import (
     NotFound,
     json_list,
     prov,
-    short,
 )
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
 from cchc_graph.loaders.model import Provenance

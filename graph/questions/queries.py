@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cchc_graph.graph.questions import match
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import (
     EXPORT_ORDER,
     ROLES,
@@ -17,13 +18,11 @@ from cchc_graph.graph.questions.index import (
     Corpus,
     DocRef,
     NotFound,
-    expand_query,
     json_list,
     prov,
-    short,
 )
+from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.model import Provenance
-from cchc_graph.loaders.text import fold_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cchc_graph.loaders.text import fold_key
+from cchc_graph.graph.questions.display import short
+from cchc_graph.keys import fold_key
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
@@ -72,23 +73,20 @@ def agency_choices(c: Corpus) -> dict[str, str]:
 def jurisdiction_choices(c: Corpus) -> dict[str, str]:
     """Each jurisdiction's name, with and without its level word ("tỉnh"), → its name."""
     out = {}
-    for j, name, short in c.rows("SELECT id, name, short FROM jurisdictions ORDER BY doc IS NULL, doc, ord"):
+    for j, name, brief in c.rows("SELECT id, name, short FROM jurisdictions ORDER BY doc IS NULL, doc, ord"):
         name = name or j
         out[fold_key(name)] = name
-        if short is not None:  # a unit of the administrative map
-            out.setdefault(fold_key(short), name)
+        if brief is not None:  # a unit of the administrative map
+            out.setdefault(fold_key(brief), name)
     return out
 
 
 def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
-    from cchc_graph.graph.questions.index import short
-    from cchc_graph.graph.questions.labels import label_records
-
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
         in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
-        for did, rec in label_records(c).items():
+        for did, rec in c.label_records().items():
             for f in ("number", "number_inferred"):
                 if rec.get(f):
                     where = "" if did in in_corpus else " (ngoài kho / cited only)"

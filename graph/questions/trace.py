@@ -9,9 +9,8 @@ from itertools import pairwise
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import EXPORT_ORDER, Answers, Corpus, DocRef, NotFound, json_list, prov
-from cchc_graph.loaders.extract.grammar import number_key
+from cchc_graph.keys import fold_key, number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
-from cchc_graph.loaders.text import fold_key
 
 CITING = CITATION_RELATIONS
 

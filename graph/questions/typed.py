@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
-from cchc_graph.graph.questions.cascade import cascade_rows, parents_of
 from cchc_graph.graph.questions.index import EXPORT_ORDER, NODE_TABLES, Corpus, json_list
+from cchc_graph.graph.questions.refines import pair, parents_of
 from cchc_graph.loaders.model import to_dict
 
 Edge = tuple[str, str, dict[str, Any]]
@@ -138,8 +138,8 @@ def _refines(c: Corpus, nodes: Sequence[str], out: bool) -> Iterator[tuple[str, 
             (json_list({d for _, d in targets}),)))
     for (doc,) in c.rows(f"SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?)) "
                          f"ORDER BY {EXPORT_ORDER}", (docs,)):
-        for pid, via in parents_of(c, doc):
-            for row in cascade_rows(c, doc, pid, via):
+        for pid, _ in parents_of(c, doc):
+            for row in pair(c, doc, pid):
                 if row.child and row.parent:
                     node = row.child.id if out else row.parent.id
                     if node in wanted:

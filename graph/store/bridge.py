@@ -1,31 +1,25 @@
 """TEMPORARY: fill ``<store>/cchc.sqlite`` from a store of the file layout, until ``Store.build``
-writes the database itself (branch ``store``); then this module goes.
-
-    python -m cchc_graph.graph.store.bridge STORE
-"""
+writes the database itself (branch ``store``); then this module goes."""
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
-import sys
 from pathlib import Path
+from typing import Any
 
-from cchc_graph.graph.questions.index import expand_query
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import linking
-from cchc_graph.graph.store.build import Store
-from cchc_graph.loaders.model import SCHEMA_VERSION
+from cchc_graph.keys import expand_query
 
 
-def write_database(root: str | Path) -> Path:
-    """The database of the store at ``root``, written whole under a temporary name, then renamed."""
-    store = Store(root)
+def write_database(store: Any) -> Path:
+    """The database of ``store`` (a ``build.Store``), written whole under a temporary name,
+    then renamed into place."""
     entries = store.manifest()["documents"]
     parts = {d: linking.document_part(store.load_facts(d, e)) for d, e in sorted(entries.items())}
     links = linking.link([p["keys"] for p in parts.values()], lambda d: parts[d]["agencies"])
-    target = store.root / db.DB_NAME
+    target = Path(store.root) / db.DB_NAME
     tmp = target.with_name(f".{db.DB_NAME}.tmp")
     for stale in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
         stale.unlink(missing_ok=True)
@@ -42,19 +36,3 @@ def write_database(root: str | Path) -> Path:
     conn.close()
     os.replace(tmp, target)
     return target
-
-
-def check_manifest(root: str | Path) -> None:
-    """The file store's schema check (``Store.manifest``), from the head of its manifest only."""
-    path = Path(root) / "manifest.json"
-    if not path.is_file():
-        return
-    with open(path, "rb") as f:
-        found = re.search(rb'"schema_version":\s*(\d+)', f.read(4096))
-    if found is None or int(found[1]) != SCHEMA_VERSION:
-        Store(root).manifest()  # says what is wrong
-
-
-if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print(write_database(arg))

@@ -269,7 +269,7 @@ class Store:
             self._collect_garbage()
             from cchc_graph.graph.store.bridge import write_database  # TEMPORARY: until the store branch
 
-            write_database(self.root)
+            write_database(self)
         return report
 
     def _write_graph(self, manifest: dict[str, Any] | None, entries: dict[str, dict],

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from cchc_graph.loaders.extract.grammar import number_key
-from cchc_graph.loaders.text import fold_key
+from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
 SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)

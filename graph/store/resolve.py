@@ -20,11 +20,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from cchc_graph.keys import expand_abbreviations, fold_key, number_key
 from cchc_graph.loaders import admin
-from cchc_graph.loaders.extract.citations import expand_abbreviations
-from cchc_graph.loaders.extract.grammar import number_key
 from cchc_graph.loaders.model import Citation, DocumentFacts
-from cchc_graph.loaders.text import fold_key
 
 Keys = dict[str, Any]  # plain dicts: stored in the store's marshal files as they are
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

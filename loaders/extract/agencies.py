@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from cchc_graph.keys import ABBREVIATIONS, fold, slug
+
 from .. import admin
-from ..lexicon import ABBREVIATIONS, DOMAINS, HEADS, NAME_STOPS, NOT_AGENCIES, Head, heads_at
+from ..lexicon import DOMAINS, HEADS, NAME_STOPS, NOT_AGENCIES, Head, heads_at
 from ..model import Agency, Provenance
-from ..text import fold, slug
 
 _ABBREV_FORMS = {fold(k) for k in ABBREVIATIONS} | {"tt", "vcci", "ubmttq", "bch", "btv", "ubkt"}
 _COMMITTEES = {"tinh uy": ("Tỉnh ủy", "province"), "huyen uy": ("Huyện ủy", "district"),

@@ -17,11 +17,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from cchc_graph.keys import expand_abbreviations, fold, fold_key, number_key, slug
+
 from .. import admin
 from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
 from ..model import Citation, NormDoc, Provenance
 from ..outline import Outline
-from ..text import GuardedPattern, fold, fold_key, slug
+from ..text import GuardedPattern
 from .agencies import Context
 from .grammar import (
     LETTER_NUMBER,
@@ -29,19 +31,11 @@ from .grammar import (
     NUMBER_LIST,
     canonical_number,
     issuer_scope,
-    number_key,
     restore_hyphen,
     type_from_number,
 )
 from .header import header_start
-from .reference_parts import (
-    SUP,
-    TYPE_BEFORE,
-    expand_abbreviations,
-    law_name,
-    tail_of,
-    title_from,
-)
+from .reference_parts import SUP, TYPE_BEFORE, law_name, tail_of, title_from
 from .relations import relation_at, stronger
 
 # "TCVN ISO 9001:2015"; the branches start with a letter so the engine skips ahead to T and I

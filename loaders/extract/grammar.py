@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from cchc_graph.keys import fold
+
 from ..lexicon import ISSUER_CODES, TYPE_BY_CODE
-from ..text import fold
 
 # --- dates ---------------------------------------------------------------------------------
 
@@ -88,12 +89,6 @@ def restore_hyphen(code: str) -> str | None:
         if fold(code[:i]) in TYPE_BY_CODE and fold(code[i:]) in ISSUER_CODES:
             return f"{code[:i]}-{code[i:]}"
     return None
-
-
-def number_key(number: str) -> str:
-    """A comparison key: folded, no spaces, no leading zeros."""
-    n = fold(number).replace(" ", "")
-    return re.sub(r"^0+(?=\d)", "", n)
 
 
 def type_from_number(number: str) -> str | None:

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from cchc_graph.keys import fold
+
 from ..lexicon import HEADS, TYPE_WORDS_RX
 from ..model import NormDoc
-from ..text import LOWER, UPPER, fold
+from ..text import LOWER, UPPER
 from .grammar import NUMBER, canonical_number, iso_date
 
 # portal panels and banners before the header run to ~3,000 characters; a motto later than

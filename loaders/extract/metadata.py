@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cchc_graph.keys import fold
+
 from .. import admin
 from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX, find_indicators
 from ..model import Definition, IndicatorMention, NormDoc, Provenance
 from ..outline import Outline
-from ..text import fold, is_upper_word
+from ..text import is_upper_word
 from .agencies import Context, Mention, parse_agency
 from .grammar import PERIOD, VISION, type_from_number
 from .header import (

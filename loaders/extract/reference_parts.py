@@ -1,13 +1,14 @@
 """The parts of a reference read around its number or name: the type word before it, the
-date, issuer and title after it, a law's name; abbreviations spelled out for comparing titles.
+date, issuer and title after it, a law's name.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..lexicon import ABBREVIATIONS, DOC_TYPES, TYPE_WORDS_RX
-from ..text import fold
+from cchc_graph.keys import fold
+
+from ..lexicon import DOC_TYPES, TYPE_WORDS_RX
 from .grammar import DATE_ANY, NUMBER, PERIOD, parse_date
 from .relations import in_bases_list
 
@@ -55,12 +56,6 @@ _AMENDING = re.compile(r"(?i)sửa đổi,?\s+bổ sung\s+(?:một số điều\
 # (its list of laws may go on over a line: "… Luật Đấu thầu,\nLuật Đầu tư …")
 _AMENDING_STOP = re.compile(r"[;(]|\n(?!\s*(?:Bộ luật|Luật|[a-zà-ỹđ]))|\.(?=\s|$)|\s(?:ngày|số\s*(?=\d))|"
                             r",\s*(?:ngày|được|đã được)\s")
-
-
-def expand_abbreviations(text: str, extra: dict[str, str] | None = None) -> str:
-    """``UBND tỉnh`` → ``Ủy ban nhân dân tỉnh`` (known and the document's own abbreviations)."""
-    table = {**ABBREVIATIONS, **(extra or {})}
-    return re.sub(r"\b[A-ZĐ]{2,}\b", lambda m: table.get(m.group(0), m.group(0)), text)
 
 
 def title_from(text: str, start: int, limit: int) -> tuple[str | None, int]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
+from cchc_graph.keys import fold
+
 from ..model import CITATION_RELATIONS
-from ..text import fold
 
 # strongest last: a document both resting on and amending another amends it
 RANK = {r: i for i, r in enumerate(CITATION_RELATIONS)}

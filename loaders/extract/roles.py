@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from cchc_graph.keys import fold
+
 from ..lexicon import AREAS, DUTY_HEADING, EXHORTATION, ROLE_BODIES
 from ..model import NormDoc, Section
 from ..outline import Outline
-from ..text import LOWER, UPPER, by_first_character, fold, sentences
+from ..text import LOWER, UPPER, by_first_character, sentences
 from .agencies import Context, Mention
 from .agency_lists import parse_list
 from .named import role_named

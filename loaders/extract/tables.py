@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cchc_graph.keys import fold
+
 from ..lexicon import TABLE_COLUMNS
 from ..model import Block
-from ..text import fold
 
 _HEADER_ROWS = 3  # a table's header is among its first rows (a title row may come first)
 _ORDINAL = re.compile(r"^\W*(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[a-zđ])\W*$")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 
+from cchc_graph.keys import fold, slug
+
 from ..lexicon import COUNT_NOUNS, METRICS, NUMBER_WORDS, find_indicators
 from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
-from ..text import GuardedPattern, clauses, fold, sentences, slug
+from ..text import GuardedPattern, clauses, sentences
 from .grammar import DATE_ANY, NUMBER, PERIOD, YEAR_BY
 
 TARGET_KINDS = {"goals", "tasks", "solutions", "implementation", ""}

@@ -1,0 +1,202 @@
+"""The Python API: build a store, open it, ask each question and get typed answers.
+
+The ``cchc`` commands and the HTTP routes are layers over the same question functions
+(``graph/questions``); a method here calls exactly the one its command calls, so the answers
+are the dataclasses the command prints as JSON.
+
+    import cchc_graph
+
+    cchc_graph.build(["docs/"], store=".cchc")
+    g = cchc_graph.open(".cchc")
+    for task in g.who_leads("tuyên truyền"):
+        print(task.title, [a.name for a in task.holders("lead")])
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cchc_graph.graph.exports.formats import FORMATS, Options
+from cchc_graph.graph.questions import audit as audit_mod
+from cchc_graph.graph.questions import cascade as cascade_mod
+from cchc_graph.graph.questions import coverage, planning, queries, trace
+from cchc_graph.graph.questions.audit import Violation
+from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
+from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound, open_store
+from cchc_graph.graph.questions.planning import Deadline, Matrix
+from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
+from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
+from cchc_graph.graph.store.build import DEFAULT_STORE, BuildReport, Store, StoreError
+from cchc_graph.loaders.read import ReadOptions
+
+__all__ = ["Dependencies", "Graph", "NotFound", "StoreError", "build", "open"]
+
+
+def build(paths: Iterable[str | Path], store: str | Path = DEFAULT_STORE, add: bool = False, *,
+          options: ReadOptions | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Read documents (files or folders) into the store; what loaded, was reused or skipped.
+
+    Without ``add`` the store then holds exactly these documents. ``cchc build`` calls this.
+
+        report = cchc_graph.build(["docs/"], store=".cchc")
+        print(len(report.loaded), report.skipped)
+    """
+    return Store(store).build(list(paths), add=add, options=options, progress=progress)
+
+
+def open(store: str | Path = DEFAULT_STORE) -> Graph:
+    """The graph of a built store (``StoreError`` when there is none, or it cannot be read),
+    as one snapshot of its database: every answer reads the same state, whatever builds commit
+    meanwhile, until ``close()`` (or the end of a ``with`` block); open again to see them.
+
+        with cchc_graph.open(".cchc") as g:
+            print(g.stats()["documents"])
+    """
+    snapshot = open_store(store).snapshot()
+    return Graph(snapshot.__enter__(), Store(store), lambda: snapshot.__exit__(None, None, None))
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """What an entity rests on and what rests on it; ``task`` when the entity is a task."""
+
+    entity: str
+    task: TaskAnswer | None
+    depends_on: Sequence[Link]
+    depended_on_by: Sequence[Link]
+
+
+class Graph:
+    """One store's graph and its questions. Names are matched without accents; one that
+    matches nothing raises ``NotFound`` (a ``LookupError``) saying what was asked.
+
+        g = cchc_graph.open(".cchc")
+        g.cites("03-NQ/TU", depth=2)
+    """
+
+    def __init__(self, corpus: Corpus, store: Store | None = None,
+                 close: Callable[[], object] | None = None) -> None:
+        self.corpus = corpus
+        self.store = store
+        self._close = close
+
+    def close(self) -> None:
+        """End the snapshot (``open``); the graph answers no more."""
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def who_leads(self, phrase: str, jurisdiction: str | None = None,
+                  document: str | None = None) -> Sequence[TaskAnswer]:
+        """Tasks containing ``phrase``, each with its lead, cooperating and standing agencies."""
+        return queries.who_leads(self.corpus, phrase, jurisdiction, document)
+
+    def agency_roles(self, name: str, jurisdiction: str | None = None, roles: tuple[str, ...] = ROLES,
+                     document: str | None = None) -> Sequence[AgencyRole]:
+        """The tasks the agencies called ``name`` hold these roles on."""
+        return queries.agency_roles(self.corpus, name, jurisdiction, roles, document)
+
+    def agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyProfile]:
+        """The profile of each agency ``name`` (an id, name, alias or abbreviation) matches."""
+        c = self.corpus
+        ids = [name] if name in c.agencies else c.find_agencies(name, jurisdiction)
+        return [queries.agency_profile(c, a) for a in ids]
+
+    def cites(self, document: str, depth: int = 1) -> list[CitationHop]:
+        """What a document (id, number or title phrase) cites, transitively to ``depth``."""
+        return trace.cites(self.corpus, document, depth)
+
+    def cited_by(self, number: str, depth: int = 1) -> Sequence[CitationHop]:
+        """Who cites a document number (or a stored document), backwards to ``depth``."""
+        return trace.cited_by(self.corpus, number, depth)
+
+    def citations(self, resolved: bool | None = None) -> list[CitationHop]:
+        """Every citation; only those found in the store (True) or not (False)."""
+        return trace.citation_status(self.corpus, resolved)
+
+    def inconsistencies(self) -> list[Inconsistency]:
+        """Numbers cited with different dates, issuers or titles."""
+        return trace.inconsistencies(self.corpus)
+
+    def deps(self, entity: str, depth: int = 1) -> Dependencies:
+        """What an entity (id, document number, agency name) depends on, and what on it."""
+        c = self.corpus
+        nid = c.resolve_entity(entity)
+        up, down = trace.dependencies(c, nid, depth)
+        return Dependencies(nid, queries.task_answer(c, nid) if nid in c.tasks else None, up, down)
+
+    def path(self, source: str, target: str, structural: bool = False) -> list[Link]:
+        """The shortest chain of facts between two entities ([] when none)."""
+        c = self.corpus
+        return trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
+
+    def cascade(self, child: str, parent: str | None = None) -> list[Cascade]:
+        """A plan's targets against those of each document it implements (or ``parent``)."""
+        return cascade_mod.cascade(self.corpus, child, parent)
+
+    def metrics(self) -> list[MetricInfo]:
+        """The metrics targets are measured by, most used first."""
+        return cascade_mod.metrics(self.corpus)
+
+    def compare(self, metric: str) -> Sequence[ComparisonRow]:
+        """One metric (key or phrase of its label) across jurisdictions and documents."""
+        return cascade_mod.compare(self.corpus, metric)
+
+    def audit(self, rules: tuple[str, ...] = (), severity: str = "info",
+              document: str | None = None) -> list[Violation]:
+        """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above."""
+        return audit_mod.audit(self.corpus, rules, severity, document)
+
+    def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
+        """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""
+        return queries.search(self.corpus, query, types)
+
+    def matrix(self, document: str | None = None, jurisdiction: str | None = None) -> Matrix:
+        """Agencies × tasks with their roles (``planning.matrix_csv`` / ``matrix_xlsx`` write it)."""
+        return planning.responsibility_matrix(self.corpus, document, jurisdiction)
+
+    def calendar(self, document: str | None = None, jurisdiction: str | None = None,
+                 agency: str | None = None) -> Sequence[Deadline]:
+        """Every deadline, one-off and recurring (``planning.to_ics`` writes iCalendar)."""
+        return planning.deadlines(self.corpus, document, jurisdiction, agency)
+
+    def gaps(self, document: str | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """What extraction did not understand (``duty``, ``figure``, ``metadata``)."""
+        c = self.corpus
+        return coverage.gaps_of(c, c.find_document(document) if document else None, kinds)
+
+    def coverage(self) -> list[dict[str, Any]]:
+        """Per document: responsibilities and targets found, gaps left by kind."""
+        return coverage.coverage(self.corpus)
+
+    def stats(self) -> dict[str, int]:
+        """How many records of each kind the store holds (documents, agencies, tasks …)."""
+        return coverage.record_counts(self.corpus)
+
+    def export(self, fmt: str, output: str | Path | BinaryIO, base: str | None = None) -> str:
+        """Write the graph in a format of ``cchc export --format`` (``formats.FORMATS``) to a
+        file or binary stream, or into a folder (neo4j-csv: then returns what to run next).
+
+            g.export("turtle", "graph.ttl")
+        """
+        form = FORMATS[fmt]
+        opts = Options(base, self.store.graph_version if self.store else "")
+        if form.write_folder is not None:
+            return form.write_folder(self.corpus.export, Path(output), opts)  # type: ignore[arg-type]
+        if isinstance(output, str | Path):
+            with builtins.open(output, "wb") as out:
+                form.write(self.corpus.export, out, opts)
+        else:
+            form.write(self.corpus.export, output, opts)
+        return ""

@@ -1,0 +1,99 @@
+"""The export formats, declared once: the CLI's ``export`` and the Python API read this table.
+
+A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
+folder; each writer takes the JSON export (``docs/json-export.md``) and the options. The
+writers import their modules when called: rdflib and networkx load only for their formats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+
+@dataclass(frozen=True)
+class Options:
+    """What some formats need besides the graph: the RDF IRIs' base (None: rdf.DEFAULT_BASE),
+    the store's version."""
+
+    base: str | None = None
+    version: str = ""
+
+
+StreamWriter = Callable[[dict[str, Any], BinaryIO, Options], None]
+FolderWriter = Callable[[dict[str, Any], Path, Options], str]  # returns what to do next
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One ``--format``: exactly one of ``write`` (a stream) and ``write_folder`` is set."""
+
+    name: str
+    media_type: str
+    suffix: str  # of a file of this format ("" for a folder)
+    description: str  # Vietnamese / English
+    write: StreamWriter | None = None
+    write_folder: FolderWriter | None = None
+
+    @property
+    def folder(self) -> bool:
+        return self.write_folder is not None
+
+
+def _json(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+    out.write((json.dumps(export, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def _rdflib(syntax: str) -> StreamWriter:
+    def write(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+        from .rdf import DEFAULT_BASE, to_rdf
+
+        out.write(to_rdf(export, opts.base or DEFAULT_BASE).serialize(format=syntax).encode("utf-8"))
+    return write
+
+
+def _ntriples(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+    """Streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB."""
+    from .rdf import DEFAULT_BASE, write_ntriples
+
+    write_ntriples(export, out, opts.base or DEFAULT_BASE)
+
+
+def _graphml(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+    from .graphml import write_graphml
+
+    write_graphml(export, out)
+
+
+def _gexf(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+    from .graphml import write_gexf
+
+    write_gexf(export, out)
+
+
+def _neo4j_csv(export: dict[str, Any], folder: Path, opts: Options) -> str:
+    from .neo4j_csv import write_csv
+
+    command = write_csv(export, folder, opts.version)
+    return f"chạy trên máy chủ Neo4j / run on the Neo4j server:\n  {folder}/import.sh   # = {command}"
+
+
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("json", "application/json", ".json",
+                 "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json),
+    ExportFormat("turtle", "text/turtle", ".ttl", "RDF Turtle: ELI, W3C ORG, SKOS, DCTERMS, PROV-O, "
+                 "Web Annotation (docs/rdf.md)", write=_rdflib("turtle")),
+    ExportFormat("jsonld", "application/ld+json", ".jsonld", "RDF JSON-LD, cùng ánh xạ / same mapping",
+                 write=_rdflib("json-ld")),
+    ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, ghi dần / streamed, for large "
+                 "stores", write=_ntriples),
+    ExportFormat("graphml", "application/graphml+xml", ".graphml", "đồ thị có kiểu, thuộc tính phẳng / "
+                 "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml),
+    ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf),
+    ExportFormat("neo4j-csv", "text/csv", "", "thư mục CSV nút và quan hệ / a folder of node and "
+                 "relationship CSVs with import.sh and schema.cypher, for neo4j-admin database import "
+                 "(docs/neo4j.md)", write_folder=_neo4j_csv),
+)}
