@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from cchc_graph.graph.questions import cascade, match, queries, trace
-from cchc_graph.graph.questions.index import EXPORT_ORDER, ROLES, Answers, Corpus, Database
+from cchc_graph.graph.questions.index import ROLES, Corpus, Database
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
 from cchc_graph.graph.store import database as db
 from cchc_graph.keys import fold
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import EXPORT_ORDER, TYPE_NAMES, Corpus, json_list
+from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus
 from cchc_graph.graph.questions.labels import document_labels, place_name
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
 
 from .model import VEdge, View, VNode
 from .style import EDGE, FALLBACK_EDGE, NODE

@@ -14,7 +14,6 @@ from urllib.parse import quote
 from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import queries, trace
 from cchc_graph.graph.questions.index import (
-    EXPORT_ORDER,
     ROLE_LABELS,
     ROLES,
     TYPE_NAMES,
@@ -25,6 +24,7 @@ from cchc_graph.graph.questions.index import (
 )
 from cchc_graph.graph.questions.labels import document_labels
 from cchc_graph.graph.questions.refines import metric_label, parents_of, refinement_of
+from cchc_graph.graph.questions.tables import EXPORT_ORDER
 from cchc_graph.loaders.model import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value

@@ -14,17 +14,10 @@ from typing import Any
 import orjson
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import (
-    IN_LIST,
-    ROLE_LABELS,
-    TYPE_NAMES,
-    Corpus,
-    json_list,
-    section_label,
-    source_place,
-)
+from cchc_graph.graph.questions.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, source_place
 from cchc_graph.graph.questions.labels import document_labels, place_name
 from cchc_graph.graph.questions.refines import metric_label
+from cchc_graph.graph.questions.tables import IN_LIST, json_list
 from cchc_graph.graph.questions.trace import STRUCTURAL
 from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import AGENCY_KINDS

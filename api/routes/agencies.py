@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from cchc_graph.graph.questions import queries
-from cchc_graph.graph.questions.index import ROLES, Answers, NotFound
+from cchc_graph.graph.questions.index import ROLES, NotFound
+from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.library import Graph
 from fastapi import APIRouter, Query
 

@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cchc_graph.graph.questions.cascade import cascade
-from cchc_graph.graph.questions.index import EXPORT_ORDER, Corpus, prov
+from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.refines import parents_of
+from cchc_graph.graph.questions.tables import EXPORT_ORDER
 from cchc_graph.graph.questions.trace import inconsistencies
 from cchc_graph.loaders.lexicon import METRICS
 from cchc_graph.loaders.model import Provenance

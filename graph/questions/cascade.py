@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cchc_graph.graph.questions.index import Answers, Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.refines import CascadeRow, metric_label, pair, parents_of, refinement_of
+from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.keys import fold_key
 from cchc_graph.loaders.model import Provenance
 

@@ -10,19 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import (
-    EXPORT_ORDER,
-    IN_LIST,
-    ROLE_LABELS,
-    AgencyRef,
-    Answers,
-    Corpus,
-    DocRef,
-    NotFound,
-    json_list,
-    prov,
-)
+from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, json_list
 from cchc_graph.loaders.model import Provenance
 
 

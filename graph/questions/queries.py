@@ -10,17 +10,8 @@ from typing import Any
 
 from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import (
-    EXPORT_ORDER,
-    ROLES,
-    AgencyRef,
-    Answers,
-    Corpus,
-    DocRef,
-    NotFound,
-    json_list,
-    prov,
-)
+from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
 from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.model import Provenance
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cchc_graph.graph.questions import typed
-from cchc_graph.graph.questions.index import EXPORT_ORDER, Answers, Corpus, DocRef, NotFound, json_list, prov
+from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
 from cchc_graph.keys import fold_key, number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
-from cchc_graph.graph.questions.index import EXPORT_ORDER, NODE_TABLES, Corpus, json_list
+from cchc_graph.graph.questions.index import NODE_TABLES, Corpus
 from cchc_graph.graph.questions.refines import pair, parents_of
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
 from cchc_graph.loaders.model import to_dict
 
 Edge = tuple[str, str, dict[str, Any]]
