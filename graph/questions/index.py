@@ -30,6 +30,7 @@ from cchc_graph.graph.questions.suggest import (
 )
 from cchc_graph.graph.questions.tables import (
     EXPORT_ORDER,
+    IN_LIST,
     ByDocument,
     Grouped,
     Records,
@@ -378,8 +379,26 @@ class Corpus:
         """A task's title, or the start of its text when the title only names an agency (duties
         listed under an agency's heading)."""
         t = self.tasks[tid]
-        names = self.rows("SELECT 1 FROM agency_keys WHERE key = ? LIMIT 1", (expand_query(t["title"]),))
-        return short(t["text"]) if names else t["title"]
+        key = expand_query(t["title"])
+        if ("name", key) not in self._refs:
+            self._refs[("name", key)] = bool(self.rows("SELECT 1 FROM agency_keys WHERE key = ? LIMIT 1",
+                                                       (key,)))
+        return short(t["text"]) if self._refs[("name", key)] else t["title"]
+
+    def read_tasks(self, tids: Sequence[str]) -> None:
+        """Read at once what answering about many tasks reads: the tasks, their roles, their
+        agencies, whether their titles name agencies."""
+        self.tasks.where(f"id {IN_LIST}", (json_list(tids),))
+        self.resp_by_task.read(tids)
+        agencies = {r["agency"] for t in tids for r in self.resp_by_task[t]}
+        known = {a for kind, a in self._refs if kind == "agency"}
+        for aid, *ref in self.rows(f"SELECT id, name, jurisdiction, kind, is_group FROM agencies "
+                                   f"WHERE id {IN_LIST}", (json_list(agencies - known),)):
+            self._refs[("agency", aid)] = AgencyRef(aid, ref[0], ref[1], ref[2], bool(ref[3]))
+        keys = {expand_query(self.tasks[t]["title"]) for t in tids if t in self.tasks}
+        named = {k for (k,) in self.rows(f"SELECT DISTINCT key FROM agency_keys WHERE key {IN_LIST}",
+                                         (json_list(keys),))}
+        self._refs.update((("name", k), k in named) for k in keys)
 
     # --- lookups by name -------------------------------------------------------------------
 

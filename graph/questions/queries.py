@@ -126,7 +126,7 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
     ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
-    return Answers(ids, lambda tid: task_answer(c, tid))
+    return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)
 
 
 def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None) -> list[str]:

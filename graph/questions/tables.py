@@ -23,10 +23,14 @@ def json_list(values: Iterable[Any]) -> str:
 
 class Answers(Sequence[T]):
     """Answers in the order SQL gave their keys, each built when read: a broad question has
-    thousands, of which a page shows fifty."""
+    thousands, of which a page shows fifty. ``read``: reads what building a run of keys needs
+    at once (a command printing every answer builds thousands)."""
 
-    def __init__(self, keys: Sequence[Any], build: Callable[[Any], T]) -> None:
-        self._keys, self._build = keys, build
+    RUN = 500  # keys read at once
+
+    def __init__(self, keys: Sequence[Any], build: Callable[[Any], T],
+                 read: Callable[[Sequence[Any]], object] | None = None) -> None:
+        self._keys, self._build, self._read = keys, build, read
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -37,11 +41,18 @@ class Answers(Sequence[T]):
     def __getitem__(self, i: slice) -> list[T]: ...
     def __getitem__(self, i: int | slice) -> T | list[T]:
         if isinstance(i, slice):
-            return [self._build(k) for k in self._keys[i]]
+            return list(self._built(self._keys[i]))
         return self._build(self._keys[i])
 
     def __iter__(self) -> Iterator[T]:
-        return map(self._build, self._keys)
+        return self._built(self._keys)
+
+    def _built(self, keys: Sequence[Any]) -> Iterator[T]:
+        for at in range(0, len(keys), self.RUN):
+            run = keys[at:at + self.RUN]
+            if self._read is not None and len(run) > 1:
+                self._read(run)
+            yield from map(self._build, run)
 
     def __repr__(self) -> str:
         return f"Answers({len(self)})"
@@ -106,6 +117,15 @@ class Grouped:
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self[key] or default
+
+    def read(self, keys: Iterable[Any]) -> None:
+        """Read the records of many keys at once."""
+        todo = [k for k in set(keys) if k not in self._got]
+        for k in todo:
+            self._got[k] = []
+        for key, r in self._c.rows(f"SELECT {self._col}, rec FROM {self._t} WHERE {self._col} {IN_LIST} "
+                                   f"ORDER BY {EXPORT_ORDER}", (json_list(todo),)):
+            self._got[key].append(orjson.loads(r))
 
 
 class _DocumentFacts:
