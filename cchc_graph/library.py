@@ -156,7 +156,7 @@ class Graph:
     def audit(self, rules: tuple[str, ...] = (), severity: str = "info",
               document: str | None = None) -> list[Violation]:
         """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above."""
-        return audit_mod.audit(self.corpus, rules, severity, document)
+        return list(audit_mod.audit(self.corpus, rules, severity, document))
 
     def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
         """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""

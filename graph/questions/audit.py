@@ -3,14 +3,15 @@ with cooperating agencies and a deadline — and the checks an auditor runs acro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import orjson
 from cchc_graph.graph.questions.cascade import cascade
 from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.refines import parents_of
-from cchc_graph.graph.questions.tables import EXPORT_ORDER
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
 from cchc_graph.graph.questions.trace import inconsistencies
 from cchc_graph.loaders.lexicon import METRICS
 from cchc_graph.loaders.model import Provenance
@@ -202,18 +203,29 @@ RULE_NAMES = ("task_no_lead", "task_many_leads", "task_no_deadline", "report_cyc
 
 
 def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
-          document: str | None = None) -> list[Violation]:
-    """Every violation found, most severe first; filter by rule names, severity and document."""
+          document: str | None = None) -> Sequence[Violation]:
+    """Every violation found, most severe first; filter by rule names, severity and document.
+
+    The findings are kept for the data's version as JSON beside the fields they are filtered
+    by (a national corpus has hundreds of thousands: as objects the garbage collector would
+    walk them at every full collection), and built when read."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    found = c.derived("audit", lambda: _all_violations(c))
-    if not rules and doc is None and limit == len(SEVERITIES) - 1:
-        return list(found)
-    return [v for v in found if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
-            and (doc is None or v.document == doc)]
+    found = c.derived("audit", lambda: [(v.rule, SEVERITIES.index(v.severity), v.document, orjson.dumps(v))
+                                        for v in _all_violations(c)])
+    return Answers([blob for rule, severity, d, blob in found
+                    if (not rules or rule in rules) and severity <= limit and (doc is None or d == doc)],
+                   _violation)
 
 
-def summary(found: list[Violation]) -> list[RuleCount]:
+def _violation(blob: bytes) -> Violation:
+    v = orjson.loads(blob)
+    return Violation(v["rule"], v["severity"], v["entity"], v["entity_label"], v["document"], v["message"],
+                     prov(v["provenance"]),
+                     tuple(Evidence(e["label"], prov(e["provenance"])) for e in v["evidence"]))
+
+
+def summary(found: Sequence[Violation]) -> list[RuleCount]:
     """Findings counted by rule and severity, in the audit's order (most severe first)."""
     counts: dict[tuple[str, str], list[Violation]] = {}
     for v in found:
