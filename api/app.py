@@ -10,7 +10,7 @@ from pathlib import Path
 from cchc_graph.graph.exports.neo4j_db import Target
 from cchc_graph.graph.exports.sparql import Limits
 from cchc_graph.graph.questions.backend import Embedded, Neo4j, NotAvailable
-from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.questions.index import NotFound, open_store
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.loaders.model import SCHEMA_VERSION
 from fastapi import FastAPI, Request
@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from .admission import Admission
-from .deps import BackendDep, LiveCorpus, SparqlEngines
+from .deps import BackendDep, SparqlEngines
 from .routes import agencies, browser, citations, documents, planning, questions, sparql, targets, upload
 from .schemas import HealthPublic
 
@@ -39,7 +39,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """A served app loads the SPARQL worker at start and stops it (and its queries) at the end."""
     engines: SparqlEngines | None = getattr(app.state, "sparql", None)
     if engines is not None:
-        engines.get(app.state.live.get())
+        with app.state.backend.session() as b:
+            engines.get(b.full())
     yield
     if engines is not None:
         engines.close()
@@ -78,14 +79,15 @@ def create_app(store_dir: str | Path, upload_token: str | None = None,
                            allow_methods=["GET"] + (["POST"] if upload_token else []),
                            allow_headers=["Authorization"] if upload_token else [])
     if neo4j is None:
-        app.state.live = LiveCorpus(store)
-        app.state.backend = Embedded(app.state.live.get)
+        app.state.store = store
+        app.state.backend = Embedded(open_store(store.root))
         app.state.sparql = SparqlEngines(store, sparql_limits or Limits())
     else:
         from cchc_graph.graph.exports.neo4j_db import Reader
 
         app.state.backend = Neo4j(Reader(neo4j))
-    app.state.backend.dimensions()  # fail at start, not on the first request
+    with app.state.backend.session() as b:
+        b.dimensions()  # fail at start, not on the first request
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:

@@ -20,7 +20,7 @@ from .commands import COMMANDS
 from .gaps_commands import gaps as gaps_command
 from .neo4j_commands import neo4j_group, neo4j_options
 from .neo4j_commands import target as neo4j_target
-from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
+from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, answering, fail
 from .viz_commands import VIZ_COMMANDS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
@@ -231,12 +231,9 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
 
         cchc stats --documents
     """
-    try:
-        data = Store(store_dir).load_export()
-    except StoreError as e:
-        fail(str(e), EXIT_STORE)
-    counts = record_counts(data)
-    rows = coverage(data) if per_document else []
+    with answering(store_dir) as c:
+        counts = record_counts(c)
+        rows = coverage(c) if per_document else []
     if as_json:
         click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
         return

@@ -1,43 +1,19 @@
-"""FastAPI dependencies: the live corpus (reloaded when the store changes) and paging."""
+"""FastAPI dependencies: one snapshot of the store's database per request, and paging."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from cchc_graph.graph.exports.sparql import Engine, Limits
-from cchc_graph.graph.questions.backend import Backend, prepare
+from cchc_graph.graph.questions.backend import Backend
 from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.store.build import Store
 from fastapi import Depends, Query, Request
 
 MAX_PAGE = 500
-
-
-@dataclass
-class LiveCorpus:
-    """The store's corpus, re-read when the store's version changes (a build or an upload).
-
-    Each corpus read is prepared in the background (its phrase indexes and answer orders
-    built), so the first question of each kind does not wait seconds for them."""
-
-    store: Store
-    _corpus: Corpus | None = None
-    _version: str | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    preparing: threading.Thread | None = None
-
-    def get(self) -> Corpus:
-        version = self.store.version()  # new with every committed build or upload
-        with self._lock:
-            if self._corpus is None or version != self._version:
-                self._corpus = Corpus(self.store.load_export())
-                self._version = version
-                self.preparing = threading.Thread(target=prepare, args=(self._corpus,), daemon=True,
-                                                  name="cchc-prepare")
-                self.preparing.start()
-            return self._corpus
 
 
 @dataclass
@@ -69,13 +45,20 @@ class SparqlEngines:
             engine.close()
 
 
-def get_backend(request: Request) -> Backend:
-    return request.app.state.backend
+def get_backend(request: Request) -> Iterator[Backend]:
+    """The backend for one request: with the store, one snapshot read by all its questions
+    (a build committing meanwhile is seen by the next request), ended before the response is
+    sent (``BackendDep``: scope "function"), as the request's other bounds are."""
+    with request.app.state.backend.session() as b:
+        yield b
 
 
-def get_corpus(request: Request) -> Corpus:
+BackendDep = Annotated[Backend, Depends(get_backend, scope="function")]
+
+
+def get_corpus(b: BackendDep) -> Corpus:
     """The whole corpus (embedded backend only: the Neo4j backend answers 501)."""
-    return request.app.state.backend.full()
+    return b.full()
 
 
 @dataclass(frozen=True)
@@ -97,7 +80,6 @@ def get_paging(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số 
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-BackendDep = Annotated[Backend, Depends(get_backend)]
 PagingDep = Annotated[Paging, Depends(get_paging)]
 Text = Annotated[str, Query(min_length=1, max_length=200)]
 OptText = Annotated[str | None, Query(min_length=1, max_length=200)]

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 import click
-from cchc_graph.graph.questions.index import Corpus, NotFound
-from cchc_graph.graph.store.build import DEFAULT_STORE, Store, StoreError
+from cchc_graph.graph.questions.index import Corpus, NotFound, open_store
+from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.
@@ -33,21 +33,19 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def load_corpus(store_dir: str) -> Corpus:
-    try:
-        return Corpus(Store(store_dir).load_export())
-    except StoreError as e:
-        fail(str(e), EXIT_STORE)
-
-
 @contextmanager
 def answering(store_dir: str) -> Iterator[Corpus]:
-    """Open the store; a name that matches nothing exits 2 with the reason."""
-    c = load_corpus(store_dir)
+    """The store's database, one snapshot for the command; a name that matches nothing exits
+    2 with the reason."""
     try:
-        yield c
-    except NotFound as e:
-        fail(str(e), EXIT_USAGE)
+        database = open_store(store_dir)
+    except StoreError as e:
+        fail(str(e), EXIT_STORE)
+    with database.snapshot() as c:
+        try:
+            yield c
+        except NotFound as e:
+            fail(str(e), EXIT_USAGE)
 
 
 def done(found: int) -> None:

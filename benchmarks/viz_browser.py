@@ -19,8 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_graph.graph.questions.index import Corpus  # noqa: E402
-from cchc_graph.graph.store.build import Store  # noqa: E402
+from cchc_graph.graph.questions.index import open_store  # noqa: E402
 from cchc_graph.visualizations.html import graph_html  # noqa: E402
 from cchc_graph.visualizations.view import ViewSpec, select  # noqa: E402
 
@@ -44,9 +43,9 @@ def first_draw(browser, path: Path, shot: Path | None) -> float:
 def page_figures(store: Path, shot: Path | None = None) -> dict[str, float | int | None]:
     """The default page of one store: build time, size, nodes drawn, first draw in Chromium
     (None without Chromium). benchmarks/scale.py records these for each corpus size."""
-    c = Corpus(Store(store).load_export())
     t0 = time.perf_counter()
-    view = select(c, ViewSpec())
+    with open_store(store).snapshot() as c:
+        view = select(c, ViewSpec())
     html = graph_html(view)
     out = {"page_s": time.perf_counter() - t0, "page_mb": len(html.encode()) / 1e6,
            "page_nodes": len(view.nodes), "page_edges": len(view.edges), "first_draw_s": None}
@@ -79,16 +78,17 @@ def main() -> None:
     with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         for store in args.stores:
-            c = Corpus(Store(store).load_export())
             t0 = time.perf_counter()
-            view = select(c, ViewSpec())
+            with open_store(store).snapshot() as c:
+                view = select(c, ViewSpec())
+                docs = len(c.documents)
             html = graph_html(view)
             built = time.perf_counter() - t0
             out = Path(tmp) / f"{store.name}.html"
             out.write_text(html, encoding="utf-8")
             shot = args.screenshots / f"{store.name}.png" if args.screenshots else None
             draw = first_draw(browser, out, shot)
-            print(f"{store.name:>24} {len(c.documents):>6} {len(view.nodes):>6} {len(view.edges):>6} "
+            print(f"{store.name:>24} {docs:>6} {len(view.nodes):>6} {len(view.edges):>6} "
                   f"{built:>7.1f} {len(html.encode()) / 1e6:>6.2f} {draw:>12.2f}")
         browser.close()
 

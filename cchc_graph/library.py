@@ -26,7 +26,7 @@ from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import coverage, planning, queries, trace
 from cchc_graph.graph.questions.audit import Violation
 from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
-from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound
+from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound, open_store
 from cchc_graph.graph.questions.planning import Deadline, Matrix
 from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
 from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
@@ -50,13 +50,15 @@ def build(paths: Iterable[str | Path], store: str | Path = DEFAULT_STORE, add: b
 
 
 def open(store: str | Path = DEFAULT_STORE) -> Graph:
-    """The graph of a built store (``StoreError`` when there is none, or it cannot be read).
+    """The graph of a built store (``StoreError`` when there is none, or it cannot be read),
+    as one snapshot of its database: every answer reads the same state, whatever builds commit
+    meanwhile, until ``close()`` (or the end of a ``with`` block); open again to see them.
 
-        g = cchc_graph.open(".cchc")
-        print(g.stats()["documents"])
+        with cchc_graph.open(".cchc") as g:
+            print(g.stats()["documents"])
     """
-    st = Store(store)
-    return Graph(Corpus(st.load_export()), st)
+    snapshot = open_store(store).snapshot()
+    return Graph(snapshot.__enter__(), Store(store), lambda: snapshot.__exit__(None, None, None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +79,23 @@ class Graph:
         g.cites("03-NQ/TU", depth=2)
     """
 
-    def __init__(self, corpus: Corpus, store: Store | None = None) -> None:
+    def __init__(self, corpus: Corpus, store: Store | None = None,
+                 close: Callable[[], object] | None = None) -> None:
         self.corpus = corpus
         self.store = store
+        self._close = close
+
+    def close(self) -> None:
+        """End the snapshot (``open``); the graph answers no more."""
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def who_leads(self, phrase: str, jurisdiction: str | None = None,
                   document: str | None = None) -> Sequence[TaskAnswer]:
@@ -140,7 +156,7 @@ class Graph:
     def audit(self, rules: tuple[str, ...] = (), severity: str = "info",
               document: str | None = None) -> list[Violation]:
         """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above."""
-        return audit_mod.audit(self.corpus, rules, severity, document)
+        return list(audit_mod.audit(self.corpus, rules, severity, document))
 
     def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
         """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""
@@ -158,15 +174,15 @@ class Graph:
     def gaps(self, document: str | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """What extraction did not understand (``duty``, ``figure``, ``metadata``)."""
         c = self.corpus
-        return coverage.gaps_of(c.export, c.find_document(document) if document else None, kinds)
+        return coverage.gaps_of(c, c.find_document(document) if document else None, kinds)
 
     def coverage(self) -> list[dict[str, Any]]:
         """Per document: responsibilities and targets found, gaps left by kind."""
-        return coverage.coverage(self.corpus.export)
+        return coverage.coverage(self.corpus)
 
     def stats(self) -> dict[str, int]:
         """How many records of each kind the store holds (documents, agencies, tasks …)."""
-        return coverage.record_counts(self.corpus.export)
+        return coverage.record_counts(self.corpus)
 
     def export(self, fmt: str, output: str | Path | BinaryIO, base: str | None = None) -> str:
         """Write the graph in a format of ``cchc export --format`` (``formats.FORMATS``) to a

@@ -43,10 +43,12 @@ def seed_export(seed_store: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def seed_corpus(seed_export: dict):
-    from cchc_graph.graph.questions.index import Corpus
+def seed_corpus(seed_store: Path):
+    """The seed store's database, one snapshot for the session."""
+    from cchc_graph.graph.questions.index import open_store
 
-    return Corpus(seed_export)
+    with open_store(seed_store).snapshot() as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +64,10 @@ def own_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def own_corpus(own_store: Path):
-    from cchc_graph.graph.questions.index import Corpus
-    from cchc_graph.graph.store.build import Store
+    from cchc_graph.graph.questions.index import open_store
 
-    return Corpus(Store(own_store).load_export())
+    with open_store(own_store).snapshot() as c:
+        yield c
 
 
 @pytest.fixture(scope="session")

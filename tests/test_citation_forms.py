@@ -139,7 +139,7 @@ def test_audit_flags_a_basis_repealed_before_the_document(tmp_path: Path) -> Non
         "I. MỤC ĐÍCH\n1. Sở Nội vụ kiểm tra kho.\n", encoding="utf-8")
     store = Store(tmp_path / "store")
     store.build([docs])
-    found = audit.audit(Corpus(store.load_export()), rules=("citation_superseded",))
+    found = audit.audit(Corpus.from_export(store.load_export()), rules=("citation_superseded",))
     assert [(v.document, v.entity_label) for v in found] == [("new", "8/QĐ-UBND")]
     assert "2023-06-01" in found[0].message
 

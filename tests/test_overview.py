@@ -34,11 +34,11 @@ def test_colliding_labels_get_a_distinguishing_suffix(seed_export: dict) -> None
     a, b = (d for d in export["documents"] if d["id"] in (HG_RESOLUTION, VI_THANH_PLAN))
     for d, day in ((a, "2021-03-05"), (b, "2022-07-01")):
         d.update(number="12/KH-UBND", type="ke_hoach", jurisdiction="vn-hau-giang", date=day)
-    labels = document_labels(Corpus(export))
+    labels = document_labels(Corpus.from_export(export))
     assert labels[HG_RESOLUTION] == "KH 12/KH-UBND · Hậu Giang (5/3/2021)"
     assert labels[VI_THANH_PLAN] == "KH 12/KH-UBND · Hậu Giang (1/7/2022)"
     b["date"] = a["date"]  # same day too: the id tells them apart
-    labels = document_labels(Corpus(export))
+    labels = document_labels(Corpus.from_export(export))
     assert labels[HG_RESOLUTION].endswith("(000)") and labels[VI_THANH_PLAN].endswith("(002)")
 
 
@@ -95,7 +95,7 @@ def test_documents_without_a_place_are_not_called_national(seed_export: dict, sm
     for d in export["documents"]:
         if d["id"] == TUAN_GIAO:
             d["jurisdiction"] = None
-    view = select(Corpus(export), ViewSpec(max_nodes=10))
+    view = select(Corpus.from_export(export), ViewSpec(max_nodes=10))
     names = {p["name"]: p["count"] for p in view.overview.places}
     assert names["Không rõ địa bàn"] == 1 and "Trung ương" not in names
 
@@ -136,5 +136,5 @@ def test_a_province_and_its_city_of_one_name_are_told_apart(seed_export: dict,
     for d in export["documents"]:
         d["jurisdiction"] = {HG_RESOLUTION: "vn-ha-giang", VI_THANH_PLAN: "vn-ha-giang-ha-giang"}.get(
             d["id"], d["jurisdiction"])
-    view = select(Corpus(export), ViewSpec(documents=(HG_RESOLUTION, VI_THANH_PLAN), max_nodes=10))
+    view = select(Corpus.from_export(export), ViewSpec(documents=(HG_RESOLUTION, VI_THANH_PLAN), max_nodes=10))
     assert {p["name"] for p in view.overview.places} == {"tỉnh Hà Giang", "thành phố Hà Giang"}

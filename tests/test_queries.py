@@ -4,10 +4,11 @@ written for these tests (tests/fixtures/queries, examples/)."""
 from __future__ import annotations
 
 from datetime import UTC
+from itertools import pairwise
 
 import pytest
-from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
-from cchc_graph.graph.questions.index import Corpus, NotFound
+from cchc_graph.graph.questions import audit, cascade, planning, queries, refines, trace, typed
+from cchc_graph.graph.questions.index import Corpus, NotFound, prov
 
 HG_RESOLUTION = "000_def938038e5dae73"
 VI_THANH_PLAN = "002_0387e2864a5773df"
@@ -135,20 +136,35 @@ def _without_ends(d: dict) -> dict:
     return {k: v for k, v in d.items() if k not in ("source", "target")}
 
 
-def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus) -> None:
-    """Each node's edges read from the export are the typed graph's: same order, same data."""
-    g, adj = seed_corpus.graph, seed_corpus.adjacency
-    assert list(adj.nodes) == list(g.nodes) and "ag:nowhere" not in adj
-    for n in g.nodes:
-        assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
-        assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
-    assert [(s, t, _without_ends(d)) for s, t, d in adj.edges()] == list(g.edges(data=True))
+def _reference_graph(c: Corpus, export: dict):
+    """The typed networkx graph as questions read it before the store was a database: the
+    export's, plus a ``refines`` edge from each paired child target to its parent."""
+    from cchc_graph.graph.questions.nx import to_networkx
+
+    g = to_networkx(export)
+    for row in refines.target_links(c):
+        e = typed.refines_edge(row)
+        g.add_edge(e["source"], e["target"], key="refines",
+                   **{k: v for k, v in e.items() if k not in ("source", "target")})
+    return g
+
+
+def test_edges_by_node_are_the_typed_graphs(seed_corpus: Corpus, seed_export: dict) -> None:
+    """Each node's edges read from the database are the typed graph's: same order, same data."""
+    g = _reference_graph(seed_corpus, seed_export)
+    nodes = list(g.nodes)
+    assert typed.in_graph_order(seed_corpus, reversed(nodes)) == nodes == list(typed.kinds(seed_corpus))
+    assert not seed_corpus.has_node("ag:nowhere") and all(seed_corpus.has_node(n) for n in nodes)
+    outs, ins = typed.edges_of(seed_corpus, nodes, True), typed.edges_of(seed_corpus, nodes, False)
+    for n in nodes:
+        assert [(s, t, _without_ends(d)) for s, t, d in outs[n]] == list(g.out_edges(n, data=True))
+        assert [(s, t, _without_ends(d)) for s, t, d in ins[n]] == list(g.in_edges(n, data=True))
+    assert typed.degrees(seed_corpus, nodes) == {n: g.degree(n) for n in nodes}
 
 
 def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
     """Edges to one neighbour come together, in the order it was first linked; an edge
     repeating a (source, target, key) updates the first one's data."""
-    from cchc_graph.graph.questions.adjacency import Adjacency, TypedGraph
     from cchc_graph.graph.questions.nx import to_networkx
 
     edges = [{"source": "a", "target": "b", "type": "cites", "citation": "c1", "p": 1},
@@ -160,33 +176,44 @@ def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
     export = {"documents": [{"id": "a", "type": "ke_hoach"}], "references": [{"id": "b", "title": "T"}],
               "tasks": [{"id": "a", "text": "both a document and a task"}], "edges": edges}
     g = to_networkx(export)
-    adj = Adjacency(edges, ["a", "b", "a"])
-    for n in ("a", "b", "c", "d", "x"):
-        assert [(s, t, _without_ends(d)) for s, t, d in adj.out_edges(n)] == list(g.out_edges(n, data=True))
-        assert [(s, t, _without_ends(d)) for s, t, d in adj.in_edges(n)] == list(g.in_edges(n, data=True))
-    assert [d["p"] for _s, _t, d in adj.out_edges("a")] == [5, 3, 2, 7]
-    assert list(adj.nodes) == list(g.nodes) == ["a", "b", "c", "d", "x"]
-    assert [(s, t, _without_ends(d)) for s, t, d in adj.edges()] == list(g.edges(data=True))
-    typed = TypedGraph(export, adj)  # what the graph pages read
-    assert list(typed.nodes(data=True)) == list(g.nodes(data=True))
-    assert [typed.nodes[n] for n in g.nodes] == [g.nodes[n] for n in g.nodes]
-    assert [typed.degree(n) for n in g.nodes] == [g.degree(n) for n in g.nodes]
-    assert "c" in typed and "z" not in typed
+    c = Corpus.from_export(export)
+    nodes = ["a", "b", "c", "d", "x"]
+    outs, ins = typed.edges_of(c, nodes, True), typed.edges_of(c, nodes, False)
+    for n in nodes:
+        assert [(s, t, _without_ends(d)) for s, t, d in outs[n]] == list(g.out_edges(n, data=True))
+        assert [(s, t, _without_ends(d)) for s, t, d in ins[n]] == list(g.in_edges(n, data=True))
+    assert [d["p"] for _s, _t, d in typed.out_edges(c, "a")] == [5, 3, 2, 7]
+    assert list(typed.kinds(c)) == list(g.nodes) == nodes
+    assert [typed.attributes(c, n) for n in nodes] == [g.nodes[n] for n in nodes]
+    assert [typed.degree(c, n) for n in nodes] == [g.degree(n) for n in nodes]
+    assert c.has_node("c") and not c.has_node("z")
 
 
 @pytest.mark.parametrize("structural", [False, True])
-def test_the_path_graph_is_the_one_made_from_the_typed_graph(seed_corpus: Corpus, structural: bool) -> None:
+def test_paths_are_networkx_shortest_paths_of_the_typed_graph(seed_corpus: Corpus, seed_export: dict,
+                                                              structural: bool) -> None:
+    """The path between two nodes is the one networkx finds in the undirected typed graph (as
+    paths were found before), for pairs of every kind."""
     import networkx as nx
 
-    ref = nx.Graph()  # as paths were found before: from the networkx typed graph
-    ref.add_nodes_from(seed_corpus.graph.nodes)
-    for s, t, d in seed_corpus.graph.edges(data=True):
+    g = _reference_graph(seed_corpus, seed_export)
+    ref = nx.Graph()
+    ref.add_nodes_from(g.nodes)
+    for s, t, d in g.edges(data=True):
         if structural or d["type"] not in trace.STRUCTURAL:
             ref.add_edge(s, t, edge=(s, t, d))
-    ug = trace._build_undirected(seed_corpus, structural)
-    assert list(ug.nodes) == list(ref.nodes)
-    assert [(a, b, (x[0], x[1], _without_ends(x[2]))) for a, b, x in ug.edges(data="edge")] == list(
-        ref.edges(data="edge"))
+    nodes = list(g.nodes)
+    pairs = [(nodes[i], nodes[j]) for i in range(0, len(nodes), 17) for j in range(5, len(nodes), 23)]
+    assert len(pairs) > 100
+    for a, b in pairs:
+        try:
+            chain = nx.shortest_path(ref, a, b)
+        except nx.NetworkXNoPath:
+            chain = [a]
+        expected = [ref.edges[x, y]["edge"] for x, y in pairwise(chain)]
+        got = trace.path(seed_corpus, a, b, structural)
+        assert [(x.source, x.target, x.type, x.provenance) for x in got] == [
+            (s, t, d["type"], prov(d.get("provenance"))) for s, t, d in expected], (a, b)
 
 
 def test_shortest_path_is_a_chain_of_facts(seed_corpus: Corpus) -> None:
@@ -328,50 +355,9 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
     assert "Phòng Nội vụ" in str(ev["description"])
 
 
-@pytest.mark.parametrize("phrase", ["tuyên truyền", "kiểm soát thủ tục hành chính", "95%", "nội vụ",
-                                    "cai cach", "ISO 9001", "một cửa", "x"])
-def test_one_pass_matching_equals_a_search_per_record(seed_corpus, phrase: str) -> None:
-    from cchc_graph.graph.questions.queries import _phrase_rx
-    from cchc_graph.keys import fold
-
-    rx = _phrase_rx(phrase)
-    for table, field in (("tasks", lambda r: r["text"]), ("targets", lambda r: r["text"]),
-                         ("citations", lambda r: r["provenance"]["quote"])):
-        expected = [r["id"] for r in getattr(seed_corpus, table).values() if rx.search(fold(field(r)))]
-        assert [r["id"] for r in seed_corpus.matching(table, (rx,))] == expected, table
-
-
-def test_one_pass_matching_never_joins_two_records() -> None:
-    from cchc_graph.graph.questions.index import Corpus
-    from cchc_graph.graph.questions.queries import _phrase_rx
-
-    def task(i: int, text: str) -> dict:
-        return {"id": f"t{i}", "document": "d", "text": text}
-
-    c = Corpus({"tasks": [task(1, "Giao Sở Nội"), task(2, "vụ tổng hợp"), task(3, "Sở Nội vụ chủ trì")]})
-    assert [t["id"] for t in c.matching("tasks", (_phrase_rx("nội vụ"),))] == ["t3"]
-
-
-def test_one_pass_matching_finds_a_match_after_a_false_start() -> None:
-    """``ba a a``: the phrase "a a" starts mid-word at 1 (no match) and at a boundary at 3."""
-    from cchc_graph.graph.questions.index import Corpus
-    from cchc_graph.graph.questions.queries import _phrase_rx
-
-    c = Corpus({"tasks": [{"id": "t1", "document": "d", "text": "ba a a"},
-                          {"id": "t2", "document": "d", "text": "ba a"}]})
-    assert [t["id"] for t in c.matching("tasks", (_phrase_rx("a a"),))] == ["t1"]
-
-
 def test_who_leads_answers_are_ordered_led_first_and_sliceable(seed_corpus) -> None:
     answers = queries.who_leads(seed_corpus, "cải cách")
     full = list(answers)
     assert len(full) == len(answers) > 10
     assert full == sorted(full, key=lambda a: (not a.holders("lead"), a.document.id, a.provenance.start))
     assert answers[3:7] == full[3:7] and answers[-1] == full[-1]
-
-
-def test_matching_in_an_empty_table_finds_nothing() -> None:
-    from cchc_graph.graph.questions.index import Corpus
-    from cchc_graph.graph.questions.queries import _phrase_rx
-
-    assert Corpus({"tasks": []}).matching("tasks", (_phrase_rx("nội vụ"),)) == []

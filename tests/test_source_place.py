@@ -214,7 +214,7 @@ def test_server_pages_and_graph_panel_show_the_line(wrapped_store: Path) -> None
     place = f"dòng {line}–{line + 2}, cột {column}"
     page = TestClient(create_app(wrapped_store)).get("/pages/documents/ke_hoach_an_giang")
     assert page.status_code == 200 and place in page.text
-    view = select(Corpus(Store(wrapped_store).load_export()), ViewSpec())
+    view = select(Corpus.from_export(Store(wrapped_store).load_export()), ViewSpec())
     leads = [e.quote for e in view.edges if e.type == "lead" and "noi-vu" in e.source]
     assert leads and leads[0].place == place
 

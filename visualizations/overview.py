@@ -18,6 +18,7 @@ from typing import Any
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus
 from cchc_graph.graph.questions.labels import document_labels, place_name
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
 
 from .model import VEdge, View, VNode
 from .style import EDGE, FALLBACK_EDGE, NODE
@@ -59,16 +60,15 @@ def _place_of(c: Corpus, jid: str | None, level_parent: str) -> str:
     return NO_PLACE
 
 
-def _grouping(c: Corpus, docs: list[str]) -> dict[str, str]:
+def _grouping(c: Corpus, docs: list[str], where: dict[str, str | None]) -> dict[str, str]:
     """Each document's place: its province (national documents: Việt Nam), or its district
     when nearly every document is in one province (a page for a province also holds the few
-    documents elsewhere that its documents cite)."""
-    by_province = {d: _place_of(c, c.documents[d].get("jurisdiction"), "vn") for d in docs}
+    documents elsewhere that its documents cite). ``where``: each document's jurisdiction."""
+    by_province = {d: _place_of(c, where[d], "vn") for d in docs}
     main, n = Counter(by_province.values()).most_common(1)[0] if docs else (NO_PLACE, 0)
     if main in ("vn", NO_PLACE) or n < ONE_PROVINCE * len(docs):
         return by_province
-    return {d: _place_of(c, c.documents[d].get("jurisdiction"), main) if p == main else p
-            for d, p in by_province.items()}
+    return {d: _place_of(c, where[d], main) if p == main else p for d, p in by_province.items()}
 
 
 def _place_name(c: Corpus, pid: str) -> str:
@@ -79,13 +79,20 @@ def _place_name(c: Corpus, pid: str) -> str:
     return place_name(c, pid) or pid
 
 
-def _facts(c: Corpus, did: str) -> list[int]:
-    """The counts the document's panel shows: tasks, targets, agencies, leads, cooperating."""
-    by = c.by_document[did]
-    held = [r for t in by["tasks"] for r in c.resp_by_task.get(t["id"], ())]
-    roles = Counter(r["role"] for r in held)
-    return [len(by["tasks"]), len(by["targets"]), len({r["agency"] for r in held}), roles["lead"],
-            roles["cooperate"]]
+def _facts(c: Corpus, docs: list[str]) -> dict[str, list[int]]:
+    """The counts each document's panel shows: tasks, targets, agencies, leads, cooperating."""
+    p = json_list(docs)
+    out = {d: [0, 0, 0, 0, 0] for d in docs}
+    for i, table in enumerate(("tasks", "targets")):
+        for d, n in c.rows(f"SELECT document, count(*) FROM {table} WHERE document IN "
+                           "(SELECT value FROM json_each(?)) GROUP BY document", (p,)):
+            out[d][i] = n
+    for d, agencies, leads, cooperating in c.rows(
+            "SELECT t.document, count(DISTINCT r.agency), sum(r.role = 'lead'), sum(r.role = 'cooperate') "
+            "FROM responsibilities r JOIN tasks t ON t.id = r.task WHERE t.document IN "
+            "(SELECT value FROM json_each(?)) GROUP BY t.document", (p,)):
+        out[d][2:] = [agencies, leads, cooperating]
+    return out
 
 
 def place_nodes(ov: Overview) -> tuple[list[VNode], list[VEdge]]:
@@ -132,32 +139,36 @@ def place_id(pid: str) -> str:
 def build(c: Corpus, docs: list[str]) -> Overview:
     """The overview of ``docs`` (corpus document ids)."""
     labels = document_labels(c)
-    place = _grouping(c, docs)
+    recs = {d: (kind, title, where) for d, kind, title, where in c.rows(
+        "SELECT id, type, title, jurisdiction FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        (json_list(docs),))}
+    place = _grouping(c, docs, {d: recs[d][2] for d in docs})
+    facts = _facts(c, docs)
+    cited = _citations(c, docs)
     counts = Counter(place.values())
     order = sorted(counts, key=lambda p: (-counts[p], _place_name(c, p)))
     index = {p: i for i, p in enumerate(order)}
     ov = Overview()
     doc_index: dict[str, int] = {}
     for d in sorted(docs, key=lambda d: (index[place[d]], labels.get(d, d))):
-        rec = c.documents[d]
-        title = f"{TYPE_NAMES.get(rec.get('type') or '', '')}: {short(rec.get('title') or '', TITLE_CHARS)}"
+        kind, text, _ = recs[d]
+        title = f"{TYPE_NAMES.get(kind or '', '')}: {short(text or '', TITLE_CHARS)}"
         doc_index[d] = len(ov.documents)
-        ov.documents.append([d, labels.get(d, d), index[place[d]], title.strip(": "), _facts(c, d)])
+        ov.documents.append([d, labels.get(d, d), index[place[d]], title.strip(": "), facts[d]])
     links: Counter[tuple[int, int, str]] = Counter()
     inside: Counter[int] = Counter()
     seen: set[tuple[str, str, str]] = set()
     for d in docs:
-        for ci in c.by_document[d]["citations"]:
-            target = ci["resolves_to"]
-            if target not in doc_index or target == d or (d, target, ci["relation"]) in seen:
+        for target, relation, _ in cited.get(d, ()):
+            if target not in doc_index or target == d or (d, target, relation) in seen:
                 continue
-            seen.add((d, target, ci["relation"]))
-            ov.citations.append([doc_index[d], doc_index[target], ci["relation"]])
+            seen.add((d, target, relation))
+            ov.citations.append([doc_index[d], doc_index[target], relation])
             a, b = index[place[d]], index[place[target]]
             if a == b:
                 inside[a] += 1
             else:
-                links[(a, b, ci["relation"])] += 1
+                links[(a, b, relation)] += 1
     names = {p: _place_name(c, p) for p in order}
     twice = {n for n, k in Counter(names.values()).items() if k > 1}  # a province and its city
     for p in order:
@@ -165,17 +176,29 @@ def build(c: Corpus, docs: list[str]) -> Overview:
             names[p] = c.jurisdictions.get(p, {}).get("name") or names[p]
     ov.places = [{"id": p, "name": names[p], "count": counts[p], "inside": inside[index[p]]} for p in order]
     ov.links = [[a, b, rel, n] for (a, b, rel), n in sorted(links.items())]
-    _references(c, ov, docs, labels)
+    _references(c, ov, docs, labels, cited)
     return ov
 
 
-def _references(c: Corpus, ov: Overview, docs: list[str], labels: dict[str, str]) -> None:
+def _citations(c: Corpus, docs: list[str]) -> dict[str, list[tuple[str | None, str, str]]]:
+    """Each document's citations in its order: (the corpus document it resolves to, relation,
+    the cited node)."""
+    out: dict[str, list[tuple[str | None, str, str]]] = {}
+    for d, target, relation, ref in c.rows(
+            "SELECT document, resolves_to, relation, ref FROM citations WHERE document IN "
+            f"(SELECT value FROM json_each(?)) ORDER BY {EXPORT_ORDER}", (json_list(docs),)):
+        out.setdefault(d, []).append((target, relation, ref))
+    return out
+
+
+def _references(c: Corpus, ov: Overview, docs: list[str], labels: dict[str, str],
+                cited: dict[str, list[tuple[str | None, str, str]]]) -> None:
     """The documents outside the store that most documents cite, with how many do."""
     citing: dict[str, set[str]] = {}
     for d in docs:
-        for ci in c.by_document[d]["citations"]:
-            if not ci["resolves_to"] and ci["ref"] in c.references:
-                citing.setdefault(ci["ref"], set()).add(d)
+        for target, _, ref in cited.get(d, ()):
+            if not target and ref in c.references:
+                citing.setdefault(ref, set()).add(d)
     top = sorted((r for r in citing if len(citing[r]) >= MIN_CITING), key=lambda r: (-len(citing[r]), r))
     top = top[:TOP_REFERENCES]
     for r in top:

@@ -23,7 +23,8 @@ from cchc_graph.graph.questions.index import (
     source_place,
 )
 from cchc_graph.graph.questions.labels import document_labels
-from cchc_graph.graph.questions.refines import metric_label, parents_of
+from cchc_graph.graph.questions.refines import metric_label, parents_of, refinement_of
+from cchc_graph.graph.questions.tables import EXPORT_ORDER
 from cchc_graph.loaders.model import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
@@ -67,7 +68,7 @@ def document_page(c: Corpus, query: str) -> str:
                    for a, ts in sorted(groups.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))]
     targets = []
     for t in sorted(c.by_document[did]["targets"], key=lambda t: t["provenance"]["start"]):
-        row = c.refinement_of.get(t["id"])
+        row = refinement_of(c, t["id"])
         parent = row.parent if row else None
         targets.append({
             "section": t["provenance"].get("section"),
@@ -124,12 +125,16 @@ def _link(href: str, text: str) -> dict[str, str]:
 
 def documents_page(c: Corpus) -> str:
     rows = []
-    for did, d in sorted(c.documents.items(), key=lambda kv: kv[1].get("date") or ""):
-        rows.append([_link(f"/pages/documents/{quote(did, safe='')}", Labeller(c).doc_label(did)),
-                     d.get("title") or "", d.get("date") or "",
-                     c.jurisdictions.get(d.get("jurisdiction") or "", {}).get("name") or "",
-                     len(c.by_document[did]["tasks"]), len(c.by_document[did]["targets"]),
-                     len(c.by_document[did]["citations"])])
+    count = {(table, d): n for table in ("tasks", "targets", "citations")
+             for d, n in c.rows(f"SELECT document, count(*) FROM {table} GROUP BY document")}
+    places = dict(c.rows("SELECT id, name FROM jurisdictions"))
+    b = Labeller(c)
+    docs = c.rows(f"SELECT id, title, date, jurisdiction FROM documents ORDER BY {EXPORT_ORDER}")
+    for did, title, day, where in sorted(docs, key=lambda d: d[2] or ""):
+        rows.append([_link(f"/pages/documents/{quote(did, safe='')}", b.doc_label(did)),
+                     title or "", day or "", places.get(where or "") or "",
+                     count.get(("tasks", did), 0), count.get(("targets", did), 0),
+                     count.get(("citations", did), 0)])
     return _render("list.html.j2", title=f"Văn bản trong kho / documents ({len(rows)})",
                    header=["Văn bản", "Trích yếu", "Ngày", "Địa bàn", "Nhiệm vụ", "Chỉ tiêu", "Dẫn chiếu"],
                    rows=rows, chart=None)
@@ -137,13 +142,14 @@ def documents_page(c: Corpus) -> str:
 
 def agencies_page(c: Corpus) -> str:
     rows = []
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for aid, role, n in c.rows("SELECT agency, role, count(*) FROM responsibilities GROUP BY agency, role"):
+        counts[aid][role] = n
+    places = dict(c.rows("SELECT id, name FROM jurisdictions"))
     for aid, a in sorted(c.agencies.items(), key=lambda kv: (kv[1].get("jurisdiction") or "", kv[1]["name"])):
-        counts = defaultdict(int)
-        for r in c.resp_by_agency.get(aid, []):
-            counts[r["role"]] += 1
         rows.append([_link(f"/pages/agencies/{quote(aid, safe='')}", a["name"]),
-                     c.jurisdictions.get(a.get("jurisdiction") or "", {}).get("name") or "",
-                     counts["lead"], counts["cooperate"], counts["standing"],
+                     places.get(a.get("jurisdiction") or "") or "",
+                     counts[aid]["lead"], counts[aid]["cooperate"], counts[aid]["standing"],
                      len(a.get("documents") or [])])
     return _render("list.html.j2", title=f"Cơ quan / agencies ({len(rows)})",
                    header=["Cơ quan", "Địa bàn", "Chủ trì", "Phối hợp", "Thường trực", "Văn bản"],

@@ -7,19 +7,17 @@ about pyvis.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import orjson
+from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import (
-    ROLE_LABELS,
-    TYPE_NAMES,
-    Corpus,
-    section_label,
-    source_place,
-)
+from cchc_graph.graph.questions.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, source_place
 from cchc_graph.graph.questions.labels import document_labels, place_name
 from cchc_graph.graph.questions.refines import metric_label
+from cchc_graph.graph.questions.tables import IN_LIST, json_list
 from cchc_graph.graph.questions.trace import STRUCTURAL
 from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import AGENCY_KINDS
@@ -27,9 +25,6 @@ from cchc_graph.loaders.lexicon import AGENCY_KINDS
 from . import overview
 from .model import Quote, VEdge, View, VNode
 from .style import DEFAULT_KINDS, EDGE, FALLBACK_EDGE, NODE
-
-if TYPE_CHECKING:
-    from cchc_graph.graph.questions.adjacency import TypedGraph
 
 MAX_NODES = 2000  # above this the browser stays usable only with a focused or aggregated view
 RESERVE_MAX = 20_000  # hidden nodes kept in the page for expand-on-click
@@ -87,7 +82,26 @@ class Labeller:
 
     def __init__(self, c: Corpus) -> None:
         self.c = c
-        self.g = c.typed
+        self._attrs: dict[str, dict[str, Any]] = {}
+        self._edges: dict[str, list[typed.Edge]] = {}  # each node's edges, in then out
+
+    def load(self, nodes: Iterable[str]) -> None:
+        """Read the attributes and edges of ``nodes`` at once (a page labels thousands)."""
+        todo = [n for n in nodes if n not in self._edges]
+        ins, outs = typed.edges_of(self.c, todo, False), typed.edges_of(self.c, todo, True)
+        for n in todo:
+            self._edges[n] = [*ins[n], *outs[n]]
+
+    def attrs(self, n: str) -> dict[str, Any]:
+        a = self._attrs.get(n)
+        if a is None:
+            a = self._attrs[n] = typed.attributes(self.c, n)
+        return a
+
+    def incident(self, n: str) -> list[typed.Edge]:
+        if n not in self._edges:
+            self.load([n])
+        return self._edges[n]
 
     def doc_label(self, did: str, full: bool = False) -> str:
         """"KH 12/KH-UBND · Vĩnh Long", distinct across the corpus (``graph.labels``);
@@ -113,7 +127,7 @@ class Labeller:
                      p.get("start"), p.get("end"), p["quote"], source_place(p))
 
     def label(self, n: str, kind: str) -> str:
-        a = self.g.nodes[n]
+        a = self.attrs(n)
         if kind in ("document", "reference"):
             return _wrap(self.doc_label(n), 22)
         if kind == "task":
@@ -131,7 +145,7 @@ class Labeller:
             return "; ".join(self.value(field_, x) for x in v)
         if isinstance(v, bool):
             return "có" if v else "không"
-        if field_ in ID_FIELDS and isinstance(v, str) and v in self.g:
+        if field_ in ID_FIELDS and isinstance(v, str) and self.c.has_node(v):
             return self.c.label(v) if v not in self.c.documents else self.doc_label(v)
         if field_ == "metric":
             return metric_label(v)
@@ -144,14 +158,13 @@ class Labeller:
         return str(v)
 
     def node(self, n: str) -> VNode:
-        a = self.g.nodes[n]
+        a = self.attrs(n)
         kind = kind_of(a)
         props = tuple((lab, self.value(f, a[f])) for f, lab in PROPS.get(kind, ())
                       if a.get(f) not in (None, "", []))
         quotes: dict[tuple, Quote] = {}
         # Role sentences first: they say what the node does; where it is first named comes last.
-        incident = sorted([*self.g.in_edges(n, data=True), *self.g.out_edges(n, data=True)],
-                          key=lambda e: not EDGE.get(e[2]["type"], FALLBACK_EDGE).role)
+        incident = sorted(self.incident(n), key=lambda e: not EDGE.get(e[2]["type"], FALLBACK_EDGE).role)
         for _, _, d in incident:
             if len(quotes) >= MAX_QUOTES:
                 break
@@ -172,7 +185,7 @@ class Labeller:
             tooltip = f"{style.label}: {self.doc_label(n, full=True)} ({label.replace(chr(10), ' ')})"
         page = {"document": "documents", "agency": "agencies"}.get(kind)
         return VNode(n, kind, label, tooltip, tuple(sorted(docs)), props, tuple(quotes.values()),
-                     self.g.degree(n), page)
+                     len(self.incident(n)), page)
 
     def edge(self, u: str, v: str, d: dict) -> VEdge:
         style = EDGE.get(d["type"], FALLBACK_EDGE)
@@ -203,12 +216,29 @@ def _documents_in_scope(c: Corpus, spec: ViewSpec) -> set[str] | None:
         docs = {c.find_document(d) for d in spec.documents}
     if spec.jurisdiction:
         scope = c.jurisdiction_scope(spec.jurisdiction) or set()
-        in_j = {d for d, rec in c.documents.items() if rec.get("jurisdiction") in scope}
+        in_j = {d for (d,) in c.rows("SELECT id FROM documents WHERE jurisdiction IN "
+                                     "(SELECT value FROM json_each(?))", (json_list(scope),))}
         docs = in_j if docs is None else docs & in_j
     return docs
 
 
-def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
+def _scoped(c: Corpus, docs: set[str]) -> set[str]:
+    """The documents and every node an edge from their sentences touches."""
+    out = set(docs)
+    p = json_list(docs)
+    # a document's edges carry its own provenance or none; an export's (in memory) are all doc ''
+    for rec in c.rows(f"SELECT rec FROM edges WHERE doc {IN_LIST} OR doc = ''", (p,)):
+        e = orjson.loads(rec[0])
+        if (e.get("provenance") or {}).get("document") in docs:
+            out |= {e["source"], e["target"]}
+    children = [t for (t,) in c.rows(f"SELECT id FROM targets WHERE document {IN_LIST}", (p,))]
+    for e in typed.edges_of(c, children, True).values():
+        out |= {x for s, t, d in e if d["type"] == "refines" and (d.get("provenance") or {}).get("document")
+                in docs for x in (s, t)}
+    return out
+
+
+def _neighbourhood(c: Corpus, start: str, depth: int, allowed: Callable[[set[str]], set[str]],
                    structural: bool, most: int) -> tuple[set[str], int]:
     """Nodes within ``depth`` hops either way, without copying the graph (ego_graph would), and
     how many were left out: at most ``most``, the nearest first (a ring that does not fit keeps
@@ -217,16 +247,14 @@ def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
     seen, ring = {start}, {start}
     for _ in range(depth):
         nxt = set()
+        outs, ins = typed.edges_of(c, list(ring), True), typed.edges_of(c, list(ring), False)
         for n in ring:
-            for _, m, d in g.out_edges(n, data=True):
-                if m in allowed and (structural or d["type"] not in STRUCTURAL):
-                    nxt.add(m)
-            for m, _, d in g.in_edges(n, data=True):
-                if m in allowed and (structural or d["type"] not in STRUCTURAL):
-                    nxt.add(m)
-        ring = nxt - seen
+            nxt |= {m for _, m, d in outs[n] if structural or d["type"] not in STRUCTURAL}
+            nxt |= {m for m, _, d in ins[n] if structural or d["type"] not in STRUCTURAL}
+        ring = allowed(nxt) - seen
         if len(seen) + len(ring) > most:
-            kept = sorted(ring, key=lambda n: (-g.degree(n), n))[:max(0, most - len(seen))]
+            degree = typed.degrees(c, ring)
+            kept = sorted(ring, key=lambda n: (-degree[n], n))[:max(0, most - len(seen))]
             return seen | set(kept), len(ring) - len(kept)
         seen |= ring
     return seen, 0
@@ -234,22 +262,25 @@ def _neighbourhood(g: TypedGraph, start: str, depth: int, allowed: set[str],
 
 def select(c: Corpus, spec: ViewSpec) -> View:
     """The nodes and edges of one graph page. Raises ``NotFound`` for an unknown focus or filter."""
-    g = c.typed
     kinds = spec.kinds or tuple(NODE)
     visible = spec.kinds or DEFAULT_KINDS
-    # every node's kind, once per corpus (a page focused on a few nodes reads it for all)
-    node_kind = c.derived("view_kinds", lambda: {n: kind_of(a) for n, a in g.nodes(data=True)}, large=True)
-    allowed = {n for n, k in node_kind.items() if k in kinds}
     notes: list[str] = []
     title = "Đồ thị văn bản CCHC"
 
     docs = _documents_in_scope(c, spec)
+    scoped = _scoped(c, docs) if docs is not None else None
+    if spec.focus:  # only the nodes around the focus are read
+        node_kind: dict[str, str] = {}
+
+        def allowed_of(nodes: set[str]) -> set[str]:
+            node_kind.update(typed.node_kinds(c, nodes - node_kind.keys()))
+            return {n for n in nodes if node_kind.get(n) in kinds and (scoped is None or n in scoped)}
+    else:  # every node's kind, once per generation of the data
+        node_kind = c.derived("view_kinds", lambda: typed.kinds(c))
+        allowed = {n for n, k in node_kind.items() if k in kinds}
+        if scoped is not None:
+            allowed &= scoped
     if docs is not None:
-        scoped = set(docs)
-        for u, v, d in g.edges(data=True):
-            if (d.get("provenance") or {}).get("document") in docs:
-                scoped |= {u, v}
-        allowed &= scoped
         if spec.documents:
             title += " — " + ", ".join(sorted(Labeller(c).doc_label(d) for d in docs)[:3])
         if spec.jurisdiction:  # the place, not three of its documents
@@ -259,7 +290,8 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     if spec.focus:
         focus = c.resolve_entity(spec.focus)
         structural = bool({"jurisdiction", "area"} & set(spec.kinds or ()))
-        allowed, cut = _neighbourhood(g, focus, spec.depth, allowed | {focus}, structural, spec.max_nodes)
+        allowed, cut = _neighbourhood(c, focus, spec.depth, allowed_of, structural, spec.max_nodes)
+        node_kind.update(typed.node_kinds(c, {focus} - node_kind.keys()))
         if cut:
             notes.append(f"{cut:,} nút xa hơn không hiện (quá {spec.max_nodes:,} nút) / {cut:,} farther "
                          "nodes not shown; giảm --depth hoặc lọc --type / lower the depth or filter by type.")
@@ -287,12 +319,14 @@ def select(c: Corpus, spec: ViewSpec) -> View:
         allowed = {n for n in allowed if node_kind[n] in visible}  # filtered kinds: not even held back
         drawn = {n for n in allowed if node_kind[n] in AGGREGATE_KINDS}
         if len(drawn) > spec.max_nodes:
-            drawn = set(sorted(drawn, key=lambda n: -g.degree(n))[:spec.max_nodes])
+            degree = typed.degrees(c, drawn)
+            drawn = set(sorted(drawn, key=lambda n: -degree[n])[:spec.max_nodes])
         reserve = allowed - drawn
         if len(reserve) > RESERVE_MAX:
             notes.append(f"{len(reserve) - RESERVE_MAX:,} nút không có trong trang / nodes left out of "
                          "the page; dùng --focus, --document hoặc --jurisdiction / narrow the view.")
-            reserve = set(sorted(reserve, key=lambda n: -g.degree(n))[:RESERVE_MAX])
+            degree = typed.degrees(c, reserve)
+            reserve = set(sorted(reserve, key=lambda n: -degree[n])[:RESERVE_MAX])
         # the same count the page's counter shows: the nodes held back to expand
         hidden = Counter(NODE[node_kind[n]].label.lower() for n in reserve)
         notes.insert(0, f"Đồ thị có {shown:,} nút, quá {spec.max_nodes:,}: đang hiện văn bản, cơ quan "
@@ -305,8 +339,11 @@ def select(c: Corpus, spec: ViewSpec) -> View:
     edges: list[VEdge] = []
     reserve_edges: list[VEdge] = []
     held = drawn | reserve
+    b.load(held)
     # the graph's edges in its order (node by node), read only from the nodes held
-    for u, v, d in (e for n in g.nodes if n in held for e in g.out_edges(n, data=True)):
+    order = typed.in_graph_order(c, held)
+    outs = typed.edges_of(c, order, True)
+    for u, v, d in (e for n in order for e in outs[n]):
         if v in held and keep_edge(d):
             (edges if u in drawn and v in drawn else reserve_edges).append(b.edge(u, v, d))
     if aggregated:
@@ -337,7 +374,7 @@ def _tell_agencies_apart(c: Corpus, nodes: list[VNode]) -> None:
     seen = Counter(n.label for n in nodes if n.kind == "agency")
     for n in nodes:
         if n.kind == "agency" and seen[n.label] > 1:
-            place = place_name(c, c.agencies.get(n.id, {}).get("jurisdiction"))
+            place = place_name(c, c.agency_ref(n.id).jurisdiction)
             if place:
                 n.label = f"{n.label}\n({place})"
 
@@ -346,7 +383,7 @@ def _jurisdiction_filter(c: Corpus, present: set[str]) -> list[tuple[str, str, t
     """Each jurisdiction with documents on the page, and those documents (its units' included)."""
     docs_in: dict[str, set[str]] = defaultdict(set)
     for d in present:
-        j = c.documents.get(d, {}).get("jurisdiction")
+        j = c.jurisdiction_of(d)
         while j and d not in docs_in[j]:  # up the parent chain; the check stops a cycle
             docs_in[j].add(d)
             j = c.jurisdictions.get(j, {}).get("parent")
@@ -364,7 +401,7 @@ def _appearances(b: Labeller, drawn: set[str], edges: list[VEdge], visible: tupl
     for n in sorted(drawn - linked):
         if node_kind[n] != "agency":
             continue
-        a = b.g.nodes[n]
+        a = b.attrs(n)
         for d in a.get("documents") or []:
             if d in drawn:
                 p = a.get("provenance") or {}
@@ -375,10 +412,11 @@ def _appearances(b: Labeller, drawn: set[str], edges: list[VEdge], visible: tupl
 
 def _aggregate_roles(c: Corpus, drawn: set[str]) -> list[VEdge]:
     """One edge per agency, document and role, counting the tasks (the aggregated view)."""
-    counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for r in c.responsibilities:
-        if r["agency"] in drawn and r["document"] in drawn:
-            counts[(r["agency"], r["document"], r["role"])] += 1
+    p = json_list(drawn)
+    counts = {(a, d, role): n for a, d, role, n in c.rows(
+        "SELECT agency, document, role, count(*) FROM responsibilities WHERE agency IN (SELECT value FROM "
+        "json_each(?1)) AND document IN (SELECT value FROM json_each(?1)) GROUP BY agency, document, role",
+        (p,))}
     return [VEdge(a, d, "aggregate", f"{ROLE_LABELS.get(role, role)} {n}",
                   f"{c.label(a)[:60]}: {ROLE_LABELS.get(role, role)} {n} nhiệm vụ trong {c.label(d)[:60]}",
                   None, n)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from cchc_graph.graph.questions import queries
 from cchc_graph.graph.questions.index import ROLES, NotFound
+from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.library import Graph
 from fastapi import APIRouter, Query
 
@@ -24,8 +25,9 @@ def list_agencies(b: BackendDep, page: PagingDep, q: OptText = None, jurisdictio
         ids = c.find_agencies(q, jurisdiction)
     else:
         scope = c.jurisdiction_scope(jurisdiction)
-        ids = sorted(a for a, rec in c.agencies.items() if scope is None or rec.get("jurisdiction") in scope)
-    return page([c.agency_ref(a) for a in ids])
+        ids = sorted(a for a, where in c.rows("SELECT id, jurisdiction FROM agencies")
+                     if scope is None or where in scope)
+    return page(Answers(ids, c.agency_ref))
 
 
 @router.get("/roles", response_model=AgencyRolesPublic,

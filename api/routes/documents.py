@@ -17,17 +17,17 @@ def _public(c: Corpus, query: str) -> DocumentPublic:
     """A document by id, number or unique id prefix (as on the command line)."""
     did = c.find_document(query)
     d = c.documents.get(did) or c.references[did]
-    per = c.by_document.get(did, {})
-    return DocumentPublic(**{k: v for k, v in d.items() if k in DocumentPublic.model_fields},
-                          tasks=len(per.get("tasks", [])), targets=len(per.get("targets", [])),
-                          citations=len(per.get("citations", [])))
+    count = {t: c.rows(f"SELECT count(*) FROM {t} WHERE document = ?", (did,))[0][0]
+             for t in ("tasks", "targets", "citations")}
+    return DocumentPublic(**{k: v for k, v in d.items() if k in DocumentPublic.model_fields}, **count)
 
 
 @router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")
 def list_documents(b: BackendDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
     dims = b.dimensions()
     scope = dims.jurisdiction_scope(jurisdiction)
-    ids = sorted(d for d, rec in dims.documents.items() if scope is None or rec.get("jurisdiction") in scope)
+    ids = sorted(d for d, where in dims.rows("SELECT id, jurisdiction FROM documents")
+                 if scope is None or where in scope)
     shown = page.window(ids)
     c = b.for_documents(shown)  # counts of tasks, targets, citations for this page only
     return {"data": [_public(c, d) for d in shown], "count": len(ids)}

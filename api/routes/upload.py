@@ -44,7 +44,7 @@ async def upload(request: Request,
         body += chunk
         if len(body) > cfg.max_bytes:
             raise HTTPException(413, f"tệp quá lớn / file larger than {cfg.max_bytes} bytes")
-    store = request.app.state.live.store
+    store = request.app.state.store
     target = store.root / "uploads" / name
     # written whole before a build can read it; a concurrent build of the store is waited for
     atomic_write_bytes(target, bytes(body))

@@ -3,13 +3,15 @@ with cooperating agencies and a deadline — and the checks an auditor runs acro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import orjson
 from cchc_graph.graph.questions.cascade import cascade
 from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.refines import parents_of
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
 from cchc_graph.graph.questions.trace import inconsistencies
 from cchc_graph.loaders.lexicon import METRICS
 from cchc_graph.loaders.model import Provenance
@@ -64,8 +66,8 @@ RULE_TEXT = {
 
 
 def _task_rules(c: Corpus) -> Iterator[Violation]:
-    for tid, t in c.tasks.items():
-        p = prov(t["provenance"])
+    for t in c.each("tasks"):  # one at a time: an audit reads every task
+        tid, p = t["id"], prov(t["provenance"])
         leads = t.get("lead") or []
         if not leads:
             yield Violation("task_no_lead", "warning", tid, t["title"], t["document"],
@@ -100,7 +102,8 @@ def _report_cycles(c: Corpus) -> Iterator[Violation]:
 
 
 def _cascade_rules(c: Corpus) -> Iterator[Violation]:
-    for doc in c.documents:
+    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
+                         f"resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}"):  # the others have no parent
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
@@ -117,12 +120,13 @@ def _cascade_rules(c: Corpus) -> Iterator[Violation]:
 
 def _target_owner(c: Corpus) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
-    for tid, t in c.targets.items():
+    owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"))
+    for t in c.each("targets"):
         area = METRIC_AREAS.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
-        tasks = c.by_document[t["document"]]["tasks"]
-        if not any(x.get("lead") and x["area"] == area for x in tasks):
+        if (t["document"], area) not in owned:
+            tid = t["id"]
             yield Violation("target_no_agency", "info", tid, t["text"][:80], t["document"],
                             f"không nhiệm vụ nào thuộc lĩnh vực {c.label('area:' + area)!r} có cơ quan "
                             f"chủ trì / no task in the target's area ({area}) has a lead agency",
@@ -131,7 +135,8 @@ def _target_owner(c: Corpus) -> Iterator[Violation]:
 
 def _citation_rules(c: Corpus) -> Iterator[Violation]:
     local = set(c.jurisdictions)
-    for cid, ci in c.citations.items():
+    for ci in c.each("citations"):
+        cid = ci["id"]
         if ci["resolves_to"]:
             continue
         in_reach = ci.get("scope") in local and ci.get("scope") is not None
@@ -157,12 +162,14 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
     ended: dict[str, list[tuple[str, dict]]] = {}
-    for ci in c.citations.values():
-        day = (c.documents.get(ci["document"]) or {}).get("date")
+    dates = dict(c.rows("SELECT id, date FROM documents"))
+    citations = c.recs("citations")
+    for ci in citations:
+        day = dates.get(ci["document"])
         if ci["relation"] in SUPERSEDES and day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
-    for cid, ci in c.citations.items():
-        day = (c.documents.get(ci["document"]) or {}).get("date")
+    for ci in citations:
+        cid, day = ci["id"], dates.get(ci["document"])
         if ci["relation"] not in RESTS_ON or not day:
             continue
         for when, by in sorted(ended.get(ci.get("resolves_to") or ci["ref"], []), key=lambda x: x[0]):
@@ -178,7 +185,8 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
 
 
 def _agency_rules(c: Corpus) -> Iterator[Violation]:
-    for aid, a in c.agencies.items():
+    for a in c.each("agencies"):
+        aid = a["id"]
         if not a.get("kind") or a["kind"] == "unknown":
             yield Violation("agency_unknown_kind", "info", aid, a["name"], (a.get("documents") or [None])[0],
                             "không rõ loại cơ quan / agency of unknown kind", prov(a.get("provenance")))
@@ -195,18 +203,29 @@ RULE_NAMES = ("task_no_lead", "task_many_leads", "task_no_deadline", "report_cyc
 
 
 def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
-          document: str | None = None) -> list[Violation]:
-    """Every violation found, most severe first; filter by rule names, severity and document."""
+          document: str | None = None) -> Sequence[Violation]:
+    """Every violation found, most severe first; filter by rule names, severity and document.
+
+    The findings are kept for the data's version as JSON beside the fields they are filtered
+    by (a national corpus has hundreds of thousands: as objects the garbage collector would
+    walk them at every full collection), and built when read."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    found = c.derived("audit", lambda: _all_violations(c))
-    if not rules and doc is None and limit == len(SEVERITIES) - 1:
-        return list(found)
-    return [v for v in found if (not rules or v.rule in rules) and SEVERITIES.index(v.severity) <= limit
-            and (doc is None or v.document == doc)]
+    found = c.derived("audit", lambda: [(v.rule, SEVERITIES.index(v.severity), v.document, orjson.dumps(v))
+                                        for v in _all_violations(c)])
+    return Answers([blob for rule, severity, d, blob in found
+                    if (not rules or rule in rules) and severity <= limit and (doc is None or d == doc)],
+                   _violation)
 
 
-def summary(found: list[Violation]) -> list[RuleCount]:
+def _violation(blob: bytes) -> Violation:
+    v = orjson.loads(blob)
+    return Violation(v["rule"], v["severity"], v["entity"], v["entity_label"], v["document"], v["message"],
+                     prov(v["provenance"]),
+                     tuple(Evidence(e["label"], prov(e["provenance"])) for e in v["evidence"]))
+
+
+def summary(found: Sequence[Violation]) -> list[RuleCount]:
     """Findings counted by rule and severity, in the audit's order (most severe first)."""
     counts: dict[tuple[str, str], list[Violation]] = {}
     for v in found:

@@ -2,7 +2,8 @@
 
 Every question is one Python function over a :class:`~graph.index.Corpus` (``who_leads``,
 ``cites`` …), so both backends give the same answers. The embedded backend hands every
-question the whole corpus. The Neo4j backend hands each question a corpus holding the
+question of a request one snapshot of the store's database. The Neo4j backend hands each
+question a corpus holding the
 dimension tables (documents, references, agencies, jurisdictions, indicators, areas — read
 once per pushed version) and only the facts it needs, read by Cypher for that request: the
 tasks whose text has the phrase's words, the roles of the named agencies, the citation
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from cchc_graph.graph.exports import cypher
-from cchc_graph.graph.questions.index import Corpus, NotFound
+from cchc_graph.graph.questions.index import Corpus, Database, NotFound
 from cchc_graph.keys import fold_key, number_key
 
 
@@ -29,6 +31,7 @@ class NotAvailable(RuntimeError):
 class Backend(Protocol):
     name: str
 
+    def session(self) -> contextlib.AbstractContextManager[Backend]: ...
     def full(self) -> Corpus: ...
     def dimensions(self) -> Corpus: ...
     def for_phrase(self, phrase: str) -> Corpus: ...
@@ -37,46 +40,38 @@ class Backend(Protocol):
     def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus: ...
 
 
-def prepare(c: Corpus) -> None:
-    """Build every index the questions read, so none waits for one: phrase indexes, answer
-    orders, audits. Seconds at national scale; a server runs it in the background after
-    each load. The typed networkx graph is not built: questions and graph pages read each
-    node's edges from the export (``Corpus.adjacency``); paths their undirected graph, built
-    here (0.27 GB at 10,000 documents)."""
-    from cchc_graph.graph.questions import audit, cascade, queries, trace
-
-    c.prepare()
-    queries.prepare(c)
-    trace.prepare(c)
-    cascade.prepare(c)
-    audit.audit(c)
-
-
 class Embedded:
-    """The store's corpus for every question."""
+    """The store's database: each session (a request) reads one snapshot for every question."""
 
     name = "embedded"
 
-    def __init__(self, corpus: Callable[[], Corpus]) -> None:
-        self._corpus = corpus
+    def __init__(self, database: Database, corpus: Corpus | None = None) -> None:
+        self.database, self._corpus = database, corpus
+
+    @contextmanager
+    def session(self) -> Iterator[Embedded]:
+        with self.database.snapshot() as c:
+            yield Embedded(self.database, c)
 
     def full(self) -> Corpus:
-        return self._corpus()
+        if self._corpus is None:
+            raise RuntimeError("Embedded.full() outside a session()")
+        return self._corpus
 
     def dimensions(self) -> Corpus:
-        return self._corpus()
+        return self.full()
 
     def for_phrase(self, phrase: str) -> Corpus:
-        return self._corpus()
+        return self.full()
 
     def for_agencies(self, agency_ids: list[str]) -> Corpus:
-        return self._corpus()
+        return self.full()
 
     def for_documents(self, doc_ids: list[str]) -> Corpus:
-        return self._corpus()
+        return self.full()
 
     def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus:
-        return self._corpus()
+        return self.full()
 
 
 class Neo4j:
@@ -89,6 +84,10 @@ class Neo4j:
         self._dims: tuple[str, Corpus] | None = None
         self._lock = threading.Lock()
 
+    @contextmanager
+    def session(self) -> Iterator[Neo4j]:
+        yield self
+
     def full(self) -> Corpus:
         raise NotAvailable("câu hỏi này chỉ có với kho nhúng / this question needs the embedded "
                            "backend (cchc serve without --backend neo4j)")
@@ -97,11 +96,11 @@ class Neo4j:
         with self._lock:
             version = self.reader.meta().get("v")
             if self._dims is None or self._dims[0] != version:
-                self._dims = (version, Corpus(self.reader.export()))
+                self._dims = (version, Corpus.from_export(self.reader.export()))
             return self._dims[1]
 
     def _tasks(self, task_ids: list[str]) -> Corpus:
-        return Corpus(self.reader.export(node_queries=[(cypher.READ_TASKS, {"tasks": task_ids})]))
+        return Corpus.from_export(self.reader.export(node_queries=[(cypher.READ_TASKS, {"tasks": task_ids})]))
 
     def for_phrase(self, phrase: str) -> Corpus:
         words = fold_key(phrase).split()
@@ -113,19 +112,18 @@ class Neo4j:
         return self._tasks(self.reader.ids(cypher.READ_TASKS_OF_AGENCIES, agencies=agency_ids))
 
     def for_documents(self, doc_ids: list[str]) -> Corpus:
-        return Corpus(self.reader.export(
+        return Corpus.from_export(self.reader.export(
             node_queries=[(cypher.READ_DOCUMENT_FACTS, {"documents": doc_ids})],
             rel_queries=[(cypher.READ_CITATIONS_OF, {"documents": doc_ids})]))
 
     def for_citations(self, query: str, depth: int, inwards: bool) -> Corpus:
         """Citation chains from a document (``inwards``: to a document or a cited number)."""
         dims = self.dimensions()
-        sources: set[str] = set()
-        with contextlib.suppress(NotFound):
-            sources.add(dims.find_document(query))
+        named = dims.named_document(query)
+        sources: set[str] = {named} if named else set()
         if inwards:
             sources.update(self.reader.ids(cypher.READ_CITED_NUMBER, key=number_key(query)))
         if not sources:
             return dims
-        return Corpus(self.reader.export(
+        return Corpus.from_export(self.reader.export(
             rel_queries=[(cypher.read_citations(inwards, depth), {"sources": sorted(sources)})]))

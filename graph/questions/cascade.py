@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
-from cchc_graph.graph.questions.refines import CascadeRow, metric_label, pair, parents_of
+from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.refines import CascadeRow, metric_label, pair, parents_of, refinement_of
+from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.keys import fold_key
 from cchc_graph.loaders.model import Provenance
 
@@ -107,12 +108,8 @@ def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Casca
 def metrics(c: Corpus) -> list[MetricInfo]:
     """The metrics targets are measured by, most used first."""
     def build() -> list[MetricInfo]:
-        docs: dict[str, set[str]] = defaultdict(set)
-        n: dict[str, int] = defaultdict(int)
-        for t in c.targets.values():
-            docs[t["metric"]].add(t["document"])
-            n[t["metric"]] += 1
-        return sorted((MetricInfo(k, metric_label(k), n[k], len(docs[k])) for k in n),
+        counts = c.rows("SELECT metric, count(*), count(DISTINCT document) FROM targets GROUP BY metric")
+        return sorted((MetricInfo(k, metric_label(k), n, docs) for k, n, docs in counts),
                       key=lambda m: (-m.documents, -m.targets, m.key))
     return c.derived("metrics", build)
 
@@ -140,33 +137,16 @@ def find_metric(c: Corpus, query: str) -> list[str]:
 def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     """One metric across every jurisdiction and document, with the parent's value when known:
     by metric, jurisdiction, document and place in it."""
-    by_metric = _targets_by_metric(c)
-    rows = [t for k in find_metric(c, metric) for t in by_metric.get(k, ())]  # keys come sorted
-    return Lazy(rows, lambda t: _comparison(c, t))
-
-
-def prepare(c: Corpus) -> None:
-    """Build what compare and cascades read (a server does it after loading)."""
-    _targets_by_metric(c)
-    metrics(c)
-
-
-def _targets_by_metric(c: Corpus) -> dict[str, list[dict]]:
-    """Each metric's targets in comparison order (built once per corpus)."""
-    def build() -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = defaultdict(list)
-        for t in c.targets.values():
-            out[t["metric"]].append(t)
-        for ts in out.values():
-            ts.sort(key=lambda t: (c.documents.get(t["document"], {}).get("jurisdiction") or "",
-                                   t["document"], t["provenance"]["start"]))
-        return out
-    return c.derived("targets_by_metric", build, large=True)
+    keys = find_metric(c, metric)  # sorted
+    ids = c.kept(("compare", *keys), lambda: [i for k in keys for (i,) in c.rows(
+        "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.document WHERE t.metric = ? "
+        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))])
+    return Answers(ids, lambda t: _comparison(c, c.targets[t]))
 
 
 def _comparison(c: Corpus, t: dict) -> ComparisonRow:
-    jur = c.documents.get(t["document"], {}).get("jurisdiction")
-    row = c.refinement_of.get(t["id"])
+    jur = c.jurisdiction_of(t["document"])
+    row = refinement_of(c, t["id"])
     p = row.parent if row else None
     return ComparisonRow(t["metric"], jur, c.jurisdictions.get(jur or "", {}).get("name"),
                          c.doc_ref(t["document"]), t.get("comparator"), t.get("value"),

@@ -7,33 +7,37 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store.database import TABLES
+
 GAP_KINDS = ("duty", "figure", "metadata")
+# the export's lists, in its order (docs/json-export.md)
+EXPORT_KEYS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
+               "indicators", "citations", "references", "areas", "edges")
 
 
-def gaps_of(export: dict[str, Any], document: str | None = None,
-            kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def gaps_of(c: Corpus, document: str | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Every gap of the store (or of one document id), each with its document and file."""
     out = []
-    for d in export["documents"]:
-        if document and d["id"] != document:
-            continue
+    for d in c.documents.where("id = ?", (document,)) if document else c.each("documents"):
         for g in d.get("gaps") or ():
             if not kinds or g["kind"] in kinds:
                 out.append({"document": d["id"], "file": Path(d["source_path"]).name, **g})
     return out
 
 
-def record_counts(export: dict[str, Any]) -> dict[str, int]:
-    """How many records of each kind the export holds (documents, agencies, tasks …)."""
-    return {k: len(v) for k, v in export.items() if isinstance(v, list)}
+def record_counts(c: Corpus) -> dict[str, int]:
+    """How many records of each kind the store holds (documents, agencies, tasks …)."""
+    tables = {t.export_key: t.name for t in TABLES.values()}
+    return {k: c.rows(f"SELECT count(*) FROM {tables[k]}")[0][0] for k in EXPORT_KEYS}
 
 
-def coverage(export: dict[str, Any]) -> list[dict[str, Any]]:
+def coverage(c: Corpus) -> list[dict[str, Any]]:
     """Per document: responsibilities and targets found, and the gaps left by kind."""
-    resps = Counter(r["document"] for r in export["responsibilities"])
-    targets = Counter(t["document"] for t in export["targets"])
+    resps = Counter(dict(c.rows("SELECT document, count(*) FROM responsibilities GROUP BY document")))
+    targets = Counter(dict(c.rows("SELECT document, count(*) FROM targets GROUP BY document")))
     rows = []
-    for d in export["documents"]:
+    for d in c.each("documents"):
         kinds = Counter(g["kind"] for g in d.get("gaps") or ())
         rows.append({"document": d["id"], "responsibilities": resps[d["id"]],
                      "targets": targets[d["id"]], **{k: kinds[k] for k in GAP_KINDS}})

@@ -1,19 +1,25 @@
-"""In-memory indexes over the JSON export, built once per load and read by every question."""
+"""The corpus the questions read: the store's SQLite database, one snapshot per question.
+
+A :class:`Database` opens the store's ``cchc.sqlite`` read-only; each question (a CLI command,
+an HTTP request) reads one :class:`Corpus`, a read transaction, so a build committing meanwhile
+is never seen half-way. The corpus looks records up by id (``c.tasks[tid]``: one indexed
+SELECT), by agency, task, document and reference, in the export's order
+(``database.EXPORT_ORDER``); nothing is loaded or prepared before the first question.
+"""
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections import defaultdict
+import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
-from itertools import accumulate, islice, takewhile
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from pathlib import Path
+from typing import Any, TypeVar
 
+import orjson
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.phrases import TextTable
-from cchc_graph.graph.questions.refines import target_links
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
     document_choices,
@@ -21,20 +27,35 @@ from cchc_graph.graph.questions.suggest import (
     jurisdiction_choices,
     nearest,
 )
-from cchc_graph.graph.store.memory import no_gc
+from cchc_graph.graph.questions.tables import (
+    EXPORT_ORDER,
+    IN_LIST,
+    ByDocument,
+    Grouped,
+    Records,
+    json_list,
+)
+from cchc_graph.graph.store import database as db
 from cchc_graph.keys import expand_query, fold, fold_key
-from cchc_graph.loaders import admin
 from cchc_graph.loaders.lexicon import DOC_TYPES
-from cchc_graph.loaders.model import Provenance, to_dict
+from cchc_graph.loaders.model import SCHEMA_VERSION, Provenance
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
 TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
-
-if TYPE_CHECKING:  # networkx is imported where a graph is built: the CLI starts without it
-    import networkx as nx
-    from cchc_graph.graph.questions.adjacency import Adjacency, TypedGraph
+# the export's node lists (the typed graph's nodes, in its order) and their tables
+NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agencies": "agencies",
+               "tasks": "tasks", "targets": "targets", "indicators": "indicators", "references": "refs",
+               "areas": "areas"}
+ANSWERS_KEPT = 16  # answers' keys kept by a server (Corpus.kept): tens of thousands for a broad one
+MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
+T = TypeVar("T")
+_LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
+                 "jurisdiction", "scope")
+# what names a node of each other table (a target: the start of its text), in the order looked in
+_LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "rec"), ("indicators", "name"),
+           ("jurisdictions", "name"), ("areas", "label"))
 
 
 class NotFound(LookupError):
@@ -97,98 +118,162 @@ def section_label(path: str | None) -> str:
     return ".".join(parts)
 
 
-def _match_score(key: str, query: str) -> int:
-    """3 exact, 2 prefix, 1 whole words inside, 0 none."""
-    if key == query:
-        return 3
-    if key.startswith(query + " "):
-        return 2
-    return 1 if f" {query} " in f" {key} " else 0
+def agency_keys(agencies: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each agency's name keys (its name and aliases, ``expand_query``): the store's ``agency_keys``."""
+    return {a["id"]: [expand_query(n) for n in [a["name"], *(a.get("aliases") or [])]] for a in agencies}
 
 
-T = TypeVar("T")
-# the text each large table is searched by
-_TEXT_FIELD: dict[str, Callable[[dict[str, Any]], str]] = {
-    "tasks": lambda r: r["text"], "targets": lambda r: r["text"],
-    "citations": lambda r: r["provenance"]["quote"]}
+class Database:
+    """A store's database, opened for questions: each reads a snapshot (``snapshot()``), and
+    what questions derive from one generation of the data (``Corpus.derived``) is kept until
+    a build commits the next (the store's ``meta`` row ``version``, new with each build)."""
+
+    IDLE = 8  # connections kept open between questions
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(self.path)
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._memo: tuple[str | None, dict[Any, Any]] = ("", {})
+        self._inode = self.path.stat().st_ino
+
+    def _take(self) -> sqlite3.Connection:
+        inode = self.path.stat().st_ino  # a database replaced whole (renamed into place)
+        with self._lock:
+            if inode != self._inode:
+                for conn in self._idle:
+                    conn.close()
+                self._idle, self._inode, self._memo = [], inode, ("", {})
+            if self._idle:
+                return self._idle.pop()
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=10000")
+        # pages read where the OS keeps them, not copied into each connection's cache: answers
+        # touch rows all over the tables (a phrase's tasks in every document)
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        return conn
+
+    def _give(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if len(self._idle) < self.IDLE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def _memo_of(self, generation: str | None) -> dict[Any, Any]:
+        with self._lock:  # (a database without a version is kept as long as its file)
+            if self._memo[0] != generation:
+                self._memo = (generation, {"version": (self._inode, generation)})
+            return self._memo[1]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Corpus]:
+        """The corpus as one read transaction sees it."""
+        conn = self._take()
+        try:
+            conn.execute("BEGIN")
+            row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+            yield Corpus(conn, self._memo_of(None if row is None else str(row[0])))
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._give(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._idle:
+                conn.close()
+            self._idle = []
 
 
-class Lazy(Sequence[T]):
-    """Answers built when read: a broad question matches thousands of records, of which a page
-    shows fifty, so the order is decided on the raw records (``keys``) and ``build`` makes
-    only the answers asked for."""
+def open_store(root: str | Path) -> Database:
+    """The database of the store at ``root``; ``StoreError`` when it has none, or one of
+    another layout version."""
+    from cchc_graph.graph.store.build import Store
 
-    def __init__(self, keys: Sequence[Any], build: Callable[[Any], T]) -> None:
-        self._keys, self._build = keys, build
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self._build(k) for k in self._keys[i]]
-        return self._build(self._keys[i])
-
-    def __iter__(self) -> Iterator[T]:
-        return map(self._build, self._keys)
-
-    def __repr__(self) -> str:
-        return f"Lazy({len(self)} answers)"
-
-    @classmethod
-    def chained(cls, parts: Sequence[tuple[Sequence[Any], Callable[[Any], T]]]) -> Lazy[T]:
-        """The answers of each part in turn, each part's keys built by its own function (no
-        list of every key is made: a part may be thousands of record positions)."""
-        ends = list(accumulate(len(keys) for keys, _ in parts))
-
-        def build(i: int) -> T:
-            j = bisect.bisect_right(ends, i)
-            keys, make = parts[j]
-            return make(keys[i - (ends[j - 1] if j else 0)])
-        return cls(range(ends[-1] if ends else 0), build)
+    Store(root).connect().close()  # says what is wrong: none yet, the earlier layout, another schema
+    database = Database(Path(root) / db.DB_NAME)
+    return database
 
 
 class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
-    def __init__(self, export: dict[str, Any]) -> None:
-        with no_gc(freeze=True):
-            self._index(export)
-
-    def _index(self, export: dict[str, Any]) -> None:
-        self.export = export
-        self.documents = {d["id"]: d for d in export.get("documents") or []}
-        self.references = {r["id"]: r for r in export.get("references") or []}
-        self.agencies = {a["id"]: a for a in export.get("agencies") or []}
-        self.tasks = {t["id"]: t for t in export.get("tasks") or []}
-        self.targets = {t["id"]: t for t in export.get("targets") or []}
-        self.indicators = {i["id"]: i for i in export.get("indicators") or []}
-        self.citations = {c["id"]: c for c in export.get("citations") or []}
-        self.jurisdictions = {j["id"]: j for j in export.get("jurisdictions") or []}
-        self.areas = {a["id"]: a for a in export.get("areas") or []}
-        self.responsibilities: list[dict[str, Any]] = export.get("responsibilities") or []
-        self.resp_by_agency: dict[str, list[dict]] = defaultdict(list)
-        self.resp_by_task: dict[str | None, list[dict]] = defaultdict(list)
-        for r in self.responsibilities:
-            self.resp_by_agency[r["agency"]].append(r)
-            self.resp_by_task[r["task"]].append(r)
-        self.by_document: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-        for kind, table in (("tasks", self.tasks), ("targets", self.targets),
-                            ("citations", self.citations)):
-            for rec in table.values():
-                self.by_document[rec["document"]][kind].append(rec)
-        self.citations_by_ref: dict[str, list[dict]] = defaultdict(list)
-        for c in self.citations.values():
-            self.citations_by_ref[c["ref"]].append(c)
-        self.memo: dict[Any, Any] = {}  # derived structures, built on first use
+    def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any] | None = None) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()  # one connection: its statements one at a time
+        self.memo: dict[Any, Any] = {} if memo is None else memo  # derived structures
+        for name, table in NODE_TABLES.items():
+            setattr(self, name, Records(self, table))
+        self.citations = Records(self, "citations")
+        self.resp_by_agency = Grouped(self, "responsibilities", "agency")
+        self.resp_by_task = Grouped(self, "responsibilities", "task")
+        self.citations_by_ref = Grouped(self, "citations", "ref")
+        self.by_document = ByDocument(self)
+        self._of_document: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._refs: dict[tuple[str, str], Any] = {}
         self._folded: dict[str, str] = {}
-        self._agency_keys = [(a["id"], {expand_query(n) for n in [a["name"], *a.get("aliases", [])]})
-                             for a in self.agencies.values()]
-        self._agency_names = set().union(*(keys for _, keys in self._agency_keys))
+
+    documents: Records
+    references: Records
+    agencies: Records
+    tasks: Records
+    targets: Records
+    indicators: Records
+    jurisdictions: Records
+    areas: Records
+
+    @classmethod
+    def from_export(cls, export: dict[str, Any]) -> Corpus:
+        """A corpus of an export held in memory (the Neo4j backend's answers, tests)."""
+        conn = db.connect(":memory:")
+        with db.transaction(conn):
+            db.write_export(conn, export, agency_keys(export.get("agencies") or []))
+        conn.isolation_level = None
+        return cls(conn)
+
+    @property
+    def export(self) -> dict[str, Any]:
+        """The whole JSON export, as this snapshot holds it (the exports read it)."""
+        with self._lock:
+            return db.read_export(self._conn, SCHEMA_VERSION)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one SQL statement."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def recs(self, table: str, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """A table's records meeting an SQL condition, in the export's order."""
+        sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")
+        return [orjson.loads(r) for (r,) in self.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params)]
+
+    def each(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every record of a table, in the export's order, read as iterated: a question over the
+        whole corpus holds one at a time. (Not for corpora shared between threads.)"""
+        for (r,) in self._conn.execute(f"SELECT rec FROM {table} ORDER BY {EXPORT_ORDER}"):
+            yield orjson.loads(r)
+
+    def by_rowid(self, table: str, rowid: int) -> dict[str, Any]:
+        """The record of one row (questions order rows by SQL, then read those shown)."""
+        return orjson.loads(self.rows(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,))[0][0])
+
+    def of_document(self, kind: str, doc: str) -> list[dict[str, Any]]:
+        """A document's ``tasks``, ``targets`` or ``citations``, in its order."""
+        got = self._of_document.get((kind, doc))
+        if got is None:
+            got = self._of_document[(kind, doc)] = getattr(self, kind).where("document = ?", (doc,))
+        return got
+
+    def jurisdiction_of(self, doc: str) -> str | None:
+        """A corpus document's jurisdiction (None for none, or no such document)."""
+        if ("where", doc) not in self._refs:
+            rows = self.rows("SELECT jurisdiction FROM documents WHERE id = ?", (doc,))
+            self._refs[("where", doc)] = rows[0][0] if rows else None
+        return self._refs[("where", doc)]
 
     def folded(self, text: str) -> str:
         """``fold(text)``, computed once per distinct text (queries scan the same texts)."""
@@ -197,78 +282,109 @@ class Corpus:
             f = self._folded[text] = fold(text)
         return f
 
-    def derived(self, key: Any, build: Callable[[], T], large: bool = False) -> T:
-        """A structure derived from the corpus, built on first use and kept (``memo``);
-        ``large`` ones (the size of the corpus) are built out of the garbage collector's way."""
+    def kept(self, key: Any, build: Callable[[], T]) -> T:
+        """The keys of an answer (their order decided by SQL), kept for the data's generation
+        with the ANSWERS_KEPT latest: a client paging through an answer asks it again."""
+        with self.memo.setdefault("answers lock", threading.Lock()):
+            kept = self.memo.setdefault("answers", OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        value = build()
+        with self.memo["answers lock"]:
+            kept[key] = value
+            while len(kept) > ANSWERS_KEPT:
+                kept.popitem(last=False)
+        return value
+
+    def derived(self, key: Any, build: Callable[[], T]) -> T:
+        """A structure derived from the corpus, built on first use and kept as long as the
+        data it was built from (``memo``: the database's generation)."""
         if key not in self.memo:
-            if large:
-                with no_gc(freeze=True):
-                    self.memo[key] = build()
-            else:
-                self.memo[key] = build()
+            self.memo[key] = build()
         return self.memo[key]
 
-    def prepare(self) -> None:
-        """Build the lookups by name and number now rather than on the first question."""
-        self._document_keys()
-        self._agencies_by_key()
-        self.refinement_of  # noqa: B018 (a cached property: reading it builds it)
+    def label_records(self) -> dict[str, dict[str, Any]]:
+        """What document labels read of every cited document and document (a document's over
+        its reference's), in that order."""
+        recs: dict[str, dict[str, Any]] = {}
+        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope"),
+                              ("documents", "type, number, number_inferred, date, period_start, period_end, "
+                                            "title, jurisdiction, NULL")):
+            for did, *values in self.rows(f"SELECT id, {fields} FROM {table} ORDER BY {EXPORT_ORDER}"):
+                recs[did] = dict(zip(_LABEL_FIELDS, values, strict=True))
+        return recs
 
-    def places(self, name: str, records: Callable[[], Iterable[dict]],
-               order: Callable[[dict], Any]) -> dict[int, int]:
-        """Each record's place in ``order``, by identity (the records live as long as the
-        corpus): a question sorts its hits by these ints, built once, not by a key per hit."""
-        def build() -> dict[int, int]:
-            return {id(r): i for i, r in enumerate(sorted(records(), key=order))}
-        return self.derived(("places", name), build, large=True)
-
-    def text_table(self, table: str) -> tuple[TextTable, list[str]]:
-        """The searchable texts of ``tasks``, ``targets`` or ``citations``, with their ids."""
-        def build() -> tuple[TextTable, list[str]]:
-            recs, field = getattr(self, table), _TEXT_FIELD[table]
-            return TextTable([field(r) or "" for r in recs.values()]), list(recs)
-        return self.derived(("texts", table), build, large=True)
-
-    def matched(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[int]:
-        """Positions, in table order, of the records whose folded text one of ``rxs`` matches."""
-        return self.text_table(table)[0].matched(rxs)
-
-    def matching(self, table: str, rxs: tuple[re.Pattern[str], ...]) -> list[dict[str, Any]]:
-        """The ``table`` records, in table order, whose folded text one of ``rxs`` matches."""
-        ids, recs = self.text_table(table)[1], getattr(self, table)
-        return [recs[ids[i]] for i in self.matched(table, rxs)]
+    def has_node(self, nid: str) -> bool:
+        """Whether ``nid`` is a node of the typed graph: a record, or an edge's end."""
+        return any(nid in getattr(self, name) for name in NODE_TABLES) or bool(
+            self.rows("SELECT 1 FROM edges WHERE source = ?1 UNION ALL SELECT 1 FROM edges WHERE target = ?1 "
+                      "LIMIT 1", (nid,)))
 
     # --- references to nodes ---------------------------------------------------------------
 
     def agency_ref(self, aid: str) -> AgencyRef:
-        a = self.agencies.get(aid) or {"id": aid, "name": aid}
-        return AgencyRef(aid, a["name"], a.get("jurisdiction"), a.get("kind"), bool(a.get("is_group")))
+        ref = self._refs.get(("agency", aid))
+        if ref is None:
+            rows = self.rows("SELECT name, jurisdiction, kind, is_group FROM agencies WHERE id = ?", (aid,))
+            name, jur, kind, group = rows[0] if rows else (aid, None, None, False)
+            ref = self._refs[("agency", aid)] = AgencyRef(aid, name, jur, kind, bool(group))
+        return ref
 
     def doc_ref(self, did: str) -> DocRef:
-        d = self.documents.get(did) or self.references.get(did)
-        if d is None:
-            return DocRef(did, None, None, None, None, False)
-        return DocRef(did, d.get("type"), d.get("number") or d.get("number_inferred"), d.get("title"),
-                      d.get("jurisdiction") or d.get("scope"), did in self.documents)
+        ref = self._refs.get(("document", did))
+        if ref is None:
+            rows = self.rows("SELECT type, number, number_inferred, title, jurisdiction, 1 FROM documents "
+                             "WHERE id = ?1 UNION ALL SELECT type, number, NULL, title, scope, 0 FROM refs "
+                             "WHERE id = ?1", (did,))
+            if rows:
+                kind, number, inferred, title, where, in_corpus = rows[0]
+                ref = DocRef(did, kind, number or inferred, title, where, bool(in_corpus))
+            else:
+                ref = DocRef(did, None, None, None, None, False)
+            self._refs[("document", did)] = ref
+        return ref
 
     def label(self, nid: str) -> str:
         """A short human name for any node id."""
-        rec = next((t[nid] for t in (self.documents, self.references, self.agencies, self.tasks,
-                                     self.targets, self.indicators, self.jurisdictions, self.areas)
-                    if nid in t), {})
-        if nid in self.documents or nid in self.references:
-            head = " ".join(x for x in (TYPE_NAMES.get(rec.get("type") or "", ""),
-                                        rec.get("number") or rec.get("number_inferred") or "") if x)
-            return f"{head}: {rec.get('title') or ''}".strip(": ") or nid
-        if nid in self.targets:
-            return rec.get("text", nid)[:120]
-        return rec.get("name") or rec.get("title") or rec.get("label") or nid
+        doc = self.rows("SELECT type, number, number_inferred, title FROM documents WHERE id = ?1 UNION ALL "
+                        "SELECT type, number, NULL, title FROM refs WHERE id = ?1", (nid,))
+        if doc:
+            kind, number, inferred, title = doc[0]
+            head = " ".join(x for x in (TYPE_NAMES.get(kind or "", ""), number or inferred or "") if x)
+            return f"{head}: {title or ''}".strip(": ") or nid
+        for table, column in _LABELS:
+            rows = self.rows(f"SELECT {column} FROM {table} WHERE id = ?", (nid,))
+            if rows and table == "targets":
+                return orjson.loads(rows[0][0]).get("text", nid)[:120]
+            if rows:
+                return rows[0][0] or nid
+        return nid
 
     def task_title(self, tid: str) -> str:
         """A task's title, or the start of its text when the title only names an agency (duties
         listed under an agency's heading)."""
         t = self.tasks[tid]
-        return short(t["text"]) if expand_query(t["title"]) in self._agency_names else t["title"]
+        key = expand_query(t["title"])
+        if ("name", key) not in self._refs:
+            self._refs[("name", key)] = bool(self.rows("SELECT 1 FROM agency_keys WHERE key = ? LIMIT 1",
+                                                       (key,)))
+        return short(t["text"]) if self._refs[("name", key)] else t["title"]
+
+    def read_tasks(self, tids: Sequence[str]) -> None:
+        """Read at once what answering about many tasks reads: the tasks, their roles, their
+        agencies, whether their titles name agencies."""
+        self.tasks.where(f"id {IN_LIST}", (json_list(tids),))
+        self.resp_by_task.read(tids)
+        agencies = {r["agency"] for t in tids for r in self.resp_by_task[t]}
+        known = {a for kind, a in self._refs if kind == "agency"}
+        for aid, *ref in self.rows(f"SELECT id, name, jurisdiction, kind, is_group FROM agencies "
+                                   f"WHERE id {IN_LIST}", (json_list(agencies - known),)):
+            self._refs[("agency", aid)] = AgencyRef(aid, ref[0], ref[1], ref[2], bool(ref[3]))
+        keys = {expand_query(self.tasks[t]["title"]) for t in tids if t in self.tasks}
+        named = {k for (k,) in self.rows(f"SELECT DISTINCT key FROM agency_keys WHERE key {IN_LIST}",
+                                         (json_list(keys),))}
+        self._refs.update((("name", k), k in named) for k in keys)
 
     # --- lookups by name -------------------------------------------------------------------
 
@@ -277,65 +393,63 @@ class Corpus:
         if not query:
             return None
         q = expand_query(query)
-        units = admin.units()
-        hits = {j for j, rec in self.jurisdictions.items()
-                if j == query or q in {fold_key(rec.get("name") or ""),
-                                       fold_key(units[j].short) if j in units else None}}
+        hits = [j for (j,) in self.rows("SELECT id FROM jurisdictions WHERE id = ?1 OR name_fold = ?2 "
+                                        "OR short_fold = ?2", (query, q))]
         if not hits:
             raise NotFound(f"không có địa bàn / no jurisdiction matches {query!r}"
                            + hint(nearest(query, jurisdiction_choices(self))))
-        out, changed = set(hits), True
-        while changed:
-            extra = {j for j, rec in self.jurisdictions.items() if rec.get("parent") in out} - out
-            out |= extra
-            changed = bool(extra)
-        return out
-
-    def _agencies_by_key(self) -> dict[str, list[str]]:
-        def build() -> dict[str, list[str]]:
-            index: dict[str, list[str]] = defaultdict(list)
-            for aid, keys in self._agency_keys:
-                for k in keys:
-                    index[k].append(aid)
-            return index
-        return self.derived("agency_keys", build)
+        return {j for (j,) in self.rows(
+            "WITH RECURSIVE inside(id) AS (SELECT value FROM json_each(?) UNION "
+            "SELECT j.id FROM jurisdictions j JOIN inside ON j.parent = inside.id) SELECT id FROM inside",
+            (json_list(hits),))}
 
     def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
-        """Agency ids matching a name or alias, diacritics-insensitively; the best tier only."""
+        """Agency ids matching a name or alias, diacritics-insensitively; the best tier only:
+        a name equal to the query, else one it starts, else one holding its words."""
         q = expand_query(query)
         if not q:
             raise NotFound("tên cơ quan trống / empty agency name")
         scope = self.jurisdiction_scope(jurisdiction)
-        exact = [a for a in self._agencies_by_key().get(q, ())  # the best tier, when present
-                 if scope is None or self.agencies[a].get("jurisdiction") in scope]
-        if exact:
-            return sorted(exact, key=lambda a: (self.agencies[a]["name"], a))
-        scored: dict[int, list[str]] = defaultdict(list)
-        for aid, keys in self._agency_keys:
-            if scope is not None and self.agencies[aid].get("jurisdiction") not in scope:
-                continue
-            best = max(_match_score(k, q) for k in keys)
-            if best:
-                scored[best].append(aid)
-        if not scored:
+        within = "" if scope is None else " AND a.jurisdiction IN (SELECT value FROM json_each(?2))"
+        params = (q,) if scope is None else (q, json_list(scope))
+        found = self.rows("SELECT DISTINCT a.id, a.name FROM agency_keys k JOIN agencies a "
+                          f"ON a.id = k.agency WHERE k.key = ?1{within}", params)
+        if not found:  # no name equal to it: names it starts, else names holding its words
+            tier = ("CASE WHEN substr(k.key, 1, length(?1) + 1) = ?1 || ' ' THEN 2 "
+                    "WHEN instr(' ' || k.key || ' ', ' ' || ?1 || ' ') THEN 1 ELSE 0 END")
+            scored = self.rows(f"SELECT a.id, a.name, max({tier}) AS s FROM agency_keys k JOIN agencies a "
+                               f"ON a.id = k.agency WHERE 1{within} GROUP BY a.id HAVING s > 0", params)
+            best = max((s for _, _, s in scored), default=0)
+            found = [(a, name) for a, name, s in scored if s == best]
+        if not found:
             raise NotFound(f"không có cơ quan / no agency matches {query!r}"
                            + (f" in {jurisdiction!r}" if jurisdiction else "")
                            + hint(nearest(query, agency_choices(self))))
-        return sorted(scored[max(scored)], key=lambda a: (self.agencies[a]["name"], a))
+        return [a for a, _ in sorted(found, key=lambda x: (x[1], x[0]))]
+
+    def _document_hits(self, query: str) -> tuple[list[str], str]:
+        """The documents a query names, and by what: a start of their id, their number (cited
+        documents too), whole words of their title; the first kind that names any."""
+        q = fold_key(query)
+        if not q:
+            return [], ""
+        by_id = self.rows("SELECT id FROM documents WHERE id_fold >= ?1 AND id_fold < ?1 || char(127)", (q,))
+        if by_id:
+            return [d for (d,) in by_id], "mã / id"
+        by_number = self.rows("SELECT id FROM documents WHERE number_fold = ?1 OR inferred_fold = ?1 UNION "
+                              "SELECT id FROM refs WHERE number_fold = ?1 OR inferred_fold = ?1", (q,))
+        if by_number:
+            return [d for (d,) in by_number], "số hiệu / number"
+        by_title = self.rows("SELECT id FROM documents WHERE "
+                             "instr(' ' || title_fold || ' ', ' ' || ? || ' ')", (q,))
+        return [d for (d,) in by_title], "trích yếu / title"
 
     def find_document(self, query: str) -> str:
         """A document id from its id, a unique id prefix, its number or inferred number, or
         whole words of its title; several matches or none raise ``NotFound`` saying which."""
         if query in self.documents or query in self.references:
             return query
-        q = fold_key(query)
-        ids, numbers, titles = self._document_keys()
-        after = islice(ids, bisect.bisect_left(ids, (q,)), None)
-        hits, why = ([d for _, d in takewhile(lambda x: x[0].startswith(q), after)] if q else []), "mã / id"
-        if not hits:
-            hits, why = (list(dict.fromkeys(numbers.get(q, ()))) if q else []), "số hiệu / number"
-        if not hits:
-            hits, why = [d for t, d in titles if q and f" {q} " in f" {t} "], "trích yếu / title"
+        hits, why = self._document_hits(query)
         if len(hits) == 1:
             return hits[0]
         if not hits:
@@ -346,26 +460,20 @@ class Corpus:
                        + "; ".join(f"{d} ({short(self.label(d), 70)})" for d in sorted(hits)[:10])
                        + (" …" if len(hits) > 10 else ""))
 
-    def _document_keys(self) -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str]]]:
-        """Keys of every document id (sorted, for prefixes), number and title (built once)."""
-        def build() -> tuple[list[tuple[str, str]], dict[str, list[str]], list[tuple[str, str]]]:
-            numbers: dict[str, list[str]] = defaultdict(list)
-            for d, rec in {**self.references, **self.documents}.items():
-                for k in {fold_key(rec.get("number") or ""), fold_key(rec.get("number_inferred") or "")}:
-                    if k:
-                        numbers[k].append(d)
-            return (sorted((fold_key(d), d) for d in self.documents), numbers,
-                    [(fold_key(rec.get("title") or ""), d) for d, rec in self.documents.items()])
-        return self.derived("document_keys", build)
+    def named_document(self, query: str) -> str | None:
+        """The one document or cited document a query names (as ``find_document``), else None."""
+        if query in self.documents or query in self.references:
+            return query
+        hits, _ = self._document_hits(query)
+        return hits[0] if len(hits) == 1 else None
 
     def resolve_entity(self, query: str) -> str:
         """Any node id as given, else a document (id, number, title), else one agency by name."""
-        if query in self.adjacency:
+        if self.has_node(query):
             return query
-        try:
-            return self.find_document(query)
-        except NotFound:
-            pass
+        hits, _ = self._document_hits(query)
+        if len(hits) == 1:
+            return hits[0]
         try:
             agencies = self.find_agencies(query)
         except NotFound:
@@ -375,54 +483,5 @@ class Corpus:
         if len(agencies) > 1:
             raise NotFound(f"{query!r} khớp {len(agencies)} cơ quan / matches {len(agencies)} agencies; "
                            "dùng mã / use an id: "
-                           + "; ".join(f"{a} ({self.agencies[a]['name']})" for a in agencies[:10]))
+                           + "; ".join(f"{a} ({self.agency_ref(a).name})" for a in agencies[:10]))
         return agencies[0]
-
-    # --- the graph ---------------------------------------------------------------------------
-
-    @cached_property
-    def refinements(self) -> list[Any]:
-        """Every child target paired with the parent target it refines (``CascadeRow``s)."""
-        return target_links(self)
-
-    @cached_property
-    def refinement_of(self) -> dict[str, Any]:
-        """Each paired child target's id → its ``CascadeRow`` (child and parent targets)."""
-        return {r.child.id: r for r in self.refinements if r.child and r.parent}
-
-    @cached_property
-    def refines_edges(self) -> list[dict[str, Any]]:
-        """A ``refines`` edge from each child target to its parent's (the graph adds them)."""
-        return [{"source": row.child.id, "target": row.parent.id, "type": "refines",
-                 "status": row.status, "provenance": to_dict(row.child.provenance)}
-                for row in self.refinements]
-
-    @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """The typed graph, plus ``refines`` edges from each child target to its parent's."""
-        from cchc_graph.graph.questions.nx import to_networkx
-
-        with no_gc(freeze=True):  # as large as the corpus, and as long-lived
-            g = to_networkx(self.export)
-            for e in self.refines_edges:
-                g.add_edge(e["source"], e["target"], key="refines",
-                           **{k: v for k, v in e.items() if k not in ("source", "target")})
-        return g
-
-    @cached_property
-    def typed(self) -> TypedGraph:
-        """The typed graph for reading (the graph pages): the networkx graph's nodes,
-        attributes and edges, read from the export and ``adjacency`` without building it."""
-        from cchc_graph.graph.questions.adjacency import TypedGraph
-
-        return TypedGraph(self.export, self.adjacency)
-
-    @cached_property
-    def adjacency(self) -> Adjacency:
-        """The typed graph's nodes and each node's edges, without building the graph."""
-        from cchc_graph.graph.questions.adjacency import NODE_LISTS, Adjacency
-
-        with no_gc(freeze=True):
-            return Adjacency([*(self.export.get("edges") or []), *self.refines_edges],
-                             (r["id"] for key in NODE_LISTS for r in self.export.get(key) or []))
-

@@ -8,14 +8,12 @@ The full title goes in tooltips and panels, not in the label.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cchc_graph.graph.questions.display import short
+from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus
 from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import DOC_TYPES
-
-if TYPE_CHECKING:
-    from cchc_graph.graph.questions.index import Corpus
 
 TYPE_CODES = {t.type: t.codes[0] for t in DOC_TYPES if t.codes}
 
@@ -24,10 +22,13 @@ def place_name(c: Corpus, jid: str | None) -> str:
     """A jurisdiction as people name it in a label: "Vĩnh Long", not "tỉnh Vĩnh Long"."""
     if not jid or jid == "vn":
         return ""
+    rows = c.rows("SELECT short, name FROM jurisdictions WHERE id = ?", (jid,))
+    if rows:  # the store keeps the short name of each unit of the administrative map
+        return rows[0][0] if rows[0][0] is not None else rows[0][1] or ""
     from cchc_graph.loaders import admin
 
     unit = admin.units().get(jid)
-    return unit.short if unit else c.jurisdictions.get(jid, {}).get("name") or ""
+    return unit.short if unit else ""
 
 
 def _date(iso: str | None) -> str:
@@ -43,10 +44,8 @@ def _period(rec: dict[str, Any]) -> str:
     return f"{a}–{b}" if a and b and a != b else str(a or b or "")
 
 
-def base_label(c: Corpus, rec: dict[str, Any]) -> str:
+def base_label(c: Corpus, rec: dict[str, Any], places: dict[str | None, str] | None = None) -> str:
     """Type code, number (else date, else period, else the start of the title) and place."""
-    from cchc_graph.graph.questions.index import TYPE_NAMES
-
     code = TYPE_CODES.get(rec.get("type") or "", "VB")
     ident = rec.get("number") or rec.get("number_inferred") or _date(rec.get("date")) or _period(rec)
     if not ident:  # a cited document known by its title only: the title without its type word
@@ -57,15 +56,21 @@ def base_label(c: Corpus, rec: dict[str, Any]) -> str:
         ident = short(title, 34) or "(không số)"
     elif fold(ident).startswith(fold(code)):  # "TCVN ISO 9001" names its type already
         code = ""
-    place = place_name(c, rec.get("jurisdiction") or rec.get("scope"))
+    where = rec.get("jurisdiction") or rec.get("scope")
+    place = places[where] if places is not None else place_name(c, where)
     return f"{code} {ident}".strip() + (f" · {place}" if place else "")
 
 
 def document_labels(c: Corpus) -> dict[str, str]:
     """Every document's and cited document's label, distinct across the corpus (built once)."""
     def build() -> dict[str, str]:
-        recs = {**c.references, **c.documents}
-        labels = {d: base_label(c, rec) for d, rec in recs.items()}
+        recs = c.label_records()
+        places: dict[str | None, str] = {}
+        for rec in recs.values():
+            where = rec.get("jurisdiction") or rec.get("scope")
+            if where not in places:
+                places[where] = place_name(c, where)
+        labels = {d: base_label(c, rec, places) for d, rec in recs.items()}
         groups: dict[str, list[str]] = defaultdict(list)
         for d, label in labels.items():
             groups[label].append(d)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
-from cchc_graph.graph.questions.adjacency import NODE_LISTS
+from cchc_graph.graph.questions.typed import NODE_TYPES
 
 
 def to_networkx(export: dict[str, Any]) -> nx.MultiDiGraph:
     """Nodes carry ``type`` and their record; edges carry ``type`` and ``provenance``."""
     g = nx.MultiDiGraph()
-    for key, ntype in NODE_LISTS.items():
+    for key, ntype in NODE_TYPES.items():
         for rec in export.get(key) or []:
             attrs = dict(rec)
             attrs["type"] = ntype

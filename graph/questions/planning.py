@@ -10,16 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import (
-    ROLE_LABELS,
-    AgencyRef,
-    Corpus,
-    DocRef,
-    Lazy,
-    NotFound,
-    prov,
-)
+from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, json_list
 from cchc_graph.loaders.model import Provenance
 
 
@@ -57,14 +50,26 @@ class Deadline:
         return bool(self.due_date or (self.recurrence and self.start))
 
 
-def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None) -> list[str]:
+def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None, agencies: list[str] | None = None
+              ) -> list[str]:
+    """The tasks of a document, of a jurisdiction's documents (its units' too), or of all, in
+    the corpus's order; ``agencies``: only those some of them hold a role on."""
     doc = c.find_document(document) if document else None
     if doc and doc not in c.documents:
         raise NotFound(f"{doc!r} không có trong kho / is cited but not in the corpus")
     scope = c.jurisdiction_scope(jurisdiction)
-    tasks = c.by_document[doc]["tasks"] if doc else c.tasks.values()  # both in corpus order
-    return [t["id"] for t in tasks
-            if scope is None or c.documents[t["document"]].get("jurisdiction") in scope]
+    where, params = ["1"], []
+    if doc:
+        where.append("document = ?")
+        params.append(doc)
+    if scope is not None:
+        where.append(f"document IN (SELECT id FROM documents WHERE jurisdiction {IN_LIST})")
+        params.append(json_list(scope))
+    if agencies is not None:
+        where.append(f"id IN (SELECT task FROM responsibilities WHERE agency {IN_LIST})")
+        params.append(json_list(agencies))
+    return [t for (t,) in c.rows(f"SELECT id FROM tasks WHERE {' AND '.join(where)} ORDER BY {EXPORT_ORDER}",
+                                 params)]
 
 
 def scope_size(c: Corpus, document: str | None = None, jurisdiction: str | None = None) -> int:
@@ -211,23 +216,23 @@ def _recurring_start(c: Corpus, doc: str, rrule: str) -> str | None:
 
 
 def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None = None,
-              agency: str | None = None) -> Lazy[Deadline]:
+              agency: str | None = None) -> Answers[Deadline]:
     """Every task deadline, one-off and recurring, dated ones first in date order; ordered on
     the raw records and built when read (the whole 10,000-document corpus has 150,000)."""
-    agencies = set(c.find_agencies(agency)) if agency else None
+    agencies = c.find_agencies(agency) if agency else None
     keys = []
-    for tid in _tasks_in(c, document, jurisdiction):
+    ids = _tasks_in(c, document, jurisdiction, agencies)
+    c.tasks.where("id IN (SELECT value FROM json_each(?))", (json_list(ids),))  # read at once
+    for tid in ids:
         t = c.tasks[tid]
         if not (t.get("deadline") or t.get("frequency")):
-            continue
-        if agencies is not None and not any(r["agency"] in agencies for r in c.resp_by_task.get(tid, [])):
             continue
         rec = t.get("recurrence")
         start = _recurring_start(c, t["document"], rec) if rec else None
         dated = bool(t.get("due_date") or (rec and start))  # Deadline.dated
         keys.append((not dated, t.get("due_date") or start or "", t["document"], tid, start))
     keys.sort()
-    return Lazy(keys, lambda k: _deadline(c, k[3], k[4]))
+    return Answers(keys, lambda k: _deadline(c, k[3], k[4]))
 
 
 def _deadline(c: Corpus, tid: str, start: str | None) -> Deadline:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
-from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, Lazy, NotFound, prov
-from cchc_graph.graph.questions.phrases import TextTable
+from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
 from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.model import Provenance
 
@@ -109,57 +111,37 @@ def task_answer(c: Corpus, tid: str) -> TaskAnswer:
         prov(t["provenance"]))
 
 
-def _phrase_rx(phrase: str) -> re.Pattern[str]:
-    """The folded words of ``phrase``, whole, with anything but letters and digits between.
-
-    An edge that is not a word character (``95%``) is bounded by a lookaround: ``\\b`` after
-    ``%`` would ask for a letter next."""
-    words = fold_key(phrase).split()
-    if not words:
-        raise NotFound("cụm từ trống / empty phrase")
-    head = r"\b" if words[0][0].isalnum() else r"(?<!\w)"  # fold_key keeps [0-9a-z%] only
-    tail = r"\b" if words[-1][-1].isalnum() else r"(?!\w)"
-    return re.compile(head + r"\W+".join(map(re.escape, words)) + tail)
-
-
-def _in_scope(c: Corpus, doc_id: str, scope: set[str] | None, document: str | None) -> bool:
-    if document and doc_id != document:
-        return False
-    return scope is None or c.documents.get(doc_id, {}).get("jurisdiction") in scope
+# an SQL expression of a role's place in ROLES (others last)
+ROLE_RANK = "CASE role " + " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(ROLES)) + " ELSE 99 END"
 
 
 def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
               document: str | None = None) -> Sequence[TaskAnswer]:
     """Tasks whose text contains ``phrase`` (diacritics-insensitive), with their agencies.
 
-    Tasks with a lead come first; tasks nobody was given are kept, so gaps show.
+    Tasks with a lead come first, then by document and place in it; tasks nobody was given
+    are kept, so gaps show.
     """
-    rx = _phrase_rx(phrase)
+    ws = match.words(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    ids = c.text_table("tasks")[1]
-    hits = c.matched("tasks", (rx,))
-    if scope is not None or doc is not None:
-        hits = [k for k in hits if _in_scope(c, c.tasks[ids[k]]["document"], scope, doc)]
-    rank = _task_rank(c)
-    return Lazy(sorted(hits, key=rank.__getitem__), lambda k: task_answer(c, ids[k]))
+    ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
+    return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)
 
 
-def _task_rank(c: Corpus) -> list[int]:
-    """Each task's place (by its position in the table) in who-leads order: led first, then
-    by document and place in it (computed once per corpus, so a question only sorts ints)."""
-    def build() -> list[int]:
-        ids = c.text_table("tasks")[1]
-
-        def order(k: int) -> tuple[bool, str, int]:
-            t = c.tasks[ids[k]]
-            led = any(r["role"] == "lead" for r in c.resp_by_task.get(t["id"], ()))
-            return not led, t["document"], t["provenance"]["start"]
-        rank = [0] * len(ids)
-        for place, k in enumerate(sorted(range(len(ids)), key=order)):
-            rank[k] = place
-        return rank
-    return c.derived("task_rank", build, large=True)
+def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None) -> list[str]:
+    """The tasks holding the words: led first, then by document and place in it."""
+    where, params = match.condition(c, "tasks", [ws], "t")
+    if doc is not None:
+        where += " AND t.document = ?"
+        params.append(doc)
+    if scope is not None:
+        where += (" AND (SELECT jurisdiction FROM documents WHERE id = t.document) IN "
+                  "(SELECT value FROM json_each(?))")
+        params.append(json_list(scope))
+    return [tid for (tid,) in c.rows(
+        "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY NOT EXISTS (SELECT 1 FROM responsibilities r "
+        "WHERE r.task = t.id AND r.role = 'lead'), t.document, t.start, t.doc IS NULL, t.doc, t.ord", params)]
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
@@ -167,32 +149,16 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     """What the agencies named ``query`` lead, cooperate on, stand for or receive reports on,
     by role, then document and place in it."""
     doc = c.find_document(document) if document else None
-    held = _roles_by_agency(c)
-    hits = sorted(x for aid in c.find_agencies(query, jurisdiction) for x in held.get(aid, ())
-                  if x[1]["role"] in roles and (doc is None or x[1]["document"] == doc))
-    return Lazy(hits, lambda x: _agency_role(c, x[1]))
-
-
-def _roles_by_agency(c: Corpus) -> dict[str, list[tuple[int, dict]]]:
-    """Each agency's responsibilities with their place in agency-roles order (built once)."""
-    def build() -> dict[str, list[tuple[int, dict]]]:
-        place = c.places("responsibilities", lambda: c.responsibilities, _role_order)
-        return {aid: sorted((place[id(r)], r) for r in rs) for aid, rs in c.resp_by_agency.items()}
-    return c.derived("roles_by_agency", build, large=True)
-
-
-def _role_order(r: dict) -> tuple[int, str, int, str]:
-    return (ROLES.index(r["role"]) if r["role"] in ROLES else 99, r["document"], r["provenance"]["start"],
-            r["agency"])
-
-
-def prepare(c: Corpus) -> None:
-    """Build what who-leads, agency roles and search read (a server does it after loading)."""
-    for table in ("tasks", "targets", "citations"):
-        c.text_table(table)[0].prepare()
-    _task_rank(c)
-    _roles_by_agency(c)
-    _names(c)[1].prepare()
+    agencies = c.find_agencies(query, jurisdiction)
+    where = "agency IN (SELECT value FROM json_each(?)) AND role IN (SELECT value FROM json_each(?))"
+    params: list[Any] = [json_list(agencies), json_list(roles)]
+    if doc is not None:
+        where += " AND document = ?"
+        params.append(doc)
+    rowids = c.kept(("agency_roles", *params), lambda: [r for (r,) in c.rows(
+        f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {ROLE_RANK}, document, start, agency, "
+        f"{EXPORT_ORDER}", params)])
+    return Answers(rowids, lambda r: _agency_role(c, c.by_rowid("responsibilities", r)))
 
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
@@ -204,23 +170,35 @@ def _agency_role(c: Corpus, r: dict) -> AgencyRole:
                       prov(r["provenance"]))
 
 
-def reporting_lines(c: Corpus) -> list[Reporting]:
-    """Every reporting line: the leads of a task report to the task's ``report_to`` agencies."""
-    if "reporting" in c.memo:
-        return c.memo["reporting"]
+def _lines(c: Corpus, resps: list[dict]) -> list[Reporting]:
+    """The reporting lines of tasks, from their responsibilities (in the export's order): each
+    task's leads report to its ``report_to`` agencies."""
+    by_task: dict[str, list[dict]] = {}
+    for r in resps:
+        if r["task"] is not None:
+            by_task.setdefault(r["task"], []).append(r)
     out = []
-    for tid, resps in c.resp_by_task.items():
-        if tid is None:
-            continue
-        leads = [r for r in resps if r["role"] == "lead"]
-        for rec in (r for r in resps if r["role"] == "report_to"):
+    for tid, rs in by_task.items():
+        leads = [r for r in rs if r["role"] == "lead"]
+        for rec in (r for r in rs if r["role"] == "report_to"):
             for lead in leads:
                 if lead["agency"] != rec["agency"]:
                     out.append(Reporting(c.agency_ref(lead["agency"]), c.agency_ref(rec["agency"]),
                                          tid, c.task_title(tid), rec["document"],
                                          rec.get("deadline"), prov(rec["provenance"])))
-    c.memo["reporting"] = out
     return out
+
+
+def _lines_of(c: Corpus, role: str, agency: str | None = None) -> list[Reporting]:
+    """The reporting lines of the tasks on which ``agency`` (any, when None) holds ``role``."""
+    held = "SELECT task FROM responsibilities WHERE role = ?" + (" AND agency = ?" if agency else "")
+    params = (role, agency) if agency else (role,)
+    return _lines(c, c.recs("responsibilities", f"task IN ({held})", params))
+
+
+def reporting_lines(c: Corpus) -> list[Reporting]:
+    """Every reporting line: the leads of a task report to the task's ``report_to`` agencies."""
+    return c.derived("reporting", lambda: _lines_of(c, "report_to"))
 
 
 def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
@@ -228,17 +206,18 @@ def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
     a = c.agencies.get(agency_id)
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
+    c.tasks.where("id IN (SELECT task FROM responsibilities WHERE agency = ?)", (agency_id,))  # read at once
     roles = sorted((_agency_role(c, r) for r in c.resp_by_agency.get(agency_id, [])),
                    key=lambda x: (x.document.id, x.provenance.start))
     counts: dict[str, int] = defaultdict(int)
     for r in roles:
         counts[r.role] += 1
-    lines = reporting_lines(c)
     return AgencyProfile(
         c.agency_ref(agency_id), tuple(a.get("aliases") or ()),
         tuple(c.doc_ref(d) for d in a.get("documents") or ()), dict(counts), tuple(roles),
-        tuple(x for x in lines if x.reporter.id == agency_id),
-        tuple(x for x in lines if x.receiver.id == agency_id), prov(a.get("provenance")))
+        tuple(x for x in _lines_of(c, "lead", agency_id) if x.reporter.id == agency_id),
+        tuple(x for x in _lines_of(c, "report_to", agency_id) if x.receiver.id == agency_id),
+        prov(a.get("provenance")))
 
 
 def _snippet(text: str, m: re.Match[str], width: int = 80) -> str:
@@ -246,38 +225,9 @@ def _snippet(text: str, m: re.Match[str], width: int = 80) -> str:
     return ("…" if s else "") + " ".join(text[s:e].split()) + ("…" if e < len(text) else "")
 
 
-@dataclass(frozen=True, slots=True)
-class _Named:
-    """One name, alias, number or title of an agency, document or indicator."""
-
-    rank: int  # agencies 0, documents and indicators 1
-    id: str
-    type: str
-    field: str
-    text: str
-    document: str | None
-    provenance: dict | None
-    key: str  # fold_key(text): a query equal to it ranks the node first
-
-
-def _names(c: Corpus) -> tuple[list[_Named], TextTable]:
-    """Every name search looks in, a node's fields in the order they are tried."""
-    def build() -> tuple[list[_Named], TextTable]:
-        rows = [_Named(0, a["id"], "agency", f, v, None, a.get("provenance"), fold_key(v))
-                for a in c.agencies.values()
-                for f, v in [("name", a["name"]), *(("alias", x) for x in a.get("aliases") or [])] if v]
-        for d in [*c.documents.values(), *c.references.values()]:
-            p = (d.get("provenance") or {}).get("title")
-            doc = d["id"] if d["id"] in c.documents else None
-            rows += [_Named(1, d["id"], "document", f, d[f], doc, p, fold_key(d[f]))
-                     for f in ("number", "number_inferred", "title") if d.get(f)]
-        rows += [_Named(1, i["id"], "indicator", f, v, None, None, fold_key(v)) for i in c.indicators.values()
-                 for f, v in [("name", i["name"]), *(("alias", x) for x in i.get("aliases") or [])] if v]
-        return rows, TextTable([r.text for r in rows])
-    return c.derived("search_names", build, large=True)
-
-
-# the large tables search reads after the names, in this order: (table, type, field)
+# what search reads, in its order: names (agencies', then documents', cited documents' and
+# indicators': ``database.NAME_GROUPS``), then the large tables: (table, type, field)
+_NAME_TYPES = ("agency", "document", "document", "indicator")
 _SEARCHED = (("tasks", "task", "text"), ("targets", "target", "text"), ("citations", "citation", "quote"))
 
 
@@ -288,36 +238,51 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
     indicators, then tasks, targets and citations, each in corpus order.
     """
     q = expand_query(query)
-    rx = _phrase_rx(query)
-    rxs = (rx, _phrase_rx(q)) if q != fold_key(query) else (rx,)
-    keys = (fold_key(query), q)
-    names, table = _names(c)
-    by_rank: dict[int, list[int]] = defaultdict(list)
+    variants = [match.words(query)] + ([q.split()] if q != fold_key(query) else [])
+    rxs = tuple(match.phrase_rx(ws) for ws in variants)
+    found = c.kept(("search", tuple(map(tuple, variants)), types), lambda: _found(c, variants, types))
+    return Answers(found, lambda k: _hit(c, *k, rxs))
+
+
+def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """What search lists, in its order: (table, row)."""
+    keys = (" ".join(variants[0]), " ".join(variants[-1]))  # the query's key, with abbreviations spelled out
+    where, params = match.condition(c, "names", variants)
+    by_rank: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
-    for k in table.matched(rxs):
-        n = names[k]
-        if (types and n.type not in types) or n.id in seen:
+    for rowid, grp, node, text in c.rows(f"SELECT rowid, grp, node, text FROM names WHERE {where} "
+                                         "ORDER BY grp, doc IS NULL, doc, ord, fno", params):
+        if (types and _NAME_TYPES[grp] not in types) or node in seen:
             continue  # a node is found once, by the first of its names that matches
-        seen.add(n.id)
-        by_rank[n.rank - (10 if n.key in keys else 0)].append(k)
-    parts: list[tuple[Sequence[int], Callable[[int], SearchHit]]] = [
-        (by_rank[r], lambda k: _hit(c, "names", k, rxs)) for r in sorted(by_rank)]
-    parts += [(c.matched(name, rxs), lambda k, name=name: _hit(c, name, k, rxs))
-              for name, ntype, _ in _SEARCHED if not types or ntype in types]
-    return Lazy.chained(parts)
+        seen.add(node)
+        by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
+    found = [k for r in sorted(by_rank) for k in by_rank[r]]
+    for table, ntype, _ in _SEARCHED:
+        if not types or ntype in types:
+            where, params = match.condition(c, table, variants)
+            found += [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} ORDER BY "
+                                                    f"{EXPORT_ORDER}", params)]
+    return found
 
 
-def _hit(c: Corpus, table: str, k: int, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
+def _hit(c: Corpus, table: str, key: Any, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
     if table == "names":
-        n = _names(c)[0][k]
-        nid, ntype, field, text, document, p = n.id, n.type, n.field, n.text, n.document, n.provenance
+        grp, nid, field, text = c.rows("SELECT grp, node, field, text FROM names WHERE rowid = ?", (key,))[0]
+        ntype = _NAME_TYPES[grp]
+        if ntype == "agency":
+            document, p = None, c.agencies[nid].get("provenance")
+        elif ntype == "document":
+            rec = c.documents[nid] if grp == 1 else c.references[nid]
+            document, p = (nid if nid in c.documents else None), (rec.get("provenance") or {}).get("title")
+        else:
+            document, p = None, None
     else:
         _, ntype, field = next(x for x in _SEARCHED if x[0] == table)
-        texts, ids = c.text_table(table)
-        rec = getattr(c, table)[ids[k]]
-        nid, text, document, p = rec["id"], texts.texts[k], rec["document"], rec["provenance"]
+        rec = getattr(c, table)[key]
+        nid, document, p = rec["id"], rec["document"], rec["provenance"]
+        text = (rec["provenance"]["quote"] if table == "citations" else rec["text"]) or ""
     f = c.folded(text)
-    # the index reads a few letters outside Vietnamese more leniently than fold (ſ as s)
+    # FTS5 reads a few letters outside Vietnamese more leniently than fold (ſ as s)
     m = next((m for m in (x.search(f) for x in rxs) if m), None)
     return SearchHit(nid, ntype, c.label(nid), field, _snippet(text, m) if m else short(text, 160),
                      document, prov(p))

@@ -61,7 +61,7 @@ def metric_label(key: str, unit: str | None = None) -> str:
 
 
 def _tref(c: Corpus, t: dict) -> TargetRef:
-    return TargetRef(t["id"], t["document"], c.documents.get(t["document"], {}).get("jurisdiction"),
+    return TargetRef(t["id"], t["document"], c.jurisdiction_of(t["document"]),
                      t.get("comparator"), t.get("value"), t.get("unit"), t.get("year"), t["text"],
                      Provenance(**t["provenance"]) if t["provenance"] else None)
 
@@ -109,7 +109,12 @@ def parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
 
 
 def pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
-    """The parent's targets paired by metric with the child's, weakest first."""
+    """The parent's targets paired by metric with the child's, weakest first (kept for the
+    data's version)."""
+    return c.derived(("pair", child_id, parent_id), lambda: _pair(c, child_id, parent_id))
+
+
+def _pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
     by_metric: dict[tuple[str, str | None], tuple[list[TargetRef], list[TargetRef]]] = defaultdict(
         lambda: ([], []))
     for side, doc in ((0, parent_id), (1, child_id)):
@@ -136,9 +141,21 @@ def pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
 
 
 def target_links(c: Corpus) -> list[CascadeRow]:
-    """Every paired child/parent target across the corpus (for ``refines`` edges and audits)."""
+    """Every paired child/parent target across the corpus (the ``refines`` edges): each
+    document citing one of the corpus, against each of its parents."""
     out = []
-    for doc in c.documents:
+    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
+                         "resolves_to IS NOT NULL) ORDER BY doc IS NULL, doc, ord"):
         for pid, _ in parents_of(c, doc):
             out += [r for r in pair(c, doc, pid) if r.parent and r.child]
     return out
+
+
+def refinement_of(c: Corpus, target: str) -> CascadeRow | None:
+    """The pair in which a child target refines its parent's (the last parent's, if several)."""
+    t = c.targets.get(target)
+    found = None
+    for pid, _ in parents_of(c, t["document"]) if t else ():
+        found = next((r for r in pair(c, t["document"], pid)
+                      if r.child and r.parent and r.child.id == target), found)
+    return found

@@ -50,17 +50,19 @@ def agency_choices(c: Corpus) -> dict[str, str]:
     def build() -> dict[str, str]:
         places: dict[str, set[str]] = defaultdict(set)
         name_of: dict[str, str] = {}
-        for a in c.agencies.values():
-            for n in [a["name"], *(a.get("aliases") or [])]:
-                k = fold_key(n)
-                if k:
-                    places[k].add(a.get("jurisdiction") or "")
-                    name_of.setdefault(k, a["name"])
+        for text, name, where in c.rows(  # each agency's name, then its aliases, agencies in order
+                "SELECT n.text, a.name, a.jurisdiction FROM names n JOIN agencies a ON a.id = n.node "
+                "WHERE n.grp = 0 ORDER BY n.doc IS NULL, n.doc, n.ord, n.fno"):
+            k = fold_key(text)
+            if k:
+                places[k].add(where or "")
+                name_of.setdefault(k, name)
         out = {}
         for k, js in places.items():
             if len(js) == 1:
                 j = next(iter(js))
-                where = c.jurisdictions.get(j, {}).get("name") or j
+                rows = c.rows("SELECT name FROM jurisdictions WHERE id = ?", (j,))
+                where = (rows[0][0] if rows else None) or j
                 out[k] = f"{name_of[k]} ({where})" if where else name_of[k]
             else:
                 out[k] = f"{name_of[k]} ({len(js)} địa bàn / places)"
@@ -70,15 +72,12 @@ def agency_choices(c: Corpus) -> dict[str, str]:
 
 def jurisdiction_choices(c: Corpus) -> dict[str, str]:
     """Each jurisdiction's name, with and without its level word ("tỉnh"), → its name."""
-    from cchc_graph.loaders import admin
-
-    units = admin.units()
     out = {}
-    for j, rec in c.jurisdictions.items():
-        name = rec.get("name") or j
+    for j, name, brief in c.rows("SELECT id, name, short FROM jurisdictions ORDER BY doc IS NULL, doc, ord"):
+        name = name or j
         out[fold_key(name)] = name
-        if j in units:
-            out.setdefault(fold_key(units[j].short), name)
+        if brief is not None:  # a unit of the administrative map
+            out.setdefault(fold_key(brief), name)
     return out
 
 
@@ -86,12 +85,13 @@ def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
-        for did, rec in {**c.references, **c.documents}.items():
+        in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
+        for did, rec in c.label_records().items():
             for f in ("number", "number_inferred"):
                 if rec.get(f):
-                    where = "" if did in c.documents else " (ngoài kho / cited only)"
+                    where = "" if did in in_corpus else " (ngoài kho / cited only)"
                     out[fold_key(rec[f])] = rec[f] + where
-            if did in c.documents:
+            if did in in_corpus:
                 label = f"{did} · {short(c.label(did), 70)}"
                 out[fold_key(did.split("_")[0])] = label
                 if rec.get("title"):

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
-from cchc_graph.graph.questions.index import Corpus, DocRef, Lazy, NotFound, prov
+from cchc_graph.graph.questions import typed
+from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
 from cchc_graph.keys import fold_key, number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
-
-if TYPE_CHECKING:
-    import networkx as nx
-    from cchc_graph.graph.questions.adjacency import Adjacency
 
 CITING = CITATION_RELATIONS
 
@@ -95,61 +91,42 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
 
     A document in the corpus is also found through citations that name it by title only.
     """
-    frontier = set(_refs_by_number(c).get(number_key(number_or_document), ()))
-    with contextlib.suppress(NotFound):
-        frontier.add(c.find_document(number_or_document))
+    frontier = {r for (r,) in c.rows("SELECT DISTINCT ref FROM citations WHERE number_key = ?",
+                                      (number_key(number_or_document),))}
+    named = c.named_document(number_or_document)
+    if named is not None:
+        frontier.add(named)
     if not frontier:
         from cchc_graph.graph.questions.suggest import document_choices, hint, nearest
 
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
                        + hint(nearest(number_or_document, document_choices(c))))
-    citing = _citing(c)
-    levels: list[list[tuple[int, dict]]] = []
+    keys = c.kept(("cited_by", frozenset(frontier), depth), lambda: _citing(c, frontier, depth))
+    return Answers(keys, lambda k: _hop(c, c.by_rowid("citations", k[1]), k[0]))
+
+
+def _citing(c: Corpus, frontier: set[str], depth: int) -> list[tuple[int, int]]:
+    """(depth, citation row) of the citations of the cited nodes, then of those citing them,
+    each level by citing document and place in it."""
+    keys: list[tuple[int, int]] = []
     seen = set(frontier)
-    for _ in range(depth):
-        refs = [citing[r] for r in frontier if r in citing]
-        # one cited node (the usual first hop) is already in order; several are merged
-        levels.append(refs[0][0] if len(refs) == 1 else sorted(x for rows, _ in refs for x in rows))
-        frontier = set().union(*(docs for _, docs in refs)) - seen
+    for d in range(1, depth + 1):
+        rows = c.rows("SELECT rowid, document FROM citations WHERE ref IN (SELECT value FROM json_each(?)) "
+                      f"ORDER BY document, start, {EXPORT_ORDER}", (json_list(frontier),))
+        keys += [(d, r) for r, _ in rows]
+        frontier = {doc for _, doc in rows} - seen
         seen |= frontier
         if not frontier:
             break
-    return Lazy.chained([(rows, lambda x, d=d: _hop(c, x[1], d)) for d, rows in enumerate(levels, 1)])
+    return keys
 
 
-def prepare(c: Corpus) -> None:
-    """Build what cited-by, dependencies and paths read (a server does it after loading)."""
-    _citing(c)
-    _refs_by_number(c)
-    _undirected(c, False)  # reads the edges by node (Corpus.adjacency), which dependencies read
-
-
-def _citing(c: Corpus) -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
-    """Cited node → its citations with their place (by citing document, then place in it),
-    and the citing documents (built once per corpus)."""
-    def build() -> dict[str, tuple[list[tuple[int, dict]], set[str]]]:
-        place = c.places("citations", c.citations.values,
-                         lambda ci: (ci["document"], ci["provenance"]["start"]))
-        return {ref: (sorted((place[id(ci)], ci) for ci in cis), {ci["document"] for ci in cis})
-                for ref, cis in c.citations_by_ref.items()}
-    return c.derived("citing", build, large=True)
-
-
-def _refs_by_number(c: Corpus) -> dict[str, set[str]]:
-    """Normalized cited number → the nodes its citations point to (built once per corpus)."""
-    def build() -> dict[str, set[str]]:
-        index: dict[str, set[str]] = defaultdict(set)
-        for ci in c.citations.values():
-            if ci.get("number"):
-                index[number_key(ci["number"])].add(ci["ref"])
-        return index
-    return c.derived("refs_by_number", build)
-
-
-def citation_status(c: Corpus, resolved: bool | None = None) -> list[CitationHop]:
+def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[CitationHop]:
     """Every citation, or only those that resolve (True) / do not resolve (False) in the corpus."""
-    return [_hop(c, ci, 1) for ci in c.citations.values()
-            if resolved is None or bool(ci["resolves_to"]) == resolved]
+    where = {None: "", True: "WHERE resolves_to <> ''",
+             False: "WHERE coalesce(resolves_to, '') = ''"}[resolved]
+    rowids = [r for (r,) in c.rows(f"SELECT rowid FROM citations {where} ORDER BY {EXPORT_ORDER}")]
+    return Answers(rowids, lambda r: _hop(c, c.by_rowid("citations", r), 1))
 
 
 def _norm(field: str, value: str | None) -> str | None:
@@ -161,9 +138,8 @@ def _norm(field: str, value: str | None) -> str | None:
 def inconsistencies(c: Corpus) -> list[Inconsistency]:
     """Numbers cited with different dates, issuers or titles in different places."""
     out = []
-    for ref, cits in sorted(c.citations_by_ref.items()):
-        if len(cits) < 2:
-            continue
+    for (ref,) in c.rows("SELECT ref FROM citations GROUP BY ref HAVING count(*) > 1 ORDER BY ref"):
+        cits = c.citations_by_ref[ref]
         for field in ("date", "issuer", "title"):
             groups: dict[str, list[dict]] = defaultdict(list)
             for ci in cits:
@@ -198,28 +174,30 @@ def _link(c: Corpus, s: str, t: str, data: dict) -> Link:
 
 
 def _check(c: Corpus, nid: str) -> None:
-    if nid not in c.adjacency:
+    if not c.has_node(nid):
         raise NotFound(f"không có thực thể / no entity with id {nid!r}")
 
 
-def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[Lazy[Link], Lazy[Link]]:
+def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[Answers[Link], Answers[Link]]:
     """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``; the
     links are built when read (a hub at depth 10 has hundreds of thousands)."""
     _check(c, entity)
-    g = c.adjacency  # the node's edges as the typed graph has them, without building it
-    return (Lazy(_walk(g, entity, depth, upstream=True), lambda e: _link(c, *e)),
-            Lazy(_walk(g, entity, depth, upstream=False), lambda e: _link(c, *e)))
+    return (Answers(_walk(c, entity, depth, upstream=True), lambda e: _link(c, *e)),
+            Answers(_walk(c, entity, depth, upstream=False), lambda e: _link(c, *e)))
 
 
-def _walk(g: Adjacency, start: str, depth: int, upstream: bool) -> list[tuple]:
+def _walk(c: Corpus, start: str, depth: int, upstream: bool) -> list[tuple]:
     # Upstream: follow "out" edges forward and "in" edges backward; downstream the reverse.
     fwd, back = ("out", "in") if upstream else ("in", "out")
     out, seen, frontier = [], {start}, [start]
     for _ in range(depth):
+        if not frontier:
+            break
+        outs, ins = typed.edges_of(c, frontier, True), typed.edges_of(c, frontier, False)
         nxt = []
         for n in frontier:
-            steps = [(t, s, t, d) for s, t, d in g.out_edges(n) if (d["type"], fwd) in DEPENDS]
-            steps += [(s, s, t, d) for s, t, d in g.in_edges(n) if (d["type"], back) in DEPENDS]
+            steps = [(t, s, t, d) for s, t, d in outs[n] if (d["type"], fwd) in DEPENDS]
+            steps += [(s, s, t, d) for s, t, d in ins[n] if (d["type"], back) in DEPENDS]
             for other, s, t, d in steps:
                 out.append((s, t, d))
                 if other not in seen:
@@ -234,34 +212,79 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
 
     Jurisdiction, area and succession edges join almost everything; they are skipped unless
     ``structural`` is set, so the answer is a chain of facts rather than "both are in Vietnam".
+    The search is networkx's bidirectional breadth-first one over the undirected typed graph,
+    each node's neighbours read from the database in that graph's order.
     """
     _check(c, source)
     _check(c, target)
-    import networkx as nx
-
-    ug = _undirected(c, structural)
-    try:
-        nodes = nx.shortest_path(ug, source, target)
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
+    if source == target:
         return []
+    pred: dict[str, str | None] = {source: None}
+    succ: dict[str, str | None] = {target: None}
+    forward, reverse = [source], [target]
+    pairs: dict[frozenset[str], Edge] = {}
+    meet = None
+    while forward and reverse and meet is None:
+        grow_forward = len(forward) <= len(reverse)
+        level = forward if grow_forward else reverse
+        mine, theirs = (pred, succ) if grow_forward else (succ, pred)
+        near = _neighbours(c, level, structural)
+        fringe: list[str] = []
+        for v in level:
+            for w, edge in near[v]:
+                pairs[frozenset((v, w))] = edge
+                if w not in mine:
+                    fringe.append(w)
+                    mine[w] = v
+                if w in theirs:
+                    meet = w
+                    break
+            if meet is not None:
+                break
+        forward, reverse = (fringe, reverse) if grow_forward else (forward, fringe)
+    if meet is None:
+        return []
+    nodes = _chain(pred, meet)[::-1] + _chain(succ, meet)[1:]
     out = []
     for a, b in pairwise(nodes):
-        s, t, data = ug.edges[a, b]["edge"]
+        s, t, data = pairs[frozenset((a, b))]
         out.append(_link(c, s, t, data))
     return out
 
 
-def _undirected(c: Corpus, structural: bool) -> nx.Graph:
-    return c.derived(("undirected", structural), lambda: _build_undirected(c, structural), large=True)
+Edge = tuple[str, str, dict]
 
 
-def _build_undirected(c: Corpus, structural: bool) -> nx.Graph:
-    import networkx as nx
+def _chain(links: dict[str, str | None], node: str) -> list[str]:
+    out: list[str] = [node]
+    while (node := links[node]) is not None:  # type: ignore[assignment]
+        out.append(node)
+    return out
 
-    ug = nx.Graph()
-    adj = c.adjacency  # the typed graph's nodes and edges in its order, without building it
-    ug.add_nodes_from(adj.nodes)
-    for s, t, data in adj.edges():
-        if structural or data["type"] not in STRUCTURAL:
-            ug.add_edge(s, t, edge=(s, t, data))
-    return ug
+
+def _neighbours(c: Corpus, nodes: list[str], structural: bool) -> dict[str, list[tuple[str, Edge]]]:
+    """Each node's neighbours in the undirected typed graph, in that graph's order, with the
+    edge it keeps for the pair.
+
+    That graph is built node by node in the graph's order, adding each node's out-edges: a
+    neighbour comes first where it is first linked — in the node's own turn (in its out-edges'
+    order) or in the neighbour's (the neighbour's place) — and the pair keeps the last edge
+    added, the later turn's last one."""
+    outs, ins = typed.edges_of(c, nodes, True), typed.edges_of(c, nodes, False)
+    keep = (lambda d: True) if structural else (lambda d: d["type"] not in STRUCTURAL)
+    place = typed.positions(c, {*nodes, *(s for n in nodes for s, _, d in ins[n] if keep(d)),
+                                *(t for n in nodes for _, t, d in outs[n] if keep(d))})
+    out = {}
+    for n in nodes:
+        first: dict[str, tuple] = {}
+        last: dict[str, tuple[tuple, Edge]] = {}
+        for i, (s, t, d) in enumerate(e for e in outs[n] if keep(e[2])):
+            first.setdefault(t, (place[n], i))
+            last[t] = ((place[n], i), (s, t, d))
+        for s, t, d in (e for e in ins[n] if keep(e[2])):
+            turn = (place[s], 0)
+            first[s] = min(first.get(s, turn), turn)
+            if s not in last or last[s][0] <= turn:
+                last[s] = (turn, (s, t, d))
+        out[n] = [(m, last[m][1]) for m in sorted(first, key=first.__getitem__)]
+    return out

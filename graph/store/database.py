@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
 SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
@@ -44,28 +45,71 @@ class Table:
 
 # documents' own lists (replaced per document), then the lists linking makes
 DOCUMENT_TABLES = (
-    Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date")),
-    Table("tasks", "tasks", ("id", "document", "section", "area"), fts="text"),
-    Table("responsibilities", "responsibilities", ("agency", "role", "task", "document")),
-    Table("targets", "targets", ("id", "document", "metric", "indicator", "year"), fts="text"),
-    Table("citations", "citations", ("id", "document", "ref", "relation", "number"), fts="quote"),
+    Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
+                                     "title", "period_start", "period_end", "id_fold", "number_fold",
+                                     "inferred_fold", "title_fold")),
+    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads"), fts="text"),
+    Table("responsibilities", "responsibilities", ("agency", "role", "task", "document", "start")),
+    Table("targets", "targets", ("id", "document", "metric", "indicator", "year", "start"), fts="text"),
+    Table("citations", "citations", ("id", "document", "ref", "relation", "number", "resolves_to", "start",
+                                     "number_key"), fts="quote"),
     Table("edges", "edges", ("source", "target", "type", "citation")),
 )
 LINKED_TABLES = (
-    Table("jurisdictions", "jurisdictions", ("id", "parent", "name")),
-    Table("agencies", "agencies", ("id", "name", "jurisdiction", "kind")),
-    Table("indicators", "indicators", ("id",)),
-    Table("refs", "references", ("id", "number", "type")),
-    Table("areas", "areas", ("id",)),
+    Table("jurisdictions", "jurisdictions", ("id", "parent", "name", "short", "name_fold", "short_fold")),
+    Table("agencies", "agencies", ("id", "name", "jurisdiction", "kind", "is_group")),
+    Table("indicators", "indicators", ("id", "name")),
+    Table("refs", "references", ("id", "number", "type", "title", "scope", "date", "number_fold",
+                                 "inferred_fold")),
+    Table("areas", "areas", ("id", "label")),
 )
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
-_INDEXED = {  # table → columns with an index of their own (ids are unique keys)
-    "documents": ("type", "number", "number_inferred", "jurisdiction"),
-    "tasks": ("document",), "responsibilities": ("agency", "task", "document"),
-    "targets": ("document", "metric", "indicator"), "citations": ("document", "ref", "number"),
+_INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
+    "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
+                  "inferred_fold", ("id", "jurisdiction")),
+    "tasks": ("document",), "responsibilities": ("agency", "task", "document", ("task", "role")),
+    "targets": ("document", "metric", "indicator"),
+    "citations": ("document", "ref", "number", "resolves_to", "number_key"),
     "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
-    "refs": ("number",),
+    "refs": ("number", "number_fold", "inferred_fold"),
 }
+# indexes holding what a question orders its rows by, so that it reads no row (each row holds
+# its record): an agency's roles, a reference's citations, a metric's targets
+_INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", "ord"),)
+_INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),)
+_INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
+
+
+def _fold(value: str | None) -> str | None:
+    return fold_key(value) if value else None
+
+
+def _short(rec: dict[str, Any]) -> str | None:
+    """A unit's name without its level word ("Hậu Giang"), from the administrative map."""
+    from cchc_graph.loaders import admin  # 0.4 s to read: only builds pay it
+
+    unit = admin.units().get(rec["id"])
+    return unit.short if unit else None
+
+
+# columns that are no field of the record: the keys questions look records up by
+_DERIVED: dict[str, Any] = {
+    "quote": lambda r: (r.get("provenance") or {}).get("quote"),
+    "start": lambda r: (r.get("provenance") or {}).get("start"),  # place in the document
+    "leads": lambda r: len(r.get("lead") or ()),  # a task's lead agencies
+    "id_fold": lambda r: fold_key(r["id"]),  # a document by a start of its id
+    "number_fold": lambda r: _fold(r.get("number")),  # ... by its number, printed or inferred
+    "inferred_fold": lambda r: _fold(r.get("number_inferred")),
+    "title_fold": lambda r: _fold(r.get("title")),  # ... by whole words of its title
+    "number_key": lambda r: number_key(r["number"]) if r.get("number") else None,  # cited numbers
+    "short": _short,  # a jurisdiction by its short name
+    "name_fold": lambda r: fold_key(r.get("name") or ""),
+    "short_fold": lambda r: _fold(_short(r)),
+}
+# searched names (``names``, ``fts_names``): each node list with the fields search reads, in order
+NAME_FIELDS = {"agencies": ("name", "aliases"), "documents": ("number", "number_inferred", "title"),
+               "references": ("number", "number_inferred", "title"), "indicators": ("name", "aliases")}
+NAME_GROUPS = tuple(NAME_FIELDS)  # the order search lists them in
 
 
 def _ddl() -> Iterator[str]:
@@ -75,7 +119,9 @@ def _ddl() -> Iterator[str]:
                f"NOT NULL, {cols}, rec BLOB NOT NULL)")
         yield f"CREATE INDEX IF NOT EXISTS {t.name}_doc ON {t.name}(doc, ord)"
         for c in _INDEXED.get(t.name, ()):
-            yield f'CREATE INDEX IF NOT EXISTS {t.name}_{c} ON {t.name}("{c}")'
+            cols = (c,) if isinstance(c, str) else c
+            yield (f'CREATE INDEX IF NOT EXISTS {t.name}_{"_".join(cols)} ON {t.name}('
+                   + ", ".join(f'"{x}"' for x in cols) + ")")
         if t.fts:
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
                    f"tokenize=\"{TOKENIZER}\")")
@@ -97,6 +143,12 @@ def _ddl() -> Iterator[str]:
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
            "extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL, "
            "facts BLOB NOT NULL)")
+    # every name, alias, number and title search reads, in its order (grp, doc IS NULL, doc, ord, fno)
+    yield ("CREATE TABLE IF NOT EXISTS names (rowid INTEGER PRIMARY KEY, grp INTEGER NOT NULL, doc TEXT, "
+           "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "
+           "text TEXT NOT NULL)")
+    yield "CREATE INDEX IF NOT EXISTS names_doc ON names(doc)"
+    yield f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, tokenize=\"{TOKENIZER}\")"
 
 
 def secondary_indexes() -> list[tuple[str, str]]:
@@ -159,7 +211,8 @@ def fts_text(text: str | None) -> str:
 
 
 def _field(rec: dict[str, Any], name: str) -> Any:
-    return rec["provenance"]["quote"] if name == "quote" else rec.get(name)
+    get = _DERIVED.get(name)
+    return get(rec) if get else rec.get(name)
 
 
 def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]],
@@ -168,7 +221,7 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
     for i, rec in enumerate(records, start):
-        cur = conn.execute(sql, (doc, i, *(rec.get(c) for c in t.columns), orjson.dumps(rec)))
+        cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), orjson.dumps(rec)))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
@@ -180,6 +233,21 @@ def insert_body(conn: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]])
     doc = rows["documents"][0]["id"]
     for t in DOCUMENT_TABLES:
         _insert(conn, t, doc, rows[t.export_key])
+    insert_names(conn, "documents", doc, rows["documents"])
+
+
+def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]]
+                 ) -> None:
+    """The names search reads of one export list's records (``NAME_FIELDS``), with their FTS."""
+    grp, fields = NAME_GROUPS.index(key), NAME_FIELDS[key]
+    sql = "INSERT INTO names (grp, doc, ord, fno, node, field, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    for i, rec in enumerate(records):
+        values = [(f, v) for f in fields for v in (rec.get(f) or [] if f == "aliases" else [rec.get(f)])]
+        for fno, (f, v) in enumerate(values):
+            if v:
+                cur = conn.execute(sql, (grp, doc, i, fno, rec["id"], "alias" if f == "aliases" else f, v))
+                conn.execute("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
+                             (cur.lastrowid, fts_text(v)))
 
 
 Encoded = dict[str, tuple[list[tuple[Any, ...]], list[str]]]  # table → (rows, FTS texts)
@@ -192,7 +260,7 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     out: Encoded = {}
     for t in DOCUMENT_TABLES:
         recs = rows[t.export_key]
-        out[t.name] = ([(i, *(r.get(c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
+        out[t.name] = ([(i, *(_field(r, c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
                        [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
     return out
 
@@ -213,6 +281,15 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
             conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                              ((start + n, text) for n, text in enumerate(texts)))
         rowids[t.name] = start + len(rows)
+    insert_names(conn, "documents", doc, [orjson.loads(row[-1]) for row in encoded["documents"][0]])
+
+
+def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
+    """The names search reads of the linked lists (agencies, references, indicators), anew."""
+    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc IS NULL)")
+    conn.execute("DELETE FROM names WHERE doc IS NULL")
+    for key in ("agencies", "references", "indicators"):
+        insert_names(conn, key, None, links[key])
 
 
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:
@@ -222,6 +299,8 @@ def delete_document(conn: sqlite3.Connection, doc: str) -> None:
             conn.execute(f"DELETE FROM fts_{t.name} WHERE rowid IN "
                          f"(SELECT rowid FROM {t.name} WHERE doc = ?)", (doc,))
         conn.execute(f"DELETE FROM {t.name} WHERE doc = ?", (doc,))
+    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
+    conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
 
 
 def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:
@@ -233,9 +312,20 @@ def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: d
         _insert(conn, t, None, links[t.export_key])
     conn.execute("DELETE FROM edges WHERE doc IS NULL")
     _insert(conn, TABLES["edges"], None, links["edges"])
+    write_linked_names(conn, links)
     conn.execute("DELETE FROM agency_keys")
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
                      ((k, a) for a, keys in agency_keys.items() for k in sorted(set(keys))))
+
+
+def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:
+    """A whole export into an empty database, in its order (each document table's rows with
+    ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
+    for t in DOCUMENT_TABLES:
+        _insert(conn, t, "", export.get(t.export_key) or [])
+    insert_names(conn, "documents", "", export.get("documents") or [])
+    write_linked(conn, {**{t.export_key: export.get(t.export_key) or [] for t in LINKED_TABLES}, "edges": []},
+                 agency_keys)
 
 
 def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[Any, ...] = ()

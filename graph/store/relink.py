@@ -14,7 +14,15 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from cchc_graph.graph.store.database import LINKED_TABLES, TABLES, Table, _insert
+from cchc_graph.graph.store.database import (
+    LINKED_TABLES,
+    TABLES,
+    Table,
+    _field,
+    _insert,
+    insert_names,
+    write_linked_names,
+)
 from cchc_graph.graph.store.linking import Links
 
 
@@ -37,7 +45,8 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
         ref = target if target is not None else refs[cid]
         c = orjson.loads(row[2])
         c["resolves_to"], c["ref"] = target, ref
-        conn.execute("UPDATE citations SET ref = ?, rec = ? WHERE rowid = ?", (ref, orjson.dumps(c), row[0]))
+        conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
+                     (ref, target, orjson.dumps(c), row[0]))
         for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
                                        (row[1], cid)).fetchall():
             e = orjson.loads(rec)
@@ -51,8 +60,12 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
         d, inf = orjson.loads(row[2]), links["inferred"].get(doc)
         d["number_inferred"] = inf["number"] if inf else None
         d["number_inferred_provenance"] = inf["provenance"] if inf else None
-        conn.execute("UPDATE documents SET number_inferred = ?, rec = ? WHERE rowid = ?",
-                     (d["number_inferred"], orjson.dumps(d), row[0]))
+        conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
+                     (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
+        # the names search reads of the document hold its inferred number
+        conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
+        conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+        insert_names(conn, "documents", doc, [d])
 
 
 def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set[str]:
@@ -81,7 +94,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
             if keyed:
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(recs[i].get(c) for c in t.columns), new[i], old[i][0]))
+                         (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
         return touched
     gone = old[head:len(old) - tail]
     if keyed:
@@ -103,6 +116,7 @@ def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[d
         if t.name == "agencies":
             touched = ids
     _sync(conn, TABLES["edges"], links["edges"])
+    write_linked_names(conn, links)
     if touched:
         by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
         conn.executemany("DELETE FROM agency_keys WHERE agency = ?", ((a,) for a in sorted(touched)))

@@ -25,6 +25,7 @@ import orjson
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store.linking import document_part, link, resolve_body
 from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
+from cchc_graph.keys import expand_query
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
@@ -214,6 +215,4 @@ def _stored_links(conn: sqlite3.Connection) -> dict[str, Any]:
 
 def _agency_keys(agency: dict[str, Any]) -> list[str]:
     """The folded names an agency is found by (its name and aliases)."""
-    from cchc_graph.graph.questions.index import expand_query  # graph/questions imports the store
-
     return [expand_query(n) for n in [agency["name"], *agency["aliases"]]]

@@ -1,0 +1,154 @@
+"""How a corpus reads its tables: records by id or by a column, whole tables, answers built
+as read (``index.Corpus`` holds these views over its snapshot)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import orjson
+
+if TYPE_CHECKING:
+    from cchc_graph.graph.questions.index import Corpus
+
+EXPORT_ORDER = "doc IS NULL, doc, ord"  # a table's rows in the export's order
+IN_LIST = "IN (SELECT value FROM json_each(?))"  # membership in a list given as one parameter (json_list)
+T = TypeVar("T")
+
+
+def json_list(values: Iterable[Any]) -> str:
+    """A list as one SQL parameter, read back with ``json_each(?)``."""
+    return orjson.dumps(list(values)).decode()
+
+
+class Answers(Sequence[T]):
+    """Answers in the order SQL gave their keys, each built when read: a broad question has
+    thousands, of which a page shows fifty. ``read``: reads what building a run of keys needs
+    at once (a command printing every answer builds thousands)."""
+
+    RUN = 500  # keys read at once
+
+    def __init__(self, keys: Sequence[Any], build: Callable[[Any], T],
+                 read: Callable[[Sequence[Any]], object] | None = None) -> None:
+        self._keys, self._build, self._read = keys, build, read
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return list(self._built(self._keys[i]))
+        return self._build(self._keys[i])
+
+    def __iter__(self) -> Iterator[T]:
+        return self._built(self._keys)
+
+    def _built(self, keys: Sequence[Any]) -> Iterator[T]:
+        for at in range(0, len(keys), self.RUN):
+            run = keys[at:at + self.RUN]
+            if self._read is not None and len(run) > 1:
+                self._read(run)
+            yield from map(self._build, run)
+
+    def __repr__(self) -> str:
+        return f"Answers({len(self)})"
+
+
+class Records(Mapping[str, dict[str, Any]]):
+    """One table's records by id, read when asked (and kept for the question)."""
+
+    def __init__(self, c: Corpus, table: str) -> None:
+        self._c, self._t = c, table
+        self._got: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        rec = self._got.get(key)
+        if rec is None:
+            rows = self._c.rows(f"SELECT rec FROM {self._t} WHERE id = ?", (key,))
+            if not rows:
+                raise KeyError(key)
+            rec = self._got[key] = orjson.loads(rows[0][0])
+        return rec
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._got or bool(self._c.rows(f"SELECT 1 FROM {self._t} WHERE id = ?", (key,)))
+
+    def __iter__(self) -> Iterator[str]:
+        return (i for (i,) in self._c.rows(f"SELECT id FROM {self._t} ORDER BY {EXPORT_ORDER}"))
+
+    def __len__(self) -> int:
+        return self._c.rows(f"SELECT count(*) FROM {self._t}")[0][0]
+
+    def where(self, condition: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The records meeting an SQL condition, in the export's order."""
+        sql = f"SELECT id, rec FROM {self._t}" + (f" WHERE {condition}" if condition else "")
+        out = []
+        for i, rec in self._c.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params):
+            r = self._got.get(i)
+            if r is None:
+                r = self._got[i] = orjson.loads(rec)
+            out.append(r)
+        return out
+
+    def values(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return self.where()
+
+    def items(self) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[override]
+        return [(r["id"], r) for r in self.where()]
+
+
+class Grouped:
+    """Records of a table by one column (``c.resp_by_task[tid]``), in the export's order."""
+
+    def __init__(self, c: Corpus, table: str, column: str) -> None:
+        self._c, self._t, self._col = c, table, column
+        self._got: dict[Any, list[dict[str, Any]]] = {}
+
+    def __getitem__(self, key: Any) -> list[dict[str, Any]]:
+        got = self._got.get(key)
+        if got is None:
+            got = self._got[key] = [orjson.loads(r) for (r,) in self._c.rows(
+                f"SELECT rec FROM {self._t} WHERE {self._col} IS ? ORDER BY {EXPORT_ORDER}", (key,))]
+        return got
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] or default
+
+    def read(self, keys: Iterable[Any]) -> None:
+        """Read the records of many keys at once."""
+        todo = [k for k in set(keys) if k not in self._got]
+        for k in todo:
+            self._got[k] = []
+        for key, r in self._c.rows(f"SELECT {self._col}, rec FROM {self._t} WHERE {self._col} {IN_LIST} "
+                                   f"ORDER BY {EXPORT_ORDER}", (json_list(todo),)):
+            self._got[key].append(orjson.loads(r))
+
+
+class _DocumentFacts:
+    """One document's tasks, targets and citations (``c.by_document[d]["tasks"]``)."""
+
+    def __init__(self, c: Corpus, doc: str) -> None:
+        self._c, self._doc = c, doc
+
+    def __getitem__(self, kind: str) -> list[dict[str, Any]]:
+        return self._c.of_document(kind, self._doc)
+
+    def get(self, kind: str, default: Any = None) -> list[dict[str, Any]]:
+        return self[kind]
+
+
+class ByDocument:
+    """A corpus's documents' facts (``c.by_document[d]``)."""
+
+    def __init__(self, c: Corpus) -> None:
+        self._c = c
+
+    def __getitem__(self, doc: str) -> _DocumentFacts:
+        return _DocumentFacts(self._c, doc)
+
+    def get(self, doc: str, default: Any = None) -> _DocumentFacts:
+        return self[doc]
