@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import Store
 from cchc_graph.graph.store.linking import build_export, link
@@ -234,7 +235,27 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
 
 
 def _export(store: Path) -> bytes:
-    return json.dumps(Store(store).read_export(), sort_keys=True).encode()
+    """The export, and what questions read beside it: every table's lookup columns in export
+    order, the names search reads, the agencies' name keys, each FTS entry with its row."""
+    conn = Store(store).connect()
+    try:
+        tables: dict[str, Any] = {}
+        for t in db.TABLES.values():
+            cols = ", ".join(f'"{c}"' for c in t.columns)
+            tables[t.name] = conn.execute(f"SELECT doc, ord, {cols} FROM {t.name} "
+                                          "ORDER BY doc IS NULL, doc, ord").fetchall()
+            if t.fts:
+                tables[f"fts_{t.name}"] = conn.execute(
+                    f"SELECT x.doc, x.ord, f.text FROM {t.name} x JOIN fts_{t.name} f ON f.rowid = x.rowid "
+                    "ORDER BY x.doc IS NULL, x.doc, x.ord").fetchall()
+        tables["names"] = conn.execute(
+            "SELECT n.grp, n.doc, n.ord, n.fno, n.node, n.field, n.text, f.text FROM names n "
+            "JOIN fts_names f ON f.rowid = n.rowid ORDER BY n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"
+        ).fetchall()
+        tables["agency_keys"] = sorted(conn.execute("SELECT key, agency FROM agency_keys").fetchall())
+    finally:
+        conn.close()
+    return json.dumps([Store(store).read_export(), tables], sort_keys=True).encode()
 
 
 def _full(paths: list[Path], scratch: Path) -> bytes:
@@ -285,3 +306,19 @@ def test_incremental_builds_equal_fresh_full_builds(tmp_path: Path, monkeypatch:
                 shutil.copy(spares.pop(), corpus)
         Store(store).build([corpus])
         assert _export(store) == _full([corpus], tmp_path / "scratch"), f"step {step}"
+
+
+def test_names_hold_every_name_search_reads(tmp_path: Path) -> None:
+    """After a build and an upload, the names table (what search and name lookups read) holds
+    each agency's name and aliases, each document's and reference's number, inferred number
+    and title, each indicator's name and aliases: no more, no less."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    Store(tmp_path / "s").build(seeds[:3])
+    Store(tmp_path / "s").build(seeds[3:], add=True)
+    export = Store(tmp_path / "s").read_export()
+    want = {(r["id"], v) for key, fields in db.NAME_FIELDS.items() for r in export[key] for f in fields
+            for v in (r.get(f) or [] if f == "aliases" else [r.get(f)]) if v}
+    conn = Store(tmp_path / "s").connect()
+    got = set(conn.execute("SELECT node, text FROM names").fetchall())
+    conn.close()
+    assert len(want) > 100 and got == want
