@@ -161,13 +161,22 @@ def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], fl
     return loads, lat, time.perf_counter() - t2
 
 
-def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
+CLI = [sys.executable, "-m", "cchc_graph.api.cli"]
+
+
+def prepared(n: int, work: Path, seed: int) -> tuple[Path, Path, int]:
+    """The generated corpus of ``n`` documents (made once per work folder), an empty store
+    folder beside it, and the corpus's bytes."""
     corpus, store = work / f"corpus-{n}", work / f"store-{n}"
     if not corpus.exists():
         generate(corpus, n, seed)
-    size = sum(f.stat().st_size for f in corpus.iterdir())
     shutil.rmtree(store, ignore_errors=True)
-    cchc = [sys.executable, "-m", "cchc_graph.api.cli"]
+    return corpus, store, sum(f.stat().st_size for f in corpus.iterdir())
+
+
+def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
+    corpus, store, size = prepared(n, work, seed)
+    cchc = CLI
     floor = floor_pass(corpus)
     wall, peak, _ = run_measured([*cchc, "build", str(corpus), "--store", str(store)])
     incs, inc_peak = [], 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -25,8 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scale import run_measured  # noqa: E402
-from synth import generate  # noqa: E402
+from scale import CLI, prepared, run_measured  # noqa: E402
 
 LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".encode()
 
@@ -72,12 +70,8 @@ def _one_document(corpus: Path, store: Path, cli: list[str]) -> tuple[list[float
 def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
     from cchc_graph.graph.store.build import Store
 
-    corpus, store = work / f"corpus-{n}", work / f"store-{n}"
-    if not corpus.exists():
-        generate(corpus, n, seed)
-    size = sum(f.stat().st_size for f in corpus.iterdir())
-    shutil.rmtree(store, ignore_errors=True)
-    cli = [sys.executable, "-m", "cchc_graph.api.cli"]
+    corpus, store, size = prepared(n, work, seed)
+    cli = CLI
     build, peak, _ = run_measured([*cli, "build", str(corpus), "--store", str(store)])
     store_bytes, tables = _sizes(store)
     walls, inproc = _one_document(corpus, store, cli)

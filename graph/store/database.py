@@ -7,7 +7,7 @@ together), ``ord`` its place in that document's list, or in the linked list: the
 ``ORDER BY doc IS NULL, doc, ord`` of each table, documents in id order as before.
 
 Rows of one document are replaced in one transaction (``delete_document`` then
-``insert_body``); linking writes the merged tables (``write_links``). FTS5 tables index the
+``insert_encoded`` of ``encode_body``); linking writes the merged tables (``relink``). FTS5 tables index the
 searchable texts of tasks, targets and citations accent-insensitively (``fts_text``); the
 original stays in ``rec`` for display. The layout's version is ``PRAGMA user_version``
 (``SCHEMA_VERSION`` below); ``docs/store.md`` documents it.
@@ -225,15 +225,6 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
-
-
-def insert_body(conn: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """A document's rows, from its export records (``linking.resolve_body``: its citations
-    resolved). The caller holds the transaction and deleted the old rows first."""
-    doc = rows["documents"][0]["id"]
-    for t in DOCUMENT_TABLES:
-        _insert(conn, t, doc, rows[t.export_key])
-    insert_names(conn, "documents", doc, rows["documents"])
 
 
 def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]]
