@@ -138,3 +138,20 @@ def test_a_province_and_its_city_of_one_name_are_told_apart(seed_export: dict,
             d["id"], d["jurisdiction"])
     view = select(Corpus.from_export(export), ViewSpec(documents=(HG_RESOLUTION, VI_THANH_PLAN), max_nodes=10))
     assert {p["name"] for p in view.overview.places} == {"tỉnh Hà Giang", "thành phố Hà Giang"}
+
+
+
+def test_overview_is_the_same_whatever_order_the_documents_come_in(seed_export: dict) -> None:
+    """The page must not change between runs: places, documents and lines in one order."""
+    export = copy.deepcopy(seed_export)
+    ids = [d["id"] for d in export["documents"]]
+    for c in export["citations"]:  # every document cites the next one: several lines to order
+        if c["document"] in ids:
+            nxt = ids[(ids.index(c["document"]) + 1) % len(ids)]
+            c["resolves_to"] = c["ref"] = nxt
+    corpus = Corpus.from_export(export)
+    first = overview.build(corpus, ids)
+    again = overview.build(corpus, ids[::-1])
+    assert len(first.citations) >= 2
+    assert (first.places, first.documents, first.citations, first.links) == \
+           (again.places, again.documents, again.citations, again.links)

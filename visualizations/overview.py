@@ -146,11 +146,12 @@ def build(c: Corpus, docs: list[str]) -> Overview:
     facts = _facts(c, docs)
     cited = _citations(c, docs)
     counts = Counter(place.values())
-    order = sorted(counts, key=lambda p: (-counts[p], _place_name(c, p)))
+    # ties broken by id: the page is the same on every run, whatever order ``docs`` came in
+    order = sorted(counts, key=lambda p: (-counts[p], _place_name(c, p), p))
     index = {p: i for i, p in enumerate(order)}
     ov = Overview()
     doc_index: dict[str, int] = {}
-    for d in sorted(docs, key=lambda d: (index[place[d]], labels.get(d, d))):
+    for d in sorted(docs, key=lambda d: (index[place[d]], labels.get(d, d), d)):
         kind, text, _ = recs[d]
         title = f"{TYPE_NAMES.get(kind or '', '')}: {short(text or '', TITLE_CHARS)}"
         doc_index[d] = len(ov.documents)
@@ -158,7 +159,7 @@ def build(c: Corpus, docs: list[str]) -> Overview:
     links: Counter[tuple[int, int, str]] = Counter()
     inside: Counter[int] = Counter()
     seen: set[tuple[str, str, str]] = set()
-    for d in docs:
+    for d in doc_index:  # in the page's order
         for target, relation, _ in cited.get(d, ()):
             if target not in doc_index or target == d or (d, target, relation) in seen:
                 continue
