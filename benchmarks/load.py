@@ -88,12 +88,16 @@ class Tally:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.by_url: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.mismatches: list[str] = []
 
-    def add(self, seconds: float, error: str | None = None, mismatch: str | None = None) -> None:
+    def add(self, seconds: float, error: str | None = None, mismatch: str | None = None,
+            url: str | None = None) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            if url:
+                self.by_url.setdefault(url, []).append(seconds)
             if error:
                 self.errors.append(error)
             if mismatch:
@@ -105,7 +109,19 @@ class Tally:
                 "p50_ms": round(statistics.median(lat) * 1000, 1),
                 "p95_ms": round(lat[int(0.95 * (len(lat) - 1))] * 1000, 1),
                 "max_ms": round(lat[-1] * 1000, 1), "errors": len(self.errors),
-                "mismatches": len(self.mismatches), "examples": (self.errors + self.mismatches)[:5]}
+                "mismatches": len(self.mismatches), "examples": (self.errors + self.mismatches)[:5],
+                "slowest": _slowest(self.by_url)}
+
+
+def _p95(values: list[float]) -> float:
+    v = sorted(values)
+    return v[int(0.95 * (len(v) - 1))]
+
+
+def _slowest(by_url: dict[str, list[float]], n: int = 5) -> list[dict]:
+    """The questions whose p95 is highest: where a phase's tail comes from."""
+    top = sorted(by_url.items(), key=lambda kv: -_p95(kv[1]))[:n]
+    return [{"url": u, "requests": len(v), "p95_ms": round(_p95(v) * 1000, 1)} for u, v in top]
 
 
 def readers(base: str, urls: list[str], expected: dict[str, tuple[int, str]] | None, clients: int,
@@ -120,15 +136,15 @@ def readers(base: str, urls: list[str], expected: dict[str, tuple[int, str]] | N
                 try:
                     r = c.get(url)
                 except httpx.HTTPError as e:
-                    tally.add(time.perf_counter() - t, error=f"{url}: {type(e).__name__}")
+                    tally.add(time.perf_counter() - t, error=f"{url}: {type(e).__name__}", url=url)
                     continue
                 dt = time.perf_counter() - t
                 if r.status_code >= 500:
-                    tally.add(dt, error=f"{url}: HTTP {r.status_code}")
+                    tally.add(dt, error=f"{url}: HTTP {r.status_code}", url=url)
                 elif expected is not None and (r.status_code, r.text) != expected[url]:
-                    tally.add(dt, mismatch=f"{url}: answer differs from the one fetched alone")
+                    tally.add(dt, mismatch=f"{url}: answer differs from the one fetched alone", url=url)
                 else:
-                    tally.add(dt)
+                    tally.add(dt, url=url)
 
     threads = [threading.Thread(target=loop, args=(k,), daemon=True) for k in range(clients)]
     for th in threads:
@@ -179,8 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(store, port)
     try:
         urls = question_urls(base)
-        expected = {u: (r.status_code, r.text) for u in urls
-                    for r in [httpx.get(base + u, timeout=60)]}  # 404 is an answer too
+        expected, alone = {}, Tally()
+        for u in urls:  # each question alone first: its answer (404 is an answer too) and time
+            t = time.perf_counter()
+            r = httpx.get(base + u, timeout=300)
+            alone.add(time.perf_counter() - t, url=u)
+            expected[u] = (r.status_code, r.text)
         before = httpx.get(f"{base}/health").json()["documents"]
 
         tally, stop = Tally(), threading.Event()
@@ -214,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     result = {"clients": args.clients, "duration_s": args.duration, "questions": len(urls),
-              "reads": reads, "uploads": {**uploads, "lost": lost, "altered": altered,
-                                          "documents_before": before, "documents_after": after},
+              "alone": alone.summary(1.0), "reads": reads,
+              "uploads": {**uploads, "lost": lost, "altered": altered,
+                          "documents_before": before, "documents_after": after},
               "reads_during_uploads": reads_during,
               "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     print(f"{'phase':24s} {'requests':>8s} {'req/s':>7s} {'p50 ms':>7s} {'p95 ms':>7s} "
@@ -223,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in (("reads", reads), ("uploads", uploads), ("reads during uploads", reads_during)):
         print(f"{name:24s} {s['requests']:8d} {s['requests_per_s']:7.1f} {s['p50_ms']:7.1f} "
               f"{s['p95_ms']:7.1f} {s['max_ms']:7.1f} {s['errors']:6d}")
+    for name, s in (("alone (first call)", result["alone"]), ("reads", reads),
+                    ("reads during uploads", reads_during)):
+        print(f"slowest, {name}: " + ", ".join(f"{x['url']} {x['p95_ms']:.0f} ms" for x in s["slowest"]))
     print(f"answers differing from the single-client answer: {reads['mismatches']}; uploads lost: "
           f"{len(lost)}, altered: {len(altered)}; documents {before} → {after}")
     if args.json_out:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
-from cchc_graph.keys import fold_key, number_key
+from cchc_graph.keys import number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
 
 CITING = CITATION_RELATIONS
@@ -129,26 +129,30 @@ def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[Citatio
     return Answers(rowids, lambda r: _hop(c, c.by_rowid("citations", r), 1))
 
 
-def _norm(field: str, value: str | None) -> str | None:
-    if not value:
-        return None
-    return value if field == "date" else fold_key(value)
+# what each field of a citation is compared by: the date as written, issuers and titles folded
+_COMPARED = {"date": "date", "issuer": "issuer_fold", "title": "title_fold"}
 
 
 def inconsistencies(c: Corpus) -> list[Inconsistency]:
     """Numbers cited with different dates, issuers or titles in different places."""
+    having = " OR ".join(f"count(DISTINCT {col}) > 1" for col in _COMPARED.values())
+    rows = c.rows(f"SELECT ref, rowid, id, number, {', '.join(_COMPARED.values())} FROM citations "
+                  f"WHERE ref IN (SELECT ref FROM citations GROUP BY ref HAVING {having}) "
+                  f"ORDER BY ref, {EXPORT_ORDER}")
     out = []
-    for (ref,) in c.rows("SELECT ref FROM citations GROUP BY ref HAVING count(*) > 1 ORDER BY ref"):
-        cits = c.citations_by_ref[ref]
-        for field in ("date", "issuer", "title"):
-            groups: dict[str, list[dict]] = defaultdict(list)
+    for ref, group in groupby(rows, key=lambda r: r[0]):
+        cits = list(group)
+        for n, field in enumerate(_COMPARED):
+            groups: dict[str, list[tuple]] = {}
             for ci in cits:
-                if (v := _norm(field, ci.get(field))) is not None:
-                    groups[v].append(ci)
+                v = ci[4 + n]
+                if v is not None and (v or field != "date"):  # an empty date is no date
+                    groups.setdefault(v, []).append(ci)
             if len(groups) > 1 and not _one_contains_others(list(groups), field):
-                out.append(Inconsistency(ref, cits[0].get("number"), field, tuple(
-                    Variant(g[0].get(field), tuple(x["id"] for x in g), prov(g[0]["provenance"]))
-                    for g in groups.values())))
+                firsts = [c.by_rowid("citations", g[0][1]) for g in groups.values()]
+                out.append(Inconsistency(ref, cits[0][3], field, tuple(
+                    Variant(f.get(field), tuple(x[2] for x in g), prov(f["provenance"]))
+                    for f, g in zip(firsts, groups.values(), strict=True))))
     return out
 
 

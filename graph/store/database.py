@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import orjson
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
+SCHEMA_VERSION = 5  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -48,11 +49,12 @@ DOCUMENT_TABLES = (
     Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
                                      "title", "period_start", "period_end", "id_fold", "number_fold",
                                      "inferred_fold", "title_fold")),
-    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads"), fts="text"),
+    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads", "due_order"),
+          fts="text"),
     Table("responsibilities", "responsibilities", ("agency", "role", "task", "document", "start")),
     Table("targets", "targets", ("id", "document", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "document", "ref", "relation", "number", "resolves_to", "start",
-                                     "number_key"), fts="quote"),
+                                     "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
     Table("edges", "edges", ("source", "target", "type", "citation")),
 )
 LINKED_TABLES = (
@@ -67,7 +69,8 @@ TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction")),
-    "tasks": ("document",), "responsibilities": ("agency", "task", "document", ("task", "role")),
+    "tasks": ("document", ("due_order", "document", "id")),
+    "responsibilities": ("agency", "task", "document", ("task", "role")),
     "targets": ("document", "metric", "indicator"),
     "citations": ("document", "ref", "number", "resolves_to", "number_key"),
     "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
@@ -76,7 +79,8 @@ _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed 
 # indexes holding what a question orders its rows by, so that it reads no row (each row holds
 # its record): an agency's roles, a reference's citations, a metric's targets
 _INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", "ord"),)
-_INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),)
+_INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),
+                          ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
 _INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
 
 
@@ -104,8 +108,43 @@ _DERIVED: dict[str, Any] = {
     "number_key": lambda r: number_key(r["number"]) if r.get("number") else None,  # cited numbers
     "short": _short,  # a jurisdiction by its short name
     "name_fold": lambda r: fold_key(r.get("name") or ""),
+    "issuer_fold": lambda r: _fold(r.get("issuer")),  # a cited document's issuer, compared
     "short_fold": lambda r: _fold(_short(r)),
 }
+
+
+def recurring_start(rrule: str, issued: str | None, period_start: int | None) -> str | None:
+    """The first occurrence of a yearly deadline (``rrule``) on or after the day its document
+    was issued (else in the first year of its period)."""
+    year = int(issued[:4]) if issued else period_start
+    parts = dict(p.split("=", 1) for p in rrule.split(";"))
+    if year is None or parts.get("FREQ") != "YEARLY":
+        return None
+    month, day = int(parts["BYMONTH"]), int(parts["BYMONTHDAY"])
+    for y in (year, year + 1):
+        try:
+            first = date(y, month, day)
+        except ValueError:
+            return None
+        if issued is None or first >= date.fromisoformat(issued):
+            return first.isoformat()
+    return None
+
+
+def _due_order(task: dict[str, Any], document: dict[str, Any] | None) -> str | None:
+    """A task's place in the deadline calendar: "0" and its first date when it has one (its due
+    date, else the first occurrence of a yearly deadline), "1" when its deadline has no date,
+    NULL when it has no deadline; so that the calendar is read in the order of an index."""
+    if not (task.get("deadline") or task.get("frequency")):
+        return None
+    rule, document = task.get("recurrence"), document or {}
+    first = task.get("due_date") or (rule and recurring_start(rule, document.get("date"),
+                                                               document.get("period_start")))
+    return "0" + first if first else "1"
+
+
+# columns computed from a record and the document it belongs to
+_IN_DOCUMENT = {"due_order": _due_order}
 # searched names (``names``, ``fts_names``): each node list with the fields search reads, in order
 NAME_FIELDS = {"agencies": ("name", "aliases"), "documents": ("number", "number_inferred", "title"),
                "references": ("number", "number_inferred", "title"), "indicators": ("name", "aliases")}
@@ -210,18 +249,21 @@ def fts_text(text: str | None) -> str:
     return (text or "").translate(_D)
 
 
-def _field(rec: dict[str, Any], name: str) -> Any:
+def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] | None = None) -> Any:
+    """A column's value for a record; ``documents``: the records' documents by id."""
+    if name in _IN_DOCUMENT:
+        return _IN_DOCUMENT[name](rec, (documents or {}).get(rec.get("document") or ""))
     get = _DERIVED.get(name)
     return get(rec) if get else rec.get(name)
 
 
 def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]],
-            start: int = 0) -> None:
+            start: int = 0, documents: dict[str, dict[str, Any]] | None = None) -> None:
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
     for i, rec in enumerate(records, start):
-        cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), orjson.dumps(rec)))
+        cur = conn.execute(sql, (doc, i, *(_field(rec, c, documents) for c in t.columns), orjson.dumps(rec)))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
@@ -249,9 +291,11 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     and the texts its FTS table holds. Made where the document was extracted, so that the
     build only inserts."""
     out: Encoded = {}
+    documents = {d["id"]: d for d in rows["documents"]}
     for t in DOCUMENT_TABLES:
         recs = rows[t.export_key]
-        out[t.name] = ([(i, *(_field(r, c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
+        out[t.name] = ([(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
+                        for i, r in enumerate(recs)],
                        [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
     return out
 
@@ -312,8 +356,9 @@ def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: d
 def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:
     """A whole export into an empty database, in its order (each document table's rows with
     ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
+    documents = {d["id"]: d for d in export.get("documents") or []}
     for t in DOCUMENT_TABLES:
-        _insert(conn, t, "", export.get(t.export_key) or [])
+        _insert(conn, t, "", export.get(t.export_key) or [], documents=documents)
     insert_names(conn, "documents", "", export.get("documents") or [])
     write_linked(conn, {**{t.export_key: export.get(t.export_key) or [] for t in LINKED_TABLES}, "edges": []},
                  agency_keys)
