@@ -440,6 +440,3 @@ def _write_text(text: str, output: str | None) -> None:
     else:
         click.echo(text, nl=False)
 
-
-COMMANDS = (who_leads, agency, cites, cited_by, deps, path, cascade, compare, audit, search, matrix,
-            calendar)
