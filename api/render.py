@@ -28,7 +28,18 @@ def console() -> Console:
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
+    """``obj`` as indented JSON. A list answer is written an item at a time, as it is built: a
+    broad question has tens of thousands, and the first reach the reader at once (the text is
+    the same as ``json.dumps`` of the whole list)."""
+    out = sys.stdout
+    if not isinstance(obj, Sequence) or isinstance(obj, str | bytes):
+        out.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
+        return
+    sep = "[\n "
+    for item in obj:
+        out.write(sep + json.dumps(to_dict(item), ensure_ascii=False, indent=1).replace("\n", "\n "))
+        sep = ",\n "
+    out.write("[]\n" if sep == "[\n " else "\n]\n")
 
 
 def agency(a: AgencyRef) -> str:
