@@ -13,9 +13,7 @@ from cchc_graph.graph.questions import planning
 from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 from cchc_graph.graph.questions.refines import metric_label
 from cchc_graph.library import Graph
-from rich.text import Text
 
-from . import render
 from .options import (
     DEPTH_OPTION,
     DOCUMENT_OPTION,
@@ -26,7 +24,11 @@ from .options import (
     STORE_OPTION,
     answering,
     done,
+    emit_json,
+    lazy,
 )
+
+render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
 
 @click.command("who-leads")
@@ -84,7 +86,7 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
     with asking(store_dir) as g:
         profiles = g.agency(name, jurisdiction)
         if as_json:
-            render.emit_json(profiles)
+            emit_json(profiles)
             done(len(profiles))
         con = render.console()
         for p in profiles:
@@ -110,6 +112,8 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
         cchc cites 03-NQ/TU --depth 2
         cchc cites --status inconsistent
     """
+    from rich.text import Text
+
     with asking(store_dir) as g:
         if status == "inconsistent":
             rows = g.inconsistencies()
@@ -168,7 +172,7 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
         d = g.deps(entity, depth)
         task, up, down = d.task, d.depends_on, d.depended_on_by
         if as_json:
-            render.emit_json({"task": task, "depends_on": up, "depended_on_by": down})
+            emit_json({"task": task, "depends_on": up, "depended_on_by": down})
         else:
             if task:  # who answers for it comes first: leads, cooperating, standing agencies
                 render.show(render.task_answers([task], f"Nhiệm vụ / task {d.entity}: {task.title}"))
@@ -216,7 +220,7 @@ def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> No
     with asking(store_dir) as g:
         result = g.cascade(child, parent)
         if as_json:
-            render.emit_json(result)
+            emit_json(result)
         else:
             for cas in result:
                 render.console().print(render.cascade(cas))
@@ -289,7 +293,7 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         found = g.audit(rules, severity, document)
         groups = audit_mod.by_document(found)
         if as_json:
-            render.emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
+            emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
                              if limit else found)
         else:
             _print_audit(g.corpus, found, groups, AUDIT_LIMIT if limit is None else limit)
@@ -299,6 +303,8 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
 def _print_audit(c: Corpus, found: list[audit_mod.Violation],
                  groups: dict[str | None, list[audit_mod.Violation]], limit: int) -> None:
     """The summary, then each document's findings (``limit`` of them; 0 = all)."""
+    from rich.text import Text
+
     con = render.console()
     render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
     for doc, vs in groups.items():
@@ -353,7 +359,7 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
     with asking(store_dir) as g:
         m = g.matrix(document, jurisdiction)
         if as_json:
-            render.emit_json(m)
+            emit_json(m)
         elif fmt == "xlsx":
             if not output:
                 raise click.UsageError("--format xlsx cần / needs -o FILE.xlsx")
@@ -394,7 +400,7 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
     with asking(store_dir) as g:
         items = g.calendar(document, jurisdiction, agency)
         if as_json:
-            render.emit_json(items)
+            emit_json(items)
         elif fmt == "ics" or (output and output.endswith(".ics")):
             data = planning.to_ics(items, name=f"CCHC {document or jurisdiction or agency or ''}".strip())
             if output:
@@ -429,7 +435,7 @@ def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
 def _show(obj: object, as_json: bool) -> None:
     """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
     if as_json:
-        render.emit_json(obj)
+        emit_json(obj)
     else:
         render.show(obj)
 

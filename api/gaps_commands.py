@@ -11,8 +11,9 @@ from cchc_graph.graph.questions.coverage import GAP_KINDS, coverage, record_coun
 from cchc_graph.graph.questions.index import source_place
 from cchc_graph.library import Graph
 
-from . import render
-from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
+from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done, emit_json, lazy
+
+render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
 _KIND_LABELS = {"duty": "câu giao việc chưa hiểu / duty not understood",
                 "figure": "số liệu chưa thành chỉ tiêu / figure with no target",
@@ -81,7 +82,7 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
         found = Graph(c).gaps(document, kinds)
         shown = found[:limit]
         if as_json:
-            render.emit_json(shown)
+            emit_json(shown)
         else:
             title = "Chưa hiểu / not understood" + (f": {len(found)}" if found else "")
             render.show(render.table(

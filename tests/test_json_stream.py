@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from cchc_graph.api import render
+from cchc_graph.api.options import emit_json
 from cchc_graph.graph.questions.tables import Answers
 
 
@@ -22,7 +22,7 @@ def test_list_items_are_written_as_they_are_built(monkeypatch: pytest.MonkeyPatc
 
     answers = Answers(["a", "b", "c"], build)
     answers.RUN = 1
-    render.emit_json(answers)
+    emit_json(answers)
     assert '"id": "a"' in seen[1] and '"id": "b"' in seen[2]
     assert out.getvalue() == json.dumps([build(k) for k in "abc"], ensure_ascii=False, indent=1) + "\n"
 
@@ -31,5 +31,5 @@ def test_list_items_are_written_as_they_are_built(monkeypatch: pytest.MonkeyPatc
 def test_same_text_as_one_dump(obj: object, monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
-    render.emit_json(obj)
+    emit_json(obj)
     assert out.getvalue() == json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
