@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import planning
 from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 from cchc_graph.graph.questions.refines import metric_label
+from cchc_graph.graph.questions.trace import Inconsistency
 from cchc_graph.library import Graph
 
 from .options import (
@@ -112,16 +113,10 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
         cchc cites 03-NQ/TU --depth 2
         cchc cites --status inconsistent
     """
-    from rich.text import Text
-
     with asking(store_dir) as g:
         if status == "inconsistent":
             rows = g.inconsistencies()
-            out = rows if as_json else render.table(
-                "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
-                [[x.number or x.ref, x.field, Text("\n").join(
-                    Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
-                 for x in rows])
+            out = rows if as_json else _inconsistencies(rows)
         elif document:
             rows = g.cites(document, depth)
             out = rows if as_json else render.hops(rows, f"{document} trích dẫn / cites")
@@ -131,6 +126,17 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
             out = rows if as_json else render.hops(rows, f"Trích dẫn / citations ({status or 'all'})")
         _show(out, as_json)
         done(len(rows))
+
+
+def _inconsistencies(rows: Sequence[Inconsistency]) -> object:
+    """The table of numbers cited with different details, each variant with its quote."""
+    from rich.text import Text  # here: --json answers do not load rich
+
+    return render.table(
+        "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
+        [[x.number or x.ref, x.field, Text("\n").join(
+            Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
+         for x in rows])
 
 
 @click.command("cited-by")
