@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,10 +12,9 @@ from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import planning
 from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
 from cchc_graph.graph.questions.refines import metric_label
+from cchc_graph.graph.questions.trace import Inconsistency
 from cchc_graph.library import Graph
-from rich.text import Text
 
-from . import render
 from .options import (
     DEPTH_OPTION,
     DOCUMENT_OPTION,
@@ -26,7 +25,11 @@ from .options import (
     STORE_OPTION,
     answering,
     done,
+    emit_json,
+    lazy,
 )
+
+render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
 
 @click.command("who-leads")
@@ -84,7 +87,7 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
     with asking(store_dir) as g:
         profiles = g.agency(name, jurisdiction)
         if as_json:
-            render.emit_json(profiles)
+            emit_json(profiles)
             done(len(profiles))
         con = render.console()
         for p in profiles:
@@ -113,11 +116,7 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
     with asking(store_dir) as g:
         if status == "inconsistent":
             rows = g.inconsistencies()
-            out = rows if as_json else render.table(
-                "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
-                [[x.number or x.ref, x.field, Text("\n").join(
-                    Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
-                 for x in rows])
+            out = rows if as_json else _inconsistencies(rows)
         elif document:
             rows = g.cites(document, depth)
             out = rows if as_json else render.hops(rows, f"{document} trích dẫn / cites")
@@ -127,6 +126,17 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
             out = rows if as_json else render.hops(rows, f"Trích dẫn / citations ({status or 'all'})")
         _show(out, as_json)
         done(len(rows))
+
+
+def _inconsistencies(rows: Sequence[Inconsistency]) -> object:
+    """The table of numbers cited with different details, each variant with its quote."""
+    from rich.text import Text  # here: --json answers do not load rich
+
+    return render.table(
+        "Trích dẫn mâu thuẫn / inconsistent citations", ["Số hiệu", "Trường", "Các cách ghi"],
+        [[x.number or x.ref, x.field, Text("\n").join(
+            Text.assemble(f"{v.value!r} ", render.quote(v.provenance, 160)) for v in x.variants)]
+         for x in rows])
 
 
 @click.command("cited-by")
@@ -168,7 +178,7 @@ def deps(entity: str, depth: int, store_dir: str, as_json: bool) -> None:
         d = g.deps(entity, depth)
         task, up, down = d.task, d.depends_on, d.depended_on_by
         if as_json:
-            render.emit_json({"task": task, "depends_on": up, "depended_on_by": down})
+            emit_json({"task": task, "depends_on": up, "depended_on_by": down})
         else:
             if task:  # who answers for it comes first: leads, cooperating, standing agencies
                 render.show(render.task_answers([task], f"Nhiệm vụ / task {d.entity}: {task.title}"))
@@ -216,7 +226,7 @@ def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> No
     with asking(store_dir) as g:
         result = g.cascade(child, parent)
         if as_json:
-            render.emit_json(result)
+            emit_json(result)
         else:
             for cas in result:
                 render.console().print(render.cascade(cas))
@@ -289,7 +299,7 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         found = g.audit(rules, severity, document)
         groups = audit_mod.by_document(found)
         if as_json:
-            render.emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
+            emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
                              if limit else found)
         else:
             _print_audit(g.corpus, found, groups, AUDIT_LIMIT if limit is None else limit)
@@ -299,6 +309,8 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
 def _print_audit(c: Corpus, found: list[audit_mod.Violation],
                  groups: dict[str | None, list[audit_mod.Violation]], limit: int) -> None:
     """The summary, then each document's findings (``limit`` of them; 0 = all)."""
+    from rich.text import Text
+
     con = render.console()
     render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
     for doc, vs in groups.items():
@@ -353,7 +365,7 @@ def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str
     with asking(store_dir) as g:
         m = g.matrix(document, jurisdiction)
         if as_json:
-            render.emit_json(m)
+            emit_json(m)
         elif fmt == "xlsx":
             if not output:
                 raise click.UsageError("--format xlsx cần / needs -o FILE.xlsx")
@@ -394,7 +406,7 @@ def calendar(document: str | None, jurisdiction: str | None, agency: str | None,
     with asking(store_dir) as g:
         items = g.calendar(document, jurisdiction, agency)
         if as_json:
-            render.emit_json(items)
+            emit_json(items)
         elif fmt == "ics" or (output and output.endswith(".ics")):
             data = planning.to_ics(items, name=f"CCHC {document or jurisdiction or agency or ''}".strip())
             if output:
@@ -429,7 +441,7 @@ def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
 def _show(obj: object, as_json: bool) -> None:
     """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
     if as_json:
-        render.emit_json(obj)
+        emit_json(obj)
     else:
         render.show(obj)
 
@@ -440,6 +452,3 @@ def _write_text(text: str, output: str | None) -> None:
     else:
         click.echo(text, nl=False)
 
-
-COMMANDS = (who_leads, agency, cites, cited_by, deps, path, cascade, compare, audit, search, matrix,
-            calendar)

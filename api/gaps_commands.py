@@ -1,20 +1,56 @@
-"""``cchc gaps``: what extraction saw but did not understand, for review."""
+"""``cchc stats`` and ``cchc gaps``: what the store holds, and what extraction saw but did not
+understand, for review."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
-from cchc_graph.graph.questions.coverage import GAP_KINDS
+from cchc_graph.graph.questions.coverage import GAP_KINDS, coverage, record_counts
 from cchc_graph.graph.questions.index import source_place
 from cchc_graph.library import Graph
 
-from . import render
-from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done
+from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done, emit_json, lazy
+
+render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
 _KIND_LABELS = {"duty": "câu giao việc chưa hiểu / duty not understood",
                 "figure": "số liệu chưa thành chỉ tiêu / figure with no target",
                 "metadata": "thiếu thông tin văn bản / missing document field"}
+
+
+@click.command()
+@STORE_OPTION
+@click.option("--documents", "per_document", is_flag=True,
+              help="Độ phủ từng văn bản / coverage per document: responsibilities, targets and "
+                   "what was not understood (cchc gaps).")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON / JSON output.")
+def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
+    """Thống kê kho / counts of what the store holds.
+
+    With --documents, one row per document: responsibilities and targets found, and the gaps
+    left (duty, figure, metadata; listed by `cchc gaps`).
+
+    Example:
+
+        cchc stats --documents
+    """
+    with answering(store_dir) as c:
+        counts = record_counts(c)
+        rows = coverage(c) if per_document else []
+    if as_json:
+        click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
+        return
+    for k, v in counts.items():
+        click.echo(f"{k:18s} {v}")
+    if rows:
+        from .render import show, table
+
+        show(table("Độ phủ / coverage (gaps: cchc gaps)",
+                              ["Văn bản", "Trách nhiệm", "Chỉ tiêu", "Gaps: duty", "figure", "metadata"],
+                              [[r["document"], r["responsibilities"], r["targets"], r["duty"],
+                                r["figure"], r["metadata"]] for r in rows]))
 
 
 @click.command("gaps")
@@ -46,7 +82,7 @@ def gaps(document: str | None, kinds: tuple[str, ...], limit: int, store_dir: st
         found = Graph(c).gaps(document, kinds)
         shown = found[:limit]
         if as_json:
-            render.emit_json(shown)
+            emit_json(shown)
         else:
             title = "Chưa hiểu / not understood" + (f": {len(found)}" if found else "")
             render.show(render.table(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn
+from types import ModuleType
+from typing import Any, NoReturn
 
 import click
 from cchc_graph.graph.questions.index import Corpus, NotFound, open_store
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
+from cchc_graph.loaders.model import to_dict
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.
@@ -51,3 +55,32 @@ def answering(store_dir: str) -> Iterator[Corpus]:
 def done(found: int) -> None:
     """Exit 0 when the answer has rows, 1 when it is empty (like grep)."""
     sys.exit(EXIT_OK if found else EXIT_EMPTY)
+
+
+def emit_json(obj: Any) -> None:
+    """``obj`` as indented JSON. A list answer is written an item at a time, as it is built: a
+    broad question has tens of thousands, and the first reach the reader at once (the text is
+    the same as ``json.dumps`` of the whole list)."""
+    out = sys.stdout
+    if not isinstance(obj, Sequence) or isinstance(obj, str | bytes):
+        out.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
+        return
+    sep = "[\n "
+    for item in obj:
+        out.write(sep + json.dumps(to_dict(item), ensure_ascii=False, indent=1).replace("\n", "\n "))
+        sep = ",\n "
+    out.write("[]\n" if sep == "[\n " else "\n]\n")
+
+
+def lazy(name: str) -> ModuleType:
+    """The module ``name``, imported when an attribute of it is first read (importlib's
+    ``LazyLoader``): the terminal rendering (rich) only when a command prints a table."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from cchc_graph.graph.questions.cascade import row_labels
 from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, DocRef, section_label, source_place
-from cchc_graph.loaders.model import Provenance, to_dict
+from cchc_graph.loaders.model import Provenance
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -25,10 +24,6 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 def console() -> Console:
     # Wide when piped, so quotes are not folded into narrow columns.
     return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-
-
-def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
 
 
 def agency(a: AgencyRef) -> str:

@@ -106,6 +106,3 @@ def chart(kind: str, name: str, parent: str | None, output: str | None, store_di
         _write(output, text)
     else:
         click.echo(text)
-
-
-VIZ_COMMANDS = (viz, chart)

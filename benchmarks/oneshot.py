@@ -9,6 +9,10 @@ _picks.json); it imports nothing from the project.
     python benchmarks/oneshot.py --cchc .venv/bin/cchc --store STORE [--runs 10] \\
         [--picks RECORDING/_picks.json] [--json OUT.json]
 
+Besides the whole process's wall time (what the user waits for), each question's time to its
+first line of output (when a broad answer starts to show) and its CPU time (user + system: the
+figure to compare on a machine shared with other work) are recorded.
+
 One untimed pass first (the OS file cache warm, as for a user asking twice); then N rounds, each
 asking every question once, so a burst of load on the machine touches all questions alike. p95 is the
 nearest-rank percentile (with 10 runs: the slowest). Output goes to /dev/null.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -56,10 +61,20 @@ def questions(p: dict) -> dict[str, list[str]]:
     return q
 
 
-def timed(argv: list[str]) -> tuple[float, int]:
+def timed(argv: list[str]) -> tuple[float, float, float, int]:
+    """Wall ms to the end, wall ms to the first line of output, CPU ms, exit code."""
     t0 = time.perf_counter()
-    code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    return (time.perf_counter() - t0) * 1000, code
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert p.stdout is not None
+    p.stdout.readline()
+    first = time.perf_counter()
+    while p.stdout.read(1 << 16):
+        pass
+    _, status, use = os.wait4(p.pid, 0)
+    end = time.perf_counter()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    p.stdout.close()
+    return (end - t0) * 1000, (first - t0) * 1000, (use.ru_utime + use.ru_stime) * 1000, p.returncode
 
 
 def pct(values: list[float], p: float) -> float:
@@ -87,23 +102,32 @@ def main() -> int:
     argvs = {FLOOR: [a.cchc, "--version"]}
     asked = questions(picks_for(a.cchc, a.store, a.picks))
     argvs |= {n: [a.cchc, *q, "--store", a.store] for n, q in asked.items()}
-    codes = {n: timed(v)[1] for n, v in argvs.items()}  # the untimed pass
+    codes = {n: timed(v)[3] for n, v in argvs.items()}  # the untimed pass
     times: dict[str, list[float]] = {n: [] for n in argvs}
+    firsts: dict[str, list[float]] = {n: [] for n in argvs}
+    cpus: dict[str, list[float]] = {n: [] for n in argvs}
     for _ in range(a.runs):  # round by round: a burst of load touches every question alike
         for n, argv in argvs.items():
-            ms, code = timed(argv)
+            ms, first, cpu, code = timed(argv)
             times[n].append(ms)
+            firsts[n].append(first)
+            cpus[n].append(cpu)
             codes[n] = max(codes[n], code)
     floor50, floor95 = statistics.median(times[FLOOR]), pct(times[FLOOR], 95)
     rows = {n: {"argv": ["cchc", *argvs[n][1:]], "runs": a.runs, "p50_ms": round(statistics.median(t), 1),
                 "p95_ms": round(pct(t, 95), 1), "min_ms": round(min(t), 1), "max_ms": round(max(t), 1),
+                "first_line_p50_ms": round(statistics.median(firsts[n]), 1),
+                "first_line_p95_ms": round(pct(firsts[n], 95), 1),
+                "cpu_p50_ms": round(statistics.median(cpus[n]), 1), "cpu_p95_ms": round(pct(cpus[n], 95), 1),
                 "worst_exit_code": codes[n]} for n, t in times.items()}
-    print(f"store {a.store}, {a.runs} runs each; floor = `{FLOOR}` (process start and imports)\n")
-    print(f"{'question':32} {'p50 ms':>8} {'p95 ms':>8} {'p50-floor':>10} {'p95-floor':>10}  exit")
+    print(f"store {a.store}, {a.runs} runs each; floor = `{FLOOR}` (process start and imports); "
+          f"whole process wall ms, first line of output, CPU (user+sys)\n")
+    print(f"{'question':32} {'p50 ms':>8} {'p95 ms':>8} {'p50-floor':>10} {'p95-floor':>10} "
+          f"{'1st p95':>8} {'cpu p50':>8}  exit")
     for n, r in rows.items():
         extra = ("", "") if n == FLOOR else (f"{r['p50_ms'] - floor50:.0f}", f"{r['p95_ms'] - floor95:.0f}")
-        print(f"{n:32} {r['p50_ms']:8.0f} {r['p95_ms']:8.0f} {extra[0]:>10} {extra[1]:>10}"
-              f"  {r['worst_exit_code']}")
+        print(f"{n:32} {r['p50_ms']:8.0f} {r['p95_ms']:8.0f} {extra[0]:>10} {extra[1]:>10} "
+              f"{r['first_line_p95_ms']:8.0f} {r['cpu_p50_ms']:8.0f}  {r['worst_exit_code']}")
     if a.json_out:
         Path(a.json_out).write_text(json.dumps({"store": a.store, "runs": a.runs, "questions": rows},
                                                ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -18,9 +18,8 @@ import builtins
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from cchc_graph.graph.exports.formats import FORMATS, Options
 from cchc_graph.graph.questions import audit as audit_mod
 from cchc_graph.graph.questions import cascade as cascade_mod
 from cchc_graph.graph.questions import coverage, planning, queries, trace
@@ -31,7 +30,9 @@ from cchc_graph.graph.questions.planning import Deadline, Matrix
 from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
 from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
 from cchc_graph.graph.store.build import DEFAULT_STORE, BuildReport, Store, StoreError
-from cchc_graph.loaders.read import ReadOptions
+
+if TYPE_CHECKING:
+    from cchc_graph.loaders.read import ReadOptions
 
 __all__ = ["Dependencies", "Graph", "NotFound", "StoreError", "build", "open"]
 
@@ -190,6 +191,8 @@ class Graph:
 
             g.export("turtle", "graph.ttl")
         """
+        from cchc_graph.graph.exports.formats import FORMATS, Options  # the exporters: only here
+
         form = FORMATS[fmt]
         opts = Options(base, self.store.graph_version if self.store else "")
         if form.write_folder is not None:

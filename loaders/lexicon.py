@@ -7,28 +7,16 @@ that it can be reviewed and extended without touching the extraction code.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 from cchc_graph.keys import fold
 
+# the tables questions read too live in kinds.py; lexicon's names for them stay
+from .kinds import DOC_TYPES, METRICS, DocType, Metric, table_rows  # noqa: F401
+from .kinds import alternatives as _alts
 from .text import WordStartPattern, by_first_character, first_characters, top_level_alternatives
-
-DATA = Path(__file__).parent / "data"
-
-
-def table_rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [{k: (v or "").strip() for k, v in row.items()} for row in reader]
-
-
-def _alts(cell: str) -> list[str]:
-    return [a.strip() for a in cell.split("|") if a.strip()]
-
 
 # task-table header words → the column they name: (column, how the header is matched: whole,
 # prefix or contains, words), checked in this order ("Thời gian thực hiện" is a deadline, not
@@ -67,16 +55,6 @@ SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 
 
-@dataclass(frozen=True, slots=True)
-class DocType:
-    type: str
-    names: tuple[str, ...]  # as written, lower case
-    codes: tuple[str, ...]  # number codes: NQ, QĐ …
-
-
-DOC_TYPES: tuple[DocType, ...] = tuple(
-    DocType(r["type"], tuple(_alts(r["names"])), tuple(_alts(r["codes"])))
-    for r in table_rows("doc_types.tsv"))
 TYPE_BY_FOLDED_NAME: dict[str, str] = {fold(n): t.type for t in DOC_TYPES for n in t.names}
 TYPE_BY_CODE: dict[str, str] = {fold(c): t.type for t in DOC_TYPES for c in t.codes}
 # longest first (the regex engine takes the first that matches), gathered by first letter
@@ -193,19 +171,6 @@ class Area:
 AREAS: tuple[Area, ...] = tuple(
     Area(r["area"], r["label"], tuple(_alts(r["keywords"]))) for r in table_rows("areas.tsv"))
 
-
-@dataclass(frozen=True, slots=True)
-class Metric:
-    key: str
-    label: str
-    require: tuple[re.Pattern[str], ...]  # every group must match the folded text
-    area: str  # the reform area whose tasks deliver it
-
-
-METRICS: tuple[Metric, ...] = tuple(
-    Metric(r["key"], r["label"],
-           tuple(re.compile(r"\b(?:" + g + r")\b") for g in r["require"].split(";") if g), r["area"])
-    for r in table_rows("metrics.tsv"))
 
 COUNT_NOUNS: tuple[str, ...] = tuple(
     sorted((fold(r["noun"]) for r in table_rows("count_nouns.tsv")), key=len, reverse=True))

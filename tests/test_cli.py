@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 from cchc_graph.api.cli import cli
 from click.testing import CliRunner
 from conftest import EXAMPLES
 
 
+def commands() -> dict[str, click.Command]:
+    """Every command of ``cchc`` (imported on first use: ``cli.commands`` holds none)."""
+    ctx = click.Context(cli)
+    return {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
+
+
 def test_every_command_is_documented_with_an_example() -> None:
     runner = CliRunner()
-    for name, cmd in cli.commands.items():
+    assert {"build", "who-leads", "audit", "stats", "serve", "neo4j"} <= commands().keys()
+    for name, cmd in commands().items():
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example:" in result.output, f"'cchc {name} --help' has no example"
@@ -64,3 +74,24 @@ def test_export_without_a_store_says_what_to_do(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["export", "--store", str(tmp_path / "none")])
     assert r.exit_code == 3
     assert "cchc build" in r.output
+
+
+# what a question has no use for: the extractors, the exporters, the server, the terminal tables
+NOT_FOR_QUESTIONS = ("cchc_graph.loaders.pipeline", "cchc_graph.loaders.lexicon", "cchc_graph.graph.exports.rdf",
+                     "rdflib", "fastapi", "rich")
+
+
+def test_a_json_question_imports_only_what_it_uses(own_store: Path) -> None:
+    """A question asked from a script waits for the imports: `cchc` imports a command's module
+    when it runs, and a --json answer needs no rendering."""
+    code = ("import sys; from cchc_graph.api.cli import cli\n"
+            "try:\n    cli.main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    for question in (["who-leads", "tuyên truyền"], ["audit"], ["stats"], ["cites", "--status", "unresolved"],
+                     ["cites", "--status", "inconsistent"]):
+        r = subprocess.run([sys.executable, "-c", code, *question, "--json", "--store", str(own_store)],
+                           capture_output=True, text=True, check=True)
+        assert json.loads(r.stdout) is not None, question  # it answered
+        loaded = set(r.stderr.split())
+        assert not {m for m in loaded if m.split(".")[0] in NOT_FOR_QUESTIONS or m in NOT_FOR_QUESTIONS}, question
+

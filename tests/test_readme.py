@@ -63,8 +63,9 @@ def help_examples() -> list[str]:
     """The `cchc ...` lines under "Example:" in every command's --help."""
     import click
 
-    def walk(group: click.Group) -> list[click.Command]:
-        return [c for cmd in group.commands.values()
+    def walk(group: click.Group) -> list[click.Command]:  # `cchc` imports its commands on first use
+        ctx = click.Context(group)
+        return [c for cmd in map(lambda name: group.get_command(ctx, name), group.list_commands(ctx))
                 for c in (walk(cmd) if isinstance(cmd, click.Group) else [cmd])]
     return [line.strip() for cmd in walk(cli) for line in (cmd.help or "").split("Example:", 1)[-1].splitlines()
             if line.strip().startswith("cchc ") and "Example:" in (cmd.help or "")]

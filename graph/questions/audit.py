@@ -13,7 +13,7 @@ from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.refines import parents_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
 from cchc_graph.graph.questions.trace import inconsistencies
-from cchc_graph.loaders.lexicon import METRICS
+from cchc_graph.loaders.kinds import METRICS
 from cchc_graph.loaders.model import Provenance
 
 SEVERITIES = ("error", "warning", "info")

@@ -13,7 +13,7 @@ from typing import Any
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import TYPE_NAMES, Corpus
 from cchc_graph.keys import fold
-from cchc_graph.loaders.lexicon import DOC_TYPES
+from cchc_graph.loaders.kinds import DOC_TYPES
 
 TYPE_CODES = {t.type: t.codes[0] for t in DOC_TYPES if t.codes}
 

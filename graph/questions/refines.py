@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cchc_graph.loaders.lexicon import METRICS
+from cchc_graph.loaders.kinds import METRICS
 from cchc_graph.loaders.model import Provenance
 
 if TYPE_CHECKING:

@@ -28,15 +28,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store.parallel import extract_all
-from cchc_graph.graph.store.write import Source, Writer, keep
 from cchc_graph.loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
-from cchc_graph.loaders.pipeline import doc_id_for
-from cchc_graph.loaders.read import REPORTED, SUPPORTED, LoadError, ReadOptions
+
+# The writer, the readers and the extractors are imported where a build uses them: a question
+# opens the store (``Store.connect``) without loading them.
+if TYPE_CHECKING:
+    from cchc_graph.graph.store.write import Source, Writer
+    from cchc_graph.loaders.read import ReadOptions
 
 DEFAULT_STORE = ".cchc"
 LOCK_WAIT_S = 0.0  # builds from the CLI fail at once when another build holds the lock
@@ -44,7 +46,6 @@ DERIVED = "derived"  # files made from one version of the graph (its N-Triples),
 LEGACY = ("manifest.json", "facts", "graphs", "graph.json")  # the earlier file layout
 # files that describe a folder rather than belong to the corpus
 _NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
-_EXTENSIONS = SUPPORTED.keys() | REPORTED
 
 
 class StoreError(Exception):
@@ -87,6 +88,9 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
 
 def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
     """Files named directly, and supported files found under folders (sorted as paths)."""
+    from cchc_graph.loaders.read import REPORTED, SUPPORTED
+
+    extensions = SUPPORTED.keys() | REPORTED
     for p in map(Path, paths):
         if not p.is_dir():
             yield p
@@ -95,7 +99,7 @@ def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
         for folder, _, names in os.walk(p, followlinks=True):
             for name in names:
                 stem, ext = os.path.splitext(name)
-                if (ext.lower() in _EXTENSIONS and not name.startswith(".")
+                if (ext.lower() in extensions and not name.startswith(".")
                         and stem.upper() not in _NOT_DOCUMENTS):
                     found.append(os.path.join(folder, name))
         for f in sorted(found, key=lambda f: f.split(os.sep)):  # the order of Path comparison
@@ -256,6 +260,8 @@ class Store:
         afresh. New and changed files are extracted on every core; ``progress(done, total)``
         follows. Only what the new and changed files touch is linked and written again.
         """
+        from cchc_graph.graph.store.write import Writer
+
         with self.lock(wait_s):
             legacy = self._legacy()
             if legacy is not None and not migrate:
@@ -298,6 +304,8 @@ class Store:
         return False
 
     def _read_sources(self) -> dict[str, Source]:
+        from cchc_graph.graph.store.write import Source
+
         conn = db.connect(self.path, readonly=True)
         try:
             return {r[0]: Source(r[1], r[2], r[3], r[4], r[5], orjson.loads(r[6]), orjson.loads(r[7]))
@@ -311,6 +319,11 @@ class Store:
                  writer: Writer) -> tuple[BuildReport, dict[str, Source]]:
         """Read the inputs, writing each extracted document as it comes: the report, and every
         document's source row."""
+        from cchc_graph.graph.store.parallel import extract_all
+        from cchc_graph.graph.store.write import Source, keep
+        from cchc_graph.loaders.pipeline import doc_id_for
+        from cchc_graph.loaders.read import LoadError
+
         report = BuildReport()
         inputs = [(path, doc_id_for(path)) for path in iter_inputs(paths)]
         entries: dict[str, Source] = {}
@@ -381,6 +394,9 @@ def _cached(path: Path, entry: Source | None) -> Source | None:
 
     A file whose size and modification time (ns) are those stored is taken as unchanged
     without reading it, as make and git do; otherwise its bytes are hashed."""
+    from cchc_graph.graph.store.write import Source
+    from cchc_graph.loaders.read import LoadError
+
     if not entry or entry.extractor_version != EXTRACTOR_VERSION or entry.source_path != str(path):
         return None
     try:

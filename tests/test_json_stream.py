@@ -1,0 +1,35 @@
+"""``--json`` answers: a list is written an item at a time, as the answer builds it, and reads
+the same as the whole list dumped at once."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from cchc_graph.api.options import emit_json
+from cchc_graph.graph.questions.tables import Answers
+
+
+def test_list_items_are_written_as_they_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    seen: list[str] = []  # what the reader had when each item was built
+
+    def build(key: str) -> dict[str, object]:
+        seen.append(out.getvalue())
+        return {"id": key, "lines": ["một\nhai", key]}
+
+    answers = Answers(["a", "b", "c"], build)
+    answers.RUN = 1
+    emit_json(answers)
+    assert '"id": "a"' in seen[1] and '"id": "b"' in seen[2]
+    assert out.getvalue() == json.dumps([build(k) for k in "abc"], ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("obj", [[], [[]], [1, "x"], {"rows": [{"a": []}]}, ([{}, [[2]]],)])
+def test_same_text_as_one_dump(obj: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    emit_json(obj)
+    assert out.getvalue() == json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
