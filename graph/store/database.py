@@ -15,6 +15,7 @@ original stays in ``rec`` for display. The layout's version is ``PRAGMA user_ver
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -227,12 +228,13 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
 
 
-def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]]
-                 ) -> None:
-    """The names search reads of one export list's records (``NAME_FIELDS``), with their FTS."""
+def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]],
+                 ords: Iterable[int] | None = None) -> None:
+    """The names search reads of one export list's records (``NAME_FIELDS``), with their FTS;
+    ``ords``: each record's place in its list (else their order here)."""
     grp, fields = NAME_GROUPS.index(key), NAME_FIELDS[key]
     sql = "INSERT INTO names (grp, doc, ord, fno, node, field, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    for i, rec in enumerate(records):
+    for i, rec in zip(ords if ords is not None else itertools.count(), records, strict=False):
         values = [(f, v) for f in fields for v in (rec.get(f) or [] if f == "aliases" else [rec.get(f)])]
         for fno, (f, v) in enumerate(values):
             if v:
@@ -281,6 +283,25 @@ def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
     conn.execute("DELETE FROM names WHERE doc IS NULL")
     for key in ("agencies", "references", "indicators"):
         insert_names(conn, key, None, links[key])
+
+
+def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], records: list[dict[str, Any]],
+                      moved: bool) -> None:
+    """The names of the linked list ``key`` after its records ``ids`` changed (``records``: the
+    whole list now): theirs written anew, and, when records came or went (``moved``), the others'
+    places made their records' places again."""
+    t = next(t for t in LINKED_TABLES if t.export_key == key)
+    grp = NAME_GROUPS.index(key)
+    where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"
+    params = (grp, orjson.dumps(sorted(ids)).decode())
+    conn.execute(f"DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE {where})", params)
+    conn.execute(f"DELETE FROM names WHERE {where}", params)
+    now = [(i, r) for i, r in enumerate(records) if r["id"] in ids]
+    insert_names(conn, key, None, (r for _, r in now), (i for i, _ in now))
+    if moved:
+        conn.execute(f"UPDATE names SET ord = x.ord FROM {t.name} x WHERE names.grp = ? AND "
+                     "names.doc IS NULL AND x.doc IS NULL AND x.id = names.node AND names.ord != x.ord",
+                     (grp,))
 
 
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:

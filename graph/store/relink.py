@@ -16,12 +16,13 @@ from typing import Any
 import orjson
 from cchc_graph.graph.store.database import (
     LINKED_TABLES,
+    NAME_FIELDS,
     TABLES,
     Table,
     _field,
     _insert,
     insert_names,
-    write_linked_names,
+    sync_linked_names,
 )
 from cchc_graph.graph.store.linking import Links
 
@@ -68,10 +69,11 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
         insert_names(conn, "documents", doc, [d])
 
 
-def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set[str]:
+def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> tuple[set[str], bool]:
     """Make the linked rows of ``t`` (``doc`` NULL) the records ``recs``, in order, touching
     only what differs: the rows between the common head and tail, rewritten in place when the
-    count is the same, else replaced. Returns the ids of the records touched."""
+    count is the same, else replaced. Returns the ids of the records touched, and whether
+    records after them moved (another count)."""
     new = [orjson.dumps(r) for r in recs]
     old = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord").fetchall()
     n = min(len(old), len(new))
@@ -95,7 +97,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
                          (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
-        return touched
+        return touched, False
     gone = old[head:len(old) - tail]
     if keyed:
         touched |= {orjson.loads(rec)["id"] for _, rec in gone}
@@ -104,7 +106,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
     conn.execute(f"UPDATE {t.name} SET ord = ord + ? WHERE doc IS NULL AND ord >= ?",
                  (len(new) - len(old), len(old) - tail))
     _insert(conn, t, None, recs[head:len(recs) - tail], head)
-    return touched
+    return touched, len(old) != len(new)
 
 
 def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[dict], list[str]]) -> None:
@@ -112,11 +114,12 @@ def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[d
     agencies that changed."""
     touched: set[str] = set()
     for t in LINKED_TABLES:
-        ids = _sync(conn, t, links[t.export_key])
+        ids, moved = _sync(conn, t, links[t.export_key])
         if t.name == "agencies":
             touched = ids
+        if t.export_key in NAME_FIELDS and (ids or moved):  # the names search reads of what changed
+            sync_linked_names(conn, t.export_key, ids, links[t.export_key], moved)
     _sync(conn, TABLES["edges"], links["edges"])
-    write_linked_names(conn, links)
     if touched:
         by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
         conn.executemany("DELETE FROM agency_keys WHERE agency = ?", ((a,) for a in sorted(touched)))
