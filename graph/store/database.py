@@ -27,7 +27,8 @@ import orjson
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
+SCHEMA_VERSION = 5  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had no
+# doc_match, doc_named
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -134,6 +135,12 @@ def _ddl() -> Iterator[str]:
            "agency TEXT NOT NULL, rec BLOB NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord)"
+    # each document's own resolution keys (``resolve.doc_keys``: all of them are read to resolve
+    # a citation), and the jurisdictions, indicators and areas it names (kind, id), by id
+    yield "CREATE TABLE IF NOT EXISTS doc_match (doc TEXT PRIMARY KEY, match BLOB NOT NULL)"
+    yield "CREATE TABLE IF NOT EXISTS doc_named (doc TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL)"
+    yield "CREATE INDEX IF NOT EXISTS doc_named_doc ON doc_named(doc)"
+    yield "CREATE INDEX IF NOT EXISTS doc_named_id ON doc_named(kind, id, doc)"
     yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
     yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
@@ -285,19 +292,19 @@ def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
         insert_names(conn, key, None, links[key])
 
 
-def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], records: list[dict[str, Any]],
-                      moved: bool) -> None:
-    """The names of the linked list ``key`` after its records ``ids`` changed (``records``: the
-    whole list now): theirs written anew, and, when records came or went (``moved``), the others'
-    places made their records' places again."""
+def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: bool) -> None:
+    """The names of the linked list ``key`` after its records ``ids`` changed in their table:
+    theirs written anew, and, when records came or went (``moved``), the others' places made
+    their records' places again."""
     t = next(t for t in LINKED_TABLES if t.export_key == key)
     grp = NAME_GROUPS.index(key)
     where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"
     params = (grp, orjson.dumps(sorted(ids)).decode())
     conn.execute(f"DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE {where})", params)
     conn.execute(f"DELETE FROM names WHERE {where}", params)
-    now = [(i, r) for i, r in enumerate(records) if r["id"] in ids]
-    insert_names(conn, key, None, (r for _, r in now), (i for i, _ in now))
+    now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE doc IS NULL AND id IN "
+                       "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
+    insert_names(conn, key, None, (orjson.loads(rec) for _, rec in now), (o for o, _ in now))
     if moved:
         conn.execute(f"UPDATE names SET ord = x.ord FROM {t.name} x WHERE names.grp = ? AND "
                      "names.doc IS NULL AND x.doc IS NULL AND x.id = names.node AND names.ord != x.ord",

@@ -38,35 +38,50 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
     ``original_refs()``: each citation's unresolved reference (``ref:…``)."""
     refs: dict[str, str] | None = None
     for cid in _changed(before["resolution"], links["resolution"]):
-        row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
-        if row is None or row[1] in skip:
-            continue
         refs = refs if refs is not None else original_refs()
-        target = links["resolution"].get(cid)
-        ref = target if target is not None else refs[cid]
-        c = orjson.loads(row[2])
-        c["resolves_to"], c["ref"] = target, ref
-        conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
-                     (ref, target, orjson.dumps(c), row[0]))
-        for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
-                                       (row[1], cid)).fetchall():
-            e = orjson.loads(rec)
-            e["target"] = ref
-            conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
-                         (ref, orjson.dumps(e), rowid))
+        patch_citation(conn, cid, links["resolution"].get(cid), refs[cid], skip)
     for doc in _changed(before["inferred"], links["inferred"]):
-        row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
-        if row is None or row[1] in skip:
-            continue
-        d, inf = orjson.loads(row[2]), links["inferred"].get(doc)
-        d["number_inferred"] = inf["number"] if inf else None
-        d["number_inferred_provenance"] = inf["provenance"] if inf else None
-        conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
-                     (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
-        # the names search reads of the document hold its inferred number
-        conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
-        conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
-        insert_names(conn, "documents", doc, [d])
+        patch_inferred(conn, doc, links["inferred"].get(doc), skip)
+
+
+def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, original: str,
+                   skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """A citation's row and its edges' made to resolve to ``target`` (None: to its reference
+    ``original``), unless its document is in ``skip``."""
+    row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
+    if row is None or row[1] in skip:
+        return
+    ref = target if target is not None else original
+    c = orjson.loads(row[2])
+    c["resolves_to"], c["ref"] = target, ref
+    conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
+                 (ref, target, orjson.dumps(c), row[0]))
+    for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
+                                   (row[1], cid)).fetchall():
+        e = orjson.loads(rec)
+        e["target"] = ref
+        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?", (ref, orjson.dumps(e), rowid))
+
+
+def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | None,
+                   skip: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A document's row given the number ``inf`` inferred for it (None: none), unless it is in
+    ``skip`` or already holds it; whether it was rewritten."""
+    row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
+    if row is None or row[1] in skip:
+        return False
+    d = orjson.loads(row[2])
+    number, prov = (inf["number"], inf["provenance"]) if inf else (None, None)
+    if (d["number_inferred"], d["number_inferred_provenance"]) == (number, prov):
+        return False
+    d["number_inferred"], d["number_inferred_provenance"] = number, prov
+    conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
+                 (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
+    # the names search reads of the document hold its inferred number
+    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
+    conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+    insert_names(conn, "documents", doc, [d])
+    return True
 
 
 def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> tuple[set[str], bool]:
@@ -118,7 +133,7 @@ def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[d
         if t.name == "agencies":
             touched = ids
         if t.export_key in NAME_FIELDS and (ids or moved):  # the names search reads of what changed
-            sync_linked_names(conn, t.export_key, ids, links[t.export_key], moved)
+            sync_linked_names(conn, t.export_key, ids, moved)
     _sync(conn, TABLES["edges"], links["edges"])
     if touched:
         by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
