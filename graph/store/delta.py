@@ -136,12 +136,23 @@ def _inferred(conn: sqlite3.Connection, doc: str) -> dict[str, Any] | None:
 
 
 def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
-    """A reference from the unresolved citations naming it (theirs keep ``ref``), or None."""
+    """A reference from the unresolved citations naming it (theirs keep ``ref``), or None. A
+    much-cited one is made from its citations' documents (an index holds them) and only as
+    many of their records as fill its fields."""
+    rows = conn.execute("SELECT doc, rowid FROM citations WHERE ref = ? ORDER BY doc, ord", (ref,)).fetchall()
     found: dict[str, dict] = {}
-    for doc, rec in conn.execute("SELECT doc, rec FROM citations WHERE ref = ? ORDER BY doc, ord", (ref,)):
-        c = orjson.loads(rec)
+    for doc, rowid in rows:
+        c = db_record(conn, "citations", rowid)
         add_reference(found, {**c, "raw_number": c["number"]}, doc)
+        if all(found[ref][f] for f in ("title", "issuer", "date")):
+            break  # the later citations add only their documents
+    if found:
+        found[ref]["cited_by"] = [doc for doc, _ in rows]
     return found.get(ref)
+
+
+def db_record(conn: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
+    return orjson.loads(conn.execute(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0])
 
 
 def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None:
@@ -159,11 +170,18 @@ def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None
 
 
 def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, Any] | None]:
-    """The agencies ``ids`` merged again from the documents naming them (None: named no more)."""
+    """The agencies ``ids`` merged again from the documents naming them (None: named no more).
+    Of an agency named by thousands, only the first record and those bringing aliases are read
+    (merging takes only the others' documents: an index holds them)."""
+    rows = conn.execute(f"SELECT doc, agency, rowid, aliased FROM doc_agencies WHERE agency {IN} "
+                        "ORDER BY doc, ord", (_json(ids),)).fetchall()
     by_doc: dict[str, list[dict]] = {}
-    for doc, rec in conn.execute(f"SELECT doc, rec FROM doc_agencies WHERE agency {IN} ORDER BY doc, ord",
-                                 (_json(ids),)):
-        by_doc.setdefault(doc, []).append(orjson.loads(rec))
+    first: set[str] = set()
+    for doc, agency, rowid, aliased in rows:
+        whole = aliased or agency not in first
+        first.add(agency)
+        by_doc.setdefault(doc, []).append(db_record(conn, "doc_agencies", rowid) if whole
+                                          else {"id": agency, "aliases": []})
     merged = {a["id"]: a for a in merge_agencies(by_doc.items(), ids)}
     return {i: merged.get(i) for i in ids}
 
