@@ -132,10 +132,10 @@ def _ddl() -> Iterator[str]:
     # the agencies each document names, one row each: a change re-merges the agencies it
     # touches from only those rows of the documents that name them
     yield ("CREATE TABLE IF NOT EXISTS doc_agencies (doc TEXT NOT NULL, ord INTEGER NOT NULL, "
-           "agency TEXT NOT NULL, aliased INTEGER NOT NULL, rec BLOB NOT NULL)")
+           "agency TEXT NOT NULL, aliases TEXT, rec BLOB NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"
-    # (what merging reads of an agency named by thousands: only the records with aliases whole)
-    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord, aliased)"
+    # (what merging reads of an agency named by thousands: its first record, and its aliases here)
+    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord, aliases)"
     # each document's own resolution keys (``resolve.doc_keys``: all of them are read to resolve
     # a citation), and the jurisdictions, indicators and areas it names (kind, id), by id
     yield "CREATE TABLE IF NOT EXISTS doc_match (doc TEXT PRIMARY KEY, match BLOB NOT NULL)"

@@ -171,17 +171,17 @@ def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None
 
 def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, Any] | None]:
     """The agencies ``ids`` merged again from the documents naming them (None: named no more).
-    Of an agency named by thousands, only the first record and those bringing aliases are read
-    (merging takes only the others' documents: an index holds them)."""
-    rows = conn.execute(f"SELECT doc, agency, rowid, aliased FROM doc_agencies WHERE agency {IN} "
+    Of an agency named by thousands, only the first record is read, and the documents and
+    aliases of the others (an index holds them)."""
+    rows = conn.execute(f"SELECT doc, agency, rowid, aliases FROM doc_agencies WHERE agency {IN} "
                         "ORDER BY doc, ord", (_json(ids),)).fetchall()
     by_doc: dict[str, list[dict]] = {}
     first: set[str] = set()
-    for doc, agency, rowid, aliased in rows:
-        whole = aliased or agency not in first
+    for doc, agency, rowid, aliases in rows:
+        rec = ({"id": agency, "aliases": orjson.loads(aliases) if aliases else []} if agency in first
+               else db_record(conn, "doc_agencies", rowid))
         first.add(agency)
-        by_doc.setdefault(doc, []).append(db_record(conn, "doc_agencies", rowid) if whole
-                                          else {"id": agency, "aliases": []})
+        by_doc.setdefault(doc, []).append(rec)
     merged = {a["id"]: a for a in merge_agencies(by_doc.items(), ids)}
     return {i: merged.get(i) for i in ids}
 

@@ -59,7 +59,7 @@ class Extracted:
     keys: bytes  # what linking reads (``document_part``'s keys), as JSON
     match: bytes  # of these, what citations are resolved by (its ``doc`` keys), as JSON
     named: list[tuple[str, str]]  # the jurisdictions, indicators and areas it names (kind, id)
-    agencies: list[tuple[str, bool, bytes]]  # the agencies it names: (id, has aliases, record as JSON)
+    agencies: list[tuple[str, str | None, bytes]]  # the agencies it names: (id, aliases, record), JSON
     rows: db.Encoded  # its rows, citations unresolved
 
 
@@ -71,7 +71,8 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
     return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
                      dict(Counter(g.kind for g in facts.gaps)), zlib.compress(orjson.dumps(facts), 6),
                      orjson.dumps(part["keys"]), orjson.dumps(part["keys"]["doc"]), delta.named(part["keys"]),
-                     [(a["id"], bool(a["aliases"]), orjson.dumps(a)) for a in part["agencies"]],
+                     [(a["id"], orjson.dumps(a["aliases"]).decode() if a["aliases"] else None,
+                       orjson.dumps(a)) for a in part["agencies"]],
                      db.encode_body(resolve_body(part["body"], _UNLINKED)))
 
 
@@ -114,8 +115,8 @@ class Writer:
         conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, got.keys))
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
         conn.executemany("INSERT INTO doc_named VALUES (?, ?, ?)", ((doc, k, i) for k, i in got.named))
-        conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliased, rec) VALUES (?, ?, ?, ?, ?)",
-                         ((doc, i, a, aliased, rec) for i, (a, aliased, rec) in enumerate(got.agencies)))
+        conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
+                         ((doc, i, a, aliases, rec) for i, (a, aliases, rec) in enumerate(got.agencies)))
         db.insert_encoded(conn, doc, got.rows, self.rowids)
         self.new.add(doc)
 
