@@ -136,19 +136,24 @@ def _inferred(conn: sqlite3.Connection, doc: str) -> dict[str, Any] | None:
 
 
 def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
-    """A reference from the unresolved citations naming it (theirs keep ``ref``), or None. A
-    much-cited one is made from its citations' documents (an index holds them) and only as
-    many of their records as fill its fields."""
+    """A reference from the unresolved citations naming it (theirs keep ``ref``), or None: the
+    first one's fields, each empty one from the first citation giving it, their documents (a
+    much-cited reference is read from an index, and one record)."""
     rows = conn.execute("SELECT doc, rowid FROM citations WHERE ref = ? ORDER BY doc, ord", (ref,)).fetchall()
+    if not rows:
+        return None
     found: dict[str, dict] = {}
-    for doc, rowid in rows:
-        c = db_record(conn, "citations", rowid)
-        add_reference(found, {**c, "raw_number": c["number"]}, doc)
-        if all(found[ref][f] for f in ("title", "issuer", "date")):
-            break  # the later citations add only their documents
-    if found:
-        found[ref]["cited_by"] = [doc for doc, _ in rows]
-    return found.get(ref)
+    c = db_record(conn, "citations", rows[0][1])
+    add_reference(found, {**c, "raw_number": c["number"]}, rows[0][0])
+    out = found[ref]
+    for f in ("title", "issuer", "date"):
+        if not out[f]:
+            row = conn.execute(f"SELECT json_extract(rec, '$.{f}') FROM citations WHERE ref = ? AND "
+                               f"coalesce(json_extract(rec, '$.{f}'), '') != '' ORDER BY doc, ord LIMIT 1",
+                               (ref,)).fetchone()
+            out[f] = row[0] if row else out[f]
+    out["cited_by"] = [doc for doc, _ in rows]
+    return out
 
 
 def db_record(conn: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
@@ -177,8 +182,11 @@ def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, An
                         "ORDER BY doc, ord", (_json(ids),)).fetchall()
     by_doc: dict[str, list[dict]] = {}
     first: set[str] = set()
+    parsed: dict[str | None, list[str]] = {None: []}  # many documents give the same aliases
     for doc, agency, rowid, aliases in rows:
-        rec = ({"id": agency, "aliases": orjson.loads(aliases) if aliases else []} if agency in first
+        if aliases not in parsed:
+            parsed[aliases] = orjson.loads(aliases)
+        rec = ({"id": agency, "aliases": parsed[aliases]} if agency in first
                else db_record(conn, "doc_agencies", rowid))
         first.add(agency)
         by_doc.setdefault(doc, []).append(rec)
