@@ -31,10 +31,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from scale import CLI, prepared, run_measured  # noqa: E402
 
 # the build's phases whose cumulative time the rebuild's profile reports (module:function)
-PHASES = ("build.py:_extract", "write.py:document", "write.py:finish", "write.py:_link",
-          "write.py:_agencies", "write.py:_stored_links", "linking.py:link", "resolve.py:resolve_all",
-          "relink.py:patch_unchanged", "relink.py:sync_linked", "relink.py:_sync",
-          "database.py:sync_linked_names", "database.py:write_linked_names",
+PHASES = ("build.py:_read_sources", "build.py:_extract", "build.py:iter_inputs", "build.py:_cached",
+          "write.py:document", "write.py:finish", "write.py:_link", "write.py:_link_all",
+          "linking.py:link", "relink.py:sync_linked", "delta.py:relink", "delta.py:_resolve",
+          "resolve.py:resolve_all", "resolve.py:__init__", "delta.py:_reference", "delta.py:_agencies",
+          "delta.py:_apply", "delta.py:_edges", "database.py:sync_linked_names",
           "{method 'execute' of 'sqlite3.Connection' objects}", "{orjson.loads}", "{orjson.dumps}")
 LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".encode()
 
