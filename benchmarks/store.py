@@ -112,6 +112,37 @@ def profile_rebuild(corpus: Path, store: Path) -> dict[str, Any]:
             "phases_s": {k: statistics.median(v) for k, v in phases.items() if v}}
 
 
+def build_cpu(corpus: Path, work: Path, top: int = 0) -> dict[str, Any]:
+    """A fresh build of ``corpus`` in-process: CPU seconds of the build's own process and of its
+    extraction workers (``resource``: the workers are waited for when the pool closes), wall;
+    ``top``: print the main process's ``top`` functions by own time (cProfile, which only
+    sees this process)."""
+    import cProfile
+    import pstats
+    import resource
+    import shutil
+
+    from cchc_graph.graph.store.build import Store
+
+    store = work / "store-build-cpu"
+    shutil.rmtree(store, ignore_errors=True)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    prof = cProfile.Profile() if top else None
+    t0 = time.perf_counter()
+    if prof:
+        prof.enable()
+    Store(store).build([corpus])
+    if prof:
+        prof.disable()
+    wall = time.perf_counter() - t0
+    me2, kids2 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+    shutil.rmtree(store, ignore_errors=True)
+    return {"build_wall_s": wall, "build_main_cpu_s": me2.ru_utime + me2.ru_stime - me.ru_utime - me.ru_stime,
+            "build_workers_cpu_s": kids2.ru_utime + kids2.ru_stime - kids.ru_utime - kids.ru_stime}
+
+
 def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
     from cchc_graph.graph.store.build import Store
 
@@ -140,7 +171,15 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--rebuild", type=Path, nargs=2, metavar=("CORPUS", "STORE"),
                     help="only the one-document rebuild of this corpus's built store, profiled")
+    ap.add_argument("--build-cpu", type=Path, metavar="CORPUS",
+                    help="only a fresh build of this corpus in-process: CPU of the build and its workers")
+    ap.add_argument("--top", type=int, default=0, help="with --build-cpu: profile the build's process")
     a = ap.parse_args()
+    if a.build_cpu:
+        r = build_cpu(a.build_cpu, a.work, a.top)
+        print(f"build {r['build_wall_s']:.1f} s: CPU of the build {r['build_main_cpu_s']:.2f} s, of its "
+              f"workers {r['build_workers_cpu_s']:.2f} s")
+        return
     if a.rebuild:
         corpus, store = a.rebuild
         walls, inproc = _one_document(corpus, store, CLI)
