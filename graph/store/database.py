@@ -236,19 +236,27 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
 
 
-def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]],
-                 ords: Iterable[int] | None = None) -> None:
-    """The names search reads of one export list's records (``NAME_FIELDS``), with their FTS;
-    ``ords``: each record's place in its list (else their order here)."""
+def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
+              ) -> list[tuple[tuple[Any, ...], str]]:
+    """The names search reads of one export list's records (``NAME_FIELDS``): rows of ``names``
+    (grp, ord, fno, node, field, text) with their FTS texts; ``ords``: each record's place in
+    its list (else their order here)."""
     grp, fields = NAME_GROUPS.index(key), NAME_FIELDS[key]
-    sql = "INSERT INTO names (grp, doc, ord, fno, node, field, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    out = []
     for i, rec in zip(ords if ords is not None else itertools.count(), records, strict=False):
         values = [(f, v) for f in fields for v in (rec.get(f) or [] if f == "aliases" else [rec.get(f)])]
-        for fno, (f, v) in enumerate(values):
-            if v:
-                cur = conn.execute(sql, (grp, doc, i, fno, rec["id"], "alias" if f == "aliases" else f, v))
-                conn.execute("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
-                             (cur.lastrowid, fts_text(v)))
+        out += [((grp, i, fno, rec["id"], "alias" if f == "aliases" else f, v), fts_text(v))
+                for fno, (f, v) in enumerate(values) if v]
+    return out
+
+
+def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]],
+                 ords: Iterable[int] | None = None) -> None:
+    """Insert the names of one export list's records (``name_rows``), with their FTS."""
+    for row, text in name_rows(key, records, ords):
+        cur = conn.execute("INSERT INTO names (doc, grp, ord, fno, node, field, text) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (doc, *row))
+        conn.execute("INSERT INTO fts_names (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
 
 
 Encoded = dict[str, tuple[list[tuple[Any, ...]], list[str]]]  # table → (rows, FTS texts)
@@ -263,6 +271,8 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
         recs = rows[t.export_key]
         out[t.name] = ([(i, *(_field(r, c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
                        [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
+    names = name_rows("documents", rows["documents"])
+    out["names"] = ([row for row, _ in names], [text for _, text in names])
     return out
 
 
@@ -282,7 +292,15 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
             conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                              ((start + n, text) for n, text in enumerate(texts)))
         rowids[t.name] = start + len(rows)
-    insert_names(conn, "documents", doc, [orjson.loads(row[-1]) for row in encoded["documents"][0]])
+    rows, texts = encoded["names"]  # the document's names search reads
+    if "names" not in rowids:
+        rowids["names"] = (conn.execute("SELECT max(rowid) FROM names").fetchone()[0] or 0) + 1
+    start = rowids["names"]
+    conn.executemany("INSERT INTO names (rowid, doc, grp, ord, fno, node, field, text) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?)", ((start + n, doc, *row) for n, row in enumerate(rows)))
+    conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
+                     ((start + n, text) for n, text in enumerate(texts)))
+    rowids["names"] = start + len(rows)
 
 
 def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
