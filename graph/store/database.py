@@ -229,6 +229,10 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
+    if not t.fts:  # no row id to know: all at once
+        conn.executemany(sql, ((doc, i, *(_field(rec, c) for c in t.columns), orjson.dumps(rec))
+                               for i, rec in enumerate(records, start)))
+        return
     for i, rec in enumerate(records, start):
         cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), orjson.dumps(rec)))
         if t.fts:
