@@ -219,6 +219,16 @@ def fts_text(text: str | None) -> str:
     return (text or "").translate(_D)
 
 
+def encode(rec: dict[str, Any]) -> bytes:
+    """A record as its row's ``rec`` holds it."""
+    return orjson.dumps(rec)
+
+
+def decode(blob: bytes) -> dict[str, Any]:
+    """A row's ``rec`` as its record."""
+    return orjson.loads(blob)
+
+
 def _field(rec: dict[str, Any], name: str) -> Any:
     get = _DERIVED.get(name)
     return get(rec) if get else rec.get(name)
@@ -327,7 +337,7 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
     conn.execute(f"DELETE FROM names WHERE {where}", params)
     now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE doc IS NULL AND id IN "
                        "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
-    insert_names(conn, key, None, (orjson.loads(rec) for _, rec in now), (o for o, _ in now))
+    insert_names(conn, key, None, (decode(rec) for _, rec in now), (o for o, _ in now))
     if moved:
         conn.execute(f"UPDATE names SET ord = x.ord FROM {t.name} x WHERE names.grp = ? AND "
                      "names.doc IS NULL AND x.doc IS NULL AND x.id = names.node AND names.ord != x.ord",

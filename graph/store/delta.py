@@ -87,7 +87,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         _sync(conn, db.TABLES["edges"], _edges(conn))
     ids = touched["agencies"][0]
     conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
-    recs = [orjson.loads(r) for (r,) in conn.execute(
+    recs = [db.decode(r) for (r,) in conn.execute(
         f"SELECT rec FROM agencies WHERE doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
                      ((k, a["id"]) for a in recs for k in sorted(set(agency_keys(a)))))
@@ -132,7 +132,7 @@ def _inferred(conn: sqlite3.Connection, doc: str) -> dict[str, Any] | None:
     order) resolving to it that prints one."""
     row = conn.execute("SELECT number, rec FROM citations WHERE resolves_to = ? AND number IS NOT NULL AND "
                        "number != '' ORDER BY doc DESC, ord DESC LIMIT 1", (doc,)).fetchone()
-    return {"number": row[0], "provenance": orjson.loads(row[1])["provenance"]} if row else None
+    return {"number": row[0], "provenance": db.decode(row[1])["provenance"]} if row else None
 
 
 def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
@@ -157,7 +157,8 @@ def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
 
 
 def db_record(conn: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
-    return orjson.loads(conn.execute(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0])
+    blob = conn.execute(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0]
+    return orjson.loads(blob) if table == "doc_agencies" else db.decode(blob)
 
 
 def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None:
@@ -213,9 +214,9 @@ def _apply(conn: sqlite3.Connection, t: db.Table, recs: dict[str, dict[str, Any]
             db._insert(conn, t, None, [rec], -1)  # placed below
             changed.add(i)
             moved = True
-        elif rec is not None and old is not None and orjson.dumps(rec) != old[1]:
+        elif rec is not None and old is not None and db.encode(rec) != old[1]:
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(db._field(rec, c) for c in t.columns), orjson.dumps(rec), old[0]))
+                         (*(db._field(rec, c) for c in t.columns), db.encode(rec), old[0]))
             changed.add(i)
     if moved:
         conn.execute(f"UPDATE {t.name} SET ord = r.o FROM (SELECT rowid AS rid, row_number() OVER "
@@ -228,6 +229,6 @@ def _edges(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The edges linking adds, from the linked agencies and jurisdictions as stored."""
     agencies = [{"id": i, "jurisdiction": j} for i, j in conn.execute(
         "SELECT id, jurisdiction FROM agencies WHERE doc IS NULL ORDER BY ord")]
-    places = [orjson.loads(r) for (r,) in conn.execute(
+    places = [db.decode(r) for (r,) in conn.execute(
         "SELECT rec FROM jurisdictions WHERE doc IS NULL ORDER BY ord")]
     return linked_edges(agencies, places)

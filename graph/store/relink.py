@@ -21,6 +21,8 @@ from cchc_graph.graph.store.database import (
     Table,
     _field,
     _insert,
+    decode,
+    encode,
     insert_names,
     sync_linked_names,
 )
@@ -52,15 +54,15 @@ def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, origi
     if row is None or row[1] in skip:
         return
     ref = target if target is not None else original
-    c = orjson.loads(row[2])
+    c = decode(row[2])
     c["resolves_to"], c["ref"] = target, ref
     conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
-                 (ref, target, orjson.dumps(c), row[0]))
+                 (ref, target, encode(c), row[0]))
     for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
                                    (row[1], cid)).fetchall():
-        e = orjson.loads(rec)
+        e = decode(rec)
         e["target"] = ref
-        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?", (ref, orjson.dumps(e), rowid))
+        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?", (ref, encode(e), rowid))
 
 
 def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | None,
@@ -70,13 +72,13 @@ def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | Non
     row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
     if row is None or row[1] in skip:
         return False
-    d = orjson.loads(row[2])
+    d = decode(row[2])
     number, prov = (inf["number"], inf["provenance"]) if inf else (None, None)
     if (d["number_inferred"], d["number_inferred_provenance"]) == (number, prov):
         return False
     d["number_inferred"], d["number_inferred_provenance"] = number, prov
     conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
-                 (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
+                 (d["number_inferred"], _field(d, "inferred_fold"), encode(d), row[0]))
     # the names search reads of the document hold its inferred number
     conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
     conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
