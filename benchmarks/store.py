@@ -8,6 +8,10 @@ tables), and the time to read the whole export back (``Store.read_export``). Pri
 and writes the figures as JSON.
 
     python benchmarks/store.py --docs 1000 10000 --json benchmarks/store.json
+
+``--rebuild CORPUS STORE`` measures only the one-document rebuild over an existing corpus and
+its built store (edited in place, restored), with where the in-process time goes (cProfile's
+cumulative seconds of the build's phases, ``PHASES``), and the build's main-process CPU.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from scale import CLI, prepared, run_measured  # noqa: E402
 
+# the build's phases whose cumulative time the rebuild's profile reports (module:function)
+PHASES = ("build.py:_read_sources", "build.py:_extract", "build.py:iter_inputs", "build.py:_cached",
+          "write.py:document", "write.py:finish", "write.py:_link", "write.py:_link_all",
+          "linking.py:link", "relink.py:sync_linked", "delta.py:relink", "delta.py:_resolve",
+          "resolve.py:resolve_all", "resolve.py:__init__", "delta.py:_reference", "delta.py:_agencies",
+          "delta.py:_apply", "delta.py:_edges", "database.py:sync_linked_names",
+          "{method 'execute' of 'sqlite3.Connection' objects}", "{orjson.loads}", "{orjson.dumps}")
 LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".encode()
 
 
@@ -67,6 +78,71 @@ def _one_document(corpus: Path, store: Path, cli: list[str]) -> tuple[list[float
     return walls, inproc
 
 
+def profile_rebuild(corpus: Path, store: Path) -> dict[str, Any]:
+    """The one-document rebuild in-process under cProfile: each phase's cumulative seconds
+    (median over the four rebuilds of ``_one_document``'s edits) and the process CPU."""
+    import cProfile
+    import pstats
+
+    from cchc_graph.graph.store.build import Store
+
+    victim = sorted(corpus.iterdir())[len(list(corpus.iterdir())) // 2]
+    original = victim.read_bytes()
+    phases: dict[str, list[float]] = {k: [] for k in PHASES}
+    cpu, walls = [], []
+    try:
+        for content in (original + LINE, original, original + LINE, original):
+            victim.write_bytes(content)
+            prof = cProfile.Profile()
+            c0, t0 = time.process_time(), time.perf_counter()
+            prof.enable()
+            assert len(Store(store).build([corpus]).loaded) == 1
+            prof.disable()
+            cpu.append(time.process_time() - c0)
+            walls.append(time.perf_counter() - t0)
+            stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+            for key, (_, _, _, cum, _) in stats.items():
+                label = pstats.func_std_string(key)  # type: ignore[attr-defined]
+                for k in PHASES:
+                    if k in (label, f"{Path(key[0]).name}:{key[2]}"):
+                        phases[k].append(cum)
+    finally:
+        victim.write_bytes(original)
+    return {"one_document_profiled_s": statistics.median(walls), "one_document_cpu_s": statistics.median(cpu),
+            "phases_s": {k: statistics.median(v) for k, v in phases.items() if v}}
+
+
+def build_cpu(corpus: Path, work: Path, top: int = 0) -> dict[str, Any]:
+    """A fresh build of ``corpus`` in-process: CPU seconds of the build's own process and of its
+    extraction workers (``resource``: the workers are waited for when the pool closes), wall;
+    ``top``: print the main process's ``top`` functions by own time (cProfile, which only
+    sees this process)."""
+    import cProfile
+    import pstats
+    import resource
+    import shutil
+
+    from cchc_graph.graph.store.build import Store
+
+    store = work / "store-build-cpu"
+    shutil.rmtree(store, ignore_errors=True)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    prof = cProfile.Profile() if top else None
+    t0 = time.perf_counter()
+    if prof:
+        prof.enable()
+    Store(store).build([corpus])
+    if prof:
+        prof.disable()
+    wall = time.perf_counter() - t0
+    me2, kids2 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+    shutil.rmtree(store, ignore_errors=True)
+    return {"build_wall_s": wall, "build_main_cpu_s": me2.ru_utime + me2.ru_stime - me.ru_utime - me.ru_stime,
+            "build_workers_cpu_s": kids2.ru_utime + kids2.ru_stime - kids.ru_utime - kids.ru_stime}
+
+
 def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
     from cchc_graph.graph.store.build import Store
 
@@ -93,7 +169,32 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cchc-bench"))
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--rebuild", type=Path, nargs=2, metavar=("CORPUS", "STORE"),
+                    help="only the one-document rebuild of this corpus's built store, profiled")
+    ap.add_argument("--build-cpu", type=Path, metavar="CORPUS",
+                    help="only a fresh build of this corpus in-process: CPU of the build and its workers")
+    ap.add_argument("--top", type=int, default=0, help="with --build-cpu: profile the build's process")
     a = ap.parse_args()
+    if a.build_cpu:
+        r = build_cpu(a.build_cpu, a.work, a.top)
+        print(f"build {r['build_wall_s']:.1f} s: CPU of the build {r['build_main_cpu_s']:.2f} s, of its "
+              f"workers {r['build_workers_cpu_s']:.2f} s")
+        return
+    if a.rebuild:
+        corpus, store = a.rebuild
+        walls, inproc = _one_document(corpus, store, CLI)
+        r = {"one_document_cli_s": statistics.median(walls), "one_document_cli_runs_s": walls,
+             "one_document_s": statistics.median(inproc), "one_document_runs_s": inproc,
+             **profile_rebuild(corpus, store)}
+        print(f"one-document rebuild: {r['one_document_cli_s']:.2f} s from the CLI "
+              f"({', '.join(f'{x:.2f}' for x in walls)}), {r['one_document_s']:.2f} s in-process "
+              f"({', '.join(f'{x:.2f}' for x in inproc)}); profiled {r['one_document_profiled_s']:.2f} s, "
+              f"CPU {r['one_document_cpu_s']:.2f} s")
+        for k, v in r["phases_s"].items():
+            print(f"  {k:<60} {v:6.3f} s")
+        if a.json:
+            a.json.write_text(json.dumps(r, indent=1), encoding="utf-8")
+        return
     a.work.mkdir(parents=True, exist_ok=True)
     results = []
     for n in a.docs:

@@ -30,7 +30,7 @@ from .read import ReadOptions, read_document
 
 def doc_id_for(path: str | Path) -> str:
     """A stable, readable id from the file name: ``000_def938038e5dae73``."""
-    return slug(Path(path).stem, 80).replace("-", "_")
+    return slug((path if isinstance(path, Path) else Path(path)).stem, 80).replace("-", "_")
 
 
 def load_document(path: str | Path, doc_id: str | None = None,

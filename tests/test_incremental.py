@@ -23,6 +23,7 @@ from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import Store
 from cchc_graph.graph.store.linking import build_export, link
+from cchc_graph.graph.store.write import Writer
 from cchc_graph.loaders.pipeline import doc_id_for
 from conftest import SEEDS
 
@@ -322,3 +323,68 @@ def test_names_hold_every_name_search_reads(tmp_path: Path) -> None:
     got = set(conn.execute("SELECT node, text FROM names").fetchall())
     conn.close()
     assert len(want) > 100 and got == want
+
+
+def test_a_small_change_is_linked_over_what_it_touches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change of a few documents (one edited, a document printing no number removed and put
+    back) is linked as SQL over what it touches (``delta.relink``), without linking every
+    document (``Writer._link_all``, which reads every document's keys); the store is still the
+    fresh full build's."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    generate(corpus, 30, seed=3, provinces=2)
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, corpus / p.name)
+    Store(store).build([corpus])
+    files = {d: Path(p) for d, p in _sources(store).items()}
+    unnumbered = next(files[d["id"]] for d in Store(store).read_export()["documents"] if not d["number"])
+    edited = sorted(corpus.glob("0*.txt"))[0]
+
+    def relinked() -> None:
+        def everything(*_: Any) -> None:
+            raise AssertionError("every document linked again")
+
+        with monkeypatch.context() as m:
+            m.setattr(Writer, "_link_all", everything)
+            Store(store).build([corpus])
+        assert _export(store) == _full([corpus], tmp_path / "scratch")
+
+    with edited.open("a", encoding="utf-8") as f:
+        f.write("\n- Văn phòng chủ trì tổng hợp báo cáo quý, hoàn thành trong tháng 12.\n")
+    relinked()
+    kept = unnumbered.read_bytes()
+    unnumbered.unlink()
+    relinked()
+    unnumbered.write_bytes(kept)
+    relinked()
+
+
+PLAN_BY_TITLE = """ỦY BAN NHÂN DÂN THÀNH PHỐ VỊ THANH
+
+Số: 45/KH-UBND
+
+Vị Thanh, ngày 10 tháng 3 năm 2021
+
+**KẾ HOẠCH**
+**Phát triển kinh tế - xã hội 5 năm giai đoạn 2021 - 2025 của thành phố Vị Thanh**
+
+**I. MỤC TIÊU**
+
+1. Phòng Tài chính - Kế hoạch chủ trì theo dõi các chỉ tiêu tăng trưởng hằng năm.
+"""
+
+
+def test_a_new_numbered_document_is_found_by_a_citation_printing_no_number(tmp_path: Path) -> None:
+    """A seed cites the city's five-year plan by its title alone; a plan of that title, with a
+    number of its own, added to the store: linking only what it touches resolves that
+    citation to it, as a full build does."""
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    corpus.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, corpus / p.name)
+    Store(store).build([corpus])
+    (corpus / "900_plan.txt").write_text(PLAN_BY_TITLE, encoding="utf-8")
+    Store(store).build([corpus])
+    cited = [c for c in Store(store).read_export()["citations"] if c["resolves_to"] == doc_id_for("900_plan.txt")]
+    assert cited and not any(c["number"] for c in cited)
+    assert _export(store) == _full([corpus], tmp_path / "scratch")

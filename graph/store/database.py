@@ -15,6 +15,7 @@ original stays in ``rec`` for display. The layout's version is ``PRAGMA user_ver
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ import orjson
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = 5  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
+SCHEMA_VERSION = 6  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had no
+# doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -169,9 +171,16 @@ def _ddl() -> Iterator[str]:
     # the agencies each document names, one row each: a change re-merges the agencies it
     # touches from only those rows of the documents that name them
     yield ("CREATE TABLE IF NOT EXISTS doc_agencies (doc TEXT NOT NULL, ord INTEGER NOT NULL, "
-           "agency TEXT NOT NULL, rec BLOB NOT NULL)")
+           "agency TEXT NOT NULL, aliases TEXT, rec BLOB NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"
-    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord)"
+    # (what merging reads of an agency named by thousands: its first record, and its aliases here)
+    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord, aliases)"
+    # each document's own resolution keys (``resolve.doc_keys``: all of them are read to resolve
+    # a citation), and the jurisdictions, indicators and areas it names (kind, id), by id
+    yield "CREATE TABLE IF NOT EXISTS doc_match (doc TEXT PRIMARY KEY, match BLOB NOT NULL)"
+    yield "CREATE TABLE IF NOT EXISTS doc_named (doc TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL)"
+    yield "CREATE INDEX IF NOT EXISTS doc_named_doc ON doc_named(doc)"
+    yield "CREATE INDEX IF NOT EXISTS doc_named_id ON doc_named(kind, id, doc)"
     yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
     yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
@@ -249,6 +258,16 @@ def fts_text(text: str | None) -> str:
     return (text or "").translate(_D)
 
 
+def encode(rec: dict[str, Any]) -> bytes:
+    """A record as its row's ``rec`` holds it."""
+    return orjson.dumps(rec)
+
+
+def decode(blob: bytes) -> dict[str, Any]:
+    """A row's ``rec`` as its record."""
+    return orjson.loads(blob)
+
+
 def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] | None = None) -> Any:
     """A column's value for a record; ``documents``: the records' documents by id."""
     if name in _IN_DOCUMENT:
@@ -262,6 +281,10 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
+    if not t.fts:  # no row id to know: all at once
+        conn.executemany(sql, ((doc, i, *(_field(rec, c, documents) for c in t.columns), orjson.dumps(rec))
+                               for i, rec in enumerate(records, start)))
+        return
     for i, rec in enumerate(records, start):
         cur = conn.execute(sql, (doc, i, *(_field(rec, c, documents) for c in t.columns), orjson.dumps(rec)))
         if t.fts:
@@ -269,18 +292,27 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
 
 
-def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]]
-                 ) -> None:
-    """The names search reads of one export list's records (``NAME_FIELDS``), with their FTS."""
+def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
+              ) -> list[tuple[tuple[Any, ...], str]]:
+    """The names search reads of one export list's records (``NAME_FIELDS``): rows of ``names``
+    (grp, ord, fno, node, field, text) with their FTS texts; ``ords``: each record's place in
+    its list (else their order here)."""
     grp, fields = NAME_GROUPS.index(key), NAME_FIELDS[key]
-    sql = "INSERT INTO names (grp, doc, ord, fno, node, field, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    for i, rec in enumerate(records):
+    out = []
+    for i, rec in zip(ords if ords is not None else itertools.count(), records, strict=False):
         values = [(f, v) for f in fields for v in (rec.get(f) or [] if f == "aliases" else [rec.get(f)])]
-        for fno, (f, v) in enumerate(values):
-            if v:
-                cur = conn.execute(sql, (grp, doc, i, fno, rec["id"], "alias" if f == "aliases" else f, v))
-                conn.execute("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
-                             (cur.lastrowid, fts_text(v)))
+        out += [((grp, i, fno, rec["id"], "alias" if f == "aliases" else f, v), fts_text(v))
+                for fno, (f, v) in enumerate(values) if v]
+    return out
+
+
+def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]],
+                 ords: Iterable[int] | None = None) -> None:
+    """Insert the names of one export list's records (``name_rows``), with their FTS."""
+    for row, text in name_rows(key, records, ords):
+        cur = conn.execute("INSERT INTO names (doc, grp, ord, fno, node, field, text) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (doc, *row))
+        conn.execute("INSERT INTO fts_names (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
 
 
 Encoded = dict[str, tuple[list[tuple[Any, ...]], list[str]]]  # table → (rows, FTS texts)
@@ -297,6 +329,8 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
         out[t.name] = ([(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
                         for i, r in enumerate(recs)],
                        [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
+    names = name_rows("documents", rows["documents"])
+    out["names"] = ([row for row, _ in names], [text for _, text in names])
     return out
 
 
@@ -316,7 +350,15 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
             conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                              ((start + n, text) for n, text in enumerate(texts)))
         rowids[t.name] = start + len(rows)
-    insert_names(conn, "documents", doc, [orjson.loads(row[-1]) for row in encoded["documents"][0]])
+    rows, texts = encoded["names"]  # the document's names search reads
+    if "names" not in rowids:
+        rowids["names"] = (conn.execute("SELECT max(rowid) FROM names").fetchone()[0] or 0) + 1
+    start = rowids["names"]
+    conn.executemany("INSERT INTO names (rowid, doc, grp, ord, fno, node, field, text) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?)", ((start + n, doc, *row) for n, row in enumerate(rows)))
+    conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
+                     ((start + n, text) for n, text in enumerate(texts)))
+    rowids["names"] = start + len(rows)
 
 
 def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
@@ -325,6 +367,25 @@ def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
     conn.execute("DELETE FROM names WHERE doc IS NULL")
     for key in ("agencies", "references", "indicators"):
         insert_names(conn, key, None, links[key])
+
+
+def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: bool) -> None:
+    """The names of the linked list ``key`` after its records ``ids`` changed in their table:
+    theirs written anew, and, when records came or went (``moved``), the others' places made
+    their records' places again."""
+    t = next(t for t in LINKED_TABLES if t.export_key == key)
+    grp = NAME_GROUPS.index(key)
+    where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"
+    params = (grp, orjson.dumps(sorted(ids)).decode())
+    conn.execute(f"DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE {where})", params)
+    conn.execute(f"DELETE FROM names WHERE {where}", params)
+    now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE doc IS NULL AND id IN "
+                       "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
+    insert_names(conn, key, None, (decode(rec) for _, rec in now), (o for o, _ in now))
+    if moved:
+        conn.execute(f"UPDATE names SET ord = x.ord FROM {t.name} x WHERE names.grp = ? AND "
+                     "names.doc IS NULL AND x.doc IS NULL AND x.id = names.node AND names.ord != x.ord",
+                     (grp,))
 
 
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:

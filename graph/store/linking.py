@@ -161,40 +161,59 @@ def link(keys: list[dict[str, Any]], agencies_of: Callable[[str], list[dict]],
                 if c["raw_number"] and target not in numbered:
                     inferred[target] = {"number": c["raw_number"], "provenance": c["provenance"]}
                 continue
-            ref = references.setdefault(c["ref"], {
-                "id": c["ref"], "number": c["raw_number"], "type": c["type"], "title": c["title"],
-                "issuer": c["issuer"], "date": c["date"], "scope": c["scope"], "cited_by": []})
-            ref["cited_by"].append(doc)
-            for f in ("title", "issuer", "date"):
-                if not ref[f] and c[f]:
-                    ref[f] = c[f]
+            add_reference(references, c, doc)
     docs = [k["doc"]["id"] for k in keys]
     if previous is None or changed is None:
-        agencies = _merge_agencies((d, agencies_of(d)) for d in docs)
+        agencies = merge_agencies((d, agencies_of(d)) for d in docs)
     else:
         agencies = _relink_agencies(previous["agencies"], docs, agencies_of, changed)
+    places = sorted(jurisdictions.values(), key=lambda j: j["id"])
+    return {
+        "resolution": resolution, "inferred": inferred,
+        "jurisdictions": places,
+        "agencies": agencies,
+        "indicators": [indicator(i) for i in sorted(indicators)],
+        "references": sorted(references.values(), key=lambda r: r["id"]),
+        "areas": [area(a) for a in sorted(areas)],
+        "edges": linked_edges(agencies, places),
+    }
+
+
+def add_reference(references: dict[str, dict], c: dict[str, Any], doc: str) -> None:
+    """Count an unresolved citation (``c``: its keys) of ``doc`` in the reference it names."""
+    ref = references.setdefault(c["ref"], {
+        "id": c["ref"], "number": c["raw_number"], "type": c["type"], "title": c["title"],
+        "issuer": c["issuer"], "date": c["date"], "scope": c["scope"], "cited_by": []})
+    ref["cited_by"].append(doc)
+    for f in ("title", "issuer", "date"):
+        if not ref[f] and c[f]:
+            ref[f] = c[f]
+
+
+def indicator(i: str) -> dict[str, Any]:
+    return {"id": i, "name": _IND[i].name, "aliases": list(_IND[i].aliases)}
+
+
+def area(a: str) -> dict[str, Any]:
+    return {"id": f"area:{a}", "area": a, "label": _AREA[a].label if a in _AREA else "Khác"}
+
+
+def linked_edges(agencies: Iterable[dict[str, Any]], places: Iterable[dict[str, Any]]
+                 ) -> list[dict[str, Any]]:
+    """The edges linking adds: each agency's jurisdiction, each place's parent and successor
+    (``agencies`` and ``places`` sorted by id; only ``id``, ``jurisdiction``, ``parent`` and
+    ``successor`` are read)."""
     edges = [_edge(a["id"], a["jurisdiction"], "in_jurisdiction", None)
              for a in agencies if a["jurisdiction"]]
-    places = sorted(jurisdictions.values(), key=lambda j: j["id"])
     for j in places:
         if j["parent"]:
             edges.append(_edge(j["id"], j["parent"], "part_of", None))
         if j["successor"]:
             edges.append(_edge(j["id"], j["successor"], "succeeded_by", None))
-    return {
-        "resolution": resolution, "inferred": inferred,
-        "jurisdictions": places,
-        "agencies": agencies,
-        "indicators": [{"id": i, "name": _IND[i].name, "aliases": list(_IND[i].aliases)}
-                       for i in sorted(indicators)],
-        "references": sorted(references.values(), key=lambda r: r["id"]),
-        "areas": [{"id": f"area:{a}", "area": a, "label": _AREA[a].label if a in _AREA else "Khác"}
-                  for a in sorted(areas)],
-        "edges": edges,
-    }
+    return edges
 
 
-def _merge_agencies(named: Iterable[tuple[str, list[dict]]], only: set[str] | None = None) -> list[dict]:
+def merge_agencies(named: Iterable[tuple[str, list[dict]]], only: set[str] | None = None) -> list[dict]:
     """One record per agency (``only`` these), sorted by id, from what documents name (in corpus
     order): the first document's record, every alias in order, the documents naming it."""
     merged: dict[str, dict] = {}
@@ -227,7 +246,7 @@ def _relink_agencies(previous: list[dict], docs: list[str], agencies_of: Callabl
     touched |= {a["id"] for a in previous if not changed.isdisjoint(a["documents"])}
     readers = {d for a in previous if a["id"] in touched for d in a["documents"]} - changed
     order = {d: i for i, d in enumerate(docs)}
-    remerged = _merge_agencies(((d, now[d] if d in now else agencies_of(d))
+    remerged = merge_agencies(((d, now[d] if d in now else agencies_of(d))
                                 for d in sorted(readers | now.keys(), key=order.__getitem__)), touched)
     kept = [a for a in previous if a["id"] not in touched]
     return sorted(kept + remerged, key=lambda a: a["id"])

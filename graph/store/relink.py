@@ -16,12 +16,15 @@ from typing import Any
 import orjson
 from cchc_graph.graph.store.database import (
     LINKED_TABLES,
+    NAME_FIELDS,
     TABLES,
     Table,
     _field,
     _insert,
+    decode,
+    encode,
     insert_names,
-    write_linked_names,
+    sync_linked_names,
 )
 from cchc_graph.graph.store.linking import Links
 
@@ -37,41 +40,57 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
     ``original_refs()``: each citation's unresolved reference (``ref:…``)."""
     refs: dict[str, str] | None = None
     for cid in _changed(before["resolution"], links["resolution"]):
-        row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
-        if row is None or row[1] in skip:
-            continue
         refs = refs if refs is not None else original_refs()
-        target = links["resolution"].get(cid)
-        ref = target if target is not None else refs[cid]
-        c = orjson.loads(row[2])
-        c["resolves_to"], c["ref"] = target, ref
-        conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
-                     (ref, target, orjson.dumps(c), row[0]))
-        for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
-                                       (row[1], cid)).fetchall():
-            e = orjson.loads(rec)
-            e["target"] = ref
-            conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
-                         (ref, orjson.dumps(e), rowid))
+        patch_citation(conn, cid, links["resolution"].get(cid), refs[cid], skip)
     for doc in _changed(before["inferred"], links["inferred"]):
-        row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
-        if row is None or row[1] in skip:
-            continue
-        d, inf = orjson.loads(row[2]), links["inferred"].get(doc)
-        d["number_inferred"] = inf["number"] if inf else None
-        d["number_inferred_provenance"] = inf["provenance"] if inf else None
-        conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
-                     (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
-        # the names search reads of the document hold its inferred number
-        conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
-        conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
-        insert_names(conn, "documents", doc, [d])
+        patch_inferred(conn, doc, links["inferred"].get(doc), skip)
 
 
-def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set[str]:
+def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, original: str,
+                   skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """A citation's row and its edges' made to resolve to ``target`` (None: to its reference
+    ``original``), unless its document is in ``skip``."""
+    row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
+    if row is None or row[1] in skip:
+        return
+    ref = target if target is not None else original
+    c = decode(row[2])
+    c["resolves_to"], c["ref"] = target, ref
+    conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
+                 (ref, target, encode(c), row[0]))
+    for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
+                                   (row[1], cid)).fetchall():
+        e = decode(rec)
+        e["target"] = ref
+        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?", (ref, encode(e), rowid))
+
+
+def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | None,
+                   skip: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A document's row given the number ``inf`` inferred for it (None: none), unless it is in
+    ``skip`` or already holds it; whether it was rewritten."""
+    row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
+    if row is None or row[1] in skip:
+        return False
+    d = decode(row[2])
+    number, prov = (inf["number"], inf["provenance"]) if inf else (None, None)
+    if (d["number_inferred"], d["number_inferred_provenance"]) == (number, prov):
+        return False
+    d["number_inferred"], d["number_inferred_provenance"] = number, prov
+    conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
+                 (d["number_inferred"], _field(d, "inferred_fold"), encode(d), row[0]))
+    # the names search reads of the document hold its inferred number
+    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
+    conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+    insert_names(conn, "documents", doc, [d])
+    return True
+
+
+def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> tuple[set[str], bool]:
     """Make the linked rows of ``t`` (``doc`` NULL) the records ``recs``, in order, touching
     only what differs: the rows between the common head and tail, rewritten in place when the
-    count is the same, else replaced. Returns the ids of the records touched."""
+    count is the same, else replaced. Returns the ids of the records touched, and whether
+    records after them moved (another count)."""
     new = [orjson.dumps(r) for r in recs]
     old = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord").fetchall()
     n = min(len(old), len(new))
@@ -95,7 +114,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
                          (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
-        return touched
+        return touched, False
     gone = old[head:len(old) - tail]
     if keyed:
         touched |= {orjson.loads(rec)["id"] for _, rec in gone}
@@ -104,7 +123,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
     conn.execute(f"UPDATE {t.name} SET ord = ord + ? WHERE doc IS NULL AND ord >= ?",
                  (len(new) - len(old), len(old) - tail))
     _insert(conn, t, None, recs[head:len(recs) - tail], head)
-    return touched
+    return touched, len(old) != len(new)
 
 
 def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[dict], list[str]]) -> None:
@@ -112,11 +131,12 @@ def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[d
     agencies that changed."""
     touched: set[str] = set()
     for t in LINKED_TABLES:
-        ids = _sync(conn, t, links[t.export_key])
+        ids, moved = _sync(conn, t, links[t.export_key])
         if t.name == "agencies":
             touched = ids
+        if t.export_key in NAME_FIELDS and (ids or moved):  # the names search reads of what changed
+            sync_linked_names(conn, t.export_key, ids, moved)
     _sync(conn, TABLES["edges"], links["edges"])
-    write_linked_names(conn, links)
     if touched:
         by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
         conn.executemany("DELETE FROM agency_keys WHERE agency = ?", ((a,) for a in sorted(touched)))

@@ -23,8 +23,10 @@ from typing import Any
 
 import orjson
 from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import delta
 from cchc_graph.graph.store.linking import document_part, link, resolve_body
 from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
+from cchc_graph.graph.store.resolve import INCREMENTAL_MAX
 from cchc_graph.keys import expand_query
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
@@ -55,7 +57,9 @@ class Extracted:
     gaps: dict[str, int]  # kind → count
     facts: bytes  # the facts as zlib-compressed JSON
     keys: bytes  # what linking reads (``document_part``'s keys), as JSON
-    agencies: list[tuple[str, bytes]]  # the agencies it names: (id, record as JSON)
+    match: bytes  # of these, what citations are resolved by (its ``doc`` keys), as JSON
+    named: list[tuple[str, str]]  # the jurisdictions, indicators and areas it names (kind, id)
+    agencies: list[tuple[str, str | None, bytes]]  # the agencies it names: (id, aliases, record), JSON
     rows: db.Encoded  # its rows, citations unresolved
 
 
@@ -66,7 +70,9 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
     # orjson writes dataclasses field by field as to_dict does, without the copy
     return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
                      dict(Counter(g.kind for g in facts.gaps)), zlib.compress(orjson.dumps(facts), 6),
-                     orjson.dumps(part["keys"]), [(a["id"], orjson.dumps(a)) for a in part["agencies"]],
+                     orjson.dumps(part["keys"]), orjson.dumps(part["keys"]["doc"]), delta.named(part["keys"]),
+                     [(a["id"], orjson.dumps(a["aliases"]).decode() if a["aliases"] else None,
+                       orjson.dumps(a)) for a in part["agencies"]],
                      db.encode_body(resolve_body(part["body"], _UNLINKED)))
 
 
@@ -78,6 +84,7 @@ class Writer:
         self.conn: sqlite3.Connection | None = None
         self.rowids: dict[str, int] = {}
         self.new: set[str] = set()
+        self.before = delta.Before()  # what the documents replaced or removed held
 
     @property
     def _target(self) -> Path:
@@ -98,14 +105,18 @@ class Writer:
     def document(self, doc: str, got: Extracted, src: Source, stored: bool) -> None:
         """Replace a document's rows by those just extracted (``stored``: it has rows)."""
         conn = self._open()
+        if stored and not self.fresh and doc not in self.new:
+            self.before.remember(conn, doc)
         if stored or doc in self.new:
             _delete(conn, doc)
         conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
                       orjson.dumps(src.warnings), orjson.dumps(src.gaps), got.facts))
         conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, got.keys))
-        conn.executemany("INSERT INTO doc_agencies VALUES (?, ?, ?, ?)",
-                         ((doc, i, a, rec) for i, (a, rec) in enumerate(got.agencies)))
+        conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
+        conn.executemany("INSERT INTO doc_named VALUES (?, ?, ?)", ((doc, k, i) for k, i in got.named))
+        conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
+                         ((doc, i, a, aliases, rec) for i, (a, aliases, rec) in enumerate(got.agencies)))
         db.insert_encoded(conn, doc, got.rows, self.rowids)
         self.new.add(doc)
 
@@ -114,6 +125,7 @@ class Writer:
         conn = self._open()
         removed = old.keys() - docs
         for d in sorted(removed):
+            self.before.remember(conn, d)
             _delete(conn, d)
         conn.executemany(  # unchanged files touched since: their new stamp
             "UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
@@ -130,24 +142,28 @@ class Writer:
         return version
 
     def _link(self, conn: sqlite3.Connection, removed: set[str]) -> str:
+        changed = self.new | removed
+        whole = self.fresh or not conn.execute(f"SELECT 1 FROM doc_keys WHERE doc NOT {delta.IN} LIMIT 1",
+                                               (orjson.dumps(sorted(self.new)).decode(),)).fetchone()
+        if not whole and len(changed) <= INCREMENTAL_MAX:  # a small change: only what it touches
+            delta.relink(conn, self.new, removed, self.before, _agency_keys)
+        else:
+            self._link_all(conn, removed, whole)
+        version = secrets.token_hex(8)
+        conn.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", [
+            ("version", version), ("schema", str(SCHEMA_VERSION))])
+        return version
+
+    def _link_all(self, conn: sqlite3.Connection, removed: set[str], whole: bool) -> None:
+        """Link every document (a new store, or a large change)."""
         keys = [orjson.loads(k) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
-        whole = all(k["doc"]["id"] in self.new for k in keys)  # nothing to link from
         stored = _UNLINKED if whole else _stored_links(conn)
         agencies_of = _agencies(conn, None if whole else stored["agencies"], self.new | removed)
         # the rows as they are now: the new documents' citations unresolved, no number inferred
-        fresh_cits = {c["id"] for k in keys if k["doc"]["id"] in self.new for c in k["citations"]}
-        before = {"resolution": {c: t for c, t in stored["resolution"].items() if c not in fresh_cits},
-                  "inferred": {d: v for d, v in stored["inferred"].items() if d not in self.new}}
         links = link(keys, agencies_of, None if whole else stored, None if whole else self.new | removed)
-        patch_unchanged(conn, before, links, removed,
+        patch_unchanged(conn, stored, links, removed,
                         lambda: {c["id"]: c["ref"] for k in keys for c in k["citations"]})
         sync_linked(conn, links, _agency_keys)
-        version = secrets.token_hex(8)
-        conn.executemany("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", [
-            ("version", version), ("schema", str(SCHEMA_VERSION)),
-            ("resolution", orjson.dumps(links["resolution"]).decode()),
-            ("inferred", orjson.dumps(links["inferred"]).decode())])
-        return version
 
     def _put_in_place(self, conn: sqlite3.Connection) -> None:
         """A new store file, whole: switched to WAL and renamed over the one it replaces."""
@@ -180,7 +196,7 @@ class Writer:
 
 def _delete(conn: sqlite3.Connection, doc: str) -> None:
     db.delete_document(conn, doc)
-    for table in ("sources", "doc_keys", "doc_agencies"):
+    for table in ("sources", "doc_keys", "doc_agencies", "doc_match", "doc_named"):
         conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
 
 
@@ -206,11 +222,15 @@ def _agencies(conn: sqlite3.Connection, previous: list[dict] | None, changed: se
 
 
 def _stored_links(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The links as stored: what an incremental ``link`` starts from."""
-    meta = dict(conn.execute("SELECT name, value FROM meta WHERE name IN ('resolution', 'inferred')"))
-    return {"resolution": orjson.loads(meta.get("resolution", "{}")),
-            "inferred": orjson.loads(meta.get("inferred", "{}")),
-            "agencies": db.records(conn, "agencies", "doc IS NULL")}
+    """The links as the rows hold them (the new documents' citations unresolved, no number
+    inferred for them): what an incremental ``link`` starts from."""
+    inferred = {}
+    for doc, rec in conn.execute("SELECT id, rec FROM documents WHERE number_inferred IS NOT NULL"):
+        d = orjson.loads(rec)
+        inferred[doc] = {"number": d["number_inferred"], "provenance": d["number_inferred_provenance"]}
+    resolution = dict(conn.execute("SELECT id, resolves_to FROM citations WHERE resolves_to IS NOT NULL"))
+    return {"resolution": resolution,
+            "inferred": inferred, "agencies": db.records(conn, "agencies", "doc IS NULL")}
 
 
 def _agency_keys(agency: dict[str, Any]) -> list[str]:

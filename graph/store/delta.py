@@ -1,0 +1,234 @@
+"""Linking a small change as SQL over what it touches, not the whole corpus.
+
+When a build replaces, adds or removes a few documents (``resolve.INCREMENTAL_MAX``), only
+these are linked again: the citations that can change (those of the changed documents, those
+that resolved to one, those a changed document could now match: by number through
+``citations.number_key``, by title only among citations with no number unless a changed
+document prints none), the numbers inferred for the documents those citations resolve or
+resolved to, the references they name, the jurisdictions, indicators and areas the changed
+documents name or named (``doc_named``) and the agencies they name or named
+(``doc_agencies``). Each linked record is made from the rows that hold it, as
+``linking.link`` makes it from every document, so the store ends as a full build leaves it
+(``tests/test_incremental.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store.linking import add_reference, area, indicator, linked_edges, merge_agencies
+from cchc_graph.graph.store.relink import _sync, patch_citation, patch_inferred
+from cchc_graph.graph.store.resolve import resolve_all
+
+KINDS = ("jurisdictions", "indicators", "areas")  # what doc_named holds, by the keys' list
+
+
+@dataclass(slots=True)
+class Before:
+    """What the changed documents held before the build replaced or removed them."""
+
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # document → its linking keys
+    targets: set[str] = field(default_factory=set)  # documents its citations resolved to
+    agencies: set[str] = field(default_factory=set)  # agencies it named
+
+    def remember(self, conn: sqlite3.Connection, doc: str) -> None:
+        """Read a document's share before its rows go."""
+        row = conn.execute("SELECT keys FROM doc_keys WHERE doc = ?", (doc,)).fetchone()
+        if row is not None:
+            self.keys[doc] = orjson.loads(row[0])
+        self.targets |= {t for (t,) in conn.execute(
+            "SELECT resolves_to FROM citations WHERE doc = ? AND resolves_to IS NOT NULL", (doc,))}
+        self.agencies |= {a for (a,) in conn.execute("SELECT agency FROM doc_agencies WHERE doc = ?", (doc,))}
+
+
+def named(keys: dict[str, Any]) -> list[tuple[str, str]]:
+    """A document's rows of ``doc_named`` (kind, id), from its linking keys."""
+    return [(k, x["id"] if k == "jurisdictions" else x) for k in KINDS for x in keys[k]]
+
+
+def _json(values: Iterable[str]) -> str:
+    return orjson.dumps(sorted(values)).decode()
+
+
+IN = "IN (SELECT value FROM json_each(?))"
+
+
+def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: Before,
+           agency_keys: Callable[[dict], list[str]]) -> None:
+    """Link again what the documents ``new`` (written anew) and ``removed`` touch."""
+    changed = new | removed
+    match = [orjson.loads(m) for (m,) in conn.execute("SELECT match FROM doc_match ORDER BY doc")]
+    now = {d: orjson.loads(k) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
+                                                       (_json(new),))}
+    moved = _resolve(conn, match, new, changed, now)
+    numbered = {m["id"] for m in match if m["numbered"]}
+    present = {m["id"] for m in match}
+    for doc in sorted((changed | before.targets | moved["targets"]) & present):
+        patch_inferred(conn, doc, None if doc in numbered else _inferred(conn, doc))
+    refs = moved["refs"] | {c["ref"] for k in (*before.keys.values(), *now.values()) for c in k["citations"]}
+    touched = {"references": _apply(conn, db.TABLES["refs"], {r: _reference(conn, r) for r in refs})}
+    for kind in KINDS:
+        ids = {i for k in (*before.keys.values(), *now.values()) for kk, i in named(k) if kk == kind}
+        row_id = (lambda i: area(i)["id"]) if kind == "areas" else (lambda i: i)
+        touched[kind] = _apply(conn, db.TABLES[kind], {row_id(i): _named(conn, kind, i) for i in ids})
+    agencies = before.agencies | {a for (a,) in conn.execute(
+        f"SELECT agency FROM doc_agencies WHERE doc {IN}", (_json(new),))}
+    touched["agencies"] = _apply(conn, db.TABLES["agencies"], _agencies(conn, agencies))
+    for key in ("agencies", "references", "indicators"):
+        ids, shifted = touched[key]
+        if ids or shifted:
+            db.sync_linked_names(conn, key, ids, shifted)
+    if touched["agencies"][0] or touched["agencies"][1] or touched["jurisdictions"][0]:
+        _sync(conn, db.TABLES["edges"], _edges(conn))
+    ids = touched["agencies"][0]
+    conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
+    recs = [db.decode(r) for (r,) in conn.execute(
+        f"SELECT rec FROM agencies WHERE doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
+    conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
+                     ((k, a["id"]) for a in recs for k in sorted(set(agency_keys(a)))))
+
+
+def _resolve(conn: sqlite3.Connection, match: list[dict[str, Any]], new: set[str], changed: set[str],
+             now: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """Resolve again the citations the change can move, patch those that moved; the documents
+    they resolve or resolved to, and the references they name (``targets``, ``refs``)."""
+    fresh = [m for m in match if m["id"] in changed]
+    conds = [f"resolves_to {IN}"]
+    params: list[Any] = [_json(changed)]
+    numbers = {m["number"] for m in fresh if m["numbered"]}
+    if numbers:
+        conds.append(f"number_key {IN}")
+        params.append(_json(numbers))
+    if any(not m["numbered"] for m in fresh):
+        conds.append("1")  # matched by title, whatever number it cites
+    elif fresh:
+        conds.append("number_key IS NULL")
+    docs = {d for (d,) in conn.execute(
+        f"SELECT DISTINCT doc FROM citations WHERE ({' OR '.join(conds)}) AND doc NOT {IN}",
+        (*params, _json(new)))}
+    keys = {**{d: orjson.loads(k) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
+                                                            (_json(docs),))}, **now}
+    previous = dict(conn.execute(f"SELECT id, resolves_to FROM citations WHERE doc {IN} AND doc NOT {IN} "
+                                 "AND resolves_to IS NOT NULL", (_json(docs), _json(new))))
+    resolution = resolve_all(match, ((d, keys[d]["citations"]) for d in sorted(keys)), previous, changed)
+    out: dict[str, set[str]] = {"targets": set(), "refs": set()}
+    for d in sorted(keys):
+        for c in keys[d]["citations"]:
+            old, target = previous.get(c["id"]), resolution.get(c["id"])
+            if old != target:  # (a new document's rows were written unresolved)
+                patch_citation(conn, c["id"], target, c["ref"])
+                out["targets"] |= {t for t in (old, target) if t}
+                out["refs"].add(c["ref"])
+    return out
+
+
+def _inferred(conn: sqlite3.Connection, doc: str) -> dict[str, Any] | None:
+    """The number inferred for an unnumbered document: that of the last citation (in corpus
+    order) resolving to it that prints one."""
+    row = conn.execute("SELECT number, rec FROM citations WHERE resolves_to = ? AND number IS NOT NULL AND "
+                       "number != '' ORDER BY doc DESC, ord DESC LIMIT 1", (doc,)).fetchone()
+    return {"number": row[0], "provenance": db.decode(row[1])["provenance"]} if row else None
+
+
+def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
+    """A reference from the unresolved citations naming it (theirs keep ``ref``), or None: the
+    first one's fields, each empty one from the first citation giving it, their documents (a
+    much-cited reference is read from an index, and one record)."""
+    rows = conn.execute("SELECT doc, rowid FROM citations WHERE ref = ? ORDER BY doc, ord", (ref,)).fetchall()
+    if not rows:
+        return None
+    found: dict[str, dict] = {}
+    c = db_record(conn, "citations", rows[0][1])
+    add_reference(found, {**c, "raw_number": c["number"]}, rows[0][0])
+    out = found[ref]
+    for f in ("title", "issuer", "date"):
+        if not out[f]:
+            row = conn.execute(f"SELECT json_extract(rec, '$.{f}') FROM citations WHERE ref = ? AND "
+                               f"coalesce(json_extract(rec, '$.{f}'), '') != '' ORDER BY doc, ord LIMIT 1",
+                               (ref,)).fetchone()
+            out[f] = row[0] if row else out[f]
+    out["cited_by"] = [doc for doc, _ in rows]
+    return out
+
+
+def db_record(conn: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
+    blob = conn.execute(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0]
+    return orjson.loads(blob) if table == "doc_agencies" else db.decode(blob)
+
+
+def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None:
+    """A jurisdiction, indicator or area as the first document naming it gives it, or None."""
+    row = conn.execute("SELECT doc FROM doc_named WHERE kind = ? AND id = ? ORDER BY doc LIMIT 1",
+                       (kind, i)).fetchone()
+    if row is None:
+        return None
+    if kind == "indicators":
+        return indicator(i)
+    if kind == "areas":
+        return area(i)
+    keys = orjson.loads(conn.execute("SELECT keys FROM doc_keys WHERE doc = ?", (row[0],)).fetchone()[0])
+    return next(j for j in keys["jurisdictions"] if j["id"] == i)
+
+
+def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, Any] | None]:
+    """The agencies ``ids`` merged again from the documents naming them (None: named no more).
+    Of an agency named by thousands, only the first record is read, and the documents and
+    aliases of the others (an index holds them)."""
+    rows = conn.execute(f"SELECT doc, agency, rowid, aliases FROM doc_agencies WHERE agency {IN} "
+                        "ORDER BY doc, ord", (_json(ids),)).fetchall()
+    by_doc: dict[str, list[dict]] = {}
+    first: set[str] = set()
+    parsed: dict[str | None, list[str]] = {None: []}  # many documents give the same aliases
+    for doc, agency, rowid, aliases in rows:
+        if aliases not in parsed:
+            parsed[aliases] = orjson.loads(aliases)
+        rec = ({"id": agency, "aliases": parsed[aliases]} if agency in first
+               else db_record(conn, "doc_agencies", rowid))
+        first.add(agency)
+        by_doc.setdefault(doc, []).append(rec)
+    merged = {a["id"]: a for a in merge_agencies(by_doc.items(), ids)}
+    return {i: merged.get(i) for i in ids}
+
+
+def _apply(conn: sqlite3.Connection, t: db.Table, recs: dict[str, dict[str, Any] | None]
+           ) -> tuple[set[str], bool]:
+    """Make the linked rows of ``t`` with the ids of ``recs`` those records (None: none),
+    keeping the table in id order; the ids whose rows changed, and whether rows came or went
+    (then every row's ``ord`` is its place again)."""
+    rows = {i: (rowid, rec) for i, rowid, rec in conn.execute(
+        f"SELECT id, rowid, rec FROM {t.name} WHERE doc IS NULL AND id {IN}", (_json(recs),))}
+    changed, moved = set(), False
+    sets = ", ".join(f'"{c}" = ?' for c in t.columns)
+    for i, rec in sorted(recs.items()):
+        old = rows.get(i)
+        if rec is None and old is not None:
+            conn.execute(f"DELETE FROM {t.name} WHERE rowid = ?", (old[0],))
+            changed.add(i)
+            moved = True
+        elif rec is not None and old is None:
+            db._insert(conn, t, None, [rec], -1)  # placed below
+            changed.add(i)
+            moved = True
+        elif rec is not None and old is not None and db.encode(rec) != old[1]:
+            conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
+                         (*(db._field(rec, c) for c in t.columns), db.encode(rec), old[0]))
+            changed.add(i)
+    if moved:
+        conn.execute(f"UPDATE {t.name} SET ord = r.o FROM (SELECT rowid AS rid, row_number() OVER "
+                     f"(ORDER BY id) - 1 AS o FROM {t.name} WHERE doc IS NULL) r "
+                     f"WHERE {t.name}.rowid = r.rid AND {t.name}.ord != r.o")
+    return changed, moved
+
+
+def _edges(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The edges linking adds, from the linked agencies and jurisdictions as stored."""
+    agencies = [{"id": i, "jurisdiction": j} for i, j in conn.execute(
+        "SELECT id, jurisdiction FROM agencies WHERE doc IS NULL ORDER BY ord")]
+    places = [db.decode(r) for (r,) in conn.execute(
+        "SELECT rec FROM jurisdictions WHERE doc IS NULL ORDER BY ord")]
+    return linked_edges(agencies, places)
