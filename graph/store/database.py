@@ -6,6 +6,11 @@ record exactly as the export gives it (JSON), beside the columns the questions l
 together), ``ord`` its place in that document's list, or in the linked list: the export is
 ``ORDER BY doc IS NULL, doc, ord`` of each table, documents in id order as before.
 
+A record is stored compressed (``encode``/``decode``, the one place that reads or writes
+``rec``): raw deflate with a preset dictionary per table, made from the first documents a new
+store is built from and kept in ``dictionaries``, so that later builds and every reader use the
+same one. No SQL reads inside ``rec``.
+
 Rows of one document are replaced in one transaction (``delete_document`` then
 ``insert_encoded`` of ``encode_body``); linking writes the merged tables (``relink``). FTS5 tables index the
 searchable texts of tasks, targets and citations accent-insensitively (``fts_text``); the
@@ -16,6 +21,7 @@ original stays in ``rec`` for display. The layout's version is ``PRAGMA user_ver
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +32,7 @@ import orjson
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = 4  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs)
+SCHEMA_VERSION = 5  # 1-3 the file layouts (graph.json, graphs/*.json, packs); 4 records uncompressed
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -138,6 +144,8 @@ def _ddl() -> Iterator[str]:
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_agency ON agency_keys(agency)"
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
+    # each table's preset dictionary for its records (``encode``), made once per store
+    yield "CREATE TABLE IF NOT EXISTS dictionaries (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
     # the build's cache: each document's source file and its facts (zlib-compressed JSON)
     yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
@@ -190,6 +198,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        forget(conn)
         raise
     conn.execute("COMMIT")
 
@@ -203,6 +212,104 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.execute("COMMIT")
+
+
+_Z = b"\x01"  # a compressed record's first byte (a JSON record's is "{")
+DICTIONARY_BYTES = 32_768  # deflate's window: what a preset dictionary can hold
+TRAIN_DOCUMENTS = 32  # the documents a new store's dictionaries are made from
+
+
+class Codec:
+    """One table's preset dictionary: records compressed with it, and back. A compressed record
+    is ``_Z``, the dictionary's CRC-32 (4 bytes: any reader finds the dictionary it needs), then
+    raw deflate."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.key = zlib.crc32(data).to_bytes(4, "big")
+        self._c = zlib.compressobj(6, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, data)
+        self._d = zlib.decompressobj(-15, zdict=data)
+
+    def pack(self, raw: bytes) -> bytes:
+        c = self._c.copy()  # primed with the dictionary once, not at each record
+        return _Z + self.key + c.compress(raw) + c.flush()
+
+    def unpack(self, blob: bytes) -> bytes:
+        return self._d.copy().decompress(blob[5:])
+
+
+_KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
+_WRITING: list[Any] = [None, {}]  # the connection last written through, and its codecs by table
+
+
+def make_dictionary(samples: list[bytes]) -> bytes:
+    """A preset dictionary from sample records: records taken evenly across the samples, the
+    last ones nearest the data (deflate reaches them with the shortest distances)."""
+    every = max(1, -(-sum(map(len, samples)) // DICTIONARY_BYTES))  # so that ~32 KB are picked
+    picked = samples[::every]
+    return b"".join(picked)[-DICTIONARY_BYTES:]
+
+
+def learn(conn: sqlite3.Connection) -> dict[str, Codec]:
+    """The database's dictionaries by table (each also known to ``decode`` from then on)."""
+    out = {}
+    for name, data in conn.execute("SELECT name, data FROM dictionaries"):
+        codec = Codec(data)
+        out[name] = _KNOWN.setdefault(codec.key, codec)
+    return out
+
+
+def _codecs(conn: sqlite3.Connection) -> dict[str, Codec]:
+    if _WRITING[0] is not conn:
+        _WRITING[:] = [conn, learn(conn)]
+    return _WRITING[1]
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """Drop what is kept of a connection's dictionaries (its transaction rolled back)."""
+    if _WRITING[0] is conn:
+        _WRITING[:] = [None, {}]
+
+
+def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
+    """Make and keep a table's dictionary from sample records, unless it has one (or no
+    samples): the caller holds the write transaction."""
+    codecs = _codecs(conn)
+    if table in codecs or not samples:
+        return
+    codec = Codec(make_dictionary(samples))
+    conn.execute("INSERT INTO dictionaries (name, data) VALUES (?, ?)", (table, codec.data))
+    codecs[table] = _KNOWN.setdefault(codec.key, codec)
+
+
+def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
+    """A record's JSON as stored in ``table`` (compressed when the table has a dictionary)."""
+    codec = _codecs(conn).get(table)
+    return codec.pack(raw) if codec else raw
+
+
+def encode(conn: sqlite3.Connection, table: str, rec: dict[str, Any]) -> bytes:
+    """A record as stored in ``table``."""
+    return pack(conn, table, orjson.dumps(rec))
+
+
+def unpack(blob: bytes, conn: sqlite3.Connection | None = None) -> bytes:
+    """A stored record's JSON. ``conn``: where to read a dictionary not yet known (without
+    one, ``LookupError``)."""
+    if blob[:1] != _Z:
+        return blob
+    codec = _KNOWN.get(blob[1:5])
+    if codec is None:
+        if conn is None:
+            raise LookupError("record of an unknown dictionary")
+        learn(conn)
+        codec = _KNOWN[blob[1:5]]
+    return codec.unpack(blob)
+
+
+def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """A stored record (every reader of ``rec`` goes through here)."""
+    return orjson.loads(unpack(blob, conn))
 
 
 def fts_text(text: str | None) -> str:
@@ -220,8 +327,11 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
+    records = list(records)
+    if t.name not in _codecs(conn):
+        train(conn, t.name, [orjson.dumps(r) for r in records])
     for i, rec in enumerate(records, start):
-        cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), orjson.dumps(rec)))
+        cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), encode(conn, t.name, rec)))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                          (cur.lastrowid, fts_text(_field(rec, t.fts))))
@@ -256,11 +366,21 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     return out
 
 
+def train_documents(conn: sqlite3.Connection, encoded: list[Encoded]) -> None:
+    """The dictionaries of the document tables that have none, from these documents' rows."""
+    for t in DOCUMENT_TABLES:
+        train(conn, t.name, [row[-1] for e in encoded for row in e[t.name][0]])
+
+
 def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids: dict[str, int]) -> None:
     """Insert a document's encoded rows; ``rowids``: each table's next free row id (advanced).
     The caller holds the transaction and deleted the old rows first."""
+    codecs = _codecs(conn)
     for t in DOCUMENT_TABLES:
         rows, texts = encoded[t.name]
+        codec = codecs.get(t.name)
+        if codec:
+            rows = [(*row[:-1], codec.pack(row[-1])) for row in rows]
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]
@@ -313,7 +433,7 @@ def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: 
     """A whole export into an empty database, in its order (each document table's rows with
     ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
     for t in DOCUMENT_TABLES:
-        _insert(conn, t, "", export.get(t.export_key) or [])
+        _insert(conn, t, "", export.get(t.export_key) or [])  # (each table's dictionary from its records)
     insert_names(conn, "documents", "", export.get("documents") or [])
     write_linked(conn, {**{t.export_key: export.get(t.export_key) or [] for t in LINKED_TABLES}, "edges": []},
                  agency_keys)
@@ -327,7 +447,7 @@ def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple
     cond = f"({where}) AND " if where else ""
     sql = (f"SELECT rec FROM {table} WHERE {cond}doc IS NOT NULL ORDER BY doc, ord",
            f"SELECT rec FROM {table} WHERE {cond}doc IS NULL ORDER BY doc, ord")
-    return [orjson.loads(r[0]) for q in sql for r in conn.execute(q, params)]
+    return [decode(r[0], conn) for q in sql for r in conn.execute(q, params)]
 
 
 def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:

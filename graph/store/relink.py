@@ -20,7 +20,10 @@ from cchc_graph.graph.store.database import (
     Table,
     _field,
     _insert,
+    decode,
+    encode,
     insert_names,
+    unpack,
     write_linked_names,
 )
 from cchc_graph.graph.store.linking import Links
@@ -43,25 +46,25 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
         refs = refs if refs is not None else original_refs()
         target = links["resolution"].get(cid)
         ref = target if target is not None else refs[cid]
-        c = orjson.loads(row[2])
+        c = decode(row[2], conn)
         c["resolves_to"], c["ref"] = target, ref
         conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
-                     (ref, target, orjson.dumps(c), row[0]))
+                     (ref, target, encode(conn, "citations", c), row[0]))
         for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
                                        (row[1], cid)).fetchall():
-            e = orjson.loads(rec)
+            e = decode(rec, conn)
             e["target"] = ref
             conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
-                         (ref, orjson.dumps(e), rowid))
+                         (ref, encode(conn, "edges", e), rowid))
     for doc in _changed(before["inferred"], links["inferred"]):
         row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
         if row is None or row[1] in skip:
             continue
-        d, inf = orjson.loads(row[2]), links["inferred"].get(doc)
+        d, inf = decode(row[2], conn), links["inferred"].get(doc)
         d["number_inferred"] = inf["number"] if inf else None
         d["number_inferred_provenance"] = inf["provenance"] if inf else None
         conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
-                     (d["number_inferred"], _field(d, "inferred_fold"), orjson.dumps(d), row[0]))
+                     (d["number_inferred"], _field(d, "inferred_fold"), encode(conn, "documents", d), row[0]))
         # the names search reads of the document hold its inferred number
         conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
         conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
@@ -73,7 +76,8 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
     only what differs: the rows between the common head and tail, rewritten in place when the
     count is the same, else replaced. Returns the ids of the records touched."""
     new = [orjson.dumps(r) for r in recs]
-    old = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord").fetchall()
+    old = [(rowid, unpack(rec, conn)) for rowid, rec in  # compared as JSON
+           conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord")]
     n = min(len(old), len(new))
     head = next((i for i in range(n) if old[i][1] != new[i]), n)
     tail = next((i for i in range(n - head) if old[-1 - i][1] != new[-1 - i]), n - head)
@@ -94,7 +98,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
             if keyed:
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
+                         (*(_field(recs[i], c) for c in t.columns), encode(conn, t.name, recs[i]), old[i][0]))
         return touched
     gone = old[head:len(old) - tail]
     if keyed:
