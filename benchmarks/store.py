@@ -5,9 +5,11 @@ and peak RSS of the process tree), the one-document rebuild (a line appended to 
 then taken back: ``cchc build`` again, as a user runs it, and the same in-process, without the
 interpreter's start), the store's size on disk against the corpus bytes (and its largest
 tables), and the time to read the whole export back (``Store.read_export``). Prints a table
-and writes the figures as JSON.
+and writes the figures as JSON. ``--sizes STORE`` prints only an existing store's size, per
+table and index (SQLite's ``dbstat``).
 
     python benchmarks/store.py --docs 1000 10000 --json benchmarks/store.json
+    python benchmarks/store.py --sizes /tmp/cchc-bench/store-10000
 """
 
 from __future__ import annotations
@@ -30,12 +32,11 @@ LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".e
 
 
 def _sizes(store: Path) -> tuple[int, dict[str, float]]:
-    """Bytes of the store's files, and the MB of its five largest tables and indexes."""
+    """Bytes of the store's files, and the MB of each table and index, largest first."""
     total = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
     conn = sqlite3.connect(store / "cchc.sqlite")
     try:
-        top = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC "
-                           "LIMIT 5").fetchall()
+        top = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
     except sqlite3.OperationalError:  # SQLite built without dbstat
         top = []
     finally:
@@ -87,13 +88,23 @@ def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
             "read_export_s": statistics.median(reads), "read_export_runs_s": reads}
 
 
+def _print_sizes(tables: dict[str, float]) -> None:
+    print("  by table and index (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in tables.items() if v >= 0.05))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[1000])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cchc-bench"))
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--sizes", type=Path, metavar="STORE", help="only print this store's size")
     a = ap.parse_args()
+    if a.sizes:
+        total, tables = _sizes(a.sizes)
+        print(f"{a.sizes}: {total / 1e6:.1f} MB")
+        _print_sizes(tables)
+        return
     a.work.mkdir(parents=True, exist_ok=True)
     results = []
     for n in a.docs:
@@ -104,7 +115,7 @@ def main() -> None:
               f"corpus); one-document rebuild {r['one_document_cli_s']:.2f} s from the CLI "
               f"({', '.join(f'{x:.2f}' for x in r['one_document_cli_runs_s'])}), "
               f"{r['one_document_s']:.2f} s in-process; read_export {r['read_export_s']:.2f} s")
-        print("  largest: " + ", ".join(f"{k} {v:.0f} MB" for k, v in r["largest_mb"].items()))
+        _print_sizes(r["largest_mb"])
     if a.json:
         a.json.write_text(json.dumps({"results": results}, indent=1), encoding="utf-8")
 
