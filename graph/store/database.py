@@ -73,9 +73,11 @@ TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction")),
-    "tasks": ("document",), "responsibilities": ("agency", "task", "document", ("task", "role")),
-    "targets": ("document", "metric", "indicator"),
-    "citations": ("document", "ref", "number", "resolves_to", "number_key"),
+    # (an index that begins another is left out: responsibilities by agency or task, targets by
+    # metric and citations by ref are found through the longer ones below)
+    "tasks": ("document",), "responsibilities": ("document", ("task", "role")),
+    "targets": ("document", "indicator"),
+    "citations": ("document", "number", "resolves_to", "number_key"),
     "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
@@ -129,7 +131,8 @@ def _ddl() -> Iterator[str]:
             yield (f'CREATE INDEX IF NOT EXISTS {t.name}_{"_".join(cols)} ON {t.name}('
                    + ", ".join(f'"{x}"' for x in cols) + ")")
         if t.fts:
-            yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
+            # contentless: the text is the record's (``fts_field``), not stored twice
+            yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, content='', "
                    f"tokenize=\"{TOKENIZER}\")")
     # what linking reads again when documents change, and the agencies' name keys
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
@@ -312,6 +315,11 @@ def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any
     return orjson.loads(unpack(blob, conn))
 
 
+def fts_field(table: str, rec: dict[str, Any]) -> str:
+    """What a table's FTS5 index holds of a record."""
+    return fts_text(_field(rec, TABLES[table].fts or ""))
+
+
 def fts_text(text: str | None) -> str:
     """What an FTS5 table holds of a text: ``đ`` made ``d`` (the tokenizer strips the rest)."""
     return (text or "").translate(_D)
@@ -334,7 +342,7 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
         cur = conn.execute(sql, (doc, i, *(_field(rec, c) for c in t.columns), encode(conn, t.name, rec)))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
-                         (cur.lastrowid, fts_text(_field(rec, t.fts))))
+                         (cur.lastrowid, fts_field(t.name, rec)))
 
 
 def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]]
@@ -362,7 +370,7 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     for t in DOCUMENT_TABLES:
         recs = rows[t.export_key]
         out[t.name] = ([(i, *(_field(r, c) for c in t.columns), orjson.dumps(r)) for i, r in enumerate(recs)],
-                       [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
+                       [fts_field(t.name, r) for r in recs] if t.fts else [])
     return out
 
 
@@ -406,9 +414,10 @@ def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:
     """Remove a document's rows (and their FTS entries) from every table."""
     for t in DOCUMENT_TABLES:
-        if t.fts:
-            conn.execute(f"DELETE FROM fts_{t.name} WHERE rowid IN "
-                         f"(SELECT rowid FROM {t.name} WHERE doc = ?)", (doc,))
+        if t.fts:  # a contentless index forgets a row told the very text it was given
+            gone = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc = ?", (doc,)).fetchall()
+            conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
+                             ((rowid, fts_field(t.name, decode(rec, conn))) for rowid, rec in gone))
         conn.execute(f"DELETE FROM {t.name} WHERE doc = ?", (doc,))
     conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
     conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
