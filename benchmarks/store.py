@@ -34,7 +34,8 @@ LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".e
 def _sizes(store: Path) -> tuple[int, dict[str, float]]:
     """Bytes of the store's files, and the MB of each table and index, largest first."""
     total = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
-    conn = sqlite3.connect(store / "cchc.sqlite")
+    # read as an immutable file: no journal files made beside it (the store may be another's)
+    conn = sqlite3.connect(f"{(store / 'cchc.sqlite').resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         top = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
     except sqlite3.OperationalError:  # SQLite built without dbstat
