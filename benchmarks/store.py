@@ -9,7 +9,7 @@ and writes the figures as JSON. ``--sizes STORE`` prints only an existing store'
 table and index (SQLite's ``dbstat``).
 
     python benchmarks/store.py --docs 1000 10000 --json benchmarks/store.json
-    python benchmarks/store.py --sizes /tmp/cchc-bench/store-10000
+    python benchmarks/store.py --sizes /tmp/cchc-bench/store-10000 [--read-export]
 """
 
 from __future__ import annotations
@@ -89,6 +89,15 @@ def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
             "read_export_s": statistics.median(reads), "read_export_runs_s": reads}
 
 
+def _time_read_export(store: Path) -> None:
+    from cchc_graph.graph.store.build import Store
+
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        Store(store).read_export()
+        print(f"  read_export {time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU")
+
+
 def _print_sizes(tables: dict[str, float]) -> None:
     print("  by table and index (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in tables.items() if v >= 0.05))
 
@@ -100,11 +109,14 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/cchc-bench"))
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--sizes", type=Path, metavar="STORE", help="only print this store's size")
+    ap.add_argument("--read-export", action="store_true", help="with --sizes: time read_export (3 runs)")
     a = ap.parse_args()
     if a.sizes:
         total, tables = _sizes(a.sizes)
         print(f"{a.sizes}: {total / 1e6:.1f} MB")
         _print_sizes(tables)
+        if a.read_export:
+            _time_read_export(a.sizes)
         return
     a.work.mkdir(parents=True, exist_ok=True)
     results = []
