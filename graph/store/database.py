@@ -244,7 +244,9 @@ class Codec:
 
 
 _KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
-_WRITING: list[Any] = [None, {}]  # the connection last written through, and its codecs by table
+# the connection last written through and its codecs by table (one tuple, replaced whole:
+# threads writing through two connections never read each other's)
+_WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
 
 
 def make_dictionary(samples: list[bytes]) -> bytes:
@@ -265,15 +267,19 @@ def learn(conn: sqlite3.Connection) -> dict[str, Codec]:
 
 
 def _codecs(conn: sqlite3.Connection) -> dict[str, Codec]:
-    if _WRITING[0] is not conn:
-        _WRITING[:] = [conn, learn(conn)]
-    return _WRITING[1]
+    global _WRITING
+    held, codecs = _WRITING
+    if held is not conn:
+        codecs = learn(conn)
+        _WRITING = (conn, codecs)
+    return codecs
 
 
 def forget(conn: sqlite3.Connection) -> None:
     """Drop what is kept of a connection's dictionaries (its transaction rolled back)."""
+    global _WRITING
     if _WRITING[0] is conn:
-        _WRITING[:] = [None, {}]
+        _WRITING = (None, {})
 
 
 def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
