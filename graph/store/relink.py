@@ -98,7 +98,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> set
             if keyed:
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(_field(recs[i], c) for c in t.columns), encode(conn, t.name, recs[i]), old[i][0]))
+                         (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
         return touched
     gone = old[head:len(old) - tail]
     if keyed:
