@@ -5,9 +5,11 @@ and peak RSS of the process tree), the one-document rebuild (a line appended to 
 then taken back: ``cchc build`` again, as a user runs it, and the same in-process, without the
 interpreter's start), the store's size on disk against the corpus bytes (and its largest
 tables), and the time to read the whole export back (``Store.read_export``). Prints a table
-and writes the figures as JSON.
+and writes the figures as JSON. ``--sizes STORE`` prints only an existing store's size, per
+table and index (SQLite's ``dbstat``).
 
     python benchmarks/store.py --docs 1000 10000 --json benchmarks/store.json
+    python benchmarks/store.py --sizes /tmp/cchc-bench/store-10000 [--read-export]
 
 ``--rebuild CORPUS STORE`` measures only the one-document rebuild over an existing corpus and
 its built store (edited in place, restored), with where the in-process time goes (cProfile's
@@ -41,12 +43,12 @@ LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".e
 
 
 def _sizes(store: Path) -> tuple[int, dict[str, float]]:
-    """Bytes of the store's files, and the MB of its five largest tables and indexes."""
+    """Bytes of the store's files, and the MB of each table and index, largest first."""
     total = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
-    conn = sqlite3.connect(store / "cchc.sqlite")
+    # read as an immutable file: no journal files made beside it (the store may be another's)
+    conn = sqlite3.connect(f"{(store / 'cchc.sqlite').resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
-        top = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC "
-                           "LIMIT 5").fetchall()
+        top = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
     except sqlite3.OperationalError:  # SQLite built without dbstat
         top = []
     finally:
@@ -163,6 +165,35 @@ def measure(n: int, work: Path, seed: int) -> dict[str, Any]:
             "read_export_s": statistics.median(reads), "read_export_runs_s": reads}
 
 
+def _time_read_export(store: Path) -> None:
+    from cchc_graph.graph.store.build import Store
+
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        Store(store).read_export()
+        print(f"  read_export {time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU")
+
+
+def _print_sizes(tables: dict[str, float]) -> None:
+    print("  by table and index (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in tables.items() if v >= 0.05))
+
+
+def _rebuild_only(corpus: Path, store: Path, out: Path | None) -> None:
+    """``--rebuild``: the one-document rebuild of a built store, profiled."""
+    walls, inproc = _one_document(corpus, store, CLI)
+    r = {"one_document_cli_s": statistics.median(walls), "one_document_cli_runs_s": walls,
+         "one_document_s": statistics.median(inproc), "one_document_runs_s": inproc,
+         **profile_rebuild(corpus, store)}
+    print(f"one-document rebuild: {r['one_document_cli_s']:.2f} s from the CLI "
+          f"({', '.join(f'{x:.2f}' for x in walls)}), {r['one_document_s']:.2f} s in-process "
+          f"({', '.join(f'{x:.2f}' for x in inproc)}); profiled {r['one_document_profiled_s']:.2f} s, "
+          f"CPU {r['one_document_cpu_s']:.2f} s")
+    for k, v in r["phases_s"].items():
+        print(f"  {k:<60} {v:6.3f} s")
+    if out:
+        out.write_text(json.dumps(r, indent=1), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[1000])
@@ -174,26 +205,23 @@ def main() -> None:
     ap.add_argument("--build-cpu", type=Path, metavar="CORPUS",
                     help="only a fresh build of this corpus in-process: CPU of the build and its workers")
     ap.add_argument("--top", type=int, default=0, help="with --build-cpu: profile the build's process")
+    ap.add_argument("--sizes", type=Path, metavar="STORE", help="only print this store's size")
+    ap.add_argument("--read-export", action="store_true", help="with --sizes: time read_export (3 runs)")
     a = ap.parse_args()
+    if a.sizes:
+        total, tables = _sizes(a.sizes)
+        print(f"{a.sizes}: {total / 1e6:.1f} MB")
+        _print_sizes(tables)
+        if a.read_export:
+            _time_read_export(a.sizes)
+        return
     if a.build_cpu:
         r = build_cpu(a.build_cpu, a.work, a.top)
         print(f"build {r['build_wall_s']:.1f} s: CPU of the build {r['build_main_cpu_s']:.2f} s, of its "
               f"workers {r['build_workers_cpu_s']:.2f} s")
         return
     if a.rebuild:
-        corpus, store = a.rebuild
-        walls, inproc = _one_document(corpus, store, CLI)
-        r = {"one_document_cli_s": statistics.median(walls), "one_document_cli_runs_s": walls,
-             "one_document_s": statistics.median(inproc), "one_document_runs_s": inproc,
-             **profile_rebuild(corpus, store)}
-        print(f"one-document rebuild: {r['one_document_cli_s']:.2f} s from the CLI "
-              f"({', '.join(f'{x:.2f}' for x in walls)}), {r['one_document_s']:.2f} s in-process "
-              f"({', '.join(f'{x:.2f}' for x in inproc)}); profiled {r['one_document_profiled_s']:.2f} s, "
-              f"CPU {r['one_document_cpu_s']:.2f} s")
-        for k, v in r["phases_s"].items():
-            print(f"  {k:<60} {v:6.3f} s")
-        if a.json:
-            a.json.write_text(json.dumps(r, indent=1), encoding="utf-8")
+        _rebuild_only(*a.rebuild, a.json)
         return
     a.work.mkdir(parents=True, exist_ok=True)
     results = []
@@ -205,7 +233,7 @@ def main() -> None:
               f"corpus); one-document rebuild {r['one_document_cli_s']:.2f} s from the CLI "
               f"({', '.join(f'{x:.2f}' for x in r['one_document_cli_runs_s'])}), "
               f"{r['one_document_s']:.2f} s in-process; read_export {r['read_export_s']:.2f} s")
-        print("  largest: " + ", ".join(f"{k} {v:.0f} MB" for k, v in r["largest_mb"].items()))
+        _print_sizes(r["largest_mb"])
     if a.json:
         a.json.write_text(json.dumps({"results": results}, indent=1), encoding="utf-8")
 

@@ -245,10 +245,12 @@ def _export(store: Path) -> bytes:
             cols = ", ".join(f'"{c}"' for c in t.columns)
             tables[t.name] = conn.execute(f"SELECT doc, ord, {cols} FROM {t.name} "
                                           "ORDER BY doc IS NULL, doc, ord").fetchall()
-            if t.fts:
+            if t.fts:  # what the (contentless) index holds: each word at its place in a row's text
+                conn.execute(f"CREATE VIRTUAL TABLE temp.words_{t.name} USING fts5vocab(main, fts_{t.name}, "
+                             "instance)")
                 tables[f"fts_{t.name}"] = conn.execute(
-                    f"SELECT x.doc, x.ord, f.text FROM {t.name} x JOIN fts_{t.name} f ON f.rowid = x.rowid "
-                    "ORDER BY x.doc IS NULL, x.doc, x.ord").fetchall()
+                    f"SELECT x.doc, x.ord, v.term, v.offset FROM temp.words_{t.name} v LEFT JOIN {t.name} x "
+                    "ON x.rowid = v.doc ORDER BY x.doc IS NULL, x.doc, x.ord, v.offset").fetchall()
         tables["names"] = conn.execute(
             "SELECT n.grp, n.doc, n.ord, n.fno, n.node, n.field, n.text, f.text FROM names n "
             "JOIN fts_names f ON f.rowid = n.rowid ORDER BY n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"

@@ -373,3 +373,32 @@ def test_readers_see_the_old_or_the_new_store_while_a_build_writes(tmp_path: Pat
     new = _digest(store)
     assert new != old and Store(store).version() not in (None, v1)
     assert seen and set(seen) <= {old, new}
+
+
+def test_records_are_compressed_with_dictionaries_the_store_keeps(tmp_path: Path) -> None:
+    from cchc_graph.graph.store import database as db
+
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    dictionaries = _sql(store, "SELECT name, data FROM dictionaries ORDER BY name")
+    assert {"tasks", "responsibilities", "edges", "doc_agencies", "doc_keys"} <= {n for n, _ in dictionaries}
+    blobs = [b for (b,) in _sql(store, "SELECT rec FROM tasks")]
+    assert blobs and all(b[:1] == b"\x01" for b in blobs)
+    conn = sqlite3.connect(store / "cchc.sqlite")
+    try:
+        texts = [db.unpack(b, conn) for b in blobs]
+    finally:
+        conn.close()
+    assert sum(map(len, blobs)) < sum(map(len, texts)) / 2
+    before = Store(store).read_export()
+    victim = _docs(corpus)[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n- Bổ sung: rà soát danh mục.\n", encoding="utf-8")
+    assert Store(store).build([corpus]).loaded == [str(victim)]
+    # a later build compresses with the same dictionaries; a reader that has met none of them
+    # (another process) finds each by the key its records carry
+    assert _sql(store, "SELECT name, data FROM dictionaries ORDER BY name") == dictionaries
+    db._KNOWN.clear()
+    with pytest.raises(LookupError):
+        db.decode(_sql(store, "SELECT rec FROM tasks LIMIT 1")[0][0])
+    after = Store(store).read_export()
+    assert after["documents"] != before["documents"] and after["tasks"] == before["tasks"]

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, source_place
@@ -228,7 +227,7 @@ def _scoped(c: Corpus, docs: set[str]) -> set[str]:
     p = json_list(docs)
     # a document's edges carry its own provenance or none; an export's (in memory) are all doc ''
     for rec in c.rows(f"SELECT rec FROM edges WHERE doc {IN_LIST} OR doc = ''", (p,)):
-        e = orjson.loads(rec[0])
+        e = c.decode(rec[0])
         if (e.get("provenance") or {}).get("document") in docs:
             out |= {e["source"], e["target"]}
     children = [t for (t,) in c.rows(f"SELECT id FROM targets WHERE document {IN_LIST}", (p,))]

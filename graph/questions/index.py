@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
@@ -246,20 +245,29 @@ class Corpus:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def decode(self, blob: bytes) -> dict[str, Any]:
+        """A stored record (``database.decode``; its dictionary read on this connection when
+        first met)."""
+        try:
+            return db.decode(blob)
+        except LookupError:
+            with self._lock:
+                return db.decode(blob, self._conn)
+
     def recs(self, table: str, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """A table's records meeting an SQL condition, in the export's order."""
         sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")
-        return [orjson.loads(r) for (r,) in self.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params)]
+        return [self.decode(r) for (r,) in self.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params)]
 
     def each(self, table: str) -> Iterator[dict[str, Any]]:
         """Every record of a table, in the export's order, read as iterated: a question over the
         whole corpus holds one at a time. (Not for corpora shared between threads.)"""
         for (r,) in self._conn.execute(f"SELECT rec FROM {table} ORDER BY {EXPORT_ORDER}"):
-            yield orjson.loads(r)
+            yield self.decode(r)
 
     def by_rowid(self, table: str, rowid: int) -> dict[str, Any]:
         """The record of one row (questions order rows by SQL, then read those shown)."""
-        return orjson.loads(self.rows(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,))[0][0])
+        return self.decode(self.rows(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,))[0][0])
 
     def of_document(self, kind: str, doc: str) -> list[dict[str, Any]]:
         """A document's ``tasks``, ``targets`` or ``citations``, in its order."""
@@ -356,7 +364,7 @@ class Corpus:
         for table, column in _LABELS:
             rows = self.rows(f"SELECT {column} FROM {table} WHERE id = ?", (nid,))
             if rows and table == "targets":
-                return orjson.loads(rows[0][0]).get("text", nid)[:120]
+                return self.decode(rows[0][0]).get("text", nid)[:120]
             if rows:
                 return rows[0][0] or nid
         return nid

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.store.database import fts_field
 from cchc_graph.keys import fold, fold_key
 
 if TYPE_CHECKING:
@@ -59,8 +60,19 @@ def condition(c: Corpus, table: str, variants: Sequence[Sequence[str]], alias: s
             params.append(query)
             continue
         rx = phrase_rx(ws)
-        found = (c.rows(f"SELECT rowid, text FROM {fts} WHERE {fts} MATCH ?", (query,)) if tokens
-                 else c.rows(f"SELECT rowid, text FROM {fts}"))
         parts.append(f"{row} IN (SELECT value FROM json_each(?))")
-        params.append("[" + ",".join(str(r) for r, text in found if rx.search(fold(text or ""))) + "]")
+        params.append("[" + ",".join(str(r) for r, text in _texts(c, table, query if tokens else None)
+                                     if rx.search(fold(text))) + "]")
     return "(" + " OR ".join(parts) + ")", params
+
+
+def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
+    """The rows matching an FTS5 query (all without one), with the text its index holds: the
+    names' own, the other tables' from their records (their indexes keep none: ``fts_field``)."""
+    fts = f"fts_{table}"
+    if table == "names":
+        sql = f"SELECT rowid, text FROM {fts}" + (f" WHERE {fts} MATCH ?" if query else "")
+        return [(r, text or "") for r, text in c.rows(sql, (query,) if query else ())]
+    within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+    sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
+    return [(r, fts_field(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]

@@ -71,7 +71,7 @@ class Records(Mapping[str, dict[str, Any]]):
             rows = self._c.rows(f"SELECT rec FROM {self._t} WHERE id = ?", (key,))
             if not rows:
                 raise KeyError(key)
-            rec = self._got[key] = orjson.loads(rows[0][0])
+            rec = self._got[key] = self._c.decode(rows[0][0])
         return rec
 
     def __contains__(self, key: object) -> bool:
@@ -90,7 +90,7 @@ class Records(Mapping[str, dict[str, Any]]):
         for i, rec in self._c.rows(f"{sql} ORDER BY {EXPORT_ORDER}", params):
             r = self._got.get(i)
             if r is None:
-                r = self._got[i] = orjson.loads(rec)
+                r = self._got[i] = self._c.decode(rec)
             out.append(r)
         return out
 
@@ -111,7 +111,7 @@ class Grouped:
     def __getitem__(self, key: Any) -> list[dict[str, Any]]:
         got = self._got.get(key)
         if got is None:
-            got = self._got[key] = [orjson.loads(r) for (r,) in self._c.rows(
+            got = self._got[key] = [self._c.decode(r) for (r,) in self._c.rows(
                 f"SELECT rec FROM {self._t} WHERE {self._col} IS ? ORDER BY {EXPORT_ORDER}", (key,))]
         return got
 
@@ -125,7 +125,7 @@ class Grouped:
             self._got[k] = []
         for key, r in self._c.rows(f"SELECT {self._col}, rec FROM {self._t} WHERE {self._col} {IN_LIST} "
                                    f"ORDER BY {EXPORT_ORDER}", (json_list(todo),)):
-            self._got[key].append(orjson.loads(r))
+            self._got[key].append(self._c.decode(r))
 
 
 class _DocumentFacts:

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import orjson
 from cchc_graph.graph.questions.index import NODE_TABLES, Corpus
 from cchc_graph.graph.questions.refines import pair, parents_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
@@ -99,7 +98,7 @@ def edges_of(c: Corpus, nodes: Sequence[str], out: bool) -> dict[str, list[Edge]
     raw: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {end} IN (SELECT value FROM json_each(?)) "
                          f"ORDER BY {EXPORT_ORDER}", (json_list(set(nodes)),)):
-        raw[n].append(orjson.loads(rec))
+        raw[n].append(c.decode(rec))
     for n, e in _refines(c, nodes, out):
         raw[n].append(e)
     return {n: _grouped(raw.get(n, ()), other) for n in nodes}

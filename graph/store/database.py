@@ -6,6 +6,11 @@ record exactly as the export gives it (JSON), beside the columns the questions l
 together), ``ord`` its place in that document's list, or in the linked list: the export is
 ``ORDER BY doc IS NULL, doc, ord`` of each table, documents in id order as before.
 
+A record is stored compressed (``encode``/``decode``, the one place that reads or writes
+``rec``): raw deflate with a preset dictionary per table, made from the first documents a new
+store is built from and kept in ``dictionaries``, so that later builds and every reader use the
+same one. No SQL reads inside ``rec``.
+
 Rows of one document are replaced in one transaction (``delete_document`` then
 ``insert_encoded`` of ``encode_body``); linking writes the merged tables (``relink``). FTS5 tables index the
 searchable texts of tasks, targets and citations accent-insensitively (``fts_text``); the
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,8 +34,9 @@ import orjson
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
-SCHEMA_VERSION = 6  # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had no
-# doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold
+# 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had records uncompressed
+# and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold
+SCHEMA_VERSION = 6
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -71,10 +78,12 @@ TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction")),
-    "tasks": ("document", ("due_order", "document", "id")),
-    "responsibilities": ("agency", "task", "document", ("task", "role")),
-    "targets": ("document", "metric", "indicator"),
-    "citations": ("document", "ref", "number", "resolves_to", "number_key"),
+    # (an index that begins another is left out: responsibilities by agency or task, targets by
+    # metric and citations by ref are found through the longer ones below)
+    "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
+    "responsibilities": ("document", ("task", "role")),
+    "targets": ("document", "indicator"),
+    "citations": ("document", "number", "resolves_to", "number_key"),
     "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
@@ -164,7 +173,8 @@ def _ddl() -> Iterator[str]:
             yield (f'CREATE INDEX IF NOT EXISTS {t.name}_{"_".join(cols)} ON {t.name}('
                    + ", ".join(f'"{x}"' for x in cols) + ")")
         if t.fts:
-            yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, "
+            # contentless: the text is the record's (``fts_field``), not stored twice
+            yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, content='', "
                    f"tokenize=\"{TOKENIZER}\")")
     # what linking reads again when documents change, and the agencies' name keys
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
@@ -186,6 +196,8 @@ def _ddl() -> Iterator[str]:
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_agency ON agency_keys(agency)"
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
+    # each table's preset dictionary for its records (``encode``), made once per store
+    yield "CREATE TABLE IF NOT EXISTS dictionaries (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
     # the build's cache: each document's source file and its facts (zlib-compressed JSON)
     yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
@@ -238,6 +250,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        forget(conn)
         raise
     conn.execute("COMMIT")
 
@@ -253,19 +266,120 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+_Z = b"\x01"  # a compressed record's first byte (a JSON record's is "{")
+DICTIONARY_BYTES = 32_768  # deflate's window: what a preset dictionary can hold
+TRAIN_DOCUMENTS = 32  # the documents a new store's dictionaries are made from
+
+
+class Codec:
+    """One table's preset dictionary: records compressed with it, and back. A compressed record
+    is ``_Z``, the dictionary's CRC-32 (4 bytes: any reader finds the dictionary it needs), then
+    raw deflate."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.key = zlib.crc32(data).to_bytes(4, "big")
+        # primed with the dictionary once, copied for each record (memLevel 8: a state 5×
+        # cheaper to copy than 9's, the same output size)
+        self._c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data)
+
+    def pack(self, raw: bytes) -> bytes:
+        c = self._c.copy()
+        return _Z + self.key + c.compress(raw) + c.flush()
+
+    def unpack(self, blob: bytes) -> bytes:
+        # a new inflater takes the dictionary faster than a primed one is copied
+        return zlib.decompressobj(-15, zdict=self.data).decompress(blob[5:])
+
+
+_KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
+# the connection last written through and its codecs by table (one tuple, replaced whole:
+# threads writing through two connections never read each other's)
+_WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
+
+
+def make_dictionary(samples: list[bytes]) -> bytes:
+    """A preset dictionary from sample records: records taken evenly across the samples, the
+    last ones nearest the data (deflate reaches them with the shortest distances)."""
+    every = max(1, -(-sum(map(len, samples)) // DICTIONARY_BYTES))  # so that ~32 KB are picked
+    picked = samples[::every]
+    return b"".join(picked)[-DICTIONARY_BYTES:]
+
+
+def learn(conn: sqlite3.Connection) -> dict[str, Codec]:
+    """The database's dictionaries by table (each also known to ``decode`` from then on)."""
+    out = {}
+    for name, data in conn.execute("SELECT name, data FROM dictionaries"):
+        codec = Codec(data)
+        out[name] = _KNOWN.setdefault(codec.key, codec)
+    return out
+
+
+def _codecs(conn: sqlite3.Connection) -> dict[str, Codec]:
+    global _WRITING
+    held, codecs = _WRITING
+    if held is not conn:
+        codecs = learn(conn)
+        _WRITING = (conn, codecs)
+    return codecs
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """Drop what is kept of a connection's dictionaries (its transaction rolled back)."""
+    global _WRITING
+    if _WRITING[0] is conn:
+        _WRITING = (None, {})
+
+
+def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
+    """Make and keep a table's dictionary from sample records, unless it has one (or no
+    samples): the caller holds the write transaction."""
+    codecs = _codecs(conn)
+    if table in codecs or not samples:
+        return
+    codec = Codec(make_dictionary(samples))
+    conn.execute("INSERT INTO dictionaries (name, data) VALUES (?, ?)", (table, codec.data))
+    codecs[table] = _KNOWN.setdefault(codec.key, codec)
+
+
+def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
+    """A record's JSON as stored in ``table`` (compressed when the table has a dictionary)."""
+    codec = _codecs(conn).get(table)
+    return codec.pack(raw) if codec else raw
+
+
+def encode(conn: sqlite3.Connection, table: str, rec: dict[str, Any]) -> bytes:
+    """A record as stored in ``table``."""
+    return pack(conn, table, orjson.dumps(rec))
+
+
+def unpack(blob: bytes, conn: sqlite3.Connection | None = None) -> bytes:
+    """A stored record's JSON. ``conn``: where to read a dictionary not yet known (without
+    one, ``LookupError``)."""
+    if blob[:1] != _Z:
+        return blob
+    codec = _KNOWN.get(blob[1:5])
+    if codec is None:
+        if conn is None:
+            raise LookupError("record of an unknown dictionary")
+        learn(conn)
+        codec = _KNOWN[blob[1:5]]
+    return codec.unpack(blob)
+
+
+def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """A stored record (every reader of ``rec`` goes through here)."""
+    return orjson.loads(unpack(blob, conn))
+
+
+def fts_field(table: str, rec: dict[str, Any]) -> str:
+    """What a table's FTS5 index holds of a record."""
+    return fts_text(_field(rec, TABLES[table].fts or ""))
+
+
 def fts_text(text: str | None) -> str:
     """What an FTS5 table holds of a text: ``đ`` made ``d`` (the tokenizer strips the rest)."""
     return (text or "").translate(_D)
-
-
-def encode(rec: dict[str, Any]) -> bytes:
-    """A record as its row's ``rec`` holds it."""
-    return orjson.dumps(rec)
-
-
-def decode(blob: bytes) -> dict[str, Any]:
-    """A row's ``rec`` as its record."""
-    return orjson.loads(blob)
 
 
 def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] | None = None) -> Any:
@@ -281,15 +395,17 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 3))
     sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
-    if not t.fts:  # no row id to know: all at once
-        conn.executemany(sql, ((doc, i, *(_field(rec, c, documents) for c in t.columns), orjson.dumps(rec))
-                               for i, rec in enumerate(records, start)))
-        return
+    # the linked rows (doc NULL) stay plain JSON: each build compares them all with the new
+    # lists (relink.py), which decompressing would slow by ~0.1 s at 10k for ~15 MB saved
+    records, plain = list(records), doc is None
+    if not plain and t.name not in _codecs(conn):
+        train(conn, t.name, [orjson.dumps(r) for r in records])
     for i, rec in enumerate(records, start):
-        cur = conn.execute(sql, (doc, i, *(_field(rec, c, documents) for c in t.columns), orjson.dumps(rec)))
+        blob = orjson.dumps(rec) if plain else encode(conn, t.name, rec)
+        cur = conn.execute(sql, (doc, i, *(_field(rec, c, documents) for c in t.columns), blob))
         if t.fts:
             conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
-                         (cur.lastrowid, fts_text(_field(rec, t.fts))))
+                         (cur.lastrowid, fts_field(t.name, rec)))
 
 
 def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
@@ -328,17 +444,27 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
         recs = rows[t.export_key]
         out[t.name] = ([(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
                         for i, r in enumerate(recs)],
-                       [fts_text(_field(r, t.fts)) for r in recs] if t.fts else [])
+                       [fts_field(t.name, r) for r in recs] if t.fts else [])
     names = name_rows("documents", rows["documents"])
     out["names"] = ([row for row, _ in names], [text for _, text in names])
     return out
 
 
+def train_documents(conn: sqlite3.Connection, encoded: list[Encoded]) -> None:
+    """The dictionaries of the document tables that have none, from these documents' rows."""
+    for t in DOCUMENT_TABLES:
+        train(conn, t.name, [row[-1] for e in encoded for row in e[t.name][0]])
+
+
 def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids: dict[str, int]) -> None:
     """Insert a document's encoded rows; ``rowids``: each table's next free row id (advanced).
     The caller holds the transaction and deleted the old rows first."""
+    codecs = _codecs(conn)
     for t in DOCUMENT_TABLES:
         rows, texts = encoded[t.name]
+        codec = codecs.get(t.name)
+        if codec:
+            rows = [(*row[:-1], codec.pack(row[-1])) for row in rows]
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]
@@ -391,9 +517,10 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:
     """Remove a document's rows (and their FTS entries) from every table."""
     for t in DOCUMENT_TABLES:
-        if t.fts:
-            conn.execute(f"DELETE FROM fts_{t.name} WHERE rowid IN "
-                         f"(SELECT rowid FROM {t.name} WHERE doc = ?)", (doc,))
+        if t.fts:  # a contentless index forgets a row told the very text it was given
+            gone = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc = ?", (doc,)).fetchall()
+            conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
+                             ((rowid, fts_field(t.name, decode(rec, conn))) for rowid, rec in gone))
         conn.execute(f"DELETE FROM {t.name} WHERE doc = ?", (doc,))
     conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
     conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
@@ -419,6 +546,7 @@ def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: 
     ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
     documents = {d["id"]: d for d in export.get("documents") or []}
     for t in DOCUMENT_TABLES:
+        # (each table's dictionary made from its records)
         _insert(conn, t, "", export.get(t.export_key) or [], documents=documents)
     insert_names(conn, "documents", "", export.get("documents") or [])
     write_linked(conn, {**{t.export_key: export.get(t.export_key) or [] for t in LINKED_TABLES}, "edges": []},
@@ -433,7 +561,7 @@ def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple
     cond = f"({where}) AND " if where else ""
     sql = (f"SELECT rec FROM {table} WHERE {cond}doc IS NOT NULL ORDER BY doc, ord",
            f"SELECT rec FROM {table} WHERE {cond}doc IS NULL ORDER BY doc, ord")
-    return [orjson.loads(r[0]) for q in sql for r in conn.execute(q, params)]
+    return [decode(r[0], conn) for q in sql for r in conn.execute(q, params)]
 
 
 def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:

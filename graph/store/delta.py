@@ -40,7 +40,7 @@ class Before:
         """Read a document's share before its rows go."""
         row = conn.execute("SELECT keys FROM doc_keys WHERE doc = ?", (doc,)).fetchone()
         if row is not None:
-            self.keys[doc] = orjson.loads(row[0])
+            self.keys[doc] = db.decode(row[0], conn)
         self.targets |= {t for (t,) in conn.execute(
             "SELECT resolves_to FROM citations WHERE doc = ? AND resolves_to IS NOT NULL", (doc,))}
         self.agencies |= {a for (a,) in conn.execute("SELECT agency FROM doc_agencies WHERE doc = ?", (doc,))}
@@ -63,7 +63,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
     """Link again what the documents ``new`` (written anew) and ``removed`` touch."""
     changed = new | removed
     match = [orjson.loads(m) for (m,) in conn.execute("SELECT match FROM doc_match ORDER BY doc")]
-    now = {d: orjson.loads(k) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
+    now = {d: db.decode(k, conn) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
                                                        (_json(new),))}
     moved = _resolve(conn, match, new, changed, now)
     numbered = {m["id"] for m in match if m["numbered"]}
@@ -87,7 +87,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         _sync(conn, db.TABLES["edges"], _edges(conn))
     ids = touched["agencies"][0]
     conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
-    recs = [db.decode(r) for (r,) in conn.execute(
+    recs = [db.decode(r, conn) for (r,) in conn.execute(
         f"SELECT rec FROM agencies WHERE doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
                      ((k, a["id"]) for a in recs for k in sorted(set(agency_keys(a)))))
@@ -111,8 +111,8 @@ def _resolve(conn: sqlite3.Connection, match: list[dict[str, Any]], new: set[str
     docs = {d for (d,) in conn.execute(
         f"SELECT DISTINCT doc FROM citations WHERE ({' OR '.join(conds)}) AND doc NOT {IN}",
         (*params, _json(new)))}
-    keys = {**{d: orjson.loads(k) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
-                                                            (_json(docs),))}, **now}
+    held = conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}", (_json(docs),))
+    keys = {**{d: db.decode(k, conn) for d, k in held}, **now}
     previous = dict(conn.execute(f"SELECT id, resolves_to FROM citations WHERE doc {IN} AND doc NOT {IN} "
                                  "AND resolves_to IS NOT NULL", (_json(docs), _json(new))))
     resolution = resolve_all(match, ((d, keys[d]["citations"]) for d in sorted(keys)), previous, changed)
@@ -132,7 +132,7 @@ def _inferred(conn: sqlite3.Connection, doc: str) -> dict[str, Any] | None:
     order) resolving to it that prints one."""
     row = conn.execute("SELECT number, rec FROM citations WHERE resolves_to = ? AND number IS NOT NULL AND "
                        "number != '' ORDER BY doc DESC, ord DESC LIMIT 1", (doc,)).fetchone()
-    return {"number": row[0], "provenance": db.decode(row[1])["provenance"]} if row else None
+    return {"number": row[0], "provenance": db.decode(row[1], conn)["provenance"]} if row else None
 
 
 def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
@@ -158,7 +158,7 @@ def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
 
 def db_record(conn: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
     blob = conn.execute(f"SELECT rec FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0]
-    return orjson.loads(blob) if table == "doc_agencies" else db.decode(blob)
+    return db.decode(blob, conn)
 
 
 def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None:
@@ -171,7 +171,7 @@ def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None
         return indicator(i)
     if kind == "areas":
         return area(i)
-    keys = orjson.loads(conn.execute("SELECT keys FROM doc_keys WHERE doc = ?", (row[0],)).fetchone()[0])
+    keys = db.decode(conn.execute("SELECT keys FROM doc_keys WHERE doc = ?", (row[0],)).fetchone()[0], conn)
     return next(j for j in keys["jurisdictions"] if j["id"] == i)
 
 
@@ -214,9 +214,10 @@ def _apply(conn: sqlite3.Connection, t: db.Table, recs: dict[str, dict[str, Any]
             db._insert(conn, t, None, [rec], -1)  # placed below
             changed.add(i)
             moved = True
-        elif rec is not None and old is not None and db.encode(rec) != old[1]:
+        # (linked rows are plain JSON)
+        elif rec is not None and old is not None and orjson.dumps(rec) != old[1]:
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(db._field(rec, c) for c in t.columns), db.encode(rec), old[0]))
+                         (*(db._field(rec, c) for c in t.columns), orjson.dumps(rec), old[0]))
             changed.add(i)
     if moved:
         conn.execute(f"UPDATE {t.name} SET ord = r.o FROM (SELECT rowid AS rid, row_number() OVER "
@@ -229,6 +230,6 @@ def _edges(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The edges linking adds, from the linked agencies and jurisdictions as stored."""
     agencies = [{"id": i, "jurisdiction": j} for i, j in conn.execute(
         "SELECT id, jurisdiction FROM agencies WHERE doc IS NULL ORDER BY ord")]
-    places = [db.decode(r) for (r,) in conn.execute(
+    places = [db.decode(r, conn) for (r,) in conn.execute(
         "SELECT rec FROM jurisdictions WHERE doc IS NULL ORDER BY ord")]
     return linked_edges(agencies, places)

@@ -25,6 +25,7 @@ from cchc_graph.graph.store.database import (
     encode,
     insert_names,
     sync_linked_names,
+    unpack,
 )
 from cchc_graph.graph.store.linking import Links
 
@@ -54,15 +55,16 @@ def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, origi
     if row is None or row[1] in skip:
         return
     ref = target if target is not None else original
-    c = decode(row[2])
+    c = decode(row[2], conn)
     c["resolves_to"], c["ref"] = target, ref
     conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
-                 (ref, target, encode(c), row[0]))
+                 (ref, target, encode(conn, "citations", c), row[0]))
     for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
                                    (row[1], cid)).fetchall():
-        e = decode(rec)
+        e = decode(rec, conn)
         e["target"] = ref
-        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?", (ref, encode(e), rowid))
+        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
+                     (ref, encode(conn, "edges", e), rowid))
 
 
 def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | None,
@@ -72,13 +74,13 @@ def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | Non
     row = conn.execute("SELECT rowid, doc, rec FROM documents WHERE id = ?", (doc,)).fetchone()
     if row is None or row[1] in skip:
         return False
-    d = decode(row[2])
+    d = decode(row[2], conn)
     number, prov = (inf["number"], inf["provenance"]) if inf else (None, None)
     if (d["number_inferred"], d["number_inferred_provenance"]) == (number, prov):
         return False
     d["number_inferred"], d["number_inferred_provenance"] = number, prov
     conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
-                 (d["number_inferred"], _field(d, "inferred_fold"), encode(d), row[0]))
+                 (d["number_inferred"], _field(d, "inferred_fold"), encode(conn, "documents", d), row[0]))
     # the names search reads of the document hold its inferred number
     conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
     conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
@@ -92,7 +94,8 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> tup
     count is the same, else replaced. Returns the ids of the records touched, and whether
     records after them moved (another count)."""
     new = [orjson.dumps(r) for r in recs]
-    old = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord").fetchall()
+    old = [(rowid, unpack(rec, conn)) for rowid, rec in  # compared as JSON
+           conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc IS NULL ORDER BY ord")]
     n = min(len(old), len(new))
     head = next((i for i in range(n) if old[i][1] != new[i]), n)
     tail = next((i for i in range(n - head) if old[-1 - i][1] != new[-1 - i]), n - head)

@@ -31,6 +31,8 @@ from cchc_graph.keys import expand_query
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
+# the tables whose dictionaries are made from a new store's first documents
+_TRAINED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", "doc_keys")
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -85,6 +87,8 @@ class Writer:
         self.rowids: dict[str, int] = {}
         self.new: set[str] = set()
         self.before = delta.Before()  # what the documents replaced or removed held
+        # the first documents, held until the tables' dictionaries are made from them (a new store)
+        self.pending: list[tuple[str, Extracted, Source, bool]] | None = None
 
     @property
     def _target(self) -> Path:
@@ -99,12 +103,31 @@ class Writer:
             conn.execute("BEGIN IMMEDIATE")
             for name, _ in db.secondary_indexes() if self.fresh else ():
                 conn.execute(f"DROP INDEX {name}")  # made once the rows are in (finish)
+            if not set(_TRAINED) <= db.learn(conn).keys():
+                self.pending = []
             self.conn = conn
         return self.conn
 
     def document(self, doc: str, got: Extracted, src: Source, stored: bool) -> None:
         """Replace a document's rows by those just extracted (``stored``: it has rows)."""
         conn = self._open()
+        if self.pending is not None:
+            self.pending.append((doc, got, src, stored))
+            if len(self.pending) >= db.TRAIN_DOCUMENTS:
+                self._train()
+            return
+        self._write(conn, doc, got, src, stored)
+
+    def _train(self) -> None:
+        """Make the dictionaries a table has not from the documents held, then write them."""
+        conn, pending, self.pending = self._open(), self.pending or [], None
+        db.train_documents(conn, [got.rows for _, got, _, _ in pending])
+        db.train(conn, "doc_agencies", [rec for _, got, _, _ in pending for _, _, rec in got.agencies])
+        db.train(conn, "doc_keys", [got.keys for _, got, _, _ in pending])
+        for args in pending:
+            self._write(conn, *args)
+
+    def _write(self, conn: sqlite3.Connection, doc: str, got: Extracted, src: Source, stored: bool) -> None:
         if stored and not self.fresh and doc not in self.new:
             self.before.remember(conn, doc)
         if stored or doc in self.new:
@@ -112,17 +135,20 @@ class Writer:
         conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
                       orjson.dumps(src.warnings), orjson.dumps(src.gaps), got.facts))
-        conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, got.keys))
+        conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, db.pack(conn, "doc_keys", got.keys)))
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
         conn.executemany("INSERT INTO doc_named VALUES (?, ?, ?)", ((doc, k, i) for k, i in got.named))
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
-                         ((doc, i, a, aliases, rec) for i, (a, aliases, rec) in enumerate(got.agencies)))
+                         ((doc, i, a, aliases, db.pack(conn, "doc_agencies", rec))
+                          for i, (a, aliases, rec) in enumerate(got.agencies)))
         db.insert_encoded(conn, doc, got.rows, self.rowids)
         self.new.add(doc)
 
     def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
         """Remove the documents no longer stored, link, patch, commit; returns the new version."""
         conn = self._open()
+        if self.pending is not None:
+            self._train()
         removed = old.keys() - docs
         for d in sorted(removed):
             self.before.remember(conn, d)
@@ -156,7 +182,7 @@ class Writer:
 
     def _link_all(self, conn: sqlite3.Connection, removed: set[str], whole: bool) -> None:
         """Link every document (a new store, or a large change)."""
-        keys = [orjson.loads(k) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
+        keys = [db.decode(k, conn) for (k,) in conn.execute("SELECT keys FROM doc_keys ORDER BY doc")]
         stored = _UNLINKED if whole else _stored_links(conn)
         agencies_of = _agencies(conn, None if whole else stored["agencies"], self.new | removed)
         # the rows as they are now: the new documents' citations unresolved, no number inferred
@@ -217,7 +243,7 @@ def _agencies(conn: sqlite3.Connection, previous: list[dict] | None, changed: se
                    f"OR doc IN ({now}) ORDER BY doc, ord")
             params = (*sorted(touched), *sorted(changed))
     for doc, rec in conn.execute(sql, params):
-        named.setdefault(doc, []).append(orjson.loads(rec))
+        named.setdefault(doc, []).append(db.decode(rec, conn))
     return lambda d: named.get(d, [])
 
 
@@ -226,7 +252,7 @@ def _stored_links(conn: sqlite3.Connection) -> dict[str, Any]:
     inferred for them): what an incremental ``link`` starts from."""
     inferred = {}
     for doc, rec in conn.execute("SELECT id, rec FROM documents WHERE number_inferred IS NOT NULL"):
-        d = orjson.loads(rec)
+        d = db.decode(rec, conn)
         inferred[doc] = {"number": d["number_inferred"], "provenance": d["number_inferred_provenance"]}
     resolution = dict(conn.execute("SELECT id, resolves_to FROM citations WHERE resolves_to IS NOT NULL"))
     return {"resolution": resolution,
