@@ -146,12 +146,12 @@ def _reference(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
     c = db_record(conn, "citations", rows[0][1])
     add_reference(found, {**c, "raw_number": c["number"]}, rows[0][0])
     out = found[ref]
-    for f in ("title", "issuer", "date"):
-        if not out[f]:
-            row = conn.execute(f"SELECT json_extract(rec, '$.{f}') FROM citations WHERE ref = ? AND "
-                               f"coalesce(json_extract(rec, '$.{f}'), '') != '' ORDER BY doc, ord LIMIT 1",
-                               (ref,)).fetchone()
-            out[f] = row[0] if row else out[f]
+    for f, column in (("title", "title_fold"), ("issuer", "issuer_fold"), ("date", "date")):
+        if not out[f]:  # the first citation giving it (its column is NULL when it gives none)
+            giving = conn.execute(f"SELECT rowid FROM citations WHERE ref = ? AND {column} IS NOT NULL "
+                                  "ORDER BY doc, ord", (ref,))
+            given = (db_record(conn, "citations", rowid).get(f) for (rowid,) in giving)
+            out[f] = next((v for v in given if v), out[f])
     out["cited_by"] = [doc for doc, _ in rows]
     return out
 
