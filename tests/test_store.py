@@ -402,3 +402,32 @@ def test_records_are_compressed_with_dictionaries_the_store_keeps(tmp_path: Path
         db.decode(_sql(store, "SELECT rec FROM tasks LIMIT 1")[0][0])
     after = Store(store).read_export()
     assert after["documents"] != before["documents"] and after["tasks"] == before["tasks"]
+
+
+@pytest.mark.parametrize("count, trained", [(3, False), (400, True)])
+def test_a_dictionary_is_trained_when_there_are_records_enough(count: int, trained: bool) -> None:
+    from cchc_graph.graph.store import database as db
+
+    samples = [orjson.dumps({"id": f"task:{i}", "title": f"Rà soát thủ tục hành chính số {i}",
+                             "provenance": {"document": f"doc-{i % 7}", "start": i * 31}})
+               for i in range(count)]
+    codec = db.Codec(db.make_dictionary(samples))
+    assert codec.data.startswith(b"\x37\xa4\x30\xec") == trained  # zstd's dictionary magic
+    # a record of the table, and one unlike any sample, come back as they went in
+    for raw in (samples[-1], orjson.dumps({"tên": "Sở Nội vụ", "vai trò": ["chủ trì"] * 50})):
+        blob = codec.pack(raw)
+        assert blob[:5] == b"\x01" + codec.key and codec.unpack(blob) == raw
+    assert len(codec.pack(samples[0])) < len(samples[0]) / 2
+
+
+def test_records_decode_in_many_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cchc_graph.graph.store import database as db
+
+    samples = [orjson.dumps({"id": i, "text": "kế hoạch cải cách hành chính " * (i % 5 + 1)}) for i in range(300)]
+    codec = db.Codec(db.make_dictionary(samples))
+    blobs = [codec.pack(s) for s in samples]
+    with ThreadPoolExecutor(4) as pool:
+        back = list(pool.map(lambda b: codec.unpack(b), blobs * 20))
+    assert back == samples * 20

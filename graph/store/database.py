@@ -7,8 +7,8 @@ together), ``ord`` its place in that document's list, or in the linked list: the
 ``ORDER BY doc IS NULL, doc, ord`` of each table, documents in id order as before.
 
 A record is stored compressed (``encode``/``decode``, the one place that reads or writes
-``rec``): raw deflate with a preset dictionary per table, made from the first documents a new
-store is built from and kept in ``dictionaries``, so that later builds and every reader use the
+``rec``): zstd with a dictionary per table, trained on the first documents a new store is
+built from and kept in ``dictionaries``, so that later builds and every reader use the
 same one. No SQL reads inside ``rec``.
 
 Rows of one document are replaced in one transaction (``delete_document`` then
@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import orjson
+import zstandard
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
@@ -267,29 +269,38 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 _Z = b"\x01"  # a compressed record's first byte (a JSON record's is "{")
-DICTIONARY_BYTES = 32_768  # deflate's window: what a preset dictionary can hold
+DICTIONARY_BYTES = 32_768  # a table's dictionary at most
 TRAIN_DOCUMENTS = 32  # the documents a new store's dictionaries are made from
+# zstd's level 3 (its default): ~3 µs a record against deflate's ~20 µs (the build compresses
+# ~1.7 million records at 10k), records ~10-20 % larger than level 6's (benchmarks: docs/performance.md)
+LEVEL = 3
 
 
 class Codec:
-    """One table's preset dictionary: records compressed with it, and back. A compressed record
-    is ``_Z``, the dictionary's CRC-32 (4 bytes: any reader finds the dictionary it needs), then
-    raw deflate."""
+    """One table's dictionary: records compressed with it, and back. A compressed record is
+    ``_Z``, the dictionary's CRC-32 (4 bytes: any reader finds the dictionary it needs), then a
+    zstd frame (with its content size, without dictionary id or checksum)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.key = zlib.crc32(data).to_bytes(4, "big")
-        # primed with the dictionary once, copied for each record (memLevel 8: a state 5×
-        # cheaper to copy than 9's, the same output size)
-        self._c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data)
+        self._dict = zstandard.ZstdCompressionDict(data)  # a trained dictionary, or raw content
+        self._dict.precompute_compress(level=LEVEL)
+        self._local = threading.local()  # zstd's (de)compressors are not for two threads at once
+
+    def _pair(self) -> tuple[Any, Any]:
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            pair = self._local.pair = (
+                zstandard.ZstdCompressor(LEVEL, self._dict, write_checksum=False, write_dict_id=False),
+                zstandard.ZstdDecompressor(dict_data=self._dict))
+        return pair
 
     def pack(self, raw: bytes) -> bytes:
-        c = self._c.copy()
-        return _Z + self.key + c.compress(raw) + c.flush()
+        return _Z + self.key + self._pair()[0].compress(raw)
 
     def unpack(self, blob: bytes) -> bytes:
-        # a new inflater takes the dictionary faster than a primed one is copied
-        return zlib.decompressobj(-15, zdict=self.data).decompress(blob[5:])
+        return self._pair()[1].decompress(blob[5:])
 
 
 _KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
@@ -299,11 +310,12 @@ _WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
 
 
 def make_dictionary(samples: list[bytes]) -> bytes:
-    """A preset dictionary from sample records: records taken evenly across the samples, the
-    last ones nearest the data (deflate reaches them with the shortest distances)."""
+    """A dictionary from sample records: zstd's trainer, or (too few samples for it) records
+    taken evenly across the samples, the last ones nearest the data."""
+    with suppress(zstandard.ZstdError):
+        return zstandard.train_dictionary(DICTIONARY_BYTES, samples).as_bytes()
     every = max(1, -(-sum(map(len, samples)) // DICTIONARY_BYTES))  # so that ~32 KB are picked
-    picked = samples[::every]
-    return b"".join(picked)[-DICTIONARY_BYTES:]
+    return b"".join(samples[::every])[-DICTIONARY_BYTES:]
 
 
 def learn(conn: sqlite3.Connection) -> dict[str, Codec]:
