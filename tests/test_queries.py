@@ -298,6 +298,34 @@ def test_audit_filters(seed_corpus: Corpus) -> None:
     assert only and {v.document for v in only} == {VI_THANH_PLAN}
 
 
+def test_every_rule_is_reported_by_one_check() -> None:
+    given = [r for _, gives in audit.RULES.values() for r in gives]
+    assert sorted(given) == sorted(audit.RULE_NAMES)
+
+
+@pytest.mark.parametrize("store", ["seed_store", "own_store"])
+def test_audit_of_one_document_or_rule_is_that_part_of_the_whole(store: str, request: pytest.FixtureRequest
+                                                                  ) -> None:
+    from cchc_graph.graph.questions.index import open_store
+
+    path = request.getfixturevalue(store)
+
+    def asked(**kw: object) -> list[audit.Violation]:  # a fresh store object: nothing kept
+        with open_store(path).snapshot() as c:
+            return list(audit.audit(c, **kw))
+
+    whole = asked()
+    with open_store(path).snapshot() as c:
+        docs = [d for (d,) in c.rows("SELECT id FROM documents ORDER BY id")]
+    assert whole and len({v.document for v in whole}) > 1
+    for doc in docs:
+        assert asked(document=doc) == [v for v in whole if v.document == doc], doc
+    for rule in audit.RULE_NAMES:
+        assert asked(rules=(rule,)) == [v for v in whole if v.rule == rule], rule
+    assert asked(rules=("report_cycle", "task_no_lead"), document=docs[0]) == [
+        v for v in whole if v.rule in ("report_cycle", "task_no_lead") and v.document == docs[0]]
+
+
 # --- search ------------------------------------------------------------------------------------
 
 def test_search_without_accents_finds_names_before_quotes(seed_corpus: Corpus) -> None:

@@ -3,8 +3,9 @@ with cooperating agencies and a deadline — and the checks an auditor runs acro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from cchc_graph.graph.questions.cascade import cascade
@@ -65,8 +66,22 @@ RULE_TEXT = {
 }
 
 
-def _task_rules(c: Corpus) -> Iterator[Violation]:
-    for t in c.each("tasks"):  # one at a time: an audit reads every task
+def _records(c: Corpus, table: str, doc: str | None, where: str = "", params: tuple[str, ...] = ()
+             ) -> Iterable[dict[str, Any]]:
+    """A table's records (``where``: an SQL condition), of one document when ``doc`` is given,
+    in the export's order; over the whole corpus one at a time."""
+    if doc is None and not where:
+        return c.each(table)
+    conds = [w for w in (where, "document = ?" if doc else "") if w]
+    return c.recs(table, " AND ".join(conds), (*params, doc) if doc else params)
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _task_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
+    for t in _records(c, "tasks", doc):
         tid, p = t["id"], prov(t["provenance"])
         leads = t.get("lead") or []
         if not leads:
@@ -84,7 +99,10 @@ def _task_rules(c: Corpus) -> Iterator[Violation]:
                             "nhiệm vụ không có thời hạn / task has no deadline", p)
 
 
-def _report_cycles(c: Corpus) -> Iterator[Violation]:
+def _report_cycles(c: Corpus, doc: str | None) -> Iterator[Violation]:
+    if doc and not c.rows("SELECT 1 FROM responsibilities WHERE document = ? AND role = 'report_to' LIMIT 1",
+                          (doc,)):
+        return  # a cycle is reported on a reporting line's document: this one has none
     import networkx as nx  # here: the CLI starts without it
 
     g = nx.DiGraph()
@@ -101,9 +119,10 @@ def _report_cycles(c: Corpus) -> Iterator[Violation]:
                         f"báo cáo vòng tròn / agencies report to each other: {names}", first.provenance)
 
 
-def _cascade_rules(c: Corpus) -> Iterator[Violation]:
+def _cascade_rules(c: Corpus, only: str | None) -> Iterator[Violation]:
     for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
-                         f"resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}"):  # the others have no parent
+                         f"resolves_to IS NOT NULL){' AND id = ?' if only else ''} ORDER BY {EXPORT_ORDER}",
+                         (only,) if only else ()):  # the others have no parent
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
@@ -118,10 +137,10 @@ def _cascade_rules(c: Corpus) -> Iterator[Violation]:
                                     f"missing in the child", row.parent.provenance)
 
 
-def _target_owner(c: Corpus) -> Iterator[Violation]:
+def _target_owner(c: Corpus, doc: str | None) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
     owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"))
-    for t in c.each("targets"):
+    for t in _records(c, "targets", doc):
         area = METRIC_AREAS.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
@@ -133,12 +152,10 @@ def _target_owner(c: Corpus) -> Iterator[Violation]:
                             prov(t["provenance"]))
 
 
-def _citation_rules(c: Corpus) -> Iterator[Violation]:
+def _citation_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
     local = set(c.jurisdictions)
-    for ci in c.each("citations"):
+    for ci in _records(c, "citations", doc, "coalesce(resolves_to, '') = ''"):
         cid = ci["id"]
-        if ci["resolves_to"]:
-            continue
         in_reach = ci.get("scope") in local and ci.get("scope") is not None
         yield Violation("citation_unresolved", "warning" if in_reach else "info", cid,
                         ci.get("number") or ci.get("title") or cid, ci["document"],
@@ -158,19 +175,18 @@ RESTS_ON = ("based_on", "implements", "guides")
 SUPERSEDES = ("replaces", "repeals")
 
 
-def _superseded_bases(c: Corpus) -> Iterator[Violation]:
+def _superseded_bases(c: Corpus, doc: str | None) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
     ended: dict[str, list[tuple[str, dict]]] = {}
     dates = dict(c.rows("SELECT id, date FROM documents"))
-    citations = c.recs("citations")
-    for ci in citations:
+    for ci in c.recs("citations", f"relation IN ({_marks(SUPERSEDES)})", SUPERSEDES):
         day = dates.get(ci["document"])
-        if ci["relation"] in SUPERSEDES and day:
+        if day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
-    for ci in citations:
+    for ci in _records(c, "citations", doc, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON):
         cid, day = ci["id"], dates.get(ci["document"])
-        if ci["relation"] not in RESTS_ON or not day:
+        if not day:
             continue
         for when, by in sorted(ended.get(ci.get("resolves_to") or ci["ref"], []), key=lambda x: x[0]):
             if when < day and by["document"] != ci["document"]:
@@ -184,7 +200,7 @@ def _superseded_bases(c: Corpus) -> Iterator[Violation]:
                 break
 
 
-def _agency_rules(c: Corpus) -> Iterator[Violation]:
+def _agency_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
     for a in c.each("agencies"):
         aid = a["id"]
         if not a.get("kind") or a["kind"] == "unknown":
@@ -192,10 +208,15 @@ def _agency_rules(c: Corpus) -> Iterator[Violation]:
                             "không rõ loại cơ quan / agency of unknown kind", prov(a.get("provenance")))
 
 
-RULES: dict[str, Callable[[Corpus], Iterator[Violation]]] = {
-    "tasks": _task_rules, "report_cycles": _report_cycles, "cascade": _cascade_rules,
-    "target_owner": _target_owner, "citations": _citation_rules, "superseded": _superseded_bases,
-    "agencies": _agency_rules,
+# each check with the rules it reports: a question about some rules runs only their checks
+RULES: dict[str, tuple[Callable[[Corpus, str | None], Iterator[Violation]], tuple[str, ...]]] = {
+    "tasks": (_task_rules, ("task_no_lead", "task_many_leads", "task_no_deadline")),
+    "report_cycles": (_report_cycles, ("report_cycle",)),
+    "cascade": (_cascade_rules, ("target_weaker", "target_missing")),
+    "target_owner": (_target_owner, ("target_no_agency",)),
+    "citations": (_citation_rules, ("citation_unresolved", "citation_inconsistent")),
+    "superseded": (_superseded_bases, ("citation_superseded",)),
+    "agencies": (_agency_rules, ("agency_unknown_kind",)),
 }
 RULE_NAMES = ("task_no_lead", "task_many_leads", "task_no_deadline", "report_cycle", "target_weaker",
               "target_missing", "target_no_agency", "citation_unresolved", "citation_inconsistent",
@@ -211,8 +232,13 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     walk them at every full collection), and built when read."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    found = c.derived("audit", lambda: [(v.rule, SEVERITIES.index(v.severity), v.document, orjson.dumps(v))
-                                        for v in _all_violations(c)])
+    checks = tuple(k for k, (_, gives) in RULES.items() if not rules or not set(gives).isdisjoint(rules))
+    # one document's or some rules' findings are found by their checks alone, unless the whole
+    # audit is already kept
+    whole = ("audit", None, tuple(RULES))
+    key = whole if whole in c.memo else ("audit", doc, checks)
+    found = c.derived(key, lambda: [(v.rule, SEVERITIES.index(v.severity), v.document, orjson.dumps(v))
+                                    for v in _all_violations(c, key[1], key[2])])
     return Answers([blob for rule, severity, d, blob in found
                     if (not rules or rule in rules) and severity <= limit and (doc is None or d == doc)],
                    _violation)
@@ -244,8 +270,10 @@ def by_document(found: list[Violation]) -> dict[str | None, list[Violation]]:
                                                        -len(kv[1]), kv[0] or "")))
 
 
-def _all_violations(c: Corpus) -> list[Violation]:
-    """Every rule over the whole corpus, in the audit's order: found once per corpus."""
-    return sorted((v for check in RULES.values() for v in check(c)),
+def _all_violations(c: Corpus, doc: str | None = None, checks: tuple[str, ...] = tuple(RULES)
+                    ) -> list[Violation]:
+    """The findings of ``checks`` (names of ``RULES``), in the audit's order: over the whole
+    corpus, or those that can be of document ``doc`` (the caller keeps only that document's)."""
+    return sorted((v for name in checks for v in RULES[name][0](c, doc)),
                   key=lambda v: (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule),
                                  v.document or "", v.provenance.start if v.provenance else 0))
