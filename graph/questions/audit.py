@@ -105,6 +105,13 @@ def _report_cycles(c: Corpus, doc: str | None) -> Iterator[Violation]:
         return  # a cycle is reported on a reporting line's document: this one has none
     import networkx as nx  # here: the CLI starts without it
 
+    # who reports to whom, from the lookup columns alone: most corpora have no circle, and
+    # then no line's record need be read (~1 s at 10,000 documents)
+    pairs = c.rows("SELECT DISTINCT l.agency, r.agency FROM responsibilities r JOIN responsibilities l "
+                   "ON l.task = r.task AND l.role = 'lead' "
+                   "WHERE r.role = 'report_to' AND l.agency != r.agency")
+    if nx.is_directed_acyclic_graph(nx.DiGraph(pairs)):
+        return
     g = nx.DiGraph()
     lines = {}
     for r in reporting_lines(c):
