@@ -198,7 +198,7 @@ def _ddl() -> Iterator[str]:
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_agency ON agency_keys(agency)"
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
-    # each table's preset dictionary for its records (``encode``), made once per store
+    # each table's zstd dictionary for its records (``encode``), made once per store
     yield "CREATE TABLE IF NOT EXISTS dictionaries (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
     # the build's cache: each document's source file and its facts (zlib-compressed JSON)
     yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
