@@ -28,6 +28,7 @@ from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInf
 from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound, open_store
 from cchc_graph.graph.questions.planning import Deadline, Matrix
 from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
+from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
 from cchc_graph.graph.store.build import DEFAULT_STORE, BuildReport, Store, StoreError
 
@@ -108,11 +109,12 @@ class Graph:
         """The tasks the agencies called ``name`` hold these roles on."""
         return queries.agency_roles(self.corpus, name, jurisdiction, roles, document)
 
-    def agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyProfile]:
-        """The profile of each agency ``name`` (an id, name, alias or abbreviation) matches."""
+    def agency(self, name: str, jurisdiction: str | None = None) -> Sequence[AgencyProfile]:
+        """The profile of each agency ``name`` (an id, name, alias or abbreviation) matches, made
+        when read (a common name matches hundreds of agencies across the country)."""
         c = self.corpus
         ids = [name] if name in c.agencies else c.find_agencies(name, jurisdiction)
-        return [queries.agency_profile(c, a) for a in ids]
+        return Answers(ids, lambda a: queries.agency_profile(c, a))
 
     def cites(self, document: str, depth: int = 1) -> list[CitationHop]:
         """What a document (id, number or title phrase) cites, transitively to ``depth``."""
