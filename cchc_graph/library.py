@@ -20,19 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from cchc_graph.graph.questions import audit as audit_mod
-from cchc_graph.graph.questions import cascade as cascade_mod
-from cchc_graph.graph.questions import coverage, planning, queries, trace
-from cchc_graph.graph.questions.audit import Violation
-from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
 from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound, open_store
-from cchc_graph.graph.questions.planning import Deadline, Matrix
-from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
 from cchc_graph.graph.questions.tables import Answers
-from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
 from cchc_graph.graph.store.build import DEFAULT_STORE, BuildReport, Store, StoreError
 
+# Each method imports the module of its question: a one-shot command pays only for the one it
+# asks (all of them are ~30 ms of a command's start).
 if TYPE_CHECKING:
+    from cchc_graph.graph.questions.audit import Violation
+    from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
+    from cchc_graph.graph.questions.planning import Deadline, Matrix
+    from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
+    from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
     from cchc_graph.loaders.read import ReadOptions
 
 __all__ = ["Dependencies", "Graph", "NotFound", "StoreError", "build", "open"]
@@ -102,38 +101,54 @@ class Graph:
     def who_leads(self, phrase: str, jurisdiction: str | None = None,
                   document: str | None = None) -> Sequence[TaskAnswer]:
         """Tasks containing ``phrase``, each with its lead, cooperating and standing agencies."""
+        from cchc_graph.graph.questions import queries
+
         return queries.who_leads(self.corpus, phrase, jurisdiction, document)
 
     def agency_roles(self, name: str, jurisdiction: str | None = None, roles: tuple[str, ...] = ROLES,
                      document: str | None = None) -> Sequence[AgencyRole]:
         """The tasks the agencies called ``name`` hold these roles on."""
+        from cchc_graph.graph.questions import queries
+
         return queries.agency_roles(self.corpus, name, jurisdiction, roles, document)
 
     def agency(self, name: str, jurisdiction: str | None = None) -> Sequence[AgencyProfile]:
         """The profile of each agency ``name`` (an id, name, alias or abbreviation) matches, made
         when read (a common name matches hundreds of agencies across the country)."""
+        from cchc_graph.graph.questions import queries
+
         c = self.corpus
         ids = [name] if name in c.agencies else c.find_agencies(name, jurisdiction)
         return Answers(ids, lambda a: queries.agency_profile(c, a))
 
     def cites(self, document: str, depth: int = 1) -> list[CitationHop]:
         """What a document (id, number or title phrase) cites, transitively to ``depth``."""
+        from cchc_graph.graph.questions import trace
+
         return trace.cites(self.corpus, document, depth)
 
     def cited_by(self, number: str, depth: int = 1) -> Sequence[CitationHop]:
         """Who cites a document number (or a stored document), backwards to ``depth``."""
+        from cchc_graph.graph.questions import trace
+
         return trace.cited_by(self.corpus, number, depth)
 
     def citations(self, resolved: bool | None = None) -> list[CitationHop]:
         """Every citation; only those found in the store (True) or not (False)."""
+        from cchc_graph.graph.questions import trace
+
         return trace.citation_status(self.corpus, resolved)
 
     def inconsistencies(self) -> list[Inconsistency]:
         """Numbers cited with different dates, issuers or titles."""
+        from cchc_graph.graph.questions import trace
+
         return trace.inconsistencies(self.corpus)
 
     def deps(self, entity: str, depth: int = 1) -> Dependencies:
         """What an entity (id, document number, agency name) depends on, and what on it."""
+        from cchc_graph.graph.questions import queries, trace
+
         c = self.corpus
         nid = c.resolve_entity(entity)
         up, down = trace.dependencies(c, nid, depth)
@@ -141,50 +156,72 @@ class Graph:
 
     def path(self, source: str, target: str, structural: bool = False) -> list[Link]:
         """The shortest chain of facts between two entities ([] when none)."""
+        from cchc_graph.graph.questions import trace
+
         c = self.corpus
         return trace.path(c, c.resolve_entity(source), c.resolve_entity(target), structural)
 
     def cascade(self, child: str, parent: str | None = None) -> list[Cascade]:
         """A plan's targets against those of each document it implements (or ``parent``)."""
+        from cchc_graph.graph.questions import cascade as cascade_mod
+
         return cascade_mod.cascade(self.corpus, child, parent)
 
     def metrics(self) -> list[MetricInfo]:
         """The metrics targets are measured by, most used first."""
+        from cchc_graph.graph.questions import cascade as cascade_mod
+
         return cascade_mod.metrics(self.corpus)
 
     def compare(self, metric: str) -> Sequence[ComparisonRow]:
         """One metric (key or phrase of its label) across jurisdictions and documents."""
+        from cchc_graph.graph.questions import cascade as cascade_mod
+
         return cascade_mod.compare(self.corpus, metric)
 
     def audit(self, rules: tuple[str, ...] = (), severity: str = "info",
               document: str | None = None) -> list[Violation]:
         """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above."""
+        from cchc_graph.graph.questions import audit as audit_mod
+
         return list(audit_mod.audit(self.corpus, rules, severity, document))
 
     def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
         """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""
+        from cchc_graph.graph.questions import queries
+
         return queries.search(self.corpus, query, types)
 
     def matrix(self, document: str | None = None, jurisdiction: str | None = None) -> Matrix:
         """Agencies × tasks with their roles (``planning.matrix_csv`` / ``matrix_xlsx`` write it)."""
+        from cchc_graph.graph.questions import planning
+
         return planning.responsibility_matrix(self.corpus, document, jurisdiction)
 
     def calendar(self, document: str | None = None, jurisdiction: str | None = None,
                  agency: str | None = None) -> Sequence[Deadline]:
         """Every deadline, one-off and recurring (``planning.to_ics`` writes iCalendar)."""
+        from cchc_graph.graph.questions import planning
+
         return planning.deadlines(self.corpus, document, jurisdiction, agency)
 
     def gaps(self, document: str | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """What extraction did not understand (``duty``, ``figure``, ``metadata``)."""
+        from cchc_graph.graph.questions import coverage
+
         c = self.corpus
         return coverage.gaps_of(c, c.find_document(document) if document else None, kinds)
 
     def coverage(self) -> list[dict[str, Any]]:
         """Per document: responsibilities and targets found, gaps left by kind."""
+        from cchc_graph.graph.questions import coverage
+
         return coverage.coverage(self.corpus)
 
     def stats(self) -> dict[str, int]:
         """How many records of each kind the store holds (documents, agencies, tasks …)."""
+        from cchc_graph.graph.questions import coverage
+
         return coverage.record_counts(self.corpus)
 
     def export(self, fmt: str, output: str | Path | BinaryIO, base: str | None = None) -> str:
