@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc_graph.graph.exports.neo4j_db import Target
@@ -44,12 +44,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if engines is not None:
         engines.close()
+    uploads: UploadConfig | None = getattr(app.state, "upload", None)
+    if uploads is not None:
+        uploads.builder.close()
 
 
 @dataclass(frozen=True)
 class UploadConfig:
     token: str
     max_bytes: int
+    builder: upload.Builder = field(default_factory=lambda: upload.Builder())
 
 
 def create_app(store_dir: str | Path, upload_token: str | None = None,

@@ -125,6 +125,30 @@ def test_upload_needs_the_token_and_adds_the_document(tmp_path: Path) -> None:
     assert c.get("/documents/45/KH-UBND/cascade").json()["count"] == 1
 
 
+def test_uploads_are_built_in_a_child_process_replaced_when_it_dies(tmp_path: Path) -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    store = Store(tmp_path / "store")
+    store.build([examples / "nghi-quyet-cchc-lam-dong.md"])
+    plan = (examples / "ke-hoach-cchc-duc-trong.md").read_bytes()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    others = {p.pid for p in multiprocessing.active_children()}
+    with TestClient(create_app(store.root, upload_token=TOKEN)) as c:
+        assert c.post("/documents", params={"filename": "a.md"}, content=plan, headers=auth).status_code == 200
+        (builder,) = [p for p in multiprocessing.active_children() if p.pid not in others]
+        assert builder.pid != os.getpid()
+        os.kill(builder.pid, signal.SIGKILL)  # as the OOM killer would, between two uploads
+        builder.join(10)
+        r = c.post("/documents", params={"filename": "b.md"}, content=plan, headers=auth)
+        assert r.status_code == 200 and r.json()["documents"] == 3
+        assert c.get("/health").json()["documents"] == 3
+    # the app's end stops its builder
+    assert not [p for p in multiprocessing.active_children() if p.pid not in others]
+
+
 def test_app_refuses_a_missing_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cchc build"):
         create_app(tmp_path / "none")
