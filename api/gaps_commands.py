@@ -3,7 +3,6 @@ understand, for review."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -40,7 +39,7 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
         counts = record_counts(c)
         rows = coverage(c) if per_document else []
     if as_json:
-        click.echo(json.dumps({**counts, "coverage": rows} if per_document else counts, indent=1))
+        emit_json({**counts, "coverage": rows} if per_document else counts)
         return
     for k, v in counts.items():
         click.echo(f"{k:18s} {v}")

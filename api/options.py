@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 import click
+import orjson
 from cchc_graph.graph.questions.index import Corpus, NotFound, open_store
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
 from cchc_graph.loaders.model import to_dict
@@ -57,19 +57,23 @@ def done(found: int) -> None:
     sys.exit(EXIT_OK if found else EXIT_EMPTY)
 
 
+_JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
 def emit_json(obj: Any) -> None:
-    """``obj`` as indented JSON. A list answer is written an item at a time, as it is built: a
-    broad question has tens of thousands, and the first reach the reader at once (the text is
-    the same as ``json.dumps`` of the whole list)."""
+    """``obj`` as indented JSON (orjson: a broad answer's hundreds of thousands of items are
+    written ~10× faster than by the json module). A list answer is written an item at a time,
+    as it is built, so the first reach the reader at once; the text is the same as one dump of
+    the whole list."""
     out = sys.stdout
     if not isinstance(obj, Sequence) or isinstance(obj, str | bytes):
-        out.write(json.dumps(to_dict(obj), ensure_ascii=False, indent=1) + "\n")
+        out.write(orjson.dumps(to_dict(obj), option=_JSON).decode() + "\n")
         return
-    sep = "[\n "
+    sep = "[\n  "
     for item in obj:
-        out.write(sep + json.dumps(to_dict(item), ensure_ascii=False, indent=1).replace("\n", "\n "))
-        sep = ",\n "
-    out.write("[]\n" if sep == "[\n " else "\n]\n")
+        out.write(sep + orjson.dumps(to_dict(item), option=_JSON).decode().replace("\n", "\n  "))
+        sep = ",\n  "
+    out.write("[]\n" if sep == "[\n  " else "\n]\n")
 
 
 def lazy(name: str) -> ModuleType:

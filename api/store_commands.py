@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -18,7 +17,7 @@ from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .neo4j_commands import neo4j_options
 from .neo4j_commands import target as neo4j_target
-from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, fail
+from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, emit_json, fail
 
 EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
 
@@ -93,12 +92,10 @@ def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir:
         except StoreError as e:
             fail(str(e), EXIT_STORE)
     if as_json:
-        click.echo(json.dumps({"loaded": report.loaded, "cached": report.cached,
-                               "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
-                               "kept": report.kept, "warnings": report.warnings,
-                               "gaps": dict(report.gaps),
-                               "documents": report.documents, "written": report.written},
-                              ensure_ascii=False, indent=1))
+        emit_json({"loaded": report.loaded, "cached": report.cached,
+                   "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
+                   "kept": report.kept, "warnings": report.warnings, "gaps": dict(report.gaps),
+                   "documents": report.documents, "written": report.written})
     else:
         for p, reason in report.skipped:
             click.echo(f"bỏ qua / skipped: {p}: {reason}", err=True)
@@ -191,7 +188,7 @@ def sparql(query: str, store_dir: str, limit: int, timeout: float, memory_mb: in
     finally:
         engine.close()
     if as_json:
-        click.echo(json.dumps(sq.results_json(answer), ensure_ascii=False, indent=1))
+        emit_json(sq.results_json(answer))
     elif answer.boolean is not None:
         click.echo("true" if answer.boolean else "false")
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import orjson
 import pytest
 from cchc_graph.api.options import emit_json
 from cchc_graph.graph.questions.tables import Answers
@@ -24,12 +25,22 @@ def test_list_items_are_written_as_they_are_built(monkeypatch: pytest.MonkeyPatc
     answers.RUN = 1
     emit_json(answers)
     assert '"id": "a"' in seen[1] and '"id": "b"' in seen[2]
-    assert out.getvalue() == json.dumps([build(k) for k in "abc"], ensure_ascii=False, indent=1) + "\n"
+    assert out.getvalue() == _one_dump([build(k) for k in "abc"])
 
 
-@pytest.mark.parametrize("obj", [[], [[]], [1, "x"], {"rows": [{"a": []}]}, ([{}, [[2]]],)])
+def _one_dump(obj: object) -> str:
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+@pytest.mark.parametrize("obj", [[], [[]], [1, "x"], {"rows": [{"a": []}]}, ([{}, [[2]]],),
+                                 [{"tên": "Sở Nội vụ", "n": 1.5, "k": None}], {3: "khóa số / int key"}])
 def test_same_text_as_one_dump(obj: object, monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     emit_json(obj)
-    assert out.getvalue() == json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+    text = out.getvalue()
+    if not isinstance(obj, dict):
+        assert text == _one_dump(obj)
+    # what the json module reads back is the answer, keys as JSON has them, letters unescaped
+    assert json.loads(text) == json.loads(json.dumps(obj, ensure_ascii=False))
+    assert "\\u" not in text
