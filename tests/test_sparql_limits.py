@@ -127,6 +127,31 @@ def test_sigterm_during_an_upload_leaves_a_readable_store(seed_store: Path, tmp_
     assert len(after) in (before, before + 1)
 
 
+def test_a_killed_server_takes_its_upload_builder_along(seed_store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    plan = next(p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in (".txt", ".md"))
+    proc, base = start(store, "--allow-upload", env={"CCHC_UPLOAD_TOKEN": "kill-test-token"})
+    try:
+        before = set(tree(proc.pid))
+        r = httpx.post(f"{base}/documents", params={"filename": "ke-hoach-nap.txt"}, content=plan.read_bytes(),
+                       headers={"Authorization": "Bearer kill-test-token"}, timeout=60)
+        assert r.status_code == 200, r.text
+        pids = tree(proc.pid)
+        assert set(pids) - before, pids  # the upload was built by a process of its own
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 5
+        while [p for p in pids if running(p)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p for p in pids if running(p)] == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_an_answer_past_its_size_bound_is_refused(seed_store: Path) -> None:
     """One row can be gigabytes (GROUP_CONCAT over a product): it never reaches the server whole."""
     query = ("SELECT (GROUP_CONCAT(CONCAT(?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q, ?q)) AS ?all) "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import secrets
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from cchc_graph.graph.store.build import BuildReport, Store, StoreError, atomic_write_bytes
+from cchc_graph.graph.store.parallel import die_with_parent
 from cchc_graph.loaders.read import SUPPORTED, ReadOptions
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -41,7 +43,7 @@ class Builder:
     """Uploads built in one child process, one after another: reading and linking a document
     then hold no lock that the server's readers wait for (the GIL), and a file whose reader
     ends its process does not end the server. A builder that died (killed while idle, say) is
-    replaced once for the next upload."""
+    replaced once for the next upload; a server that dies (kill -9 included) takes it along."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
@@ -53,7 +55,8 @@ class Builder:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
             if self._pool is None:  # spawned: forking a server's threads is not safe
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=die_with_parent, initargs=(os.getpid(),))
             return self._pool
 
     def build(self, root: Path, paths: list[Path], options: ReadOptions, wait_s: float) -> BuildReport:

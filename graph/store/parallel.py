@@ -48,8 +48,8 @@ def _extract_job(job: tuple[Path, str, ReadOptions | None, Keep[T]]) -> tuple[T 
     return extract_one(*job)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Worker start-up: exit when the build that started it dies (kill -9 included); a worker
+def die_with_parent(parent: int) -> None:
+    """Worker start-up: exit when the process that started it dies (kill -9 included); a worker
     blocked on its queue would otherwise wait forever."""
     with contextlib.suppress(OSError, AttributeError):  # Linux: the kernel signals us
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -79,5 +79,5 @@ def extract_all(jobs: list[Job], options: ReadOptions | None,
     # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
     # build holding it), and fork is unsafe in a process running threads (the API server)
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.map(_extract_job, [(p, d, options, keep) for p, d in jobs], chunksize=CHUNK)
