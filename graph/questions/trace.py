@@ -186,8 +186,11 @@ def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[Answers[Link],
     """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``; the
     links are built when read (a hub at depth 10 has hundreds of thousands)."""
     _check(c, entity)
-    return (Answers(_walk(c, entity, depth, upstream=True), lambda e: _link(c, *e)),
-            Answers(_walk(c, entity, depth, upstream=False), lambda e: _link(c, *e)))
+    def built(e: tuple[str, str, dict]) -> Link:
+        return _link(c, e[0], e[1], typed.full(c, e[2]))
+
+    return (Answers(_walk(c, entity, depth, upstream=True), built),
+            Answers(_walk(c, entity, depth, upstream=False), built))
 
 
 def _walk(c: Corpus, start: str, depth: int, upstream: bool) -> list[tuple]:
@@ -197,7 +200,8 @@ def _walk(c: Corpus, start: str, depth: int, upstream: bool) -> list[tuple]:
     for _ in range(depth):
         if not frontier:
             break
-        outs, ins = typed.edges_of(c, frontier, True), typed.edges_of(c, frontier, False)
+        # the edges' columns only: their records are read for the links shown
+        outs, ins = typed.edges_of(c, frontier, True, False), typed.edges_of(c, frontier, False, False)
         nxt = []
         for n in frontier:
             steps = [(t, s, t, d) for s, t, d in outs[n] if (d["type"], fwd) in DEPENDS]

@@ -83,25 +83,50 @@ def positions(c: Corpus, nodes: Iterable[str]) -> dict[str, tuple[Any, ...]]:
     return out
 
 
+ROWS = "_rows"  # an edge read without its record: the rows it was merged from, in order
+
+
 def _grouped(edges: Iterable[dict[str, Any]], other: str) -> list[Edge]:
     groups: dict[str, dict[str, dict[str, Any]]] = {}
     for e in edges:
         by_key = groups.setdefault(e[other], {})
         key = e.get("citation") or e["type"]
-        by_key[key] = {**by_key[key], **e} if key in by_key else e
+        if key in by_key:
+            was = by_key[key]
+            e = {**was, **e, ROWS: was[ROWS] + e[ROWS]} if ROWS in e and ROWS in was else {**was, **e}
+        by_key[key] = e
     return [(e["source"], e["target"], e) for by_key in groups.values() for e in by_key.values()]
 
 
-def edges_of(c: Corpus, nodes: Sequence[str], out: bool) -> dict[str, list[Edge]]:
-    """Each node's out-edges (``out``) or in-edges, as the typed graph gives them."""
+def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True) -> dict[str, list[Edge]]:
+    """Each node's out-edges (``out``) or in-edges, as the typed graph gives them. Without
+    ``records`` a stored edge holds only its ends, type and citation, and the rows it is made of
+    (``full`` reads it whole): a walk over hundreds of thousands of edges reads their columns."""
     end, other = ("source", "target") if out else ("target", "source")
     raw: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {end} IN (SELECT value FROM json_each(?)) "
-                         f"ORDER BY {EXPORT_ORDER}", (json_list(set(nodes)),)):
-        raw[n].append(c.decode(rec))
+    where = f"{end} IN (SELECT value FROM json_each(?)) ORDER BY {EXPORT_ORDER}"
+    if records:
+        for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {where}", (json_list(set(nodes)),)):
+            raw[n].append(c.decode(rec))
+    else:
+        for n, rowid, s, t, kind, citation in c.rows(
+                f"SELECT {end}, rowid, source, target, type, citation FROM edges WHERE {where}",
+                (json_list(set(nodes)),)):
+            raw[n].append({"source": s, "target": t, "type": kind, "citation": citation, ROWS: (rowid,)})
     for n, e in _refines(c, nodes, out):
         raw[n].append(e)
     return {n: _grouped(raw.get(n, ()), other) for n in nodes}
+
+
+def full(c: Corpus, edge: dict[str, Any]) -> dict[str, Any]:
+    """An edge's attributes as ``edges_of`` gives them with its records (the rows it was merged
+    from, read and merged in the same order)."""
+    if ROWS not in edge:
+        return edge
+    merged: dict[str, Any] = {}
+    for rowid in edge[ROWS]:
+        merged.update(c.by_rowid("edges", rowid))
+    return merged
 
 
 def out_edges(c: Corpus, node: str) -> list[Edge]:
