@@ -186,6 +186,7 @@ def dependencies(c: Corpus, entity: str, depth: int = 1) -> tuple[Answers[Link],
     """(what ``entity`` depends on, what depends on it), following DEPENDS to ``depth``; the
     links are built when read (a hub at depth 10 has hundreds of thousands)."""
     _check(c, entity)
+
     def built(e: tuple[str, str, dict]) -> Link:
         return _link(c, e[0], e[1], typed.full(c, e[2]))
 
@@ -200,8 +201,10 @@ def _walk(c: Corpus, start: str, depth: int, upstream: bool) -> list[tuple]:
     for _ in range(depth):
         if not frontier:
             break
-        # the edges' columns only: their records are read for the links shown
-        outs, ins = typed.edges_of(c, frontier, True, False), typed.edges_of(c, frontier, False, False)
+        # the edges' columns only (their records are read for the links shown), of the types
+        # followed; an edge of another type without a citation is a group of its own, never followed
+        outs = typed.edges_of(c, frontier, True, False, {t for t, d in DEPENDS if d == fwd})
+        ins = typed.edges_of(c, frontier, False, False, {t for t, d in DEPENDS if d == back})
         nxt = []
         for n in frontier:
             steps = [(t, s, t, d) for s, t, d in outs[n] if (d["type"], fwd) in DEPENDS]

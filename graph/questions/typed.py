@@ -98,20 +98,26 @@ def _grouped(edges: Iterable[dict[str, Any]], other: str) -> list[Edge]:
     return [(e["source"], e["target"], e) for by_key in groups.values() for e in by_key.values()]
 
 
-def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True) -> dict[str, list[Edge]]:
+def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True,
+             kinds: Iterable[str] | None = None) -> dict[str, list[Edge]]:
     """Each node's out-edges (``out``) or in-edges, as the typed graph gives them. Without
     ``records`` a stored edge holds only its ends, type and citation, and the rows it is made of
-    (``full`` reads it whole): a walk over hundreds of thousands of edges reads their columns."""
+    (``full`` reads it whole): a walk over hundreds of thousands of edges reads their columns.
+    ``kinds``: only the edges of these types, and those of a citation (one of which may end up
+    of another type when a later edge of the citation updates it)."""
     end, other = ("source", "target") if out else ("target", "source")
     raw: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    where = f"{end} IN (SELECT value FROM json_each(?)) ORDER BY {EXPORT_ORDER}"
+    where, params = f"{end} IN (SELECT value FROM json_each(?))", [json_list(set(nodes))]
+    if kinds is not None:
+        where += " AND (citation IS NOT NULL OR type IN (SELECT value FROM json_each(?)))"
+        params.append(json_list(set(kinds)))
+    where += f" ORDER BY {EXPORT_ORDER}"
     if records:
-        for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {where}", (json_list(set(nodes)),)):
+        for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {where}", params):
             raw[n].append(c.decode(rec))
     else:
         for n, rowid, s, t, kind, citation in c.rows(
-                f"SELECT {end}, rowid, source, target, type, citation FROM edges WHERE {where}",
-                (json_list(set(nodes)),)):
+                f"SELECT {end}, rowid, source, target, type, citation FROM edges WHERE {where}", params):
             raw[n].append({"source": s, "target": t, "type": kind, "citation": citation, ROWS: (rowid,)})
     for n, e in _refines(c, nodes, out):
         raw[n].append(e)
