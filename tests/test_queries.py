@@ -326,6 +326,24 @@ def test_audit_of_one_document_or_rule_is_that_part_of_the_whole(store: str, req
         v for v in whole if v.rule in ("report_cycle", "task_no_lead") and v.document == docs[0]]
 
 
+@pytest.mark.parametrize("corpus", ["seed_corpus", "own_corpus"])
+def test_the_dependency_walk_over_columns_equals_the_walk_over_records(
+        corpus: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = request.getfixturevalue(corpus)
+    entities = [i for table in ("documents", "refs", "targets", "agencies")
+                for (i,) in c.rows(f"SELECT id FROM {table} ORDER BY id")]
+    fast = {e: tuple(map(list, trace.dependencies(c, e, 10))) for e in entities}
+    assert sum(len(up) + len(down) for up, down in fast.values()) > 100
+    plain = typed.edges_of  # every edge of the nodes, each with its record
+
+    def records(c_: Corpus, nodes: list[str], out: bool, *_: object, **__: object) -> dict:
+        return plain(c_, nodes, out, True)
+
+    monkeypatch.setattr(typed, "edges_of", records)
+    for e in entities:
+        assert tuple(map(list, trace.dependencies(c, e, 10))) == fast[e], e
+
+
 # --- search ------------------------------------------------------------------------------------
 
 def test_search_without_accents_finds_names_before_quotes(seed_corpus: Corpus) -> None:
