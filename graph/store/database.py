@@ -285,22 +285,26 @@ class Codec:
         self.data = data
         self.key = zlib.crc32(data).to_bytes(4, "big")
         self._dict = zstandard.ZstdCompressionDict(data)  # a trained dictionary, or raw content
-        self._dict.precompute_compress(level=LEVEL)
         self._local = threading.local()  # zstd's (de)compressors are not for two threads at once
-
-    def _pair(self) -> tuple[Any, Any]:
-        pair = getattr(self._local, "pair", None)
-        if pair is None:
-            pair = self._local.pair = (
-                zstandard.ZstdCompressor(LEVEL, self._dict, write_checksum=False, write_dict_id=False),
-                zstandard.ZstdDecompressor(dict_data=self._dict))
-        return pair
+        self._prepared = threading.Lock()  # taken until the dictionary is ready to compress with
+        self._compressing = False
 
     def pack(self, raw: bytes) -> bytes:
-        return _Z + self.key + self._pair()[0].compress(raw)
+        c = getattr(self._local, "c", None)
+        if c is None:
+            with self._prepared:  # readers never compress: only writers pay for this (~0.1 ms)
+                if not self._compressing:
+                    self._dict.precompute_compress(level=LEVEL)
+                    self._compressing = True
+            c = self._local.c = zstandard.ZstdCompressor(LEVEL, self._dict, write_checksum=False,
+                                                         write_dict_id=False)
+        return _Z + self.key + c.compress(raw)
 
     def unpack(self, blob: bytes) -> bytes:
-        return self._pair()[1].decompress(blob[5:])
+        d = getattr(self._local, "d", None)
+        if d is None:
+            d = self._local.d = zstandard.ZstdDecompressor(dict_data=self._dict)
+        return d.decompress(blob[5:])
 
 
 _KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
