@@ -416,12 +416,16 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     records, plain = list(records), doc is None
     if not plain and t.name not in _codecs(conn):
         train(conn, t.name, [orjson.dumps(r) for r in records])
-    for i, rec in enumerate(records, start):
-        blob = orjson.dumps(rec) if plain else encode(conn, t.name, rec)
-        cur = conn.execute(sql, (doc, i, *(_field(rec, c, documents) for c in t.columns), blob))
-        if t.fts:
-            conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
-                         (cur.lastrowid, fts_field(t.name, rec)))
+    rows = ((doc, i, *(_field(rec, c, documents) for c in t.columns),
+             orjson.dumps(rec) if plain else encode(conn, t.name, rec))
+            for i, rec in enumerate(records, start))
+    if not t.fts:  # no row id to know: all at once
+        conn.executemany(sql, rows)
+        return
+    for row, rec in zip(rows, records, strict=True):
+        cur = conn.execute(sql, row)
+        conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
+                     (cur.lastrowid, fts_field(t.name, rec)))
 
 
 def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
