@@ -44,12 +44,10 @@ def stats(store_dir: str, per_document: bool, as_json: bool) -> None:
     for k, v in counts.items():
         click.echo(f"{k:18s} {v}")
     if rows:
-        from .render import show, table
-
-        show(table("Độ phủ / coverage (gaps: cchc gaps)",
-                              ["Văn bản", "Trách nhiệm", "Chỉ tiêu", "Gaps: duty", "figure", "metadata"],
-                              [[r["document"], r["responsibilities"], r["targets"], r["duty"],
-                                r["figure"], r["metadata"]] for r in rows]))
+        render.show(render.table("Độ phủ / coverage (gaps: cchc gaps)",
+                                 ["Văn bản", "Trách nhiệm", "Chỉ tiêu", "Gaps: duty", "figure", "metadata"],
+                                 [[r["document"], r["responsibilities"], r["targets"], r["duty"],
+                                   r["figure"], r["metadata"]] for r in rows]))
 
 
 @click.command("gaps")

@@ -17,9 +17,9 @@ from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
 from .neo4j_commands import neo4j_options
 from .neo4j_commands import target as neo4j_target
-from .options import EXIT_EMPTY, EXIT_STORE, EXIT_USAGE, STORE_OPTION, emit_json, fail
+from .options import EXIT_EMPTY, EXIT_OK, EXIT_STORE, EXIT_USAGE, STORE_OPTION, emit_json, fail
 
-EXIT_OK, EXIT_SKIPPED, EXIT_NOTHING = 0, 1, 2
+EXIT_SKIPPED, EXIT_NOTHING = 1, 2  # build's own codes (options.py)
 
 
 READ_OPTIONS = [
