@@ -10,8 +10,9 @@ from pathlib import Path
 from cchc_graph.graph.exports.neo4j_db import Target
 from cchc_graph.graph.exports.sparql import Limits
 from cchc_graph.graph.questions.backend import Embedded, Neo4j, NotAvailable
-from cchc_graph.graph.questions.index import NotFound, open_store
+from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.library import open_store
 from cchc_graph.loaders.model import SCHEMA_VERSION
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware

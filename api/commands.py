@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -296,29 +296,35 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         cchc audit -d 002 --rule task_many_leads --limit 0
     """
     with asking(store_dir) as g:
-        found = g.audit(rules, severity, document)
-        groups = audit_mod.by_document(found)
-        if as_json:
-            emit_json([v for vs in groups.values() for v in (vs[:limit] if limit else vs)]
-                             if limit else found)
+        if as_json and not limit:
+            found = g.audit(rules, severity, document)  # written as read, in the audit's order
+            emit_json(found)
         else:
-            _print_audit(g.corpus, found, groups, AUDIT_LIMIT if limit is None else limit)
+            counted = g.audit_counts(rules, severity, document)
+            groups = g.audit_by_document(rules, severity, document, limit or 0 if as_json else
+                                         AUDIT_LIMIT if limit is None else limit, counted)
+            if as_json:
+                emit_json([v for _, _, shown in groups for v in shown])
+            else:
+                _print_audit(g.corpus, counted, groups, AUDIT_LIMIT if limit is None else limit)
+            found = counted.documents
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
 
 
-def _print_audit(c: Corpus, found: list[audit_mod.Violation],
-                 groups: dict[str | None, list[audit_mod.Violation]], limit: int) -> None:
+def _print_audit(c: Corpus, counted: audit_mod.Counts,
+                 groups: Iterable[tuple[str | None, int, Sequence[audit_mod.Violation]]], limit: int) -> None:
     """The summary, then each document's findings (``limit`` of them; 0 = all)."""
     from rich.text import Text
 
     con = render.console()
-    render.show(render.audit_summary(audit_mod.summary(found), len(found), len(groups)))
-    for doc, vs in groups.items():
-        shown = vs[:limit] if limit else vs
+    render.show(render.audit_summary(counted.rules, counted.total, len(counted.documents)))
+    cut = False
+    for doc, n, shown in groups:
         head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"
-        more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < len(vs) else ""
-        con.print(render.violations(shown, f"{head}: {len(vs)} vi phạm / findings{more}"))
-    if limit and any(len(vs) > limit for vs in groups.values()):
+        more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < n else ""
+        cut = cut or len(shown) < n
+        con.print(render.violations(shown, f"{head}: {n} vi phạm / findings{more}"))
+    if cut:
         con.print(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
                        "để lọc / at most this many per document: --limit 0 for all.", "dim"))
 

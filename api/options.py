@@ -11,8 +11,9 @@ from typing import Any, NoReturn
 
 import click
 import orjson
-from cchc_graph.graph.questions.index import Corpus, NotFound, open_store
+from cchc_graph.graph.questions.index import Corpus, NotFound
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
+from cchc_graph.library import open_store
 from cchc_graph.loaders.model import to_dict
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3

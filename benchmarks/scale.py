@@ -88,7 +88,7 @@ def _latency(store: Path, fn: Any, args: list[tuple], repeat: int) -> dict[str, 
     the interpreter's start and imports) and reads its first page; p50/p95 over ``repeat``
     rounds of every argument. Warm, a server's calls (one open database, a snapshot each):
     each argument once, new to it, then ``repeat`` rounds again (as paging asks again)."""
-    from cchc_graph.graph.questions.index import open_store
+    from cchc_graph.library import open_store
 
     def ask(database: Any, a: tuple) -> float:
         t0 = time.perf_counter()
@@ -123,7 +123,7 @@ def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], fl
     """Open times (three: the first may read from disk), latency per question (one-shot and
     warm), focused-view HTML time."""
     from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
-    from cchc_graph.graph.questions.index import open_store
+    from cchc_graph.library import open_store
     from cchc_graph.visualizations.html import graph_html
     from cchc_graph.visualizations.view import ViewSpec, select
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_graph.graph.questions.index import open_store  # noqa: E402
+from cchc_graph.library import open_store  # noqa: E402
 from cchc_graph.visualizations.html import graph_html  # noqa: E402
 from cchc_graph.visualizations.view import ViewSpec, select  # noqa: E402
 

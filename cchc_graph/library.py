@@ -15,19 +15,20 @@ are the dataclasses the command prints as JSON.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound, open_store
+from cchc_graph.graph.questions.index import ROLES, Corpus, Database, NotFound
 from cchc_graph.graph.questions.tables import Answers
+from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store.build import DEFAULT_STORE, BuildReport, Store, StoreError
 
 # Each method imports the module of its question: a one-shot command pays only for the one it
 # asks (all of them are ~30 ms of a command's start).
 if TYPE_CHECKING:
-    from cchc_graph.graph.questions.audit import Violation
+    from cchc_graph.graph.questions.audit import Counts, Violation
     from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, MetricInfo
     from cchc_graph.graph.questions.planning import Deadline, Matrix
     from cchc_graph.graph.questions.queries import AgencyProfile, AgencyRole, SearchHit, TaskAnswer
@@ -48,6 +49,13 @@ def build(paths: Iterable[str | Path], store: str | Path = DEFAULT_STORE, add: b
         print(len(report.loaded), report.skipped)
     """
     return Store(store).build(list(paths), add=add, options=options, progress=progress)
+
+
+def open_store(root: str | Path) -> Database:
+    """The database of the store at ``root``, for questions (``Database.snapshot()``);
+    ``StoreError`` when it has none, or one of another layout version."""
+    Store(root).connect().close()  # says what is wrong: none yet, the earlier layout, another schema
+    return Database(Path(root) / db.DB_NAME)
 
 
 def open(store: str | Path = DEFAULT_STORE) -> Graph:
@@ -180,11 +188,28 @@ class Graph:
         return cascade_mod.compare(self.corpus, metric)
 
     def audit(self, rules: tuple[str, ...] = (), severity: str = "info",
-              document: str | None = None) -> list[Violation]:
-        """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above."""
+              document: str | None = None) -> Sequence[Violation]:
+        """Violations of the rules (``audit.RULE_NAMES``) at ``severity`` or above, most severe
+        first, read as used (a national corpus has hundreds of thousands)."""
         from cchc_graph.graph.questions import audit as audit_mod
 
-        return list(audit_mod.audit(self.corpus, rules, severity, document))
+        return audit_mod.audit(self.corpus, rules, severity, document)
+
+    def audit_counts(self, rules: tuple[str, ...] = (), severity: str = "info",
+                     document: str | None = None) -> Counts:
+        """The same violations counted by rule and severity, and by document."""
+        from cchc_graph.graph.questions import audit as audit_mod
+
+        return audit_mod.counts(self.corpus, rules, severity, document)
+
+    def audit_by_document(self, rules: tuple[str, ...] = (), severity: str = "info",
+                          document: str | None = None, limit: int = 0, counted: Counts | None = None
+                          ) -> Iterator[tuple[str | None, int, Sequence[Violation]]]:
+        """The same violations by document (most severe first): each document, its number of
+        violations and the first ``limit`` (0: all); ``counted``: ``audit_counts``' answer."""
+        from cchc_graph.graph.questions import audit as audit_mod
+
+        return audit_mod.grouped(self.corpus, rules, severity, document, limit, counted)
 
     def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
         """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""

@@ -45,7 +45,7 @@ def seed_export(seed_store: Path) -> dict:
 @pytest.fixture(scope="session")
 def seed_corpus(seed_store: Path):
     """The seed store's database, one snapshot for the session."""
-    from cchc_graph.graph.questions.index import open_store
+    from cchc_graph.library import open_store
 
     with open_store(seed_store).snapshot() as c:
         yield c
@@ -64,7 +64,7 @@ def own_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def own_corpus(own_store: Path):
-    from cchc_graph.graph.questions.index import open_store
+    from cchc_graph.library import open_store
 
     with open_store(own_store).snapshot() as c:
         yield c

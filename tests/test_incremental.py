@@ -237,7 +237,8 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
 
 def _export(store: Path) -> bytes:
     """The export, and what questions read beside it: every table's lookup columns in export
-    order, the names search reads, the agencies' name keys, each FTS entry with its row."""
+    order, the names search reads, the agencies' name keys, each FTS entry with its row, the
+    audit's findings."""
     conn = Store(store).connect()
     try:
         tables: dict[str, Any] = {}
@@ -256,6 +257,11 @@ def _export(store: Path) -> bytes:
             "JOIN fts_names f ON f.rowid = n.rowid ORDER BY n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"
         ).fetchall()
         tables["agency_keys"] = sorted(conn.execute("SELECT key, agency FROM agency_keys").fetchall())
+        # the audit's kept findings, in their order: found again for what changed only
+        tables["findings"] = [(*row[:-1], db.unpack(row[-1], conn).decode()) for row in conn.execute(
+            "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings ORDER BY sev, rule, "
+            "document, start, tie")]
+        assert tables["findings"], "a generated corpus has findings"
     finally:
         conn.close()
     return json.dumps([Store(store).read_export(), tables], sort_keys=True).encode()

@@ -307,7 +307,7 @@ def test_every_rule_is_reported_by_one_check_in_the_audits_order() -> None:
 @pytest.mark.parametrize("store", ["seed_store", "own_store"])
 def test_audit_of_one_document_or_rule_is_that_part_of_the_whole(store: str, request: pytest.FixtureRequest
                                                                   ) -> None:
-    from cchc_graph.graph.questions.index import open_store
+    from cchc_graph.library import open_store
 
     path = request.getfixturevalue(store)
 

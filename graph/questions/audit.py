@@ -1,25 +1,31 @@
 """Audit: the rule these documents state for themselves — one task, exactly one lead agency,
-with cooperating agencies and a deadline — and the checks an auditor runs across documents."""
+with cooperating agencies and a deadline — and the checks an auditor runs across documents.
+
+Each build keeps the findings in the store's ``findings`` table (``findings.py``: only those of
+what it changed are found again), so that an audit reads them in its order by SQL; a corpus
+without them (held in memory, or a store whose findings are of another build) is audited as
+asked."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from cchc_graph.graph.questions.cascade import cascade
 from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.queries import reporting_lines
 from cchc_graph.graph.questions.refines import parents_of
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected
 from cchc_graph.graph.questions.trace import inconsistencies
-from cchc_graph.loaders.kinds import METRICS
+from cchc_graph.loaders.kinds import METRICS, table_rows
 from cchc_graph.loaders.model import Provenance
 
 SEVERITIES = ("error", "warning", "info")
 METRIC_AREAS = {m.key: m.area for m in METRICS}
 MAX_CYCLE = 6
+Units = Sequence[str] | None  # what a check looks at: these documents, references or agencies; None: all
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +68,32 @@ RULE_TEXT = {
     "target_no_agency": "chỉ tiêu không ai chịu trách nhiệm / target nobody answers for",
     "citation_unresolved": "văn bản được dẫn không có trong kho / cited document not loaded",
     "citation_inconsistent": "cùng số hiệu, khác thông tin / one number, different details",
+    "citation_superseded": "căn cứ đã bị thay thế hoặc bãi bỏ trước khi ban hành / basis replaced or "
+                           "repealed before the document was issued",
     "agency_unknown_kind": "không rõ loại cơ quan / agency of unknown kind",
 }
 
 
-def _records(c: Corpus, table: str, doc: str | None, where: str = "", params: tuple[str, ...] = ()
+def _records(c: Corpus, table: str, docs: Units, where: str = "", params: tuple[str, ...] = ()
              ) -> Iterable[dict[str, Any]]:
-    """A table's records (``where``: an SQL condition), of one document when ``doc`` is given,
+    """A table's records (``where``: an SQL condition), of the documents ``docs`` when given,
     in the export's order; over the whole corpus one at a time."""
-    if doc is None and not where:
+    if docs is None and not where:
         return c.each(table)
-    conds = [w for w in (where, "document = ?" if doc else "") if w]
-    return c.recs(table, " AND ".join(conds), (*params, doc) if doc else params)
+    conds = [w for w in (where, f"document {IN_LIST}" if docs is not None else "") if w]
+    return c.recs(table, " AND ".join(conds), (*params, _json(docs)) if docs is not None else params)
+
+
+def _json(units: Iterable[str]) -> str:
+    return orjson.dumps(sorted(units)).decode()
 
 
 def _marks(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _task_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
-    for t in _records(c, "tasks", doc):
+def _task_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
+    for t in _records(c, "tasks", docs):
         tid, p = t["id"], prov(t["provenance"])
         leads = t.get("lead") or []
         if not leads:
@@ -99,10 +111,12 @@ def _task_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
                             "nhiệm vụ không có thời hạn / task has no deadline", p)
 
 
-def _report_cycles(c: Corpus, doc: str | None) -> Iterator[Violation]:
-    if doc and not c.rows("SELECT 1 FROM responsibilities WHERE document = ? AND role = 'report_to' LIMIT 1",
-                          (doc,)):
-        return  # a cycle is reported on a reporting line's document: this one has none
+def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
+    """Circles over the whole corpus (``docs``: only those can be wanted, and a cycle is
+    reported on a reporting line's document: none when they have no line)."""
+    if docs is not None and not c.rows(f"SELECT 1 FROM responsibilities WHERE document {IN_LIST} AND "
+                                       "role = 'report_to' LIMIT 1", (_json(docs),)):
+        return
     import networkx as nx  # here: the CLI starts without it
 
     # who reports to whom, from the lookup columns alone: most corpora have no circle, and
@@ -126,10 +140,11 @@ def _report_cycles(c: Corpus, doc: str | None) -> Iterator[Violation]:
                         f"báo cáo vòng tròn / agencies report to each other: {names}", first.provenance)
 
 
-def _cascade_rules(c: Corpus, only: str | None) -> Iterator[Violation]:
+def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
+    among = f" AND id {IN_LIST}" if docs is not None else ""
     for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
-                         f"resolves_to IS NOT NULL){' AND id = ?' if only else ''} ORDER BY {EXPORT_ORDER}",
-                         (only,) if only else ()):  # the others have no parent
+                         f"resolves_to IS NOT NULL){among} ORDER BY {EXPORT_ORDER}",
+                         (_json(docs),) if docs is not None else ()):  # the others have no parent
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
@@ -144,25 +159,28 @@ def _cascade_rules(c: Corpus, only: str | None) -> Iterator[Violation]:
                                     f"missing in the child", row.parent.provenance)
 
 
-def _target_owner(c: Corpus, doc: str | None) -> Iterator[Violation]:
+def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
     owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"
-                       + (" AND document = ?" if doc else ""), (doc,) if doc else ()))
-    for t in _records(c, "targets", doc):
+                       + (f" AND document {IN_LIST}" if docs is not None else ""),
+                       (_json(docs),) if docs is not None else ()))
+    # each area by its name, whether or not a document has a task in it
+    labels = {r["area"]: r["label"] for r in table_rows("areas.tsv")}
+    for t in _records(c, "targets", docs):
         area = METRIC_AREAS.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
         if (t["document"], area) not in owned:
             tid = t["id"]
             yield Violation("target_no_agency", "info", tid, t["text"][:80], t["document"],
-                            f"không nhiệm vụ nào thuộc lĩnh vực {c.label('area:' + area)!r} có cơ quan "
+                            f"không nhiệm vụ nào thuộc lĩnh vực {labels.get(area, 'Khác')!r} có cơ quan "
                             f"chủ trì / no task in the target's area ({area}) has a lead agency",
                             prov(t["provenance"]))
 
 
-def _citation_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
+def _unresolved(c: Corpus, docs: Units) -> Iterator[Violation]:
     local = set(c.jurisdictions)
-    for ci in _records(c, "citations", doc, "coalesce(resolves_to, '') = ''"):
+    for ci in _records(c, "citations", docs, "coalesce(resolves_to, '') = ''"):
         cid = ci["id"]
         in_reach = ci.get("scope") in local and ci.get("scope") is not None
         yield Violation("citation_unresolved", "warning" if in_reach else "info", cid,
@@ -170,7 +188,10 @@ def _citation_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
                         "văn bản được trích dẫn không có trong kho / cited document not in the corpus"
                         + (f" (văn bản của địa bàn {ci['scope']})" if in_reach else ""),
                         prov(ci["provenance"]))
-    for inc in inconsistencies(c):
+
+
+def _inconsistent(c: Corpus, refs: Units) -> Iterator[Violation]:
+    for inc in inconsistencies(c, refs):
         values = "; ".join(f"{v.value!r}" for v in inc.variants)
         first = inc.variants[0]
         yield Violation("citation_inconsistent", "warning", inc.ref, inc.number or inc.ref,
@@ -183,7 +204,7 @@ RESTS_ON = ("based_on", "implements", "guides")
 SUPERSEDES = ("replaces", "repeals")
 
 
-def _superseded_bases(c: Corpus, doc: str | None) -> Iterator[Violation]:
+def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
     ended: dict[str, list[tuple[str, dict]]] = {}
@@ -192,7 +213,7 @@ def _superseded_bases(c: Corpus, doc: str | None) -> Iterator[Violation]:
         day = dates.get(ci["document"])
         if day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
-    for ci in _records(c, "citations", doc, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON):
+    for ci in _records(c, "citations", docs, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON):
         cid, day = ci["id"], dates.get(ci["document"])
         if not day:
             continue
@@ -208,37 +229,81 @@ def _superseded_bases(c: Corpus, doc: str | None) -> Iterator[Violation]:
                 break
 
 
-def _agency_rules(c: Corpus, doc: str | None) -> Iterator[Violation]:
-    for a in c.each("agencies"):
+def _agency_rules(c: Corpus, ids: Units) -> Iterator[Violation]:
+    found = c.each("agencies") if ids is None else c.recs("agencies", f"id {IN_LIST}", (_json(ids),))
+    for a in found:
         aid = a["id"]
         if not a.get("kind") or a["kind"] == "unknown":
             yield Violation("agency_unknown_kind", "info", aid, a["name"], (a.get("documents") or [None])[0],
                             "không rõ loại cơ quan / agency of unknown kind", prov(a.get("provenance")))
 
 
-# each check with the rules it reports: a question about some rules runs only their checks
-RULES: dict[str, tuple[Callable[[Corpus, str | None], Iterator[Violation]], tuple[str, ...]]] = {
-    "tasks": (_task_rules, ("task_no_lead", "task_many_leads", "task_no_deadline")),
-    "report_cycles": (_report_cycles, ("report_cycle",)),
-    "cascade": (_cascade_rules, ("target_weaker", "target_missing")),
-    "target_owner": (_target_owner, ("target_no_agency",)),
-    "citations": (_citation_rules, ("citation_unresolved", "citation_inconsistent")),
-    "superseded": (_superseded_bases, ("citation_superseded",)),
-    "agencies": (_agency_rules, ("agency_unknown_kind",)),
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check: ``run(corpus, units)`` finds its violations of the rules ``rules`` among the
+    units (None: all) of kind ``unit``: a finding about a document, a cited reference or an
+    agency is found again from that one alone; one of the ``corpus`` only from all."""
+
+    run: Callable[[Corpus, Units], Iterator[Violation]]
+    rules: tuple[str, ...]
+    unit: Literal["document", "ref", "agency", "corpus"]
+
+
+# the checks, each with the rules it reports: a question about some rules runs only their checks
+RULES: dict[str, Check] = {
+    "tasks": Check(_task_rules, ("task_no_lead", "task_many_leads", "task_no_deadline"), "document"),
+    "report_cycles": Check(_report_cycles, ("report_cycle",), "corpus"),
+    "cascade": Check(_cascade_rules, ("target_weaker", "target_missing"), "document"),
+    "target_owner": Check(_target_owner, ("target_no_agency",), "document"),
+    "unresolved": Check(_unresolved, ("citation_unresolved",), "document"),
+    "inconsistent": Check(_inconsistent, ("citation_inconsistent",), "ref"),
+    "superseded": Check(_superseded_bases, ("citation_superseded",), "document"),
+    "agencies": Check(_agency_rules, ("agency_unknown_kind",), "agency"),
 }
-RULE_NAMES = tuple(rule for _, gives in RULES.values() for rule in gives)  # the audit's order
+RULE_NAMES = tuple(rule for check in RULES.values() for rule in check.rules)  # the audit's order
+# the order of kept findings: the audit's (``order_key``), then as their check found them
+FINDING_ORDER = "sev, rule, document, start, tie"
+
+
+def order_key(v: Violation) -> tuple[int, int, str, int]:
+    """Where a finding goes in the audit: most severe first, by rule, document and place."""
+    return (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule), v.document or "",
+            v.provenance.start if v.provenance else 0)
+
+
+def kept(c: Corpus) -> bool:
+    """Whether the store keeps the findings of this snapshot's data (its build made them)."""
+    return c.derived("findings kept", lambda: bool(c.rows(
+        "SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
+        "WHERE f.name = 'findings'")))
+
+
+def _where(rules: tuple[str, ...], limit: int, doc: str | None) -> tuple[str, tuple[Any, ...]]:
+    conds, params = ["sev <= ?"], [limit]
+    if rules:
+        conds.append(f"rule {IN_LIST}")
+        params.append(orjson.dumps([RULE_NAMES.index(r) for r in rules]).decode())
+    if doc is not None:
+        conds.append("document = ?")
+        params.append(doc)
+    return " WHERE " + " AND ".join(conds), tuple(params)
 
 
 def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
           document: str | None = None) -> Sequence[Violation]:
     """Every violation found, most severe first; filter by rule names, severity and document.
 
-    The findings are kept for the data's version as JSON beside the fields they are filtered
-    by (a national corpus has hundreds of thousands: as objects the garbage collector would
-    walk them at every full collection), and built when read."""
+    Kept findings are read in their order as asked (a national corpus has hundreds of
+    thousands). Otherwise they are found now and kept for the data's version as JSON beside
+    the fields they are filtered by (as objects the garbage collector would walk them at every
+    full collection), and built when read."""
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
-    checks = tuple(k for k, (_, gives) in RULES.items() if not rules or not set(gives).isdisjoint(rules))
+    if kept(c):
+        where, params = _where(rules, limit, doc)
+        return Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
+                        lambda row: _violation(c.decode(row[0])))
+    checks = tuple(k for k, check in RULES.items() if not rules or not set(check.rules).isdisjoint(rules))
     # one document's or some rules' findings are found by their checks alone, unless the whole
     # audit is already kept
     whole = ("audit", None, tuple(RULES))
@@ -247,24 +312,69 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
                                     for v in _all_violations(c, key[1], key[2])])
     return Answers([blob for rule, severity, d, blob in found
                     if (not rules or rule in rules) and severity <= limit and (doc is None or d == doc)],
-                   _violation)
+                   lambda blob: _violation(orjson.loads(blob)))
 
 
-def _violation(blob: bytes) -> Violation:
-    v = orjson.loads(blob)
+def _violation(v: dict[str, Any]) -> Violation:
     return Violation(v["rule"], v["severity"], v["entity"], v["entity_label"], v["document"], v["message"],
                      prov(v["provenance"]),
                      tuple(Evidence(e["label"], prov(e["provenance"])) for e in v["evidence"]))
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What an audit found, counted: by rule and severity (the audit's order), and by document
+    (the documents with the most severe findings first; None: findings of no document)."""
+
+    rules: list[RuleCount]
+    documents: list[tuple[str | None, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.documents)
+
+
+def counts(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
+           document: str | None = None) -> Counts:
+    """The findings ``audit`` gives for the same filters, counted (kept ones by SQL)."""
+    if not kept(c):
+        found = audit(c, rules, min_severity, document)
+        return Counts(summary(found), [(d, len(vs)) for d, vs in by_document(list(found)).items()])
+    doc = c.find_document(document) if document else None
+    where, params = _where(rules, SEVERITIES.index(min_severity), doc)
+    by_rule = c.rows(f"SELECT rule, sev, count(*), count(DISTINCT document) FROM findings{where} "
+                     "GROUP BY sev, rule ORDER BY sev, rule", params)
+    docs = c.rows(f"SELECT document, count(*) FROM findings{where} GROUP BY document "
+                  "ORDER BY min(sev), count(*) DESC, document", params)
+    return Counts([RuleCount(RULE_NAMES[r], SEVERITIES[s], n, d, RULE_TEXT.get(RULE_NAMES[r], RULE_NAMES[r]))
+                   for r, s, n, d in by_rule], [(d or None, n) for d, n in docs])
+
+
+def grouped(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info", document: str | None = None,
+            limit: int = 0, counted: Counts | None = None
+            ) -> Iterator[tuple[str | None, int, Sequence[Violation]]]:
+    """The findings by document, in ``counts``' order (``counted``: those counts, already
+    read): each document, its number of findings and the first ``limit`` of them (0: all)."""
+    if not kept(c):
+        for d, vs in by_document(list(audit(c, rules, min_severity, document))).items():
+            yield d, len(vs), vs[:limit] if limit else vs
+        return
+    counted = counted or counts(c, rules, min_severity, document)
+    for d, n in counted.documents:
+        where, params = _where(rules, SEVERITIES.index(min_severity), d or "")
+        window = f" LIMIT {int(limit)}" if limit else ""
+        yield d, n, Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}{window}", params,
+                             lambda row: _violation(c.decode(row[0])))
+
+
 def summary(found: Sequence[Violation]) -> list[RuleCount]:
     """Findings counted by rule and severity, in the audit's order (most severe first)."""
-    counts: dict[tuple[str, str], list[Violation]] = {}
+    counted: dict[tuple[str, str], list[Violation]] = {}
     for v in found:
-        counts.setdefault((v.rule, v.severity), []).append(v)
+        counted.setdefault((v.rule, v.severity), []).append(v)
     return [RuleCount(rule, sev, len(vs), len({v.document for v in vs}), RULE_TEXT.get(rule, rule))
-            for (rule, sev), vs in sorted(counts.items(), key=lambda kv: (SEVERITIES.index(kv[0][1]),
-                                                                          RULE_NAMES.index(kv[0][0])))]
+            for (rule, sev), vs in sorted(counted.items(), key=lambda kv: (SEVERITIES.index(kv[0][1]),
+                                                                           RULE_NAMES.index(kv[0][0])))]
 
 
 def by_document(found: list[Violation]) -> dict[str | None, list[Violation]]:
@@ -280,6 +390,6 @@ def _all_violations(c: Corpus, doc: str | None = None, checks: tuple[str, ...] =
                     ) -> list[Violation]:
     """The findings of ``checks`` (names of ``RULES``), in the audit's order: over the whole
     corpus, or those that can be of document ``doc`` (the caller keeps only that document's)."""
-    return sorted((v for name in checks for v in RULES[name][0](c, doc)),
-                  key=lambda v: (SEVERITIES.index(v.severity), RULE_NAMES.index(v.rule),
-                                 v.document or "", v.provenance.start if v.provenance else 0))
+    def units(check: Check) -> Units:
+        return (doc,) if doc is not None and check.unit in ("document", "corpus") else None
+    return sorted((v for name in checks for v in RULES[name].run(c, units(RULES[name]))), key=order_key)

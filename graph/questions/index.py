@@ -188,16 +188,6 @@ class Database:
             self._idle = []
 
 
-def open_store(root: str | Path) -> Database:
-    """The database of the store at ``root``; ``StoreError`` when it has none, or one of
-    another layout version."""
-    from cchc_graph.graph.store.build import Store
-
-    Store(root).connect().close()  # says what is wrong: none yet, the earlier layout, another schema
-    database = Database(Path(root) / db.DB_NAME)
-    return database
-
-
 class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
@@ -244,6 +234,18 @@ class Corpus:
         """The rows of one SQL statement."""
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
+
+    def runs(self, sql: str, params: Sequence[Any], size: int) -> Iterator[list[Any]]:
+        """The rows of one SQL statement, ``size`` at a time as iterated (one snapshot, however
+        long the reader takes: the corpus's)."""
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+        while True:
+            with self._lock:
+                run = cursor.fetchmany(size)
+            if not run:
+                return
+            yield run
 
     def decode(self, blob: bytes) -> dict[str, Any]:
         """A stored record (``database.decode``; its dictionary read on this connection when

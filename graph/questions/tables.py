@@ -58,6 +58,47 @@ class Answers(Sequence[T]):
         return f"Answers({len(self)})"
 
 
+class Selected(Sequence[T]):
+    """The rows of one SQL query in its order, read as asked: ``len`` counts them, a slice
+    reads that window (LIMIT/OFFSET), iterating reads them in runs as they are used; ``build``
+    makes an answer of a row. For answers too many to hold (the audit of a national corpus:
+    hundreds of thousands) whose order an index gives."""
+
+    RUN = 500  # rows read at once
+
+    def __init__(self, c: Corpus, sql: str, params: Sequence[Any], build: Callable[[tuple], T]) -> None:
+        self._c, self._sql, self._params, self._build = c, sql, tuple(params), build
+        self._len: int | None = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._c.rows(f"SELECT count(*) FROM ({self._sql})", self._params)[0][0]
+        return self._len
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, int):
+            got = self[i:i + 1] if i >= 0 else self[len(self) + i:len(self) + i + 1]
+            if not got:
+                raise IndexError(i)
+            return got[0]
+        start, stop, step = i.indices(len(self))
+        if step != 1:
+            return list(self[start:stop])[::step]
+        rows = self._c.rows(f"{self._sql} LIMIT ? OFFSET ?", (*self._params, max(0, stop - start), start))
+        return [self._build(r) for r in rows]
+
+    def __iter__(self) -> Iterator[T]:
+        for run in self._c.runs(self._sql, self._params, self.RUN):
+            yield from map(self._build, run)
+
+    def __repr__(self) -> str:
+        return f"Selected({self._sql!r})"
+
+
 class Records(Mapping[str, dict[str, Any]]):
     """One table's records by id, read when asked (and kept for the question)."""
 

@@ -9,7 +9,7 @@ from itertools import groupby, pairwise
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, json_list
 from cchc_graph.keys import number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
 
@@ -133,12 +133,14 @@ def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[Citatio
 _COMPARED = {"date": "date", "issuer": "issuer_fold", "title": "title_fold"}
 
 
-def inconsistencies(c: Corpus) -> list[Inconsistency]:
-    """Numbers cited with different dates, issuers or titles in different places."""
+def inconsistencies(c: Corpus, refs: Sequence[str] | None = None) -> list[Inconsistency]:
+    """Numbers cited with different dates, issuers or titles in different places (those of
+    the references ``refs`` when given)."""
     having = " OR ".join(f"count(DISTINCT {col}) > 1" for col in _COMPARED.values())
+    among = f"WHERE ref {IN_LIST} " if refs is not None else ""
     rows = c.rows(f"SELECT ref, rowid, id, number, {', '.join(_COMPARED.values())} FROM citations "
-                  f"WHERE ref IN (SELECT ref FROM citations GROUP BY ref HAVING {having}) "
-                  f"ORDER BY ref, {EXPORT_ORDER}")
+                  f"WHERE ref IN (SELECT ref FROM citations {among}GROUP BY ref HAVING {having}) "
+                  f"ORDER BY ref, {EXPORT_ORDER}", (json_list(refs),) if refs is not None else ())
     out = []
     for ref, group in groupby(rows, key=lambda r: r[0]):
         cits = list(group)

@@ -5,7 +5,9 @@ Documents are written as they come out of extraction (their rows made in the wor
 when the store held others), and the rows linking moved are patched. On an existing store the
 transaction is on the live file: readers go on reading the previous state (WAL), and a build
 killed at any moment leaves it. A new store, or one of another schema, is written into
-``<file>.new`` without journal and renamed into place once whole.
+``<file>.new`` without journal and renamed into place once whole. Last, the audit's findings
+are found again for what the build changed (``graph/questions/findings.py``: the audit's own
+checks keep their answers, as the FTS tables keep the texts' words).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import delta
 from cchc_graph.graph.store.linking import document_part, link, resolve_body
@@ -89,6 +92,7 @@ class Writer:
         self.before = delta.Before()  # what the documents replaced or removed held
         # the first documents, held until the tables' dictionaries are made from them (a new store)
         self.pending: list[tuple[str, Extracted, Source, bool]] | None = None
+        self.tracked = False  # whether the audit's kept findings are found again for what changes only
 
     @property
     def _target(self) -> Path:
@@ -105,6 +109,7 @@ class Writer:
                 conn.execute(f"DROP INDEX {name}")  # made once the rows are in (finish)
             if not set(_TRAINED) <= db.learn(conn).keys():
                 self.pending = []
+            self.tracked = findings.track(conn)
             self.conn = conn
         return self.conn
 
@@ -160,6 +165,7 @@ class Writer:
         for _, stmt in db.secondary_indexes() if self.fresh else ():
             conn.execute(stmt)
         version = self._link(conn, removed)
+        findings.refresh(conn, self.tracked, version)
         conn.execute("COMMIT")
         if self.fresh:
             self._put_in_place(conn)

@@ -1,0 +1,155 @@
+"""The audit's findings kept in the store, found again by each build for what it changed.
+
+A whole-corpus audit of 10,000 documents finds ~290,000 findings in ~12 s. A build keeps them in
+the ``findings`` table, in the audit's order (``audit.FINDING_ORDER``), so that an audit, or its
+counts, is a read. A build that starts from kept findings (the meta row ``findings`` names the
+data version they are of) records what it changes (temporary triggers: the documents whose rows
+it writes or patches, the merged agencies, the references and the replacing citations it
+touches) and finds again, for each check, only the
+units those can change (``_plan``); any other build finds them all. Either way, in the build's
+transaction: readers see the findings of the data they read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+from cchc_graph.graph.questions.audit import RESTS_ON, RULES, SUPERSEDES, Violation, order_key
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.questions.tables import IN_LIST, json_list
+from cchc_graph.graph.store import database as db
+
+DDL = (
+    # kind: the check (audit.RULES); unit: the document, reference or agency it was found for
+    # (NULL: the corpus); tie: the unit, then the finding's place among the unit's
+    "CREATE TABLE IF NOT EXISTS findings (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, unit TEXT, "
+    "sev INTEGER NOT NULL, rule INTEGER NOT NULL, document TEXT NOT NULL, start INTEGER NOT NULL, "
+    "tie TEXT NOT NULL, rec BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS findings_order ON findings(sev, rule, document, start, tie)",
+    "CREATE INDEX IF NOT EXISTS findings_document ON findings(document, sev, rule, start, tie)",
+    "CREATE INDEX IF NOT EXISTS findings_unit ON findings(kind, unit)",
+)
+SAMPLES = 2_000  # findings a new store's dictionary for them is made from
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    """Constant words as an SQL list (a trigger's body takes no parameters)."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# what a build's writes tell, by table: (events, SQL of the row — OLD or NEW — giving (kind, key))
+_DOCUMENT = ("SELECT 'document', {r}.doc",)
+_CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    **{t: (("INSERT", "DELETE", "UPDATE OF rec"), _DOCUMENT) for t in ("documents", "tasks", "targets")},
+    "responsibilities": (("INSERT", "DELETE", "UPDATE OF rec"),
+                         (*_DOCUMENT, "SELECT 'report', '' WHERE {r}.role = 'report_to'")),
+    "citations": (("INSERT", "DELETE", "UPDATE OF rec"),
+                  (*_DOCUMENT, "SELECT 'ref', {r}.ref",
+                   "SELECT 'superseding', {r}.ref WHERE {r}.relation IN " + _listed(SUPERSEDES))),
+    "agencies": (("INSERT", "DELETE", "UPDATE OF rec"), ("SELECT 'agency', {r}.id",)),
+}
+
+
+def track(conn: sqlite3.Connection) -> bool:
+    """At the start of a build's transaction: whether the kept findings are of the stored data;
+    then what the build changes is recorded (on this connection only) for ``refresh``."""
+    for stmt in DDL:
+        conn.execute(stmt)
+    if not conn.execute("SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
+                        "WHERE f.name = 'findings'").fetchone():
+        return False
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS audit_changed (kind TEXT, key TEXT, UNIQUE (kind, key))")
+    for table, (events, rows) in _CHANGES.items():
+        for event in events:
+            for r in ("OLD",) if event == "DELETE" else ("NEW",) if event == "INSERT" else ("OLD", "NEW"):
+                name = f"audit_{table}_{event.split()[0].lower()}_{r.lower()}"
+                body = " ".join(f"INSERT OR IGNORE INTO audit_changed {q.format(r=r)};" for q in rows)
+                conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON main.{table} "
+                             f"BEGIN {body} END")
+    return True
+
+
+def refresh(conn: sqlite3.Connection, tracked: bool, version: str) -> None:
+    """Make the findings those of the data as written (the build's ``version``): again for
+    what changed when ``tracked``, else all."""
+    c = Corpus(conn)
+    if tracked:
+        changed: dict[str, set[str]] = {}
+        for kind, key in conn.execute("SELECT kind, key FROM temp.audit_changed"):
+            changed.setdefault(kind, set()).add(key)
+        for name in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
+                                 "AND name LIKE 'audit_%'").fetchall():
+            conn.execute(f"DROP TRIGGER temp.{name[0]}")
+        conn.execute("DROP TABLE temp.audit_changed")
+        plan = _plan(c, changed)
+    else:
+        conn.execute("DELETE FROM findings")
+        plan = dict.fromkeys(RULES)
+    for name, units in plan.items():
+        if units is None:
+            conn.execute("DELETE FROM findings WHERE kind = ?", (name,))
+        elif units:
+            conn.execute(f"DELETE FROM findings WHERE kind = ? AND unit {IN_LIST}", (name, json_list(units)))
+        else:
+            continue
+        _write(conn, name, RULES[name].run(c, None if units is None else sorted(units)))
+    conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('findings', ?)", (version,))
+
+
+def _unit(name: str, v: Violation) -> str | None:
+    unit = RULES[name].unit
+    return v.document if unit == "document" else v.entity if unit in ("ref", "agency") else None
+
+
+def _rows(name: str, found: Iterable[Violation]) -> Iterator[tuple[Any, ...]]:
+    """A check's findings as rows, each unit's in the order the check found them."""
+    seen: dict[str | None, int] = {}
+    for v in found:
+        unit = _unit(name, v)
+        n = seen[unit] = seen.get(unit, -1) + 1
+        yield (name, unit, *order_key(v), f"{unit or ''}\x1f{n:08d}", orjson.dumps(v))
+
+
+def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> None:
+    rows = _rows(name, found)
+    head = [r for _, r in zip(range(SAMPLES), rows, strict=False)]
+    db.train(conn, "findings", [r[-1] for r in head])  # (a store has one: kept)
+    conn.executemany("INSERT INTO findings (kind, unit, sev, rule, document, start, tie, rec) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     ((*r[:-1], db.pack(conn, "findings", r[-1])) for r in itertools.chain(head, rows)))
+
+
+def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]:
+    """For each check, the units whose findings the changes can move (None: all of them)."""
+    docs, agencies = changed.get("document", set()), changed.get("agency", set())
+    d, a = json_list(sorted(docs)), json_list(sorted(agencies))
+
+    def of(sql: str, *params: Any) -> set[str]:
+        return {x for (x,) in c.rows(sql, params)}
+
+    # a task with several leads names them; a cascade reads its parents' targets; a basis is
+    # superseded by what replaces or repeals the reference it cites (their documents' dates).
+    # (An unresolved citation is a warning when its scope is a loaded jurisdiction: one of its
+    # own document's, which names the scopes it cites.)
+    many_leads = of("SELECT DISTINCT r.document FROM responsibilities r JOIN tasks t ON t.id = r.task "
+                    f"WHERE r.role = 'lead' AND t.leads > 1 AND r.agency {IN_LIST}", a)
+    children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}", d)
+    ended = changed.get("superseding", set()) | of(
+        f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {_listed(SUPERSEDES)}", d)
+    resting = of(f"SELECT DISTINCT document FROM citations WHERE ref {IN_LIST} AND relation IN "
+                 f"{_listed(RESTS_ON)}", json_list(sorted(ended))) if ended else set()
+    circles = "report" in changed or (agencies and c.rows(
+        "SELECT 1 FROM findings WHERE kind = 'report_cycles' LIMIT 1"))
+    return {"tasks": docs | many_leads,
+            "report_cycles": None if circles else set(),
+            "cascade": docs | children,
+            "target_owner": docs,
+            "unresolved": docs,
+            "inconsistent": changed.get("ref", set()),
+            "superseded": docs | resting,
+            "agencies": agencies}
+

@@ -1,0 +1,190 @@
+"""The audit's findings kept in the store (``graph/questions/findings.py``): what a build keeps
+is what the audit finds when asked, and a build that changes a few documents finds again
+exactly the findings those change, including findings of documents it did not touch."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from cchc_graph.graph.questions import audit, findings
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import parallel
+from cchc_graph.graph.store.build import Store
+from cchc_graph.library import open_store
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def _doc(issuer: str, number: str, place: str, day: str, kind: str, title: str, *body: str) -> str:
+    d, m, y = day.split("/")
+    return "\n".join([issuer, NATION, f"Số: {number}", f"{place}, ngày {d} tháng {m} năm {y}", kind, title,
+                      *body]) + "\n"
+
+
+PROVINCE, DISTRICT = "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN", "ỦY BAN NHÂN DÂN HUYỆN ĐÔNG HÒA"
+# a provincial plan with a target and a reporting line, and a district plan implementing it
+# with a weaker target, two leads and a basis
+PARENT = _doc(PROVINCE, "45/KH-UBND", "Phú Yên", "10/1/2022", "KẾ HOẠCH", "CẢI CÁCH HÀNH CHÍNH NĂM 2022",
+              "I. MỤC TIÊU", "- Giải quyết đúng hạn từ {share}% trở lên số hồ sơ thủ tục hành chính.",
+              "II. NHIỆM VỤ", "1. Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp kiểm tra công tác cải cách "
+              "hành chính; báo cáo Sở Tư pháp trước ngày 30/6/2022.")
+CHILD = _doc(DISTRICT, "12/KH-UBND", "Đông Hòa", "1/2/2022", "KẾ HOẠCH", "CẢI CÁCH HÀNH CHÍNH HUYỆN NĂM 2022",
+             "Thực hiện Kế hoạch số 45/KH-UBND ngày 10/01/2022 của UBND tỉnh Phú Yên;",
+             "Căn cứ Quyết định số 8/QĐ-UBND ngày 2/1/2020 của UBND tỉnh về kho lưu trữ;",
+             "I. MỤC TIÊU", "- Giải quyết đúng hạn từ 90% trở lên số hồ sơ thủ tục hành chính.",
+             "II. NHIỆM VỤ", "1. Phòng Tư pháp, Văn phòng HĐND và UBND huyện chủ trì rà soát quy trình nội bộ.")
+# each added later: a line reporting back (a circle), a decision repealing the basis before
+# the district plan
+OTHERS = {
+    "back.txt": _doc(PROVINCE, "50/KH-UBND", "Phú Yên", "3/3/2022", "KẾ HOẠCH", "KIỂM TRA CÔNG VỤ NĂM 2022",
+                     "I. NHIỆM VỤ", "1. Sở Tư pháp chủ trì tổng hợp kết quả kiểm tra công vụ; báo cáo Sở Nội vụ "
+                     "trước ngày 15/11/2022."),
+    "repeal.txt": _doc(PROVINCE, "40/QĐ-UBND", "Phú Yên", "1/6/{year}", "QUYẾT ĐỊNH", "VỀ VIỆC SẮP XẾP KHO LƯU TRỮ",
+                       "Căn cứ Luật Tổ chức chính quyền địa phương;", "Điều 1. Sở Nội vụ sắp xếp kho.",
+                       "Điều 2. Quyết định này có hiệu lực kể từ ngày ký và bãi bỏ Quyết định số 8/QĐ-UBND "
+                       "ngày 2/1/2020 của UBND tỉnh."),
+}
+
+
+def _kept(store: Path) -> list[tuple[Any, ...]]:
+    """The kept findings, in the audit's order, with their units and records."""
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        return [(*row[:-1], orjson.loads(db.unpack(row[-1], conn))) for row in conn.execute(
+            "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings ORDER BY " + audit.FINDING_ORDER)]
+    finally:
+        conn.close()
+
+
+def _live(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts]:
+    """The audit found now, as a corpus without kept findings finds it."""
+    with open_store(store).snapshot() as c:
+        c.memo["findings kept"] = False
+        return list(audit.audit(c, **kw)), audit.counts(c, **kw)
+
+
+def _asked(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts]:
+    with open_store(store).snapshot() as c:
+        assert audit.kept(c)
+        return list(audit.audit(c, **kw)), audit.counts(c, **kw)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)  # in-process: faster for a few files
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "parent.txt").write_text(PARENT.format(share=97), encoding="utf-8")
+    (docs / "child.txt").write_text(CHILD, encoding="utf-8")
+    yield docs
+
+
+def _step(docs: Path, store: Path, scratch: Path) -> dict[str, list[audit.Violation]]:
+    """Build the store again over ``docs``; its kept findings equal a fresh build's and the
+    audit found now. The child plan's findings by rule."""
+    Store(store).build([docs])
+    shutil.rmtree(scratch, ignore_errors=True)
+    Store(scratch).build([docs])
+    assert _kept(store) == _kept(scratch)
+    assert _asked(store) == _live(store)
+    out: dict[str, list[audit.Violation]] = {}
+    for v in _asked(store)[0]:
+        if v.document == "child" or v.rule == "report_cycle":
+            out.setdefault(v.rule, []).append(v)
+    return out
+
+
+def test_a_build_finds_again_what_documents_it_did_not_touch_now_break(corpus: Path, tmp_path: Path) -> None:
+    store, scratch = tmp_path / "store", tmp_path / "scratch"
+    first = _step(corpus, store, scratch)
+    assert len(first["target_weaker"]) == 1 and "report_cycle" not in first
+    # (the area by its name, whether or not a document has a task in it)
+    assert "thuộc lĩnh vực 'Cải cách thủ tục hành chính'" in first["target_no_agency"][0].message
+    assert "citation_superseded" not in first
+
+    def add(name: str, **fields: str) -> dict[str, list[audit.Violation]]:
+        (corpus / name).write_text(OTHERS[name].format(**fields), encoding="utf-8")
+        return _step(corpus, store, scratch)
+
+    assert len(add("back.txt")["report_cycle"]) == 1  # a circle through the parent's line
+    (old,) = add("repeal.txt", year="2021")["citation_superseded"]  # the child's basis, repealed before it
+    assert old.entity_label == "8/QĐ-UBND"
+    assert "citation_superseded" not in add("repeal.txt", year="2023")  # repealed after the child
+
+    (corpus / "parent.txt").write_text(PARENT.format(share=85), encoding="utf-8")
+    assert "target_weaker" not in _step(corpus, store, scratch)  # the parent asks less now
+    (corpus / "back.txt").unlink()
+    assert "report_cycle" not in _step(corpus, store, scratch)
+
+
+def test_kept_findings_are_the_audit_asked_now(corpus: Path, tmp_path: Path) -> None:
+    for name, text in OTHERS.items():
+        (corpus / name).write_text(text.format(year="2021"), encoding="utf-8")
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    child = "child"
+    for kw in ({}, {"min_severity": "warning"}, {"document": child}, {"rules": ("report_cycle",)},
+               {"rules": ("task_no_lead", "citation_superseded"), "min_severity": "warning"},
+               {"document": child, "rules": ("citation_unresolved",)}):
+        found, counts = _asked(store, **kw)
+        assert (found, counts) == _live(store, **kw), kw
+        assert counts.total == len(found)
+    assert {v.rule for v in _asked(store)[0]} >= {"report_cycle", "target_weaker", "citation_superseded",
+                                                 "task_many_leads", "citation_unresolved"}
+
+
+@pytest.mark.parametrize("store", ["seed_store", "own_store"])
+def test_kept_findings_of_the_bundled_corpora_are_the_audit(store: str, request: pytest.FixtureRequest) -> None:
+    path = request.getfixturevalue(store)
+    assert _asked(path) == _live(path)
+
+
+def test_a_window_of_kept_findings_reads_that_window(seed_store: Path) -> None:
+    with open_store(seed_store).snapshot() as c:
+        found = audit.audit(c)
+        every = list(found)
+        assert len(found) == len(every) > 60
+        assert found[10:60] == every[10:60] and found[-1] == every[-1] and found[3] == every[3]
+        with pytest.raises(IndexError):
+            found[len(every)]
+
+
+def test_a_corpus_held_in_memory_is_audited_as_asked(seed_store: Path) -> None:
+    c = Corpus.from_export(Store(seed_store).read_export())
+    assert not audit.kept(c)
+    assert list(audit.audit(c)) == _asked(seed_store)[0]
+
+
+def test_findings_naming_an_agency_follow_its_record(corpus: Path, tmp_path: Path) -> None:
+    """A merged agency's record changes with documents other than those naming it in a task
+    (its name is the first document's, its first document moves): the tasks it leads with
+    others, and its own finding, are found again. The change is made on the row, in a build's
+    transaction, then rolled back."""
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    conn = db.connect(store / db.DB_NAME)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        assert findings.track(conn)
+        rowid, rec = conn.execute("SELECT rowid, rec FROM agencies WHERE name = 'Phòng Tư pháp'").fetchone()
+        a = {**db.decode(rec, conn), "name": "Phòng Tư pháp huyện", "kind": "unknown"}
+        conn.execute("UPDATE agencies SET name = ?, kind = ?, rec = ? WHERE rowid = ?",
+                     (a["name"], a["kind"], orjson.dumps(a), rowid))
+        findings.refresh(conn, True, "again")
+        again = conn.execute("SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings").fetchall()
+        findings.refresh(conn, False, "all")
+        every = conn.execute("SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings").fetchall()
+        assert sorted(again) == sorted(every)
+        messages = [db.decode(r[-1], conn)["message"] for r in every]
+        assert any("lead agencies: Phòng Tư pháp huyện" in m for m in messages)
+        assert any(r[0] == "agencies" and r[1] == a["id"] for r in every)
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
