@@ -54,11 +54,12 @@ OTHERS = {
 
 
 def _kept(store: Path) -> list[tuple[Any, ...]]:
-    """The kept findings, in the audit's order, with their units and records."""
+    """The kept findings, in the audit's order, with their units and records; their counts."""
     conn = sqlite3.connect(store / db.DB_NAME)
     try:
         return [(*row[:-1], orjson.loads(db.unpack(row[-1], conn))) for row in conn.execute(
-            "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings ORDER BY " + audit.FINDING_ORDER)]
+            "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings ORDER BY " + audit.FINDING_ORDER)
+        ] + conn.execute("SELECT * FROM finding_counts ORDER BY document, sev, rule").fetchall()
     finally:
         conn.close()
 
@@ -177,11 +178,13 @@ def test_findings_naming_an_agency_follow_its_record(corpus: Path, tmp_path: Pat
         a = {**db.decode(rec, conn), "name": "Phòng Tư pháp huyện", "kind": "unknown"}
         conn.execute("UPDATE agencies SET name = ?, kind = ?, rec = ? WHERE rowid = ?",
                      (a["name"], a["kind"], orjson.dumps(a), rowid))
+        kept = "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings"
+        counted = "SELECT * FROM finding_counts ORDER BY document, sev, rule"
         findings.refresh(conn, True, "again")
-        again = conn.execute("SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings").fetchall()
+        again = sorted(conn.execute(kept).fetchall()), conn.execute(counted).fetchall()
         findings.refresh(conn, False, "all")
-        every = conn.execute("SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings").fetchall()
-        assert sorted(again) == sorted(every)
+        every = conn.execute(kept).fetchall()
+        assert again == (sorted(every), conn.execute(counted).fetchall())
         messages = [db.decode(r[-1], conn)["message"] for r in every]
         assert any("lead agencies: Phòng Tư pháp huyện" in m for m in messages)
         assert any(r[0] == "agencies" and r[1] == a["id"] for r in every)

@@ -262,6 +262,8 @@ def _export(store: Path) -> bytes:
             "SELECT kind, unit, sev, rule, document, start, tie, rec FROM findings ORDER BY sev, rule, "
             "document, start, tie")]
         assert tables["findings"], "a generated corpus has findings"
+        tables["finding_counts"] = conn.execute("SELECT * FROM finding_counts ORDER BY document, sev, rule"
+                                                ).fetchall()
     finally:
         conn.close()
     return json.dumps([Store(store).read_export(), tables], sort_keys=True).encode()

@@ -302,7 +302,8 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     if kept(c):
         where, params = _where(rules, limit, doc)
         return Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
-                        lambda row: _violation(c.decode(row[0])))
+                        lambda row: _violation(c.decode(row[0])),
+                        f"SELECT coalesce(sum(n), 0) FROM finding_counts{where}")
     checks = tuple(k for k, check in RULES.items() if not rules or not set(check.rules).isdisjoint(rules))
     # one document's or some rules' findings are found by their checks alone, unless the whole
     # audit is already kept
@@ -342,10 +343,11 @@ def counts(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
         return Counts(summary(found), [(d, len(vs)) for d, vs in by_document(list(found)).items()])
     doc = c.find_document(document) if document else None
     where, params = _where(rules, SEVERITIES.index(min_severity), doc)
-    by_rule = c.rows(f"SELECT rule, sev, count(*), count(DISTINCT document) FROM findings{where} "
+    # (a row of finding_counts per document, rule and severity)
+    by_rule = c.rows(f"SELECT rule, sev, sum(n), count(*) FROM finding_counts{where} "
                      "GROUP BY sev, rule ORDER BY sev, rule", params)
-    docs = c.rows(f"SELECT document, count(*) FROM findings{where} GROUP BY document "
-                  "ORDER BY min(sev), count(*) DESC, document", params)
+    docs = c.rows(f"SELECT document, sum(n) FROM finding_counts{where} GROUP BY document "
+                  "ORDER BY min(sev), sum(n) DESC, document", params)
     return Counts([RuleCount(RULE_NAMES[r], SEVERITIES[s], n, d, RULE_TEXT.get(RULE_NAMES[r], RULE_NAMES[r]))
                    for r, s, n, d in by_rule], [(d or None, n) for d, n in docs])
 

@@ -32,6 +32,10 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS findings_order ON findings(sev, rule, document, start, tie)",
     "CREATE INDEX IF NOT EXISTS findings_document ON findings(document, sev, rule, start, tie)",
     "CREATE INDEX IF NOT EXISTS findings_unit ON findings(kind, unit)",
+    # how many of each rule and severity each document has: an audit's summary and groups
+    # count these (tens of thousands of rows, not hundreds of thousands)
+    "CREATE TABLE IF NOT EXISTS finding_counts (document TEXT NOT NULL, sev INTEGER NOT NULL, "
+    "rule INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (document, sev, rule)) WITHOUT ROWID",
 )
 SAMPLES = 2_000  # findings a new store's dictionary for them is made from
 
@@ -75,29 +79,49 @@ def track(conn: sqlite3.Connection) -> bool:
 
 def refresh(conn: sqlite3.Connection, tracked: bool, version: str) -> None:
     """Make the findings those of the data as written (the build's ``version``): again for
-    what changed when ``tracked``, else all."""
+    what changed when ``tracked``, else all; then their counts by document."""
     c = Corpus(conn)
     if tracked:
-        changed: dict[str, set[str]] = {}
-        for kind, key in conn.execute("SELECT kind, key FROM temp.audit_changed"):
-            changed.setdefault(kind, set()).add(key)
-        for name in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
-                                 "AND name LIKE 'audit_%'").fetchall():
-            conn.execute(f"DROP TRIGGER temp.{name[0]}")
-        conn.execute("DROP TABLE temp.audit_changed")
-        plan = _plan(c, changed)
+        plan = _plan(c, _changes(conn))
+        touched: set[str] | None = set()
     else:
         conn.execute("DELETE FROM findings")
-        plan = dict.fromkeys(RULES)
+        plan, touched = dict.fromkeys(RULES), None
     for name, units in plan.items():
-        if units is None:
-            conn.execute("DELETE FROM findings WHERE kind = ?", (name,))
-        elif units:
-            conn.execute(f"DELETE FROM findings WHERE kind = ? AND unit {IN_LIST}", (name, json_list(units)))
-        else:
+        if units is not None and not units:
             continue
-        _write(conn, name, RULES[name].run(c, None if units is None else sorted(units)))
+        where, params = ("kind = ?", (name,)) if units is None else (f"kind = ? AND unit {IN_LIST}",
+                                                                     (name, json_list(units)))
+        if touched is not None:  # the documents whose findings go
+            touched |= {d for (d,) in conn.execute(f"SELECT DISTINCT document FROM findings WHERE {where}",
+                                                   params)}
+        conn.execute(f"DELETE FROM findings WHERE {where}", params)
+        written = _write(conn, name, RULES[name].run(c, None if units is None else sorted(units)))
+        if touched is not None:
+            touched |= written
+    _count(conn, touched)
     conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('findings', ?)", (version,))
+
+
+def _changes(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """What the build's writes recorded (``track``), by kind; the recording ends."""
+    changed: dict[str, set[str]] = {}
+    for kind, key in conn.execute("SELECT kind, key FROM temp.audit_changed"):
+        changed.setdefault(kind, set()).add(key)
+    for (name,) in conn.execute("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
+                                "AND name LIKE 'audit_%'").fetchall():
+        conn.execute(f"DROP TRIGGER temp.{name}")
+    conn.execute("DROP TABLE temp.audit_changed")
+    return changed
+
+
+def _count(conn: sqlite3.Connection, documents: set[str] | None) -> None:
+    """The findings counted by document, rule and severity again: of ``documents`` (None: all)."""
+    among, params = (f" WHERE document {IN_LIST}", (json_list(sorted(documents)),)) if documents is not None \
+        else ("", ())
+    conn.execute(f"DELETE FROM finding_counts{among}", params)
+    conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, sev, rule, count(*) "
+                 f"FROM findings{among} GROUP BY document, sev, rule", params)
 
 
 def _unit(name: str, v: Violation) -> str | None:
@@ -114,13 +138,19 @@ def _rows(name: str, found: Iterable[Violation]) -> Iterator[tuple[Any, ...]]:
         yield (name, unit, *order_key(v), f"{unit or ''}\x1f{n:08d}", orjson.dumps(v))
 
 
-def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> None:
+def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> set[str]:
+    """Insert a check's findings; the documents they are of."""
     rows = _rows(name, found)
     head = [r for _, r in zip(range(SAMPLES), rows, strict=False)]
     db.train(conn, "findings", [r[-1] for r in head])  # (a store has one: kept)
+    documents: set[str] = set()
+
+    def packed(r: tuple[Any, ...]) -> tuple[Any, ...]:
+        documents.add(r[4])
+        return (*r[:-1], db.pack(conn, "findings", r[-1]))
     conn.executemany("INSERT INTO findings (kind, unit, sev, rule, document, start, tie, rec) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     ((*r[:-1], db.pack(conn, "findings", r[-1])) for r in itertools.chain(head, rows)))
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", map(packed, itertools.chain(head, rows)))
+    return documents
 
 
 def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]:
