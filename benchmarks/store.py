@@ -37,7 +37,8 @@ PHASES = ("build.py:_read_sources", "build.py:_extract", "build.py:iter_inputs",
           "write.py:document", "write.py:finish", "write.py:_link", "write.py:_link_all",
           "linking.py:link", "relink.py:sync_linked", "delta.py:relink", "delta.py:_resolve",
           "resolve.py:resolve_all", "resolve.py:__init__", "delta.py:_reference", "delta.py:_agencies",
-          "delta.py:_apply", "delta.py:_edges", "database.py:sync_linked_names",
+          "delta.py:_apply", "delta.py:_edges", "database.py:sync_linked_names", "findings.py:refresh",
+          "findings.py:_plan", "findings.py:_write", "findings.py:_count",
           "{method 'execute' of 'sqlite3.Connection' objects}", "{orjson.loads}", "{orjson.dumps}")
 LINE = "\n- Bổ sung: rà soát lại danh mục thủ tục hành chính.\n".encode()
 

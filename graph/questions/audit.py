@@ -121,7 +121,8 @@ def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
 
     # who reports to whom, from the lookup columns alone: most corpora have no circle, and
     # then no line's record need be read (~1 s at 10,000 documents)
-    pairs = c.rows("SELECT DISTINCT l.agency, r.agency FROM responsibilities r JOIN responsibilities l "
+    # (the lines first: they are few, and indexed)
+    pairs = c.rows("SELECT DISTINCT l.agency, r.agency FROM responsibilities r CROSS JOIN responsibilities l "
                    "ON l.task = r.task AND l.role = 'lead' "
                    "WHERE r.role = 'report_to' AND l.agency != r.agency")
     if nx.is_directed_acyclic_graph(nx.DiGraph(pairs)):
@@ -207,13 +208,22 @@ SUPERSEDES = ("replaces", "repeals")
 def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
+    resting = _records(c, "citations", docs, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON)
+    ending = f"relation IN ({_marks(SUPERSEDES)})"
+    if docs is not None:  # (a resolved citation's ref is what it resolves to)
+        resting = list(resting)
+        ending += f" AND ref {IN_LIST}"
     ended: dict[str, list[tuple[str, dict]]] = {}
-    dates = dict(c.rows("SELECT id, date FROM documents"))
-    for ci in c.recs("citations", f"relation IN ({_marks(SUPERSEDES)})", SUPERSEDES):
+    by = c.recs("citations", ending, (*SUPERSEDES, _json({ci["ref"] for ci in resting}))
+                if docs is not None else SUPERSEDES)
+    on = f" WHERE id {IN_LIST}" if docs is not None else ""
+    dates = dict(c.rows(f"SELECT id, date FROM documents{on}", (_json(
+        {ci["document"] for ci in (*by, *resting)}),) if docs is not None else ()))
+    for ci in by:
         day = dates.get(ci["document"])
         if day:
             ended.setdefault(ci.get("resolves_to") or ci["ref"], []).append((day, ci))
-    for ci in _records(c, "citations", docs, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON):
+    for ci in resting:
         cid, day = ci["id"], dates.get(ci["document"])
         if not day:
             continue
