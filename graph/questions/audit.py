@@ -13,17 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from cchc_graph.graph.questions.cascade import cascade
 from cchc_graph.graph.questions.index import Corpus, prov
-from cchc_graph.graph.questions.queries import reporting_lines
-from cchc_graph.graph.questions.refines import parents_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected
-from cchc_graph.graph.questions.trace import inconsistencies
-from cchc_graph.loaders.kinds import METRICS, table_rows
 from cchc_graph.loaders.model import Provenance
 
+# The checks import what they read when they run: an audit of kept findings runs none (its
+# command starts ~30 ms sooner).
 SEVERITIES = ("error", "warning", "info")
-METRIC_AREAS = {m.key: m.area for m in METRICS}
 MAX_CYCLE = 6
 Units = Sequence[str] | None  # what a check looks at: these documents, references or agencies; None: all
 
@@ -117,7 +113,8 @@ def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
     if docs is not None and not c.rows(f"SELECT 1 FROM responsibilities WHERE document {IN_LIST} AND "
                                        "role = 'report_to' LIMIT 1", (_json(docs),)):
         return
-    import networkx as nx  # here: the CLI starts without it
+    import networkx as nx
+    from cchc_graph.graph.questions.queries import reporting_lines
 
     # who reports to whom, from the lookup columns alone: most corpora have no circle, and
     # then no line's record need be read (~1 s at 10,000 documents)
@@ -142,6 +139,9 @@ def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 
 def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
+    from cchc_graph.graph.questions.cascade import cascade
+    from cchc_graph.graph.questions.refines import parents_of
+
     among = f" AND id {IN_LIST}" if docs is not None else ""
     for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
                          f"resolves_to IS NOT NULL){among} ORDER BY {EXPORT_ORDER}",
@@ -162,13 +162,16 @@ def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
+    from cchc_graph.loaders.kinds import METRICS, table_rows
+
+    areas = {m.key: m.area for m in METRICS}
     owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"
                        + (f" AND document {IN_LIST}" if docs is not None else ""),
                        (_json(docs),) if docs is not None else ()))
     # each area by its name, whether or not a document has a task in it
     labels = {r["area"]: r["label"] for r in table_rows("areas.tsv")}
     for t in _records(c, "targets", docs):
-        area = METRIC_AREAS.get(t["metric"].split(":")[0])
+        area = areas.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
         if (t["document"], area) not in owned:
@@ -192,6 +195,8 @@ def _unresolved(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 
 def _inconsistent(c: Corpus, refs: Units) -> Iterator[Violation]:
+    from cchc_graph.graph.questions.trace import inconsistencies
+
     for inc in inconsistencies(c, refs):
         values = "; ".join(f"{v.value!r}" for v in inc.variants)
         first = inc.variants[0]

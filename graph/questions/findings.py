@@ -48,7 +48,9 @@ def _listed(values: tuple[str, ...]) -> str:
 # what a build's writes tell, by table: (events, SQL of the row — OLD or NEW — giving (kind, key))
 _DOCUMENT = ("SELECT 'document', {r}.doc",)
 _CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    **{t: (("INSERT", "DELETE", "UPDATE OF rec"), _DOCUMENT) for t in ("documents", "tasks", "targets")},
+    **{t: (("INSERT", "DELETE", "UPDATE OF rec"), _DOCUMENT) for t in ("documents", "tasks")},
+    # (a document's targets are what the documents implementing it are compared with)
+    "targets": (("INSERT", "DELETE", "UPDATE OF rec"), (*_DOCUMENT, "SELECT 'targets', {r}.doc")),
     "responsibilities": (("INSERT", "DELETE", "UPDATE OF rec"),
                          (*_DOCUMENT, "SELECT 'report', '' WHERE {r}.role = 'report_to'")),
     "citations": (("INSERT", "DELETE", "UPDATE OF rec"),
@@ -161,13 +163,15 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     def of(sql: str, *params: Any) -> set[str]:
         return {x for (x,) in c.rows(sql, params)}
 
-    # a task with several leads names them; a cascade reads its parents' targets; a basis is
+    # a task with several leads names them; a cascade reads its parents' targets (a parent
+    # whose number or resolution alone changed compares the same); a basis is
     # superseded by what replaces or repeals the reference it cites (their documents' dates).
     # (An unresolved citation is a warning when its scope is a loaded jurisdiction: one of its
     # own document's, which names the scopes it cites.)
     many_leads = of("SELECT DISTINCT r.document FROM responsibilities r JOIN tasks t ON t.id = r.task "
                     f"WHERE r.role = 'lead' AND t.leads > 1 AND r.agency {IN_LIST}", a)
-    children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}", d)
+    children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}",
+                  json_list(sorted(changed.get("targets", ()))))
     ended = changed.get("superseding", set()) | of(
         f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {_listed(SUPERSEDES)}", d)
     resting = of(f"SELECT DISTINCT document FROM citations WHERE ref {IN_LIST} AND relation IN "
