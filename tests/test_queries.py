@@ -368,6 +368,13 @@ def test_matrix_of_a_plan(own_corpus: Corpus) -> None:
     assert "chủ trì" in csv_text and "phối hợp" in csv_text
 
 
+@pytest.mark.parametrize("scope", [{}, {"document": "45/KH-UBND"}, {"jurisdiction": "huyện Đức Trọng"},
+                                   {"jurisdiction": "tỉnh Lâm Đồng"}])
+def test_a_scope_is_counted_as_the_tasks_its_matrix_reads(own_corpus: Corpus, scope: dict) -> None:
+    read = planning._tasks_in(own_corpus, scope.get("document"), scope.get("jurisdiction"))
+    assert planning.scope_size(own_corpus, **scope) == len(read) > 0
+
+
 def test_matrix_xlsx_opens_with_the_same_cells(own_corpus: Corpus) -> None:
     import io
 

@@ -56,6 +56,14 @@ def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None, agencie
     """The tasks of a document, of a jurisdiction's documents (its units' too), or of all, in
     the corpus's order; ``agencies``: only those some of them hold a role on; ``calendar``:
     only those with a deadline, in the calendar's order."""
+    where, params = _scope(c, document, jurisdiction, agencies, calendar)
+    order = "due_order, document, id" if calendar else EXPORT_ORDER
+    return [t for (t,) in c.rows(f"SELECT id FROM tasks WHERE {where} ORDER BY {order}", params)]
+
+
+def _scope(c: Corpus, document: str | None, jurisdiction: str | None, agencies: list[str] | None,
+           calendar: bool) -> tuple[str, list[str]]:
+    """The SQL condition on ``tasks`` (and its parameters) selecting ``_tasks_in``'s tasks."""
     doc = c.find_document(document) if document else None
     if doc and doc not in c.documents:
         raise NotFound(f"{doc!r} không có trong kho / is cited but not in the corpus")
@@ -70,14 +78,13 @@ def _tasks_in(c: Corpus, document: str | None, jurisdiction: str | None, agencie
     if agencies is not None:
         where.append(f"id IN (SELECT task FROM responsibilities WHERE agency {IN_LIST})")
         params.append(json_list(agencies))
-    order = "due_order, document, id" if calendar else EXPORT_ORDER
-    sql = f"SELECT id FROM tasks WHERE {' AND '.join(where)} ORDER BY {order}"
-    return [t for (t,) in c.rows(sql, params)]
+    return " AND ".join(where), params
 
 
 def scope_size(c: Corpus, document: str | None = None, jurisdiction: str | None = None) -> int:
     """How many tasks a matrix or a calendar of this scope reads (checked against a bound first)."""
-    return len(_tasks_in(c, document, jurisdiction))
+    where, params = _scope(c, document, jurisdiction, None, False)
+    return c.rows(f"SELECT count(*) FROM tasks WHERE {where}", params)[0][0]
 
 
 def responsibility_matrix(c: Corpus, document: str | None = None,
@@ -199,7 +206,9 @@ def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None =
     document and task); read in the order of the tasks' ``due_order`` index and built when
     read (the whole 10,000-document corpus has 150,000)."""
     agencies = c.find_agencies(agency) if agency else None
-    ids = _tasks_in(c, document, jurisdiction, agencies, calendar=True)
+    # (kept for the data's version: a client pages through the whole corpus's 150,000)
+    key = ("deadlines", document, jurisdiction, None if agencies is None else tuple(agencies))
+    ids = c.kept(key, lambda: _tasks_in(c, document, jurisdiction, agencies, calendar=True))
     return Answers(ids, lambda tid: _deadline(c, tid),
                    lambda run: c.tasks.where(f"id {IN_LIST}", (json_list(run),)))
 

@@ -135,7 +135,13 @@ _COMPARED = {"date": "date", "issuer": "issuer_fold", "title": "title_fold"}
 
 def inconsistencies(c: Corpus, refs: Sequence[str] | None = None) -> list[Inconsistency]:
     """Numbers cited with different dates, issuers or titles in different places (those of
-    the references ``refs`` when given)."""
+    the references ``refs`` when given; all of them are kept for the data's version)."""
+    if refs is None:
+        return c.derived("inconsistencies", lambda: _inconsistencies(c, None))
+    return _inconsistencies(c, refs)
+
+
+def _inconsistencies(c: Corpus, refs: Sequence[str] | None) -> list[Inconsistency]:
     having = " OR ".join(f"count(DISTINCT {col}) > 1" for col in _COMPARED.values())
     among = f"WHERE ref {IN_LIST} " if refs is not None else ""
     rows = c.rows(f"SELECT ref, rowid, id, number, {', '.join(_COMPARED.values())} FROM citations "
