@@ -24,9 +24,11 @@ def list_agencies(b: BackendDep, page: PagingDep, q: OptText = None, jurisdictio
     if q:
         ids = c.find_agencies(q, jurisdiction)
     else:
-        scope = c.jurisdiction_scope(jurisdiction)
-        ids = sorted(a for a, where in c.rows("SELECT id, jurisdiction FROM agencies")
-                     if scope is None or where in scope)
+        def listed() -> list[str]:
+            scope = c.jurisdiction_scope(jurisdiction)
+            return sorted(a for a, where in c.rows("SELECT id, jurisdiction FROM agencies")
+                          if scope is None or where in scope)
+        ids = c.kept(("agencies", jurisdiction), listed)  # (kept for the data's version: a client pages)
     return page(Answers(ids, c.agency_ref))
 
 
