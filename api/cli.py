@@ -16,8 +16,9 @@ COMMANDS = {
     **{name: f"store_commands:{name}" for name in ("build", "rebuild", "export", "sparql", "serve")},
     **{name: f"gaps_commands:{name}" for name in ("stats", "gaps")},
     **{name: f"commands:{name.replace('-', '_')}" for name in (
-        "who-leads", "agency", "cites", "cited-by", "deps", "path", "cascade", "compare", "audit",
-        "search", "matrix", "calendar")},
+        "who-leads", "agency", "cites", "cited-by", "deps", "path", "search")},
+    **{name: f"planning_commands:{name}" for name in ("cascade", "compare", "matrix", "calendar")},
+    "audit": "audit_commands:audit",
     "viz": "viz_commands:viz", "chart": "viz_commands:chart", "neo4j": "neo4j_commands:neo4j_group",
 }
 

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
-from cchc_graph.graph.questions import audit as audit_mod
-from cchc_graph.graph.questions import cascade as cascade_mod
-from cchc_graph.graph.questions import planning
-from cchc_graph.graph.questions.index import ROLE_LABELS, ROLES, Corpus, NotFound, section_label
-from cchc_graph.graph.questions.refines import metric_label
-from cchc_graph.graph.questions.trace import Inconsistency
-from cchc_graph.library import Graph
+from cchc_graph.graph.questions.index import ROLES, Corpus, NotFound
 
 from .options import (
     DEPTH_OPTION,
     DOCUMENT_OPTION,
-    EXIT_EMPTY,
-    EXIT_OK,
     JSON_OPTION,
     JURISDICTION_OPTION,
     STORE_OPTION,
-    answering,
+    asking,
     done,
     emit_json,
     lazy,
+    show,
 )
+
+if TYPE_CHECKING:
+    from cchc_graph.graph.questions.trace import Inconsistency
 
 render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
@@ -66,7 +61,7 @@ def who_leads(phrase: str, by_agency: bool, roles: tuple[str, ...], jurisdiction
             if not rows and _names_agency(g.corpus, phrase, jurisdiction):
                 click.echo(f"“{phrase}” là tên cơ quan: thêm --agency để xem việc cơ quan đó làm / "
                            "names an agency: add --agency for what it does", err=True)
-        _show(out, as_json)
+        show(out, as_json)
         done(len(rows))
 
 
@@ -124,7 +119,7 @@ def cites(document: str | None, depth: int, status: str | None, store_dir: str, 
             resolved = None if status is None else status == "resolved"
             rows = g.citations(resolved)
             out = rows if as_json else render.hops(rows, f"Trích dẫn / citations ({status or 'all'})")
-        _show(out, as_json)
+        show(out, as_json)
         done(len(rows))
 
 
@@ -153,7 +148,7 @@ def cited_by(number: str, depth: int, store_dir: str, as_json: bool) -> None:
     """
     with asking(store_dir) as g:
         rows = g.cited_by(number, depth)
-        _show(rows if as_json else render.hops(rows, f"Trích dẫn / citing {number}"), as_json)
+        show(rows if as_json else render.hops(rows, f"Trích dẫn / citing {number}"), as_json)
         done(len(rows))
 
 
@@ -203,130 +198,8 @@ def path(source: str, target: str, structural: bool, store_dir: str, as_json: bo
     """
     with asking(store_dir) as g:
         rows = g.path(source, target, structural)
-        _show(rows if as_json else render.links(rows, f"{source} → {target}"), as_json)
+        show(rows if as_json else render.links(rows, f"{source} → {target}"), as_json)
         done(len(rows))
-
-
-@click.command("cascade")
-@click.argument("child")
-@click.option("--parent", help="Văn bản cấp trên (mặc định: văn bản CHILD thực hiện) / the parent "
-                               "document (default: those CHILD implements).")
-@STORE_OPTION
-@JSON_OPTION
-def cascade(child: str, parent: str | None, store_dir: str, as_json: bool) -> None:
-    """So chỉ tiêu cấp dưới với cấp trên / a plan's targets against the document it implements.
-
-    Each parent target is paired by metric with the child's: weaker, equal, stronger, missing in
-    the child, not comparable (counts over different areas), or extra (only in the child).
-
-    \b
-    Example:
-        cchc cascade 002_0387e2864a5773df
-    """
-    with asking(store_dir) as g:
-        result = g.cascade(child, parent)
-        if as_json:
-            emit_json(result)
-        else:
-            for cas in result:
-                render.console().print(render.cascade(cas))
-        done(sum(len(x.rows) for x in result))
-
-
-@click.command("compare")
-@click.argument("metric", required=False)
-@STORE_OPTION
-@JSON_OPTION
-def compare(metric: str | None, store_dir: str, as_json: bool) -> None:
-    """So một chỉ tiêu giữa các địa bàn / one metric across jurisdictions and documents.
-
-    Without METRIC, lists the metrics in the store. METRIC is a key or a phrase of its label.
-
-    \b
-    Example:
-        cchc compare "trực tuyến"
-    """
-    with asking(store_dir) as g:
-        if metric is None:
-            ms = g.metrics()
-            _show(ms if as_json else render.table("Chỉ tiêu / metrics", ["Tên", "Chỉ tiêu", "Văn bản",
-                                                                      "Mã / key"],
-                                                  [[m.label, m.targets, m.documents, m.key] for m in ms]),
-                  as_json)
-            done(len(ms))
-        rows = g.compare(metric)
-        _show(rows if as_json else render.table(
-            f"So sánh / comparison: {metric}",
-            ["Chỉ tiêu", "Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Nguồn / source"],
-            [[metric_label(r.metric, r.unit), r.jurisdiction_name or r.jurisdiction,
-              render.doc(r.document), cascade_mod.fmt_value(r.value, r.comparator, r.unit), r.year or "",
-              "" if r.parent_value is None else cascade_mod.fmt_value(r.parent_value, None, r.unit),
-              render.quote(r.provenance, 200)] for r in rows]), as_json)
-        done(len(rows))
-
-
-AUDIT_LIMIT = 5  # findings per document in the table: the summary counts them all
-
-
-@click.command("audit")
-@click.option("--rule", "rules", multiple=True, type=click.Choice(audit_mod.RULE_NAMES),
-              help="Chỉ các quy tắc này / only these rules.")
-@click.option("--severity", type=click.Choice(audit_mod.SEVERITIES), default="info", show_default=True,
-              help="Mức thấp nhất được báo / lowest severity reported.")
-@DOCUMENT_OPTION
-@click.option("--strict", is_flag=True, help="Thoát mã 1 nếu có vi phạm / exit 1 on any violation.")
-@click.option("--limit", type=click.IntRange(0, 1_000_000),
-              help="Số vi phạm hiện tối đa mỗi văn bản (mặc định 5 khi in bảng; 0 = tất cả) / most "
-                   "findings shown per document (default 5 in tables, all in --json; 0 = all).")
-@STORE_OPTION
-@JSON_OPTION
-def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: bool, limit: int | None,
-          store_dir: str, as_json: bool) -> None:
-    """Kiểm tra / audit: tasks without one lead or a deadline, report cycles, weaker or missing
-    child targets, targets nobody answers for, unresolved or inconsistent citations, bases that a
-    loaded document replaced or repealed before (căn cứ đã bị thay thế / bãi bỏ), agencies of
-    unknown kind.
-
-    Prints a summary by rule and severity first, then the findings grouped by document (at most
-    --limit each). Exit code: 0, or with --strict 1 when any violation is reported.
-
-    \b
-    Example:
-        cchc audit --severity warning --strict
-        cchc audit -d 002 --rule task_many_leads --limit 0
-    """
-    with asking(store_dir) as g:
-        if as_json and not limit:
-            found = g.audit(rules, severity, document)  # written as read, in the audit's order
-            emit_json(found)
-        else:
-            counted = g.audit_counts(rules, severity, document)
-            groups = g.audit_by_document(rules, severity, document, limit or 0 if as_json else
-                                         AUDIT_LIMIT if limit is None else limit, counted)
-            if as_json:
-                emit_json([v for _, _, shown in groups for v in shown])
-            else:
-                _print_audit(g.corpus, counted, groups, AUDIT_LIMIT if limit is None else limit)
-            found = counted.documents
-        raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
-
-
-def _print_audit(c: Corpus, counted: audit_mod.Counts,
-                 groups: Iterable[tuple[str | None, int, Sequence[audit_mod.Violation]]], limit: int) -> None:
-    """The summary, then each document's findings (``limit`` of them; 0 = all)."""
-    from rich.text import Text
-
-    con = render.console()
-    render.show(render.audit_summary(counted.rules, counted.total, len(counted.documents)))
-    cut = False
-    for doc, n, shown in groups:
-        head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"
-        more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < n else ""
-        cut = cut or len(shown) < n
-        con.print(render.violations(shown, f"{head}: {n} vi phạm / findings{more}"))
-    if cut:
-        con.print(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
-                       "để lọc / at most this many per document: --limit 0 for all.", "dim"))
 
 
 @click.command("search")
@@ -346,95 +219,10 @@ def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_js
     """
     with asking(store_dir) as g:
         hits = g.search(query, types)[:limit]
-        _show(hits if as_json else render.table(
+        show(hits if as_json else render.table(
             f"Kết quả / hits for “{query}”", ["Loại", "Mã / id", "Tên", "Trường", "Đoạn / snippet"],
             [[h.type, h.id, h.label[:80], h.field, h.snippet] for h in hits]), as_json)
         done(len(hits))
-
-
-@click.command("matrix")
-@DOCUMENT_OPTION
-@JURISDICTION_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table",
-              show_default=True, help="Định dạng / output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp đích / output file.")
-@STORE_OPTION
-@JSON_OPTION
-def matrix(document: str | None, jurisdiction: str | None, fmt: str, output: str | None,
-           store_dir: str, as_json: bool) -> None:
-    """Ma trận trách nhiệm / agencies × tasks (chủ trì, phối hợp, thường trực, nhận báo cáo).
-
-    \b
-    Example:
-        cchc matrix --document 002 --format xlsx -o ma-tran.xlsx
-    """
-    with asking(store_dir) as g:
-        m = g.matrix(document, jurisdiction)
-        if as_json:
-            emit_json(m)
-        elif fmt == "xlsx":
-            if not output:
-                raise click.UsageError("--format xlsx cần / needs -o FILE.xlsx")
-            Path(output).write_bytes(planning.matrix_xlsx(m))
-        elif fmt == "csv":
-            _write_text(planning.matrix_csv(m), output)
-        else:
-            render.console().print(render.table(
-                f"Ma trận trách nhiệm / responsibility matrix ({len(m.rows)} × {len(m.agencies)})",
-                ["Nhiệm vụ", "Thời hạn", "Cơ quan và vai trò"],
-                [[f"{r.task.document.id} §{section_label(r.task.section)}\n{r.task.title}",
-                  r.task.deadline or r.task.frequency or "",
-                  "\n".join(f"{ROLE_LABELS[x]}: {a.name}" for a in m.agencies for x in r.cells.get(a.id, ()))]
-                 for r in m.rows]))
-        done(len(m.rows))
-
-
-@click.command("calendar")
-@DOCUMENT_OPTION
-@JURISDICTION_OPTION
-@click.option("--agency", help="Chỉ việc của cơ quan này / only tasks this agency holds a role on.")
-@click.option("--format", "fmt", type=click.Choice(["table", "ics"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Tệp .ics / output file.")
-@STORE_OPTION
-@JSON_OPTION
-def calendar(document: str | None, jurisdiction: str | None, agency: str | None, fmt: str,
-             output: str | None, store_dir: str, as_json: bool) -> None:
-    """Lịch thời hạn / every deadline, one-off and recurring, as a table or iCalendar (.ics).
-
-    Deadlines that name a day become all-day events ("trước ngày 30/6/2023"); yearly ones repeat
-    ("trước ngày 30 tháng 10 hằng năm") until the end of the document's period. Frequencies
-    without a day ("thường xuyên") are listed but not put in the calendar.
-
-    \b
-    Example:
-        cchc calendar --jurisdiction "Hậu Giang" -o thoi-han.ics
-    """
-    with asking(store_dir) as g:
-        items = g.calendar(document, jurisdiction, agency)
-        if as_json:
-            emit_json(items)
-        elif fmt == "ics" or (output and output.endswith(".ics")):
-            data = planning.to_ics(items, name=f"CCHC {document or jurisdiction or agency or ''}".strip())
-            if output:
-                Path(output).write_bytes(data)
-                click.echo(f"Đã ghi / wrote {sum(d.dated for d in items)} sự kiện / events to {output}")
-            else:
-                click.echo(data.decode("utf-8"), nl=False)
-        else:
-            render.console().print(render.table(
-                "Thời hạn / deadlines", ["Ngày / date", "Lặp / repeats", "Nhiệm vụ", "Chủ trì", "Nguồn"],
-                [[d.due_date or d.start or "(không có ngày)",
-                  planning.recurrence_text(d.recurrence) or d.frequency or "",
-                  d.title, ", ".join(a.name for a in d.lead), render.quote(d.provenance, 200)]
-                 for d in items]))
-        done(len(items))
-
-
-@contextmanager
-def asking(store_dir: str) -> Iterator[Graph]:
-    """The store's graph (``cchc_graph.library``); a name that matches nothing exits 2."""
-    with answering(store_dir) as c:
-        yield Graph(c)
 
 
 def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
@@ -443,18 +231,4 @@ def _names_agency(c: Corpus, phrase: str, jurisdiction: str | None) -> bool:
     except NotFound:
         return False
 
-
-def _show(obj: object, as_json: bool) -> None:
-    """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
-    if as_json:
-        emit_json(obj)
-    else:
-        render.show(obj)
-
-
-def _write_text(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
 

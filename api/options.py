@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
@@ -13,7 +14,7 @@ import click
 import orjson
 from cchc_graph.graph.questions.index import Corpus, NotFound
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
-from cchc_graph.library import open_store
+from cchc_graph.library import Graph, open_store
 from cchc_graph.loaders.model import to_dict
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
@@ -89,3 +90,26 @@ def lazy(name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def asking(store_dir: str) -> Iterator[Graph]:
+    """The store's graph (``cchc_graph.library``); a name that matches nothing exits 2."""
+    with answering(store_dir) as c:
+        yield Graph(c)
+
+
+def show(obj: object, as_json: bool) -> None:
+    """JSON, or the rendered answer; an empty table is one line saying so, not a frame."""
+    if as_json:
+        emit_json(obj)
+    else:
+        lazy("cchc_graph.api.render").show(obj)
+
+
+def write_text(text: str, output: str | None) -> None:
+    """A file's text into ``output``, or on stdout."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

@@ -81,6 +81,10 @@ NOT_FOR_QUESTIONS = ("cchc_graph.loaders.pipeline", "cchc_graph.loaders.lexicon"
                      "rdflib", "fastapi", "rich")
 
 
+# the question modules a command reads (a task's answer reads the reporting lines: queries)
+OWN = {"who-leads": ("queries", "match"), "audit": ("audit",), "stats": (), "cites": ("trace", "refines")}
+
+
 def test_a_json_question_imports_only_what_it_uses(own_store: Path) -> None:
     """A question asked from a script waits for the imports: `cchc` imports a command's module
     when it runs, and a --json answer needs no rendering."""
@@ -94,4 +98,7 @@ def test_a_json_question_imports_only_what_it_uses(own_store: Path) -> None:
         assert json.loads(r.stdout) is not None, question  # it answered
         loaded = set(r.stderr.split())
         assert not {m for m in loaded if m.split(".")[0] in NOT_FOR_QUESTIONS or m in NOT_FOR_QUESTIONS}, question
+        # nor the other questions' modules (the audit's checks run at build time, not here)
+        others = {"audit", "planning", "cascade", "refines", "queries", "trace"} - {*OWN.get(question[0], ())}
+        assert not {f"cchc_graph.graph.questions.{m}" for m in others} & loaded, question
 
