@@ -286,11 +286,14 @@ def order_key(v: Violation) -> tuple[int, int, str, int]:
             v.provenance.start if v.provenance else 0)
 
 
+# a row when the store's findings are those of its data (the meta row ``findings`` is its version)
+KEPT = ("SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
+        "WHERE f.name = 'findings'")
+
+
 def kept(c: Corpus) -> bool:
     """Whether the store keeps the findings of this snapshot's data (its build made them)."""
-    return c.derived("findings kept", lambda: bool(c.rows(
-        "SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
-        "WHERE f.name = 'findings'")))
+    return c.derived("findings kept", lambda: bool(c.rows(KEPT)))
 
 
 def _where(rules: tuple[str, ...], limit: int, doc: str | None) -> tuple[str, tuple[Any, ...]]:
