@@ -64,17 +64,23 @@ def _kept(store: Path) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def _live(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts]:
+def _answers(c: Corpus, **kw: Any) -> tuple[list[audit.Violation], audit.Counts, list[tuple]]:
+    """The audit's findings, their counts, and by document with at most two each."""
+    return (list(audit.audit(c, **kw)), audit.counts(c, **kw),
+            [(d, n, list(shown)) for d, n, shown in audit.grouped(c, **kw, limit=2)])
+
+
+def _live(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts, list[tuple]]:
     """The audit found now, as a corpus without kept findings finds it."""
     with open_store(store).snapshot() as c:
         c.memo["findings kept"] = False
-        return list(audit.audit(c, **kw)), audit.counts(c, **kw)
+        return _answers(c, **kw)
 
 
-def _asked(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts]:
+def _asked(store: Path, **kw: Any) -> tuple[list[audit.Violation], audit.Counts, list[tuple]]:
     with open_store(store).snapshot() as c:
         assert audit.kept(c)
-        return list(audit.audit(c, **kw)), audit.counts(c, **kw)
+        return _answers(c, **kw)
 
 
 @pytest.fixture
@@ -134,9 +140,11 @@ def test_kept_findings_are_the_audit_asked_now(corpus: Path, tmp_path: Path) -> 
     for kw in ({}, {"min_severity": "warning"}, {"document": child}, {"rules": ("report_cycle",)},
                {"rules": ("task_no_lead", "citation_superseded"), "min_severity": "warning"},
                {"document": child, "rules": ("citation_unresolved",)}):
-        found, counts = _asked(store, **kw)
-        assert (found, counts) == _live(store, **kw), kw
-        assert counts.total == len(found)
+        found, counts, groups = _asked(store, **kw)
+        assert (found, counts, groups) == _live(store, **kw), kw
+        assert counts.total == len(found) == sum(n for _, n, _ in groups)
+        assert [v for _, _, shown in groups for v in shown] == [v for d, _, _ in groups
+                                                                 for v in [x for x in found if x.document == d][:2]]
     assert {v.rule for v in _asked(store)[0]} >= {"report_cycle", "target_weaker", "citation_superseded",
                                                  "task_many_leads", "citation_unresolved"}
 

@@ -382,9 +382,9 @@ def grouped(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info", 
     counted = counted or counts(c, rules, min_severity, document)
     for d, n in counted.documents:
         where, params = _where(rules, SEVERITIES.index(min_severity), d or "")
-        window = f" LIMIT {int(limit)}" if limit else ""
-        yield d, n, Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}{window}", params,
-                             lambda row: _violation(c.decode(row[0])))
+        found = Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
+                         lambda row: _violation(c.decode(row[0])))
+        yield d, n, found[:limit] if limit else found
 
 
 def summary(found: Sequence[Violation]) -> list[RuleCount]:
