@@ -56,7 +56,7 @@ def test_a_file_that_breaks_keeps_its_stored_version(tmp_path: Path) -> None:
     victim = _docs(corpus)[0]
     victim.write_bytes(b"\x00\x01binary now" * 10)
     report = Store(store).build([corpus])
-    assert report.kept == [str(victim)] and report.written
+    assert report.kept == [str(victim)] and not report.written  # the others unchanged: nothing to write
     assert report.skipped == [(str(victim), "content is binary content, not a text document; "
                                             "the version already stored is kept")]
     after = Store(store).read_export()
@@ -97,9 +97,10 @@ def test_a_second_build_waits_or_fails_on_the_lock(tmp_path: Path) -> None:
     t = threading.Thread(target=hold)
     t.start()
     held.wait()
+    (corpus / "new.md").write_text(_docs(corpus)[0].read_text(encoding="utf-8"), encoding="utf-8")
     report = Store(store.root).build([corpus], wait_s=10)  # waits for the holder, then builds
     t.join()
-    assert report.written and report.cached
+    assert report.written and report.cached and report.loaded == [str(corpus / "new.md")]
 
 
 def test_store_of_another_schema_says_how_to_migrate(tmp_path: Path) -> None:
@@ -310,14 +311,22 @@ def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Pa
     read: list[Path] = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda p: (read.append(p), real(p))[1])
+    version, before = Store(store).version(), _digest(store)
     report = Store(store).build([corpus])
     assert not report.loaded and not [p for p in read if p.parent == corpus]  # size + mtime said so
+    # nothing changed: nothing written, and the version stays (servers keep what they derived)
+    assert not report.written and Store(store).version() == version and _digest(store) == before
     doc = _docs(corpus)[0]
     os.utime(doc, ns=(doc.stat().st_atime_ns, doc.stat().st_mtime_ns + 10**9))  # touched, same bytes
     report = Store(store).build([corpus])
     assert str(doc) in report.cached and doc in read  # hashed, found unchanged, not re-extracted
     assert _sql(store, "SELECT mtime_ns FROM sources WHERE source_path = ?", (str(doc),)) == [
         (doc.stat().st_mtime_ns,)]
+    assert report.written  # (its new stamp)
+    removed = _docs(corpus)[-1]
+    removed.unlink()
+    report = Store(store).build([corpus])
+    assert report.written and report.documents == len(_docs(corpus))  # a file gone: written
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")

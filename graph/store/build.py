@@ -61,7 +61,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     gaps: Counter[str] = field(default_factory=Counter)  # kind → what was not understood
     documents: int = 0
-    written: bool = False  # False: nothing loaded, the store was left as it was
+    written: bool = False  # False: nothing loaded or changed, the store was left as it was
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -255,10 +255,12 @@ class Store:
 
         Without ``add`` the store holds exactly the documents of ``paths``; a file that fails
         now but was stored before keeps its stored version (reported in ``kept``). When no
-        file loads at all, nothing is written. ``migrate`` accepts a store of an older schema
-        or of the earlier file layout (written anew); ``use_cache=False`` extracts every file
-        afresh. New and changed files are extracted on every core; ``progress(done, total)``
-        follows. Only what the new and changed files touch is linked and written again.
+        file loads at all, or the files are those stored, unchanged, nothing is written (the
+        store keeps its version: servers keep what they derived from it). ``migrate`` accepts
+        a store of an older schema or of the earlier file layout (written anew);
+        ``use_cache=False`` extracts every file afresh. New and changed files are extracted on
+        every core; ``progress(done, total)`` follows. Only what the new and changed files
+        touch is linked and written again.
         """
         from cchc_graph.graph.store.write import Writer
 
@@ -276,6 +278,10 @@ class Store:
                     report.documents = len(old)
                     return report  # nothing new: leave the store exactly as it was
                 docs = (old.keys() | entries.keys()) if add else entries.keys()
+                if not report.loaded and docs == old.keys() and all(entries[d] == old[d] for d in entries):
+                    writer.abort()  # the same files, unchanged: the same store, and its version
+                    report.documents = len(docs)
+                    return report
                 version = writer.finish(old, entries, set(docs))
             except BaseException:
                 writer.abort()
