@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store import parallel
+from cchc_graph.graph.store import parallel, resolve, write
 from cchc_graph.graph.store.build import Store
 from cchc_graph.graph.store.linking import build_export, link
 from cchc_graph.graph.store.write import Writer
@@ -276,11 +276,17 @@ def _full(paths: list[Path], scratch: Path) -> bytes:
     return _export(scratch)
 
 
-def test_incremental_builds_equal_fresh_full_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("small", [32, 0], ids=["linked-as-sql", "linked-whole"])
+def test_incremental_builds_equal_fresh_full_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    small: int) -> None:
     """Random edits of a generated corpus whose documents cite each other (numbers changed,
     files removed and put back, new files, uploads with --add): after each build the store's
-    export is the export of a fresh full build of the same files."""
+    export is the export of a fresh full build of the same files. Changes of up to ``small``
+    documents are linked as SQL over what they touch (``delta.py``), larger ones by linking
+    every document and writing what differs (``relink.py``): both keep the same store."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10_000)
+    monkeypatch.setattr(write, "INCREMENTAL_MAX", small)
+    monkeypatch.setattr(resolve, "INCREMENTAL_MAX", small)
     corpus, store, spare = tmp_path / "corpus", tmp_path / "store", tmp_path / "spare"
     generate(corpus, 30, seed=3, provinces=2)  # two provinces: plans implement each other's
     generate(spare, 40, seed=4, provinces=2)
