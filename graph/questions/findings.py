@@ -51,8 +51,12 @@ _CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     **{t: (("INSERT", "DELETE", "UPDATE OF rec"), _DOCUMENT) for t in ("documents", "tasks")},
     # (a document's targets are what the documents implementing it are compared with)
     "targets": (("INSERT", "DELETE", "UPDATE OF rec"), (*_DOCUMENT, "SELECT 'targets', {r}.doc")),
+    # (a reporting line joins a task's leads to the agencies it reports to: each such row, as
+    # it was and as it is, tells whether the lines between agencies moved)
     "responsibilities": (("INSERT", "DELETE", "UPDATE OF rec"),
-                         (*_DOCUMENT, "SELECT 'report', '' WHERE {r}.role = 'report_to'")),
+                         (*_DOCUMENT, "SELECT 'report', '' WHERE {r}.role = 'report_to'",
+                          "SELECT {sign}, {r}.task || char(31) || {r}.role || char(31) || {r}.agency "
+                          "WHERE {r}.role IN ('lead', 'report_to')")),
     "citations": (("INSERT", "DELETE", "UPDATE OF rec"),
                   (*_DOCUMENT, "SELECT 'ref', {r}.ref",
                    "SELECT 'superseding', {r}.ref WHERE {r}.relation IN " + _listed(SUPERSEDES))),
@@ -72,7 +76,9 @@ def track(conn: sqlite3.Connection) -> bool:
         for event in events:
             for r in ("OLD",) if event == "DELETE" else ("NEW",) if event == "INSERT" else ("OLD", "NEW"):
                 name = f"audit_{table}_{event.split()[0].lower()}_{r.lower()}"
-                body = " ".join(f"INSERT OR IGNORE INTO audit_changed {q.format(r=r)};" for q in rows)
+                sign = "'was'" if r == "OLD" else "'is'"  # the row as it was, or as it is
+                body = " ".join(f"INSERT OR IGNORE INTO audit_changed {q.format(r=r, sign=sign)};"
+                                for q in rows)
                 conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON main.{table} "
                              f"BEGIN {body} END")
     return True
@@ -175,8 +181,11 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
         f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {_listed(SUPERSEDES)}", d)
     resting = of(f"SELECT DISTINCT document FROM citations WHERE ref {IN_LIST} AND relation IN "
                  f"{_listed(RESTS_ON)}", json_list(sorted(ended))) if ended else set()
-    circles = "report" in changed or (agencies and c.rows(
-        "SELECT 1 FROM findings WHERE kind = 'report_cycles' LIMIT 1"))
+    # a circle can appear only where the lines between agencies moved; one found can change
+    # with any line of it (its first line's place) or an agency's name
+    found = c.rows("SELECT 1 FROM findings WHERE kind = 'report_cycles' LIMIT 1")
+    circles = _lines(changed.get("was", ())) != _lines(changed.get("is", ())) or (
+        found and ("report" in changed or agencies))
     return {"tasks": docs | many_leads,
             "report_cycles": None if circles else set(),
             "cascade": docs | children,
@@ -186,3 +195,13 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
             "superseded": docs | resting,
             "agencies": agencies}
 
+
+def _lines(rows: Iterable[str]) -> set[tuple[str, str]]:
+    """The (lead, receiver) agency pairs of some tasks' ``lead`` and ``report_to`` rows
+    (task, role, agency), as the audit's circles join them."""
+    tasks: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        task, role, agency = row.split("\x1f")
+        tasks.setdefault(task, {}).setdefault(role, set()).add(agency)
+    return {(lead, to) for roles in tasks.values() for lead in roles.get("lead", ())
+            for to in roles.get("report_to", ()) if lead != to}
