@@ -47,23 +47,23 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
             emit_json(found)
         else:
             counted = g.audit_counts(rules, severity, document)
-            groups = g.audit_by_document(rules, severity, document, limit or 0 if as_json else
-                                         AUDIT_LIMIT if limit is None else limit, counted)
+            shown = limit or 0 if as_json else AUDIT_LIMIT if limit is None else limit
+            groups = g.audit_by_document(rules, severity, document, shown)  # read as printed
             if as_json:
-                emit_json([v for _, _, shown in groups for v in shown])
+                emit_json([v for _, _, vs in groups for v in vs])
             else:
-                _print_audit(g.corpus, counted, groups, AUDIT_LIMIT if limit is None else limit)
-            found = counted.documents
+                render.show(render.audit_summary(counted.rules, counted.total, counted.documents))
+                _print_groups(g.corpus, groups, shown)
+            found = counted.total
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
 
 
-def _print_audit(c: Corpus, counted: audit_mod.Counts,
-                 groups: Iterable[tuple[str | None, int, Sequence[audit_mod.Violation]]], limit: int) -> None:
-    """The summary, then each document's findings (``limit`` of them; 0 = all)."""
+def _print_groups(c: Corpus, groups: Iterable[tuple[str | None, int, Sequence[audit_mod.Violation]]],
+                  limit: int) -> None:
+    """Each document's findings (``limit`` of them; 0 = all), after the summary."""
     from rich.text import Text
 
     con = render.console()
-    render.show(render.audit_summary(counted.rules, counted.total, len(counted.documents)))
     cut = False
     for doc, n, shown in groups:
         head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"

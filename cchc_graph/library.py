@@ -197,19 +197,19 @@ class Graph:
 
     def audit_counts(self, rules: tuple[str, ...] = (), severity: str = "info",
                      document: str | None = None) -> Counts:
-        """The same violations counted by rule and severity, and by document."""
+        """The same violations counted: by rule and severity, in all, and their documents."""
         from cchc_graph.graph.questions import audit as audit_mod
 
         return audit_mod.counts(self.corpus, rules, severity, document)
 
     def audit_by_document(self, rules: tuple[str, ...] = (), severity: str = "info",
-                          document: str | None = None, limit: int = 0, counted: Counts | None = None
+                          document: str | None = None, limit: int = 0
                           ) -> Iterator[tuple[str | None, int, Sequence[Violation]]]:
         """The same violations by document (most severe first): each document, its number of
-        violations and the first ``limit`` (0: all); ``counted``: ``audit_counts``' answer."""
+        violations and the first ``limit`` (0: all)."""
         from cchc_graph.graph.questions import audit as audit_mod
 
-        return audit_mod.grouped(self.corpus, rules, severity, document, limit, counted)
+        return audit_mod.grouped(self.corpus, rules, severity, document, limit)
 
     def search(self, query: str, types: tuple[str, ...] = ()) -> Sequence[SearchHit]:
         """Names, titles, numbers and quotes containing ``query``; only ``types`` when given."""

@@ -143,6 +143,7 @@ def test_kept_findings_are_the_audit_asked_now(corpus: Path, tmp_path: Path) -> 
         found, counts, groups = _asked(store, **kw)
         assert (found, counts, groups) == _live(store, **kw), kw
         assert counts.total == len(found) == sum(n for _, n, _ in groups)
+        assert counts.documents == len(groups) == len({v.document for v in found})
         assert [v for _, _, shown in groups for v in shown] == [v for d, _, _ in groups
                                                                  for v in [x for x in found if x.document == d][:2]]
     assert {v.rule for v in _asked(store)[0]} >= {"report_cycle", "target_weaker", "citation_superseded",

@@ -342,15 +342,12 @@ def _violation(v: dict[str, Any]) -> Violation:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """What an audit found, counted: by rule and severity (the audit's order), and by document
-    (the documents with the most severe findings first; None: findings of no document)."""
+    """What an audit found, counted: by rule and severity (the audit's order), in all, and the
+    documents they are of."""
 
     rules: list[RuleCount]
-    documents: list[tuple[str | None, int]]
-
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.documents)
+    total: int
+    documents: int
 
 
 def counts(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
@@ -358,33 +355,34 @@ def counts(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     """The findings ``audit`` gives for the same filters, counted (kept ones by SQL)."""
     if not kept(c):
         found = audit(c, rules, min_severity, document)
-        return Counts(summary(found), [(d, len(vs)) for d, vs in by_document(list(found)).items()])
+        return Counts(summary(found), len(found), len({v.document for v in found}))
     doc = c.find_document(document) if document else None
     where, params = _where(rules, SEVERITIES.index(min_severity), doc)
     # (a row of finding_counts per document, rule and severity)
     by_rule = c.rows(f"SELECT rule, sev, sum(n), count(*) FROM finding_counts{where} "
                      "GROUP BY sev, rule ORDER BY sev, rule", params)
-    docs = c.rows(f"SELECT document, sum(n) FROM finding_counts{where} GROUP BY document "
-                  "ORDER BY min(sev), sum(n) DESC, document", params)
+    (docs,) = c.rows(f"SELECT count(DISTINCT document) FROM finding_counts{where}", params)[0]
     return Counts([RuleCount(RULE_NAMES[r], SEVERITIES[s], n, d, RULE_TEXT.get(RULE_NAMES[r], RULE_NAMES[r]))
-                   for r, s, n, d in by_rule], [(d or None, n) for d, n in docs])
+                   for r, s, n, d in by_rule], sum(n for _, _, n, _ in by_rule), docs)
 
 
 def grouped(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info", document: str | None = None,
-            limit: int = 0, counted: Counts | None = None
-            ) -> Iterator[tuple[str | None, int, Sequence[Violation]]]:
-    """The findings by document, in ``counts``' order (``counted``: those counts, already
-    read): each document, its number of findings and the first ``limit`` of them (0: all)."""
+            limit: int = 0) -> Iterator[tuple[str | None, int, Sequence[Violation]]]:
+    """The findings by document, the documents with the most severe findings first (then the
+    most findings; None: of no document): each document, its number of findings and the
+    first ``limit`` of them (0: all)."""
     if not kept(c):
         for d, vs in by_document(list(audit(c, rules, min_severity, document))).items():
             yield d, len(vs), vs[:limit] if limit else vs
         return
-    counted = counted or counts(c, rules, min_severity, document)
-    for d, n in counted.documents:
-        where, params = _where(rules, SEVERITIES.index(min_severity), d or "")
+    doc = c.find_document(document) if document else None
+    where, params = _where(rules, SEVERITIES.index(min_severity), doc)
+    for d, n in c.rows(f"SELECT document, sum(n) FROM finding_counts{where} GROUP BY document "
+                       "ORDER BY min(sev), sum(n) DESC, document", params):
+        where, params = _where(rules, SEVERITIES.index(min_severity), d)
         found = Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
                          lambda row: _violation(c.decode(row[0])))
-        yield d, n, found[:limit] if limit else found
+        yield d or None, n, found[:limit] if limit else found
 
 
 def summary(found: Sequence[Violation]) -> list[RuleCount]:
