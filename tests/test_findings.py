@@ -200,3 +200,29 @@ def test_findings_naming_an_agency_follow_its_record(corpus: Path, tmp_path: Pat
     finally:
         conn.execute("ROLLBACK")
         conn.close()
+
+
+def test_a_check_failing_on_some_data_does_not_stop_the_build(corpus: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings are a derived table: a check that fails leaves the documents stored, says
+    so in the build's warnings, and the audit finds them when asked."""
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    (corpus / "back.txt").write_text(OTHERS["back.txt"], encoding="utf-8")
+    check = audit.RULES["cascade"]
+
+    def broken(c: Corpus, units: audit.Units) -> Iterator[audit.Violation]:
+        raise ValueError("a form no check expected")
+        yield from ()
+    monkeypatch.setitem(audit.RULES, "cascade", audit.Check(broken, check.rules, check.unit))
+    report = Store(store).build([corpus])
+    assert report.written and report.loaded == [str(corpus / "back.txt")]
+    assert [w for w in report.warnings if "audit findings not kept" in w and "a form no check expected" in w]
+    monkeypatch.setitem(audit.RULES, "cascade", check)
+    with open_store(store).snapshot() as c:
+        assert not audit.kept(c) and "back" in c.documents
+        assert any(v.rule == "report_cycle" for v in audit.audit(c))  # found as asked
+    assert not [w for w in Store(store).build([corpus], add=True).warnings if "not kept" in w]
+    (corpus / "child.txt").write_text(CHILD.replace("90%", "91%"), encoding="utf-8")
+    Store(store).build([corpus])  # the next build that writes keeps them again, all of them
+    assert _asked(store) == _live(store)

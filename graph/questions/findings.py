@@ -84,6 +84,22 @@ def track(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def keep(conn: sqlite3.Connection, tracked: bool, version: str) -> str | None:
+    """``refresh``, or (a check failing on some data) no findings kept: the build goes on and
+    the audit finds them when asked; what went wrong, for the build's warnings."""
+    conn.execute("SAVEPOINT findings")
+    try:
+        refresh(conn, tracked, version)
+    except Exception as e:  # a derived table's fault must not stop the documents being stored
+        conn.execute("ROLLBACK TO findings")
+        conn.execute("RELEASE findings")
+        conn.execute("DELETE FROM meta WHERE name = 'findings'")
+        return (f"kiểm tra không lưu sẵn / audit findings not kept ({type(e).__name__}: {e}); "
+                "cchc audit finds them when asked")
+    conn.execute("RELEASE findings")
+    return None
+
+
 def refresh(conn: sqlite3.Connection, tracked: bool, version: str) -> None:
     """Make the findings those of the data as written (the build's ``version``): again for
     what changed when ``tracked``, else all; then their counts by document."""

@@ -283,6 +283,8 @@ class Store:
                     report.documents = len(docs)
                     return report
                 version = writer.finish(old, entries, set(docs))
+                if writer.problem:
+                    report.warnings.append(writer.problem)
             except BaseException:
                 writer.abort()
                 raise

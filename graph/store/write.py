@@ -93,6 +93,7 @@ class Writer:
         # the first documents, held until the tables' dictionaries are made from them (a new store)
         self.pending: list[tuple[str, Extracted, Source, bool]] | None = None
         self.tracked = False  # whether the audit's kept findings are found again for what changes only
+        self.problem: str | None = None  # why the audit's findings could not be kept, if they could not
 
     @property
     def _target(self) -> Path:
@@ -165,7 +166,7 @@ class Writer:
         for _, stmt in db.secondary_indexes() if self.fresh else ():
             conn.execute(stmt)
         version = self._link(conn, removed)
-        findings.refresh(conn, self.tracked, version)
+        self.problem = findings.keep(conn, self.tracked, version)
         conn.execute("COMMIT")
         if self.fresh:
             self._put_in_place(conn)
