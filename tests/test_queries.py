@@ -409,6 +409,17 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
     assert "Phòng Nội vụ" in str(ev["description"])
 
 
+@pytest.mark.parametrize("corpus", ["seed_corpus", "own_corpus"])
+def test_a_task_counts_the_agencies_it_has_lead_rows_for(corpus: str, request: pytest.FixtureRequest) -> None:
+    """who-leads puts led tasks first by the tasks' ``leads`` column: it must say what the
+    responsibilities say."""
+    c = request.getfixturevalue(corpus)
+    rows = c.rows("SELECT t.leads, (SELECT count(DISTINCT agency) FROM responsibilities r "
+                  "WHERE r.task = t.id AND r.role = 'lead') FROM tasks t")
+    assert all((leads > 0) == (n > 0) for leads, n in rows)
+    assert any(n for _, n in rows) and any(not n for _, n in rows)
+
+
 def test_who_leads_answers_are_ordered_led_first_and_sliceable(seed_corpus) -> None:
     answers = queries.who_leads(seed_corpus, "cải cách")
     full = list(answers)

