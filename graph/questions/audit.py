@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import orjson
 from cchc_graph.graph.questions.index import Corpus, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list
 from cchc_graph.loaders.model import Provenance
 
 # The checks import what they read when they run: an audit of kept findings runs none (its
@@ -77,11 +77,7 @@ def _records(c: Corpus, table: str, docs: Units, where: str = "", params: tuple[
     if docs is None and not where:
         return c.each(table)
     conds = [w for w in (where, f"document {IN_LIST}" if docs is not None else "") if w]
-    return c.recs(table, " AND ".join(conds), (*params, _json(docs)) if docs is not None else params)
-
-
-def _json(units: Iterable[str]) -> str:
-    return orjson.dumps(sorted(units)).decode()
+    return c.recs(table, " AND ".join(conds), (*params, json_list(docs)) if docs is not None else params)
 
 
 def _marks(values: tuple[str, ...]) -> str:
@@ -111,7 +107,7 @@ def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
     """Circles over the whole corpus (``docs``: only those can be wanted, and a cycle is
     reported on a reporting line's document: none when they have no line)."""
     if docs is not None and not c.rows(f"SELECT 1 FROM responsibilities WHERE document {IN_LIST} AND "
-                                       "role = 'report_to' LIMIT 1", (_json(docs),)):
+                                       "role = 'report_to' LIMIT 1", (json_list(docs),)):
         return
     import networkx as nx
     from cchc_graph.graph.questions.queries import reporting_lines
@@ -145,7 +141,7 @@ def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
     among = f" AND id {IN_LIST}" if docs is not None else ""
     for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
                          f"resolves_to IS NOT NULL){among} ORDER BY {EXPORT_ORDER}",
-                         (_json(docs),) if docs is not None else ()):  # the others have no parent
+                         (json_list(docs),) if docs is not None else ()):  # the others have no parent
         if not parents_of(c, doc):
             continue
         for cas in cascade(c, doc):
@@ -162,22 +158,21 @@ def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A target nobody answers for: no task of its document in the metric's reform area has a lead."""
-    from cchc_graph.loaders.kinds import METRICS, table_rows
+    from cchc_graph.graph.store.linking import area as area_record
+    from cchc_graph.loaders.kinds import METRICS
 
     areas = {m.key: m.area for m in METRICS}
     owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"
                        + (f" AND document {IN_LIST}" if docs is not None else ""),
-                       (_json(docs),) if docs is not None else ()))
-    # each area by its name, whether or not a document has a task in it
-    labels = {r["area"]: r["label"] for r in table_rows("areas.tsv")}
+                       (json_list(docs),) if docs is not None else ()))
     for t in _records(c, "targets", docs):
         area = areas.get(t["metric"].split(":")[0])
         if area is None:
             continue  # a metric of unknown area: nothing to check against
-        if (t["document"], area) not in owned:
+        if (t["document"], area) not in owned:  # (the area named as linking names it, in or not)
             tid = t["id"]
             yield Violation("target_no_agency", "info", tid, t["text"][:80], t["document"],
-                            f"không nhiệm vụ nào thuộc lĩnh vực {labels.get(area, 'Khác')!r} có cơ quan "
+                            f"không nhiệm vụ nào thuộc lĩnh vực {area_record(area)['label']!r} có cơ quan "
                             f"chủ trì / no task in the target's area ({area}) has a lead agency",
                             prov(t["provenance"]))
 
@@ -219,10 +214,10 @@ def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
         resting = list(resting)
         ending += f" AND ref {IN_LIST}"
     ended: dict[str, list[tuple[str, dict]]] = {}
-    by = c.recs("citations", ending, (*SUPERSEDES, _json({ci["ref"] for ci in resting}))
+    by = c.recs("citations", ending, (*SUPERSEDES, json_list({ci["ref"] for ci in resting}))
                 if docs is not None else SUPERSEDES)
     on = f" WHERE id {IN_LIST}" if docs is not None else ""
-    dates = dict(c.rows(f"SELECT id, date FROM documents{on}", (_json(
+    dates = dict(c.rows(f"SELECT id, date FROM documents{on}", (json_list(
         {ci["document"] for ci in (*by, *resting)}),) if docs is not None else ()))
     for ci in by:
         day = dates.get(ci["document"])
@@ -245,7 +240,7 @@ def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 
 def _agency_rules(c: Corpus, ids: Units) -> Iterator[Violation]:
-    found = c.each("agencies") if ids is None else c.recs("agencies", f"id {IN_LIST}", (_json(ids),))
+    found = c.each("agencies") if ids is None else c.recs("agencies", f"id {IN_LIST}", (json_list(ids),))
     for a in found:
         aid = a["id"]
         if not a.get("kind") or a["kind"] == "unknown":
