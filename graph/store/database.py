@@ -178,9 +178,6 @@ def _ddl() -> Iterator[str]:
             # contentless: the text is the record's (``fts_field``), not stored twice
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, content='', "
                    f"tokenize=\"{TOKENIZER}\")")
-    # who reports to whom (the audit's circles join each line to its task's leads): ~3 % of rows
-    yield ("CREATE INDEX IF NOT EXISTS responsibilities_report ON responsibilities(task, agency) "
-           "WHERE role = 'report_to'")
     # what linking reads again when documents change, and the agencies' name keys
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
     # the agencies each document names, one row each: a change re-merges the agencies it
