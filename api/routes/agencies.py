@@ -21,14 +21,7 @@ RoleQuery = Annotated[list[str] | None, Query(description="Vai trò / roles: " +
             summary="Tìm cơ quan theo tên, không dấu / agencies by name or alias")
 def list_agencies(b: BackendDep, page: PagingDep, q: OptText = None, jurisdiction: OptText = None) -> dict:
     c = b.dimensions()
-    if q:
-        ids = c.find_agencies(q, jurisdiction)
-    else:
-        def listed() -> list[str]:
-            scope = c.jurisdiction_scope(jurisdiction)
-            return sorted(a for a, where in c.rows("SELECT id, jurisdiction FROM agencies")
-                          if scope is None or where in scope)
-        ids = c.kept(("agencies", jurisdiction), listed)  # (kept for the data's version: a client pages)
+    ids = c.find_agencies(q, jurisdiction) if q else c.ids_in("agencies", jurisdiction)
     return page(Answers(ids, c.agency_ref))
 
 

@@ -24,13 +24,7 @@ def _public(c: Corpus, query: str) -> DocumentPublic:
 
 @router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")
 def list_documents(b: BackendDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
-    dims = b.dimensions()
-
-    def listed() -> list[str]:
-        scope = dims.jurisdiction_scope(jurisdiction)
-        return sorted(d for d, where in dims.rows("SELECT id, jurisdiction FROM documents")
-                      if scope is None or where in scope)
-    ids = dims.kept(("documents", jurisdiction), listed)  # (kept for the data's version: a client pages)
+    ids = b.dimensions().ids_in("documents", jurisdiction)
     shown = page.window(ids)
     c = b.for_documents(shown)  # counts of tasks, targets, citations for this page only
     return {"data": [_public(c, d) for d in shown], "count": len(ids)}

@@ -413,6 +413,15 @@ class Corpus:
             "SELECT j.id FROM jurisdictions j JOIN inside ON j.parent = inside.id) SELECT id FROM inside",
             (json_list(hits),))}
 
+    def ids_in(self, table: str, jurisdiction: str | None) -> list[str]:
+        """The ids of a table's rows (documents, agencies) in a jurisdiction's scope (None:
+        all), sorted; kept for the data's version (a client pages through thousands)."""
+        def listed() -> list[str]:
+            scope = self.jurisdiction_scope(jurisdiction)
+            return sorted(i for i, where in self.rows(f"SELECT id, jurisdiction FROM {table}")
+                          if scope is None or where in scope)
+        return self.kept((table, jurisdiction), listed)
+
     def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
         """Agency ids matching a name or alias, diacritics-insensitively; the best tier only:
         a name equal to the query, else one it starts, else one holding its words."""
