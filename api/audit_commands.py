@@ -42,18 +42,15 @@ def audit(rules: tuple[str, ...], severity: str, document: str | None, strict: b
         cchc audit -d 002 --rule task_many_leads --limit 0
     """
     with asking(store_dir) as g:
-        if as_json and not limit:
-            found = g.audit(rules, severity, document)  # written as read, in the audit's order
+        if as_json:  # all, written as read in the audit's order, or the first --limit of each document
+            found = g.audit(rules, severity, document) if not limit else [
+                v for _, _, vs in g.audit_by_document(rules, severity, document, limit) for v in vs]
             emit_json(found)
         else:
             counted = g.audit_counts(rules, severity, document)
-            shown = limit or 0 if as_json else AUDIT_LIMIT if limit is None else limit
-            groups = g.audit_by_document(rules, severity, document, shown)  # read as printed
-            if as_json:
-                emit_json([v for _, _, vs in groups for v in vs])
-            else:
-                render.show(render.audit_summary(counted.rules, counted.total, counted.documents))
-                _print_groups(g.corpus, groups, shown)
+            render.show(render.audit_summary(counted.rules, counted.total, counted.documents))
+            shown = AUDIT_LIMIT if limit is None else limit
+            _print_groups(g.corpus, g.audit_by_document(rules, severity, document, shown), shown)
             found = counted.total
         raise SystemExit(EXIT_EMPTY if strict and found else EXIT_OK)
 
