@@ -263,9 +263,10 @@ class Corpus:
 
     def each(self, table: str) -> Iterator[dict[str, Any]]:
         """Every record of a table, in the export's order, read as iterated: a question over the
-        whole corpus holds one at a time. (Not for corpora shared between threads.)"""
-        for (r,) in self._conn.execute(f"SELECT rec FROM {table} ORDER BY {EXPORT_ORDER}"):
-            yield self.decode(r)
+        whole corpus holds a run of them at a time."""
+        for run in self.runs(f"SELECT rec FROM {table} ORDER BY {EXPORT_ORDER}", (), 500):
+            for (r,) in run:
+                yield self.decode(r)
 
     def by_rowid(self, table: str, rowid: int) -> dict[str, Any]:
         """The record of one row (questions order rows by SQL, then read those shown)."""
