@@ -404,3 +404,42 @@ def test_a_new_numbered_document_is_found_by_a_citation_printing_no_number(tmp_p
     cited = [c for c in Store(store).read_export()["citations"] if c["resolves_to"] == doc_id_for("900_plan.txt")]
     assert cited and not any(c["number"] for c in cited)
     assert _export(store) == _full([corpus], tmp_path / "scratch")
+
+
+PLAN = """ỦY BAN NHÂN DÂN
+TỈNH PHÚ YÊN
+Số: {number}/KH-UBND
+Phú Yên, ngày 3 tháng 4 năm 2024
+
+KẾ HOẠCH
+Cải cách hành chính năm 2024
+
+I. NHIỆM VỤ
+1. Sở Nội vụ chủ trì rà soát thủ tục hành chính, hoàn thành trong quý II năm 2024.
+2. Giao {council} chỉ đạo Sở Tư pháp phối hợp thực hiện.
+"""
+
+
+def test_an_agency_is_merged_again_when_a_later_document_names_it_otherwise(tmp_path: Path) -> None:
+    """A document that is not the first naming an agency, edited to name it by other words,
+    changes the merged agency's aliases (``delta.moved_agencies``); an edit leaving its names
+    alone does not. Both give the fresh full build's graph."""
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    corpus.mkdir()
+    (corpus / "a_plan.txt").write_text(PLAN.format(number=11, council="Ủy ban nhân dân tỉnh"), encoding="utf-8")
+    later = corpus / "b_plan.txt"
+    later.write_text(PLAN.format(number=12, council="UBND tỉnh"), encoding="utf-8")
+    Store(store).build([corpus])
+
+    def aliases() -> list[str]:
+        export = _check(store)
+        return next(a["aliases"] for a in export["agencies"] if a["id"].endswith(":uy-ban-nhan-dan-tinh"))
+
+    assert "UBND tỉnh" in aliases()  # only the later document says so
+    later.write_text(PLAN.format(number=12, council="UBND tỉnh") + "3. Báo cáo kết quả.\n", encoding="utf-8")
+    _rebuild(store, corpus, [later])
+    assert "UBND tỉnh" in aliases()
+    later.write_text(PLAN.format(number=12, council="Ủy ban nhân dân tỉnh"), encoding="utf-8")
+    _rebuild(store, corpus, [later])
+    assert "UBND tỉnh" not in aliases()
+    assert _export(store) == _full([corpus], tmp_path / "scratch")

@@ -20,7 +20,7 @@ import orjson
 import pytest
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.store import parallel
-from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.graph.store.build import Store, StoreError, input_files
 from cchc_graph.loaders.model import SCHEMA_VERSION
 from click.testing import CliRunner
 from conftest import EXAMPLES, SEEDS
@@ -440,3 +440,18 @@ def test_records_decode_in_many_threads_at_once() -> None:
     with ThreadPoolExecutor(4) as pool:
         back = list(pool.map(lambda b: codec.unpack(b), blobs * 20))
     assert back == samples * 20
+
+
+@pytest.mark.parametrize("top", [".", "./", "corpus", "corpus/", "./corpus"])
+def test_input_files_are_spelled_as_paths_spell_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      top: str) -> None:
+    """The files a build lists are named as ``Path`` names them (no "./", no trailing "/"),
+    supported ones only, in path order: their stored source paths do not depend on how the
+    folder was written."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("corpus/b.txt", "corpus/a-b/c.md", "corpus/a/z.txt", "corpus/README.md", "corpus/x.bin",
+                 "corpus/.hidden.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    names = input_files([top, "corpus/b.txt"])
+    assert names == ["corpus/a/z.txt", "corpus/a-b/c.md", "corpus/b.txt", "corpus/b.txt"]

@@ -34,7 +34,7 @@ class Before:
 
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # document → its linking keys
     targets: set[str] = field(default_factory=set)  # documents its citations resolved to
-    agencies: set[str] = field(default_factory=set)  # agencies it named
+    shares: dict[str, Share] = field(default_factory=dict)  # document → what it gave the agencies
 
     def remember(self, conn: sqlite3.Connection, doc: str) -> None:
         """Read a document's share before its rows go."""
@@ -43,7 +43,48 @@ class Before:
             self.keys[doc] = db.decode(row[0], conn)
         self.targets |= {t for (t,) in conn.execute(
             "SELECT resolves_to FROM citations WHERE doc = ? AND resolves_to IS NOT NULL", (doc,))}
-        self.agencies |= {a for (a,) in conn.execute("SELECT agency FROM doc_agencies WHERE doc = ?", (doc,))}
+        self.shares[doc] = _share(conn, doc)
+
+
+# agency → a document's records of it, in order: (aliases as stored, the packed record)
+Share = dict[str, list[tuple[str | None, bytes]]]
+
+
+def _share(conn: sqlite3.Connection, doc: str) -> Share:
+    out: Share = {}
+    for agency, aliases, rec in conn.execute("SELECT agency, aliases, rec FROM doc_agencies WHERE doc = ? "
+                                             "ORDER BY ord", (doc,)):
+        out.setdefault(agency, []).append((aliases, rec))
+    return out
+
+
+def moved_agencies(conn: sqlite3.Connection, new: set[str], before: Before) -> set[str]:
+    """The agencies whose merged record the change can move (``linking.merge_agencies``: the
+    first document's first record, every alias in document order, the documents): those a
+    changed document names now and not before or the reverse, or names with other aliases, or
+    names first of all documents with another first record. An edit leaving a document's
+    agencies as they were merges none again (the government, named by most documents, is not
+    read again for each)."""
+    moved: set[str] = set()
+    for doc in new | before.shares.keys():
+        was, now = before.shares.get(doc), _share(conn, doc) if doc in new else {}
+        if was is None:  # not stored before
+            moved |= now.keys()
+            continue
+        moved |= {a for a in was.keys() | now.keys() if _gave_other(conn, doc, a, was.get(a), now.get(a))}
+    return moved
+
+
+def _gave_other(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | None, bytes]] | None,
+                now: list[tuple[str | None, bytes]] | None) -> bool:
+    """Whether a document's records of an agency, as they were and are, merge otherwise."""
+    if was is None or now is None or [x for x, _ in was] != [x for x, _ in now]:
+        return True
+    if was[0][1] == now[0][1] or db.decode(was[0][1], conn) == db.decode(now[0][1], conn):
+        return False
+    # the first record differs: it counts only when the document is the first naming the agency
+    first = conn.execute("SELECT min(doc) FROM doc_agencies WHERE agency = ?", (agency,)).fetchone()[0]
+    return first == doc
 
 
 def named(keys: dict[str, Any]) -> list[tuple[str, str]]:
@@ -76,8 +117,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         ids = {i for k in (*before.keys.values(), *now.values()) for kk, i in named(k) if kk == kind}
         row_id = (lambda i: area(i)["id"]) if kind == "areas" else (lambda i: i)
         touched[kind] = _apply(conn, db.TABLES[kind], {row_id(i): _named(conn, kind, i) for i in ids})
-    agencies = before.agencies | {a for (a,) in conn.execute(
-        f"SELECT agency FROM doc_agencies WHERE doc {IN}", (_json(new),))}
+    agencies = moved_agencies(conn, new, before)
     touched["agencies"] = _apply(conn, db.TABLES["agencies"], _agencies(conn, agencies))
     for key in ("agencies", "references", "indicators"):
         ids, shifted = touched[key]

@@ -159,10 +159,11 @@ class Writer:
         for d in sorted(removed):
             self.before.remember(conn, d)
             _delete(conn, d)
-        conn.executemany(  # unchanged files touched since: their new stamp
-            "UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
-            ((s.size, s.mtime_ns, d) for d, s in sorted(entries.items())
-             if d not in self.new and d in old and s != old[d]))
+        # unchanged files touched since: their new stamp (an entry found unchanged is the old one)
+        touched = sorted(d for d, s in entries.items()
+                         if s is not old.get(d) and d not in self.new and d in old and s != old[d])
+        conn.executemany("UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
+                         ((entries[d].size, entries[d].mtime_ns, d) for d in touched))
         for _, stmt in db.secondary_indexes() if self.fresh else ():
             conn.execute(stmt)
         version = self._link(conn, removed)
