@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from cchc_graph import library
 from cchc_graph.graph.exports.formats import FORMATS, Options
-from cchc_graph.graph.exports.sparql import Limits
+from cchc_graph.graph.exports.sparql_limits import Limits
 from cchc_graph.graph.store.build import BuildReport, Store, StoreError
 from cchc_graph.loaders.read import DEFAULT_MAX_MB, ReadOptions
 
@@ -82,15 +82,11 @@ def rebuild(store_dir: str, max_file_mb: int, ocr: bool, as_json: bool) -> None:
 
 def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir: str, as_json: bool) -> None:
     """Run a build with a progress bar (on a terminal only) and print what it did."""
-    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
-                  disable=not sys.stderr.isatty(), transient=True) as bar:
-        task = bar.add_task("Đọc văn bản / reading", total=None)
-        try:
-            report = run(lambda done, total: bar.update(task, completed=done, total=total))
-        except StoreError as e:
-            fail(str(e), EXIT_STORE)
+    try:
+        # (rich is imported for the bar only: a script's one-document rebuild does not wait for it)
+        report = _with_bar(run) if sys.stderr.isatty() else run(lambda done, total: None)
+    except StoreError as e:
+        fail(str(e), EXIT_STORE)
     if as_json:
         emit_json({"loaded": report.loaded, "cached": report.cached,
                    "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
@@ -112,6 +108,15 @@ def _report(run: Callable[[Callable[[int, int], None]], BuildReport], store_dir:
     if not report.loaded and not report.cached:
         sys.exit(EXIT_NOTHING)
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
+
+
+def _with_bar(run: Callable[[Callable[[int, int], None]], BuildReport]) -> BuildReport:
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("Đọc văn bản / reading", total=None)
+        return run(lambda done, total: bar.update(task, completed=done, total=total))
 
 
 @click.command()

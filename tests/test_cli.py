@@ -102,3 +102,18 @@ def test_a_json_question_imports_only_what_it_uses(own_store: Path) -> None:
         others = {"audit", "planning", "cascade", "refines", "queries", "trace"} - {*OWN.get(question[0], ())}
         assert not {f"cchc_graph.graph.questions.{m}" for m in others} & loaded, question
 
+
+
+def test_a_build_imports_no_exporter_nor_server(tmp_path: Path) -> None:
+    """`cchc build` (a one-document rebuild pays each import) loads no RDF, server or table
+    renderer: the SPARQL options' defaults come from a module of their own."""
+    code = ("import sys; from cchc_graph.api.cli import cli\n"
+            "try:\n    cli.main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    doc = next(f for f in sorted(EXAMPLES.glob("*.md")) if f.name != "README.md")
+    r = subprocess.run([sys.executable, "-c", code, "build", str(doc), "--store", str(tmp_path / "s"), "--json"],
+                       capture_output=True, text=True, check=True)
+    assert json.loads(r.stdout)["documents"] == 1
+    loaded = set(r.stderr.split())
+    assert not {m for m in loaded if m.split(".")[0] in ("rdflib", "fastapi", "rich", "pyvis", "networkx")}
+    assert "cchc_graph.graph.exports.rdf" not in loaded

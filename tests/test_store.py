@@ -455,3 +455,19 @@ def test_input_files_are_spelled_as_paths_spell_them(tmp_path: Path, monkeypatch
         (tmp_path / name).write_text("x", encoding="utf-8")
     names = input_files([top, "corpus/b.txt"])
     assert names == ["corpus/a/z.txt", "corpus/a-b/c.md", "corpus/b.txt", "corpus/b.txt"]
+
+
+def test_a_build_makes_the_indexes_added_to_the_schema_since_the_store_was_made(tmp_path: Path) -> None:
+    """A store of this schema made before an index was added gets it at its next build (the
+    linked names are then rewritten without a scan of every name); its graph is unchanged."""
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    _sql(store, "DROP INDEX names_linked")
+    doc = _docs(corpus)[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n- Bổ sung: rà soát quy trình nội bộ.\n", encoding="utf-8")
+    assert Store(store).build([corpus]).loaded == [str(doc)]
+    assert _sql(store, "SELECT name FROM sqlite_master WHERE name = 'names_linked'") == [("names_linked",)]
+    plan = _sql(store, "EXPLAIN QUERY PLAN SELECT rowid FROM names WHERE grp = 0 AND doc IS NULL AND node = 'x'")
+    assert "names_linked" in str(plan)
+    Store(tmp_path / "fresh").build([corpus])
+    assert _digest(store) == _digest(tmp_path / "fresh")

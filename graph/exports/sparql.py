@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_graph.graph.exports.rdf import DEFAULT_BASE, MAPPING_VERSION, PREFIXES, write_ntriples
+from cchc_graph.graph.exports.sparql_limits import Limits
 from cchc_graph.graph.store.build import Store, StoreError, atomic_open
 
 MAX_QUERY_CHARS = 20_000
@@ -54,16 +55,6 @@ class Unavailable(SparqlError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds of every query. Defaults sized for 2 cores and 24 GiB: two queries at once, each
-    at most 30 s and 4 GiB above the loaded graph (the worker holds one copy of the graph)."""
-
-    timeout_s: float = 30.0
-    memory_mb: int = 4096
-    queries: int = 2
 
 
 @dataclass(frozen=True)

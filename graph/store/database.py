@@ -210,6 +210,8 @@ def _ddl() -> Iterator[str]:
            "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "
            "text TEXT NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS names_doc ON names(doc)"
+    # the linked records' names, rewritten when a record changes (not by a scan of every one)
+    yield "CREATE INDEX IF NOT EXISTS names_linked ON names(grp, node) WHERE doc IS NULL"
     yield f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, tokenize=\"{TOKENIZER}\")"
 
 
@@ -521,11 +523,12 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
     their records' places again."""
     t = next(t for t in LINKED_TABLES if t.export_key == key)
     grp = NAME_GROUPS.index(key)
-    where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"
+    where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"  # names_linked
     params = (grp, orjson.dumps(sorted(ids)).decode())
     conn.execute(f"DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE {where})", params)
     conn.execute(f"DELETE FROM names WHERE {where}", params)
-    now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE doc IS NULL AND id IN "
+    # (+doc: found by id, not among every linked row by the doc index)
+    now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE +doc IS NULL AND id IN "
                        "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
     insert_names(conn, key, None, (decode(rec) for _, rec in now), (o for o, _ in now))
     if moved:

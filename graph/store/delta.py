@@ -128,7 +128,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
     ids = touched["agencies"][0]
     conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
     recs = [db.decode(r, conn) for (r,) in conn.execute(
-        f"SELECT rec FROM agencies WHERE doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
+        f"SELECT rec FROM agencies WHERE +doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
                      ((k, a["id"]) for a in recs for k in sorted(set(agency_keys(a)))))
 
@@ -241,7 +241,7 @@ def _apply(conn: sqlite3.Connection, t: db.Table, recs: dict[str, dict[str, Any]
     keeping the table in id order; the ids whose rows changed, and whether rows came or went
     (then every row's ``ord`` is its place again)."""
     rows = {i: (rowid, rec) for i, rowid, rec in conn.execute(
-        f"SELECT id, rowid, rec FROM {t.name} WHERE doc IS NULL AND id {IN}", (_json(recs),))}
+        f"SELECT id, rowid, rec FROM {t.name} WHERE +doc IS NULL AND id {IN}", (_json(recs),))}  # by id
     changed, moved = set(), False
     sets = ", ".join(f'"{c}" = ?' for c in t.columns)
     for i, rec in sorted(recs.items()):

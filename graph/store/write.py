@@ -106,8 +106,10 @@ class Writer:
             conn = db.connect(self._target, bulk=self.fresh)
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large build
             conn.execute("BEGIN IMMEDIATE")
-            for name, _ in db.secondary_indexes() if self.fresh else ():
-                conn.execute(f"DROP INDEX {name}")  # made once the rows are in (finish)
+            for name, stmt in db.secondary_indexes():
+                # a new file: made once the rows are in (finish); a store made before an index
+                # was added to the schema gets it
+                conn.execute(f"DROP INDEX {name}" if self.fresh else stmt)
             if not set(_TRAINED) <= db.learn(conn).keys():
                 self.pending = []
             self.tracked = findings.track(conn)
