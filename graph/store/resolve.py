@@ -30,6 +30,7 @@ _STOPWORDS = {"ve", "cua", "va", "nha", "nuoc"}
 _NOT_BY_TITLE = {"tieu_chuan", "luat"}  # standards and laws are cited by number only
 # more changed documents than this: resolve every citation again (cheaper than checking each)
 INCREMENTAL_MAX = 32
+Groups = list[tuple[bool, list[int]]]  # documents of one (numbered, type, jurisdiction): (numbered, members)
 
 
 def _words(text: str | None, defs: dict[str, str]) -> list[str]:
@@ -84,19 +85,41 @@ class Resolver:
 
     def __init__(self, docs: list[Keys]) -> None:
         self.docs = docs
-        self._words = [frozenset(d["words"]) for d in docs]
-        self._years = [frozenset(d["years"]) for d in docs]
+        self._words: dict[int, frozenset[str]] = {}  # made when a title is first compared
+        self._years: dict[int, frozenset[str]] = {}
         self.by_number: dict[str, list[int]] = {}
-        # title candidates by (population, what is known): only documents a citation's type and
-        # scope admit are compared, so title matching does not grow with corpus × citations
-        self._pools: dict[tuple, list[int]] = {}
+        # the documents by (numbered, type, jurisdiction), in corpus order: the title pools
+        # below are merged from these when first asked (a one-document rebuild asks few)
+        self._groups: dict[tuple[bool, str | None, str | None], list[int]] = {}
         for i, d in enumerate(docs):
             if d["numbered"]:
                 self.by_number.setdefault(d["number"], []).append(i)
-            t, j = d["type"], d["jurisdiction"]
-            for numbered_too in (True,) if d["numbered"] else (True, False):
-                for key in (("tj", t, j), ("t", t), ("j", j), ("all",)):
-                    self._pools.setdefault((numbered_too, *key), []).append(i)
+            self._groups.setdefault((bool(d["numbered"]), d["type"], d["jurisdiction"]), []).append(i)
+        # the groups of a type, of a jurisdiction, and all
+        self._by_type: dict[str | None, Groups] = {}
+        self._by_place: dict[str | None, Groups] = {}
+        for (numbered, t, j), members in self._groups.items():
+            self._by_type.setdefault(t, []).append((numbered, members))
+            self._by_place.setdefault(j, []).append((numbered, members))
+        self._all: Groups = [(k[0], members) for k, members in self._groups.items()]
+        self._pools: dict[tuple, list[int]] = {}
+
+    def _pool(self, key: tuple) -> list[int]:
+        """Title candidates by (population, what is known): only documents a citation's type
+        and scope admit are compared, so title matching does not grow with corpus × citations.
+        The population is every document, or (a citation printing a number) those printing
+        none."""
+        pool = self._pools.get(key)
+        if pool is None:
+            every, kind, *known = key
+            if kind == "tj":
+                groups = [(n, self._groups.get((n, *known), [])) for n in (True, False)]  # type: ignore[arg-type]
+            elif kind == "all":
+                groups = self._all
+            else:
+                groups = (self._by_type if kind == "t" else self._by_place).get(known[0], [])
+            pool = self._pools[key] = list(heapq.merge(*(g for n, g in groups if every or not n)))
+        return pool
 
     def _candidates(self, c: Keys) -> Iterator[int]:
         pop, t, s = c["number"] is None, c["type"], c["scope"]
@@ -109,7 +132,7 @@ class Resolver:
             keys = [("j", b) for b in places]
         else:
             keys = [("all",)]
-        return heapq.merge(*(self._pools.get((pop, *k), ()) for k in keys))
+        return heapq.merge(*(self._pool((pop, *k)) for k in keys))
 
     def by_number_ok(self, citing: str, c: Keys, i: int) -> bool:
         d = self.docs[i]
@@ -128,6 +151,8 @@ class Resolver:
             return False
         if c["scope"] and d["jurisdiction"] and not same_place(d["jurisdiction"], c["scope"]):
             return False
+        if i not in self._words:
+            self._words[i], self._years[i] = frozenset(d["words"]), frozenset(d["years"])
         dw = self._words[i]
         if not cw or not dw or len(cw & dw) / min(len(cw), len(dw)) < 0.8:
             return False
