@@ -226,3 +226,24 @@ def test_a_check_failing_on_some_data_does_not_stop_the_build(corpus: Path, tmp_
     (corpus / "child.txt").write_text(CHILD.replace("90%", "91%"), encoding="utf-8")
     Store(store).build([corpus])  # the next build that writes keeps them again, all of them
     assert _asked(store) == _live(store)
+
+
+def test_a_document_citing_a_reference_otherwise_is_compared_again(corpus: Path, tmp_path: Path) -> None:
+    """A document written again that now gives another date for a reference the child also
+    cites: the reference's citations disagree (a finding of the reference, found although the
+    child was not written); given back its date, they agree again. The same citations written
+    again leave the reference's findings as they were."""
+    store, scratch = tmp_path / "store", tmp_path / "scratch"
+    repeal = corpus / "repeal.txt"
+
+    def inconsistent(day: str, line: str = "") -> list[audit.Violation]:
+        text = OTHERS["repeal.txt"].format(year="2023").replace("ngày 2/1/2020", f"ngày {day}") + line
+        repeal.write_text(text, encoding="utf-8")
+        _step(corpus, store, scratch)
+        return [v for v in _asked(store)[0] if v.rule == "citation_inconsistent"]
+
+    assert inconsistent("2/1/2020") == []
+    (found,) = inconsistent("5/1/2020")
+    assert found.entity_label == "8/QĐ-UBND"
+    assert inconsistent("5/1/2020", "Điều 3. Sở Tư pháp theo dõi.\n") == [found]  # rewritten alike
+    assert inconsistent("2/1/2020") == []

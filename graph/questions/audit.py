@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import orjson
 from cchc_graph.graph.questions.index import Corpus, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list, words_list
 from cchc_graph.loaders.model import Provenance
 
 # The checks import what they read when they run: an audit of kept findings runs none (its
@@ -152,9 +152,10 @@ def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
     from cchc_graph.graph.questions.cascade import cascade
     from cchc_graph.graph.questions.refines import parents_of
 
-    among = f" AND id {IN_LIST}" if docs is not None else ""
-    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
-                         f"resolves_to IS NOT NULL){among} ORDER BY {EXPORT_ORDER}",
+    among = f"id {IN_LIST} AND " if docs is not None else ""
+    # (EXISTS: a few documents are looked up, not every resolved citation listed first)
+    for (doc,) in c.rows(f"SELECT id FROM documents WHERE {among}EXISTS (SELECT 1 FROM citations WHERE "
+                         f"document = documents.id AND resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}",
                          (json_list(docs),) if docs is not None else ()):  # the others have no parent
         if not parents_of(c, doc):
             continue
@@ -223,13 +224,12 @@ def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
     resting = _records(c, "citations", docs, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON)
-    ending = f"relation IN ({_marks(SUPERSEDES)})"
+    ending = f"relation IN {words_list(SUPERSEDES)}"  # (findings' citations_superseding index)
     if docs is not None:  # (a resolved citation's ref is what it resolves to)
         resting = list(resting)
         ending += f" AND ref {IN_LIST}"
     ended: dict[str, list[tuple[str, dict]]] = {}
-    by = c.recs("citations", ending, (*SUPERSEDES, json_list({ci["ref"] for ci in resting}))
-                if docs is not None else SUPERSEDES)
+    by = c.recs("citations", ending, (json_list({ci["ref"] for ci in resting}),) if docs is not None else ())
     on = f" WHERE id {IN_LIST}" if docs is not None else ""
     dates = dict(c.rows(f"SELECT id, date FROM documents{on}", (json_list(
         {ci["document"] for ci in (*by, *resting)}),) if docs is not None else ()))

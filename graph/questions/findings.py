@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from cchc_graph.graph.questions.audit import KEPT, RESTS_ON, RULES, SUPERSEDES, Violation, order_key
 from cchc_graph.graph.questions.index import Corpus
-from cchc_graph.graph.questions.tables import IN_LIST, json_list
+from cchc_graph.graph.questions.tables import IN_LIST, json_list, words_list
 from cchc_graph.graph.store import database as db
 
 DDL = (
@@ -36,17 +36,16 @@ DDL = (
     # the rows; made here, so that a store built before it has it from its next build
     "CREATE INDEX IF NOT EXISTS responsibilities_report ON responsibilities(task, agency) "
     "WHERE role = 'report_to'",
+    # what replaces or repeals a reference (a base superseded): a few rows among the thousands
+    # citing a national reference; the audit's condition is this one, word for word
+    "CREATE INDEX IF NOT EXISTS citations_superseding ON citations(ref) WHERE relation IN "
+    + words_list(SUPERSEDES),
     # how many of each rule and severity each document has: an audit's summary and groups
     # count these (tens of thousands of rows, not hundreds of thousands)
     "CREATE TABLE IF NOT EXISTS finding_counts (document TEXT NOT NULL, sev INTEGER NOT NULL, "
     "rule INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (document, sev, rule)) WITHOUT ROWID",
 )
 SAMPLES = 2_000  # findings a new store's dictionary for them is made from
-
-
-def _listed(values: tuple[str, ...]) -> str:
-    """Constant words as an SQL list (a trigger's body takes no parameters)."""
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 # what a build's writes tell, by table: (events, SQL of the row — OLD or NEW — giving (kind, key))
@@ -61,9 +60,11 @@ _CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                          (*_DOCUMENT,
                           "SELECT {sign}, {r}.task || char(31) || {r}.role || char(31) || {r}.agency "
                           "WHERE {r}.role IN ('lead', 'report_to')")),
+    # (a reference's citations are compared with each other: each row as it was and as it is
+    # tells whether they moved; a document written again with the same citations moves none)
     "citations": (("INSERT", "DELETE", "UPDATE OF rec"),
-                  (*_DOCUMENT, "SELECT 'ref', {r}.ref",
-                   "SELECT 'superseding', {r}.ref WHERE {r}.relation IN " + _listed(SUPERSEDES))),
+                  (*_DOCUMENT, "SELECT {sign} || ' citation', {r}.ref || char(31) || hex({r}.rec)",
+                   "SELECT 'superseding', {r}.ref WHERE {r}.relation IN " + words_list(SUPERSEDES))),
     "agencies": (("INSERT", "DELETE", "UPDATE OF rec"), ("SELECT 'agency', {r}.id",)),
 }
 
@@ -198,9 +199,9 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}",
                   json_list(sorted(changed.get("targets", ()))))
     ended = changed.get("superseding", set()) | of(
-        f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {_listed(SUPERSEDES)}", d)
+        f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {words_list(SUPERSEDES)}", d)
     resting = of(f"SELECT DISTINCT document FROM citations WHERE ref {IN_LIST} AND relation IN "
-                 f"{_listed(RESTS_ON)}", json_list(sorted(ended))) if ended else set()
+                 f"{words_list(RESTS_ON)}", json_list(sorted(ended))) if ended else set()
     # a circle can appear only where the lines between agencies moved; one found can change
     # with any line of it (its first line's place) or an agency's name
     was, now = changed.get("was", set()), changed.get("is", set())
@@ -212,9 +213,14 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
             "cascade": docs | children,
             "target_owner": docs,
             "unresolved": docs,
-            "inconsistent": changed.get("ref", set()),
+            "inconsistent": _refs(changed.get("was citation", set()) ^ changed.get("is citation", set())),
             "superseded": docs | resting,
             "agencies": agencies}
+
+
+def _refs(rows: Iterable[str]) -> set[str]:
+    """The references of some citation rows (ref, record)."""
+    return {row.split("\x1f")[0] for row in rows}
 
 
 def _lines(rows: Iterable[str]) -> set[tuple[str, str]]:

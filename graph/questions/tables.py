@@ -16,6 +16,12 @@ IN_LIST = "IN (SELECT value FROM json_each(?))"  # membership in a list given as
 T = TypeVar("T")
 
 
+def words_list(values: Iterable[str]) -> str:
+    """Constant words as an SQL list: a trigger's body takes no parameters, and a partial
+    index serves a query whose condition is its own, word for word."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def json_list(values: Iterable[Any]) -> str:
     """A list as one SQL parameter, read back with ``json_each(?)``."""
     return orjson.dumps(list(values)).decode()
