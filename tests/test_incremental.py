@@ -443,3 +443,34 @@ def test_an_agency_is_merged_again_when_a_later_document_names_it_otherwise(tmp_
     _rebuild(store, corpus, [later])
     assert "UBND tỉnh" not in aliases()
     assert _export(store) == _full([corpus], tmp_path / "scratch")
+
+
+def test_a_reference_is_made_again_when_a_document_cites_it_otherwise(tmp_path: Path) -> None:
+    """A reference no loaded document is takes its date from the first citation giving one:
+    the first citing document, edited to give it, changes the reference's record
+    (``delta._cited_otherwise``); an edit leaving its citations alone does not."""
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    corpus.mkdir()
+    basis = "Căn cứ Nghị định số 61/2018/NĐ-CP{day} của Chính phủ về cơ chế một cửa;\n"
+
+    def plan(number: int, day: str = "", more: str = "") -> str:
+        text = PLAN.format(number=number, council="UBND tỉnh")
+        return text.replace("I. NHIỆM VỤ", basis.format(day=day) + "I. NHIỆM VỤ") + more
+
+    first = corpus / "a_plan.txt"
+    first.write_text(plan(11), encoding="utf-8")
+    (corpus / "b_plan.txt").write_text(plan(12), encoding="utf-8")
+    Store(store).build([corpus])
+
+    def reference() -> dict[str, Any]:
+        export = _check(store)
+        return next(r for r in export["references"] if r["number"] == "61/2018/NĐ-CP")
+
+    assert reference()["date"] is None and len(reference()["cited_by"]) == 2
+    first.write_text(plan(11, " ngày 23/4/2018"), encoding="utf-8")
+    _rebuild(store, corpus, [first])
+    assert reference()["date"] == "2018-04-23"
+    first.write_text(plan(11, " ngày 23/4/2018", "3. Báo cáo kết quả.\n"), encoding="utf-8")
+    _rebuild(store, corpus, [first])
+    assert reference()["date"] == "2018-04-23"
+    assert _export(store) == _full([corpus], tmp_path / "scratch")

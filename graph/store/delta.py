@@ -111,7 +111,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
     present = {m["id"] for m in match}
     for doc in sorted((changed | before.targets | moved["targets"]) & present):
         patch_inferred(conn, doc, None if doc in numbered else _inferred(conn, doc))
-    refs = moved["refs"] | {c["ref"] for k in (*before.keys.values(), *now.values()) for c in k["citations"]}
+    refs = moved["refs"] | _cited_otherwise(before.keys, now, changed)
     touched = {"references": _apply(conn, db.TABLES["refs"], {r: _reference(conn, r) for r in refs})}
     for kind in KINDS:
         ids = {i for k in (*before.keys.values(), *now.values()) for kk, i in named(k) if kk == kind}
@@ -131,6 +131,29 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         f"SELECT rec FROM agencies WHERE +doc IS NULL AND id {IN} ORDER BY id", (_json(ids),))]
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
                      ((k, a["id"]) for a in recs for k in sorted(set(agency_keys(a)))))
+
+
+# what a reference's record takes from a citation naming it (``linking.add_reference``)
+_REFERENCE_FIELDS = ("raw_number", "type", "title", "issuer", "date", "scope")
+
+
+def _cited_otherwise(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]], changed: set[str]
+                     ) -> set[str]:
+    """The references the changed documents cite otherwise than before: named by one now and
+    not before or the reverse, or with other fields (in their order). A document written again
+    with the same citations leaves the references as they were (a national decree is cited by
+    thousands: its record is not made again for each)."""
+    def cited(keys: dict[str, Any] | None) -> dict[str, list[tuple]]:
+        out: dict[str, list[tuple]] = {}
+        for c in keys["citations"] if keys else ():
+            out.setdefault(c["ref"], []).append(tuple(c[f] for f in _REFERENCE_FIELDS))
+        return out
+
+    refs: set[str] = set()
+    for doc in changed:
+        was, now_ = cited(before.get(doc)), cited(now.get(doc))
+        refs |= {r for r in was.keys() | now_.keys() if was.get(r) != now_.get(r)}
+    return refs
 
 
 def _resolve(conn: sqlite3.Connection, match: list[dict[str, Any]], new: set[str], changed: set[str],
