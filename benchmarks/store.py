@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from scale import CLI, prepared, run_measured  # noqa: E402
 
 # the build's phases whose cumulative time the rebuild's profile reports (module:function)
-PHASES = ("build.py:_read_sources", "build.py:_extract", "build.py:iter_inputs", "build.py:_cached",
+PHASES = ("build.py:_read_sources", "build.py:_extract", "build.py:input_files", "build.py:_cached",
           "write.py:document", "write.py:finish", "write.py:_link", "write.py:_link_all",
           "linking.py:link", "relink.py:sync_linked", "delta.py:relink", "delta.py:_resolve",
           "resolve.py:resolve_all", "resolve.py:__init__", "delta.py:_reference", "delta.py:_agencies",

@@ -453,8 +453,10 @@ def test_input_files_are_spelled_as_paths_spell_them(tmp_path: Path, monkeypatch
                  "corpus/.hidden.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
-    names = input_files([top, "corpus/b.txt"])
-    assert names == ["corpus/a/z.txt", "corpus/a-b/c.md", "corpus/b.txt", "corpus/b.txt"]
+    found = input_files([top, "corpus/b.txt"])
+    assert [name for name, _ in found] == ["corpus/a/z.txt", "corpus/a-b/c.md", "corpus/b.txt", "corpus/b.txt"]
+    # each found file's status, read while listing (one named directly is read later)
+    assert [st.st_size if st else None for _, st in found] == [1, 1, 1, None]
 
 
 def test_a_build_makes_the_indexes_added_to_the_schema_since_the_store_was_made(tmp_path: Path) -> None:
