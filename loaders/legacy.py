@@ -18,6 +18,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from cchc_graph.keys import numpy_if_worth
+
 from .lexicon import table_rows
 from .text import nfc
 
@@ -60,9 +62,8 @@ def letter_counts(text: str) -> tuple[int, int]:
     """How many characters of ``text`` only Unicode Vietnamese has (``_NATIVE``), and how
     many are Latin-1 letters and signs (``_LATIN1``). A long text is counted through numpy
     (two regex scans of a document cost 0.4 ms, the arrays 0.03)."""
-    if len(text) < 256:
+    if len(text) < 256 or (np := numpy_if_worth(len(text))) is None:
         return len(_NATIVE.findall(text)), len(_LATIN1.findall(text))
-    import numpy as np  # here: the CLI starts without it
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     native = _native_table()
