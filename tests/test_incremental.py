@@ -474,3 +474,30 @@ def test_a_reference_is_made_again_when_a_document_cites_it_otherwise(tmp_path: 
     _rebuild(store, corpus, [first])
     assert reference()["date"] == "2018-04-23"
     assert _export(store) == _full([corpus], tmp_path / "scratch")
+
+
+def test_a_document_naming_an_agency_first_of_all_gives_it_its_record(tmp_path: Path) -> None:
+    """A new document that sorts first and names an agency without aliases of its own: the
+    agency's record becomes its record (``delta._how``: not only put in the list of
+    documents); one sorting later is only put in the list; taking each out again leaves the
+    fresh full build's graph."""
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    corpus.mkdir()
+    for name, number in (("b_plan.txt", 11), ("c_plan.txt", 12)):
+        (corpus / name).write_text(PLAN.format(number=number, council="Ủy ban nhân dân tỉnh"), encoding="utf-8")
+    Store(store).build([corpus])
+
+    def home() -> dict[str, Any]:
+        export = _check(store)
+        return next(a for a in export["agencies"] if a["id"].endswith(":so-noi-vu"))
+
+    assert home()["documents"] == ["b_plan", "c_plan"] and home()["provenance"]["document"] == "b_plan"
+    for name, number in (("a_plan.txt", 9), ("d_plan.txt", 13)):
+        added = corpus / name
+        added.write_text(PLAN.format(number=number, council="Ủy ban nhân dân tỉnh"), encoding="utf-8")
+        _rebuild(store, corpus, [added])
+        assert home()["provenance"]["document"] == ("a_plan" if name == "a_plan.txt" else "b_plan")
+        added.unlink()
+        _rebuild(store, corpus, [added])
+        assert home()["documents"] == ["b_plan", "c_plan"] and home()["provenance"]["document"] == "b_plan"
+    assert _export(store) == _full([corpus], tmp_path / "scratch")

@@ -14,6 +14,7 @@ documents name or named (``doc_named``) and the agencies they name or named
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,33 +59,82 @@ def _share(conn: sqlite3.Connection, doc: str) -> Share:
     return out
 
 
-def moved_agencies(conn: sqlite3.Connection, new: set[str], before: Before) -> set[str]:
+def moved_agencies(conn: sqlite3.Connection, new: set[str], before: Before
+                   ) -> tuple[set[str], dict[str, dict[str, bool]]]:
     """The agencies whose merged record the change can move (``linking.merge_agencies``: the
     first document's first record, every alias in document order, the documents): those a
     changed document names now and not before or the reverse, or names with other aliases, or
-    names first of all documents with another first record. An edit leaving a document's
-    agencies as they were merges none again (the government, named by most documents, is not
-    read again for each)."""
-    moved: set[str] = set()
+    names first of all documents with another first record; then, apart, those a changed
+    document only starts or stops naming, with no alias of its own (agency → document →
+    whether it starts). An edit leaving a document's agencies as they were merges none again,
+    and a new document naming the government (named by most documents) puts itself in its
+    list of documents without the others being read."""
+    merge: set[str] = set()
+    member: dict[str, dict[str, bool]] = {}
     for doc in new | before.shares.keys():
-        was, now = before.shares.get(doc), _share(conn, doc) if doc in new else {}
-        if was is None:  # not stored before
-            moved |= now.keys()
-            continue
-        moved |= {a for a in was.keys() | now.keys() if _gave_other(conn, doc, a, was.get(a), now.get(a))}
-    return moved
+        was, now = before.shares.get(doc, {}), _share(conn, doc) if doc in new else {}
+        for agency in was.keys() | now.keys():
+            how = _how(conn, doc, agency, was.get(agency), now.get(agency))
+            if how == "merge":
+                merge.add(agency)
+            elif how is not None:
+                member.setdefault(agency, {})[doc] = how == "join"
+    return merge, {a: docs for a, docs in member.items() if a not in merge}
 
 
-def _gave_other(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | None, bytes]] | None,
-                now: list[tuple[str | None, bytes]] | None) -> bool:
+def _how(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | None, bytes]] | None,
+         now: list[tuple[str | None, bytes]] | None) -> str | None:
+    """How a document's records of an agency, as they were and are, change its merged record:
+    not (None), only by the document joining or leaving its documents ("join", "leave"), or
+    otherwise ("merge")."""
+    if was is not None and now is not None:
+        return "merge" if _gave_other(conn, doc, agency, was, now) else None
+    if any(aliases for aliases, _ in (was or now or ())):
+        return "merge"
+    if now is not None and _first(conn, agency) == doc:  # its record becomes the agency's
+        return "merge"
+    return "join" if now is not None else "leave"
+
+
+def _first(conn: sqlite3.Connection, agency: str) -> str | None:
+    """The first document naming an agency, as the rows are now."""
+    return conn.execute("SELECT min(doc) FROM doc_agencies WHERE agency = ?", (agency,)).fetchone()[0]
+
+
+def _gave_other(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | None, bytes]],
+                now: list[tuple[str | None, bytes]]) -> bool:
     """Whether a document's records of an agency, as they were and are, merge otherwise."""
-    if was is None or now is None or [x for x, _ in was] != [x for x, _ in now]:
+    if [x for x, _ in was] != [x for x, _ in now]:
         return True
     if was[0][1] == now[0][1] or db.decode(was[0][1], conn) == db.decode(now[0][1], conn):
         return False
     # the first record differs: it counts only when the document is the first naming the agency
-    first = conn.execute("SELECT min(doc) FROM doc_agencies WHERE agency = ?", (agency,)).fetchone()[0]
-    return first == doc
+    return _first(conn, agency) == doc
+
+
+def _members(conn: sqlite3.Connection, member: dict[str, dict[str, bool]]
+             ) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """The merged records of agencies that documents only joined or left (``moved_agencies``):
+    the stored record with those documents put in or taken out of its list (it stays in
+    document order); and the agencies to merge again after all (new, gone, or left by their
+    first document)."""
+    stored = dict(conn.execute(f"SELECT id, rec FROM agencies WHERE +doc IS NULL AND id {IN}",
+                               (_json(member),)))
+    out: dict[str, dict[str, Any]] = {}
+    again: set[str] = set()
+    for agency, docs in member.items():
+        rec = orjson.loads(stored[agency]) if agency in stored else None  # (linked rows are plain JSON)
+        if rec is None or any(not joins and rec["documents"][0] == d for d, joins in docs.items()):
+            again.add(agency)
+            continue
+        documents = [d for d in rec["documents"] if d not in docs]
+        for d in sorted(d for d, joins in docs.items() if joins):
+            bisect.insort(documents, d)
+        if not documents:
+            again.add(agency)
+            continue
+        out[agency] = {**rec, "documents": documents}
+    return out, again
 
 
 def named(keys: dict[str, Any]) -> list[tuple[str, str]]:
@@ -117,8 +167,9 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         ids = {i for k in (*before.keys.values(), *now.values()) for kk, i in named(k) if kk == kind}
         row_id = (lambda i: area(i)["id"]) if kind == "areas" else (lambda i: i)
         touched[kind] = _apply(conn, db.TABLES[kind], {row_id(i): _named(conn, kind, i) for i in ids})
-    agencies = moved_agencies(conn, new, before)
-    touched["agencies"] = _apply(conn, db.TABLES["agencies"], _agencies(conn, agencies))
+    merge, member = moved_agencies(conn, new, before)
+    joined, again = _members(conn, member)
+    touched["agencies"] = _apply(conn, db.TABLES["agencies"], {**joined, **_agencies(conn, merge | again)})
     for key in ("agencies", "references", "indicators"):
         ids, shifted = touched[key]
         if ids or shifted:
