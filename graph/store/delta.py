@@ -169,12 +169,19 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
         touched[kind] = _apply(conn, db.TABLES[kind], {row_id(i): _named(conn, kind, i) for i in ids})
     merge, member = moved_agencies(conn, new, before)
     joined, again = _members(conn, member)
-    touched["agencies"] = _apply(conn, db.TABLES["agencies"], {**joined, **_agencies(conn, merge | again)})
+    recs = {**joined, **_agencies(conn, merge | again)}
+    placed = dict(conn.execute(f"SELECT id, jurisdiction FROM agencies WHERE +doc IS NULL AND id {IN}",
+                               (_json(recs),)))
+    touched["agencies"] = _apply(conn, db.TABLES["agencies"], recs)
     for key in ("agencies", "references", "indicators"):
         ids, shifted = touched[key]
         if ids or shifted:
             db.sync_linked_names(conn, key, ids, shifted)
-    if touched["agencies"][0] or touched["agencies"][1] or touched["jurisdictions"][0]:
+    # the linked edges are the agencies' places and the places' parents and successors (an
+    # agency's id carries its place, so edges move when agencies come or go; the places are
+    # compared as well, not to rest on how ids are made)
+    if touched["agencies"][1] or touched["jurisdictions"][0] or any(
+            rec is None or rec["jurisdiction"] != placed.get(i) for i, rec in recs.items()):
         _sync(conn, db.TABLES["edges"], _edges(conn))
     ids = touched["agencies"][0]
     conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
