@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 import orjson
@@ -64,18 +64,34 @@ _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 
 def emit_json(obj: Any) -> None:
     """``obj`` as indented JSON (orjson: a broad answer's hundreds of thousands of items are
-    written ~10× faster than by the json module). A list answer is written an item at a time,
-    as it is built, so the first reach the reader at once; the text is the same as one dump of
-    the whole list."""
+    written ~10× faster than by the json module). A list answer, or a field of an answer
+    given as an iterator, is written an item at a time, as it is built, so the first reach the
+    reader at once; the text is the same as one dump of the whole answer."""
     out = sys.stdout
-    if not isinstance(obj, Sequence) or isinstance(obj, str | bytes):
+    if isinstance(obj, Mapping) and any(isinstance(v, Iterator) for v in obj.values()):
+        sep = "{\n  "
+        for key, value in obj.items():
+            out.write(f"{sep}{orjson.dumps(key).decode()}: ")
+            if isinstance(value, Iterator):
+                _items(out, value, "  ")
+            else:
+                out.write(orjson.dumps(to_dict(value), option=_JSON).decode().replace("\n", "\n  "))
+            sep = ",\n  "
+        out.write("\n}\n")
+    elif isinstance(obj, Sequence) and not isinstance(obj, str | bytes):
+        _items(out, obj, "")
+        out.write("\n")
+    else:
         out.write(orjson.dumps(to_dict(obj), option=_JSON).decode() + "\n")
-        return
-    sep = "[\n  "
-    for item in obj:
-        out.write(sep + orjson.dumps(to_dict(item), option=_JSON).decode().replace("\n", "\n  "))
-        sep = ",\n  "
-    out.write("[]\n" if sep == "[\n  " else "\n]\n")
+
+
+def _items(out: TextIO, items: Iterable[Any], indent: str) -> None:
+    """A list, an item at a time, as orjson indents it at ``indent``."""
+    sep = f"[\n{indent}  "
+    for item in items:
+        out.write(sep + orjson.dumps(to_dict(item), option=_JSON).decode().replace("\n", f"\n{indent}  "))
+        sep = f",\n{indent}  "
+    out.write("[]" if sep == f"[\n{indent}  " else f"\n{indent}]")
 
 
 def lazy(name: str) -> ModuleType:

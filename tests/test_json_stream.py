@@ -44,3 +44,16 @@ def test_same_text_as_one_dump(obj: object, monkeypatch: pytest.MonkeyPatch) -> 
     # what the json module reads back is the answer, keys as JSON has them, letters unescaped
     assert json.loads(text) == json.loads(json.dumps(obj, ensure_ascii=False))
     assert "\\u" not in text
+
+
+@pytest.mark.parametrize("fields", [{"n": 1, "rows": iter([])}, {"rows": iter([{"a": [1, {"b": "x\ny"}]}, 2]), "n": None},
+                                    {"tổng": 3, "rows": iter([[], [[]], "chữ"]), "m": {"k": [1]}}])
+def test_a_field_given_as_an_iterator_reads_as_one_dump(fields: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mapping answer whose field is an iterator (``cchc stats --documents --json``'s rows,
+    read as they are written) is the same text as the mapping dumped whole."""
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    whole = {k: list(v) if k == "rows" else v for k, v in fields.items()}
+    again = {k: iter(v) if k == "rows" else v for k, v in whole.items()}
+    emit_json(again)
+    assert out.getvalue() == _one_dump(whole)

@@ -271,7 +271,7 @@ def path(c: Corpus, source: str, target: str, structural: bool = False) -> list[
     out = []
     for a, b in pairwise(nodes):
         s, t, data = pairs[frozenset((a, b))]
-        out.append(_link(c, s, t, data))
+        out.append(_link(c, s, t, typed.full(c, data)))
     return out
 
 
@@ -293,7 +293,8 @@ def _neighbours(c: Corpus, nodes: list[str], structural: bool) -> dict[str, list
     neighbour comes first where it is first linked — in the node's own turn (in its out-edges'
     order) or in the neighbour's (the neighbour's place) — and the pair keeps the last edge
     added, the later turn's last one."""
-    outs, ins = typed.edges_of(c, nodes, True), typed.edges_of(c, nodes, False)
+    # (the edges' columns: only those of the chain found are read whole)
+    outs, ins = typed.edges_of(c, nodes, True, records=False), typed.edges_of(c, nodes, False, records=False)
     keep = (lambda d: True) if structural else (lambda d: d["type"] not in STRUCTURAL)
     place = typed.positions(c, {*nodes, *(s for n in nodes for s, _, d in ins[n] if keep(d)),
                                 *(t for n in nodes for _, t, d in outs[n] if keep(d))})
