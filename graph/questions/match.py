@@ -14,10 +14,11 @@ checked against every record.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.questions.tables import Chain, Windowed
 from cchc_graph.graph.store.database import fts_field
 from cchc_graph.keys import fold, fold_key
 
@@ -76,3 +77,94 @@ def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
     within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
     sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
     return [(r, fts_field(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]
+
+
+def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
+    """The FTS5 query of the rows holding one of the phrases; None when a phrase has a word the
+    index cannot look up exactly (``%``: ``condition`` checks those rows by their pattern)."""
+    if not all(w.isalnum() for ws in variants for w in ws):
+        return None
+    return " OR ".join('"' + " ".join(_TOKEN.findall(" ".join(ws))) + '"' for ws in variants)
+
+
+def count(c: Corpus, table: str, query: str) -> int:
+    """How many of a table's rows hold the phrases (``fts_query``): the index's count, no row read."""
+    return int(c.rows(f"SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?", (query,))[0][0])
+
+
+# what reading a window costs (µs, at 10,000 documents): a hit read and sorted, a hit listed,
+# an index entry passed, an entry looked up in the full-text index (``Ranked``)
+PLAN_COSTS = {"sort": 1.3, "list": 0.3, "pass": 0.2, "check": 150.0}
+
+
+class Ranked(Windowed[str]):
+    """The ids of ``table``'s rows (those meeting ``where``) that hold the phrases of ``query``
+    (``fts_query``), in ``order``, the order of the table's ``index``; read a window at a time,
+    counted apart (``counted``; by default the full-text index's count when ``where`` is none).
+
+    A window is read the cheapest of three ways (the same rows each way), by the costs per row
+    measured at 10,000 documents (``PLAN_COSTS``): sorting the phrase's rows, each read (a rare
+    phrase); walking ``index`` from its start to the window's end, each entry checked against
+    the phrase's rows listed once (a common phrase's first pages are near the start); or each
+    looked up in the full-text index (a phrase in most rows, whose list alone costs more than
+    the few entries passed). A store without the index sorts."""
+
+    RUN = 500
+
+    def __init__(self, c: Corpus, table: str, query: str, order: str, index: str | None,
+                 where: str = "", counted: Callable[[], int] | None = None,
+                 kept: dict[Any, Any] | None = None) -> None:
+        super().__init__(kept)
+        self._c, self._table, self._query, self._order, self._index = c, table, query, order, index
+        self._cond = f"{where} AND " if where else ""
+        holds = f"{table}.rowid IN (SELECT rowid FROM fts_{table} WHERE fts_{table} MATCH ?)"
+        self._counted = counted or (lambda: count(c, table, query) if not where else int(c.rows(
+            f"SELECT count(*) FROM {table} WHERE {self._cond}{holds}", (query,))[0][0]))
+
+    def _count(self) -> int:
+        return self._counted()
+
+    def _plan(self, stop: int) -> str:
+        """The cheapest way to read the ids up to ``stop``: "sort", "list" or "check"."""
+        c, table, index = self._c, self._table, self._index
+        if index is None or not c.derived(("index", index), lambda: bool(c.rows(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)))):
+            return "sort"
+        n, cost = len(self), PLAN_COSTS
+        rows = c.derived(("rows", table), lambda: int(c.rows(f"SELECT count(*) FROM {table}")[0][0]))
+        passed = min(rows, stop * rows / n)  # (the hits spread evenly over the index)
+        costs = {"sort": n * cost["sort"], "list": n * cost["list"] + passed * cost["pass"],
+                 "check": passed * cost["check"]}
+        return min(costs, key=costs.__getitem__)
+
+    def _sql(self, stop: int) -> str:
+        """The SELECT of the ids in order, read the cheapest way up to ``stop``."""
+        t, plan = self._table, self._plan(stop)
+        holds = (f"EXISTS (SELECT 1 FROM fts_{t} f WHERE f.fts_{t} MATCH ? AND f.rowid = {t}.rowid)"
+                 if plan == "check" else f"{t}.rowid IN (SELECT rowid FROM fts_{t} WHERE fts_{t} MATCH ?)")
+        how = "NOT INDEXED" if plan == "sort" else f"INDEXED BY {self._index}"
+        return f"SELECT id FROM {t} {how} WHERE {self._cond}{holds} ORDER BY {self._order}"
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        if start >= len(self):
+            return []
+        return [i for (i,) in self._c.rows(f"{self._sql(stop)} LIMIT ? OFFSET ?",
+                                           (self._query, stop - start, start))]
+
+    def __iter__(self) -> Iterator[str]:
+        if len(self):
+            for run in self._c.runs(self._sql(len(self)), (self._query,), self.RUN):
+                yield from (i for (i,) in run)
+
+    def __repr__(self) -> str:
+        return f"Ranked({self._table!r}, {self._query!r}, {self._order!r})"
+
+
+def in_export_order(c: Corpus, table: str, query: str, kept: dict[Any, Any]) -> Chain[str]:
+    """The ids of a table's rows holding the phrases, in the export's order (``EXPORT_ORDER``:
+    the rows of documents by ``doc, ord``, which the table's ``_doc`` index gives, then any
+    others by ``ord``); ``kept``: a dict kept for the question (``Corpus.kept``)."""
+    loose = Ranked(c, table, query, "ord", None, "doc IS NULL", kept=kept.setdefault("loose", {}))
+    placed = Ranked(c, table, query, "doc, ord", f"{table}_doc", "doc IS NOT NULL",
+                    lambda: count(c, table, query) - len(loose), kept.setdefault("placed", {}))
+    return Chain([placed, loose])

@@ -11,8 +11,9 @@ from typing import Any
 from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
-from cchc_graph.keys import expand_query, fold_key
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, Chain, json_list
+from cchc_graph.graph.store.database import LED_FIRST
+from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.model import Provenance
 
 
@@ -125,7 +126,15 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     ws = match.words(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
+    query = match.fts_query([ws])
+    ids: Sequence[str]
+    if scope is None and doc is None and query is not None:
+        # the whole corpus (a common phrase: tens of thousands of tasks): the page's tasks read
+        # by SQL in the order of an index, the count the full-text index's
+        ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first",
+                           kept=c.kept(("who_leads", tuple(ws)), dict))
+    else:
+        ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
     return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)
 
 
@@ -141,9 +150,7 @@ def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None
         params.append(json_list(scope))
     # (a task's ``leads`` column counts its lead agencies: those it has lead rows for, one per
     # agency, tests/test_queries.py; a column read, not a lookup per hit: 10k, 50,000 hits 0.34 → 0.18 s)
-    return [tid for (tid,) in c.rows(
-        "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY t.leads = 0, t.document, t.start, "
-        "t.doc IS NULL, t.doc, t.ord", params)]
+    return [tid for (tid,) in c.rows(f"SELECT t.id FROM tasks t WHERE {where} ORDER BY {LED_FIRST}", params)]
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
@@ -242,29 +249,58 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
     q = expand_query(query)
     variants = [match.words(query)] + ([q.split()] if q != fold_key(query) else [])
     rxs = tuple(match.phrase_rx(ws) for ws in variants)
-    found = c.kept(("search", tuple(map(tuple, variants)), types), lambda: _found(c, variants, types))
-    return Answers(found, lambda k: _hit(c, *k, rxs))
+    return Answers(_found(c, variants, types), lambda k: _hit(c, *k, rxs))
 
 
-def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """What search lists, in its order: (table, row)."""
+def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> Sequence[tuple[str, Any]]:
+    """What search lists, in its order: (table, row). The names are listed whole (kept for the
+    data's version); the tasks, targets and citations of phrases of plain words are read a
+    window at a time, in the order of the tables' index, and counted by the full-text index."""
+    kept = c.kept(("search", tuple(map(tuple, variants)), types), dict)
+    if "names" not in kept:
+        kept["names"] = _names(c, variants, types)
+    parts: list[Sequence[tuple[str, Any]]] = [kept["names"]]
+    query = match.fts_query(variants)
+    for table, ntype, _ in _SEARCHED:
+        if types and ntype not in types:
+            continue
+        if query is not None:
+            ids = match.in_export_order(c, table, query, kept.setdefault(table, {}))
+            parts.append(Answers(ids, lambda i, t=table: (t, i)))
+            continue
+        if table not in kept:
+            where, params = match.condition(c, table, variants)
+            kept[table] = [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} "
+                                                           f"ORDER BY {EXPORT_ORDER}", params)]
+        parts.append(kept[table])
+    return Chain(parts)
+
+
+_UNKEPT = re.compile(r"[^0-9a-z%]+")  # what fold_key drops of a folded text
+
+
+def _names(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The names search lists, in its order: ("names", row)."""
     keys = (" ".join(variants[0]), " ".join(variants[-1]))  # the query's key, with abbreviations spelled out
+    # A name is read whole only if it can be a key: fold_key keeps a folded text's letters,
+    # digits and % one for one, so a name whose start alone holds more of them than a key is
+    # none (a document's title: most of a common phrase's names, 10,000 at 10k documents).
+    head, most = 2 * max(map(len, keys)) + 8, max(len(k.replace(" ", "")) for k in keys)
     where, params = match.condition(c, "names", variants)
     by_rank: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
-    for rowid, grp, node, text in c.rows(f"SELECT rowid, grp, node, text FROM names WHERE {where} "
-                                         "ORDER BY grp, doc IS NULL, doc, ord, fno", params):
+    for rowid, grp, node, start, whole in c.rows(
+            f"SELECT rowid, grp, node, substr(text, 1, ?), length(text) <= ? FROM names WHERE {where} "
+            "ORDER BY grp, doc IS NULL, doc, ord, fno", [head, head, *params]):
         if (types and _NAME_TYPES[grp] not in types) or node in seen:
             continue  # a node is found once, by the first of its names that matches
         seen.add(node)
-        by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
-    found = [k for r in sorted(by_rank) for k in by_rank[r]]
-    for table, ntype, _ in _SEARCHED:
-        if not types or ntype in types:
-            where, params = match.condition(c, table, variants)
-            found += [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} ORDER BY "
-                                                    f"{EXPORT_ORDER}", params)]
-    return found
+        if whole or len(_UNKEPT.sub("", fold(start))) <= most:
+            text = start if whole else c.rows("SELECT text FROM names WHERE rowid = ?", (rowid,))[0][0]
+            by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
+        else:
+            by_rank[min(grp, 1)].append(("names", rowid))
+    return [k for r in sorted(by_rank) for k in by_rank[r]]
 
 
 def _hit(c: Corpus, table: str, key: Any, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
