@@ -242,3 +242,36 @@ def test_inconsistencies_of_several_references_are_each_found_once(own_corpus: C
     c = Corpus(own_corpus._conn, {"findings kept": True, "inconsistent refs": [
         (ref, k) for ref, n in fake for k in range(n)]})
     same_answers(trace.inconsistencies(c), [x for ref, _ in fake for x in by_ref[ref]])
+
+
+# --- pages read at once: the answers built one by one ---------------------------------------------
+
+def test_pages_read_at_once_are_the_answers_built_one_by_one(own_corpus: Corpus) -> None:
+    """What a page reads at once (tasks, roles, documents, agencies) makes the answers each
+    answer's own reads make, on a snapshot with nothing read before."""
+    def fresh() -> Corpus:
+        return Corpus(own_corpus._conn)
+
+    roles = queries.agency_roles(fresh(), "Phòng Nội vụ")
+    one = fresh()
+    alone = [queries._agency_role(one, one.by_rowid("responsibilities", r)) for r in roles._keys]
+    assert len(alone) > 3 and roles[2:5] == alone[2:5] and list(roles) == alone
+    items = planning.deadlines(fresh())
+    one = fresh()
+    assert list(items) == [planning._deadline(one, t) for t in items._keys]
+    tasks = queries.who_leads(fresh(), "báo cáo")
+    one = fresh()
+    assert len(tasks) > 3 and list(tasks) == [queries.task_answer(one, t) for t in tasks._keys]
+    aid = own_corpus.find_agencies("Phòng Nội vụ")[0]
+    profile = queries.agency_profile(fresh(), aid)
+    one = fresh()
+    assert profile.roles == tuple(sorted((queries._agency_role(one, r) for r in one.resp_by_agency[aid]),
+                                         key=lambda x: (x.document.id, x.provenance.start)))
+
+
+def test_a_page_of_documents_is_each_document_as_shown_alone(own_corpus: Corpus) -> None:
+    from cchc_graph.api.routes.documents import _listed, _public
+
+    ids = sorted(own_corpus.documents)
+    assert _listed(own_corpus, ids) == [_public(own_corpus, d) for d in ids]
+    assert any(d.tasks for d in _listed(own_corpus, ids)) and any(d.citations for d in _listed(own_corpus, ids))

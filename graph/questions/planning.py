@@ -213,8 +213,14 @@ def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None =
     key = ("deadlines", document, jurisdiction, None if agencies is None else tuple(agencies))
     ids = Selected(c, f"SELECT id FROM tasks WHERE {where} ORDER BY {CALENDAR_ORDER}", params, lambda r: r[0],
                    f"SELECT count(*) FROM tasks WHERE {where}", c.kept(key, dict))
-    return Answers(ids, lambda tid: _deadline(c, tid),
-                   lambda run: c.tasks.where(f"id {IN_LIST}", (json_list(run),)))
+    return Answers(ids, lambda tid: _deadline(c, tid), lambda run: _read_deadlines(c, run))
+
+
+def _read_deadlines(c: Corpus, tids: Sequence[str]) -> None:
+    """Read at once what the deadlines of many tasks read: the tasks, their leads and
+    documents (a page's: one query each, not one per task)."""
+    c.read_tasks(tids, roles=False)
+    c.documents.where(f"id {IN_LIST}", (json_list({c.tasks[t]["document"] for t in tids}),))
 
 
 def _deadline(c: Corpus, tid: str) -> Deadline:

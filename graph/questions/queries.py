@@ -11,7 +11,7 @@ from typing import Any
 from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, Chain, json_list
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Chain, json_list
 from cchc_graph.graph.store.database import LED_FIRST
 from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.model import Provenance
@@ -167,7 +167,20 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     rowids = c.kept(("agency_roles", *params), lambda: [r for (r,) in c.rows(
         f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {ROLE_RANK}, document, start, agency, "
         f"{EXPORT_ORDER}", params)])
-    return Answers(rowids, lambda r: _agency_role(c, c.by_rowid("responsibilities", r)))
+    read: dict[int, dict] = {}
+
+    def read_run(run: Sequence[int]) -> None:  # a page's roles, tasks, documents, agencies at once
+        read.update((r, c.decode(rec)) for r, rec in c.rows(
+            f"SELECT rowid, rec FROM responsibilities WHERE rowid {IN_LIST}", (json_list(run),)))
+        _read_roles(c, [read[r] for r in run])
+    return Answers(rowids, lambda r: _agency_role(c, read.pop(r, None) or c.by_rowid("responsibilities", r)),
+                   read_run)
+
+
+def _read_roles(c: Corpus, resps: list[dict]) -> None:
+    """Read at once what the roles of many responsibilities read: tasks, documents, agencies."""
+    c.read_tasks([r["task"] for r in resps if r["task"]], roles=False)
+    c.read_refs([r["document"] for r in resps], [r["agency"] for r in resps])
 
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
@@ -215,9 +228,9 @@ def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
     a = c.agencies.get(agency_id)
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
-    c.tasks.where("id IN (SELECT task FROM responsibilities WHERE agency = ?)", (agency_id,))  # read at once
-    roles = sorted((_agency_role(c, r) for r in c.resp_by_agency.get(agency_id, [])),
-                   key=lambda x: (x.document.id, x.provenance.start))
+    resps = c.resp_by_agency.get(agency_id, [])
+    _read_roles(c, resps)
+    roles = sorted((_agency_role(c, r) for r in resps), key=lambda x: (x.document.id, x.provenance.start))
     counts: dict[str, int] = defaultdict(int)
     for r in roles:
         counts[r.role] += 1
