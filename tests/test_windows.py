@@ -54,12 +54,12 @@ def _who_leads_plainly(c: Corpus, phrase: str) -> list[str]:
                                  f"{EXPORT_ORDER}", params)]
 
 
-@pytest.mark.parametrize("plan", ["sort", "list", "check"])
+@pytest.mark.parametrize("plan", ["sort", "list", "walk"])
 @pytest.mark.parametrize("phrase", PHRASES)
 def test_who_leads_reads_any_window_as_the_whole_list(seed: Corpus, phrase: str, plan: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _who_leads_plainly(seed, phrase)
-    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop: plan)
+    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop, walk=True: plan if walk or plan != "walk" else "list")
     ids = queries.who_leads(seed, phrase)._keys  # the task ids, before the answers are built
     assert isinstance(ids, match.Ranked)
     same_answers(ids, expected)
@@ -67,12 +67,23 @@ def test_who_leads_reads_any_window_as_the_whole_list(seed: Corpus, phrase: str,
     assert [a.task for a in answers[1:4]] == expected[1:4] and [a.task for a in answers] == expected
 
 
+@pytest.mark.parametrize(("run", "gap"), [(3, 0), (7, 1), (40, 50)])
+def test_a_walk_in_short_runs_or_over_scattered_rows_reads_the_same(seed: Corpus, run: int, gap: int,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of a few entries, each entry its own range of rowids (merged into one past eight)."""
+    monkeypatch.setattr(match, "WALK_RUN", run)
+    monkeypatch.setattr(match, "WALK_GAP", gap)
+    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop, walk=True: "walk" if walk else "list")
+    for phrase in PHRASES:
+        same_answers(queries.who_leads(Corpus(seed._conn), phrase)._keys, _who_leads_plainly(seed, phrase))
+    same_answers(queries.search(seed, "Nội vụ")._keys, _search_plainly(seed, "Nội vụ"))
+
+
 @pytest.mark.parametrize(("hits", "stop", "plan"), [
     (40, 50, "sort"), (1_000, 50, "sort"),  # a rare phrase: its few rows sorted
-    (50_000, 50, "list"),  # a common one's first page: near the index's start
-    (8_000, 5_000, "sort"),  # a deep page of a less common one: past most of the index
-    (170_000, 50, "check"),  # in most rows: the few entries passed looked up one by one
-    (170_000, 5_000, "list")])
+    (50_000, 50, "walk"), (170_000, 50, "walk"),  # a common one's first page: near the index's start
+    (50_000, 5_000, "list"),  # ... a deeper page: its rows listed once
+    (8_000, 5_000, "sort")])  # a deep page of a less common one: past most of the index
 def test_the_cheapest_plan_is_chosen_by_the_hits_and_the_window(seed: Corpus, hits: int, stop: int,
                                                                  plan: str) -> None:
     seed.memo[("rows", "tasks")] = 250_000  # the sizes of 10,000 documents
@@ -127,13 +138,13 @@ def _search_plainly(c: Corpus, query: str, types: tuple[str, ...] = ()) -> list[
     return found
 
 
-@pytest.mark.parametrize("plan", ["sort", "list", "check"])
+@pytest.mark.parametrize("plan", ["sort", "list", "walk"])
 @pytest.mark.parametrize(("query", "types"), [
     ("cải cách", ()), ("Nội vụ", ()), ("UBND tỉnh", ()), ("ban tuyen giao tinh uy", ()), ("95%", ()),
     ("kế hoạch", ("task", "citation")), ("ISO", ("target",)), ("30c/NQ-CP", ()), ("không có đâu", ())])
 def test_search_reads_any_window_as_the_whole_list(seed: Corpus, query: str, types: tuple[str, ...],
                                                    plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop: plan)
+    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop, walk=True: plan if walk or plan != "walk" else "list")
     expected = _search_plainly(seed, query, types)
     hits = queries.search(seed, query, types)
     same_answers(hits._keys, expected)

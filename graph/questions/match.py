@@ -13,12 +13,13 @@ checked against every record.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
-from cchc_graph.graph.questions.tables import Chain, Windowed
+from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, json_list
 from cchc_graph.graph.store.database import fts_field
 from cchc_graph.keys import fold, fold_key
 
@@ -92,9 +93,12 @@ def count(c: Corpus, table: str, query: str) -> int:
     return int(c.rows(f"SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?", (query,))[0][0])
 
 
-# what reading a window costs (µs, at 10,000 documents): a hit read and sorted, a hit listed,
-# an index entry passed, an entry looked up in the full-text index (``Ranked``)
-PLAN_COSTS = {"sort": 1.3, "list": 0.3, "pass": 0.2, "check": 150.0}
+# what reading a window costs (µs a row, measured at 10,000 documents, ``Ranked``): a hit read
+# and sorted; a hit listed; an index entry passed against that list; an entry walked, the
+# phrase's rows read in the walked entries' range of rowids
+PLAN_COSTS = {"sort": 1.3, "list": 0.3, "pass": 0.2, "walk": 2.0}
+WALK_RUN = 512  # index entries walked at once
+WALK_GAP = 2048  # rowids apart that are read by two range queries, not one
 
 
 class Ranked(Windowed[str]):
@@ -102,12 +106,12 @@ class Ranked(Windowed[str]):
     (``fts_query``), in ``order``, the order of the table's ``index``; read a window at a time,
     counted apart (``counted``; by default the full-text index's count when ``where`` is none).
 
-    A window is read the cheapest of three ways (the same rows each way), by the costs per row
+    A window is read the cheapest of three ways (the same rows each way), by the costs
     measured at 10,000 documents (``PLAN_COSTS``): sorting the phrase's rows, each read (a rare
-    phrase); walking ``index`` from its start to the window's end, each entry checked against
-    the phrase's rows listed once (a common phrase's first pages are near the start); or each
-    looked up in the full-text index (a phrase in most rows, whose list alone costs more than
-    the few entries passed). A store without the index sorts."""
+    phrase); walking ``index`` to the window's end, each entry checked against the phrase's
+    rows listed once (deeper pages); or walking it in runs, each run checked against the
+    phrase's rows in its range of rowids only (a common phrase's first pages, near the index's
+    start: its tens of thousands of rows are not listed). A store without the index sorts."""
 
     RUN = 500
 
@@ -116,16 +120,17 @@ class Ranked(Windowed[str]):
                  kept: dict[Any, Any] | None = None) -> None:
         super().__init__(kept)
         self._c, self._table, self._query, self._order, self._index = c, table, query, order, index
-        self._cond = f"{where} AND " if where else ""
-        holds = f"{table}.rowid IN (SELECT rowid FROM fts_{table} WHERE fts_{table} MATCH ?)"
+        self._where = where or "1"
+        fts = f"fts_{table}"
+        self._holds = f"{self._where} AND {table}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
         self._counted = counted or (lambda: count(c, table, query) if not where else int(c.rows(
-            f"SELECT count(*) FROM {table} WHERE {self._cond}{holds}", (query,))[0][0]))
+            f"SELECT count(*) FROM {table} WHERE {self._holds}", (query,))[0][0]))
 
     def _count(self) -> int:
         return self._counted()
 
-    def _plan(self, stop: int) -> str:
-        """The cheapest way to read the ids up to ``stop``: "sort", "list" or "check"."""
+    def _plan(self, stop: int, walk: bool = True) -> str:
+        """The cheapest way to read the ids up to ``stop``: "sort", "list" or "walk"."""
         c, table, index = self._c, self._table, self._index
         if index is None or not c.derived(("index", index), lambda: bool(c.rows(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)))):
@@ -133,27 +138,57 @@ class Ranked(Windowed[str]):
         n, cost = len(self), PLAN_COSTS
         rows = c.derived(("rows", table), lambda: int(c.rows(f"SELECT count(*) FROM {table}")[0][0]))
         passed = min(rows, stop * rows / n)  # (the hits spread evenly over the index)
-        costs = {"sort": n * cost["sort"], "list": n * cost["list"] + passed * cost["pass"],
-                 "check": passed * cost["check"]}
+        costs = {"sort": n * cost["sort"], "list": n * cost["list"] + passed * cost["pass"]}
+        if walk:
+            costs["walk"] = passed * cost["walk"]
         return min(costs, key=costs.__getitem__)
 
-    def _sql(self, stop: int) -> str:
-        """The SELECT of the ids in order, read the cheapest way up to ``stop``."""
-        t, plan = self._table, self._plan(stop)
-        holds = (f"EXISTS (SELECT 1 FROM fts_{t} f WHERE f.fts_{t} MATCH ? AND f.rowid = {t}.rowid)"
-                 if plan == "check" else f"{t}.rowid IN (SELECT rowid FROM fts_{t} WHERE fts_{t} MATCH ?)")
+    def _sql(self, plan: str) -> str:
+        """The SELECT of the ids in order: sorting them, or walking the index against their list."""
         how = "NOT INDEXED" if plan == "sort" else f"INDEXED BY {self._index}"
-        return f"SELECT id FROM {t} {how} WHERE {self._cond}{holds} ORDER BY {self._order}"
+        return f"SELECT id FROM {self._table} {how} WHERE {self._holds} ORDER BY {self._order}"
 
     def _window(self, start: int, stop: int) -> list[Any]:
         if start >= len(self):
             return []
-        return [i for (i,) in self._c.rows(f"{self._sql(stop)} LIMIT ? OFFSET ?",
+        plan = self._plan(stop)
+        if plan == "walk":
+            return self._walked(start, stop)
+        return [i for (i,) in self._c.rows(f"{self._sql(plan)} LIMIT ? OFFSET ?",
                                            (self._query, stop - start, start))]
+
+    def _walked(self, start: int, stop: int) -> list[Any]:
+        """The window's ids, walking the index from its start in runs of entries (``WALK_RUN``)."""
+        c, t = self._c, self._table
+        found: list[int] = []
+        for at in itertools.count(0, WALK_RUN):
+            run = [r for (r,) in c.rows(f"SELECT rowid FROM {t} INDEXED BY {self._index} WHERE {self._where} "
+                                        f"ORDER BY {self._order} LIMIT ? OFFSET ?", (WALK_RUN, at))]
+            hits = self._hits_among(run)
+            found += [r for r in run if r in hits]
+            if len(found) >= stop or len(run) < WALK_RUN:
+                break
+        shown = found[start:stop]
+        ids = dict(c.rows(f"SELECT rowid, id FROM {t} WHERE rowid {IN_LIST}", (json_list(shown),)))
+        return [ids[r] for r in shown]
+
+    def _hits_among(self, rowids: list[int]) -> set[int]:
+        """Which of these rows hold the phrases: the full-text index read only in their range of
+        rowids (a range query for each cluster of them; one over all if they are scattered)."""
+        t, ranges = self._table, []
+        for r in sorted(rowids):
+            if ranges and r - ranges[-1][1] <= WALK_GAP:
+                ranges[-1][1] = r
+            else:
+                ranges.append([r, r])
+        if len(ranges) > 8:
+            ranges = [[ranges[0][0], ranges[-1][1]]]
+        sql = f"SELECT rowid FROM fts_{t} WHERE fts_{t} MATCH ? AND rowid BETWEEN ? AND ?"
+        return {r for lo, hi in ranges for (r,) in self._c.rows(sql, (self._query, lo, hi))}
 
     def __iter__(self) -> Iterator[str]:
         if len(self):
-            for run in self._c.runs(self._sql(len(self)), (self._query,), self.RUN):
+            for run in self._c.runs(self._sql(self._plan(len(self), walk=False)), (self._query,), self.RUN):
                 yield from (i for (i,) in run)
 
     def __repr__(self) -> str:
