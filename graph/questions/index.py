@@ -34,6 +34,7 @@ from cchc_graph.graph.questions.tables import (
     ByDocument,
     Grouped,
     Records,
+    Selected,
     json_list,
 )
 from cchc_graph.graph.store import database as db
@@ -395,14 +396,15 @@ class Corpus:
             "SELECT j.id FROM jurisdictions j JOIN inside ON j.parent = inside.id) SELECT id FROM inside",
             (json_list(hits),))}
 
-    def ids_in(self, table: str, jurisdiction: str | None) -> list[str]:
+    def ids_in(self, table: str, jurisdiction: str | None) -> Sequence[str]:
         """The ids of a table's rows (documents, agencies) in a jurisdiction's scope (None:
-        all), sorted; kept for the data's version (a client pages through thousands)."""
-        def listed() -> list[str]:
-            scope = self.jurisdiction_scope(jurisdiction)
-            return sorted(i for i, where in self.rows(f"SELECT id, jurisdiction FROM {table}")
-                          if scope is None or where in scope)
-        return self.kept((table, jurisdiction), listed)
+        all), sorted: a window at a time in the order of the ids' index, counted apart (the
+        windows read kept for the data's version: a client pages through thousands)."""
+        scope = self.jurisdiction_scope(jurisdiction)
+        where = "1" if scope is None else f"jurisdiction {IN_LIST}"
+        params = () if scope is None else (json_list(sorted(scope)),)
+        return Selected(self, f"SELECT id FROM {table} WHERE {where} ORDER BY id", params, lambda r: r[0],
+                        f"SELECT count(*) FROM {table} WHERE {where}", self.kept((table, jurisdiction), dict))
 
     def find_agencies(self, query: str, jurisdiction: str | None = None) -> list[str]:
         """Agency ids matching a name or alias, diacritics-insensitively; the best tier only:
