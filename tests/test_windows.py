@@ -93,11 +93,13 @@ def test_the_cheapest_plan_is_chosen_by_the_hits_and_the_window(seed: Corpus, hi
 
 
 def test_a_store_without_the_index_sorts_and_answers_the_same(seed_store: Path, tmp_path: Path) -> None:
-    """A store built before the who-leads index: every window sorted, the same tasks."""
+    """A store built before the who-leads index (or the documents' by id and jurisdiction):
+    every window sorted, the same answers."""
     store = tmp_path / "old"
     shutil.copytree(seed_store, store)
     conn = sqlite3.connect(store / db.DB_NAME)
     conn.execute("DROP INDEX tasks_led_first")
+    conn.execute("DROP INDEX documents_id_jurisdiction")
     conn.commit()
     conn.close()
     with Database(store / db.DB_NAME).snapshot() as c:
@@ -105,6 +107,7 @@ def test_a_store_without_the_index_sorts_and_answers_the_same(seed_store: Path, 
             ids = queries.who_leads(c, phrase)._keys
             assert {ids._plan(s) for s in (1, 50, 10_000)} == {"sort"}
             same_answers(ids, _who_leads_plainly(c, phrase))
+        test_a_comparison_reads_any_window_as_the_whole_list(c, None)
 
 
 def test_who_leads_with_a_scope_or_a_percent_reads_the_whole_list(seed_corpus: Corpus) -> None:
@@ -286,3 +289,16 @@ def test_a_page_of_documents_is_each_document_as_shown_alone(own_corpus: Corpus)
     ids = sorted(own_corpus.documents)
     assert _listed(own_corpus, ids) == [_public(own_corpus, d) for d in ids]
     assert any(d.tasks for d in _listed(own_corpus, ids)) and any(d.citations for d in _listed(own_corpus, ids))
+
+
+@pytest.mark.parametrize("metric", [None, "trực tuyến"])
+def test_a_comparison_reads_any_window_as_the_whole_list(seed: Corpus, metric: str | None) -> None:
+    """Every metric named, one after another, each by jurisdiction, document and place."""
+    from cchc_graph.graph.questions import cascade
+
+    keys = cascade.find_metric(seed, metric or cascade.metrics(seed)[0].key)
+    expected = [i for k in keys for (i,) in seed.rows(
+        "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.document WHERE t.metric = ? "
+        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
+    assert expected
+    same_answers(cascade.compare(seed, metric or keys[0])._keys, expected)

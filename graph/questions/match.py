@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
-from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, json_list
+from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, has_index, json_list
 from cchc_graph.graph.store.database import fts_field
 from cchc_graph.keys import fold, fold_key
 
@@ -132,8 +132,7 @@ class Ranked(Windowed[str]):
     def _plan(self, stop: int, walk: bool = True) -> str:
         """The cheapest way to read the ids up to ``stop``: "sort", "list" or "walk"."""
         c, table, index = self._c, self._table, self._index
-        if index is None or not c.derived(("index", index), lambda: bool(c.rows(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)))):
+        if index is None or not has_index(c, index):
             return "sort"
         n, cost = len(self), PLAN_COSTS
         rows = c.derived(("rows", table), lambda: int(c.rows(f"SELECT count(*) FROM {table}")[0][0]))

@@ -22,6 +22,13 @@ def json_list(values: Iterable[Any]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
+def has_index(c: Corpus, name: str) -> bool:
+    """Whether the store has this index (a store built before it has not: its questions then
+    read without it), asked once per data version."""
+    return c.derived(("index", name), lambda: bool(c.rows(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))))
+
+
 class Answers(Sequence[T]):
     """Answers in the order SQL gave their keys, each built when read: a broad question has
     thousands, of which a page shows fifty. ``read``: reads what building a run of keys needs
