@@ -146,12 +146,15 @@ class Database:
     @contextmanager
     def snapshot(self) -> Iterator[Corpus]:
         """The corpus as one read transaction sees it."""
-        conn = self._take()
+        conn, c = self._take(), None
         try:
             conn.execute("BEGIN")
             row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-            yield Corpus(conn, self._memo_of(None if row is None else str(row[0])))
+            c = Corpus(conn, self._memo_of(None if row is None else str(row[0])))
+            yield c
         finally:
+            if c is not None:
+                c.release()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._give(conn)
@@ -180,6 +183,15 @@ class Corpus:
         self._of_document: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._refs: dict[tuple[str, str], Any] = {}
         self._folded: dict[str, str] = {}
+
+    def release(self) -> None:
+        """Forget what the question read (its snapshot has ended): the records and references
+        go at once. (Its views refer back to it: left to the cyclic garbage collector, a server's
+        requests' reads were freed in pauses of 20–130 ms at 10,000 documents, every thread
+        waiting.)"""
+        for name in [k for k, v in vars(self).items() if isinstance(v, (Records, Grouped, ByDocument))]:
+            delattr(self, name)
+        self._of_document, self._refs, self._folded = {}, {}, {}
 
     documents: Records
     references: Records

@@ -123,11 +123,15 @@ class Ranked(Windowed[str]):
         self._where = where or "1"
         fts = f"fts_{table}"
         self._holds = f"{self._where} AND {table}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
-        self._counted = counted or (lambda: count(c, table, query) if not where else int(c.rows(
-            f"SELECT count(*) FROM {table} WHERE {self._holds}", (query,))[0][0]))
+        self._counted = counted
 
     def _count(self) -> int:
-        return self._counted()
+        if self._counted is not None:
+            return self._counted()
+        if self._where == "1":
+            return count(self._c, self._table, self._query)
+        sql = f"SELECT count(*) FROM {self._table} WHERE {self._holds}"
+        return int(self._c.rows(sql, (self._query,))[0][0])
 
     def _plan(self, stop: int, walk: bool = True) -> str:
         """The cheapest way to read the ids up to ``stop``: "sort", "list" or "walk"."""
