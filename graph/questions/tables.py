@@ -22,6 +22,17 @@ def json_list(values: Iterable[Any]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
+# a row when the store's findings are those of its data (the meta row ``findings`` is its version)
+KEPT = ("SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
+        "WHERE f.name = 'findings'")
+
+
+def findings_kept(c: Corpus) -> bool:
+    """Whether the store keeps the audit's findings of this snapshot's data (its build made
+    them: ``findings.py``)."""
+    return c.derived("findings kept", lambda: bool(c.rows(KEPT)))
+
+
 def has_index(c: Corpus, name: str) -> bool:
     """Whether the store has this index (a store built before it has not: its questions then
     read without it), asked once per data version."""

@@ -9,7 +9,14 @@ from itertools import groupby, pairwise
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, export_ordered, json_list
+from cchc_graph.graph.questions.tables import (
+    EXPORT_ORDER,
+    IN_LIST,
+    Answers,
+    export_ordered,
+    findings_kept,
+    json_list,
+)
 from cchc_graph.keys import number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
 
@@ -141,9 +148,7 @@ def inconsistencies(c: Corpus, refs: Sequence[str] | None = None) -> Sequence[In
     10,000 documents); else all found, kept for the data's version."""
     if refs is not None:
         return _inconsistencies(c, refs)
-    from cchc_graph.graph.questions import audit
-
-    if not audit.kept(c):
+    if not findings_kept(c):
         return c.derived("inconsistencies", lambda: _inconsistencies(c, None))
     # (the check "inconsistent" makes one finding of each inconsistency, unit: its reference)
     keys = c.derived("inconsistent refs", lambda: [(ref, i) for ref, n in c.rows(
