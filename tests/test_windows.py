@@ -5,6 +5,7 @@ read (walking an index or sorting) and on stores without the index."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections import defaultdict
@@ -302,3 +303,21 @@ def test_a_comparison_reads_any_window_as_the_whole_list(seed: Corpus, metric: s
         "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
     assert expected
     same_answers(cascade.compare(seed, metric or keys[0])._keys, expected)
+
+
+@pytest.mark.parametrize(("name", "roles", "document"), [
+    ("Phòng Nội vụ", queries.ROLES, None), ("Phòng", queries.ROLES, None), ("Phòng", ("cooperate", "lead"), None),
+    ("Phòng", ("lead", "lead", "nobody's role"), None), ("Ủy ban nhân dân", queries.ROLES, "45/KH-UBND")])
+def test_an_agencys_roles_read_any_window_as_the_whole_list(own_corpus: Corpus, name: str, roles: tuple,
+                                                            document: str | None) -> None:
+    """By role (in ROLES' order, any other after), then document, place, agency: the one
+    sorted list an agency's roles were."""
+    c = Corpus(own_corpus._conn)
+    rank = "CASE role " + " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(queries.ROLES)) + " ELSE 99 END"
+    doc = c.find_document(document) if document else None
+    expected = [r for (r,) in c.rows(
+        f"SELECT rowid FROM responsibilities WHERE agency IN (SELECT value FROM json_each(?)) AND role IN "
+        f"(SELECT value FROM json_each(?)) {'AND document = ?' if doc else ''} ORDER BY {rank}, document, start, "
+        f"agency, {EXPORT_ORDER}", (json.dumps(c.find_agencies(name)), json.dumps(roles), *((doc,) if doc else ())))]
+    assert expected
+    same_answers(queries.agency_roles(c, name, roles=roles, document=document)._keys, expected)
