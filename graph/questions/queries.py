@@ -230,7 +230,12 @@ def reporting_lines(c: Corpus) -> list[Reporting]:
 
 
 def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
-    """Every role an agency holds, its documents, whom it reports to and who reports to it."""
+    """Every role an agency holds, its documents, whom it reports to and who reports to it
+    (kept for the data's version: an agency named in thousands of documents holds hundreds)."""
+    return c.kept(("agency profile", agency_id), lambda: _profile(c, agency_id))
+
+
+def _profile(c: Corpus, agency_id: str) -> AgencyProfile:
     a = c.agencies.get(agency_id)
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
