@@ -116,9 +116,9 @@ def metrics(c: Corpus) -> list[MetricInfo]:
 
 def find_metric(c: Corpus, query: str) -> list[str]:
     """Metric keys named by a key, a phrase of their label ("trực tuyến") or its words."""
+    if c.rows("SELECT 1 FROM targets WHERE metric = ? LIMIT 1", (query,)):
+        return [query]  # a key (the metrics are not all counted: ~10 ms after each upload at 10k)
     known = {m.key for m in metrics(c)}
-    if query in known:
-        return [query]
     q = fold_key(query)
     words = set(q.split())
 
@@ -146,7 +146,8 @@ def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
                    f"{IN_LIST} ORDER BY t.metric, coalesce(d.jurisdiction, ''), t.document, t.start, "
                    f"t.doc IS NULL, t.doc, t.ord", (keys,), lambda r: r[0],
                    f"SELECT count(*) FROM targets WHERE metric {IN_LIST}", c.kept(("compare", keys), dict))
-    return Answers(ids, lambda t: _comparison(c, c.targets[t]))
+    return Answers(ids, lambda t: _comparison(c, c.targets[t]), lambda run: c.read_refs(
+        t["document"] for t in c.targets.where(f"id {IN_LIST}", (json_list(run),))))  # (a page's at once)
 
 
 def _comparison(c: Corpus, t: dict) -> ComparisonRow:
