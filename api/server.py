@@ -9,6 +9,7 @@ new one, docs/robustness.md)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import threading
@@ -32,6 +33,11 @@ class _Server(uvicorn.Server):
 def run(app: FastAPI, host: str, port: int, grace: float = SHUTDOWN_GRACE_S) -> None:
     """Serve until SIGTERM or Ctrl-C; return (or end the process) within about ``grace`` s."""
     server = _Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=grace))
+    # What the process made before serving (modules, the app, its schemas: ~100,000 objects) is
+    # never garbage: frozen, the collector's full passes, which stop every request's thread, do
+    # not walk it again (at 10,000 documents they took 60–130 ms during uploads).
+    gc.collect()
+    gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises Ctrl-C again once it has stopped
         server.run()
     deadline = time.monotonic() + grace

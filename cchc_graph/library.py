@@ -147,7 +147,7 @@ class Graph:
 
         return trace.citation_status(self.corpus, resolved)
 
-    def inconsistencies(self) -> list[Inconsistency]:
+    def inconsistencies(self) -> Sequence[Inconsistency]:
         """Numbers cited with different dates, issuers or titles."""
         from cchc_graph.graph.questions import trace
 

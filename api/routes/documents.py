@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.questions.tables import IN_LIST, json_list
 from cchc_graph.library import Graph
 from fastapi import APIRouter
 
@@ -22,12 +23,23 @@ def _public(c: Corpus, query: str) -> DocumentPublic:
     return DocumentPublic(**{k: v for k, v in d.items() if k in DocumentPublic.model_fields}, **count)
 
 
+def _listed(c: Corpus, ids: list[str]) -> list[DocumentPublic]:
+    """A page of documents, as ``_public`` gives each: their records and their counts read at
+    once (four queries, not five a document)."""
+    recs = {d["id"]: d for d in c.documents.where(f"id {IN_LIST}", (json_list(ids),))}
+    counts = {t: dict(c.rows(f"SELECT document, count(*) FROM {t} WHERE document {IN_LIST} GROUP BY document",
+                             (json_list(ids),))) for t in ("tasks", "targets", "citations")}
+    return [DocumentPublic(**{k: v for k, v in recs[d].items() if k in DocumentPublic.model_fields},
+                           **{t: n.get(d, 0) for t, n in counts.items()}) if d in recs else _public(c, d)
+            for d in ids]
+
+
 @router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")
 def list_documents(b: BackendDep, page: PagingDep, jurisdiction: OptText = None) -> dict:
     ids = b.dimensions().ids_in("documents", jurisdiction)
     shown = page.window(ids)
     c = b.for_documents(shown)  # counts of tasks, targets, citations for this page only
-    return {"data": [_public(c, d) for d in shown], "count": len(ids)}
+    return {"data": _listed(c, shown), "count": len(ids)}
 
 
 @router.get("/{doc_id:path}/citations", response_model=CitationHopsPublic,

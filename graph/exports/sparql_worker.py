@@ -57,6 +57,12 @@ def vm_bytes() -> int:
         return next(int(x.split()[1]) for x in f if x.startswith("VmSize:")) * 1024
 
 
+def _die_with_parent() -> None:
+    """Be killed when the process that started this one ends (Linux), kill -9 included."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _child(ox_store: Any, request: dict, wfd: int, memory_mb: int, timeout_s: float) -> None:
     """Run one query in the forked child and write its answer; never returns."""
     try:
@@ -64,9 +70,7 @@ def _child(ox_store: Any, request: dict, wfd: int, memory_mb: int, timeout_s: fl
         os.dup2(0, 1)
         os.dup2(0, 2)  # Rust prints its allocation failure; the worker reports it instead
         os.closerange(3, wfd)
-        with contextlib.suppress(OSError, AttributeError):  # die with the worker (Linux)
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        os.nice(10)  # the server's other routes come first
+        _die_with_parent()  # the worker
         limit = vm_bytes() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         cpu = math.ceil(timeout_s) + 1  # a backstop: the worker kills it at the deadline
@@ -162,6 +166,7 @@ def _write_ntriples(store_root: str) -> str:
     """The store's N-Triples, written (when not cached) in a child, which hands its memory back."""
     pid = os.fork()
     if pid == 0:
+        _die_with_parent()  # the worker
         try:
             ntriples_path(Store(store_root))
         except (StoreError, OSError) as e:
@@ -179,6 +184,11 @@ def main(argv: list[str]) -> None:
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when the worker ends
+    # ... and it ends with the server even while loading (minutes at 10,000 documents, before
+    # it reads its input); the loading and the queries (the children inherit this) come after
+    # the server's other requests and its uploads' builds
+    _die_with_parent()
+    os.nice(10)
     store_root, memory_mb, timeout_s = argv[1], int(argv[2]), float(argv[3])
     path = _write_ntriples(store_root)
     try:

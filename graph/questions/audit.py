@@ -16,6 +16,8 @@ from typing import Any, Literal
 import orjson
 from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list, words_list
+from cchc_graph.graph.questions.tables import KEPT as KEPT  # (re-exported: the build's findings)
+from cchc_graph.graph.questions.tables import findings_kept as kept
 from cchc_graph.loaders.model import Provenance
 
 # The checks import what they read when they run: an audit of kept findings runs none (its
@@ -295,14 +297,6 @@ def order_key(v: Violation) -> tuple[int, int, str, int]:
             v.provenance.start if v.provenance else 0)
 
 
-# a row when the store's findings are those of its data (the meta row ``findings`` is its version)
-KEPT = ("SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
-        "WHERE f.name = 'findings'")
-
-
-def kept(c: Corpus) -> bool:
-    """Whether the store keeps the findings of this snapshot's data (its build made them)."""
-    return c.derived("findings kept", lambda: bool(c.rows(KEPT)))
 
 
 def _where(rules: tuple[str, ...], limit: int, doc: str | None) -> tuple[str, tuple[Any, ...]]:

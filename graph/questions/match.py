@@ -13,11 +13,13 @@ checked against every record.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
+from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, has_index, json_list
 from cchc_graph.graph.store.database import fts_field
 from cchc_graph.keys import fold, fold_key
 
@@ -76,3 +78,131 @@ def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
     within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
     sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
     return [(r, fts_field(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]
+
+
+def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
+    """The FTS5 query of the rows holding one of the phrases; None when a phrase has a word the
+    index cannot look up exactly (``%``: ``condition`` checks those rows by their pattern)."""
+    if not all(w.isalnum() for ws in variants for w in ws):
+        return None
+    return " OR ".join('"' + " ".join(_TOKEN.findall(" ".join(ws))) + '"' for ws in variants)
+
+
+def count(c: Corpus, table: str, query: str) -> int:
+    """How many of a table's rows hold the phrases (``fts_query``): the index's count, no row read."""
+    return int(c.rows(f"SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?", (query,))[0][0])
+
+
+# what reading a window costs (µs a row, measured at 10,000 documents, ``Ranked``): a hit read
+# and sorted; a hit listed; an index entry passed against that list; an entry walked, the
+# phrase's rows read in the walked entries' range of rowids
+PLAN_COSTS = {"sort": 1.3, "list": 0.3, "pass": 0.2, "walk": 2.0}
+WALK_RUN = 512  # index entries walked at once
+WALK_GAP = 2048  # rowids apart that are read by two range queries, not one
+
+
+class Ranked(Windowed[str]):
+    """The ids of ``table``'s rows (those meeting ``where``) that hold the phrases of ``query``
+    (``fts_query``), in ``order``, the order of the table's ``index``; read a window at a time,
+    counted apart (``counted``; by default the full-text index's count when ``where`` is none).
+
+    A window is read the cheapest of three ways (the same rows each way), by the costs
+    measured at 10,000 documents (``PLAN_COSTS``): sorting the phrase's rows, each read (a rare
+    phrase); walking ``index`` to the window's end, each entry checked against the phrase's
+    rows listed once (deeper pages); or walking it in runs, each run checked against the
+    phrase's rows in its range of rowids only (a common phrase's first pages, near the index's
+    start: its tens of thousands of rows are not listed). A store without the index sorts."""
+
+    RUN = 500
+
+    def __init__(self, c: Corpus, table: str, query: str, order: str, index: str | None,
+                 where: str = "", counted: Callable[[], int] | None = None,
+                 kept: dict[Any, Any] | None = None) -> None:
+        super().__init__(kept)
+        self._c, self._table, self._query, self._order, self._index = c, table, query, order, index
+        self._where = where or "1"
+        fts = f"fts_{table}"
+        self._holds = f"{self._where} AND {table}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+        self._counted = counted
+
+    def _count(self) -> int:
+        if self._counted is not None:
+            return self._counted()
+        if self._where == "1":
+            return count(self._c, self._table, self._query)
+        sql = f"SELECT count(*) FROM {self._table} WHERE {self._holds}"
+        return int(self._c.rows(sql, (self._query,))[0][0])
+
+    def _plan(self, stop: int, walk: bool = True) -> str:
+        """The cheapest way to read the ids up to ``stop``: "sort", "list" or "walk"."""
+        c, table, index = self._c, self._table, self._index
+        if index is None or not has_index(c, index):
+            return "sort"
+        n, cost = len(self), PLAN_COSTS
+        rows = c.derived(("rows", table), lambda: int(c.rows(f"SELECT count(*) FROM {table}")[0][0]))
+        passed = min(rows, stop * rows / n)  # (the hits spread evenly over the index)
+        costs = {"sort": n * cost["sort"], "list": n * cost["list"] + passed * cost["pass"]}
+        if walk:
+            costs["walk"] = passed * cost["walk"]
+        return min(costs, key=costs.__getitem__)
+
+    def _sql(self, plan: str) -> str:
+        """The SELECT of the ids in order: sorting them, or walking the index against their list."""
+        how = "NOT INDEXED" if plan == "sort" else f"INDEXED BY {self._index}"
+        return f"SELECT id FROM {self._table} {how} WHERE {self._holds} ORDER BY {self._order}"
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        if start >= len(self):
+            return []
+        plan = self._plan(stop)
+        if plan == "walk":
+            return self._walked(start, stop)
+        return [i for (i,) in self._c.rows(f"{self._sql(plan)} LIMIT ? OFFSET ?",
+                                           (self._query, stop - start, start))]
+
+    def _walked(self, start: int, stop: int) -> list[Any]:
+        """The window's ids, walking the index from its start in runs of entries (``WALK_RUN``)."""
+        c, t = self._c, self._table
+        found: list[int] = []
+        for at in itertools.count(0, WALK_RUN):
+            run = [r for (r,) in c.rows(f"SELECT rowid FROM {t} INDEXED BY {self._index} WHERE {self._where} "
+                                        f"ORDER BY {self._order} LIMIT ? OFFSET ?", (WALK_RUN, at))]
+            hits = self._hits_among(run)
+            found += [r for r in run if r in hits]
+            if len(found) >= stop or len(run) < WALK_RUN:
+                break
+        shown = found[start:stop]
+        ids = dict(c.rows(f"SELECT rowid, id FROM {t} WHERE rowid {IN_LIST}", (json_list(shown),)))
+        return [ids[r] for r in shown]
+
+    def _hits_among(self, rowids: list[int]) -> set[int]:
+        """Which of these rows hold the phrases: the full-text index read only in their range of
+        rowids (a range query for each cluster of them; one over all if they are scattered)."""
+        t, ranges = self._table, []
+        for r in sorted(rowids):
+            if ranges and r - ranges[-1][1] <= WALK_GAP:
+                ranges[-1][1] = r
+            else:
+                ranges.append([r, r])
+        if len(ranges) > 8:
+            ranges = [[ranges[0][0], ranges[-1][1]]]
+        sql = f"SELECT rowid FROM fts_{t} WHERE fts_{t} MATCH ? AND rowid BETWEEN ? AND ?"
+        return {r for lo, hi in ranges for (r,) in self._c.rows(sql, (self._query, lo, hi))}
+
+    def __iter__(self) -> Iterator[str]:
+        if len(self):
+            for run in self._c.runs(self._sql(self._plan(len(self), walk=False)), (self._query,), self.RUN):
+                yield from (i for (i,) in run)
+
+    def __repr__(self) -> str:
+        return f"Ranked({self._table!r}, {self._query!r}, {self._order!r})"
+
+
+def in_export_order(c: Corpus, table: str, query: str, kept: dict[Any, Any]) -> Chain[str]:
+    """The ids of a table's rows holding the phrases, in the export's order (``EXPORT_ORDER``:
+    the rows of documents by ``doc, ord``, which the table's ``_doc`` index gives, then any
+    others by ``ord``); ``kept``: a dict kept for the question (``Corpus.kept``)."""
+    loose = Ranked(c, table, query, "ord", None, "doc IS NULL", kept=kept.setdefault("loose", {}))
+    placed = Ranked(c, table, query, "doc, ord", f"{table}_doc", "doc IS NOT NULL",
+                    lambda: count(c, table, query) - len(loose), kept.setdefault("placed", {}))
+    return Chain([placed, loose])

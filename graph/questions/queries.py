@@ -11,8 +11,9 @@ from typing import Any
 from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers, json_list
-from cchc_graph.keys import expand_query, fold_key
+from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Chain, Selected, json_list
+from cchc_graph.graph.store.database import LED_FIRST
+from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.model import Provenance
 
 
@@ -111,10 +112,6 @@ def task_answer(c: Corpus, tid: str) -> TaskAnswer:
         prov(t["provenance"]))
 
 
-# an SQL expression of a role's place in ROLES (others last)
-ROLE_RANK = "CASE role " + " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(ROLES)) + " ELSE 99 END"
-
-
 def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
               document: str | None = None) -> Sequence[TaskAnswer]:
     """Tasks whose text contains ``phrase`` (diacritics-insensitive), with their agencies.
@@ -125,7 +122,15 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     ws = match.words(phrase)
     scope = c.jurisdiction_scope(jurisdiction)
     doc = c.find_document(document) if document else None
-    ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
+    query = match.fts_query([ws])
+    ids: Sequence[str]
+    if scope is None and doc is None and query is not None:
+        # the whole corpus (a common phrase: tens of thousands of tasks): the page's tasks read
+        # by SQL in the order of an index, the count the full-text index's
+        ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first",
+                           kept=c.kept(("who_leads", tuple(ws)), dict))
+    else:
+        ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
     return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)
 
 
@@ -141,9 +146,7 @@ def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None
         params.append(json_list(scope))
     # (a task's ``leads`` column counts its lead agencies: those it has lead rows for, one per
     # agency, tests/test_queries.py; a column read, not a lookup per hit: 10k, 50,000 hits 0.34 → 0.18 s)
-    return [tid for (tid,) in c.rows(
-        "SELECT t.id FROM tasks t WHERE " + where + " ORDER BY t.leads = 0, t.document, t.start, "
-        "t.doc IS NULL, t.doc, t.ord", params)]
+    return [tid for (tid,) in c.rows(f"SELECT t.id FROM tasks t WHERE {where} ORDER BY {LED_FIRST}", params)]
 
 
 def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
@@ -151,16 +154,39 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     """What the agencies named ``query`` lead, cooperate on, stand for or receive reports on,
     by role, then document and place in it."""
     doc = c.find_document(document) if document else None
-    agencies = c.find_agencies(query, jurisdiction)
-    where = "agency IN (SELECT value FROM json_each(?)) AND role IN (SELECT value FROM json_each(?))"
-    params: list[Any] = [json_list(agencies), json_list(roles)]
-    if doc is not None:
-        where += " AND document = ?"
-        params.append(doc)
-    rowids = c.kept(("agency_roles", *params), lambda: [r for (r,) in c.rows(
-        f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {ROLE_RANK}, document, start, agency, "
-        f"{EXPORT_ORDER}", params)])
-    return Answers(rowids, lambda r: _agency_role(c, c.by_rowid("responsibilities", r)))
+    agencies = json_list(c.find_agencies(query, jurisdiction))
+    kept = c.kept(("agency_roles", agencies, roles, doc), dict)
+    # role by role in ROLES' order (any other after them), each a window at a time in the order
+    # of document, place, agency (a common name: thousands of roles, ~20 ms to sort them all)
+    others = tuple(sorted(set(roles) - set(ROLES)))
+    groups = [(r,) for r in ROLES if r in roles] + ([others] if others else [])
+    where = f"agency {IN_LIST} AND role {IN_LIST}" + (" AND document = ?" if doc is not None else "")
+    if "counts" not in kept:  # (one query for every role's count)
+        kept["counts"] = dict(c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {where} "
+                                     "GROUP BY role", (agencies, json_list(roles), *((doc,) if doc else ()))))
+
+    def part(group: tuple[str, ...]) -> Selected[int]:
+        params = (agencies, json_list(group), *((doc,) if doc is not None else ()))
+        kept.setdefault(group, {}).setdefault("count", sum(kept["counts"].get(r, 0) for r in group))
+        order = f"document, start, agency, {EXPORT_ORDER}"
+        return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
+                        lambda row: row[0], f"SELECT count(*) FROM responsibilities WHERE {where}",
+                        kept.setdefault(group, {}))
+    rowids = Chain([part(g) for g in groups])
+    read: dict[int, dict] = {}
+
+    def read_run(run: Sequence[int]) -> None:  # a page's roles, tasks, documents, agencies at once
+        read.update((r, c.decode(rec)) for r, rec in c.rows(
+            f"SELECT rowid, rec FROM responsibilities WHERE rowid {IN_LIST}", (json_list(run),)))
+        _read_roles(c, [read[r] for r in run])
+    return Answers(rowids, lambda r: _agency_role(c, read.pop(r, None) or c.by_rowid("responsibilities", r)),
+                   read_run)
+
+
+def _read_roles(c: Corpus, resps: list[dict]) -> None:
+    """Read at once what the roles of many responsibilities read: tasks, documents, agencies."""
+    c.read_tasks([r["task"] for r in resps if r["task"]], roles=False)
+    c.read_refs([r["document"] for r in resps], [r["agency"] for r in resps])
 
 
 def _agency_role(c: Corpus, r: dict) -> AgencyRole:
@@ -204,13 +230,18 @@ def reporting_lines(c: Corpus) -> list[Reporting]:
 
 
 def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
-    """Every role an agency holds, its documents, whom it reports to and who reports to it."""
+    """Every role an agency holds, its documents, whom it reports to and who reports to it
+    (kept for the data's version: an agency named in thousands of documents holds hundreds)."""
+    return c.kept(("agency profile", agency_id), lambda: _profile(c, agency_id))
+
+
+def _profile(c: Corpus, agency_id: str) -> AgencyProfile:
     a = c.agencies.get(agency_id)
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
-    c.tasks.where("id IN (SELECT task FROM responsibilities WHERE agency = ?)", (agency_id,))  # read at once
-    roles = sorted((_agency_role(c, r) for r in c.resp_by_agency.get(agency_id, [])),
-                   key=lambda x: (x.document.id, x.provenance.start))
+    resps = c.resp_by_agency.get(agency_id, [])
+    _read_roles(c, resps)
+    roles = sorted((_agency_role(c, r) for r in resps), key=lambda x: (x.document.id, x.provenance.start))
     counts: dict[str, int] = defaultdict(int)
     for r in roles:
         counts[r.role] += 1
@@ -242,29 +273,58 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
     q = expand_query(query)
     variants = [match.words(query)] + ([q.split()] if q != fold_key(query) else [])
     rxs = tuple(match.phrase_rx(ws) for ws in variants)
-    found = c.kept(("search", tuple(map(tuple, variants)), types), lambda: _found(c, variants, types))
-    return Answers(found, lambda k: _hit(c, *k, rxs))
+    return Answers(_found(c, variants, types), lambda k: _hit(c, *k, rxs))
 
 
-def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """What search lists, in its order: (table, row)."""
+def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> Sequence[tuple[str, Any]]:
+    """What search lists, in its order: (table, row). The names are listed whole (kept for the
+    data's version); the tasks, targets and citations of phrases of plain words are read a
+    window at a time, in the order of the tables' index, and counted by the full-text index."""
+    kept = c.kept(("search", tuple(map(tuple, variants)), types), dict)
+    if "names" not in kept:
+        kept["names"] = _names(c, variants, types)
+    parts: list[Sequence[tuple[str, Any]]] = [kept["names"]]
+    query = match.fts_query(variants)
+    for table, ntype, _ in _SEARCHED:
+        if types and ntype not in types:
+            continue
+        if query is not None:
+            ids = match.in_export_order(c, table, query, kept.setdefault(table, {}))
+            parts.append(Answers(ids, lambda i, t=table: (t, i)))
+            continue
+        if table not in kept:
+            where, params = match.condition(c, table, variants)
+            kept[table] = [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} "
+                                                           f"ORDER BY {EXPORT_ORDER}", params)]
+        parts.append(kept[table])
+    return Chain(parts)
+
+
+_UNKEPT = re.compile(r"[^0-9a-z%]+")  # what fold_key drops of a folded text
+
+
+def _names(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The names search lists, in its order: ("names", row)."""
     keys = (" ".join(variants[0]), " ".join(variants[-1]))  # the query's key, with abbreviations spelled out
+    # A name is read whole only if it can be a key: fold_key keeps a folded text's letters,
+    # digits and % one for one, so a name whose start alone holds more of them than a key is
+    # none (a document's title: most of a common phrase's names, 10,000 at 10k documents).
+    head, most = 2 * max(map(len, keys)) + 8, max(len(k.replace(" ", "")) for k in keys)
     where, params = match.condition(c, "names", variants)
     by_rank: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
-    for rowid, grp, node, text in c.rows(f"SELECT rowid, grp, node, text FROM names WHERE {where} "
-                                         "ORDER BY grp, doc IS NULL, doc, ord, fno", params):
+    for rowid, grp, node, start, whole in c.rows(
+            f"SELECT rowid, grp, node, substr(text, 1, ?), length(text) <= ? FROM names WHERE {where} "
+            "ORDER BY grp, doc IS NULL, doc, ord, fno", [head, head, *params]):
         if (types and _NAME_TYPES[grp] not in types) or node in seen:
             continue  # a node is found once, by the first of its names that matches
         seen.add(node)
-        by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
-    found = [k for r in sorted(by_rank) for k in by_rank[r]]
-    for table, ntype, _ in _SEARCHED:
-        if not types or ntype in types:
-            where, params = match.condition(c, table, variants)
-            found += [(table, i) for (i,) in c.rows(f"SELECT id FROM {table} WHERE {where} ORDER BY "
-                                                    f"{EXPORT_ORDER}", params)]
-    return found
+        if whole or len(_UNKEPT.sub("", fold(start))) <= most:
+            text = start if whole else c.rows("SELECT text FROM names WHERE rowid = ?", (rowid,))[0][0]
+            by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
+        else:
+            by_rank[min(grp, 1)].append(("names", rowid))
+    return [k for r in sorted(by_rank) for k in by_rank[r]]
 
 
 def _hit(c: Corpus, table: str, key: Any, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:

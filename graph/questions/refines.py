@@ -101,7 +101,12 @@ def _show(t: TargetRef) -> str:
 
 
 def parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
-    """(parent document, citation id) for the corpus documents ``document`` implements."""
+    """(parent document, citation id) for the corpus documents ``document`` implements (kept
+    for the data's version: a comparison's page asks it for each of its documents)."""
+    return c.derived(("parents", document), lambda: _parents_of(c, document))
+
+
+def _parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
     cits = [ci for ci in c.by_document[document]["citations"] if ci["resolves_to"]]
     chosen = [ci for ci in cits if ci["relation"] in PARENT_RELATIONS] or cits
     return list(dict.fromkeys((ci["resolves_to"], ci["id"]) for ci in chosen

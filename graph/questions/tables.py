@@ -4,6 +4,7 @@ as read (``index.Corpus`` holds these views over its snapshot)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import orjson
@@ -25,6 +26,24 @@ def words_list(values: Iterable[str]) -> str:
 def json_list(values: Iterable[Any]) -> str:
     """A list as one SQL parameter, read back with ``json_each(?)``."""
     return orjson.dumps(list(values)).decode()
+
+
+# a row when the store's findings are those of its data (the meta row ``findings`` is its version)
+KEPT = ("SELECT 1 FROM meta f JOIN meta v ON v.name = 'version' AND f.value = v.value "
+        "WHERE f.name = 'findings'")
+
+
+def findings_kept(c: Corpus) -> bool:
+    """Whether the store keeps the audit's findings of this snapshot's data (its build made
+    them: ``findings.py``)."""
+    return c.derived("findings kept", lambda: bool(c.rows(KEPT)))
+
+
+def has_index(c: Corpus, name: str) -> bool:
+    """Whether the store has this index (a store built before it has not: its questions then
+    read without it), asked once per data version."""
+    return c.derived(("index", name), lambda: bool(c.rows(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))))
 
 
 class Answers(Sequence[T]):
@@ -53,9 +72,10 @@ class Answers(Sequence[T]):
     def __iter__(self) -> Iterator[T]:
         return self._built(self._keys)
 
-    def _built(self, keys: Sequence[Any]) -> Iterator[T]:
-        for at in range(0, len(keys), self.RUN):
-            run = keys[at:at + self.RUN]
+    def _built(self, keys: Iterable[Any]) -> Iterator[T]:
+        # (keys iterated, not sliced: keys read from SQL a window at a time are read in one go)
+        it = iter(keys)
+        while run := list(islice(it, self.RUN)):
             if self._read is not None and len(run) > 1:
                 self._read(run)
             yield from map(self._build, run)
@@ -64,25 +84,31 @@ class Answers(Sequence[T]):
         return f"Answers({len(self)})"
 
 
-class Selected(Sequence[T]):
-    """The rows of one SQL query in its order, read as asked: ``len`` counts them, a slice
-    reads that window (LIMIT/OFFSET), iterating reads them in runs as they are used; ``build``
-    makes an answer of a row; ``count``: an SQL statement counting them faster, with the same
-    parameters. For answers too many to hold (the audit of a national corpus: hundreds of
-    thousands) whose order an index gives."""
+class Windowed(Sequence[T]):
+    """Answers read a window at a time: a slice reads that window (``_window``), ``len``
+    counts them (``_count``), each answer is made of its row by ``_build``. ``kept``: a dict
+    held for the data's version (``Corpus.kept``), in which the count and the last windows read
+    are kept: a client pages through an answer, or asks it again."""
 
-    RUN = 500  # rows read at once
+    WINDOWS_KEPT = 32
 
-    def __init__(self, c: Corpus, sql: str, params: Sequence[Any], build: Callable[[tuple], T],
-                 count: str | None = None) -> None:
-        self._c, self._sql, self._params, self._build = c, sql, tuple(params), build
-        self._count = count or f"SELECT count(*) FROM ({sql})"  # (the same parameters)
-        self._len: int | None = None
+    def __init__(self, kept: dict[Any, Any] | None = None) -> None:
+        self._kept: dict[Any, Any] = {} if kept is None else kept
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        raise NotImplementedError
+
+    def _build(self, row: Any) -> T:
+        return row  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
-        if self._len is None:
-            self._len = self._c.rows(self._count, self._params)[0][0]
-        return self._len
+        n = self._kept.get("count")
+        if n is None:
+            n = self._kept["count"] = self._count()
+        return n
 
     @overload
     def __getitem__(self, i: int) -> T: ...
@@ -97,15 +123,93 @@ class Selected(Sequence[T]):
         start, stop, step = i.indices(len(self))
         if step != 1:
             return list(self[start:stop])[::step]
-        rows = self._c.rows(f"{self._sql} LIMIT ? OFFSET ?", (*self._params, max(0, stop - start), start))
+        if start >= stop:
+            return []
+        rows = self._kept.get((start, stop))
+        if rows is None:
+            rows = self._kept[(start, stop)] = self._window(start, stop)
+            if len(self._kept) > self.WINDOWS_KEPT + 1:  # (the count, and the latest windows)
+                # (listed at once: other requests of this data version may add to it meanwhile)
+                oldest = next(k for k in list(self._kept) if k != "count")
+                self._kept.pop(oldest, None)
         return [self._build(r) for r in rows]
+
+
+class Selected(Windowed[T]):
+    """The rows of one SQL query in its order, read as asked: ``len`` counts them, a slice
+    reads that window (LIMIT/OFFSET), iterating reads them in runs as they are used; ``build``
+    makes an answer of a row; ``count``: an SQL statement counting them faster, with the same
+    parameters. For answers too many to hold (the audit of a national corpus: hundreds of
+    thousands; the calendar's 150,000 deadlines) whose order an index gives."""
+
+    RUN = 500  # rows read at once
+
+    def __init__(self, c: Corpus, sql: str, params: Sequence[Any], build: Callable[[tuple], T],
+                 count: str | None = None, kept: dict[Any, Any] | None = None) -> None:
+        super().__init__(kept)
+        self._c, self._sql, self._params, self._make = c, sql, tuple(params), build
+        self._counting = count or f"SELECT count(*) FROM ({sql})"  # (the same parameters)
+
+    def _count(self) -> int:
+        return int(self._c.rows(self._counting, self._params)[0][0])
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        return self._c.rows(f"{self._sql} LIMIT ? OFFSET ?", (*self._params, stop - start, start))
+
+    def _build(self, row: Any) -> T:
+        return self._make(row)
 
     def __iter__(self) -> Iterator[T]:
         for run in self._c.runs(self._sql, self._params, self.RUN):
-            yield from map(self._build, run)
+            yield from map(self._make, run)
 
     def __repr__(self) -> str:
         return f"Selected({self._sql!r})"
+
+
+class Chain(Windowed[T]):
+    """Sequences one after another (search's names, then its tasks, targets, citations): a
+    window reads only the parts it falls in; the length asks each part's."""
+
+    def __init__(self, parts: Sequence[Sequence[T]]) -> None:
+        super().__init__()
+        self._parts = parts
+
+    def _count(self) -> int:
+        return sum(len(p) for p in self._parts)
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        out: list[Any] = []
+        at = 0
+        for p in self._parts:
+            if at >= stop:
+                break
+            n = len(p)
+            if start < at + n:
+                out += p[max(0, start - at):stop - at]
+            at += n
+        return out
+
+    def __iter__(self) -> Iterator[T]:
+        for p in self._parts:
+            yield from p
+
+    def __repr__(self) -> str:
+        return f"Chain({len(self._parts)} parts)"
+
+
+def export_ordered(c: Corpus, table: str, column: str, where: str, params: Sequence[Any],
+                   kept: dict[Any, Any]) -> Chain[Any]:
+    """``column`` of a table's rows meeting ``where``, in the export's order (``EXPORT_ORDER``),
+    a window at a time: the rows of documents in the order of the table's index ``(doc, ord)``,
+    then the others by ``ord`` (``ORDER BY EXPORT_ORDER`` itself sorts every row: its first
+    term is no index's); ``kept``: a dict kept for the question (``Corpus.kept``)."""
+    def part(which: str, order: str) -> Selected[Any]:
+        cond = f"doc IS {which} AND ({where})"
+        sql = f"SELECT {column} FROM {table} WHERE {cond} ORDER BY {order}"
+        return Selected(c, sql, params, lambda r: r[0], f"SELECT count(*) FROM {table} WHERE {cond}",
+                        kept.setdefault(which, {}))
+    return Chain([part("NOT NULL", "doc, ord"), part("NULL", "ord")])
 
 
 class Records(Mapping[str, dict[str, Any]]):
