@@ -16,22 +16,19 @@ router = APIRouter(prefix="/documents", tags=["văn bản / documents"],
 
 def _public(c: Corpus, query: str) -> DocumentPublic:
     """A document by id, number or unique id prefix (as on the command line)."""
-    did = c.find_document(query)
-    d = c.documents.get(did) or c.references[did]
-    count = {t: c.rows(f"SELECT count(*) FROM {t} WHERE document = ?", (did,))[0][0]
-             for t in ("tasks", "targets", "citations")}
-    return DocumentPublic(**{k: v for k, v in d.items() if k in DocumentPublic.model_fields}, **count)
+    return _listed(c, [c.find_document(query)])[0]
 
 
 def _listed(c: Corpus, ids: list[str]) -> list[DocumentPublic]:
-    """A page of documents, as ``_public`` gives each: their records and their counts read at
-    once (four queries, not five a document)."""
+    """Documents (a cited one not in the corpus: its reference) with their counts of tasks,
+    targets and citations: a page's records and counts read at once (four queries, not five a
+    document)."""
     recs = {d["id"]: d for d in c.documents.where(f"id {IN_LIST}", (json_list(ids),))}
     counts = {t: dict(c.rows(f"SELECT document, count(*) FROM {t} WHERE document {IN_LIST} GROUP BY document",
                              (json_list(ids),))) for t in ("tasks", "targets", "citations")}
-    return [DocumentPublic(**{k: v for k, v in recs[d].items() if k in DocumentPublic.model_fields},
-                           **{t: n.get(d, 0) for t, n in counts.items()}) if d in recs else _public(c, d)
-            for d in ids]
+    fields = DocumentPublic.model_fields
+    return [DocumentPublic(**{k: v for k, v in (recs.get(d) or c.references[d]).items() if k in fields},
+                           **{t: n.get(d, 0) for t, n in counts.items()}) for d in ids]
 
 
 @router.get("", response_model=DocumentsPublic, summary="Danh sách văn bản / documents in the corpus")

@@ -170,8 +170,7 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
         kept.setdefault(group, {}).setdefault("count", sum(kept["counts"].get(r, 0) for r in group))
         order = f"document, start, agency, {EXPORT_ORDER}"
         return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
-                        lambda row: row[0], f"SELECT count(*) FROM responsibilities WHERE {where}",
-                        kept.setdefault(group, {}))
+                        lambda row: row[0], kept=kept[group])  # (counted above)
     rowids = Chain([part(g) for g in groups])
     read: dict[int, dict] = {}
 

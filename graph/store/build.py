@@ -86,15 +86,11 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def iter_inputs(paths: list[str | Path]) -> Iterator[Path]:
-    """Files named directly, and supported files found under folders (sorted as paths)."""
-    return (Path(f) for f, _ in input_files(paths))
-
-
 def input_files(paths: list[str | Path]) -> list[tuple[str, os.stat_result | None]]:
-    """:func:`iter_inputs` as the strings of those paths, with the status of each file found
-    under a folder (None: named directly, or unreadable): a build checks 10,000 files
-    without making a ``Path`` of each or looking each up again by its path."""
+    """Files named directly, and supported files found under folders (sorted as paths), each
+    spelled as ``Path`` spells it, with the status of each file found under a folder (None:
+    named directly, or unreadable): a build checks 10,000 files without making a ``Path`` of
+    each or looking each up again by its path."""
     from cchc_graph.loaders.read import REPORTED, SUPPORTED
 
     extensions = SUPPORTED.keys() | REPORTED
