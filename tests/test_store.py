@@ -390,7 +390,7 @@ def test_records_are_compressed_with_dictionaries_the_store_keeps(tmp_path: Path
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     dictionaries = _sql(store, "SELECT name, data FROM dictionaries ORDER BY name")
-    assert {"tasks", "responsibilities", "edges", "doc_agencies", "doc_keys"} <= {n for n, _ in dictionaries}
+    assert {"tasks", "responsibilities", "edge_rows", "doc_agencies", "doc_keys"} <= {n for n, _ in dictionaries}
     blobs = [b for (b,) in _sql(store, "SELECT rec FROM tasks")]
     assert blobs and all(b[:1] == b"\x01" for b in blobs)
     conn = sqlite3.connect(store / "cchc.sqlite")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.database import TABLES
 
 GAP_KINDS = ("duty", "figure", "metadata")
@@ -30,7 +31,8 @@ def gaps_of(c: Corpus, document: str | None = None, kinds: tuple[str, ...] = ())
 def record_counts(c: Corpus) -> dict[str, int]:
     """How many records of each kind the store holds (documents, agencies, tasks …)."""
     tables = {t.export_key: t.name for t in TABLES.values()}
-    return {k: c.rows(f"SELECT count(*) FROM {tables[k]}")[0][0] for k in EXPORT_KEYS}
+    return {k: c.rows(edges.COUNT if k == "edges" else f"SELECT count(*) FROM {tables[k]}")[0][0]
+            for k in EXPORT_KEYS}
 
 
 def coverage(c: Corpus) -> list[dict[str, Any]]:

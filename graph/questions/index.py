@@ -38,6 +38,7 @@ from cchc_graph.graph.questions.tables import (
     json_list,
 )
 from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import edges
 from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.kinds import DOC_TYPES
 from cchc_graph.loaders.model import SCHEMA_VERSION, Provenance
@@ -316,8 +317,8 @@ class Corpus:
     def has_node(self, nid: str) -> bool:
         """Whether ``nid`` is a node of the typed graph: a record, or an edge's end."""
         return any(nid in getattr(self, name) for name in NODE_TABLES) or bool(
-            self.rows("SELECT 1 FROM edges WHERE source = ?1 UNION ALL SELECT 1 FROM edges WHERE target = ?1 "
-                      "LIMIT 1", (nid,)))
+            self.rows(f"SELECT 1 FROM ({edges.select(('doc',), '{source} = ?1')} UNION ALL "
+                      f"{edges.select(('doc',), '{target} = ?1')}) LIMIT 1", (nid,)))
 
     # --- references to nodes ---------------------------------------------------------------
 

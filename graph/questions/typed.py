@@ -20,6 +20,7 @@ from typing import Any
 from cchc_graph.graph.questions.index import NODE_TABLES, Corpus
 from cchc_graph.graph.questions.refines import pair, parents_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
+from cchc_graph.graph.store import edges as stored_edges
 from cchc_graph.loaders.model import to_dict
 
 Edge = tuple[str, str, dict[str, Any]]
@@ -73,17 +74,17 @@ def positions(c: Corpus, nodes: Iterable[str]) -> dict[str, tuple[Any, ...]]:
             out[i] = (k, null, doc or "", ord_, 0)
         left -= out.keys()
     if left:
-        p = json_list(left)
-        for i, side, null, doc, ord_ in c.rows(
-                "SELECT source, 0, doc IS NULL, doc, ord FROM edges WHERE source IN (SELECT value FROM "
-                "json_each(?1)) UNION ALL SELECT target, 1, doc IS NULL, doc, ord FROM edges WHERE target IN "
-                "(SELECT value FROM json_each(?1))", (p,)):
+        where = "{{{}}} IN (SELECT value FROM json_each(?1))"
+        sides = (f"SELECT {end}, {k}, doc IS NULL, doc, ord FROM ("
+                 + stored_edges.select((end, "doc", "ord"), where.format(end)) + ")"
+                 for k, end in enumerate(("source", "target")))
+        for i, side, null, doc, ord_ in c.rows(" UNION ALL ".join(sides), (json_list(left),)):
             place = (len(NODE_TABLES), null, doc or "", ord_, side)
             out[i] = min(out.get(i, place), place)
     return out
 
 
-ROWS = "_rows"  # an edge read without its record: the rows it was merged from, in order
+ROWS = "_rows"  # an edge read without its record: the rows it was merged from (arm, rid), in order
 
 
 def _grouped(edges: Iterable[dict[str, Any]], other: str) -> list[Edge]:
@@ -107,21 +108,28 @@ def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True,
     of another type when a later edge of the citation updates it)."""
     end, other = ("source", "target") if out else ("target", "source")
     raw: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    where, params = f"{end} IN (SELECT value FROM json_each(?))", [json_list(set(nodes))]
-    if kinds is not None:
-        where += " AND (citation IS NOT NULL OR type IN (SELECT value FROM json_each(?)))"
-        params.append(json_list(set(kinds)))
-    where += f" ORDER BY {EXPORT_ORDER}"
+    params = [json_list(set(nodes))] + ([] if kinds is None else [json_list(set(kinds))])
+    union = stored_edges.select((end, "arm", "rid", "source", "target", "type", "citation", "doc", "ord")
+                                + (("rec",) if records else ()),
+                                f"{{{end}}} IN (SELECT value FROM json_each(?1))", kinds)
+    rows = c.rows(f"SELECT * FROM ({union}) ORDER BY {EXPORT_ORDER}", params)
     if records:
-        for n, rec in c.rows(f"SELECT {end}, rec FROM edges WHERE {where}", params):
-            raw[n].append(c.decode(rec))
+        for n, arm, _, s, t, kind, citation, _, _, rec in rows:
+            raw[n].append(stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec)))
     else:
-        for n, rowid, s, t, kind, citation in c.rows(
-                f"SELECT {end}, rowid, source, target, type, citation FROM edges WHERE {where}", params):
-            raw[n].append({"source": s, "target": t, "type": kind, "citation": citation, ROWS: (rowid,)})
+        for n, arm, rid, s, t, kind, citation, _, _ in rows:
+            raw[n].append({"source": s, "target": t, "type": kind, "citation": citation, ROWS: ((arm, rid),)})
     for n, e in _refines(c, nodes, out):
         raw[n].append(e)
     return {n: _grouped(raw.get(n, ()), other) for n in nodes}
+
+
+def edges_where(c: Corpus, where: str, params: Sequence[Any]) -> Iterator[dict[str, Any]]:
+    """The records of the edges meeting ``where`` (its columns named in braces, its parameters
+    numbered: ``graph.store.edges.select``), unordered."""
+    union = stored_edges.select(("arm", "source", "target", "type", "citation", "rec"), where)
+    for arm, s, t, kind, citation, rec in c.rows(union, params):
+        yield stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec))
 
 
 def full(c: Corpus, edge: dict[str, Any]) -> dict[str, Any]:
@@ -130,8 +138,9 @@ def full(c: Corpus, edge: dict[str, Any]) -> dict[str, Any]:
     if ROWS not in edge:
         return edge
     merged: dict[str, Any] = {}
-    for rowid in edge[ROWS]:
-        merged.update(c.by_rowid("edges", rowid))
+    for arm, rid in edge[ROWS]:
+        s, t, kind, citation, rec = c.rows(stored_edges.by_row(arm), (rid,))[0]
+        merged.update(stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec)))
     return merged
 
 
@@ -200,9 +209,11 @@ def degrees(c: Corpus, nodes: Iterable[str]) -> dict[str, int]:
     nodes = list(set(nodes))
     out = dict.fromkeys(nodes, 0)
     for end, other in (("source", "target"), ("target", "source")):
+        union = stored_edges.select((end, other, "type", "citation"),
+                                    f"{{{end}}} IN (SELECT value FROM json_each(?1))")
         for n, k in c.rows(f"SELECT {end}, count(*) FROM (SELECT DISTINCT {end}, {other}, "
-                           f"coalesce(nullif(citation, ''), type) FROM edges WHERE {end} IN "
-                           f"(SELECT value FROM json_each(?))) GROUP BY {end}", (json_list(nodes),)):
+                           f"coalesce(nullif(citation, ''), type) FROM ({union})) GROUP BY {end}",
+                           (json_list(nodes),)):
             out[n] += k
     for direction in (True, False):
         pairs = {(n, e["target"] if direction else e["source"]) for n, e in _refines(c, nodes, direction)}

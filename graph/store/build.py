@@ -172,6 +172,9 @@ class Store:
         if found > (db.SCHEMA_VERSION, SCHEMA_VERSION):
             raise StoreError(f"{self.root}: written by a newer cchc (store {found[0]}, graph schema "
                              f"{found[1]}); upgrade cchc-graph to read it")
+        if found == (6, SCHEMA_VERSION):  # graph.store.upgrade.UPGRADABLE (not imported to read)
+            raise StoreError(f"{self.root}: store {found[0]}, this cchc reads {db.SCHEMA_VERSION}; the next "
+                             f"'cchc build' into it upgrades it in place (no source file is read again)")
         raise StoreError(f"{self.root}: store {found[0]}, graph schema {found[1]}, this cchc reads "
                          f"{db.SCHEMA_VERSION}, {SCHEMA_VERSION}; migrate it with 'cchc rebuild "
                          f"--store {self.root}' (re-reads its source files)")
@@ -289,11 +292,14 @@ class Store:
             legacy = self._legacy()
             if legacy is not None and not migrate:
                 raise StoreError(legacy)
+            upgraded = legacy is None and self._upgrade()
             fresh = legacy is not None or not self.path.exists() or self._stale(migrate)
             old = {} if fresh else self._read_sources()
             writer = Writer(self.path, fresh)
             try:
                 report, entries = self._extract(paths, old, use_cache, options, progress, writer)
+                if upgraded:
+                    report.warnings.append(f"{self.root}: upgraded in place (store {db.SCHEMA_VERSION})")
                 if not report.loaded and not report.cached:
                     writer.abort()
                     report.documents = len(old)
@@ -320,6 +326,24 @@ class Store:
         or to import a store of the earlier layout); a document whose source is gone keeps its
         stored version (not one of another schema or layout: it is reported skipped)."""
         return self.build(self.sources(), options=options, migrate=True, use_cache=False, progress=progress)
+
+    def _upgrade(self) -> bool:
+        """Upgrade a store of the layout before this one in place (``graph.store.upgrade``);
+        whether it was one."""
+        if not self.path.exists():
+            return False
+        from cchc_graph.graph.store.upgrade import UpgradeError, upgrade
+
+        conn = db.connect(self.path)
+        try:
+            return upgrade(conn)
+        except UpgradeError as e:
+            raise StoreError(f"{self.root}: cannot upgrade in place ({e}); 'cchc rebuild --store "
+                             f"{self.root}' re-reads its source files") from e
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: unreadable store ({e}); build it again into a new folder") from e
+        finally:
+            conn.close()
 
     def _stale(self, migrate: bool) -> bool:
         """Whether the store must be written anew (another schema: only ``migrate`` may)."""

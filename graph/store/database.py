@@ -33,12 +33,14 @@ from typing import Any
 
 import orjson
 import zstandard
+from cchc_graph.graph.store import edges
 from cchc_graph.keys import fold_key, number_key
 
 DB_NAME = "cchc.sqlite"
 # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had records uncompressed
-# and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold
-SCHEMA_VERSION = 6
+# and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold;
+# 6 stored every edge (7 reads most from their records: ``graph.store.edges``)
+SCHEMA_VERSION = 7
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -59,14 +61,15 @@ class Table:
 DOCUMENT_TABLES = (
     Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
                                      "title", "period_start", "period_end", "id_fold", "number_fold",
-                                     "inferred_fold", "title_fold")),
+                                     "inferred_fold", "title_fold", "issuer_agency")),
     Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads", "due_order"),
           fts="text"),
     Table("responsibilities", "responsibilities", ("agency", "role", "task", "document", "start")),
     Table("targets", "targets", ("id", "document", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "document", "ref", "relation", "number", "resolves_to", "start",
                                      "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
-    Table("edges", "edges", ("source", "target", "type", "citation")),
+    # the edges no record gives (``graph.store.edges``: the others are read from their records)
+    Table(edges.STORED, "edges", ("source", "target", "type", "citation")),
 )
 LINKED_TABLES = (
     Table("jurisdictions", "jurisdictions", ("id", "parent", "name", "short", "name_fold", "short_fold")),
@@ -79,14 +82,14 @@ LINKED_TABLES = (
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
-                  "inferred_fold", ("id", "jurisdiction")),
+                  "inferred_fold", ("id", "jurisdiction"), "issuer_agency"),
     # (an index that begins another is left out: responsibilities by agency or task, targets by
     # metric and citations by ref are found through the longer ones below)
     "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
     "responsibilities": ("document", ("task", "role")),
     "targets": ("document", "indicator"),
     "citations": ("document", "number", "resolves_to", "number_key"),
-    "edges": ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
+    edges.STORED: ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
 # indexes holding what a question orders its rows by, so that it reads no row (each row holds
@@ -183,6 +186,8 @@ def _ddl() -> Iterator[str]:
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, content='', "
                    f"tokenize=\"{TOKENIZER}\")")
     yield f"CREATE INDEX IF NOT EXISTS tasks_led_first ON tasks({LED_FIRST})"
+    yield from edges.INDEXES
+    yield edges.view()
     # what linking reads again when documents change, and the agencies' name keys
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
     # the agencies each document names, one row each: a change re-merges the agencies it
@@ -468,7 +473,7 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     out: Encoded = {}
     documents = {d["id"]: d for d in rows["documents"]}
     for t in DOCUMENT_TABLES:
-        recs = rows[t.export_key]
+        recs = edges.stored(rows) if t.name == edges.STORED else rows[t.export_key]
         out[t.name] = ([(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
                         for i, r in enumerate(recs)],
                        [fts_field(t.name, r) for r in recs] if t.fts else [])
@@ -561,8 +566,8 @@ def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: d
     for t in LINKED_TABLES:
         conn.execute(f"DELETE FROM {t.name}")
         _insert(conn, t, None, links[t.export_key])
-    conn.execute("DELETE FROM edges WHERE doc IS NULL")
-    _insert(conn, TABLES["edges"], None, links["edges"])
+    conn.execute(f"DELETE FROM {edges.STORED} WHERE doc IS NULL")
+    _insert(conn, TABLES[edges.STORED], None, links["edges"])
     write_linked_names(conn, links)
     conn.execute("DELETE FROM agency_keys")
     conn.executemany("INSERT INTO agency_keys (key, agency) VALUES (?, ?)",
@@ -596,6 +601,7 @@ def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]
     """The whole export, as ``linking.assemble`` makes it."""
     out: dict[str, Any] = {"schema_version": schema_version}
     for key in ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
-                "indicators", "citations", "references", "areas", "edges"):
+                "indicators", "citations", "references", "areas"):
         out[key] = records(conn, next(t.name for t in TABLES.values() if t.export_key == key))
+    out["edges"] = list(edges.in_order(conn, lambda blob: decode(blob, conn)))
     return out

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.linking import add_reference, area, indicator, linked_edges, merge_agencies
 from cchc_graph.graph.store.relink import _sync, patch_citation, patch_inferred
 from cchc_graph.graph.store.resolve import resolve_all
@@ -182,7 +183,7 @@ def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: B
     # compared as well, not to rest on how ids are made)
     if touched["agencies"][1] or touched["jurisdictions"][0] or any(
             rec is None or rec["jurisdiction"] != placed.get(i) for i, rec in recs.items()):
-        _sync(conn, db.TABLES["edges"], _edges(conn))
+        _sync(conn, db.TABLES[edges.STORED], _edges(conn))
     ids = touched["agencies"][0]
     conn.execute(f"DELETE FROM agency_keys WHERE agency {IN}", (_json(ids),))
     recs = [db.decode(r, conn) for (r,) in conn.execute(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.database import (
     LINKED_TABLES,
     NAME_FIELDS,
@@ -49,7 +50,7 @@ def patch_unchanged(conn: sqlite3.Connection, before: Links, links: Links, skip:
 
 def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, original: str,
                    skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-    """A citation's row and its edges' made to resolve to ``target`` (None: to its reference
+    """A citation's row (and so its edge) made to resolve to ``target`` (None: to its reference
     ``original``), unless its document is in ``skip``."""
     row = conn.execute("SELECT rowid, doc, rec FROM citations WHERE id = ?", (cid,)).fetchone()
     if row is None or row[1] in skip:
@@ -57,14 +58,9 @@ def patch_citation(conn: sqlite3.Connection, cid: str, target: str | None, origi
     ref = target if target is not None else original
     c = decode(row[2], conn)
     c["resolves_to"], c["ref"] = target, ref
+    # (its edge is read from this row: ``graph.store.edges``)
     conn.execute("UPDATE citations SET ref = ?, resolves_to = ?, rec = ? WHERE rowid = ?",
                  (ref, target, encode(conn, "citations", c), row[0]))
-    for rowid, rec in conn.execute("SELECT rowid, rec FROM edges WHERE doc = ? AND citation = ?",
-                                   (row[1], cid)).fetchall():
-        e = decode(rec, conn)
-        e["target"] = ref
-        conn.execute("UPDATE edges SET target = ?, rec = ? WHERE rowid = ?",
-                     (ref, encode(conn, "edges", e), rowid))
 
 
 def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | None,
@@ -139,7 +135,7 @@ def sync_linked(conn: sqlite3.Connection, links: Links, agency_keys: Callable[[d
             touched = ids
         if t.export_key in NAME_FIELDS and (ids or moved):  # the names search reads of what changed
             sync_linked_names(conn, t.export_key, ids, moved)
-    _sync(conn, TABLES["edges"], links["edges"])
+    _sync(conn, TABLES[edges.STORED], links["edges"])
     if touched:
         by_id = {a["id"]: a for a in links["agencies"] if a["id"] in touched}
         conn.executemany("DELETE FROM agency_keys WHERE agency = ?", ((a,) for a in sorted(touched)))

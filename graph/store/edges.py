@@ -1,0 +1,151 @@
+"""The export's edges: most are read from the records they link, the rest are stored.
+
+A document's edges repeat its records from the other side: each task gives ``has_task`` and
+``in_area``, each responsibility its role's edge, each target ``sets_target`` (and
+``measured_by``), each citation its relation's edge, the document ``in_jurisdiction`` and
+``issued_by``, each with the record's provenance. Storing them was ~80 % of the edge rows and
+~300 MB with their indexes at 10,000 documents, so they are not stored: each is read from its
+record's row by one arm of ``ARMS`` (the view ``edges`` is all of them, for SQL by hand).
+``edge_rows`` holds the others: a document's ``mentions``, the edges linking adds (``doc``
+NULL), and every edge of a corpus written from a whole export (``doc`` '', as the in-memory
+corpora of the Neo4j answers and of tests: their edges are taken as they come).
+
+An arm's ``ord`` keeps the export's order within a document: tasks' edges, then the
+responsibilities', the targets', the stored ones, the citations', the document's own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+STORED = "edge_rows"
+COLUMNS = ("doc", "ord", "source", "target", "type", "citation", "arm", "rid", "rec")
+_G = 1 << 32  # an arm's group in a document's order: far above any place in a list
+# a document's edges that no record gives: stored in ``edge_rows``
+STORED_TYPES = frozenset({"mentions"})
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    """Where one kind of edge is read from: a table's rows (``where``), and the SQL of each of
+    the edge's columns; ``prov``: how its provenance is its row's (``record``: the record's,
+    ``issuer``: the document's issuer line, ``none``; ``edge``: the row is the edge)."""
+
+    table: str
+    source: str
+    target: str
+    type: str
+    citation: str
+    ord: str
+    where: str
+    prov: str
+
+    @property
+    def kind(self) -> str | None:
+        """The one type of this arm's edges (None: read from the row)."""
+        return self.type.strip("'") if self.type.startswith("'") else None
+
+    def column(self, name: str) -> str:
+        own = {"arm": str(ARMS.index(self)), "rid": "rowid", "doc": "doc", "rec": "rec"}
+        return own.get(name) or getattr(self, name)
+
+
+_DOC = "doc != ''"  # a built store's rows (a whole export's are '': their edges are stored)
+ARMS = (
+    Arm(STORED, "source", "target", "type", "citation", f"{3 * _G} + ord", "", "edge"),
+    Arm("tasks", "document", "id", "'has_task'", "NULL", "ord * 2", _DOC, "record"),
+    Arm("tasks", "id", "'area:' || area", "'in_area'", "NULL", "ord * 2 + 1", _DOC, "record"),
+    Arm("responsibilities", "agency", "task", "role", "NULL", f"{_G} + ord", _DOC, "record"),
+    Arm("targets", "document", "id", "'sets_target'", "NULL", f"{2 * _G} + ord * 2", _DOC, "record"),
+    Arm("targets", "id", "indicator", "'measured_by'", "NULL", f"{2 * _G} + ord * 2 + 1",
+        f"{_DOC} AND indicator != ''", "record"),
+    Arm("citations", "document", "ref", "relation", "id", f"{4 * _G} + ord", _DOC, "record"),
+    Arm("documents", "id", "jurisdiction", "'in_jurisdiction'", "NULL", f"{5 * _G}",
+        f"{_DOC} AND jurisdiction != ''", "none"),
+    Arm("documents", "id", "issuer_agency", "'issued_by'", "NULL", f"{5 * _G} + 1",
+        f"{_DOC} AND issuer_agency != ''", "issuer"),
+)
+# indexes the arms are read through by an edge's end (the others' are the tables' own)
+INDEXES = (f"CREATE INDEX IF NOT EXISTS tasks_area_node ON tasks({ARMS[2].target})",)
+
+
+def select(columns: Sequence[str], where: str = "", kinds: Iterable[str] | None = None,
+           kinds_param: str = "?2") -> str:
+    """SQL reading ``columns`` (of ``COLUMNS``) of the edges meeting ``where``, one SELECT per
+    arm joined by UNION ALL, unordered. ``where`` names the columns in braces (``{source} =
+    ?1``) and is put into each arm, so that each is read through its table's index (SQLite
+    does not push an ``IN (SELECT …)`` into a view's arms). ``kinds``: only edges of these
+    types or of a citation (an arm whose one type is none of them is left out; the others test
+    their rows' types against the JSON list bound to ``kinds_param``)."""
+    wanted = None if kinds is None else set(kinds)
+    parts = []
+    for arm in ARMS:
+        if wanted is not None and arm.kind is not None and arm.kind not in wanted and arm.citation == "NULL":
+            continue
+        cond = [c for c in (arm.where, where.format(**{n: f"({arm.column(n)})" for n in COLUMNS})) if c]
+        if wanted is not None and arm.kind is None:
+            cond.append(f"({arm.citation} IS NOT NULL OR {arm.type} IN "
+                        f"(SELECT value FROM json_each({kinds_param})))")
+        cols = ", ".join(f"{arm.column(c)} AS {c}" for c in columns)
+        parts.append(f"SELECT {cols} FROM {arm.table}" + (f" WHERE {' AND '.join(cond)}" if cond else ""))
+    return " UNION ALL ".join(parts) or "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
+
+
+def view() -> str:
+    """The view ``edges``: every edge, with the columns of ``COLUMNS``."""
+    return f"CREATE VIEW IF NOT EXISTS edges AS {select(COLUMNS)}"
+
+
+def record(arm: int, source: str, target: str, type_: str, citation: str | None,
+           rec: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """An edge's record, as the export gives it, from its columns and its row's record
+    (``rec()``: read only when the provenance is the record's)."""
+    how = ARMS[arm].prov
+    if how == "edge":
+        return rec()
+    prov = None if how == "none" else rec().get("provenance")
+    if how == "issuer":
+        prov = (prov or {}).get("issuer_line")
+    e = {"source": source, "target": target, "type": type_, "provenance": prov}
+    if citation is not None:
+        e["citation"] = citation
+    return e
+
+
+def stored(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Of a document's edges (``rows``: its lists as ``linking.resolve_body`` gives them), those
+    stored; the rest must be those the arms read, which their number checks (a new kind of
+    edge made by ``linking.document_part`` and not given an arm here would be lost)."""
+    edges = rows["edges"]
+    kept = [e for e in edges if e["type"] in STORED_TYPES]
+    doc = rows["documents"][0]
+    derived = (2 * len(rows["tasks"]) + len(rows["responsibilities"]) + len(rows["citations"])
+               + sum(1 + bool(t.get("indicator")) for t in rows["targets"])
+               + bool(doc.get("jurisdiction")) + bool(doc.get("issuer_agency")))
+    if len(edges) - len(kept) != derived:
+        raise ValueError(f"{doc['id']}: {len(edges) - len(kept)} edges from its records, "
+                         f"{derived} read back: an edge kind has no arm in graph/store/edges.py")
+    return kept
+
+
+# how many edges there are, in one statement (each arm counted through its table's index)
+COUNT = "SELECT " + " + ".join(f"(SELECT count(*) FROM {arm.table}"
+                               + (f" WHERE {arm.where})" if arm.where else ")") for arm in ARMS)
+
+
+def by_row(arm: int) -> str:
+    """SQL reading one edge of arm ``arm`` by its row id (``rid``): its source, target, type,
+    citation and its row's ``rec`` (for ``record``)."""
+    a = ARMS[arm]
+    return f"SELECT {a.source}, {a.target}, {a.type}, {a.citation}, rec FROM {a.table} WHERE rowid = ?"
+
+
+def in_order(conn: sqlite3.Connection, decode: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every edge's record in the export's order."""
+    sql = (f"SELECT arm, source, target, type, citation, rec FROM ({select(COLUMNS)}) "
+           "ORDER BY doc IS NULL, doc, ord")
+    for arm, s, t, kind, cit, blob in conn.execute(sql):
+        yield record(arm, s, t, kind, cit, lambda b=blob: decode(b))

@@ -1,0 +1,140 @@
+"""The edges read from the records they link (``graph.store.edges``), and the upgrade in place
+of a store that stored them all (layout 6)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import edges
+from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.graph.store.linking import build_export, document_part, resolve_body
+from cchc_graph.loaders.pipeline import load_document
+
+from tests.conftest import EXAMPLES, FIXTURES
+
+EDGE_COLUMNS = ("source", "target", "type", "citation")
+
+
+def _sql(store: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_built_store_keeps_only_the_edges_no_record_gives(own_store: Path, own_corpus: Corpus) -> None:
+    export = Store(own_store).load_export()
+    kept = {t for (t,) in _sql(own_store, f"SELECT DISTINCT type FROM {edges.STORED} WHERE doc IS NOT NULL")}
+    assert kept == set(edges.STORED_TYPES)
+    assert own_corpus.rows(edges.COUNT)[0][0] == len(export["edges"]) > 100
+    # every arm reads some edge of this corpus
+    arms = {a for (a,) in own_corpus.rows(f"SELECT DISTINCT arm FROM ({edges.select(('arm',))})")}
+    assert arms == set(range(len(edges.ARMS)))
+    # the view (SQL by hand) is the same edges, in the export's order
+    by_hand = own_corpus.rows("SELECT source, target, type, citation FROM edges ORDER BY doc IS NULL, doc, ord")
+    assert by_hand == [tuple(e.get(k) for k in EDGE_COLUMNS) for e in export["edges"]]
+
+
+def test_the_edges_read_back_are_those_linking_makes(own_store: Path) -> None:
+    store = Store(own_store)
+    docs = [store.load_facts(d) for (d,) in _sql(own_store, "SELECT doc FROM sources ORDER BY doc")]
+    assert store.load_export()["edges"] == build_export(docs)["edges"]
+
+
+@pytest.mark.parametrize("kinds", [(), ("has_task",), ("lead", "cooperate"), ("in_area", "measured_by"),
+                                   ("in_jurisdiction", "issued_by", "mentions"), ("based_on",)])
+def test_edges_of_some_kinds_are_those_of_all_kept_by_kind(own_corpus: Corpus, kinds: tuple[str, ...]) -> None:
+    """An arm left out for its kind leaves out no edge asked for (citations' edges always come)."""
+    cols = ("arm", "rid", "source", "target", "type", "citation")
+    every = own_corpus.rows(edges.select(cols))
+    some = own_corpus.rows(edges.select(cols, "", kinds), ('["x"]', f'{list(kinds)}'.replace("'", '"')))
+    assert sorted(some) == sorted(r for r in every if r[4] in kinds or r[5] is not None)
+
+
+@pytest.mark.parametrize("end", ["source", "target"])
+def test_edges_found_by_an_end_are_those_with_that_end(own_corpus: Corpus, end: str) -> None:
+    every = own_corpus.rows(edges.select(("source", "target", "type", "citation", "doc", "ord")))
+    for node in {r[0 if end == "source" else 1] for r in every}:
+        found = own_corpus.rows(edges.select(("source", "target", "type", "citation", "doc", "ord"),
+                                             f"{{{end}}} = ?1"), (node,))
+        assert sorted(found) == sorted(r for r in every if r[0 if end == "source" else 1] == node), node
+
+
+def test_an_edge_kind_no_arm_reads_is_refused_not_lost() -> None:
+    """A kind of edge added to a document's part without an arm would vanish from the store."""
+    facts = load_document(sorted(EXAMPLES.glob("*.md"))[0])
+    rows = resolve_body(document_part(facts)["body"], {"resolution": {}, "inferred": {}})
+    assert [e["type"] for e in edges.stored(rows)] == [e["type"] for e in rows["edges"] if e["type"] == "mentions"]
+    doc = rows["documents"][0]["id"]
+    rows["edges"].append({"source": doc, "target": "ag:x", "type": "signed_by", "provenance": None})
+    with pytest.raises(ValueError, match="no arm"):
+        edges.stored(rows)
+
+
+# --- the upgrade of a layout-6 store ------------------------------------------------------------
+
+def _as_layout_6(path: Path) -> None:
+    """Make a built store what layout 6 wrote: every edge stored in ``edges`` (its document's
+    rows numbered 0, 1 … in order, the linked ones as linking numbered them), no
+    ``issuer_agency`` column, the stored edges' dictionary named ``edges``."""
+    conn = db.connect(path)
+    rows = conn.execute(f"SELECT doc, source, target, type, citation, arm, rec FROM ({edges.select(edges.COLUMNS)}) "
+                        "ORDER BY doc IS NULL, doc, ord").fetchall()
+    with db.transaction(conn):
+        conn.execute("DROP VIEW edges")
+        conn.execute('CREATE TABLE edges (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "source", '
+                     '"target", "type", "citation", rec BLOB NOT NULL)')
+        places: dict[str | None, int] = {}
+        for doc, s, t, kind, cit, arm, rec in rows:
+            e = edges.record(arm, s, t, kind, cit, lambda rec=rec: db.decode(rec, conn))
+            ord_ = places[doc] = places.get(doc, -1) + 1
+            blob = rec if doc is None else db.encode(conn, edges.STORED, e)
+            conn.execute("INSERT INTO edges (doc, ord, source, target, type, citation, rec) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?)", (doc, ord_, s, t, kind, cit, blob))
+        for stmt in ("CREATE INDEX edges_doc ON edges(doc, ord)", "CREATE INDEX edges_source ON edges(source)",
+                     "CREATE INDEX edges_target ON edges(target)", f"DROP TABLE {edges.STORED}",
+                     "DROP INDEX documents_issuer_agency", "DROP INDEX tasks_area_node",
+                     "ALTER TABLE documents DROP COLUMN issuer_agency",
+                     f"UPDATE dictionaries SET name = 'edges' WHERE name = '{edges.STORED}'", "PRAGMA user_version=6"):
+            conn.execute(stmt)
+    conn.close()
+
+
+@pytest.fixture
+def layout_6(own_store: Path, tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    shutil.copytree(own_store, store)
+    _as_layout_6(store / db.DB_NAME)
+    return store
+
+
+def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path, own_store: Path) -> None:
+    with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
+        Store(layout_6).load_export()
+    version = Store(own_store).version()
+    report = Store(layout_6).build([EXAMPLES, FIXTURES / "queries"])
+    assert any("upgraded in place" in w for w in report.warnings)
+    assert not report.loaded and not report.written  # nothing else changed: not written again
+    assert Store(layout_6).load_export() == Store(own_store).load_export()
+    assert Store(layout_6).version() == version  # the same graph: what servers derived holds
+    assert _sql(layout_6, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
+    assert _sql(layout_6, "SELECT name FROM dictionaries WHERE name = 'edges'") == []
+
+
+def test_a_layout_6_store_whose_records_do_not_give_its_edges_is_left_as_it_was(layout_6: Path) -> None:
+    conn = sqlite3.connect(layout_6 / db.DB_NAME)
+    conn.execute("UPDATE edges SET target = 'area:elsewhere' WHERE rowid = "
+                 "(SELECT min(rowid) FROM edges WHERE type = 'in_area')")
+    conn.commit()
+    conn.close()
+    before = _sql(layout_6, "SELECT * FROM edges ORDER BY rowid")
+    with pytest.raises(StoreError, match=r"cannot upgrade in place.*area:elsewhere.*cchc rebuild"):
+        Store(layout_6).build([EXAMPLES, FIXTURES / "queries"])
+    assert _sql(layout_6, "PRAGMA user_version") == [(6,)]
+    assert _sql(layout_6, "SELECT * FROM edges ORDER BY rowid") == before  # nothing stored is lost
