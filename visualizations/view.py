@@ -226,8 +226,7 @@ def _scoped(c: Corpus, docs: set[str]) -> set[str]:
     out = set(docs)
     p = json_list(docs)
     # a document's edges carry its own provenance or none; an export's (in memory) are all doc ''
-    for rec in c.rows(f"SELECT rec FROM edges WHERE doc {IN_LIST} OR doc = ''", (p,)):
-        e = c.decode(rec[0])
+    for e in typed.edges_where(c, "({doc} IN (SELECT value FROM json_each(?1)) OR {doc} = '')", (p,)):
         if (e.get("provenance") or {}).get("document") in docs:
             out |= {e["source"], e["target"]}
     children = [t for (t,) in c.rows(f"SELECT id FROM targets WHERE document {IN_LIST}", (p,))]
