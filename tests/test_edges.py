@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_an_edge_kind_no_arm_reads_is_refused_not_lost() -> None:
 def _as_layout_6(path: Path) -> None:
     """Make a built store what layout 6 wrote: every edge stored in ``edges`` (its document's
     rows numbered 0, 1 … in order, the linked ones as linking numbered them), no
-    ``issuer_agency`` column, the stored edges' dictionary named ``edges``."""
+    ``issuer_agency`` column, the stored edges' dictionary named ``edges``, the facts in zlib."""
     conn = db.connect(path)
     rows = conn.execute(f"SELECT doc, source, target, type, citation, arm, rec FROM ({edges.select(edges.COLUMNS)}) "
                         "ORDER BY doc IS NULL, doc, ord").fetchall()
@@ -90,6 +91,8 @@ def _as_layout_6(path: Path) -> None:
         conn.execute("DROP VIEW edges")
         conn.execute('CREATE TABLE edges (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "source", '
                      '"target", "type", "citation", rec BLOB NOT NULL)')
+        for doc, facts in conn.execute("SELECT doc, facts FROM sources").fetchall():
+            conn.execute("UPDATE sources SET facts = ? WHERE doc = ?", (zlib.compress(db.unpack(facts, conn)), doc))
         places: dict[str | None, int] = {}
         for doc, s, t, kind, cit, arm, rec in rows:
             e = edges.record(arm, s, t, kind, cit, lambda rec=rec: db.decode(rec, conn))
@@ -101,7 +104,8 @@ def _as_layout_6(path: Path) -> None:
                      "CREATE INDEX edges_target ON edges(target)", f"DROP TABLE {edges.STORED}",
                      "DROP INDEX documents_issuer_agency", "DROP INDEX tasks_area_node",
                      "ALTER TABLE documents DROP COLUMN issuer_agency",
-                     f"UPDATE dictionaries SET name = 'edges' WHERE name = '{edges.STORED}'", "PRAGMA user_version=6"):
+                     f"UPDATE dictionaries SET name = 'edges' WHERE name = '{edges.STORED}'",
+                     "DELETE FROM dictionaries WHERE name = 'facts'", "PRAGMA user_version=6"):
             conn.execute(stmt)
     conn.close()
 
@@ -125,6 +129,10 @@ def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path,
     assert Store(layout_6).version() == version  # the same graph: what servers derived holds
     assert _sql(layout_6, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
     assert _sql(layout_6, "SELECT name FROM dictionaries WHERE name = 'edges'") == []
+    # the facts stored stay zlib's, and read; those written from now on get a dictionary
+    assert _sql(layout_6, "SELECT count(*) FROM dictionaries WHERE name = 'facts'") == [(1,)]
+    doc = _sql(layout_6, "SELECT doc FROM sources LIMIT 1")[0][0]
+    assert Store(layout_6).load_facts(doc) == Store(own_store).load_facts(doc)
 
 
 def test_a_layout_6_store_whose_records_do_not_give_its_edges_is_left_as_it_was(layout_6: Path) -> None:

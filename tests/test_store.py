@@ -185,8 +185,9 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
 
 
 def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
-    """The stored facts are what ``to_dict`` makes of them (zlib-compressed JSON), and read
-    back equal."""
+    """The stored facts are what ``to_dict`` makes of them (JSON compressed with the store's
+    dictionary ``facts``), and read back equal; as an earlier store holds them (zlib) too."""
+    from cchc_graph.graph.store import database as db
     from cchc_graph.loaders.model import DocumentFacts, from_dict, to_dict
     from cchc_graph.loaders.pipeline import doc_id_for, load_document
 
@@ -195,9 +196,17 @@ def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
     for doc in _docs(corpus):
         facts = load_document(doc)
         blob = _sql(store, "SELECT facts FROM sources WHERE doc = ?", (doc_id_for(doc),))[0][0]
-        stored = orjson.loads(zlib.decompress(blob))
+        assert blob[:1] == b"\x01"  # compressed with a dictionary
+        conn = sqlite3.connect(store / "cchc.sqlite")
+        try:
+            stored = orjson.loads(db.unpack(blob, conn))
+        finally:
+            conn.close()
         assert stored == to_dict(facts) and stored["tasks"] and stored["citations"]
         assert from_dict(DocumentFacts, stored) == facts == Store(store).load_facts(doc_id_for(doc))
+        _sql(store, "UPDATE sources SET facts = ? WHERE doc = ?", (zlib.compress(orjson.dumps(stored)),
+                                                                    doc_id_for(doc)))
+        assert Store(store).load_facts(doc_id_for(doc)) == facts
 
 
 def _orphan_workers() -> set[int]:

@@ -245,10 +245,12 @@ class Store:
         """A stored document's facts."""
         with self._reading() as conn:
             row = conn.execute("SELECT facts FROM sources WHERE doc = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"{self.root}: no document {doc_id!r} in the store")
+            if row is None:
+                raise StoreError(f"{self.root}: no document {doc_id!r} in the store")
+            blob = db.unpack(row[0], conn)
         try:
-            return from_dict(DocumentFacts, orjson.loads(zlib.decompress(row[0])))
+            # (zlib: as stores written before the facts had a dictionary hold them)
+            return from_dict(DocumentFacts, orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob)))
         except (zlib.error, ValueError, TypeError, KeyError) as e:
             raise StoreError(f"{self.path}: stored facts of {doc_id} unreadable ({e}); run "
                              f"'cchc rebuild --store {self.root}'") from e

@@ -210,7 +210,8 @@ def _ddl() -> Iterator[str]:
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
     # each table's zstd dictionary for its records (``encode``), made once per store
     yield "CREATE TABLE IF NOT EXISTS dictionaries (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
-    # the build's cache: each document's source file and its facts (zlib-compressed JSON)
+    # the build's cache: each document's source file and its facts (JSON compressed as ``rec``:
+    # ``pack`` with the dictionary ``facts``; zlib-compressed in stores written before)
     yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
            "extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL, "

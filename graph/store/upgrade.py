@@ -1,15 +1,18 @@
 """Stores of an earlier layout made the present one in place, where no source need be read.
 
 Layout 6 stored every edge in ``edges``; layout 7 reads most of them from the records they
-link (``graph.store.edges``) and stores the rest in ``edge_rows``. The upgrade keeps those,
-checks that the records give back every other edge stored, in order, and drops the table
-(one transaction: a kill leaves the store of layout 6 or of layout 7).
+link (``graph.store.edges``), stores the rest in ``edge_rows``, and compresses the facts of
+``sources`` with a dictionary as records are (layout 6's zlib ones are read as they are). The
+upgrade keeps the edges no record gives, checks that the records give back every other edge
+stored, in order, and drops the table (one transaction: a kill leaves the store of layout 6
+or of layout 7).
 """
 
 from __future__ import annotations
 
 import itertools
 import sqlite3
+import zlib
 
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
@@ -43,8 +46,11 @@ def upgrade(conn: sqlite3.Connection) -> bool:
         _check(conn)
         conn.execute("DROP TABLE edges")
         conn.execute(edges.view())
-        # the stored edges keep the dictionary their records were compressed with
+        # the stored edges keep the dictionary their records were compressed with; the facts
+        # of the documents written from now on get theirs (the stored ones stay zlib's)
         conn.execute(f"UPDATE dictionaries SET name = '{edges.STORED}' WHERE name = 'edges'")
+        db.train(conn, "facts", [zlib.decompress(f) for (f,) in conn.execute(
+            f"SELECT facts FROM sources ORDER BY doc LIMIT {db.TRAIN_DOCUMENTS}")])
         conn.execute(f"PRAGMA user_version={db.SCHEMA_VERSION}")
     db.forget(conn)
     return True
