@@ -101,6 +101,22 @@ WALK_RUN = 512  # index entries walked at once
 WALK_GAP = 2048  # rowids apart that are read by two range queries, not one
 
 
+def among(c: Corpus, table: str, query: str, rowids: list[int]) -> set[int]:
+    """Which of these rows of ``table`` hold the phrases of ``query``: the full-text index read
+    only in their range of rowids (a range query for each cluster of them; one over all if they
+    are scattered)."""
+    ranges: list[list[int]] = []
+    for r in sorted(rowids):
+        if ranges and r - ranges[-1][1] <= WALK_GAP:
+            ranges[-1][1] = r
+        else:
+            ranges.append([r, r])
+    if len(ranges) > 8:
+        ranges = [[ranges[0][0], ranges[-1][1]]]
+    sql = f"SELECT rowid FROM fts_{table} WHERE fts_{table} MATCH ? AND rowid BETWEEN ? AND ?"
+    return {r for lo, hi in ranges for (r,) in c.rows(sql, (query, lo, hi))}
+
+
 class Ranked(Windowed[str]):
     """The ids of ``table``'s rows (those meeting ``where``) that hold the phrases of ``query``
     (``fts_query``), in ``order``, the order of the table's ``index``; read a window at a time,
@@ -167,27 +183,13 @@ class Ranked(Windowed[str]):
         for at in itertools.count(0, WALK_RUN):
             run = [r for (r,) in c.rows(f"SELECT rowid FROM {t} INDEXED BY {self._index} WHERE {self._where} "
                                         f"ORDER BY {self._order} LIMIT ? OFFSET ?", (WALK_RUN, at))]
-            hits = self._hits_among(run)
+            hits = among(c, t, self._query, run)
             found += [r for r in run if r in hits]
             if len(found) >= stop or len(run) < WALK_RUN:
                 break
         shown = found[start:stop]
         ids = dict(c.rows(f"SELECT rowid, id FROM {t} WHERE rowid {IN_LIST}", (json_list(shown),)))
         return [ids[r] for r in shown]
-
-    def _hits_among(self, rowids: list[int]) -> set[int]:
-        """Which of these rows hold the phrases: the full-text index read only in their range of
-        rowids (a range query for each cluster of them; one over all if they are scattered)."""
-        t, ranges = self._table, []
-        for r in sorted(rowids):
-            if ranges and r - ranges[-1][1] <= WALK_GAP:
-                ranges[-1][1] = r
-            else:
-                ranges.append([r, r])
-        if len(ranges) > 8:
-            ranges = [[ranges[0][0], ranges[-1][1]]]
-        sql = f"SELECT rowid FROM fts_{t} WHERE fts_{t} MATCH ? AND rowid BETWEEN ? AND ?"
-        return {r for lo, hi in ranges for (r,) in self._c.rows(sql, (self._query, lo, hi))}
 
     def __iter__(self) -> Iterator[str]:
         if len(self):

@@ -16,20 +16,25 @@ every name and ranking them in Python took ~40 ms for such a phrase.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions import match
-from cchc_graph.graph.questions.tables import IN_LIST, Windowed, json_list
+from cchc_graph.graph.questions.tables import IN_LIST, Windowed, has_index, json_list
+from cchc_graph.graph.store.database import NAME_ORDER as ORDER
 from cchc_graph.keys import expand_query, fold, fold_key
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
 
 NAME_TYPES = ("agency", "document", "document", "indicator")  # by ``names.grp``
-NAME_ORDER = "n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"  # the order names are listed in
+NAME_ORDER = re.sub(r"\b(grp|doc|ord|fno)\b", r"n.\1", ORDER)  # the order names are listed in (of ``n``)
 RUN = 500  # names read at once when listed whole
+# what reading the first names costs (µs a name, measured at 10,000 documents): each name
+# holding the phrases read and sorted; each entry of the index of their order walked
+NAME_COSTS = {"sort": 0.35, "walk": 2.0}
 # what tells whether a name can equal the query: its node, group, start and whether that is all of it
 _CHECKED = "SELECT n.rowid, n.grp, n.node, substr(n.text, 1, ?), length(n.text) <= ?"
 _UNKEPT = re.compile(r"[^0-9a-z%]+")  # what fold_key drops of a folded text
@@ -51,7 +56,9 @@ class Names(Windowed[tuple[str, int]]):
     def _matched(self) -> tuple[str, list[Any]]:
         """FROM and WHERE of the names (``n``) holding the phrases, and their parameters."""
         if self._from is None:
-            groups = f"n.grp IN ({','.join(map(str, self._groups))})"
+            # (each row's group tested only when some are not asked: ~0.5 ms over 10,000 names)
+            asked = ",".join(map(str, self._groups))
+            groups = "1" if len(self._groups) == len(NAME_TYPES) else f"n.grp IN ({asked})"
             query = match.fts_query(self._variants)
             if query is not None:  # (the index's rows joined to theirs: no list of rowids made)
                 self._from = ("FROM fts_names f CROSS JOIN names n ON n.rowid = f.rowid "
@@ -68,17 +75,18 @@ class Names(Windowed[tuple[str, int]]):
         """(rowid, node) of the names equal to the query, in order."""
         return self._scan()[1]
 
-    def _scan(self) -> tuple[int, list[tuple[int, str]]]:
-        """The nodes counted and those listed first, in one pass over the names holding the
-        phrases, which also lists those of the names that can equal the query."""
+    def _scan(self) -> tuple[int, list[tuple[int, str]], int, set[int]]:
+        """The nodes counted, those listed first, how many names hold the phrases and of which
+        groups, in one pass over these names, which also lists those that can equal the query."""
         got = self._question.get("names scan")
         if got is not None:
             return got  # type: ignore[no-any-return]
         sql, params = self._matched()
         keyed = self._keyed()
-        n, rowids = self._c.rows(
-            "SELECT count(DISTINCT n.node), group_concat(CASE WHEN n.grp >= 2 OR n.node "
-            f"{IN_LIST} THEN n.rowid END) {sql}", [json_list(keyed), *params])[0]
+        also = f" OR n.node {IN_LIST}" if keyed else ""  # (most phrases: none)
+        n, rowids, held, groups = self._c.rows(
+            f"SELECT count(DISTINCT n.node), group_concat(CASE WHEN n.grp >= 2{also} THEN n.rowid END), "
+            f"count(*), group_concat(DISTINCT n.grp) {sql}", [json_list(keyed)] * bool(keyed) + params)[0]
         rows = self._c.rows(f"{_CHECKED} FROM names n WHERE n.rowid {IN_LIST} ORDER BY {NAME_ORDER}",
                             [*self._head(), f"[{rowids or ''}]"])
         clashing = {node for _, grp, node, _, _ in rows if grp >= 2} - set(keyed)
@@ -96,18 +104,26 @@ class Names(Windowed[tuple[str, int]]):
             seen.add(node)
             if self._equal(rowid, start, whole):
                 exact.append((rowid, node))
-        got = self._question["names scan"] = (int(n), exact)
+        got = (int(n), exact, int(held), {int(g) for g in (groups or "").split(",") if g})
+        self._question["names scan"] = got
         return got
 
     def _keyed(self) -> list[str]:
         """The agencies and documents with a name whose ``fold_key`` can be the query's: those
-        with a name key (``expand_query``) of the query's, or a folded number or title of it."""
-        keys = json_list(sorted(set(self._keys)))
-        spelled = json_list(sorted({expand_query(k) for k in self._keys}))
-        return [i for (i,) in self._c.rows(
-            f"SELECT agency FROM agency_keys WHERE key {IN_LIST} UNION SELECT id FROM documents "
-            f"WHERE number_fold {IN_LIST} OR inferred_fold {IN_LIST} OR title_fold {IN_LIST}",
-            (spelled, keys, keys, keys))]
+        with a name key (``expand_query``) of the query's, or a folded number or title of it
+        (each by its index: lists of values, not ``json_each``, which would be read per row)."""
+        keys = sorted(set(self._keys))
+        marks = ", ".join("?" * len(keys))
+        parts, params = [], []
+        if 0 in self._groups:
+            spelled = sorted({expand_query(k) for k in keys})
+            parts.append(f"SELECT agency FROM agency_keys WHERE key IN ({', '.join('?' * len(spelled))})")
+            params += spelled
+        if 1 in self._groups:
+            parts += [f"SELECT id FROM documents WHERE {col} IN ({marks})"
+                      for col in ("number_fold", "inferred_fold", "title_fold")]
+            params += keys * 3
+        return [i for (i,) in self._c.rows(" UNION ".join(parts), params)] if parts else []
 
     def _elsewhere(self, nodes: set[str]) -> bool:
         """Whether any of these ids of cited documents or indicators is an agency's or a
@@ -140,7 +156,26 @@ class Names(Windowed[tuple[str, int]]):
 
     def _rest(self, n: int, skip: set[str]) -> list[int]:
         """The first ``n`` names listed after those equal to the query (``skip``: their nodes):
-        the first rows in order, as many as it takes (a node's other names are passed)."""
+        walking the names' order (``names_order``) where that is cheaper than sorting them."""
+        if self._plan(n + len(skip)) == "walk":
+            walked = self._walked(n, skip)
+            if walked is not None:
+                return walked
+        return self._sorted(n, skip)
+
+    def _plan(self, stop: int) -> str:
+        """"walk" or "sort", the cheaper for the first ``stop`` names, by the costs measured at
+        10,000 documents (``NAME_COSTS``; the names holding the phrases spread evenly)."""
+        c, held = self._c, self._scan()[2]
+        if not held or match.fts_query(self._variants) is None or not has_index(c, "names_order"):
+            return "sort"
+        rows = c.derived(("rows", "names"), lambda: int(c.rows("SELECT count(*) FROM names")[0][0]))
+        walk = min(rows, stop * rows / held) * NAME_COSTS["walk"]
+        return "walk" if walk < held * NAME_COSTS["sort"] else "sort"
+
+    def _sorted(self, n: int, skip: set[str]) -> list[int]:
+        """The first ``n`` names after ``skip``'s, their rows sorted (cut to as many as it takes:
+        a node's other names are passed)."""
         sql, params = self._matched()
         limit = n + len(skip) + 16
         while True:
@@ -150,6 +185,32 @@ class Names(Windowed[tuple[str, int]]):
             if len(out) >= n or len(rows) < limit:
                 return out[:n]
             limit *= 4
+
+    def _walked(self, n: int, skip: set[str]) -> list[int] | None:
+        """The first ``n`` names after ``skip``'s, walking the index of the names' order group by
+        group in runs of entries, each run's checked in the full-text index over its rowids
+        only; None once the walk has passed four times the entries expected (the names
+        holding the phrases were not spread evenly: sorting them is then cheaper)."""
+        c, query = self._c, match.fts_query(self._variants) or ""
+        rows = c.derived(("rows", "names"), lambda: int(c.rows("SELECT count(*) FROM names")[0][0]))
+        _, _, held, groups = self._scan()
+        budget = 4 * (n + len(skip)) * rows / held + match.WALK_RUN
+        seen, out, passed = set(skip), [], 0
+        for grp in sorted(groups):  # (those holding the phrases: an agency's name holds no title's words)
+            for at in itertools.count(0, match.WALK_RUN):
+                run = c.rows(f"SELECT rowid, node FROM names INDEXED BY names_order WHERE grp = ? "
+                             f"ORDER BY {ORDER} LIMIT ? OFFSET ?",
+                             (grp, match.WALK_RUN, at))
+                held = match.among(c, "names", query, [r for r, _ in run])
+                out += _firsts([(r, node) for r, node in run if r in held], seen)
+                passed += len(run)
+                if len(out) >= n:
+                    return out[:n]
+                if passed > budget:
+                    return None
+                if len(run) < match.WALK_RUN:
+                    break
+        return out
 
     def __iter__(self) -> Iterator[tuple[str, int]]:
         exact = self._exact()

@@ -78,8 +78,9 @@ LINKED_TABLES = (
 )
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
+    # (title_fold: the titles equal to a search's query, listed first)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
-                  "inferred_fold", ("id", "jurisdiction")),
+                  "inferred_fold", "title_fold", ("id", "jurisdiction")),
     # (an index that begins another is left out: responsibilities by agency or task, targets by
     # metric and citations by ref are found through the longer ones below)
     "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
@@ -99,6 +100,7 @@ _INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
 # sorting its tens of thousands: ``questions.match.Ranked``)
 LED_FIRST = "leads = 0, document, start, doc IS NULL, doc, ord"
+NAME_ORDER = "grp, doc IS NULL, doc, ord, fno"  # search's order of the names
 
 
 def _fold(value: str | None) -> str | None:
@@ -215,6 +217,9 @@ def _ddl() -> Iterator[str]:
            "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "
            "text TEXT NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS names_doc ON names(doc)"
+    # search's order of the names (``questions.named``): a common phrase's first names are read
+    # by walking it, not by sorting the thousands holding it
+    yield f"CREATE INDEX IF NOT EXISTS names_order ON names({NAME_ORDER}, node)"
     # the linked records' names, rewritten when a record changes (not by a scan of every one)
     yield "CREATE INDEX IF NOT EXISTS names_linked ON names(grp, node) WHERE doc IS NULL"
     yield f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, tokenize=\"{TOKENIZER}\")"
