@@ -198,11 +198,13 @@ class Names(Windowed[tuple[str, int]]):
         seen, out, passed = set(skip), [], 0
         for grp in sorted(groups):  # (those holding the phrases: an agency's name holds no title's words)
             for at in itertools.count(0, match.WALK_RUN):
-                run = c.rows(f"SELECT rowid, node FROM names INDEXED BY names_order WHERE grp = ? "
-                             f"ORDER BY {ORDER} LIMIT ? OFFSET ?",
-                             (grp, match.WALK_RUN, at))
-                held = match.among(c, "names", query, [r for r, _ in run])
-                out += _firsts([(r, node) for r, node in run if r in held], seen)
+                run = [r for (r,) in c.rows(f"SELECT rowid FROM names INDEXED BY names_order WHERE grp = ? "
+                                            f"ORDER BY {ORDER} LIMIT ? OFFSET ?", (grp, match.WALK_RUN, at))]
+                held = match.among(c, "names", query, run)
+                hits = [r for r in run if r in held]
+                nodes = dict(c.rows(f"SELECT rowid, node FROM names WHERE rowid {IN_LIST}",
+                                    (json_list(hits),)))
+                out += _firsts([(r, nodes[r]) for r in hits], seen)
                 passed += len(run)
                 if len(out) >= n:
                     return out[:n]

@@ -218,8 +218,9 @@ def _ddl() -> Iterator[str]:
            "text TEXT NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS names_doc ON names(doc)"
     # search's order of the names (``questions.named``): a common phrase's first names are read
-    # by walking it, not by sorting the thousands holding it
-    yield f"CREATE INDEX IF NOT EXISTS names_order ON names({NAME_ORDER}, node)"
+    # by walking it, not by sorting the thousands holding it (without their nodes: holding them,
+    # it was chosen over names_linked to find the linked names a build rewrites)
+    yield f"CREATE INDEX IF NOT EXISTS names_order ON names({NAME_ORDER})"
     # the linked records' names, rewritten when a record changes (not by a scan of every one)
     yield "CREATE INDEX IF NOT EXISTS names_linked ON names(grp, node) WHERE doc IS NULL"
     yield f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, tokenize=\"{TOKENIZER}\")"
