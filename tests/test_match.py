@@ -76,6 +76,14 @@ def test_two_phrases_find_the_union_once(texts: Corpus) -> None:
     assert _matched(texts, "tasks", "nội vụ", "tuyên truyền") == ["t0", "t1", "t2"]
 
 
+def test_a_text_is_folded_alike_with_or_without_the_indexes_d() -> None:
+    """A phrase with % is checked on the record's text folded as it is: folding it after the
+    index's ``đ`` → ``d`` (``fts_text``) gives the same text, for each character it maps."""
+    mapped = "".join(map(chr, db._D))
+    for text in (mapped, TEXTS[1], "Đ" + mapped.upper() + "đ 95%"):
+        assert fold(db.fts_text(text)) == fold(text)
+
+
 def test_a_hit_the_regex_would_not_find_still_gets_a_snippet() -> None:
     """FTS5 reads the long s (ſ) as s where fold keeps it: the hit is listed, with the text."""
     c = Corpus.from_export({"tasks": [_task(1, "Kiểm ſoát thủ tục")]})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, has_index, json_list
-from cchc_graph.graph.store.database import fts_field
+from cchc_graph.graph.store.database import fts_source
 from cchc_graph.keys import fold, fold_key
 
 if TYPE_CHECKING:
@@ -63,21 +63,23 @@ def condition(c: Corpus, table: str, variants: Sequence[Sequence[str]], alias: s
             continue
         rx = phrase_rx(ws)
         parts.append(f"{row} IN (SELECT value FROM json_each(?))")
-        params.append("[" + ",".join(str(r) for r, text in _texts(c, table, query if tokens else None)
-                                     if rx.search(fold(text))) + "]")
+        params.append("[" + ",".join(str(r) for r, folded in _texts(c, table, query if tokens else None)
+                                     if rx.search(folded)) + "]")
     return "(" + " OR ".join(parts) + ")", params
 
 
 def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
-    """The rows matching an FTS5 query (all without one), with the text its index holds: the
-    names' own, the other tables' from their records (their indexes keep none: ``fts_field``)."""
+    """The rows matching an FTS5 query (all without one), with the text its index holds, folded:
+    the names' own, the other tables' from their records (their indexes keep none). (The
+    record's field is folded as it is: ``fold`` makes ``đ`` ``d`` as ``fts_text`` does, and
+    translating each text once, not twice, is half the time of a phrase with ``%``.)"""
     fts = f"fts_{table}"
     if table == "names":
         sql = f"SELECT rowid, text FROM {fts}" + (f" WHERE {fts} MATCH ?" if query else "")
-        return [(r, text or "") for r, text in c.rows(sql, (query,) if query else ())]
+        return [(r, fold(text or "")) for r, text in c.rows(sql, (query,) if query else ())]
     within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
     sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
-    return [(r, fts_field(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]
+    return [(r, fold(fts_source(table, c.decode(rec)))) for r, rec in c.rows(sql, (query,) if query else ())]
 
 
 def fts_query(variants: Sequence[Sequence[str]]) -> str | None:

@@ -403,7 +403,12 @@ def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any
 
 def fts_field(table: str, rec: dict[str, Any]) -> str:
     """What a table's FTS5 index holds of a record."""
-    return fts_text(_field(rec, TABLES[table].fts or ""))
+    return fts_text(fts_source(table, rec))
+
+
+def fts_source(table: str, rec: dict[str, Any]) -> str:
+    """The text of a record a table's FTS5 index holds (``fts_field``: with ``đ`` made ``d``)."""
+    return _field(rec, TABLES[table].fts or "") or ""
 
 
 def fts_text(text: str | None) -> str:
