@@ -76,10 +76,18 @@ def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
     fts = f"fts_{table}"
     if table == "names":
         sql = f"SELECT rowid, text FROM {fts}" + (f" WHERE {fts} MATCH ?" if query else "")
-        return [(r, fold(text or "")) for r, text in c.rows(sql, (query,) if query else ())]
-    within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
-    sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
-    return [(r, fold(fts_source(table, c.decode(rec)))) for r, rec in c.rows(sql, (query,) if query else ())]
+        rows = [(r, text or "") for r, text in c.rows(sql, (query,) if query else ())]
+    else:
+        within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+        sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
+        rows = [(r, fts_source(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]
+    # folded as one text, cut back into each (fold is one character for one): thousands of
+    # short texts go through numpy at once, where each was translated alone
+    folded, at, out = fold("".join(t for _, t in rows)), 0, []
+    for r, t in rows:
+        out.append((r, folded[at:at + len(t)]))
+        at += len(t)
+    return out
 
 
 def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
