@@ -7,11 +7,13 @@ abbreviations spelled out) come first, agencies before the others, then the othe
 then the other names, each in that order.
 
 A common phrase is in thousands of names ("cải cách": every document's title, 10,114 names at
-10,000 documents). Its names are counted by SQL, its first page read by SQL (a sort of its
-rows, cut to the page), and only the names that can equal the query are folded: those of the
-agencies whose name keys (``agency_keys``) and the documents whose folded number or title
-(``documents.*_fold``) are the query's, and the few cited documents' and indicators'. Folding
-every name and ranking them in Python took ~40 ms for such a phrase.
+10,000 documents). Its names are counted by SQL; its first names are read by walking the index
+of their order (``names_order``) from the start of each group holding the phrase, or by
+sorting them where that is cheaper (a rarer phrase); and only the names that can equal the
+query are folded: those of the agencies whose name keys (``agency_keys``) and the documents
+whose folded number or title (``documents.*_fold``) are the query's, and the few cited
+documents' and indicators'. Folding every name and ranking them in Python took ~40 ms for such
+a phrase; search of it, 50–85 ms, now 15–17 (``benchmarks/warm.py``).
 """
 
 from __future__ import annotations
@@ -200,8 +202,8 @@ class Names(Windowed[tuple[str, int]]):
             for at in itertools.count(0, match.WALK_RUN):
                 run = [r for (r,) in c.rows(f"SELECT rowid FROM names INDEXED BY names_order WHERE grp = ? "
                                             f"ORDER BY {ORDER} LIMIT ? OFFSET ?", (grp, match.WALK_RUN, at))]
-                held = match.among(c, "names", query, run)
-                hits = [r for r in run if r in held]
+                holding = match.among(c, "names", query, run)
+                hits = [r for r in run if r in holding]
                 nodes = dict(c.rows(f"SELECT rowid, node FROM names WHERE rowid {IN_LIST}",
                                     (json_list(hits),)))
                 out += _firsts([(r, nodes[r]) for r in hits], seen)
