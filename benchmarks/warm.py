@@ -4,8 +4,9 @@ What a server meets after an upload: its database open and its connections warm,
 answer, count or derived structure of the new data version kept. Each question is asked on
 the open store with the data version's memo emptied first (as a new version makes it), and
 its first page (50 answers) and its count are read; rounds go over every query in turn,
-after three rounds unmeasured (a server that has answered a few questions: its pages cached
-by the OS, numpy imported once it has folded 2 million characters, ``keys.numpy_if_worth``).
+after ``--warmup`` rounds unmeasured (a server that has answered some questions: its pages
+cached by the OS, numpy imported once it has folded 2 million characters, which the fourth
+round of "95%" does here, ``keys.numpy_if_worth``).
 
     python benchmarks/warm.py STORE                 # search and who-leads, 5 rounds
     python benchmarks/warm.py STORE --only search --rounds 10
@@ -55,13 +56,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store", type=Path)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=5, help="rounds asked first, unmeasured")
     ap.add_argument("--only", choices=("search", "who_leads"))
     a = ap.parse_args()
     from cchc_graph.library import open_store
 
     database = open_store(a.store)
     for name, (fn, args) in _questions(a.only).items():
-        for _ in range(3):
+        for _ in range(a.warmup):
             for arg in args:
                 ask(database, fn, arg)
         times: dict[str, list[float]] = {arg: [] for arg in args}
