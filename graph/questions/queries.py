@@ -280,7 +280,8 @@ def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> Sequ
     tasks, targets and citations of phrases of plain words, are read a window at a time, the
     latter in the order of the tables' index, counted by the full-text index."""
     kept = c.kept(("search", tuple(map(tuple, variants)), types), dict)
-    parts: list[Sequence[tuple[str, Any]]] = [Names(c, variants, types, kept)]
+    asked = not types or set(types) & set(NAME_TYPES)  # (no name asked: none read)
+    parts: list[Sequence[tuple[str, Any]]] = [Names(c, variants, types, kept)] if asked else []
     query = match.fts_query(variants)
     for table, ntype, _ in _SEARCHED:
         if types and ntype not in types:
