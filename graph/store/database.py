@@ -78,9 +78,8 @@ LINKED_TABLES = (
 )
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
-    # (title_fold: the titles equal to a search's query, listed first)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
-                  "inferred_fold", "title_fold", ("id", "jurisdiction")),
+                  "inferred_fold", ("id", "jurisdiction")),
     # (an index that begins another is left out: responsibilities by agency or task, targets by
     # metric and citations by ref are found through the longer ones below)
     "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
@@ -96,6 +95,7 @@ _INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", 
 _INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),
                           ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
 _INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
+_INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query, listed first
 # who-leads' order: tasks with a lead first, then by document and place in it (an index of
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
 # sorting its tens of thousands: ``questions.match.Ranked``)
