@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cchc_graph import keys
 from cchc_graph.graph.questions import cascade, match, queries, trace
 from cchc_graph.graph.questions.index import ROLES, Corpus, Database
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, Answers
@@ -74,6 +75,34 @@ def test_phrase_lookup_finds_what_a_regex_per_record_finds(texts: Corpus, phrase
 
 def test_two_phrases_find_the_union_once(texts: Corpus) -> None:
     assert _matched(texts, "tasks", "nội vụ", "tuyên truyền") == ["t0", "t1", "t2"]
+
+
+def test_a_text_is_folded_alike_with_or_without_the_indexes_d() -> None:
+    """A phrase with % is checked on the record's text folded as it is: folding it after the
+    index's ``đ`` → ``d`` (``fts_text``) gives the same text, for each character it maps."""
+    mapped = "".join(map(chr, db._D))
+    for text in (mapped, TEXTS[1], "Đ" + mapped.upper() + "đ 95%"):
+        assert fold(db.fts_text(text)) == fold(text)
+
+
+@pytest.mark.parametrize("through_numpy", [False, True])
+def test_texts_checked_for_a_phrase_with_percent_are_folded_at_once_alike(
+        texts: Corpus, seed_corpus: Corpus, through_numpy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phrase with % checks its rows' texts folded as one text (through numpy when that is
+    worth it) and cut back into each: the rows found are those of each text folded alone."""
+    import numpy as np
+
+    monkeypatch.setattr(keys, "numpy_if_worth", lambda n: np if through_numpy else None)
+    # (texts whose ends would match, or stop matching, with their neighbours' starts)
+    edges = ["tỷ lệ đạt 95%", "xã 95% hồ sơ", "95", "% Đạt", "đạt 95", "%x", "", "95%"]
+    ends = Corpus.from_export({"tasks": [_task(i, t) for i, t in enumerate(edges)]})
+    for phrase in ("95%", "95 %", "100 %", "%", "đạt 95%", "% đạt"):
+        rx = match.phrase_rx(match.words(phrase))
+        assert _matched(texts, "tasks", phrase) == [f"t{i}" for i, t in enumerate(TEXTS) if rx.search(fold(t))]
+        assert _matched(ends, "tasks", phrase) == [f"t{i}" for i, t in enumerate(edges) if rx.search(fold(t))]
+        for table in ("tasks", "targets"):
+            expected = [r["id"] for r in getattr(seed_corpus, table).values() if rx.search(fold(r["text"]))]
+            assert _matched(seed_corpus, table, phrase) == expected, (phrase, table)
 
 
 def test_a_hit_the_regex_would_not_find_still_gets_a_snippet() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cchc_graph.graph.questions import match, planning, queries, trace
+from cchc_graph.graph.questions import match, named, planning, queries, trace
 from cchc_graph.graph.questions.index import Corpus, Database
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, Chain, export_ordered
 from cchc_graph.graph.store import database as db
@@ -129,7 +129,7 @@ def _search_plainly(c: Corpus, query: str, types: tuple[str, ...] = ()) -> list[
     seen: set[str] = set()
     for rowid, grp, node, text in c.rows(f"SELECT rowid, grp, node, text FROM names WHERE {where} "
                                          "ORDER BY grp, doc IS NULL, doc, ord, fno", params):
-        if (types and queries._NAME_TYPES[grp] not in types) or node in seen:
+        if (types and named.NAME_TYPES[grp] not in types) or node in seen:
             continue
         seen.add(node)
         by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))

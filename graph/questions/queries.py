@@ -11,9 +11,10 @@ from typing import Any
 from cchc_graph.graph.questions import match
 from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
+from cchc_graph.graph.questions.named import NAME_TYPES, Names
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Chain, Selected, json_list
 from cchc_graph.graph.store.database import LED_FIRST
-from cchc_graph.keys import expand_query, fold, fold_key
+from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.model import Provenance
 
 
@@ -258,8 +259,7 @@ def _snippet(text: str, m: re.Match[str], width: int = 80) -> str:
 
 
 # what search reads, in its order: names (agencies', then documents', cited documents' and
-# indicators': ``database.NAME_GROUPS``), then the large tables: (table, type, field)
-_NAME_TYPES = ("agency", "document", "document", "indicator")
+# indicators': ``database.NAME_GROUPS``, ``named.NAME_TYPES``), then the large tables: (table, type, field)
 _SEARCHED = (("tasks", "task", "text"), ("targets", "target", "text"), ("citations", "citation", "quote"))
 
 
@@ -276,13 +276,12 @@ def search(c: Corpus, query: str, types: tuple[str, ...] = ()) -> Sequence[Searc
 
 
 def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> Sequence[tuple[str, Any]]:
-    """What search lists, in its order: (table, row). The names are listed whole (kept for the
-    data's version); the tasks, targets and citations of phrases of plain words are read a
-    window at a time, in the order of the tables' index, and counted by the full-text index."""
+    """What search lists, in its order: (table, row). The names (``named.Names``), and the
+    tasks, targets and citations of phrases of plain words, are read a window at a time, the
+    latter in the order of the tables' index, counted by the full-text index."""
     kept = c.kept(("search", tuple(map(tuple, variants)), types), dict)
-    if "names" not in kept:
-        kept["names"] = _names(c, variants, types)
-    parts: list[Sequence[tuple[str, Any]]] = [kept["names"]]
+    asked = not types or set(types) & set(NAME_TYPES)  # (no name asked: none read)
+    parts: list[Sequence[tuple[str, Any]]] = [Names(c, variants, types, kept)] if asked else []
     query = match.fts_query(variants)
     for table, ntype, _ in _SEARCHED:
         if types and ntype not in types:
@@ -299,37 +298,10 @@ def _found(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> Sequ
     return Chain(parts)
 
 
-_UNKEPT = re.compile(r"[^0-9a-z%]+")  # what fold_key drops of a folded text
-
-
-def _names(c: Corpus, variants: list[list[str]], types: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """The names search lists, in its order: ("names", row)."""
-    keys = (" ".join(variants[0]), " ".join(variants[-1]))  # the query's key, with abbreviations spelled out
-    # A name is read whole only if it can be a key: fold_key keeps a folded text's letters,
-    # digits and % one for one, so a name whose start alone holds more of them than a key is
-    # none (a document's title: most of a common phrase's names, 10,000 at 10k documents).
-    head, most = 2 * max(map(len, keys)) + 8, max(len(k.replace(" ", "")) for k in keys)
-    where, params = match.condition(c, "names", variants)
-    by_rank: dict[int, list[tuple[str, Any]]] = defaultdict(list)
-    seen: set[str] = set()
-    for rowid, grp, node, start, whole in c.rows(
-            f"SELECT rowid, grp, node, substr(text, 1, ?), length(text) <= ? FROM names WHERE {where} "
-            "ORDER BY grp, doc IS NULL, doc, ord, fno", [head, head, *params]):
-        if (types and _NAME_TYPES[grp] not in types) or node in seen:
-            continue  # a node is found once, by the first of its names that matches
-        seen.add(node)
-        if whole or len(_UNKEPT.sub("", fold(start))) <= most:
-            text = start if whole else c.rows("SELECT text FROM names WHERE rowid = ?", (rowid,))[0][0]
-            by_rank[min(grp, 1) - (10 if fold_key(text) in keys else 0)].append(("names", rowid))
-        else:
-            by_rank[min(grp, 1)].append(("names", rowid))
-    return [k for r in sorted(by_rank) for k in by_rank[r]]
-
-
 def _hit(c: Corpus, table: str, key: Any, rxs: tuple[re.Pattern[str], ...]) -> SearchHit:
     if table == "names":
         grp, nid, field, text = c.rows("SELECT grp, node, field, text FROM names WHERE rowid = ?", (key,))[0]
-        ntype = _NAME_TYPES[grp]
+        ntype = NAME_TYPES[grp]
         if ntype == "agency":
             document, p = None, c.agencies[nid].get("provenance")
         elif ntype == "document":

@@ -98,10 +98,12 @@ _INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", 
 _INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),
                           ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
 _INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
+_INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query, listed first
 # who-leads' order: tasks with a lead first, then by document and place in it (an index of
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
 # sorting its tens of thousands: ``questions.match.Ranked``)
 LED_FIRST = "leads = 0, document, start, doc IS NULL, doc, ord"
+NAME_ORDER = "grp, doc IS NULL, doc, ord, fno"  # search's order of the names
 
 
 def _fold(value: str | None) -> str | None:
@@ -221,6 +223,10 @@ def _ddl() -> Iterator[str]:
            "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "
            "text TEXT NOT NULL)")
     yield "CREATE INDEX IF NOT EXISTS names_doc ON names(doc)"
+    # search's order of the names (``questions.named``): a common phrase's first names are read
+    # by walking it, not by sorting the thousands holding it (without their nodes: holding them,
+    # it was chosen over names_linked to find the linked names a build rewrites)
+    yield f"CREATE INDEX IF NOT EXISTS names_order ON names({NAME_ORDER})"
     # the linked records' names, rewritten when a record changes (not by a scan of every one)
     yield "CREATE INDEX IF NOT EXISTS names_linked ON names(grp, node) WHERE doc IS NULL"
     yield f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, tokenize=\"{TOKENIZER}\")"
@@ -403,7 +409,12 @@ def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any
 
 def fts_field(table: str, rec: dict[str, Any]) -> str:
     """What a table's FTS5 index holds of a record."""
-    return fts_text(_field(rec, TABLES[table].fts or ""))
+    return fts_text(fts_source(table, rec))
+
+
+def fts_source(table: str, rec: dict[str, Any]) -> str:
+    """The text of a record a table's FTS5 index holds (``fts_field``: with ``đ`` made ``d``)."""
+    return _field(rec, TABLES[table].fts or "") or ""
 
 
 def fts_text(text: str | None) -> str:

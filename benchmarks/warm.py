@@ -1,0 +1,83 @@
+"""Warm questions with nothing kept: p50/p95 per query on one open store.
+
+What a server meets after an upload: its database open and its connections warm, but no
+answer, count or derived structure of the new data version kept. Each question is asked on
+the open store with the data version's memo emptied first (as a new version makes it), and
+its first page (50 answers) and its count are read; rounds go over every query in turn,
+after ``--warmup`` rounds unmeasured (a server that has answered some questions: its pages
+cached by the OS, numpy imported once it has folded 2 million characters, which the fourth
+round of "95%" does here, ``keys.numpy_if_worth``).
+
+    python benchmarks/warm.py STORE                 # search and who-leads, 5 rounds
+    python benchmarks/warm.py STORE --only search --rounds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+PAGE = 50
+SEARCH = ["cải cách", "một cửa", "45/2020", "cai cach hanh chinh", "UBND tỉnh", "Sở Nội vụ",
+          "tuyên truyền", "95%"]
+WHO_LEADS = ["tuyên truyền", "số hóa hồ sơ", "kiem soat thu tuc", "chủ trì", "cải cách hành chính",
+             "một cửa", "dịch vụ công trực tuyến", "rà soát", "đánh giá", "báo cáo"]
+
+
+def _questions(only: str | None) -> dict[str, tuple[Callable[..., Any], list[str]]]:
+    from cchc_graph.graph.questions import queries
+
+    table = {"search": (queries.search, SEARCH), "who_leads": (queries.who_leads, WHO_LEADS)}
+    return {k: v for k, v in table.items() if only is None or k == only}
+
+
+def ask(database: Any, fn: Callable[..., Any], arg: str) -> float:
+    """One question on the open store, nothing kept: ms to its first page and its count."""
+    database._memo = ("", {})  # (what a new data version leaves: no answer nor structure kept)
+    t0 = time.perf_counter()
+    with database.snapshot() as c:
+        answer = fn(c, arg)
+        if isinstance(answer, Sequence):
+            answer[:PAGE]
+            len(answer)
+    return (time.perf_counter() - t0) * 1000
+
+
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("store", type=Path)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=5, help="rounds asked first, unmeasured")
+    ap.add_argument("--only", choices=("search", "who_leads"))
+    a = ap.parse_args()
+    from cchc_graph.library import open_store
+
+    database = open_store(a.store)
+    for name, (fn, args) in _questions(a.only).items():
+        for _ in range(a.warmup):
+            for arg in args:
+                ask(database, fn, arg)
+        times: dict[str, list[float]] = {arg: [] for arg in args}
+        for _ in range(a.rounds):
+            for arg in args:
+                times[arg].append(ask(database, fn, arg))
+        every = [t for ts in times.values() for t in ts]
+        print(f"{name}: p50 {statistics.median(every):.1f} ms, p95 {p95(every):.1f} ms "
+              f"({len(every)} questions)")
+        for arg, ts in times.items():
+            print(f"  {arg:<26} p50 {statistics.median(ts):6.1f}  p95 {p95(ts):6.1f}  "
+                  f"max {max(ts):6.1f} ms")
+    database.close()
+
+
+if __name__ == "__main__":
+    main()
