@@ -122,7 +122,6 @@ def _latency(store: Path, fn: Any, args: list[tuple], repeat: int) -> dict[str, 
 def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], float]:
     """Open times (three: the first may read from disk), latency per question (one-shot and
     warm), focused-view HTML time."""
-    from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
     from cchc_graph.library import open_store
     from cchc_graph.visualizations.html import graph_html
     from cchc_graph.visualizations.view import ViewSpec, select
@@ -133,13 +132,27 @@ def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], fl
         open_store(store).close()
         loads.append(time.perf_counter() - t0)
     with open_store(store).snapshot() as c:
-        docs = sorted(c.documents)
-        metric = next(iter(cascade.metrics(c))).key if len(c.targets) else ""
-        aid = next(iter(c.agencies))
+        table = question_table(c)
+        aid = table["agency_profile"][1][0][0]
+    lat = {name: _latency(store, fn, args, repeat=5) for name, (fn, args) in table.items()}
+    t2 = time.perf_counter()
+    with open_store(store).snapshot() as c:
+        graph_html(select(c, ViewSpec(focus=aid, depth=2)))
+    return loads, lat, time.perf_counter() - t2
+
+
+def question_table(c: Any) -> dict[str, tuple[Any, list[tuple]]]:
+    """Every question's function and the arguments it is asked with on this store's snapshot
+    (documents sampled across it, common agency names, numbers and phrases)."""
+    from cchc_graph.graph.questions import audit, cascade, planning, queries, trace
+
+    docs = sorted(c.documents)
+    metric = next(iter(cascade.metrics(c))).key if len(c.targets) else ""
+    aid = next(iter(c.agencies))
     sample = docs[:: max(1, len(docs) // 10)][:10]
     agencies = ["Sở Nội vụ", "Phòng Tư pháp", "Sở Thông tin và Truyền thông", "công chức Tư pháp - Hộ tịch"]
     numbers = ["45/2020/NĐ-CP", "76/NQ-CP", "61/2018/NĐ-CP"]
-    table: dict[str, tuple[Any, list[tuple]]] = {
+    return {
         "who_leads": (queries.who_leads, [("tuyên truyền",), ("số hóa hồ sơ",), ("kiem soat thu tuc",)]),
         "agency_roles": (queries.agency_roles, [(a,) for a in agencies]),
         "agency_profile": (queries.agency_profile, [(aid,)]),
@@ -154,11 +167,6 @@ def questions(store: Path) -> tuple[list[float], dict[str, dict[str, float]], fl
         "matrix": (planning.responsibility_matrix, [(d,) for d in sample[:3]]),
         "calendar": (planning.deadlines, [(d,) for d in sample[:3]]),
     }
-    lat = {name: _latency(store, fn, args, repeat=5) for name, (fn, args) in table.items()}
-    t2 = time.perf_counter()
-    with open_store(store).snapshot() as c:
-        graph_html(select(c, ViewSpec(focus=aid, depth=2)))
-    return loads, lat, time.perf_counter() - t2
 
 
 CLI = [sys.executable, "-m", "cchc_graph.api.cli"]

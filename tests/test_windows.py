@@ -68,6 +68,22 @@ def test_who_leads_reads_any_window_as_the_whole_list(seed: Corpus, phrase: str,
     assert [a.task for a in answers[1:4]] == expected[1:4] and [a.task for a in answers] == expected
 
 
+@pytest.mark.parametrize("plan", ["sort", "list", "walk"])
+def test_who_leads_read_whole_is_its_first_page_then_the_rest(seed: Corpus, plan: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command printing every answer reads the first page as a window (walked, for a common
+    phrase), then the rest from one query past it; its answers built a short run first."""
+    monkeypatch.setattr(match.Ranked, "FIRST", 2)
+    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop, walk=True: plan if walk or plan != "walk" else "list")
+    monkeypatch.setattr(queries.Answers, "FIRST", 1)
+    monkeypatch.setattr(queries.Answers, "RUN", 3)
+    for phrase in PHRASES:
+        expected = _who_leads_plainly(seed, phrase)
+        assert list(queries.who_leads(Corpus(seed._conn), phrase)._keys) == expected
+        assert [a.task for a in queries.who_leads(Corpus(seed._conn), phrase)] == expected
+    assert len(_who_leads_plainly(seed, "cải cách")) > 5  # (both parts read)
+
+
 @pytest.mark.parametrize(("run", "gap"), [(3, 0), (7, 1), (40, 50)])
 def test_a_walk_in_short_runs_or_over_scattered_rows_reads_the_same(seed: Corpus, run: int, gap: int,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:

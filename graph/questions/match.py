@@ -140,6 +140,7 @@ class Ranked(Windowed[str]):
     start: its tens of thousands of rows are not listed). A store without the index sorts."""
 
     RUN = 500
+    FIRST = 50  # read as a window when iterated
 
     def __init__(self, c: Corpus, table: str, query: str, order: str, index: str | None,
                  where: str = "", counted: Callable[[], int] | None = None,
@@ -202,8 +203,13 @@ class Ranked(Windowed[str]):
         return [ids[r] for r in shown]
 
     def __iter__(self) -> Iterator[str]:
-        if len(self):
-            for run in self._c.runs(self._sql(self._plan(len(self), walk=False)), (self._query,), self.RUN):
+        # the first page as a window (a common phrase's by walking the index: a command's first
+        # lines come without sorting its tens of thousands of rows), then the rest in one query
+        head = self[:self.FIRST]
+        yield from head
+        if len(head) == self.FIRST:
+            sql = f"{self._sql(self._plan(len(self), walk=False))} LIMIT -1 OFFSET ?"
+            for run in self._c.runs(sql, (self._query, self.FIRST), self.RUN):
                 yield from (i for (i,) in run)
 
     def __repr__(self) -> str:

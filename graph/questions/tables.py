@@ -52,6 +52,7 @@ class Answers(Sequence[T]):
     at once (a command printing every answer builds thousands)."""
 
     RUN = 500  # keys read at once
+    FIRST = 50  # ... but the first run no longer than a page: a command's first lines come at once
 
     def __init__(self, keys: Sequence[Any], build: Callable[[Any], T],
                  read: Callable[[Sequence[Any]], object] | None = None) -> None:
@@ -74,8 +75,9 @@ class Answers(Sequence[T]):
 
     def _built(self, keys: Iterable[Any]) -> Iterator[T]:
         # (keys iterated, not sliced: keys read from SQL a window at a time are read in one go)
-        it = iter(keys)
-        while run := list(islice(it, self.RUN)):
+        it, size = iter(keys), self.FIRST
+        while run := list(islice(it, size)):
+            size = self.RUN
             if self._read is not None and len(run) > 1:
                 self._read(run)
             yield from map(self._build, run)

@@ -323,8 +323,8 @@ def _neighbours(c: Corpus, nodes: list[str], structural: bool) -> dict[str, list
     # (the edges' columns: only those of the chain found are read whole)
     outs, ins = typed.edges_of(c, nodes, True, records=False), typed.edges_of(c, nodes, False, records=False)
     keep = (lambda d: True) if structural else (lambda d: d["type"] not in STRUCTURAL)
-    place = typed.positions(c, {*nodes, *(s for n in nodes for s, _, d in ins[n] if keep(d)),
-                                *(t for n in nodes for _, t, d in outs[n] if keep(d))})
+    # (the places of the nodes and of their in-edges' sources: an out-edge's turn is its node's)
+    place = typed.positions(c, {*nodes, *(s for n in nodes for s, _, d in ins[n] if keep(d))})
     out = {}
     for n in nodes:
         first: dict[str, tuple] = {}
