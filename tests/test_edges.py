@@ -42,6 +42,16 @@ def test_a_built_store_keeps_only_the_edges_no_record_gives(own_store: Path, own
     assert by_hand == [tuple(e.get(k) for k in EDGE_COLUMNS) for e in export["edges"]]
 
 
+def test_edges_are_counted_in_a_built_store_and_in_a_whole_export_alike(own_store: Path) -> None:
+    """A corpus written from a whole export stores every edge (its rows' ``doc`` is ''): the
+    count reads none twice, whether the edges are its records' or stored."""
+    export = Store(own_store).load_export()
+    whole = Corpus.from_export(export)
+    assert whole.rows(edges.COUNT)[0][0] == len(export["edges"])
+    assert whole.rows(f"SELECT count(*) FROM {edges.STORED}")[0][0] == len(export["edges"])
+    assert whole.rows("SELECT count(*) FROM tasks WHERE doc != ''")[0][0] == 0 < len(export["tasks"])
+
+
 def test_the_edges_read_back_are_those_linking_makes(own_store: Path) -> None:
     store = Store(own_store)
     docs = [store.load_facts(d) for (d,) in _sql(own_store, "SELECT doc FROM sources ORDER BY doc")]
