@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def test_quotes_equal_text_at_spans(seed_facts: dict) -> None:
     checked = 0
@@ -47,3 +49,22 @@ def test_graph_nodes_and_edges_are_typed_and_carry_provenance(seed_export: dict)
     d000 = next(n for n, d in g.nodes(data=True) if n.startswith("000"))
     d002 = next(n for n, d in g.nodes(data=True) if n.startswith("002"))
     assert any(d["type"] == "based_on" for d in g.get_edge_data(d002, d000).values())
+
+
+def test_the_store_keeps_the_text_every_stored_quote_is_cut_from(seed_store: Path, seed_export: dict) -> None:
+    """An auditor checks a stored fact against the normalized text the store keeps
+    (docs/json-export.md): every quote of the export is that text at its span."""
+    from cchc_graph.graph.store.build import Store
+
+    store, texts, checked = Store(seed_store), {}, 0  # (texts: by document)
+    for key in ("tasks", "responsibilities", "targets", "citations", "edges"):
+        for rec in seed_export[key]:
+            p = rec.get("provenance")
+            if not p or not p.get("quote"):
+                continue
+            doc = p["document"]
+            if doc not in texts:
+                texts[doc] = store.load_facts(doc).text
+            assert texts[doc][p["start"]:p["end"]] == p["quote"], (key, rec)
+            checked += 1
+    assert len(texts) == len(seed_export["documents"]) and checked > 300
