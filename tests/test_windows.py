@@ -240,6 +240,37 @@ def test_windows_kept_for_the_data_version_are_bounded(seed_corpus: Corpus) -> N
     assert (len(expected) - 1, len(expected)) in placed and (0, 1) not in placed  # the latest kept
 
 
+# --- cited by: level by level ----------------------------------------------------------------------
+
+def _cited_by_plainly(c: Corpus, frontier: set[str], depth: int) -> list[tuple[int, int]]:
+    """(depth, citation row) level by level, each level's rows read whole and sorted: the list
+    cited-by made before it read windows."""
+    keys: list[tuple[int, int]] = []
+    seen = set(frontier)
+    for d in range(1, depth + 1):
+        rows = c.rows("SELECT rowid, document FROM citations WHERE ref IN (SELECT value FROM json_each(?)) "
+                      f"ORDER BY document, start, {EXPORT_ORDER}", (json.dumps(sorted(frontier)),))
+        keys += [(d, r) for r, _ in rows]
+        frontier = {doc for _, doc in rows} - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return keys
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_cited_by_reads_any_window_as_the_whole_list(own_corpus: Corpus, seed_corpus: Corpus, depth: int) -> None:
+    deep = 0
+    for corpus in (own_corpus, seed_corpus):
+        cited = [r for (r,) in corpus.rows("SELECT DISTINCT ref FROM citations ORDER BY ref")]
+        # each cited node alone, the documents as a document is asked, and many at once
+        for frontier in [{r} for r in cited] + [set(cited[::2]), set(cited)]:
+            expected = _cited_by_plainly(corpus, frontier, depth)
+            same_answers(trace.Citing(Corpus(corpus._conn), frontier, depth, {}), expected)
+            deep = max(deep, max((d for d, _ in expected), default=0))
+    assert deep == depth, deep  # (every level met)
+
+
 # --- inconsistent citations: from the kept findings, or found ----------------------------------------
 
 def test_inconsistencies_of_kept_findings_are_those_found(own_store: Path, own_corpus: Corpus,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
+from typing import Any
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
@@ -13,6 +14,7 @@ from cchc_graph.graph.questions.tables import (
     EXPORT_ORDER,
     IN_LIST,
     Answers,
+    Windowed,
     export_ordered,
     findings_kept,
     json_list,
@@ -108,24 +110,65 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
 
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
                        + hint(nearest(number_or_document, document_choices(c))))
-    keys = c.kept(("cited_by", frozenset(frontier), depth), lambda: _citing(c, frontier, depth))
+    keys = Citing(c, frontier, depth, c.kept(("cited_by", frozenset(frontier), depth), dict))
     return Answers(keys, lambda k: _hop(c, c.by_rowid("citations", k[1]), k[0]))
 
 
-def _citing(c: Corpus, frontier: set[str], depth: int) -> list[tuple[int, int]]:
-    """(depth, citation row) of the citations of the cited nodes, then of those citing them,
-    each level by citing document and place in it."""
-    keys: list[tuple[int, int]] = []
-    seen = set(frontier)
-    for d in range(1, depth + 1):
-        rows = c.rows("SELECT rowid, document FROM citations WHERE ref IN (SELECT value FROM json_each(?)) "
-                      f"ORDER BY document, start, {EXPORT_ORDER}", (json_list(frontier),))
-        keys += [(d, r) for r, _ in rows]
-        frontier = {doc for _, doc in rows} - seen
-        seen |= frontier
-        if not frontier:
-            break
-    return keys
+class Citing(Windowed[tuple[int, int]]):
+    """(depth, citation row) of the citations of the cited nodes (``frontier``), then of those
+    citing them, to ``depth``, each level by citing document and place in it; read a window
+    at a time. Each level is counted, and the documents citing in it listed, without its rows
+    read in order: a number cited by thousands shows its first page without sorting them (the
+    first level's order is the index ``citations_ref_document_start_doc_ord``'s)."""
+
+    _SQL = f"FROM citations WHERE ref {IN_LIST}"
+    _ORDER = f"ORDER BY document, start, {EXPORT_ORDER}"
+
+    def __init__(self, c: Corpus, frontier: set[str], depth: int, kept: dict[Any, Any]) -> None:
+        super().__init__(kept)
+        self._c, self._frontier, self._depth = c, frontier, depth
+
+    def _levels(self) -> list[tuple[str, int]]:
+        """Each level's cited nodes (a JSON list) and how many citations it holds."""
+        got = self._kept.get("levels")
+        if got is None:
+            levels, cited, seen = [], set(self._frontier), set(self._frontier)
+            for d in range(self._depth):
+                listed = json_list(cited)
+                n = int(self._c.rows(f"SELECT count(*) {self._SQL}", (listed,))[0][0])
+                if not n:
+                    break
+                levels.append((listed, n))
+                if d + 1 < self._depth:  # the documents citing in this level, not met yet
+                    cited = {doc for (doc,) in self._c.rows(f"SELECT DISTINCT document {self._SQL}",
+                                                            (listed,))} - seen
+                    seen |= cited
+                    if not cited:
+                        break
+            got = self._kept["levels"] = levels  # (whole, at once: requests share it)
+        return got  # type: ignore[no-any-return]
+
+    def _count(self) -> int:
+        return sum(n for _, n in self._levels())
+
+    def _window(self, start: int, stop: int) -> list[Any]:
+        out, at = [], 0
+        for d, (listed, n) in enumerate(self._levels(), 1):
+            if start < at + n and at < stop:  # the window falls in this level
+                lo, hi = max(start - at, 0), min(stop - at, n)
+                rows = self._c.rows(f"SELECT rowid {self._SQL} {self._ORDER} LIMIT ? OFFSET ?",
+                                    (listed, hi - lo, lo))
+                out += [(d, r) for (r,) in rows]
+            at += n
+        return out
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for d, (listed, _) in enumerate(self._levels(), 1):
+            for run in self._c.runs(f"SELECT rowid {self._SQL} {self._ORDER}", (listed,), 500):
+                yield from ((d, r) for (r,) in run)
+
+    def __repr__(self) -> str:
+        return f"Citing({sorted(self._frontier)!r}, {self._depth})"
 
 
 def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[CitationHop]:

@@ -88,7 +88,7 @@ _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed 
     "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
     "responsibilities": ("document", ("task", "role")),
     "targets": ("document", "indicator"),
-    "citations": ("document", "number", "resolves_to", "number_key"),
+    "citations": ("document", "number", "resolves_to", ("number_key", "ref")),  # (cited-by: a number's refs)
     edges.STORED: ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
