@@ -7,8 +7,6 @@ a store without the indexes."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from cchc_graph.graph.questions import match, named, queries
 from cchc_graph.graph.questions.index import Corpus, Database
 from cchc_graph.graph.store import database as db
 
-from tests.test_windows import _search_plainly, same_answers
+from tests.test_windows import _search_plainly, same_answers, without_indexes
 
 QUERIES = [("cải cách", ()), ("Nội vụ", ()), ("UBND tỉnh", ()), ("Phòng Nội vụ", ()), ("95%", ()),
            ("kế hoạch", ("document",)), ("Sở Nội vụ", ("agency", "indicator")), ("PAR INDEX", ()),
@@ -130,13 +128,7 @@ def test_the_names_equal_to_the_query_are_found_by_their_keys() -> None:
 def test_a_store_without_the_indexes_sorts_and_answers_the_same(seed_store: Path, tmp_path: Path) -> None:
     """A store built before ``names_order`` and ``documents_title_fold``: the first names
     sorted, the equal titles found by a scan; the same answers."""
-    store = tmp_path / "old"
-    shutil.copytree(seed_store, store)
-    conn = sqlite3.connect(store / db.DB_NAME)
-    conn.execute("DROP INDEX names_order")
-    conn.execute("DROP INDEX documents_title_fold")
-    conn.commit()
-    conn.close()
+    store = without_indexes(seed_store, tmp_path, "names_order", "documents_title_fold")
     with Database(store / db.DB_NAME).snapshot() as c:
         for query, types in QUERIES:
             names = _names_of(c, query, types)

@@ -34,6 +34,18 @@ def windows(n: int) -> list[slice]:
             slice(-2, None), slice(0, n, 2), slice(5, 2)]
 
 
+def without_indexes(store: Path, tmp_path: Path, *names: str) -> Path:
+    """A copy of a built store without these indexes, as a store built before them is."""
+    copy = tmp_path / "old"
+    shutil.copytree(store, copy)
+    conn = sqlite3.connect(copy / db.DB_NAME)
+    for name in names:
+        conn.execute(f"DROP INDEX {name}")
+    conn.commit()
+    conn.close()
+    return copy
+
+
 def same_answers(got: Any, expected: list) -> None:
     """``got`` (a sequence read as asked) holds ``expected``: its length, every window, each
     item by index, and read whole."""
@@ -112,13 +124,7 @@ def test_the_cheapest_plan_is_chosen_by_the_hits_and_the_window(seed: Corpus, hi
 def test_a_store_without_the_index_sorts_and_answers_the_same(seed_store: Path, tmp_path: Path) -> None:
     """A store built before the who-leads index (or the documents' by id and jurisdiction):
     every window sorted, the same answers."""
-    store = tmp_path / "old"
-    shutil.copytree(seed_store, store)
-    conn = sqlite3.connect(store / db.DB_NAME)
-    conn.execute("DROP INDEX tasks_led_first")
-    conn.execute("DROP INDEX documents_id_jurisdiction")
-    conn.commit()
-    conn.close()
+    store = without_indexes(seed_store, tmp_path, "tasks_led_first", "documents_id_jurisdiction")
     with Database(store / db.DB_NAME).snapshot() as c:
         for phrase in PHRASES:
             ids = queries.who_leads(c, phrase)._keys

@@ -121,6 +121,7 @@ class Citing(Windowed[tuple[int, int]]):
     read in order: a number cited by thousands shows its first page without sorting them (the
     first level's order is the index ``citations_ref_document_start_doc_ord``'s)."""
 
+    RUN = 500  # rows read at once when iterated
     _SQL = f"FROM citations WHERE ref {IN_LIST}"
     _ORDER = f"ORDER BY document, start, {EXPORT_ORDER}"
 
@@ -164,7 +165,7 @@ class Citing(Windowed[tuple[int, int]]):
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         for d, (listed, _) in enumerate(self._levels(), 1):
-            for run in self._c.runs(f"SELECT rowid {self._SQL} {self._ORDER}", (listed,), 500):
+            for run in self._c.runs(f"SELECT rowid {self._SQL} {self._ORDER}", (listed,), self.RUN):
                 yield from ((d, r) for (r,) in run)
 
     def __repr__(self) -> str:

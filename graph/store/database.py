@@ -41,6 +41,7 @@ DB_NAME = "cchc.sqlite"
 # and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold;
 # 6 stored every edge (7 reads most from their records: ``graph.store.edges``)
 SCHEMA_VERSION = 7
+UPGRADABLE = 6  # the layout the next build upgrades in place (``graph.store.upgrade``)
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark

@@ -17,16 +17,15 @@ import zlib
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 
-UPGRADABLE = 6  # the layout upgraded in place (older ones are rebuilt from their sources)
-
 
 class UpgradeError(Exception):
     """The store's records do not give back the edges it stored: it is left as it was."""
 
 
 def upgrade(conn: sqlite3.Connection) -> bool:
-    """Make a store of layout ``UPGRADABLE`` the present one (whether it was one)."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] != UPGRADABLE:
+    """Make a store of layout ``database.UPGRADABLE`` the present one (whether it was one;
+    older ones are rebuilt from their sources)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != db.UPGRADABLE:
         return False
     with db.transaction(conn):
         conn.execute("ALTER TABLE documents ADD COLUMN issuer_agency")
