@@ -190,11 +190,17 @@ def test_edges_by_node_group_and_merge_as_a_multigraph() -> None:
 
 
 @pytest.mark.parametrize("structural", [False, True])
+@pytest.mark.parametrize("first_read", [1, trace.FIRST_READ])
 def test_paths_are_networkx_shortest_paths_of_the_typed_graph(seed_corpus: Corpus, seed_export: dict,
-                                                              structural: bool) -> None:
+                                                              structural: bool, first_read: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The path between two nodes is the one networkx finds in the undirected typed graph (as
-    paths were found before), for pairs of every kind."""
+    paths were found before), for pairs of every kind; also with each level read in parts of
+    1, 4, 16 … nodes (the seeds' levels are short), so that a level read in parts is one read
+    whole."""
     import networkx as nx
+
+    monkeypatch.setattr(trace, "FIRST_READ", first_read)
 
     g = _reference_graph(seed_corpus, seed_export)
     ref = nx.Graph()
