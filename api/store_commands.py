@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import nullcontext
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from cchc_graph import library
@@ -141,8 +143,12 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     form = FORMATS[fmt]
     if form.folder and not output:
         raise click.UsageError(f"{fmt} cần -o THƯ_MỤC / needs -o FOLDER")
+    store = Store(store_dir)
     try:
-        store = Store(store_dir)
+        if form.write_parts is not None:  # written as it is read: a large store is never held whole
+            with store.streamed_export() as parts, _output(output) as out:
+                form.write_parts(parts, out, Options(base=base, version=store.graph_version))
+            return
         data = store.load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
@@ -150,8 +156,13 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     if form.write_folder is not None:
         click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
         return
-    with open(output, "wb") if output else nullcontext(sys.stdout.buffer) as out:
+    with _output(output) as out:
         form.write(data, out, opts)
+
+
+def _output(path: str | None) -> ContextManager[BinaryIO]:
+    """The file to write, or stdout."""
+    return open(path, "wb") if path else nullcontext(sys.stdout.buffer)
 
 
 @click.command()

@@ -105,8 +105,11 @@ def fold_key(text: str) -> str:
     return " ".join(t.split())
 
 
+_NOT_SLUG = re.compile(r"[^0-9a-z]+")
+
+
 def slug(text: str, max_len: int = 60) -> str:
-    s = re.sub(r"[^0-9a-z]+", "-", fold(text)).strip("-")
+    s = _NOT_SLUG.sub("-", fold(text)).strip("-")
     return s[:max_len].rstrip("-") or "x"
 
 

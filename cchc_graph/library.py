@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -261,9 +262,10 @@ class Graph:
         opts = Options(base, self.store.graph_version if self.store else "")
         if form.write_folder is not None:
             return form.write_folder(self.corpus.export, Path(output), opts)  # type: ignore[arg-type]
-        if isinstance(output, str | Path):
-            with builtins.open(output, "wb") as out:
-                form.write(self.corpus.export, out, opts)
-        else:
-            form.write(self.corpus.export, output, opts)
+        with builtins.open(output, "wb") if isinstance(output, str | Path) else nullcontext(output) as out:
+            if form.write_parts is not None:  # written as it is read
+                with self.corpus.export_parts() as parts:
+                    form.write_parts(parts, out, opts)
+            else:
+                form.write(self.corpus.export, out, opts)  # type: ignore[misc]
         return ""

@@ -64,6 +64,7 @@ def units() -> dict[str, Unit]:
     data = _data_dir()
     if data is None:
         return {}
+    # (json, not orjson: the package writes NaN for a few missing names)
     legacy = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
     new = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
     conv = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
@@ -151,9 +152,10 @@ def _by_short(after_2025: bool = False) -> dict[str, list[Unit]]:
     for u in units().values():
         if u.id.startswith(NEW_PREFIX) != after_2025:
             continue
-        idx.setdefault(fold(u.short), []).append(u)
-        alt = fold(u.short).replace("y", "i")  # Vị/Vỵ, Mỹ/Mĩ spellings
-        if alt != fold(u.short):
+        key = fold(u.short)
+        idx.setdefault(key, []).append(u)
+        alt = key.replace("y", "i")  # Vị/Vỵ, Mỹ/Mĩ spellings
+        if alt != key:
             idx.setdefault(alt, []).append(u)
     return idx
 

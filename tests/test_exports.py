@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from cchc_graph.api.app import create_app
 from cchc_graph.api.cli import cli
-from cchc_graph.graph.exports import graphml, sparql
+from cchc_graph.graph.exports import formats, graphml, sparql
 from cchc_graph.graph.exports.formats import FORMATS
 from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
 from cchc_graph.graph.questions import queries, trace
@@ -182,3 +182,39 @@ def test_cli_export_formats(seed_store: Path, tmp_path: Path, fmt: str, parse) -
     r = CliRunner().invoke(cli, ["export", "--store", str(seed_store), "--format", fmt, "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert parse(out.read_text(encoding="utf-8")) > 300
+
+
+@pytest.mark.parametrize("batch", [1, 2, formats.JSON_BATCH])
+def test_json_export_is_written_as_json_dumps_writes_the_whole_export(
+        seed_store: Path, seed_export: dict, tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cchc export --format json`` reads the store as it writes, a batch of records at a time,
+    and writes the bytes ``json.dumps`` makes of the export held whole (indent 1, UTF-8)."""
+    monkeypatch.setattr(formats, "JSON_BATCH", batch)
+    out = tmp_path / "export.json"
+    r = CliRunner().invoke(cli, ["export", "--store", str(seed_store), "--format", "json", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes() == (json.dumps(seed_export, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("export", [
+    {}, {"schema_version": 1}, {"schema_version": 1, "documents": [], "edges": []},
+    {"schema_version": 1, "tasks": [{"id": "t:1", "lead": [], "x": {}, "v": [1.5, None, True, "đ\n\"\\"]},
+                                    {"id": "t:2", "nested": {"a": [{"b": []}]}, "tiny": 1e-05, "big": 1e16}],
+     "meta": {"k": "v"}, "note": "một cửa"},
+])
+def test_json_writer_matches_json_dumps_on_every_shape(export: dict) -> None:
+    """Empty lists and dicts, nested records, escapes, floats written with exponents, values
+    that are not lists: the same bytes as ``json.dumps``, from the dict or from its pairs."""
+    expected = (json.dumps(export, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    whole, parts = io.BytesIO(), io.BytesIO()
+    FORMATS["json"].write(export, whole, formats.Options())
+    FORMATS["json"].write_parts(((k, iter(v) if isinstance(v, list) else v) for k, v in export.items()),
+                                parts, formats.Options())
+    assert whole.getvalue() == expected == parts.getvalue()
+
+
+def test_a_json_export_of_a_missing_store_fails_without_writing_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    r = CliRunner().invoke(cli, ["export", "--store", str(tmp_path / "nothing"), "-o", str(out)])
+    assert r.exit_code == 3 and "cchc build" in r.output + (r.stderr if r.stderr_bytes else "")
+    assert not out.exists()

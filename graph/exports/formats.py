@@ -1,14 +1,17 @@
 """The export formats, declared once: the CLI's ``export`` and the Python API read this table.
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
-folder; each writer takes the JSON export (``docs/json-export.md``) and the options. The
-writers import their modules when called: rdflib and networkx load only for their formats.
+folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A format
+written record by record (``json``) also takes the export as (key, value) pairs whose lists are
+read as they are written (``Store.streamed_export``). The writers import their modules when
+called: rdflib and networkx load only for their formats.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +28,7 @@ class Options:
 
 StreamWriter = Callable[[dict[str, Any], BinaryIO, Options], None]
 FolderWriter = Callable[[dict[str, Any], Path, Options], str]  # returns what to do next
+PartsWriter = Callable[[Iterable[tuple[str, Any]], BinaryIO, Options], None]
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,40 @@ class ExportFormat:
     description: str  # Vietnamese / English
     write: StreamWriter | None = None
     write_folder: FolderWriter | None = None
+    write_parts: PartsWriter | None = None  # ``write`` from the export's parts, lists streamed
 
     @property
     def folder(self) -> bool:
         return self.write_folder is not None
 
 
+JSON_BATCH = 1000  # records encoded at once: the encoder's set-up paid once per batch
+
+
 def _json(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
-    out.write((json.dumps(export, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    _json_parts(export.items(), out, opts)
+
+
+def _json_parts(parts: Iterable[tuple[str, Any]], out: BinaryIO, opts: Options) -> None:
+    """The export's (key, value) pairs as ``json.dumps(export, ensure_ascii=False, indent=1)``
+    writes the dict, and a newline; each list written a batch of records at a time."""
+    enc = json.JSONEncoder(ensure_ascii=False, indent=1)
+    sep = b"{\n "
+    for key, value in parts:
+        out.write(sep + enc.encode(key).encode("utf-8") + b": ")
+        sep = b",\n "
+        if isinstance(value, str | dict) or not isinstance(value, Iterable):
+            out.write(enc.encode(value).replace("\n", "\n ").encode("utf-8"))
+            continue
+        items, opening = iter(value), b"[\n "
+        while batch := list(itertools.islice(items, JSON_BATCH)):
+            # a list at the top: "[\n " + item + ",\n " + item + "\n]", one space short of
+            # the list's place in the export
+            text = enc.encode(batch)
+            out.write(opening + text[2:-2].replace("\n", "\n ").encode("utf-8"))
+            opening = b",\n "
+        out.write(b"[]" if opening == b"[\n " else b"\n ]")
+    out.write(b"{}\n" if sep == b"{\n " else b"\n}\n")
 
 
 def _rdflib(syntax: str) -> StreamWriter:
@@ -83,7 +113,8 @@ def _neo4j_csv(export: dict[str, Any], folder: Path, opts: Options) -> str:
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("json", "application/json", ".json",
-                 "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json),
+                 "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json,
+                 write_parts=_json_parts),
     ExportFormat("turtle", "text/turtle", ".ttl", "RDF Turtle: ELI, W3C ORG, SKOS, DCTERMS, PROV-O, "
                  "Web Annotation (docs/rdf.md)", write=_rdflib("turtle")),
     ExportFormat("jsonld", "application/ld+json", ".jsonld", "RDF JSON-LD, cùng ánh xạ / same mapping",

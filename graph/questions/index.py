@@ -218,6 +218,13 @@ class Corpus:
         with self._lock:
             return db.read_export(self._conn, SCHEMA_VERSION)
 
+    @contextmanager
+    def export_parts(self) -> Iterator[Iterator[tuple[str, Any]]]:
+        """``export`` as (key, value) pairs, its lists read as they are consumed
+        (``db.export_parts``): written without being held. The corpus is busy meanwhile."""
+        with self._lock:
+            yield db.export_parts(self._conn, SCHEMA_VERSION)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one SQL statement."""
         with self._lock:

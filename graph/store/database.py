@@ -602,19 +602,35 @@ def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: 
 def records(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[Any, ...] = ()
             ) -> list[dict[str, Any]]:
     """A table's records in export order, optionally narrowed (``where``: an SQL condition)."""
+    return list(each_record(conn, table, where, params))
+
+
+def each_record(conn: sqlite3.Connection, table: str, where: str = "", params: tuple[Any, ...] = ()
+                ) -> Iterator[dict[str, Any]]:
+    """``records``, read as they are consumed."""
     # documents' rows, then linked ones: each part read in the order of the (doc, ord) index
     # (one ORDER BY "doc IS NULL, doc, ord" would sort every row, records and all)
     cond = f"({where}) AND " if where else ""
-    sql = (f"SELECT rec FROM {table} WHERE {cond}doc IS NOT NULL ORDER BY doc, ord",
-           f"SELECT rec FROM {table} WHERE {cond}doc IS NULL ORDER BY doc, ord")
-    return [decode(r[0], conn) for q in sql for r in conn.execute(q, params)]
+    for q in (f"SELECT rec FROM {table} WHERE {cond}doc IS NOT NULL ORDER BY doc, ord",
+              f"SELECT rec FROM {table} WHERE {cond}doc IS NULL ORDER BY doc, ord"):
+        for (blob,) in conn.execute(q, params):
+            yield decode(blob, conn)
+
+
+EXPORT_LISTS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
+                "indicators", "citations", "references", "areas")  # then "edges"
+
+
+def export_parts(conn: sqlite3.Connection, schema_version: int) -> Iterator[tuple[str, Any]]:
+    """The export's keys in its order, each with its value, the lists as iterators read as they
+    are consumed (within the caller's read transaction): a whole export written without being
+    held in memory."""
+    yield "schema_version", schema_version
+    for key in EXPORT_LISTS:
+        yield key, each_record(conn, next(t.name for t in TABLES.values() if t.export_key == key))
+    yield "edges", edges.in_order(conn, lambda blob: decode(blob, conn))
 
 
 def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:
     """The whole export, as ``linking.assemble`` makes it."""
-    out: dict[str, Any] = {"schema_version": schema_version}
-    for key in ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
-                "indicators", "citations", "references", "areas"):
-        out[key] = records(conn, next(t.name for t in TABLES.values() if t.export_key == key))
-    out["edges"] = list(edges.in_order(conn, lambda blob: decode(blob, conn)))
-    return out
+    return {k: v if k == "schema_version" else list(v) for k, v in export_parts(conn, schema_version)}
