@@ -145,9 +145,9 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
         raise click.UsageError(f"{fmt} cần -o THƯ_MỤC / needs -o FOLDER")
     store = Store(store_dir)
     try:
-        if form.write_parts is not None:  # written as it is read: a large store is never held whole
-            with store.streamed_export() as parts, _output(output) as out:
-                form.write_parts(parts, out, Options(base=base, version=store.graph_version))
+        if form.streams:  # written as it is read: a large store is never held whole
+            with store.streamed_export() as export, _output(output) as out:
+                form.write(export, out, Options(base=base, version=store.graph_version))  # type: ignore[misc]
             return
         data = store.load_export()
     except StoreError as e:

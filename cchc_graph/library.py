@@ -263,9 +263,9 @@ class Graph:
         if form.write_folder is not None:
             return form.write_folder(self.corpus.export, Path(output), opts)  # type: ignore[arg-type]
         with builtins.open(output, "wb") if isinstance(output, str | Path) else nullcontext(output) as out:
-            if form.write_parts is not None:  # written as it is read
-                with self.corpus.export_parts() as parts:
-                    form.write_parts(parts, out, opts)
+            if form.streams:  # written as it is read
+                with self.corpus.streamed_export() as export:
+                    form.write(export, out, opts)  # type: ignore[misc]
             else:
                 form.write(self.corpus.export, out, opts)  # type: ignore[misc]
         return ""

@@ -16,6 +16,7 @@ from cchc_graph.graph.exports.formats import FORMATS
 from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
 from cchc_graph.graph.questions import queries, trace
 from cchc_graph.graph.questions.nx import to_networkx
+from cchc_graph.graph.store.build import Store
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal
@@ -204,13 +205,26 @@ def test_json_export_is_written_as_json_dumps_writes_the_whole_export(
 ])
 def test_json_writer_matches_json_dumps_on_every_shape(export: dict) -> None:
     """Empty lists and dicts, nested records, escapes, floats written with exponents, values
-    that are not lists: the same bytes as ``json.dumps``, from the dict or from its pairs."""
+    that are not lists: the same bytes as ``json.dumps``, from lists or from iterables."""
     expected = (json.dumps(export, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    whole, parts = io.BytesIO(), io.BytesIO()
+    whole, streamed = io.BytesIO(), io.BytesIO()
     FORMATS["json"].write(export, whole, formats.Options())
-    FORMATS["json"].write_parts(((k, iter(v) if isinstance(v, list) else v) for k, v in export.items()),
-                                parts, formats.Options())
-    assert whole.getvalue() == expected == parts.getvalue()
+    FORMATS["json"].write({k: (x for x in v) if isinstance(v, list) else v for k, v in export.items()},
+                          streamed, formats.Options())
+    assert whole.getvalue() == expected == streamed.getvalue()
+
+
+@pytest.mark.parametrize("fmt", [f.name for f in FORMATS.values() if f.streams])
+def test_a_streamed_format_writes_what_it_writes_from_the_export_held_whole(
+        seed_store: Path, seed_export: dict, fmt: str) -> None:
+    """The formats given the store's lists as they are read write the same bytes as from the
+    export in memory."""
+    held, streamed = io.BytesIO(), io.BytesIO()
+    FORMATS[fmt].write(seed_export, held, formats.Options())
+    with Store(seed_store).streamed_export() as export:
+        assert dict(export.items()).keys() == seed_export.keys()
+        FORMATS[fmt].write(export, streamed, formats.Options())
+    assert held.getvalue() == streamed.getvalue() and len(held.getvalue()) > 100_000
 
 
 def test_a_json_export_of_a_missing_store_fails_without_writing_a_file(tmp_path: Path) -> None:

@@ -1,17 +1,18 @@
 """The export formats, declared once: the CLI's ``export`` and the Python API read this table.
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
-folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A format
-written record by record (``json``) also takes the export as (key, value) pairs whose lists are
-read as they are written (``Store.streamed_export``). The writers import their modules when
-called: rdflib and networkx load only for their formats.
+folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A writer
+that only iterates the export's lists (``streams``: JSON, N-Triples) is given them as they are
+read from the store (``Store.streamed_export``), so that a large store's export is never held
+whole. The writers import their modules when called: rdflib and networkx load only for their
+formats.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,9 +27,8 @@ class Options:
     version: str = ""
 
 
-StreamWriter = Callable[[dict[str, Any], BinaryIO, Options], None]
+StreamWriter = Callable[[Mapping[str, Any], BinaryIO, Options], None]
 FolderWriter = Callable[[dict[str, Any], Path, Options], str]  # returns what to do next
-PartsWriter = Callable[[Iterable[tuple[str, Any]], BinaryIO, Options], None]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ExportFormat:
     description: str  # Vietnamese / English
     write: StreamWriter | None = None
     write_folder: FolderWriter | None = None
-    write_parts: PartsWriter | None = None  # ``write`` from the export's parts, lists streamed
+    streams: bool = False  # ``write`` only iterates the export's lists: it may be given them as read
 
     @property
     def folder(self) -> bool:
@@ -51,16 +51,12 @@ class ExportFormat:
 JSON_BATCH = 1000  # records encoded at once: the encoder's set-up paid once per batch
 
 
-def _json(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
-    _json_parts(export.items(), out, opts)
-
-
-def _json_parts(parts: Iterable[tuple[str, Any]], out: BinaryIO, opts: Options) -> None:
-    """The export's (key, value) pairs as ``json.dumps(export, ensure_ascii=False, indent=1)``
-    writes the dict, and a newline; each list written a batch of records at a time."""
+def _json(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
+    """The export as ``json.dumps(export, ensure_ascii=False, indent=1)`` writes it, and a
+    newline; each list written a batch of records at a time, as it is iterated."""
     enc = json.JSONEncoder(ensure_ascii=False, indent=1)
     sep = b"{\n "
-    for key, value in parts:
+    for key, value in export.items():
         out.write(sep + enc.encode(key).encode("utf-8") + b": ")
         sep = b",\n "
         if isinstance(value, str | dict) or not isinstance(value, Iterable):
@@ -85,7 +81,7 @@ def _rdflib(syntax: str) -> StreamWriter:
     return write
 
 
-def _ntriples(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+def _ntriples(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
     """Streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB."""
     from .rdf import DEFAULT_BASE, write_ntriples
 
@@ -114,13 +110,13 @@ def _neo4j_csv(export: dict[str, Any], folder: Path, opts: Options) -> str:
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("json", "application/json", ".json",
                  "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json,
-                 write_parts=_json_parts),
+                 streams=True),
     ExportFormat("turtle", "text/turtle", ".ttl", "RDF Turtle: ELI, W3C ORG, SKOS, DCTERMS, PROV-O, "
                  "Web Annotation (docs/rdf.md)", write=_rdflib("turtle")),
     ExportFormat("jsonld", "application/ld+json", ".jsonld", "RDF JSON-LD, cùng ánh xạ / same mapping",
                  write=_rdflib("json-ld")),
     ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, ghi dần / streamed, for large "
-                 "stores", write=_ntriples),
+                 "stores", write=_ntriples, streams=True),
     ExportFormat("graphml", "application/graphml+xml", ".graphml", "đồ thị có kiểu, thuộc tính phẳng / "
                  "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml),
     ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf),

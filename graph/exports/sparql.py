@@ -71,8 +71,8 @@ def ntriples_path(store: Store, base: str = DEFAULT_BASE) -> Path:
     suffix = "" if base == DEFAULT_BASE else "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
     path = store.derived_path(f"{store.graph_version}.rdf{MAPPING_VERSION}{suffix}.nt")
     if not path.exists():
-        with atomic_open(path) as out:
-            write_ntriples(store.load_export(), out, base)
+        with store.streamed_export() as export, atomic_open(path) as out:
+            write_ntriples(export, out, base)
     return path
 
 

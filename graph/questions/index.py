@@ -219,11 +219,11 @@ class Corpus:
             return db.read_export(self._conn, SCHEMA_VERSION)
 
     @contextmanager
-    def export_parts(self) -> Iterator[Iterator[tuple[str, Any]]]:
-        """``export`` as (key, value) pairs, its lists read as they are consumed
-        (``db.export_parts``): written without being held. The corpus is busy meanwhile."""
+    def streamed_export(self) -> Iterator[db.StoredExport]:
+        """``export`` with its lists read as they are iterated (``db.StoredExport``): written
+        without being held. The corpus is busy meanwhile."""
         with self._lock:
-            yield db.export_parts(self._conn, SCHEMA_VERSION)
+            yield db.StoredExport(self._conn, SCHEMA_VERSION)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one SQL statement."""

@@ -229,12 +229,11 @@ class Store:
     load_export = read_export  # the name readers used before the SQLite store
 
     @contextmanager
-    def streamed_export(self) -> Iterator[Iterator[tuple[str, Any]]]:
-        """The export as (key, value) pairs in its order, its lists read as they are consumed,
-        all in one read transaction (``db.export_parts``): for writing a large store's export
-        without holding it (10,000 documents: ~11 GB as one dict)."""
+    def streamed_export(self) -> Iterator[db.StoredExport]:
+        """The export with its lists read as they are iterated, all in one read transaction
+        (``db.StoredExport``): for writing a large store's export without holding it."""
         with self._reading() as conn:
-            yield db.export_parts(conn, SCHEMA_VERSION)
+            yield db.StoredExport(conn, SCHEMA_VERSION)
 
     def sources(self) -> list[str]:
         """The source files of the stored documents (what ``rebuild`` re-reads)."""

@@ -24,7 +24,7 @@ import itertools
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
@@ -618,19 +618,45 @@ def each_record(conn: sqlite3.Connection, table: str, where: str = "", params: t
 
 
 EXPORT_LISTS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
-                "indicators", "citations", "references", "areas")  # then "edges"
+                "indicators", "citations", "references", "areas", "edges")
 
 
-def export_parts(conn: sqlite3.Connection, schema_version: int) -> Iterator[tuple[str, Any]]:
-    """The export's keys in its order, each with its value, the lists as iterators read as they
-    are consumed (within the caller's read transaction): a whole export written without being
-    held in memory."""
-    yield "schema_version", schema_version
-    for key in EXPORT_LISTS:
-        yield key, each_record(conn, next(t.name for t in TABLES.values() if t.export_key == key))
-    yield "edges", edges.in_order(conn, lambda blob: decode(blob, conn))
+class StoredExport(Mapping[str, Any]):
+    """The export as a database holds it, read within the caller's read transaction: its
+    ``schema_version``, and each list an iterable that reads the records from their table
+    each time it is iterated. A writer that only iterates the lists (JSON, N-Triples) writes
+    an export of any size without holding it (10,000 documents: ~11 GB as one dict)."""
+
+    def __init__(self, conn: sqlite3.Connection, schema_version: int) -> None:
+        self._conn, self._version = conn, schema_version
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "schema_version":
+            return self._version
+        if key == "edges":
+            return _Reread(lambda: edges.in_order(self._conn, lambda blob: decode(blob, self._conn)))
+        if key not in EXPORT_LISTS:
+            raise KeyError(key)
+        table = next(t.name for t in TABLES.values() if t.export_key == key)
+        return _Reread(lambda: each_record(self._conn, table))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("schema_version", *EXPORT_LISTS))
+
+    def __len__(self) -> int:
+        return 1 + len(EXPORT_LISTS)
+
+
+class _Reread(Iterable[dict[str, Any]]):
+    """Records read afresh by each iteration."""
+
+    def __init__(self, read: Callable[[], Iterator[dict[str, Any]]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._read()
 
 
 def read_export(conn: sqlite3.Connection, schema_version: int) -> dict[str, Any]:
     """The whole export, as ``linking.assemble`` makes it."""
-    return {k: v if k == "schema_version" else list(v) for k, v in export_parts(conn, schema_version)}
+    return {k: v if k == "schema_version" else list(v) for k, v in StoredExport(conn, schema_version).items()}
