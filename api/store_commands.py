@@ -145,14 +145,14 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
         raise click.UsageError(f"{fmt} cần -o THƯ_MỤC / needs -o FOLDER")
     store = Store(store_dir)
     try:
+        opts = Options(base=base, version=store.graph_version)
         if form.streams:  # written as it is read: a large store is never held whole
             with store.streamed_export() as export, _output(output) as out:
-                form.write(export, out, Options(base=base, version=store.graph_version))  # type: ignore[misc]
+                form.write(export, out, opts)  # type: ignore[misc]
             return
         data = store.load_export()
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    opts = Options(base=base, version=store.graph_version)
     if form.write_folder is not None:
         click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
         return

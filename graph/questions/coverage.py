@@ -10,12 +10,9 @@ from typing import Any
 
 from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.store import edges
-from cchc_graph.graph.store.database import TABLES
+from cchc_graph.graph.store.database import EXPORT_LISTS, TABLE_OF
 
 GAP_KINDS = ("duty", "figure", "metadata")
-# the export's lists, in its order (docs/json-export.md)
-EXPORT_KEYS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
-               "indicators", "citations", "references", "areas", "edges")
 
 
 def gaps_of(c: Corpus, document: str | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -30,9 +27,8 @@ def gaps_of(c: Corpus, document: str | None = None, kinds: tuple[str, ...] = ())
 
 def record_counts(c: Corpus) -> dict[str, int]:
     """How many records of each kind the store holds (documents, agencies, tasks …)."""
-    tables = {t.export_key: t.name for t in TABLES.values()}
-    return {k: c.rows(edges.COUNT if k == "edges" else f"SELECT count(*) FROM {tables[k]}")[0][0]
-            for k in EXPORT_KEYS}
+    return {k: c.rows(edges.COUNT if k == "edges" else f"SELECT count(*) FROM {TABLE_OF[k]}")[0][0]
+            for k in EXPORT_LISTS}
 
 
 def coverage(c: Corpus) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
-from cchc_graph.graph.questions.tables import IN_LIST, Chain, Windowed, has_index, json_list
+from cchc_graph.graph.questions.tables import FIRST_PAGE, IN_LIST, Chain, Windowed, has_index, json_list
 from cchc_graph.graph.store.database import fts_source
 from cchc_graph.keys import fold, fold_key
 
@@ -140,7 +140,7 @@ class Ranked(Windowed[str]):
     start: its tens of thousands of rows are not listed). A store without the index sorts."""
 
     RUN = 500
-    FIRST = 50  # read as a window when iterated
+    FIRST = FIRST_PAGE  # read as a window when iterated
 
     def __init__(self, c: Corpus, table: str, query: str, order: str, index: str | None,
                  where: str = "", counted: Callable[[], int] | None = None,

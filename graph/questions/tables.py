@@ -46,13 +46,16 @@ def has_index(c: Corpus, name: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))))
 
 
+FIRST_PAGE = 50  # answers in a first page: what a command shows first, read before the rest
+
+
 class Answers(Sequence[T]):
     """Answers in the order SQL gave their keys, each built when read: a broad question has
     thousands, of which a page shows fifty. ``read``: reads what building a run of keys needs
     at once (a command printing every answer builds thousands)."""
 
     RUN = 500  # keys read at once
-    FIRST = 50  # ... but the first run no longer than a page: a command's first lines come at once
+    FIRST = FIRST_PAGE  # ... but the first run no longer than a page: a command's first lines come at once
 
     def __init__(self, keys: Sequence[Any], build: Callable[[Any], T],
                  read: Callable[[Sequence[Any]], object] | None = None) -> None:

@@ -115,7 +115,7 @@ def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True,
     rows = c.rows(f"SELECT * FROM ({union}) ORDER BY {EXPORT_ORDER}", params)
     if records:
         for n, arm, _, s, t, kind, citation, _, _, rec in rows:
-            raw[n].append(stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec)))
+            raw[n].append(_record(c, arm, s, t, kind, citation, rec))
     else:
         for n, arm, rid, s, t, kind, citation, _, _ in rows:
             raw[n].append({"source": s, "target": t, "type": kind, "citation": citation, ROWS: ((arm, rid),)})
@@ -124,12 +124,18 @@ def edges_of(c: Corpus, nodes: Sequence[str], out: bool, records: bool = True,
     return {n: _grouped(raw.get(n, ()), other) for n in nodes}
 
 
+def _record(c: Corpus, arm: int, source: str, target: str, kind: str, citation: str | None,
+            rec: bytes) -> dict[str, Any]:
+    """An edge's record from its arm's columns and its row's ``rec`` (decoded only if needed)."""
+    return stored_edges.record(arm, source, target, kind, citation, lambda: c.decode(rec))
+
+
 def edges_where(c: Corpus, where: str, params: Sequence[Any]) -> Iterator[dict[str, Any]]:
     """The records of the edges meeting ``where`` (its columns named in braces, its parameters
     numbered: ``graph.store.edges.select``), unordered."""
     union = stored_edges.select(("arm", "source", "target", "type", "citation", "rec"), where)
     for arm, s, t, kind, citation, rec in c.rows(union, params):
-        yield stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec))
+        yield _record(c, arm, s, t, kind, citation, rec)
 
 
 def full(c: Corpus, edge: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +146,7 @@ def full(c: Corpus, edge: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for arm, rid in edge[ROWS]:
         s, t, kind, citation, rec = c.rows(stored_edges.by_row(arm), (rid,))[0]
-        merged.update(stored_edges.record(arm, s, t, kind, citation, lambda rec=rec: c.decode(rec)))
+        merged.update(_record(c, arm, s, t, kind, citation, rec))
     return merged
 
 

@@ -617,8 +617,10 @@ def each_record(conn: sqlite3.Connection, table: str, where: str = "", params: t
             yield decode(blob, conn)
 
 
+# the export's lists, in its order (docs/json-export.md), and the table each is read from
 EXPORT_LISTS = ("documents", "jurisdictions", "agencies", "tasks", "responsibilities", "targets",
                 "indicators", "citations", "references", "areas", "edges")
+TABLE_OF = {t.export_key: t.name for t in TABLES.values()}
 
 
 class StoredExport(Mapping[str, Any]):
@@ -635,9 +637,7 @@ class StoredExport(Mapping[str, Any]):
             return self._version
         if key == "edges":
             return _Reread(lambda: edges.in_order(self._conn, lambda blob: decode(blob, self._conn)))
-        if key not in EXPORT_LISTS:
-            raise KeyError(key)
-        table = next(t.name for t in TABLES.values() if t.export_key == key)
+        table = TABLE_OF[key]
         return _Reread(lambda: each_record(self._conn, table))
 
     def __iter__(self) -> Iterator[str]:
