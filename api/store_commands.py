@@ -146,18 +146,15 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     store = Store(store_dir)
     try:
         opts = Options(base=base, version=store.graph_version)
-        if form.streams:  # written as it is read: a large store is never held whole
-            with store.streamed_export() as export, _output(output) as out:
-                form.write(export, out, opts)  # type: ignore[misc]
-            return
-        data = store.load_export()
+        # written as it is read (a large store is never held whole) by the formats that can
+        with store.streamed_export() if form.streams else nullcontext(store.load_export()) as data:
+            if form.write_folder is not None:
+                click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
+                return
+            with _output(output) as out:
+                form.write(data, out, opts)  # type: ignore[misc]
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    if form.write_folder is not None:
-        click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
-        return
-    with _output(output) as out:
-        form.write(data, out, opts)
 
 
 def _output(path: str | None) -> ContextManager[BinaryIO]:

@@ -260,12 +260,11 @@ class Graph:
 
         form = FORMATS[fmt]
         opts = Options(base, self.store.graph_version if self.store else "")
-        if form.write_folder is not None:
-            return form.write_folder(self.corpus.export, Path(output), opts)  # type: ignore[arg-type]
-        with builtins.open(output, "wb") if isinstance(output, str | Path) else nullcontext(output) as out:
-            if form.streams:  # written as it is read
-                with self.corpus.streamed_export() as export:
-                    form.write(export, out, opts)  # type: ignore[misc]
-            else:
-                form.write(self.corpus.export, out, opts)  # type: ignore[misc]
+        # written as it is read by the formats that can
+        with self.corpus.streamed_export() if form.streams else nullcontext(self.corpus.export) as export:
+            if form.write_folder is not None:
+                return form.write_folder(export, Path(output), opts)  # type: ignore[arg-type]
+            opened = isinstance(output, str | Path)
+            with builtins.open(output, "wb") if opened else nullcontext(output) as out:  # type: ignore[arg-type]
+                form.write(export, out, opts)  # type: ignore[misc]
         return ""

@@ -21,7 +21,7 @@ import pytest
 from cchc_graph.api.app import create_app
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.exports import cypher, neo4j_db
-from cchc_graph.graph.exports.neo4j_csv import ARRAY_DELIMITER, write_csv
+from cchc_graph.graph.exports.neo4j_csv import ARRAY_DELIMITER, Columns, write_csv
 from cchc_graph.graph.exports.neo4j_map import (
     BASE_LABEL,
     CITATION_TYPES,
@@ -162,6 +162,29 @@ def test_neo4j_csv_files_hold_every_row_with_typed_headers(seed_export: dict, tm
     assert "--array-delimiter=U+001F" in command and "--multiline-fields=true" in command
     assert command in (tmp_path / "import.sh").read_text(encoding="utf-8")
     assert (tmp_path / "schema.cypher").read_text(encoding="utf-8").count(";\n") == len(cypher.SCHEMA)
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ([1, 2], "long"), ([1, 2.5], "double"), ([True, False], "boolean"), (["a", 1], "string"),
+    (["a"], "string"), ([["a", "b"], "c"], "string[]"), ([1.5], "double"), ([True, 1], "string"),
+])
+def test_a_csv_column_is_typed_by_every_value_it_holds(values: list, kind: str) -> None:
+    """The header's type is read from all the column's values, whatever the row that has them."""
+    columns = Columns(["id:ID"])
+    for v in values:
+        columns.add({"p": v})
+    columns.add({"q": "x"})  # a row without the property
+    assert columns.header() == f"id:ID,p:{kind},q:string\n"
+
+
+def test_the_meta_node_lists_every_key_of_every_list_in_the_exports_order(seed_export: dict) -> None:
+    """The fields kept to restore nulls, gathered while the lists are mapped: every list, an
+    empty one and one that is no node or edge list included, each record's keys in order."""
+    export = {**seed_export, "extra": [{"b": 1}, {"a": 2, "b": 3}], "areas": []}
+    plain = {k: list(dict.fromkeys(f for rec in v for f in rec)) for k, v in export.items()
+             if isinstance(v, list)}
+    assert json.loads(to_rows(export, "v1").meta["fields_json"]) == plain
+    assert list(plain)[-1] == "extra" and plain["extra"] == ["b", "a"] and plain["areas"] == []
 
 
 def test_export_neo4j_csv_from_the_cli(seed_store: Path, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
 folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A writer
-that only iterates the export's lists (``streams``: JSON, N-Triples) is given them as they are
+that only iterates the export's lists (``streams``: JSON, N-Triples, Neo4j CSV) is given them as they are
 read from the store (``Store.streamed_export``), so that a large store's export is never held
 whole. The writers import their modules when called: rdflib and networkx load only for their
 formats.
@@ -28,7 +28,7 @@ class Options:
 
 
 StreamWriter = Callable[[Mapping[str, Any], BinaryIO, Options], None]
-FolderWriter = Callable[[dict[str, Any], Path, Options], str]  # returns what to do next
+FolderWriter = Callable[[Mapping[str, Any], Path, Options], str]  # returns what to do next
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ExportFormat:
     description: str  # Vietnamese / English
     write: StreamWriter | None = None
     write_folder: FolderWriter | None = None
-    streams: bool = False  # ``write`` only iterates the export's lists: it may be given them as read
+    streams: bool = False  # the writer only iterates the export's lists: it may be given them as read
 
     @property
     def folder(self) -> bool:
@@ -100,7 +100,7 @@ def _gexf(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
     write_gexf(export, out)
 
 
-def _neo4j_csv(export: dict[str, Any], folder: Path, opts: Options) -> str:
+def _neo4j_csv(export: Mapping[str, Any], folder: Path, opts: Options) -> str:
     from .neo4j_csv import write_csv
 
     command = write_csv(export, folder, opts.version)
@@ -122,5 +122,5 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf),
     ExportFormat("neo4j-csv", "text/csv", "", "thư mục CSV nút và quan hệ / a folder of node and "
                  "relationship CSVs with import.sh and schema.cypher, for neo4j-admin database import "
-                 "(docs/neo4j.md)", write_folder=_neo4j_csv),
+                 "(docs/neo4j.md)", write_folder=_neo4j_csv, streams=True),
 )}

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,53 +102,122 @@ class Rows:
         return sum(map(len, self.nodes.values())), sum(map(len, self.rels.values()))
 
 
-def fields_of(export: dict[str, Any]) -> dict[str, list[str]]:
+def is_list(value: Any) -> bool:
+    """A list of the export: a list, or a stored export's list read as it is iterated."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | dict)
+
+
+def fields_of(export: Mapping[str, Any]) -> dict[str, list[str]]:
     """Every key used by each list's records (kept so nulls can be restored)."""
-    out: dict[str, list[str]] = {}
+    seen: Seen = {}
     for key, value in export.items():
-        if isinstance(value, list):
-            seen: dict[str, None] = {}
+        if is_list(value):
             for rec in value:
-                seen.update(dict.fromkeys(rec))
-            out[key] = list(seen)
-    return out
+                seen.setdefault(key, {}).update(dict.fromkeys(rec))
+    return _fields(export, seen)
 
 
-def to_rows(export: dict[str, Any], version: str) -> Rows:
-    """The export as rows for ``UNWIND … MERGE``; ``version`` marks them for stale clean-up."""
-    rows = Rows()
-    ids: set[str] = set()
+Seen = dict[str, dict[str, None]]  # each list's record keys, in the order first met
+
+
+def _fields(export: Mapping[str, Any], seen: Seen) -> dict[str, list[str]]:
+    """``fields_of`` from the keys met by the passes over the lists (each list not passed over
+    is read here)."""
+    for key, value in export.items():
+        if key not in seen and key not in _PASSED and is_list(value):
+            for rec in value:
+                seen.setdefault(key, {}).update(dict.fromkeys(rec))
+    return {key: list(seen.get(key, ())) for key, value in export.items() if is_list(value)}
+
+
+@dataclass(frozen=True)
+class EdgeContext:
+    """What an edge's relationship takes from elsewhere in the export: the node ids (an edge
+    with an end that is none is skipped), each role's responsibility (its place in its list,
+    document and deadline, the last of equal ones) and each citation with its place."""
+
+    ids: set[str]
+    resp: dict[tuple[str, str, str], tuple[int, Any, Any]]
+    cits: dict[str, tuple[int, dict[str, Any]]]
+
+
+def _met(seen: Seen | None, key: str, rec: dict[str, Any]) -> None:
+    if seen is not None:
+        seen.setdefault(key, {}).update(dict.fromkeys(rec))
+
+
+def node_rows(export: Mapping[str, Any], version: str, seen: Seen | None = None
+              ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, row) of each node: the node lists in ``LABELS``' order, each in its order."""
     for key, label in LABELS.items():
-        for seq, rec in enumerate(export.get(key) or []):
+        for seq, rec in enumerate(export.get(key) or ()):
+            _met(seen, key, rec)
             props = flatten(rec)
             if label in FOLDED and rec.get(FOLDED[label]):
                 props[FOLDED[label] + "_fold"] = fold(rec[FOLDED[label]])
             props.update(seq=seq, v=version)
-            rows.nodes[label].append({"id": rec["id"], "props": props})
-            ids.add(rec["id"])
-    resp = {(r["agency"], r["task"], r["role"]): (i, r)
-            for i, r in enumerate(export.get("responsibilities") or [])}
-    cits = {c["id"]: (i, c) for i, c in enumerate(export.get("citations") or [])}
-    for seq, e in enumerate(export.get("edges") or []):
-        if e["source"] not in ids or e["target"] not in ids:
-            rows.skipped.append(e)
+            yield label, {"id": rec["id"], "props": props}
+
+
+def edge_context(export: Mapping[str, Any], ids: set[str], seen: Seen | None = None) -> EdgeContext:
+    """The responsibilities and citations read once, for ``rel_rows``."""
+    resp: dict[tuple[str, str, str], tuple[int, Any, Any]] = {}
+    for i, r in enumerate(export.get("responsibilities") or ()):
+        _met(seen, "responsibilities", r)
+        resp[(r["agency"], r["task"], r["role"])] = (i, r.get("document"), r.get("deadline"))
+    cits: dict[str, tuple[int, dict[str, Any]]] = {}
+    for i, c in enumerate(export.get("citations") or ()):
+        _met(seen, "citations", c)
+        cits[c["id"]] = (i, c)
+    return EdgeContext(ids, resp, cits)
+
+
+def rel_rows(export: Mapping[str, Any], version: str, ctx: EdgeContext, seen: Seen | None = None
+             ) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """(relationship type, row) of each edge in the export's order; (None, the edge) for one
+    with an end that is no node."""
+    for seq, e in enumerate(export.get("edges") or ()):
+        _met(seen, "edges", e)
+        if e["source"] not in ctx.ids or e["target"] not in ctx.ids:
+            yield None, e
             continue
         key = e.get("citation") or e["type"]
         props = flatten({k: v for k, v in e.items() if k not in ("source", "target", "type")})
-        if e["type"] in ROLE_TYPES and (e["source"], e["target"], e["type"]) in resp:
-            i, r = resp[(e["source"], e["target"], e["type"])]
-            props.update(flatten({"document": r["document"], "deadline": r["deadline"]}, "r_"), r_seq=i)
-        if e.get("citation") in cits:
-            i, c = cits[e["citation"]]
+        if e["type"] in ROLE_TYPES and (e["source"], e["target"], e["type"]) in ctx.resp:
+            i, document, deadline = ctx.resp[(e["source"], e["target"], e["type"])]
+            props.update(flatten({"document": document, "deadline": deadline}, "r_"), r_seq=i)
+        if e.get("citation") in ctx.cits:
+            i, c = ctx.cits[e["citation"]]
             props.update(flatten(c, "c_"), c_seq=i)
             if c.get("number"):
                 props["c_number_key"] = number_key(c["number"])
         props.update(key=key, seq=seq, v=version)
-        rows.rels[rel_type(e["type"])].append(
-            {"source": e["source"], "target": e["target"], "key": key, "props": props})
-    rows.meta = {"id": META_ID, "v": version, "mapping_version": MAPPING_VERSION,
-                 "schema_version": export.get("schema_version"),
-                 "fields_json": json.dumps(fields_of(export), ensure_ascii=False)}
+        yield rel_type(e["type"]), {"source": e["source"], "target": e["target"], "key": key, "props": props}
+
+
+# the lists the passes above read (``_fields`` reads any other)
+_PASSED = frozenset({*LABELS, "responsibilities", "citations", "edges"})
+
+
+def meta_of(export: Mapping[str, Any], version: str, seen: Seen) -> dict[str, Any]:
+    """The ``CchcMeta`` node, after the passes over the lists (``seen``: the keys they met)."""
+    return {"id": META_ID, "v": version, "mapping_version": MAPPING_VERSION,
+            "schema_version": export.get("schema_version"),
+            "fields_json": json.dumps(_fields(export, seen), ensure_ascii=False)}
+
+
+def to_rows(export: Mapping[str, Any], version: str) -> Rows:
+    """The export as rows for ``UNWIND … MERGE``; ``version`` marks them for stale clean-up."""
+    rows, seen = Rows(), {}
+    for label, row in node_rows(export, version, seen):
+        rows.nodes[label].append(row)
+    ctx = edge_context(export, {r["id"] for rs in rows.nodes.values() for r in rs}, seen)
+    for rtype, row in rel_rows(export, version, ctx, seen):
+        if rtype is None:
+            rows.skipped.append(row)
+        else:
+            rows.rels[rtype].append(row)
+    rows.meta = meta_of(export, version, seen)
     return rows
 
 
