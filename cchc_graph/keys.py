@@ -13,10 +13,11 @@ the spelling-out of known abbreviations ("UBND" → "Ủy ban nhân dân").
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import sys
 import unicodedata
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 # characters a process handles without numpy before it is worth importing: its import and a
@@ -120,7 +121,11 @@ def number_key(number: str) -> str:
 
 
 def _abbreviations() -> dict[str, str]:
-    path = resources.files("cchc_graph.loaders") / "data" / "abbreviations.tsv"
+    # the loaders' data folder, wherever the package maps it (importlib.resources: ~5 ms more
+    # for every command)
+    spec = importlib.util.find_spec("cchc_graph.loaders")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "abbreviations.tsv"
     with path.open(encoding="utf-8", newline="") as f:
         return {(r["short"] or "").strip(): (r["long"] or "").strip()
                 for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)}

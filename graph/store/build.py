@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import os
-import shutil
 import sqlite3
-import tempfile
 import time
 import zlib
 from collections import Counter
@@ -73,6 +70,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 @contextmanager
 def atomic_open(path: Path) -> Iterator[BinaryIO]:
     """A file to write in steps, renamed into place only when the block ends without error."""
+    import tempfile  # (here: a question's command never writes, and pays no import for it)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -442,6 +441,8 @@ class Store:
 
     def _collect_garbage(self, version: str) -> None:
         """After a commit: files derived from older graphs, and the earlier layout's files."""
+        import shutil
+
         folder = self.root / DERIVED
         for f in folder.iterdir() if folder.is_dir() else ():
             if not f.name.startswith(version):
@@ -469,6 +470,8 @@ def _cached(path: str, st: os.stat_result | None, entry: Source | None) -> Sourc
         st = st or os.stat(path)
         if (entry.size, entry.mtime_ns) == (st.st_size, st.st_mtime_ns):
             return entry
+        import hashlib
+
         sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as e:
         raise LoadError(path, f"cannot read file ({e.strerror or e})") from e
