@@ -70,16 +70,16 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
     t = target(uri, user, password, database)
     try:
         store = Store(store_dir)
-        export, version = store.load_export(), store.graph_version
+        # read as it is merged (one read transaction): a large store is never held whole
+        with store.streamed_export() as export, \
+                Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
+            task = bar.add_task("Neo4j MERGE", total=None)
+            report = push_graph(export, t, store.graph_version, batch,
+                                lambda done, total: bar.update(task, completed=done, total=total))
     except StoreError as e:
         fail(str(e), EXIT_STORE)
-    with Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
-        task = bar.add_task("Neo4j MERGE", total=None)
-        try:
-            report = push_graph(export, t, version, batch,
-                                lambda done, total: bar.update(task, completed=done, total=total))
-        except (DriverError, Neo4jError) as e:  # unreachable server, bad credentials, refused query
-            fail(f"{t.uri}: {type(e).__name__}: {e}", EXIT_STORE)
+    except (DriverError, Neo4jError) as e:  # unreachable server, bad credentials, refused query
+        fail(f"{t.uri}: {type(e).__name__}: {e}", EXIT_STORE)
     click.echo(f"Neo4j {t.uri}: {report.nodes} nút / nodes, {report.relationships} quan hệ / "
                f"relationships ghi / written (phiên bản / version {report.version[:12]}); "
                f"xoá cũ / stale removed {report.deleted_nodes} + {report.deleted_relationships}; "

@@ -31,6 +31,7 @@ from cchc_graph.graph.exports.neo4j_map import (
     rel_type,
     to_rows,
 )
+from cchc_graph.graph.store.build import Store
 from cchc_graph.keys import number_key
 from click.testing import CliRunner
 from conftest import ROOT
@@ -254,6 +255,78 @@ def test_push_without_a_server_fails_with_the_uri(seed_store: Path) -> None:
     r = runner.invoke(cli, ["neo4j", "push", "--store", str(seed_store), "--uri", "bolt://127.0.0.1:9",
                             "--password", "x"])
     assert r.exit_code == 3 and "bolt://127.0.0.1:9" in r.output
+
+
+# --- what a push sends, recorded by a stand-in for the driver (not Neo4j) ---------------------
+
+class RecordingDriver:
+    """Takes the statements a push sends and answers as an empty database would; it records
+    what is sent and checks nothing of Neo4j (the ``test_neo4j_server_*`` tests do that)."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, dict]] = []
+        self.schema: list[str] = []
+
+    def __enter__(self) -> RecordingDriver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def verify_connectivity(self) -> None:
+        return None
+
+    def execute_query(self, query: str, **kw: Any) -> Any:
+        self.schema.append(query)
+        return type("Result", (), {"records": [{"nodes": 0, "rels": 0}]})()
+
+    def session(self, database: str | None = None) -> Any:
+        driver = self
+
+        class Tx:
+            def run(self, query: str, **params: Any) -> Any:
+                driver.writes.append((query, json.loads(json.dumps(params))))  # as sent, copied
+                stale = query in (cypher.DELETE_STALE_RELS, cypher.DELETE_STALE_NODES)
+                return type("Res", (), {"data": lambda _: [{"n": 0}] if stale else []})()
+
+        class Session:
+            def __enter__(self) -> Session:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                return None
+
+            def execute_write(self, work: Any) -> Any:
+                return work(Tx())
+        return Session()
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_a_push_sends_every_row_once_in_batches_nodes_first_meta_last_recorded(
+        seed_store: Path, seed_export: dict, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the store's lists as they are read: the rows ``to_rows`` maps, each sent once, in
+    batches of at most ``batch`` rows of one label or type, every node before the first
+    relationship, the meta node last."""
+    driver = RecordingDriver()
+    target = neo4j_db.Target("bolt://recorded", "u", "p")
+    monkeypatch.setattr(neo4j_db.Target, "driver", lambda self: driver)
+    with Store(seed_store).streamed_export() as export:
+        report = neo4j_db.push(export, target, "v1", batch)
+    rows = to_rows(seed_export, "v1")
+    sent: dict[str, list] = defaultdict(list)
+    kinds = []
+    for query, params in driver.writes:
+        if "rows" in params:
+            assert 0 < len(params["rows"]) <= batch
+            sent[query] += params["rows"]
+            kinds.append("rel" if query in {cypher.merge_rels(t) for t in rows.rels} else "node")
+    assert kinds == sorted(kinds, key=lambda k: k == "rel") and "rel" in kinds
+    expected = {**{cypher.merge_nodes(lb): rs for lb, rs in rows.nodes.items()},
+                **{cypher.merge_rels(t): rs for t, rs in rows.rels.items()}}
+    assert {q: sorted(map(json.dumps, rs)) for q, rs in sent.items()} == {
+        q: sorted(map(json.dumps, rs)) for q, rs in expected.items()}
+    assert driver.writes[-1] == (cypher.MERGE_META, {"meta": rows.meta})
+    assert (report.nodes, report.relationships, report.skipped_edges) == (*rows.counts(), 0)
 
 
 # --- the neo4j backend's reads, simulated in Python (not Neo4j) ------------------------------

@@ -9,16 +9,16 @@ a managed transaction, which the driver retries on transient errors and lost con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from cchc_graph.graph.exports import cypher
-from cchc_graph.graph.exports.neo4j_map import Rows, batches, from_rows, to_rows
+from cchc_graph.graph.exports.neo4j_map import edge_context, from_rows, meta_of, node_rows, rel_rows
 
 BATCH = 1000
 RETRY_S = 60.0
-Progress = Callable[[int, int], None]  # called with (rows written so far, rows in all)
+Progress = Callable[[int, int | None], None]  # called with (rows written so far, rows in all if known)
 
 
 @dataclass(frozen=True)
@@ -56,34 +56,74 @@ def _write(driver: Any, db: str | None, query: str, **params: Any) -> Any:
         return session.execute_write(work)
 
 
-def push(export: dict[str, Any], target: Target, version: str, batch: int = BATCH,
+def push(export: Mapping[str, Any], target: Target, version: str, batch: int = BATCH,
          progress: Progress | None = None) -> PushReport:
-    """Write the export to Neo4j; pushing the same export twice leaves the same counts."""
-    rows = to_rows(export, version)
+    """Write the export to Neo4j; pushing the same export twice leaves the same counts. The
+    export's lists are mapped as they are merged, a batch at a time: a stored export
+    (``Store.streamed_export``) is never held whole."""
     with target.driver() as driver:
         driver.verify_connectivity()
         for statement in cypher.SCHEMA:  # schema changes cannot share a transaction with writes
             driver.execute_query(statement, database_=target.database)
-        _merge(driver, target.database, rows, batch, progress)
+        merged = _merge(driver, target.database, export, version, batch, progress)
         deleted = [_delete_stale(driver, target.database, q, version, batch)
                    for q in (cypher.DELETE_STALE_RELS, cypher.DELETE_STALE_NODES)]
-        _write(driver, target.database, cypher.MERGE_META, meta=rows.meta)
+        _write(driver, target.database, cypher.MERGE_META, meta=merged.meta)
         counts = driver.execute_query(cypher.COUNTS, database_=target.database).records[0]
-    n, r = rows.counts()
-    return PushReport(n, r, deleted[1], deleted[0], len(rows.skipped), version,
+    return PushReport(merged.nodes, merged.rels, deleted[1], deleted[0], merged.skipped, version,
                       (counts["nodes"], counts["rels"]))
 
 
-def _merge(driver: Any, db: str | None, rows: Rows, batch: int, progress: Progress | None) -> None:
-    work = [(cypher.merge_nodes(label), rs) for label, rs in rows.nodes.items()]
-    work += [(cypher.merge_rels(rtype), rs) for rtype, rs in rows.rels.items()]
-    done, total = 0, sum(rows.counts())
-    for query, rs in work:  # nodes first: relationships MATCH their ends
-        for chunk in batches(rs, batch):
-            _write(driver, db, query, rows=chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
+@dataclass
+class _Merged:
+    """What a push has merged so far, and the meta node once every list is read."""
+
+    nodes: int = 0
+    rels: int = 0
+    skipped: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _merge(driver: Any, db: str | None, export: Mapping[str, Any], version: str, batch: int,
+           progress: Progress | None) -> _Merged:
+    """Nodes first (relationships MATCH their ends), each label's rows in batches as they come;
+    then the relationships, a batch of a type as soon as it is full."""
+    merged, seen, ids = _Merged(), {}, set()
+
+    def flush(query: str, rows: list[dict[str, Any]], node: bool) -> None:
+        if not rows:
+            return
+        _write(driver, db, query, rows=rows)
+        if node:
+            merged.nodes += len(rows)
+        else:
+            merged.rels += len(rows)
+        if progress:
+            progress(merged.nodes + merged.rels, None)
+        rows.clear()
+
+    label, rows = "", []
+    for lb, row in node_rows(export, version, seen):
+        if lb != label or len(rows) >= batch:
+            flush(cypher.merge_nodes(label), rows, True)
+            label = lb
+        rows.append(row)
+        ids.add(row["id"])
+    flush(cypher.merge_nodes(label), rows, True)
+    ctx = edge_context(export, ids, seen)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for rtype, row in rel_rows(export, version, ctx, seen):
+        if rtype is None:
+            merged.skipped += 1
+            continue
+        pending = by_type.setdefault(rtype, [])
+        pending.append(row)
+        if len(pending) >= batch:
+            flush(cypher.merge_rels(rtype), pending, False)
+    for rtype, pending in by_type.items():
+        flush(cypher.merge_rels(rtype), pending, False)
+    merged.meta = meta_of(export, version, seen)
+    return merged
 
 
 def _delete_stale(driver: Any, db: str | None, query: str, version: str, batch: int) -> int:

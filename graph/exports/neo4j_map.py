@@ -251,8 +251,3 @@ def from_rows(nodes: Iterable[tuple[list[str], dict[str, Any]]],
             seen.setdefault(seq, rec)  # a relationship met twice on two paths
         export[key] = [seen[s] for s in sorted(seen)]
     return export
-
-
-def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
