@@ -55,6 +55,9 @@ SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (r["kind"], tuple(_alts(r["prefixes"]))) for r in table_rows("section_kinds.tsv"))
 
 
+# each metric's patterns, compiled (``kinds`` keeps their text: questions read only the names)
+METRIC_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    m.key: tuple(map(re.compile, m.require)) for m in METRICS}
 TYPE_BY_FOLDED_NAME: dict[str, str] = {fold(n): t.type for t in DOC_TYPES for n in t.names}
 TYPE_BY_CODE: dict[str, str] = {fold(c): t.type for t in DOC_TYPES for c in t.codes}
 # longest first (the regex engine takes the first that matches), gathered by first letter

@@ -12,7 +12,7 @@ import re
 
 from cchc_graph.keys import fold, slug
 
-from ..lexicon import COUNT_NOUNS, METRICS, NUMBER_WORDS, find_indicators
+from ..lexicon import COUNT_NOUNS, METRIC_PATTERNS, METRICS, NUMBER_WORDS, find_indicators
 from ..model import NormDoc, Provenance, Section, Target
 from ..outline import Outline
 from ..text import GuardedPattern, clauses, sentences
@@ -109,7 +109,7 @@ def metric_key(folded_text: str) -> str:
     for metric in METRICS:
         if metric.key == "rank":
             continue
-        if all(rx.search(folded_text) for rx in metric.require):
+        if all(rx.search(folded_text) for rx in METRIC_PATTERNS[metric.key]):
             return metric.key
     words = [w for w in re.findall(r"[a-z]+", folded_text) if len(w) > 1][:6]
     return "other:" + (slug(" ".join(words), 40) if words else "unknown")
