@@ -44,12 +44,12 @@ class Columns:
             else:
                 kinds.add(kind)
 
-    @property
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
+        """The property names, in the order of the columns."""
         return sorted(self.kinds)
 
     def header(self) -> str:
-        return _line([*self.head, *(f"{k}:{_column_type(self.kinds[k])}" for k in self.keys)], quote=False)
+        return ",".join([*self.head, *(f"{k}:{_column_type(self.kinds[k])}" for k in self.names())]) + "\n"
 
 
 def _column_type(kinds: set[str]) -> str:
@@ -72,8 +72,8 @@ def _cell(value: Any) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _line(cells: Iterable[str], quote: bool = True) -> str:
-    return ",".join(map(_cell, cells) if quote else cells) + "\n"
+def _line(values: Iterable[Any]) -> str:
+    return ",".join(map(_cell, values)) + "\n"
 
 
 def _node_props(row: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +85,7 @@ class _Files:
 
     def __init__(self, out: Path, columns: dict[str, Columns], name: str) -> None:
         self._out, self._columns, self._name = out, columns, name
+        self._keys = {key: c.names() for key, c in columns.items()}
         self._open: dict[str, TextIO] = {}
 
     def write(self, key: str, ends: list[Any], props: dict[str, Any]) -> None:
@@ -92,7 +93,7 @@ class _Files:
         if f is None:
             f = self._open[key] = (self._out / self._name.format(key)).open("w", encoding="utf-8", newline="")
             f.write(self._columns[key].header())
-        f.write(_line([*ends, *(props.get(k) for k in self._columns[key].keys)]))
+        f.write(_line([*ends, *(props.get(k) for k in self._keys[key])]))
 
     def close(self) -> None:
         for f in self._open.values():
@@ -132,8 +133,8 @@ def write_csv(export: Mapping[str, Any], out_dir: str | Path, version: str,
         rel_files.close()
     head = Columns(["id:ID"])
     head.add(props := {k: v for k, v in meta.items() if k != "id"})
-    (out / "nodes-meta.csv").write_text(head.header() + _line([meta["id"], *(props[k] for k in head.keys)]),
-                                        encoding="utf-8", newline="")
+    row = _line([meta["id"], *(props[k] for k in head.names())])
+    (out / "nodes-meta.csv").write_text(head.header() + row, encoding="utf-8", newline="")
     args = ["neo4j-admin", "database", "import", "full", database]
     args += [f"--nodes={BASE_LABEL}:{label}=nodes-{label}.csv" for label in sorted(nodes)]
     args.append(f"--nodes={META_LABEL}=nodes-meta.csv")

@@ -104,12 +104,13 @@ def _merge(driver: Any, db: str | None, export: Mapping[str, Any], version: str,
 
     label, rows = "", []
     for lb, row in node_rows(export, version, seen):
-        if lb != label or len(rows) >= batch:
+        if rows and (lb != label or len(rows) >= batch):
             flush(cypher.merge_nodes(label), rows, True)
-            label = lb
+        label = lb
         rows.append(row)
         ids.add(row["id"])
-    flush(cypher.merge_nodes(label), rows, True)
+    if rows:
+        flush(cypher.merge_nodes(label), rows, True)
     ctx = edge_context(export, ids, seen)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for rtype, row in rel_rows(export, version, ctx, seen):
