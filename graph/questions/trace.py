@@ -136,16 +136,19 @@ class Citing(Windowed[tuple[int, int]]):
             levels, cited, seen = [], set(self._frontier), set(self._frontier)
             for d in range(self._depth):
                 listed = json_list(cited)
-                n = int(self._c.rows(f"SELECT count(*) {self._SQL}", (listed,))[0][0])
+                if d + 1 < self._depth:  # counted with the documents citing in it (one read)
+                    citing = self._c.rows(f"SELECT document, count(*) {self._SQL} GROUP BY document",
+                                          (listed,))
+                    n = sum(k for _, k in citing)
+                else:
+                    citing, n = [], int(self._c.rows(f"SELECT count(*) {self._SQL}", (listed,))[0][0])
                 if not n:
                     break
                 levels.append((listed, n))
-                if d + 1 < self._depth:  # the documents citing in this level, not met yet
-                    cited = {doc for (doc,) in self._c.rows(f"SELECT DISTINCT document {self._SQL}",
-                                                            (listed,))} - seen
-                    seen |= cited
-                    if not cited:
-                        break
+                cited = {doc for doc, _ in citing} - seen  # the next level's, not met yet
+                seen |= cited
+                if not cited:
+                    break
             got = self._kept["levels"] = levels  # (whole, at once: requests share it)
         return got  # type: ignore[no-any-return]
 
