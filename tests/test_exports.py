@@ -12,15 +12,15 @@ import networkx as nx
 import pytest
 from cchc_graph.api.app import create_app
 from cchc_graph.api.cli import cli
-from cchc_graph.graph.exports import formats, graphml, sparql
+from cchc_graph.graph.exports import formats, graphml, rdf, sparql
 from cchc_graph.graph.exports.formats import FORMATS
-from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples
+from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples, write_turtle
 from cchc_graph.graph.questions import queries, trace
 from cchc_graph.graph.questions.nx import to_networkx
 from cchc_graph.graph.store.build import Store
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from rdflib import RDF, Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import ORG
 
 SHAPES = Path(__file__).resolve().parent.parent / "graph" / "exports" / "shapes.ttl"
@@ -53,10 +53,13 @@ def _count(g: Graph, cls) -> int:
     return len(set(g.subjects(RDF.type, cls)))
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "json-ld", "nt"])
-def test_rdf_round_trip_keeps_every_record(seed_export: dict, fmt: str) -> None:
+@pytest.mark.parametrize(("fmt", "syntax"), [("turtle", "turtle"), ("jsonld", "json-ld"), ("nt", "nt")])
+def test_rdf_round_trip_keeps_every_record(seed_export: dict, fmt: str, syntax: str) -> None:
+    """What each RDF format of ``cchc export`` writes reads back as the mapping's graph."""
     g = to_rdf(seed_export)
-    back = Graph().parse(data=g.serialize(format=fmt), format=fmt)
+    out = io.BytesIO()
+    FORMATS[fmt].write(seed_export, out, formats.Options())  # type: ignore[misc]
+    back = Graph().parse(data=out.getvalue().decode(), format=syntax)
     assert len(back) == len(g) and set(back) == set(g)  # no blank nodes: the same triples
     documents = set(back.subjects(RDF.type, CCHC.Document))
     in_corpus = {d for d in documents if back.value(d, CCHC.inCorpus) == Literal(True)}
@@ -106,6 +109,34 @@ def test_streamed_ntriples_are_the_rdflib_graph(seed_export: dict) -> None:
     assert set(back) == set(g) and lines >= len(g) > 5000
     quoted = [o for o in back.objects(None, OA.exact) if '"' in o or "\n" in o]
     assert quoted, "no quote with a double quote or a line break: the escaping is not exercised"
+
+
+def test_streamed_turtle_names_the_vocabularies_and_escapes_literals(seed_export: dict) -> None:
+    """Turtle written without rdflib's graph: the vocabularies' terms as prefixed names, each
+    subject's run of triples one statement, and literals that need escaping read back."""
+    out = io.BytesIO()
+    n = write_turtle(seed_export, out)
+    text = out.getvalue().decode()
+    assert text.startswith("@prefix cchc: <https://w3id.org/cchc-graph/vocab#> .\n")
+    assert " a eli:LegalResource ;\n    a cchc:Document ;" in text and "^^xsd:date" in text
+    back = Graph().parse(data=text, format="turtle")
+    assert set(back) == set(to_rdf(seed_export)) and n >= len(back)
+    quoted = [o for o in back.objects(None, OA.exact) if '"' in o or "\n" in o]
+    assert quoted, "no quote with a double quote or a line break: the escaping is not exercised"
+
+
+@pytest.mark.parametrize(("iri", "written"), [
+    ("http://data.europa.eu/eli/ontology#cites", "eli:cites"),
+    ("https://w3id.org/cchc-graph/vocab#reportTo", "cchc:reportTo"),
+    ("http://www.w3.org/2001/XMLSchema#gYear", "xsd:gYear"),
+    ("http://purl.org/dc/terms/title", "dcterms:title"),
+    ("https://w3id.org/cchc-graph/vocab#a.b", "<https://w3id.org/cchc-graph/vocab#a.b>"),  # no "." in a name
+    ("https://w3id.org/cchc-graph/vocab#1st", "<https://w3id.org/cchc-graph/vocab#1st>"),
+    ("https://w3id.org/cchc-graph/vocab#x/y", "<https://w3id.org/cchc-graph/vocab#x/y>"),
+    ("https://w3id.org/cchc-graph/id/agency/vn/so-noi-vu", "<https://w3id.org/cchc-graph/id/agency/vn/so-noi-vu>"),
+])
+def test_a_turtle_name_is_prefixed_only_when_plain(iri: str, written: str) -> None:
+    assert rdf._Prefixed()(URIRef(iri)) == written
 
 
 @pytest.fixture(scope="module")

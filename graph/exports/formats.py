@@ -2,10 +2,10 @@
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
 folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A writer
-that only iterates the export's lists (``streams``: JSON, N-Triples, Neo4j CSV) is given them as they are
-read from the store (``Store.streamed_export``), so that a large store's export is never held
-whole. The writers import their modules when called: rdflib and networkx load only for their
-formats.
+that only iterates the export's lists (``streams``: JSON, Turtle, N-Triples, Neo4j CSV) is
+given them as they are read from the store (``Store.streamed_export``), so that a large
+store's export is never held whole. The writers import their modules when called: rdflib
+and networkx load only for their formats.
 """
 
 from __future__ import annotations
@@ -81,6 +81,13 @@ def _rdflib(syntax: str) -> StreamWriter:
     return write
 
 
+def _turtle(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
+    """Streamed: rdflib's Turtle sorts the whole graph (1,000 documents: 158 s)."""
+    from .rdf import DEFAULT_BASE, write_turtle
+
+    write_turtle(export, out, opts.base or DEFAULT_BASE)
+
+
 def _ntriples(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
     """Streamed: rdflib's graph of 10,000 documents takes minutes and 13 GB."""
     from .rdf import DEFAULT_BASE, write_ntriples
@@ -112,7 +119,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json,
                  streams=True),
     ExportFormat("turtle", "text/turtle", ".ttl", "RDF Turtle: ELI, W3C ORG, SKOS, DCTERMS, PROV-O, "
-                 "Web Annotation (docs/rdf.md)", write=_rdflib("turtle")),
+                 "Web Annotation (docs/rdf.md), ghi dần / streamed", write=_turtle, streams=True),
     ExportFormat("jsonld", "application/ld+json", ".jsonld", "RDF JSON-LD, cùng ánh xạ / same mapping",
                  write=_rdflib("json-ld")),
     ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, ghi dần / streamed, for large "
