@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,16 @@ from cchc_graph.api.app import create_app
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.exports import formats, graphml, rdf, sparql
 from cchc_graph.graph.exports.formats import FORMATS
-from cchc_graph.graph.exports.rdf import CCHC, DEFAULT_BASE, OA, Iris, to_rdf, write_ntriples, write_turtle
+from cchc_graph.graph.exports.rdf import (
+    CCHC,
+    DEFAULT_BASE,
+    OA,
+    Iris,
+    to_rdf,
+    write_jsonld,
+    write_ntriples,
+    write_turtle,
+)
 from cchc_graph.graph.questions import queries, trace
 from cchc_graph.graph.questions.nx import to_networkx
 from cchc_graph.graph.store.build import Store
@@ -123,6 +133,29 @@ def test_streamed_turtle_names_the_vocabularies_and_escapes_literals(seed_export
     assert set(back) == set(to_rdf(seed_export)) and n >= len(back)
     quoted = [o for o in back.objects(None, OA.exact) if '"' in o or "\n" in o]
     assert quoted, "no quote with a double quote or a line break: the escaping is not exercised"
+
+
+def test_streamed_jsonld_gives_each_run_of_a_subject_one_node_object(seed_export: dict) -> None:
+    out = io.BytesIO()
+    n = write_jsonld(seed_export, out)
+    nodes = json.loads(out.getvalue())
+    runs = [s for s, _ in groupby(s for s, _, _ in rdf.triples(seed_export, Iris(seed_export)))]
+    assert [node["@id"] for node in nodes] == list(map(str, runs)) and len(runs) < n
+    first = nodes[0]
+    assert set(first["@type"]) == {str(rdf.ELI.LegalResource), str(CCHC.Document)}
+    back = Graph().parse(data=out.getvalue().decode(), format="json-ld")
+    assert set(back) == set(to_rdf(seed_export))
+
+
+@pytest.mark.parametrize(("write", "syntax"), [(write_jsonld, "json-ld"), (write_turtle, "turtle"),
+                                               (write_ntriples, "nt")])
+def test_an_export_of_no_documents_is_its_graph_in_every_rdf_format(write, syntax: str) -> None:
+    """The smallest export: only what the mapping states whatever the data."""
+    export = {"schema_version": 1, "documents": [], "edges": []}
+    out = io.BytesIO()
+    n = write(export, out)
+    assert set(Graph().parse(data=out.getvalue().decode(), format=syntax)) == set(to_rdf(export))
+    assert n == len(to_rdf(export))
 
 
 @pytest.mark.parametrize(("iri", "written"), [

@@ -139,6 +139,43 @@ def write_turtle(export: Mapping[str, Any], out: BinaryIO, base: str = DEFAULT_B
     return n
 
 
+def write_jsonld(export: Mapping[str, Any], out: BinaryIO, base: str = DEFAULT_BASE) -> int:
+    """The triples as JSON-LD in expanded form (as rdflib writes a graph without a context),
+    streamed: one node object for each run of one subject's triples (a subject met again later
+    gets another, which readers merge). The same graph as rdflib's JSON-LD of ``to_rdf``, which
+    builds the whole graph first (1,000 documents: 102 s). Returns the number of triples."""
+    import orjson
+
+    out.write(b"[")
+    node: dict[str, Any] | None = None
+    subject, batch, n = None, [], 0
+    for s, p, o in triples(export, Iris(export, base)):
+        if s != subject:  # (a URIRef equals only a URIRef: compared with the subject, not "@id")
+            if node is not None:
+                batch.append(orjson.dumps(node))
+            node, subject = {"@id": str(s)}, s
+        if p == RDF.type:
+            node.setdefault("@type", []).append(str(o))
+        else:
+            node.setdefault(str(p), []).append(_jsonld_value(o))
+        n += 1
+        if len(batch) >= 1_000:
+            out.write(b"".join(b"\n" + b + b"," for b in batch))
+            batch = []
+    if node is not None:
+        batch.append(orjson.dumps(node))
+    out.write(b",".join(b"\n" + b for b in batch) + b"\n]\n")
+    return n
+
+
+def _jsonld_value(term: URIRef | Literal) -> dict[str, str]:
+    if not isinstance(term, Literal):
+        return {"@id": str(term)}
+    if term.language:
+        return {"@value": str(term), "@language": term.language}
+    return {"@value": str(term), "@type": str(term.datatype)} if term.datatype else {"@value": str(term)}
+
+
 class _Prefixed:
     """An IRI as a prefixed name when it is a vocabulary's term with a plain local name
     (``eli:cites``), else written whole; the vocabularies' terms are remembered."""
