@@ -102,32 +102,22 @@ class Rows:
         return sum(map(len, self.nodes.values())), sum(map(len, self.rels.values()))
 
 
-def is_list(value: Any) -> bool:
+Seen = dict[str, dict[str, None]]  # each list's record keys, in the order first met
+
+
+def _is_list(value: Any) -> bool:
     """A list of the export: a list, or a stored export's list read as it is iterated."""
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | dict)
 
 
-def fields_of(export: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Every key used by each list's records (kept so nulls can be restored)."""
-    seen: Seen = {}
-    for key, value in export.items():
-        if is_list(value):
-            for rec in value:
-                seen.setdefault(key, {}).update(dict.fromkeys(rec))
-    return _fields(export, seen)
-
-
-Seen = dict[str, dict[str, None]]  # each list's record keys, in the order first met
-
-
 def _fields(export: Mapping[str, Any], seen: Seen) -> dict[str, list[str]]:
-    """``fields_of`` from the keys met by the passes over the lists (each list not passed over
-    is read here)."""
+    """Every key used by each list's records (kept so nulls can be restored), from the keys the
+    passes over the lists met (``seen``); a list no pass reads is read here."""
     for key, value in export.items():
-        if key not in seen and key not in _PASSED and is_list(value):
+        if key not in seen and key not in _PASSED and _is_list(value):
             for rec in value:
-                seen.setdefault(key, {}).update(dict.fromkeys(rec))
-    return {key: list(seen.get(key, ())) for key, value in export.items() if is_list(value)}
+                _met(seen, key, rec)
+    return {key: list(seen.get(key, ())) for key, value in export.items() if _is_list(value)}
 
 
 @dataclass(frozen=True)
