@@ -2,10 +2,10 @@
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
 folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A writer
-that only iterates the export's lists (``streams``: all but GraphML and GEXF, which networkx
-builds whole) is given them as they are read from the store (``Store.streamed_export``), so
-that a large store's export is never held whole. The writers import their modules when
-called: rdflib and networkx load only for their formats.
+that only iterates the export's lists (``streams``: all of them; GraphML and GEXF then hold
+networkx's graph, not the export) is given them as they are read from the store
+(``Store.streamed_export``), so that a large store's export is never held whole. The writers
+import their modules when called: rdflib and networkx load only for their formats.
 """
 
 from __future__ import annotations
@@ -94,13 +94,13 @@ def _ntriples(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
     write_ntriples(export, out, opts.base or DEFAULT_BASE)
 
 
-def _graphml(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+def _graphml(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
     from .graphml import write_graphml
 
     write_graphml(export, out)
 
 
-def _gexf(export: dict[str, Any], out: BinaryIO, opts: Options) -> None:
+def _gexf(export: Mapping[str, Any], out: BinaryIO, opts: Options) -> None:
     from .graphml import write_gexf
 
     write_gexf(export, out)
@@ -124,8 +124,10 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, ghi dần / streamed, for large "
                  "stores", write=_ntriples, streams=True),
     ExportFormat("graphml", "application/graphml+xml", ".graphml", "đồ thị có kiểu, thuộc tính phẳng / "
-                 "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml),
-    ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf),
+                 "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml,
+                 streams=True),
+    ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf,
+                 streams=True),
     ExportFormat("neo4j-csv", "text/csv", "", "thư mục CSV nút và quan hệ / a folder of node and "
                  "relationship CSVs with import.sh and schema.cypher, for neo4j-admin database import "
                  "(docs/neo4j.md)", write_folder=_neo4j_csv, streams=True),

@@ -11,6 +11,7 @@ directed/undirected.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,24 +54,28 @@ def _flat(attrs: dict[str, Any]) -> dict[str, str | int | float | bool]:
     return out
 
 
-def flat_graph(export: dict[str, Any], edge_type: bool = True) -> nx.MultiDiGraph:
-    """The typed graph with only scalar attributes (what GraphML and GEXF can hold)."""
+def flat_graph(export: Mapping[str, Any], edge_type: bool = True) -> nx.MultiDiGraph:
+    """The typed graph with only scalar attributes (what GraphML and GEXF can hold): built from
+    the export's lists as they are iterated (a stored export's are read as they come), then
+    each node's and edge's attributes flattened in place, not copied into a second graph."""
     g = to_networkx(export)
-    flat = nx.MultiDiGraph()
-    for n, attrs in g.nodes(data=True):
-        flat.add_node(n, **{**_flat(attrs), "label": _label(attrs)})
-    for u, v, k, attrs in g.edges(keys=True, data=True):
+    for _, attrs in g.nodes(data=True):
+        flat = {**_flat(attrs), "label": _label(attrs)}
+        attrs.clear()
+        attrs.update(flat)
+    for _, _, attrs in g.edges(data=True):
         rel = attrs["type"]
-        data = {**_flat(attrs), "relation": rel, "label": EDGE_LABELS.get(rel, rel)}
+        flat = {**_flat(attrs), "relation": rel, "label": EDGE_LABELS.get(rel, rel)}
         if not edge_type:
-            del data["type"]
-        flat.add_edge(u, v, key=k, **data)
-    return flat
+            del flat["type"]
+        attrs.clear()
+        attrs.update(flat)
+    return g
 
 
-def write_graphml(export: dict[str, Any], path: str | Path | BinaryIO) -> None:
+def write_graphml(export: Mapping[str, Any], path: str | Path | BinaryIO) -> None:
     nx.write_graphml(flat_graph(export), path, encoding="utf-8", named_key_ids=True)
 
 
-def write_gexf(export: dict[str, Any], path: str | Path | BinaryIO) -> None:
+def write_gexf(export: Mapping[str, Any], path: str | Path | BinaryIO) -> None:
     nx.write_gexf(flat_graph(export, edge_type=False), path, encoding="utf-8")

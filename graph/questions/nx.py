@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 from cchc_graph.graph.questions.typed import NODE_TYPES
 
 
-def to_networkx(export: dict[str, Any]) -> nx.MultiDiGraph:
+def to_networkx(export: Mapping[str, Any]) -> nx.MultiDiGraph:
     """Nodes carry ``type`` and their record; edges carry ``type`` and ``provenance``."""
     g = nx.MultiDiGraph()
     for key, ntype in NODE_TYPES.items():
