@@ -146,8 +146,7 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
     store = Store(store_dir)
     try:
         opts = Options(base=base, version=store.graph_version)
-        # written as it is read (a large store is never held whole) by the formats that can
-        with store.streamed_export() if form.streams else nullcontext(store.load_export()) as data:
+        with store.streamed_export() as data:  # written as it is read: never held whole
             if form.write_folder is not None:
                 click.echo(f"Đã ghi / wrote {output}; " + form.write_folder(data, Path(output), opts))
                 return

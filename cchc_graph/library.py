@@ -260,8 +260,7 @@ class Graph:
 
         form = FORMATS[fmt]
         opts = Options(base, self.store.graph_version if self.store else "")
-        # written as it is read by the formats that can
-        with self.corpus.streamed_export() if form.streams else nullcontext(self.corpus.export) as export:
+        with self.corpus.streamed_export() as export:  # written as it is read
             if form.write_folder is not None:
                 return form.write_folder(export, Path(output), opts)  # type: ignore[arg-type]
             opened = isinstance(output, str | Path)

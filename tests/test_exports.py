@@ -290,8 +290,8 @@ def _written(fmt: str, export: Any, folder: Path) -> dict[str, bytes]:
     return {"": out.getvalue()}
 
 
-@pytest.mark.parametrize("fmt", [f.name for f in FORMATS.values() if f.streams])
-def test_a_streamed_format_writes_what_it_writes_from_the_export_held_whole(
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_writes_from_the_stored_lists_what_it_writes_from_the_export_held_whole(
         seed_store: Path, seed_export: dict, fmt: str, tmp_path: Path) -> None:
     """The formats given the store's lists as they are read write the same bytes as from the
     export in memory."""

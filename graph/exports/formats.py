@@ -1,11 +1,11 @@
 """The export formats, declared once: the CLI's ``export`` and the Python API read this table.
 
 A format is written either to a binary stream (a file or stdout) or, for ``neo4j-csv``, into a
-folder; each writer takes the JSON export (``docs/json-export.md``) and the options. A writer
-that only iterates the export's lists (``streams``: all of them; GraphML and GEXF then hold
-networkx's graph, not the export) is given them as they are read from the store
-(``Store.streamed_export``), so that a large store's export is never held whole. The writers
-import their modules when called: rdflib and networkx load only for their formats.
+folder; each writer takes the JSON export (``docs/json-export.md``) and the options. Every
+writer only iterates the export's lists, so it is given them as they are read from the store
+(``Store.streamed_export``): a large store's export is never held whole (GraphML and GEXF hold
+networkx's graph of it). The writers import their modules when called: rdflib and networkx
+load only for their formats.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class ExportFormat:
     description: str  # Vietnamese / English
     write: StreamWriter | None = None
     write_folder: FolderWriter | None = None
-    streams: bool = False  # the writer only iterates the export's lists: it may be given them as read
 
     @property
     def folder(self) -> bool:
@@ -115,20 +114,17 @@ def _neo4j_csv(export: Mapping[str, Any], folder: Path, opts: Options) -> str:
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("json", "application/json", ".json",
-                 "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json,
-                 streams=True),
+                 "hợp đồng JSON / the JSON contract, schema_version 1 (docs/json-export.md)", write=_json),
     ExportFormat("turtle", "text/turtle", ".ttl", "RDF Turtle: ELI, W3C ORG, SKOS, DCTERMS, PROV-O, "
-                 "Web Annotation (docs/rdf.md), ghi dần / streamed", write=_turtle, streams=True),
+                 "Web Annotation (docs/rdf.md)", write=_turtle),
     ExportFormat("jsonld", "application/ld+json", ".jsonld", "RDF JSON-LD, cùng ánh xạ / same mapping, "
-                 "expanded form, ghi dần / streamed", write=_jsonld, streams=True),
-    ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, ghi dần / streamed, for large "
-                 "stores", write=_ntriples, streams=True),
+                 "expanded form", write=_jsonld),
+    ExportFormat("nt", "application/n-triples", ".nt", "RDF N-Triples, một bộ ba mỗi dòng / one "
+                 "triple a line", write=_ntriples),
     ExportFormat("graphml", "application/graphml+xml", ".graphml", "đồ thị có kiểu, thuộc tính phẳng / "
-                 "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml,
-                 streams=True),
-    ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf,
-                 streams=True),
+                 "the typed graph with flat attributes, for Gephi, Cytoscape, networkx", write=_graphml),
+    ExportFormat("gexf", "application/gexf+xml", ".gexf", "như graphml / the same, as GEXF", write=_gexf),
     ExportFormat("neo4j-csv", "text/csv", "", "thư mục CSV nút và quan hệ / a folder of node and "
                  "relationship CSVs with import.sh and schema.cypher, for neo4j-admin database import "
-                 "(docs/neo4j.md)", write_folder=_neo4j_csv, streams=True),
+                 "(docs/neo4j.md)", write_folder=_neo4j_csv),
 )}
