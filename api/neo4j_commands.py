@@ -63,19 +63,23 @@ def push(uri: str | None, user: str, password: str | None, database: str | None,
 
         NEO4J_PASSWORD=secret cchc neo4j push --uri neo4j://localhost:7687
     """
+    import cchc_graph
     from cchc_graph.graph.exports.neo4j_db import push as push_graph
+    from cchc_graph.graph.exports.neo4j_map import LABELS
     from neo4j.exceptions import DriverError, Neo4jError
     from rich.progress import Progress
 
     t = target(uri, user, password, database)
     try:
         store = Store(store_dir)
+        with cchc_graph.open(store_dir) as g:  # the bar's length: every node and relationship
+            counts = g.stats()
         # read as it is merged (one read transaction): a large store is never held whole
         with store.streamed_export() as export, \
                 Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
-            task = bar.add_task("Neo4j MERGE", total=None)
+            task = bar.add_task("Neo4j MERGE", total=sum(counts[k] for k in (*LABELS, "edges")))
             report = push_graph(export, t, store.graph_version, batch,
-                                lambda done, total: bar.update(task, completed=done, total=total))
+                                lambda done, _: bar.update(task, completed=done))
     except StoreError as e:
         fail(str(e), EXIT_STORE)
     except (DriverError, Neo4jError) as e:  # unreachable server, bad credentials, refused query

@@ -329,6 +329,20 @@ def test_a_push_sends_every_row_once_in_batches_nodes_first_meta_last_recorded(
     assert (report.nodes, report.relationships, report.skipped_edges) == (*rows.counts(), 0)
 
 
+def test_the_push_command_reports_what_it_sent_recorded(
+        seed_store: Path, seed_export: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cchc neo4j push`` from the store to the recording stand-in (not Neo4j): every batch
+    sent, the counts reported."""
+    driver = RecordingDriver()
+    monkeypatch.setattr(neo4j_db.Target, "driver", lambda self: driver)
+    r = CliRunner().invoke(cli, ["neo4j", "push", "--store", str(seed_store), "--uri", "bolt://recorded",
+                                 "--password", "x", "--batch", "50"])
+    assert r.exit_code == 0, r.output
+    nodes, rels = to_rows(seed_export, "v").counts()
+    assert f"{nodes} nút / nodes, {rels} quan hệ / relationships" in r.output
+    assert sum(len(p["rows"]) for _, p in driver.writes if "rows" in p) == nodes + rels
+
+
 # --- the neo4j backend's reads, simulated in Python (not Neo4j) ------------------------------
 
 class SelectionReader:
