@@ -626,8 +626,8 @@ TABLE_OF = {t.export_key: t.name for t in TABLES.values()}
 class StoredExport(Mapping[str, Any]):
     """The export as a database holds it, read within the caller's read transaction: its
     ``schema_version``, and each list an iterable that reads the records from their table
-    each time it is iterated. A writer that only iterates the lists (JSON, N-Triples) writes
-    an export of any size without holding it (10,000 documents: ~11 GB as one dict)."""
+    each time it is iterated. Every export format, and the Neo4j push, only iterate the lists:
+    they write an export of any size without holding it (10,000 documents: ~11 GB as one dict)."""
 
     def __init__(self, conn: sqlite3.Connection, schema_version: int) -> None:
         self._conn, self._version = conn, schema_version
