@@ -154,6 +154,8 @@ def export(fmt: str, output: str | None, base: str | None, store_dir: str) -> No
                 form.write(data, out, opts)  # type: ignore[misc]
     except StoreError as e:
         fail(str(e), EXIT_STORE)
+    except OSError as e:  # -o in a folder that does not exist, or that cannot be written
+        fail(f"không ghi được / cannot write {output}: {e.strerror or e}", EXIT_USAGE)
 
 
 def _output(path: str | None) -> ContextManager[BinaryIO]:

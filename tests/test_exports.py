@@ -302,6 +302,14 @@ def test_every_format_writes_from_the_stored_lists_what_it_writes_from_the_expor
     assert held == streamed and sum(map(len, held.values())) > 100_000
 
 
+@pytest.mark.parametrize("fmt", ["json", "turtle"])
+def test_an_export_to_a_folder_that_does_not_exist_says_so(seed_store: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "no-such-folder" / "export.out"
+    r = CliRunner().invoke(cli, ["export", "--store", str(seed_store), "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 2 and str(out) in r.output + (r.stderr if r.stderr_bytes else "")
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
 def test_a_json_export_of_a_missing_store_fails_without_writing_a_file(tmp_path: Path) -> None:
     out = tmp_path / "export.json"
     r = CliRunner().invoke(cli, ["export", "--store", str(tmp_path / "nothing"), "-o", str(out)])
