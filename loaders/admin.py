@@ -3,21 +3,19 @@
 The data come from the ``vietnamadminunits`` package (MIT): its legacy table of provinces and
 districts in force before the 2025 reorganisation (63 provinces, ~700 districts), its table of
 the 34 provinces from 2025 with their ~3,300 communes, wards and special zones (no districts),
-and its table of which old provinces form each new one. We read the package's JSON files
-directly (importing the package would load geometry libraries we do not need).
+and its table of which old provinces form each new one. The units are derived from them once
+(``admin_table``) and shipped as ``data/admin_units.tsv``, which this module reads.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
-from cchc_graph.keys import fold, slug
+from cchc_graph.keys import fold
 
 from .model import Jurisdiction
 
@@ -25,6 +23,9 @@ NATIONAL = Jurisdiction("vn", "Việt Nam", "national")
 # provinces merged and districts ended on this day (Resolution 202/2025/QH15)
 NEW_MAP_FROM = date(2025, 7, 1).isoformat()
 NEW_PREFIX = "vn2025-"
+# the units, derived from the vietnamadminunits package by ``admin_table``
+TABLE = Path(__file__).parent / "data" / "admin_units.tsv"
+COLUMNS = ("id", "name", "short", "type", "level", "parent", "code", "successor", "key")
 
 
 def new_map(iso_day: str | None) -> bool:
@@ -49,110 +50,35 @@ class Unit:
                             self.code)
 
 
-def _data_dir() -> Path | None:
-    spec = importlib.util.find_spec("vietnamadminunits")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 @cache
 def units() -> dict[str, Unit]:
     """Every unit of both maps by id: the old provinces, districts and communes (each linked
-    to its successor on the new map) and the new provinces and communes (empty when the data
-    package is missing)."""
-    data = _data_dir()
-    if data is None:
-        return {}
-    # (json, not orjson: the package writes NaN for a few missing names)
-    legacy = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
-    new = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
-    conv = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
-    out: dict[str, Unit] = {}
-    province_after, commune_ids = _new_units(new, conv, out)
-    commune_after = _commune_successors(conv, commune_ids)
-    _old_units(legacy, province_after, commune_after, out)
+    to its successor on the new map) and the new provinces and communes, as the shipped table
+    (``admin_table``) lists them."""
+    return {u.id: u for u, _ in _table()}
+
+
+@cache
+def _table() -> list[tuple[Unit, str]]:
+    """The table's units, each with its folded short name."""
+    out = []
+    lines = TABLE.read_text(encoding="utf-8").splitlines()
+    if lines[0].split("\t") != list(COLUMNS):
+        raise ValueError(f"{TABLE}: unexpected columns; regenerate it: "
+                         "python -m cchc_graph.loaders.admin_table")
+    for line in lines[1:]:
+        uid, name, short, type_, level, parent, code, successor, key = line.split("\t")
+        out.append((Unit(uid, name, short, type_, level, parent or None, code, successor or None), key))
     return out
-
-
-def _unique_id(out: dict[str, Unit], uid: str, type_word: str) -> str:
-    """``uid``, or with its type when taken ("xã X" and "phường X" in one parent)."""
-    return f"{uid}-{slug(type_word)}" if uid in out else uid
-
-
-def _new_units(new: dict, conv: dict,
-               out: dict[str, Unit]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """The 34 provinces and their communes from 1 July 2025; returns the new province of each
-    old province key and the id of each (new province key, commune key)."""
-    province_after: dict[str, str] = {}
-    commune_ids: dict[tuple[str, str], str] = {}
-    for new_key, old_keys in conv["DICT_PROVINCE"].items():
-        info = new["DICT_PROVINCE"].get(new_key)
-        if not info:
-            continue
-        nid = NEW_PREFIX + slug(info["provinceShort"])
-        out[nid] = Unit(nid, info["province"], info["provinceShort"],
-                        _type_of(info["province"]), "province", "vn", info["provinceCode"])
-        province_after.update(dict.fromkeys(old_keys, nid))
-        for wkey, w in new["DICT_PROVINCE_WARD_NO_ACCENTED"].get(new_key, {}).items():
-            wid = _unique_id(out, f"{nid}-{slug(w['wardShort'])}", w["wardType"])
-            out[wid] = Unit(wid, w["ward"], w["wardShort"], w["wardType"].lower(), "commune", nid,
-                            w["wardCode"])
-            commune_ids[(new_key, wkey)] = wid
-    return province_after, commune_ids
-
-
-def _commune_successors(conv: dict, commune_ids: dict[tuple[str, str], str]) -> dict[str, str]:
-    """The new commune each old one ("province_district_commune" key) went into; an old
-    commune split between several goes to the one the package marks as its default."""
-    after: dict[str, str] = {}
-    for new_key, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
-        for wkey, olds in wards.items():
-            if (new_key, wkey) in commune_ids:
-                after.update(dict.fromkeys(olds, commune_ids[(new_key, wkey)]))
-    for new_key, olds in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
-        for old, parts in olds.items():
-            default = next((p["newWardKey"] for p in parts if p.get("isDefaultNewWard")), None)
-            if default and (new_key, default) in commune_ids:
-                after.setdefault(old, commune_ids[(new_key, default)])
-    return after
-
-
-def _old_units(legacy: dict, province_after: dict[str, str], commune_after: dict[str, str],
-               out: dict[str, Unit]) -> None:
-    """The 63 provinces, their districts and communes in force before 1 July 2025."""
-    wards = legacy.get("DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED", {})
-    for key, info in legacy["DICT_PROVINCE"].items():
-        pid = "vn-" + slug(info["provinceShort"])
-        out[pid] = Unit(pid, info["province"], info["provinceShort"], _type_of(info["province"]),
-                        "province", "vn", info["provinceCode"], province_after.get(key))
-        for dkey, dinfo in legacy["DICT_PROVINCE_DISTRICT"].get(key, {}).items():
-            did = _unique_id(out, f"{pid}-{slug(dinfo['districtShort'])}", dinfo["districtType"])
-            # districts were abolished in 2025; their territory went to the new province
-            out[did] = Unit(did, dinfo["district"], dinfo["districtShort"],
-                            dinfo["districtType"].lower(), "district", pid,
-                            dinfo["districtCode"], province_after.get(key))
-            for wkey, w in wards.get(key, {}).get(dkey, {}).items():
-                if not isinstance(w.get("wardShort"), str):
-                    continue  # a few rows of the package have no name
-                wid = _unique_id(out, f"{did}-{slug(w['wardShort'])}", w["wardType"])
-                out[wid] = Unit(wid, w["ward"], w["wardShort"], w["wardType"].lower(), "commune", did,
-                                w["wardCode"], commune_after.get(f"{key}_{dkey}_{wkey}") or
-                                province_after.get(key))
-
-
-def _type_of(name: str) -> str:
-    return "thành phố" if fold(name).startswith("thanh pho") else "tỉnh"
 
 
 @cache
 def _by_short(after_2025: bool = False) -> dict[str, list[Unit]]:
     """Units of one map (before or from 1 July 2025) by folded short name."""
     idx: dict[str, list[Unit]] = {}
-    for u in units().values():
+    for u, key in _table():
         if u.id.startswith(NEW_PREFIX) != after_2025:
             continue
-        key = fold(u.short)
         idx.setdefault(key, []).append(u)
         alt = key.replace("y", "i")  # Vị/Vỵ, Mỹ/Mĩ spellings
         if alt != key:
