@@ -191,12 +191,16 @@ def test_findings_naming_an_agency_follow_its_record(corpus: Path, tmp_path: Pat
         counted = "SELECT * FROM finding_counts ORDER BY document, sev, rule"
         findings.refresh(conn, True, "again")
         again = sorted(conn.execute(kept).fetchall()), conn.execute(counted).fetchall()
-        findings.refresh(conn, False, "all")
+        (version,) = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        findings.refresh(conn, False, version)
         every = conn.execute(kept).fetchall()
         assert again == (sorted(every), conn.execute(counted).fetchall())
-        messages = [db.decode(r[-1], conn)["message"] for r in every]
-        assert any("lead agencies: Phòng Tư pháp huyện" in m for m in messages)
         assert any(r[0] == "agencies" and r[1] == a["id"] for r in every)
+        # the tasks it leads with others: their findings, read from the tasks, name it as it is now
+        c = Corpus(conn)
+        assert audit.kept(c)
+        assert any("lead agencies: Phòng Tư pháp huyện" in v.message for v in audit.audit(c)
+                   if v.rule == "task_many_leads")
     finally:
         conn.execute("ROLLBACK")
         conn.close()
@@ -247,3 +251,56 @@ def test_a_document_citing_a_reference_otherwise_is_compared_again(corpus: Path,
     assert found.entity_label == "8/QĐ-UBND"
     assert inconsistent("5/1/2020", "Điều 3. Sở Tư pháp theo dõi.\n") == [found]  # rewritten alike
     assert inconsistent("2/1/2020") == []
+
+
+def test_the_task_rules_findings_are_read_from_the_tasks_through_their_indexes(corpus: Path,
+                                                                              tmp_path: Path) -> None:
+    """A task rule's findings are not kept rows: they are the tasks meeting its condition, read
+    in the audit's order through the rule's partial index, and counted with the others."""
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone() == (0,)
+        for rule, (_, cond) in audit.FROM_TASKS.items():
+            plan = str(conn.execute(f"EXPLAIN QUERY PLAN SELECT rec FROM tasks WHERE {cond} "
+                                    "ORDER BY document, start, ord").fetchall())
+            # (no sort of all of them: a first page reads as far as it shows)
+            assert "USING INDEX" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+            assert f"tasks_{rule}" in plan or rule == "task_no_deadline", plan
+        counted = dict(conn.execute("SELECT rule, sum(n) FROM finding_counts GROUP BY rule").fetchall())
+        # the audit's parts, counted in its order without sorting the counts
+        plan = str(conn.execute("EXPLAIN QUERY PLAN SELECT sev, rule, sum(n) FROM finding_counts WHERE sev <= 2 "
+                                "GROUP BY sev, rule ORDER BY sev, rule").fetchall())
+        assert "finding_counts_order" in plan and "TEMP B-TREE" not in plan, plan
+    finally:
+        conn.close()
+    found = _asked(store)[0]
+    for rule in audit.FROM_TASKS:
+        assert counted.get(audit.RULE_NAMES.index(rule), 0) == sum(v.rule == rule for v in found)
+    assert {"task_many_leads", "task_no_deadline"} <= {v.rule for v in found}
+
+
+def test_a_store_that_kept_the_task_rules_findings_answers_the_same_and_drops_them(corpus: Path,
+                                                                                  tmp_path: Path) -> None:
+    """A store built when the task rules' findings were kept as rows: its audit reads them
+    from the tasks all the same (not twice), and its next build deletes the rows."""
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    conn = db.connect(store / db.DB_NAME)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # the rows such a build kept
+        findings._write(conn, "tasks", audit.RULES["tasks"].run(Corpus(conn), None))
+        conn.execute("COMMIT")
+        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone()[0] >= 3
+    finally:
+        conn.close()
+    assert _asked(store) == _live(store)
+    (corpus / "back.txt").write_text(OTHERS["back.txt"], encoding="utf-8")
+    Store(store).build([corpus])
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone() == (0,)
+    finally:
+        conn.close()
+    assert _asked(store) == _live(store)

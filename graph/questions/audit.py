@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 import orjson
 from cchc_graph.graph.questions.index import Corpus, prov
-from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list, words_list
+from cchc_graph.graph.questions.tables import (
+    EXPORT_ORDER,
+    IN_LIST,
+    Answers,
+    Chain,
+    Selected,
+    json_list,
+    words_list,
+)
 from cchc_graph.graph.questions.tables import KEPT as KEPT  # (re-exported: the build's findings)
 from cchc_graph.graph.questions.tables import findings_kept as kept
 from cchc_graph.loaders.model import Provenance
@@ -89,21 +97,33 @@ def _marks(values: tuple[str, ...]) -> str:
 
 def _task_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
     for t in _records(c, "tasks", docs):
-        tid, p = t["id"], prov(t["provenance"])
-        leads = t.get("lead") or []
-        if not leads:
-            yield Violation("task_no_lead", "warning", tid, t["title"], t["document"],
-                            "nhiệm vụ chưa có cơ quan chủ trì / task has no lead agency", p)
-        elif len(leads) > 1:
-            names = ", ".join(c.label(a) for a in leads)
-            given = [r for r in c.resp_by_task.get(tid, ()) if r["role"] == "lead"]
-            yield Violation("task_many_leads", "warning", tid, t["title"], t["document"],
-                            f"nhiệm vụ có {len(leads)} cơ quan chủ trì / {len(leads)} lead agencies: "
-                            f"{names}", p,
-                            tuple(Evidence(c.label(r["agency"]), prov(r["provenance"])) for r in given))
-        if not t.get("deadline") and not t.get("frequency"):
-            yield Violation("task_no_deadline", "info", tid, t["title"], t["document"],
-                            "nhiệm vụ không có thời hạn / task has no deadline", p)
+        yield from task_violations(c, t)
+
+
+def task_violations(c: Corpus, t: dict[str, Any]) -> Iterator[Violation]:
+    """A task's findings (``FROM_TASKS`` says which tasks have each)."""
+    tid, p = t["id"], prov(t["provenance"])
+    leads = t.get("lead") or []
+    if not leads:
+        yield Violation("task_no_lead", "warning", tid, t["title"], t["document"],
+                        "nhiệm vụ chưa có cơ quan chủ trì / task has no lead agency", p)
+    elif len(leads) > 1:
+        names = ", ".join(c.label(a) for a in leads)
+        given = [r for r in c.resp_by_task.get(tid, ()) if r["role"] == "lead"]
+        yield Violation("task_many_leads", "warning", tid, t["title"], t["document"],
+                        f"nhiệm vụ có {len(leads)} cơ quan chủ trì / {len(leads)} lead agencies: "
+                        f"{names}", p,
+                        tuple(Evidence(c.label(r["agency"]), prov(r["provenance"])) for r in given))
+    if not t.get("deadline") and not t.get("frequency"):
+        yield Violation("task_no_deadline", "info", tid, t["title"], t["document"],
+                        "nhiệm vụ không có thời hạn / task has no deadline", p)
+
+
+# The task rules' findings are not kept (most of a corpus's findings, each repeating its task):
+# an audit reads the tasks meeting each rule's condition on the store's lookup columns (each
+# with a partial index, ``findings.DDL``) and makes their findings as it reads them.
+FROM_TASKS = {"task_no_lead": ("warning", "leads = 0"), "task_many_leads": ("warning", "leads > 1"),
+              "task_no_deadline": ("info", "due_order IS NULL")}
 
 
 def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
@@ -321,10 +341,7 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     doc = c.find_document(document) if document else None
     limit = SEVERITIES.index(min_severity)
     if kept(c):
-        where, params = _where(rules, limit, doc)
-        return Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
-                        lambda row: _violation(c.decode(row[0])),
-                        f"SELECT coalesce(sum(n), 0) FROM finding_counts{where}")
+        return _kept_findings(c, rules, limit, doc)
     checks = tuple(k for k, check in RULES.items() if not rules or not set(check.rules).isdisjoint(rules))
     # one document's or some rules' findings are found by their checks alone, unless the whole
     # audit is already kept
@@ -335,6 +352,32 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
     return Answers([blob for rule, severity, d, blob in found
                     if (not rules or rule in rules) and severity <= limit and (doc is None or d == doc)],
                    lambda blob: _violation(orjson.loads(blob)))
+
+
+def _kept_findings(c: Corpus, rules: tuple[str, ...], limit: int, doc: str | None) -> Chain[Violation]:
+    """The kept findings meeting the filters in the audit's order, read a window at a time:
+    one part per severity and rule that has some (counted by ``finding_counts``), each in the
+    order of its document and place, from the ``findings`` table or, for a task rule, from the
+    tasks (``FROM_TASKS``)."""
+    where, params = _where(rules, limit, doc)
+    of_doc = " AND document = ?" if doc is not None else ""
+    parts: list[Selected[Violation]] = []
+    for sev, rule, n in c.rows(f"SELECT sev, rule, sum(n) FROM finding_counts{where} GROUP BY sev, rule "
+                               "ORDER BY sev, rule", params):
+        name, at = RULE_NAMES[rule], (doc,) if doc is not None else ()
+        if name in FROM_TASKS:
+            sql = f"SELECT rec FROM tasks WHERE {FROM_TASKS[name][1]}{of_doc} ORDER BY document, start, ord"
+            parts.append(Selected(c, sql, at, lambda row, name=name: _task_finding(c, c.decode(row[0]), name),
+                                  kept={"count": n}))
+        else:
+            sql = f"SELECT rec FROM findings WHERE sev = ? AND rule = ?{of_doc} ORDER BY {FINDING_ORDER}"
+            parts.append(Selected(c, sql, (sev, rule, *at), lambda row: _violation(c.decode(row[0])),
+                                  kept={"count": n}))
+    return Chain(parts)
+
+
+def _task_finding(c: Corpus, task: dict[str, Any], rule: str) -> Violation:
+    return next(v for v in task_violations(c, task) if v.rule == rule)
 
 
 def _violation(v: dict[str, Any]) -> Violation:
@@ -382,9 +425,7 @@ def grouped(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info", 
     where, params = _where(rules, SEVERITIES.index(min_severity), doc)
     for d, n in c.rows(f"SELECT document, sum(n) FROM finding_counts{where} GROUP BY document "
                        "ORDER BY min(sev), sum(n) DESC, document", params):
-        where, params = _where(rules, SEVERITIES.index(min_severity), d)
-        found = Selected(c, f"SELECT rec FROM findings{where} ORDER BY {FINDING_ORDER}", params,
-                         lambda row: _violation(c.decode(row[0])))
+        found = _kept_findings(c, rules, SEVERITIES.index(min_severity), d)
         yield d or None, n, found[:limit] if limit else found
 
 

@@ -2,12 +2,13 @@
 
 A whole-corpus audit of 10,000 documents finds ~290,000 findings in ~16 s. A build keeps them
 in the ``findings`` table, in the audit's order (``audit.FINDING_ORDER``), with their counts
-by document (``finding_counts``), so that an audit is a read. A build that starts from kept
-findings (the meta row ``findings`` names the data version they are of) records what it
-changes (temporary triggers: the documents whose rows it writes or patches, the merged
-agencies, the references and the replacing citations it touches) and finds again, for each
-check, only the units those can move (``_plan``); any other build finds them all. Either way
-in the build's transaction: readers see the findings of the data they read.
+by document (``finding_counts``), so that an audit is a read; all but the task rules' (~220,000
+of them), which an audit reads from the tasks (``audit.FROM_TASKS``): only counted here.
+A build that starts from kept findings (the meta row ``findings`` names the data version
+they are of) records what it changes (temporary triggers: the documents whose rows it writes
+or patches, the merged agencies, the references and the replacing citations it touches) and
+finds again, for each check, only the units those can move (``_plan``); any other build finds
+them all. Either way in the build's transaction: readers see the findings of the data they read.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from cchc_graph.graph.questions.audit import KEPT, RESTS_ON, RULES, SUPERSEDES, Violation, order_key
+from cchc_graph.graph.questions.audit import (
+    FROM_TASKS,
+    KEPT,
+    RESTS_ON,
+    RULE_NAMES,
+    RULES,
+    SEVERITIES,
+    SUPERSEDES,
+    Violation,
+    order_key,
+)
 from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.questions.tables import IN_LIST, json_list, words_list
 from cchc_graph.graph.store import database as db
@@ -44,7 +55,14 @@ DDL = (
     # count these (tens of thousands of rows, not hundreds of thousands)
     "CREATE TABLE IF NOT EXISTS finding_counts (document TEXT NOT NULL, sev INTEGER NOT NULL, "
     "rule INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (document, sev, rule)) WITHOUT ROWID",
+    # ... and by severity and rule, in the audit's order: an audit's parts counted without a sort
+    "CREATE INDEX IF NOT EXISTS finding_counts_order ON finding_counts(sev, rule, n)",
+    # the tasks the lead rules find, in the audit's order (their findings are read from them;
+    # those without a deadline through the calendar's index, by document, each sorted apart)
+    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(document, start, ord) WHERE {FROM_TASKS[rule][1]}"
+      for rule in ("task_no_lead", "task_many_leads")),
 )
+STORED = tuple(name for name in RULES if name != "tasks")  # the checks whose findings are kept
 SAMPLES = 2_000  # findings a new store's dictionary for them is made from
 
 
@@ -109,12 +127,15 @@ def refresh(conn: sqlite3.Connection, tracked: bool, version: str) -> None:
     """Make the findings those of the data as written (the build's ``version``): again for
     what changed when ``tracked``, else all; then their counts by document."""
     c = Corpus(conn)
+    # (a store kept the task rules' findings before they were read from the tasks)
+    conn.execute("DELETE FROM findings WHERE kind = 'tasks'")
     if tracked:
-        plan = _plan(c, _changes(conn))
-        touched: set[str] | None = set()
+        changed = _changes(conn)
+        plan = _plan(c, changed)
+        touched: set[str] | None = set(changed.get("document", ()))  # (their tasks: counted again)
     else:
         conn.execute("DELETE FROM findings")
-        plan, touched = dict.fromkeys(RULES), None
+        plan, touched = dict.fromkeys(STORED), None
     for name, units in plan.items():
         if units is not None and not units:
             continue
@@ -150,6 +171,11 @@ def _count(conn: sqlite3.Connection, documents: set[str] | None) -> None:
     conn.execute(f"DELETE FROM finding_counts{among}", params)
     conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, sev, rule, count(*) "
                  f"FROM findings{among} GROUP BY document, sev, rule", params)
+    of = f" AND document {IN_LIST}" if documents is not None else ""
+    for rule, (severity, cond) in FROM_TASKS.items():
+        conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, ?, ?, count(*) "
+                     f"FROM tasks WHERE {cond}{of} GROUP BY document",
+                     (SEVERITIES.index(severity), RULE_NAMES.index(rule), *params))
 
 
 def _unit(name: str, v: Violation) -> str | None:
@@ -184,18 +210,16 @@ def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> s
 def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]:
     """For each check, the units whose findings the changes can move (None: all of them)."""
     docs, agencies = changed.get("document", set()), changed.get("agency", set())
-    d, a = json_list(sorted(docs)), json_list(sorted(agencies))
+    d = json_list(sorted(docs))
 
     def of(sql: str, *params: Any) -> set[str]:
         return {x for (x,) in c.rows(sql, params)}
 
-    # a task with several leads names them; a cascade reads its parents' targets (a parent
-    # whose number or resolution alone changed compares the same); a basis is
-    # superseded by what replaces or repeals the reference it cites (their documents' dates).
-    # (An unresolved citation is a warning when its scope is a loaded jurisdiction: one of its
-    # own document's, which names the scopes it cites.)
-    many_leads = of("SELECT DISTINCT r.document FROM responsibilities r JOIN tasks t ON t.id = r.task "
-                    f"WHERE r.role = 'lead' AND t.leads > 1 AND r.agency {IN_LIST}", a)
+    # (the task rules' findings are read from the tasks, with their agencies' names as they are)
+    # a cascade reads its parents' targets (a parent whose number or resolution alone changed
+    # compares the same); a basis is superseded by what replaces or repeals the reference it
+    # cites (their documents' dates). (An unresolved citation is a warning when its scope is a
+    # loaded jurisdiction: one of its own document's, which names the scopes it cites.)
     children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}",
                   json_list(sorted(changed.get("targets", ()))))
     ended = changed.get("superseding", set()) | of(
@@ -208,8 +232,7 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     lines = any(row.split("\x1f")[1] == "report_to" for row in was | now)  # any written
     found = c.rows("SELECT 1 FROM findings WHERE kind = 'report_cycles' LIMIT 1")
     circles = _lines(was) != _lines(now) or (found and (lines or agencies))
-    return {"tasks": docs | many_leads,
-            "report_cycles": None if circles else set(),
+    return {"report_cycles": None if circles else set(),
             "cascade": docs | children,
             "target_owner": docs,
             "unresolved": docs,
