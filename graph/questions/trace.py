@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from cchc_graph.graph.questions import typed
 from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
@@ -21,6 +21,8 @@ from cchc_graph.graph.questions.tables import (
 )
 from cchc_graph.keys import number_key
 from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
+
+K = TypeVar("K")  # the keys a citation hop is read by
 
 CITING = CITATION_RELATIONS
 
@@ -111,64 +113,72 @@ def cited_by(c: Corpus, number_or_document: str, depth: int = 1) -> Sequence[Cit
         raise NotFound(f"không văn bản nào trích dẫn / nothing cites {number_or_document!r}"
                        + hint(nearest(number_or_document, document_choices(c))))
     keys = Citing(c, frontier, depth, c.kept(("cited_by", frozenset(frontier), depth), dict))
-    return Answers(keys, lambda k: _hop(c, c.by_rowid("citations", k[1]), k[0]))
+    return _hops(c, keys, lambda k: k[1], lambda k: k[0])
 
 
 class Citing(Windowed[tuple[int, int]]):
     """(depth, citation row) of the citations of the cited nodes (``frontier``), then of those
     citing them, to ``depth``, each level by citing document and place in it; read a window
-    at a time. Each level is counted, and the documents citing in it listed, without its rows
-    read in order: a number cited by thousands shows its first page without sorting them (the
-    first level's order is the index ``citations_ref_document_start_doc_ord``'s)."""
+    at a time. Each level is counted without its rows read in order: a number cited by
+    thousands shows its first page without sorting them (the first level's order is the index
+    ``citations_ref_document_start_doc_ord``'s). A level's cited nodes are listed (the
+    documents citing in the level before, less those met) only when a later level needs them;
+    the last level's stay a subquery over the level before, so that its count is one read (the
+    documents citing a number cited by thousands are not sent back and forth)."""
 
     RUN = 500  # rows read at once when iterated
-    _SQL = f"FROM citations WHERE ref {IN_LIST}"
     _ORDER = f"ORDER BY document, start, {EXPORT_ORDER}"
+    # the nodes cited in the level after one (its cited nodes listed), less those met (listed)
+    _NEXT = f"SELECT document FROM citations WHERE ref {IN_LIST} AND document NOT {IN_LIST}"
+    _LISTED = "SELECT value FROM json_each(?)"  # cited nodes listed
 
     def __init__(self, c: Corpus, frontier: set[str], depth: int, kept: dict[Any, Any]) -> None:
         super().__init__(kept)
         self._c, self._frontier, self._depth = c, frontier, depth
 
-    def _levels(self) -> list[tuple[str, int]]:
-        """Each level's cited nodes (a JSON list) and how many citations it holds."""
+    def _levels(self) -> list[tuple[str, tuple[str, ...], int]]:
+        """Each level: the SQL of its cited nodes, its parameters, how many citations it holds."""
         got = self._kept.get("levels")
         if got is None:
-            levels, cited, seen = [], set(self._frontier), set(self._frontier)
+            levels: list[tuple[str, tuple[str, ...], int]] = []
+            cited: tuple[str, tuple[str, ...]] = (self._LISTED, (json_list(self._frontier),))
+            listed, seen = set(self._frontier), set(self._frontier)
             for d in range(self._depth):
-                listed = json_list(cited)
-                if d + 1 < self._depth:  # counted with the documents citing in it (one read)
-                    citing = self._c.rows(f"SELECT document, count(*) {self._SQL} GROUP BY document",
-                                          (listed,))
-                    n = sum(k for _, k in citing)
-                else:
-                    citing, n = [], int(self._c.rows(f"SELECT count(*) {self._SQL}", (listed,))[0][0])
+                sql, params = cited
+                n = int(self._c.rows(f"SELECT count(*) FROM citations WHERE ref IN ({sql})", params)[0][0])
                 if not n:
                     break
-                levels.append((listed, n))
-                cited = {doc for doc, _ in citing} - seen  # the next level's, not met yet
-                seen |= cited
-                if not cited:
-                    break
+                levels.append((sql, params, n))
+                if d + 2 == self._depth:  # the next is the last: a subquery over this one
+                    cited = (self._NEXT, (json_list(listed), json_list(seen)))
+                elif d + 1 < self._depth:  # listed: a later level is made from it
+                    listed = {doc for (doc,) in self._c.rows(
+                        f"SELECT DISTINCT document FROM citations WHERE ref IN ({sql})", params)} - seen
+                    seen |= listed
+                    if not listed:
+                        break
+                    cited = (self._LISTED, (json_list(listed),))
             got = self._kept["levels"] = levels  # (whole, at once: requests share it)
         return got  # type: ignore[no-any-return]
 
     def _count(self) -> int:
-        return sum(n for _, n in self._levels())
+        return sum(n for _, _, n in self._levels())
 
     def _window(self, start: int, stop: int) -> list[Any]:
         out, at = [], 0
-        for d, (listed, n) in enumerate(self._levels(), 1):
+        for d, (sql, params, n) in enumerate(self._levels(), 1):
             if start < at + n and at < stop:  # the window falls in this level
                 lo, hi = max(start - at, 0), min(stop - at, n)
-                rows = self._c.rows(f"SELECT rowid {self._SQL} {self._ORDER} LIMIT ? OFFSET ?",
-                                    (listed, hi - lo, lo))
+                rows = self._c.rows(f"SELECT rowid FROM citations WHERE ref IN ({sql}) {self._ORDER} "
+                                    "LIMIT ? OFFSET ?", (*params, hi - lo, lo))
                 out += [(d, r) for (r,) in rows]
             at += n
         return out
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        for d, (listed, _) in enumerate(self._levels(), 1):
-            for run in self._c.runs(f"SELECT rowid {self._SQL} {self._ORDER}", (listed,), self.RUN):
+        for d, (sql, params, _) in enumerate(self._levels(), 1):
+            for run in self._c.runs(f"SELECT rowid FROM citations WHERE ref IN ({sql}) {self._ORDER}", params,
+                                    self.RUN):
                 yield from ((d, r) for (r,) in run)
 
     def __repr__(self) -> str:
@@ -180,7 +190,24 @@ def citation_status(c: Corpus, resolved: bool | None = None) -> Sequence[Citatio
     where = {None: "1", True: "resolves_to <> ''", False: "coalesce(resolves_to, '') = ''"}[resolved]
     # (a window at a time: a client pages through tens of thousands, asked again after each upload)
     rowids = export_ordered(c, "citations", "rowid", where, (), c.kept(("citations", resolved), dict))
-    return Answers(rowids, lambda r: _hop(c, c.by_rowid("citations", r), 1))
+    return _hops(c, rowids, lambda r: r, lambda r: 1)
+
+
+def _hops(c: Corpus, keys: Sequence[K], rowid: Callable[[K], int], depth: Callable[[K], int]
+          ) -> Answers[CitationHop]:
+    """The hops of citation rows (``rowid`` of each key, at ``depth``), a run of them read at
+    once: their records, then the documents they name (a page in two reads, not two a hop)."""
+    read: dict[int, dict[str, Any]] = {}
+
+    def read_run(run: Sequence[K]) -> None:
+        read.update((r, c.decode(rec)) for r, rec in c.rows(
+            f"SELECT rowid, rec FROM citations WHERE rowid {IN_LIST}", (json_list(map(rowid, run)),)))
+        c.read_refs([d for k in run if (cit := read.get(rowid(k))) for d in (cit["document"], cit["ref"])])
+
+    def build(k: K) -> CitationHop:
+        r = rowid(k)
+        return _hop(c, read.pop(r, None) or c.by_rowid("citations", r), depth(k))
+    return Answers(keys, build, read_run)
 
 
 # what each field of a citation is compared by: the date as written, issuers and titles folded
