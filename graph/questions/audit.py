@@ -120,8 +120,9 @@ def task_violations(c: Corpus, t: dict[str, Any]) -> Iterator[Violation]:
 
 
 # The task rules' findings are not kept (most of a corpus's findings, each repeating its task):
-# an audit reads the tasks meeting each rule's condition on the store's lookup columns (each
-# with a partial index, ``findings.DDL``) and makes their findings as it reads them.
+# an audit reads the tasks meeting each rule's condition on the store's lookup columns, in its
+# order (partial indexes for the lead rules, ``findings.DDL``; the calendar's for deadlines),
+# and makes their findings as it reads them.
 FROM_TASKS = {"task_no_lead": ("warning", "leads = 0"), "task_many_leads": ("warning", "leads > 1"),
               "task_no_deadline": ("info", "due_order IS NULL")}
 
