@@ -57,10 +57,9 @@ DDL = (
     "rule INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (document, sev, rule)) WITHOUT ROWID",
     # ... and by severity and rule, in the audit's order: an audit's parts counted without a sort
     "CREATE INDEX IF NOT EXISTS finding_counts_order ON finding_counts(sev, rule, n)",
-    # the tasks the lead rules find, in the audit's order (their findings are read from them;
-    # those without a deadline through the calendar's index, by document, each sorted apart)
-    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(document, start, ord) WHERE {FROM_TASKS[rule][1]}"
-      for rule in ("task_no_lead", "task_many_leads")),
+    # the tasks each task rule finds, in the audit's order (their findings are read from them)
+    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(document, start, ord) WHERE {cond}"
+      for rule, (_, cond) in FROM_TASKS.items()),
 )
 STORED = tuple(name for name in RULES if name != "tasks")  # the checks whose findings are kept
 SAMPLES = 2_000  # findings a new store's dictionary for them is made from
