@@ -61,7 +61,8 @@ DDL = (
     *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(document, start, ord) WHERE {cond}"
       for rule, (_, cond) in FROM_TASKS.items()),
 )
-STORED = tuple(name for name in RULES if name != "tasks")  # the checks whose findings are kept
+# the checks whose findings are kept (the task rules' are read from the tasks)
+STORED = tuple(name for name, check in RULES.items() if not set(check.rules) <= FROM_TASKS.keys())
 SAMPLES = 2_000  # findings a new store's dictionary for them is made from
 
 
@@ -127,7 +128,7 @@ def refresh(conn: sqlite3.Connection, tracked: bool, version: str) -> None:
     what changed when ``tracked``, else all; then their counts by document."""
     c = Corpus(conn)
     # (a store kept the task rules' findings before they were read from the tasks)
-    conn.execute("DELETE FROM findings WHERE kind = 'tasks'")
+    conn.execute(f"DELETE FROM findings WHERE kind NOT IN {words_list(STORED)}")
     if tracked:
         changed = _changes(conn)
         plan = _plan(c, changed)
