@@ -3,6 +3,7 @@ readers during writes, the earlier file layout."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import orjson
 import pytest
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.store import parallel
-from cchc_graph.graph.store.build import Store, StoreError, input_files
+from cchc_graph.graph.store.build import SOURCES, Store, StoreError, input_files
 from cchc_graph.loaders.model import SCHEMA_VERSION
 from click.testing import CliRunner
 from conftest import EXAMPLES, SEEDS
@@ -336,6 +337,54 @@ def test_unchanged_files_are_not_reread_and_touched_ones_are_hashed(tmp_path: Pa
     removed.unlink()
     report = Store(store).build([corpus])
     assert report.written and report.documents == len(_docs(corpus))  # a file gone: written
+
+
+def test_the_stored_files_are_checked_through_their_index(tmp_path: Path) -> None:
+    """A build reads every stored file's row from ``sources_stamp`` (not the table, a page of
+    facts a row); a store made before that index reads the same, and gets it at its next
+    build that writes."""
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    conn = sqlite3.connect(store / "cchc.sqlite")
+    plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {SOURCES}"))
+    assert "COVERING INDEX sources_stamp" in plan, plan
+    with_index = Store(store)._read_sources()
+    conn.execute("DROP INDEX sources_stamp")
+    conn.commit()
+    assert Store(store)._read_sources() == with_index
+    assert not Store(store).build([corpus]).written  # nothing changed: the store left as it was
+    assert not _sql(store, "SELECT 1 FROM sqlite_master WHERE name = 'sources_stamp'")
+    doc = _docs(corpus)[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nThêm một dòng.\n", encoding="utf-8")
+    assert Store(store).build([corpus]).loaded == [str(doc)]
+    assert _sql(store, "SELECT 1 FROM sqlite_master WHERE name = 'sources_stamp'") == [(1,)]
+    conn.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_pauses_the_collector_and_leaves_it_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    """Paused while the build reads and writes (many records, no cycle), as it was after,
+    whether the build succeeds or fails."""
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    during: list[bool] = []
+    (gc.enable if enabled else gc.disable)()
+    try:
+        Store(store).build([corpus], progress=lambda done, total: during.append(gc.isenabled()))
+        assert during and not any(during)
+        assert gc.isenabled() is enabled
+        with Store(store).lock(), pytest.raises(StoreError, match="another build"):
+            Store(store).build([corpus])
+        assert gc.isenabled() is enabled
+        _docs(corpus)[0].write_text("Thêm một dòng.\n", encoding="utf-8")
+
+        def stop(done: int, total: int) -> None:
+            raise KeyboardInterrupt  # (the user stops it mid-way)
+
+        with pytest.raises(KeyboardInterrupt):
+            Store(store).build([corpus], progress=stop)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed corpus not found")

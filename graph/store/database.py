@@ -219,6 +219,10 @@ def _ddl() -> Iterator[str]:
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
            "extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL, "
            "facts BLOB NOT NULL)")
+    # what a build checks of every stored file, read without the pages of its facts (a row
+    # each): its stamp, and the warnings and gaps it reports (~2 MB at 10,000 documents)
+    yield ("CREATE INDEX IF NOT EXISTS sources_stamp ON sources(doc, source_path, sha256, size, "
+           "mtime_ns, extractor_version, warnings, gaps)")
     # every name, alias, number and title search reads, in its order (grp, doc IS NULL, doc, ord, fno)
     yield ("CREATE TABLE IF NOT EXISTS names (rowid INTEGER PRIMARY KEY, grp INTEGER NOT NULL, doc TEXT, "
            "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "
