@@ -10,9 +10,9 @@ and its table of which old provinces form each new one. The units are derived fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from cchc_graph.keys import fold
 
@@ -33,8 +33,10 @@ def new_map(iso_day: str | None) -> bool:
     return bool(iso_day) and iso_day >= NEW_MAP_FROM
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
+    """One unit of either map. (A named tuple, not a frozen dataclass: every extracting
+    process makes the 14,089 of them, in ~30 ms where a dataclass's took ~55.)"""
+
     id: str
     name: str  # "Tỉnh Hậu Giang", "Thành phố Vị Thanh"
     short: str  # "Hậu Giang"

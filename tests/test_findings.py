@@ -307,3 +307,16 @@ def test_a_store_that_kept_the_task_rules_findings_answers_the_same_and_drops_th
     finally:
         conn.close()
     assert _asked(store) == _live(store)
+
+
+def test_the_kinds_of_kept_findings_are_found_from_their_index(seed_store: Path) -> None:
+    """What a build looks at to drop the findings of checks no longer kept: the kinds the
+    store holds, as a scan of every finding gives them, found from the index."""
+    conn = sqlite3.connect(f"file:{seed_store / db.DB_NAME}?mode=ro", uri=True)
+    try:
+        kinds = [k for (k,) in conn.execute(findings.KINDS)]
+        assert kinds == sorted({k for (k,) in conn.execute("SELECT kind FROM findings")}) and kinds
+        plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {findings.KINDS}")]
+        assert all("findings_unit" in step for step in plan if "findings" in step), plan
+    finally:
+        conn.close()
