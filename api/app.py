@@ -13,7 +13,7 @@ from cchc_graph.graph.questions.backend import Embedded, Neo4j, NotAvailable
 from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.library import open_store
-from cchc_graph.loaders.model import SCHEMA_VERSION
+from cchc_graph.loaders.schema import SCHEMA_VERSION
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse

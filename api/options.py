@@ -15,7 +15,7 @@ import orjson
 from cchc_graph.graph.questions.index import Corpus, NotFound
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
 from cchc_graph.library import Graph, open_store
-from cchc_graph.loaders.model import to_dict
+from cchc_graph.loaders.schema import to_dict
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.

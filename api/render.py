@@ -8,7 +8,7 @@ from typing import Any
 
 from cchc_graph.graph.questions.cascade import row_labels
 from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, DocRef, section_label, source_place
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text

@@ -10,37 +10,20 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-EXTRACTOR_VERSION = "9"  # bump whenever extraction output changes: caches are re-read
-SCHEMA_VERSION = 1
+# (defined in schema.py, which the readers of stored facts import without the classes below)
+from .schema import CITATION_RELATIONS as CITATION_RELATIONS
+from .schema import EXTRACTOR_VERSION as EXTRACTOR_VERSION
+from .schema import SCHEMA_VERSION as SCHEMA_VERSION
+from .schema import Provenance, Relation
+from .schema import to_dict as to_dict
 
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
 ROLES: tuple[str, ...] = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 Comparator = Literal[">", ">=", "=", "<=", "<"]
-Relation = Literal["cites", "based_on", "implements", "guides", "amends", "replaces", "repeals"]
-# what a citation does, weakest first: căn cứ (based_on), thực hiện / triển khai (implements),
-# hướng dẫn (guides), sửa đổi, bổ sung (amends), thay thế (replaces), bãi bỏ (repeals)
-CITATION_RELATIONS: tuple[str, ...] = typing.get_args(Relation)
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a fact comes from: ``quote == normalized_text[start:end]``; and where the quote
-    is in the source file, for people who open it (``loaders.sourcemap``; None if unknown)."""
-
-    document: str
-    section: str
-    start: int
-    end: int
-    quote: str
-    line: int | None = None  # 1-based line of the quote's start (.txt/.md; .pdf: on ``page``)
-    column: int | None = None  # 1-based character of its start in that line (or paragraph)
-    end_line: int | None = None  # the line of its last character (.pdf: if on the same page)
-    page: int | None = None  # .pdf: the page it starts on
-    paragraph: int | None = None  # .docx/.html: the paragraph (or table row) it starts in
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,32 +253,6 @@ class DocumentFacts:
 # --- (de)serialization -------------------------------------------------------------------
 
 T = TypeVar("T")
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def to_dict(obj: Any) -> Any:
-    """Dataclasses → plain JSON-able structures (tuples become lists)."""
-    t = type(obj)
-    if t in _SCALARS:
-        return obj
-    names = _names(t)
-    if names is not None:
-        return {n: to_dict(getattr(obj, n)) for n in names}
-    if t is list or t is tuple:
-        return [to_dict(x) for x in obj]
-    if t is dict:
-        return {k: to_dict(v) for k, v in obj.items()}
-    if isinstance(obj, Sequence) and not isinstance(obj, str | bytes):  # lazy answer lists
-        return [to_dict(x) for x in obj]
-    return obj
-
-
-@functools.cache
-def _names(t: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for other types), looked up once per class."""
-    return tuple(f.name for f in dataclasses.fields(t)) if dataclasses.is_dataclass(t) else None
 
 
 def from_dict(cls: type[T], data: Any) -> T:

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from itertools import islice, pairwise
 from typing import Any
 
-from .model import DocumentFacts, Provenance, SourceMap, _names
+from .model import DocumentFacts, Provenance, SourceMap
+from .schema import _names
 from .text import modern_tones, nfc
 
 _WORD = re.compile(r"\S+")

@@ -77,8 +77,9 @@ def test_export_without_a_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 # what a question has no use for: the extractors, the exporters, the server, the terminal tables
+# (the model's classes too: a question reads provenance and the schema's names from loaders.schema)
 NOT_FOR_QUESTIONS = ("cchc_graph.loaders.pipeline", "cchc_graph.loaders.lexicon", "cchc_graph.graph.exports.rdf",
-                     "rdflib", "fastapi", "rich")
+                     "cchc_graph.loaders.model", "rdflib", "fastapi", "rich")
 
 
 # the question modules a command reads (a task's answer reads the reporting lines: queries)
@@ -117,3 +118,5 @@ def test_a_build_imports_no_exporter_nor_server(tmp_path: Path) -> None:
     loaded = set(r.stderr.split())
     assert not {m for m in loaded if m.split(".")[0] in ("rdflib", "fastapi", "rich", "pyvis", "networkx")}
     assert "cchc_graph.graph.exports.rdf" not in loaded
+    # one document is extracted in-process: no process pool
+    assert not {"multiprocessing", "concurrent.futures"} & loaded

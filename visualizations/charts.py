@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from cchc_graph.graph.questions.cascade import Cascade, ComparisonRow, fmt_value, row_labels
 from cchc_graph.graph.questions.index import DocRef, source_place
 from cchc_graph.graph.questions.refines import CascadeRow, TargetRef, metric_label
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 WIDTH = 860
 LABEL_W = 330

@@ -25,7 +25,7 @@ from cchc_graph.graph.questions.index import (
 from cchc_graph.graph.questions.labels import document_labels
 from cchc_graph.graph.questions.refines import metric_label, parents_of, refinement_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
 from .html import environment

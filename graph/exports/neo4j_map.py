@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cchc_graph.keys import fold, number_key
-from cchc_graph.loaders.model import CITATION_RELATIONS
+from cchc_graph.loaders.schema import CITATION_RELATIONS
 
 MAPPING_VERSION = 1
 BASE_LABEL = "Cchc"

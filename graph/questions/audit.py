@@ -27,7 +27,7 @@ from cchc_graph.graph.questions.tables import (
 )
 from cchc_graph.graph.questions.tables import KEPT as KEPT  # (re-exported: the build's findings)
 from cchc_graph.graph.questions.tables import findings_kept as kept
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 # The checks import what they read when they run: an audit of kept findings runs none (its
 # command starts ~30 ms sooner).

@@ -10,7 +10,7 @@ from cchc_graph.graph.questions.index import Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.refines import CascadeRow, metric_label, pair, parents_of, refinement_of
 from cchc_graph.graph.questions.tables import IN_LIST, Answers, Selected, has_index, json_list
 from cchc_graph.keys import fold_key
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cchc_graph.loaders.model import Provenance
+    from cchc_graph.loaders.schema import Provenance
 
 
 def short(text: str, width: int = 90) -> str:

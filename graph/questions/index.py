@@ -41,7 +41,7 @@ from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.kinds import DOC_TYPES
-from cchc_graph.loaders.model import SCHEMA_VERSION, Provenance
+from cchc_graph.loaders.schema import SCHEMA_VERSION, Provenance
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",

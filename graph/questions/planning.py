@@ -14,7 +14,7 @@ from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, Corpus, Doc
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list
 from cchc_graph.graph.store.database import recurring_start
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 CALENDAR_ORDER = "due_order, document, id"  # the calendar's order: the tasks' index of these
 

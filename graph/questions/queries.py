@@ -15,7 +15,7 @@ from cchc_graph.graph.questions.named import NAME_TYPES, Names
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Chain, Selected, json_list
 from cchc_graph.graph.store.database import LED_FIRST
 from cchc_graph.keys import expand_query, fold_key
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 
 @dataclass(frozen=True, slots=True)

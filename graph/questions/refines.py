@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cchc_graph.loaders.kinds import METRICS
-from cchc_graph.loaders.model import Provenance
+from cchc_graph.loaders.schema import Provenance
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus

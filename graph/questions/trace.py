@@ -20,7 +20,7 @@ from cchc_graph.graph.questions.tables import (
     json_list,
 )
 from cchc_graph.keys import number_key
-from cchc_graph.loaders.model import CITATION_RELATIONS, Provenance
+from cchc_graph.loaders.schema import CITATION_RELATIONS, Provenance
 
 K = TypeVar("K")  # the keys a citation hop is read by
 

@@ -21,7 +21,7 @@ from cchc_graph.graph.questions.index import NODE_TABLES, Corpus
 from cchc_graph.graph.questions.refines import pair, parents_of
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, json_list
 from cchc_graph.graph.store import edges as stored_edges
-from cchc_graph.loaders.model import to_dict
+from cchc_graph.loaders.schema import to_dict
 
 Edge = tuple[str, str, dict[str, Any]]
 NODE_TYPES = {"documents": "document", "jurisdictions": "jurisdiction", "agencies": "agency",

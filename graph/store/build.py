@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 from cchc_graph.graph.store import database as db
-from cchc_graph.loaders.model import EXTRACTOR_VERSION, SCHEMA_VERSION, DocumentFacts, from_dict
+from cchc_graph.loaders.schema import EXTRACTOR_VERSION, SCHEMA_VERSION
 
 # The writer, the readers and the extractors are imported where a build uses them: a question
 # opens the store (``Store.connect``) without loading them.
 if TYPE_CHECKING:
     from cchc_graph.graph.store.write import Source, Writer
+    from cchc_graph.loaders.model import DocumentFacts
     from cchc_graph.loaders.read import ReadOptions
 
 DEFAULT_STORE = ".cchc"
@@ -261,6 +262,8 @@ class Store:
 
     def load_facts(self, doc_id: str) -> DocumentFacts:
         """A stored document's facts."""
+        from cchc_graph.loaders.model import DocumentFacts, from_dict
+
         with self._reading() as conn:
             row = conn.execute("SELECT facts FROM sources WHERE doc = ?", (doc_id,)).fetchone()
             if row is None:

@@ -8,14 +8,8 @@ more than it saves.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +45,11 @@ def _extract_job(job: tuple[Path, str, ReadOptions | None, Keep[T]]) -> tuple[T 
 def die_with_parent(parent: int) -> None:
     """Worker start-up: exit when the process that started it dies (kill -9 included); a worker
     blocked on its queue would otherwise wait forever."""
+    import ctypes
+    import signal
+    import threading
+    import time
+
     with contextlib.suppress(OSError, AttributeError):  # Linux: the kernel signals us
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # died before we asked
@@ -76,6 +75,10 @@ def extract_all(jobs: list[Job], options: ReadOptions | None,
         for path, doc_id in jobs:
             yield extract_one(path, doc_id, options, keep)
         return
+    # (imported here: a small job, in-process, does without them: ~10 ms of a command's start)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
     # build holding it), and fork is unsafe in a process running threads (the API server)
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
