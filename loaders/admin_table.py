@@ -3,7 +3,7 @@
 The package (MIT, Hieu Tran) holds the units before and from 1 July 2025 as JSON tables of
 4 MB, with more than we read, and depends on geometry libraries we do not use. Its data change
 only with a new release, so the units we read are derived from it once, here, and shipped as
-one TSV that every extracting process reads in ~60 ms (deriving them took ~0.24 s a process).
+one TSV that every extracting process reads in ~30 ms (deriving them took ~0.24 s a process).
 A test derives them again from the installed package and compares. Regenerate after upgrading
 the package (a development dependency) or changing how units are derived or folded::
 

@@ -49,7 +49,7 @@ def to_dict(obj: Any) -> Any:
     t = type(obj)
     if t in _SCALARS:
         return obj
-    names = _names(t)
+    names = field_names(t)
     if names is not None:
         return {n: to_dict(getattr(obj, n)) for n in names}
     if t is list or t is tuple:
@@ -62,6 +62,7 @@ def to_dict(obj: Any) -> Any:
 
 
 @functools.cache
-def _names(t: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for other types), looked up once per class."""
+def field_names(t: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for other types), looked up once per class (``to_dict``
+    and ``sourcemap`` walk the facts by them)."""
     return tuple(f.name for f in dataclasses.fields(t)) if dataclasses.is_dataclass(t) else None

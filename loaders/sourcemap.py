@@ -18,7 +18,7 @@ from itertools import islice, pairwise
 from typing import Any
 
 from .model import DocumentFacts, Provenance, SourceMap
-from .schema import _names
+from .schema import field_names
 from .text import modern_tones, nfc
 
 _WORD = re.compile(r"\S+")
@@ -199,7 +199,7 @@ def _walk(obj: Any, fill: Callable[[Provenance], Provenance]) -> Any:
     if t is list or t is tuple:
         new = [x if type(x) in _PLAIN else _walk(x, fill) for x in obj]
         return t(new) if any(a is not b for a, b in zip(new, obj, strict=True)) else obj
-    names = _names(t)
+    names = field_names(t)
     if names is None:
         return obj
     values = [getattr(obj, name) for name in names]
