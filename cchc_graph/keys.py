@@ -114,6 +114,11 @@ def slug(text: str, max_len: int = 60) -> str:
     return s[:max_len].rstrip("-") or "x"
 
 
+def doc_id_for(path: str | Path) -> str:
+    """A document's id from its file name, stable and readable: ``000_def938038e5dae73``."""
+    return slug((path if isinstance(path, Path) else Path(path)).stem, 80).replace("-", "_")
+
+
 def number_key(number: str) -> str:
     """A comparison key: folded, no spaces, no leading zeros."""
     n = fold(number).replace(" ", "")

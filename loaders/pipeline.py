@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from cchc_graph.keys import fold, slug
+from cchc_graph.keys import doc_id_for, fold
 
 from . import admin, sourcemap
 from .extract.agencies import Mention
@@ -26,11 +26,6 @@ from .model import Agency, DocumentFacts, DocumentMeta, Jurisdiction, NormDoc
 from .normalize import normalize
 from .outline import build_outline
 from .read import ReadOptions, read_document
-
-
-def doc_id_for(path: str | Path) -> str:
-    """A stable, readable id from the file name: ``000_def938038e5dae73``."""
-    return slug((path if isinstance(path, Path) else Path(path)).stem, 80).replace("-", "_")
 
 
 def load_document(path: str | Path, doc_id: str | None = None,

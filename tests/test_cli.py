@@ -118,5 +118,7 @@ def test_a_build_imports_no_exporter_nor_server(tmp_path: Path) -> None:
     loaded = set(r.stderr.split())
     assert not {m for m in loaded if m.split(".")[0] in ("rdflib", "fastapi", "rich", "pyvis", "networkx")}
     assert "cchc_graph.graph.exports.rdf" not in loaded
-    # one document is extracted in-process: no process pool
+    # one document is extracted by the warm process forked at the build's start (graph.store.warm):
+    # no process pool, and this process never imports the extractor
     assert not {"multiprocessing", "concurrent.futures"} & loaded
+    assert "cchc_graph.loaders.pipeline" not in loaded

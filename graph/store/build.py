@@ -34,6 +34,7 @@ from cchc_graph.loaders.schema import EXTRACTOR_VERSION, SCHEMA_VERSION
 # The writer, the readers and the extractors are imported where a build uses them: a question
 # opens the store (``Store.connect``) without loading them.
 if TYPE_CHECKING:
+    from cchc_graph.graph.store.warm import WarmExtractor
     from cchc_graph.graph.store.write import Source, Writer
     from cchc_graph.loaders.model import DocumentFacts
     from cchc_graph.loaders.read import ReadOptions
@@ -309,11 +310,12 @@ class Store:
         every core; ``progress(done, total)`` follows. Only what the new and changed files
         touch is linked and written again.
         """
+        from cchc_graph.graph.store.warm import WarmExtractor
         from cchc_graph.graph.store.write import Writer
 
         # (the stored sources and links, a change's rows: 10,000 documents' worth of records
         # read and made, no cycle among them; paused, a one-document rebuild at 10,000 ~15% sooner)
-        with self.lock(wait_s), collector_paused():
+        with WarmExtractor.started() as warm, self.lock(wait_s), collector_paused():
             legacy = self._legacy()
             if legacy is not None and not migrate:
                 raise StoreError(legacy)
@@ -322,7 +324,7 @@ class Store:
             old = {} if fresh else self._read_sources()
             writer = Writer(self.path, fresh)
             try:
-                report, entries = self._extract(paths, old, use_cache, options, progress, writer)
+                report, entries = self._extract(paths, old, use_cache, options, progress, writer, warm)
                 if upgraded:
                     report.warnings.append(f"{self.root}: upgraded in place (store {db.SCHEMA_VERSION})")
                 if not report.loaded and not report.cached:
@@ -393,12 +395,13 @@ class Store:
 
     def _extract(self, paths: list[str | Path], old: dict[str, Source], use_cache: bool,
                  options: ReadOptions | None, progress: Callable[[int, int], None] | None,
-                 writer: Writer) -> tuple[BuildReport, dict[str, Source]]:
+                 writer: Writer, warm: WarmExtractor | None) -> tuple[BuildReport, dict[str, Source]]:
         """Read the inputs, writing each extracted document as it comes: the report, and every
-        document's source row."""
+        document's source row (the few new or changed ones extracted by ``warm`` if given)."""
+        from cchc_graph.graph.store import resolve
         from cchc_graph.graph.store.parallel import extract_all
         from cchc_graph.graph.store.write import Source, keep
-        from cchc_graph.loaders.pipeline import doc_id_for
+        from cchc_graph.keys import doc_id_for
         from cchc_graph.loaders.read import LoadError
 
         report = BuildReport()
@@ -425,7 +428,10 @@ class Store:
         if progress:
             progress(done, len(inputs))
         work = [(Path(path), doc_id) for path, doc_id in pending]
-        for (path, doc_id), (got, reason) in zip(pending, extract_all(work, options, keep), strict=True):
+        outcomes = extract_all(work, options, keep, warm)
+        if work:  # what linking will read, read while the documents are extracted elsewhere
+            resolve.prepare()
+        for (path, doc_id), (got, reason) in zip(pending, outcomes, strict=True):
             if got is None:  # one bad file never stops the others
                 self._failed(report, path, doc_id, reason or "", old, entries)
             else:

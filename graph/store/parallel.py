@@ -2,7 +2,7 @@
 
 Extraction is pure CPU per document (no shared state), so a process pool scales with cores;
 small jobs (an upload, a one-file change) run in-process, where a pool's start-up would cost
-more than it saves.
+more than it saves, or in the warm process a build forked at its start (``warm.py``).
 """
 
 from __future__ import annotations
@@ -11,24 +11,29 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from cchc_graph.loaders.model import DocumentFacts
-from cchc_graph.loaders.pipeline import load_document
 from cchc_graph.loaders.read import LoadError, ReadOptions
+
+if TYPE_CHECKING:
+    from cchc_graph.graph.store.warm import WarmExtractor
+    from cchc_graph.loaders.model import DocumentFacts
 
 MIN_PARALLEL = 16  # fewer documents than this are extracted in-process
 CHUNK = 8
 Job = tuple[Path, str]  # (path, document id)
 T = TypeVar("T")
 # stores the facts and returns what the build keeps of them (made in the worker, sent back)
-Keep = Callable[[str, Path, DocumentFacts], T]
+Keep = Callable[[str, Path, "DocumentFacts"], T]
 
 
 def extract_one(path: Path, doc_id: str, options: ReadOptions | None,
                 keep: Keep[T]) -> tuple[T | None, str | None]:
     """What ``keep`` makes of one document's facts, or why it could not be read; never raises
     for a bad file. Keeping happens here so that workers, not the build, serialize."""
+    # (imported here: a build checking its files, and a warm process's parent, do without it)
+    from cchc_graph.loaders.pipeline import load_document
+
     try:
         facts = load_document(path, doc_id, options)
     except LoadError as e:
@@ -67,20 +72,33 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def extract_all(jobs: list[Job], options: ReadOptions | None,
-                keep: Keep[T]) -> Iterator[tuple[T | None, str | None]]:
-    """Outcomes in the order of ``jobs``, each as soon as it and those before it are done."""
-    n = workers()
-    if len(jobs) < MIN_PARALLEL or n == 1:
-        for path, doc_id in jobs:
-            yield extract_one(path, doc_id, options, keep)
-        return
+def extract_all(jobs: list[Job], options: ReadOptions | None, keep: Keep[T],
+                warm: WarmExtractor | None = None) -> Iterator[tuple[T | None, str | None]]:
+    """Outcomes in the order of ``jobs``, each as soon as it and those before it are done.
+
+    A job too small for the pool goes to ``warm`` when there is one (sent at once: the caller
+    may do other work while it is extracted), else is extracted in-process as it is iterated;
+    ``warm`` is stopped when it is not used."""
+    if len(jobs) < MIN_PARALLEL or workers() == 1:
+        if warm is not None and jobs:
+            return warm.extract(jobs, options, keep)
+        if warm is not None:
+            warm.stop()
+        return (extract_one(path, doc_id, options, keep) for path, doc_id in jobs)
+    if warm is not None:
+        warm.stop()  # (its core is the pool's)
+    return _pooled(jobs, options, keep)
+
+
+def _pooled(jobs: list[Job], options: ReadOptions | None,
+            keep: Keep[T]) -> Iterator[tuple[T | None, str | None]]:
     # (imported here: a small job, in-process, does without them: ~10 ms of a command's start)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn, not fork: a forked worker would inherit the store's lock (and outlive a killed
-    # build holding it), and fork is unsafe in a process running threads (the API server)
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+    # spawn, not fork: a worker forked here would inherit the store's lock (and outlive a
+    # killed build holding it), and fork is unsafe in a process running threads (the API
+    # server); the warm process is forked before the lock is taken, and only without threads
+    with ProcessPoolExecutor(workers(), mp_context=multiprocessing.get_context("spawn"),
                              initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.map(_extract_job, [(p, d, options, keep) for p, d in jobs], chunksize=CHUNK)
