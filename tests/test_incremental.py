@@ -214,6 +214,20 @@ def test_store_rebuilds_one_document_at_a_time_as_a_full_build_would(tmp_path: P
         export = _rebuild(store, corpus, [victim])
         assert _resolved(export) == resolved
 
+    # removed while another document changes, in one build (the change's match keys are read
+    # while it is extracted: the removed document's must not stay among them)
+    bystander = next(p for p in sorted(corpus.glob("0*.txt")) if p != plan)
+    kept, was = plan.read_bytes(), bystander.read_bytes()
+    plan.unlink()
+    with bystander.open("a", encoding="utf-8") as f:
+        f.write("\n- Văn phòng chủ trì tổng hợp báo cáo.\n")
+    export = _rebuild(store, corpus, [plan, bystander])
+    assert doc_id_for(plan) not in set(_resolved(export).values())
+    plan.write_bytes(kept)
+    bystander.write_bytes(was)
+    export = _rebuild(store, corpus, [plan, bystander])
+    assert _resolved(export) == resolved
+
     # the document whose citation gives the seed its number: gone, the number is no longer
     # inferred (the seed itself unchanged); back, it is again
     citing_seed = files[next(c["document"] for c in full["citations"]

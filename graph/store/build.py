@@ -398,7 +398,6 @@ class Store:
                  writer: Writer, warm: WarmExtractor | None) -> tuple[BuildReport, dict[str, Source]]:
         """Read the inputs, writing each extracted document as it comes: the report, and every
         document's source row (the few new or changed ones extracted by ``warm`` if given)."""
-        from cchc_graph.graph.store import resolve
         from cchc_graph.graph.store.parallel import extract_all
         from cchc_graph.graph.store.write import Source, keep
         from cchc_graph.keys import doc_id_for
@@ -429,8 +428,7 @@ class Store:
             progress(done, len(inputs))
         work = [(Path(path), doc_id) for path, doc_id in pending]
         outcomes = extract_all(work, options, keep, warm)
-        if work:  # what linking will read, read while the documents are extracted elsewhere
-            resolve.prepare()
+        writer.prepare(len(work))  # (while they are extracted elsewhere, when they are)
         for (path, doc_id), (got, reason) in zip(pending, outcomes, strict=True):
             if got is None:  # one bad file never stops the others
                 self._failed(report, path, doc_id, reason or "", old, entries)

@@ -151,10 +151,12 @@ IN = "IN (SELECT value FROM json_each(?))"
 
 
 def relink(conn: sqlite3.Connection, new: set[str], removed: set[str], before: Before,
-           agency_keys: Callable[[dict], list[str]]) -> None:
-    """Link again what the documents ``new`` (written anew) and ``removed`` touch."""
+           agency_keys: Callable[[dict], list[str]], match: list[dict[str, Any]] | None = None) -> None:
+    """Link again what the documents ``new`` (written anew) and ``removed`` touch (``match``:
+    every stored document's match keys in document order, when the caller holds them)."""
     changed = new | removed
-    match = [orjson.loads(m) for (m,) in conn.execute("SELECT match FROM doc_match ORDER BY doc")]
+    if match is None:
+        match = [orjson.loads(m) for (m,) in conn.execute("SELECT match FROM doc_match ORDER BY doc")]
     now = {d: db.decode(k, conn) for d, k in conn.execute(f"SELECT doc, keys FROM doc_keys WHERE doc {IN}",
                                                        (_json(new),))}
     moved = _resolve(conn, match, new, changed, now)

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store import delta
+from cchc_graph.graph.store import delta, resolve
 from cchc_graph.graph.store.linking import document_part, link, resolve_body
 from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
 from cchc_graph.graph.store.resolve import INCREMENTAL_MAX
@@ -93,6 +93,8 @@ class Writer:
         self.pending: list[tuple[str, Extracted, Source, bool]] | None = None
         self.tracked = False  # whether the audit's kept findings are found again for what changes only
         self.problem: str | None = None  # why the audit's findings could not be kept, if they could not
+        # every stored document's match keys, when read ahead (``prepare``), kept as doc_match is
+        self.match: dict[str, dict[str, Any]] | None = None
 
     @property
     def _target(self) -> Path:
@@ -114,6 +116,16 @@ class Writer:
             self.tracked = findings.track(conn)
             self.conn = conn
         return self.conn
+
+    def prepare(self, documents: int) -> None:
+        """Read now what writing ``documents`` new or changed documents and linking them will
+        read, while they are extracted in other processes. For a small change of a stored
+        corpus (linked over what it touches): the administrative map its citations' places are
+        matched with, and every document's match keys (~30 ms at 10,000 documents)."""
+        if self.fresh or not documents or documents > INCREMENTAL_MAX:
+            return
+        resolve.prepare()
+        self.match = {d: orjson.loads(m) for d, m in self._open().execute("SELECT doc, match FROM doc_match")}
 
     def document(self, doc: str, got: Extracted, src: Source, stored: bool) -> None:
         """Replace a document's rows by those just extracted (``stored``: it has rows)."""
@@ -145,6 +157,8 @@ class Writer:
                       orjson.dumps(src.warnings), orjson.dumps(src.gaps), db.pack(conn, "facts", got.facts)))
         conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, db.pack(conn, "doc_keys", got.keys)))
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
+        if self.match is not None:
+            self.match[doc] = orjson.loads(got.match)
         conn.executemany("INSERT INTO doc_named VALUES (?, ?, ?)", ((doc, k, i) for k, i in got.named))
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
                          ((doc, i, a, aliases, db.pack(conn, "doc_agencies", rec))
@@ -161,6 +175,8 @@ class Writer:
         for d in sorted(removed):
             self.before.remember(conn, d)
             _delete(conn, d)
+            if self.match is not None:
+                self.match.pop(d, None)
         # unchanged files touched since: their new stamp (an entry found unchanged is the old one)
         touched = sorted(d for d, s in entries.items()
                          if s is not old.get(d) and d not in self.new and d in old and s != old[d])
@@ -182,7 +198,9 @@ class Writer:
         whole = self.fresh or not conn.execute(f"SELECT 1 FROM doc_keys WHERE doc NOT {delta.IN} LIMIT 1",
                                                (orjson.dumps(sorted(self.new)).decode(),)).fetchone()
         if not whole and len(changed) <= INCREMENTAL_MAX:  # a small change: only what it touches
-            delta.relink(conn, self.new, removed, self.before, _agency_keys)
+            match = None if self.match is None else [self.match[d] for d in sorted(self.match)]
+            self.match = None  # (freed with the linking's own)
+            delta.relink(conn, self.new, removed, self.before, _agency_keys, match)
         else:
             self._link_all(conn, removed, whole)
         version = secrets.token_hex(8)
