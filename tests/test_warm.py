@@ -96,13 +96,13 @@ print(got == in_process(), reaped(pid))
     assert _run(after_one, files) == "True True"
 
 
-def test_a_warm_process_stopped_unused_is_reaped(tmp_path: Path) -> None:
+def test_a_warm_process_stopped_unused_is_reaped_and_a_process_forks_one_once(tmp_path: Path) -> None:
     code = """
 warm.stop()
 warm.stop()
-print(reaped(pid))
+print(reaped(pid), WarmExtractor.start() is None)
 """
-    assert _run(code, []) == "True"
+    assert _run(code, []) == "True True"
 
 
 def test_no_warm_process_where_forking_is_unsafe_or_useless() -> None:

@@ -10,7 +10,9 @@ start the pool, stops it at once.
 
 Only where forking is safe and worth it: on Linux (the kernel ends the process with its
 parent), in a process running no other thread (the API server runs threads; forking one is
-unsafe), that has not imported the extractor yet (one that has would gain nothing).
+unsafe), that has not imported the extractor (one that has would gain nothing), and once: a
+process that builds again (a script, a benchmark) extracts in-process after its first build,
+importing the extractor once, rather than have every build's fork import it again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from cchc_graph.loaders.read import ReadOptions
 
 EXTRACTOR = "cchc_graph.loaders.pipeline"
+_forked = False  # whether this process has forked one (it forks one at most)
 Outcome = tuple[Any | None, str | None]  # what ``parallel.extract_one`` returns
 
 
@@ -44,9 +47,11 @@ class WarmExtractor:
     @classmethod
     def start(cls) -> WarmExtractor | None:
         """Fork one, or None where that would not be safe or would not help."""
-        if (EXTRACTOR in sys.modules or not sys.platform.startswith("linux")
+        global _forked
+        if (_forked or EXTRACTOR in sys.modules or not sys.platform.startswith("linux")
                 or threading.active_count() > 1):
             return None
+        _forked = True
         jobs_r, jobs_w = os.pipe()
         outcomes_r, outcomes_w = os.pipe()
         parent = os.getpid()
