@@ -118,6 +118,15 @@ def test_no_warm_process_where_forking_is_unsafe_or_useless() -> None:
             "print(WarmExtractor.start() is not None)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["True", "True"]
+    # no process to be had: none, and the build goes on (in-process)
+    code = ("import os\n"
+            "from cchc_graph.graph.store.warm import WarmExtractor\n"
+            "def refused():\n    raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
+            "os.fork = refused\n"
+            "fds = len(os.listdir('/proc/self/fd'))\n"
+            "print(WarmExtractor.start() is None, len(os.listdir('/proc/self/fd')) == fds)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["True", "True"]  # (its pipes closed)
 
 
 def test_builds_from_the_command_line_equal_fresh_builds(tmp_path: Path) -> None:

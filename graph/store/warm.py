@@ -55,7 +55,12 @@ class WarmExtractor:
         jobs_r, jobs_w = os.pipe()
         outcomes_r, outcomes_w = os.pipe()
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # (no process to be had: the build extracts in-process)
+            for fd in (jobs_r, jobs_w, outcomes_r, outcomes_w):
+                os.close(fd)
+            return None
         if pid == 0:  # the child: whatever happens, it leaves here, by _exit (no atexit, no
             try:      # flushing of the parent's buffers)
                 os.close(jobs_w)

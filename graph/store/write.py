@@ -197,9 +197,9 @@ class Writer:
         changed = self.new | removed
         whole = self.fresh or not conn.execute(f"SELECT 1 FROM doc_keys WHERE doc NOT {delta.IN} LIMIT 1",
                                                (orjson.dumps(sorted(self.new)).decode(),)).fetchone()
+        held, self.match = self.match, None  # (freed with the linking's own)
         if not whole and len(changed) <= INCREMENTAL_MAX:  # a small change: only what it touches
-            match = None if self.match is None else [self.match[d] for d in sorted(self.match)]
-            self.match = None  # (freed with the linking's own)
+            match = None if held is None else [held[d] for d in sorted(held)]
             delta.relink(conn, self.new, removed, self.before, _agency_keys, match)
         else:
             self._link_all(conn, removed, whole)
