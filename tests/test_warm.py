@@ -9,7 +9,6 @@ process that has gets no warm extractor."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,4 +149,3 @@ def test_builds_from_the_command_line_equal_fresh_builds(tmp_path: Path) -> None
     report = cli_build()
     assert report["loaded"] == [str(plan)] and len(report["cached"]) == 7
     assert _export(store) == _full([corpus], tmp_path / "scratch")
-    shutil.rmtree(tmp_path / "scratch")

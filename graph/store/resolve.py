@@ -58,12 +58,6 @@ def citation_keys(c: Citation, defs: dict[str, str]) -> Keys:
             "scope": c.scope, "words": _words(c.title, defs), "years": _years(c.title)}
 
 
-def prepare() -> None:
-    """Read the administrative map that matching a citation's place needs (~30 ms): a build
-    does it while its documents are extracted in another process."""
-    admin.units()
-
-
 @functools.cache
 def same_place(jurisdiction: str | None, scope: str) -> bool:
     """Whether a document of ``jurisdiction`` lies in a citation's ``scope``: the same unit, or

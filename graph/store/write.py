@@ -25,11 +25,12 @@ from typing import Any
 import orjson
 from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store import delta, resolve
+from cchc_graph.graph.store import delta
 from cchc_graph.graph.store.linking import document_part, link, resolve_body
 from cchc_graph.graph.store.relink import patch_unchanged, sync_linked
 from cchc_graph.graph.store.resolve import INCREMENTAL_MAX
 from cchc_graph.keys import expand_query
+from cchc_graph.loaders import admin
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
@@ -124,7 +125,7 @@ class Writer:
         matched with, and every document's match keys (~30 ms at 10,000 documents)."""
         if self.fresh or not documents or documents > INCREMENTAL_MAX:
             return
-        resolve.prepare()
+        admin.units()  # (``resolve.same_place`` reads it)
         self.match = {d: orjson.loads(m) for d, m in self._open().execute("SELECT doc, match FROM doc_match")}
 
     def document(self, doc: str, got: Extracted, src: Source, stored: bool) -> None:
