@@ -17,6 +17,7 @@ from cchc_graph.graph.store.linking import build_export, document_part, resolve_
 from cchc_graph.loaders.pipeline import load_document
 
 from tests.conftest import EXAMPLES, FIXTURES
+from tests.test_upgrade import as_layout_7
 
 EDGE_COLUMNS = ("source", "target", "type", "citation")
 
@@ -43,13 +44,16 @@ def test_a_built_store_keeps_only_the_edges_no_record_gives(own_store: Path, own
 
 
 def test_edges_are_counted_in_a_built_store_and_in_a_whole_export_alike(own_store: Path) -> None:
-    """A corpus written from a whole export stores every edge (its rows' ``doc`` is ''): the
-    count reads none twice, whether the edges are its records' or stored."""
+    """A corpus written from a whole export stores every edge (its records' rows have row ids
+    below 1, which no arm reads): the count reads none twice, whether the edges are its
+    records' or stored; each row is its record's document's, and the export reads back whole."""
     export = Store(own_store).load_export()
     whole = Corpus.from_export(export)
     assert whole.rows(edges.COUNT)[0][0] == len(export["edges"])
     assert whole.rows(f"SELECT count(*) FROM {edges.STORED}")[0][0] == len(export["edges"])
-    assert whole.rows("SELECT count(*) FROM tasks WHERE doc != ''")[0][0] == 0 < len(export["tasks"])
+    assert whole.rows("SELECT count(*) FROM tasks WHERE rowid > 0")[0][0] == 0 < len(export["tasks"])
+    assert [d for (d,) in whole.rows("SELECT doc FROM tasks ORDER BY rowid")] == [t["document"] for t in export["tasks"]]
+    assert whole.export == export
 
 
 def test_the_edges_read_back_are_those_linking_makes(own_store: Path) -> None:
@@ -91,9 +95,10 @@ def test_an_edge_kind_no_arm_reads_is_refused_not_lost() -> None:
 # --- the upgrade of a layout-6 store ------------------------------------------------------------
 
 def _as_layout_6(path: Path) -> None:
-    """Make a built store what layout 6 wrote: every edge stored in ``edges`` (its document's
+    """Make a built store what layout 6 wrote (from what layout 7 wrote): every edge stored in ``edges`` (its document's
     rows numbered 0, 1 … in order, the linked ones as linking numbered them), no
     ``issuer_agency`` column, the stored edges' dictionary named ``edges``, the facts in zlib."""
+    as_layout_7(path)
     conn = db.connect(path)
     rows = conn.execute(f"SELECT doc, source, target, type, citation, arm, rec FROM ({edges.select(edges.COLUMNS)}) "
                         "ORDER BY doc IS NULL, doc, ord").fetchall()

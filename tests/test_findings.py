@@ -264,7 +264,7 @@ def test_the_task_rules_findings_are_read_from_the_tasks_through_their_indexes(c
         assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone() == (0,)
         for rule, (_, cond) in audit.FROM_TASKS.items():  # (as the audit reads them: by the rule's index)
             plan = str(conn.execute(f"EXPLAIN QUERY PLAN SELECT rec FROM tasks INDEXED BY tasks_{rule} "
-                                    f"WHERE {cond} ORDER BY document, start, ord").fetchall())
+                                    f"WHERE {cond} ORDER BY doc, start, rowid").fetchall())
             # (no sort: a page reads as far as it shows)
             assert f"tasks_{rule}" in plan and "TEMP B-TREE" not in plan, plan
         counted = dict(conn.execute("SELECT rule, sum(n) FROM finding_counts GROUP BY rule").fetchall())

@@ -208,8 +208,8 @@ def test_a_question_reads_one_snapshot_while_a_build_commits(seed_export: dict, 
         metrics = cascade.metrics(before)
         with db.transaction(writer):  # WAL: the writer does not wait for the reader
             writer.execute("DELETE FROM documents WHERE id = ?", (gone,))
-            writer.execute("DELETE FROM tasks WHERE document = ?", (gone,))
-            writer.execute("DELETE FROM targets WHERE document = ?", (gone,))
+            writer.execute("DELETE FROM tasks WHERE doc = ?", (gone,))
+            writer.execute("DELETE FROM targets WHERE doc = ?", (gone,))
             writer.execute("UPDATE meta SET value = 'v2' WHERE name = 'version'")  # as each build does
         assert gone in before.documents and cascade.metrics(before) is metrics
         assert len(list(before.tasks)) == len(seed_export["tasks"])

@@ -63,7 +63,7 @@ def _who_leads_plainly(c: Corpus, phrase: str) -> list[str]:
     """The tasks holding the phrase, led first, then by document and place: the list the
     question made whole before it read windows."""
     where, params = match.condition(c, "tasks", [match.words(phrase)])
-    return [i for (i,) in c.rows(f"SELECT id FROM tasks WHERE {where} ORDER BY leads = 0, document, start, "
+    return [i for (i,) in c.rows(f"SELECT id FROM tasks WHERE {where} ORDER BY leads = 0, doc, start, "
                                  f"{EXPORT_ORDER}", params)]
 
 
@@ -199,7 +199,7 @@ def test_the_calendar_reads_any_window_as_the_whole_list(own_corpus: Corpus, sco
                                     own_corpus.find_agencies(scope["agency"]) if "agency" in scope else None,
                                     calendar=True)
     expected = [t for (t,) in own_corpus.rows(f"SELECT id FROM tasks WHERE {where} ORDER BY due_order, "
-                                              "document, id", params)]
+                                              "doc, ord", params)]
     assert expected
     items = planning.deadlines(own_corpus, **scope)
     same_answers(items._keys, expected)
@@ -254,8 +254,8 @@ def _cited_by_plainly(c: Corpus, frontier: set[str], depth: int) -> list[tuple[i
     keys: list[tuple[int, int]] = []
     seen = set(frontier)
     for d in range(1, depth + 1):
-        rows = c.rows("SELECT rowid, document FROM citations WHERE ref IN (SELECT value FROM json_each(?)) "
-                      f"ORDER BY document, start, {EXPORT_ORDER}", (json.dumps(sorted(frontier)),))
+        rows = c.rows("SELECT rowid, doc FROM citations WHERE ref IN (SELECT value FROM json_each(?)) "
+                      f"ORDER BY doc, start, {EXPORT_ORDER}", (json.dumps(sorted(frontier)),))
         keys += [(d, r) for r, _ in rows]
         frontier = {doc for _, doc in rows} - seen
         seen |= frontier
@@ -352,8 +352,8 @@ def test_a_comparison_reads_any_window_as_the_whole_list(seed: Corpus, metric: s
 
     keys = cascade.find_metric(seed, metric or cascade.metrics(seed)[0].key)
     expected = [i for k in keys for (i,) in seed.rows(
-        "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.document WHERE t.metric = ? "
-        "ORDER BY coalesce(d.jurisdiction, ''), t.document, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
+        "SELECT t.id FROM targets t LEFT JOIN documents d ON d.id = t.doc WHERE t.metric = ? "
+        "ORDER BY coalesce(d.jurisdiction, ''), t.doc, t.start, t.doc IS NULL, t.doc, t.ord", (k,))]
     assert expected
     same_answers(cascade.compare(seed, metric or keys[0])._keys, expected)
 
@@ -370,7 +370,7 @@ def test_an_agencys_roles_read_any_window_as_the_whole_list(own_corpus: Corpus, 
     doc = c.find_document(document) if document else None
     expected = [r for (r,) in c.rows(
         f"SELECT rowid FROM responsibilities WHERE agency IN (SELECT value FROM json_each(?)) AND role IN "
-        f"(SELECT value FROM json_each(?)) {'AND document = ?' if doc else ''} ORDER BY {rank}, document, start, "
+        f"(SELECT value FROM json_each(?)) {'AND doc = ?' if doc else ''} ORDER BY {rank}, doc, start, "
         f"agency, {EXPORT_ORDER}", (json.dumps(c.find_agencies(name)), json.dumps(roles), *((doc,) if doc else ())))]
     assert expected
     same_answers(queries.agency_roles(c, name, roles=roles, document=document)._keys, expected)

@@ -84,13 +84,13 @@ def _facts(c: Corpus, docs: list[str]) -> dict[str, list[int]]:
     p = json_list(docs)
     out = {d: [0, 0, 0, 0, 0] for d in docs}
     for i, table in enumerate(("tasks", "targets")):
-        for d, n in c.rows(f"SELECT document, count(*) FROM {table} WHERE document IN "
-                           "(SELECT value FROM json_each(?)) GROUP BY document", (p,)):
+        for d, n in c.rows(f"SELECT doc, count(*) FROM {table} WHERE doc IN "
+                           "(SELECT value FROM json_each(?)) GROUP BY doc", (p,)):
             out[d][i] = n
     for d, agencies, leads, cooperating in c.rows(
-            "SELECT t.document, count(DISTINCT r.agency), sum(r.role = 'lead'), sum(r.role = 'cooperate') "
-            "FROM responsibilities r JOIN tasks t ON t.id = r.task WHERE t.document IN "
-            "(SELECT value FROM json_each(?)) GROUP BY t.document", (p,)):
+            "SELECT t.doc, count(DISTINCT r.agency), sum(r.role = 'lead'), sum(r.role = 'cooperate') "
+            "FROM responsibilities r JOIN tasks t ON t.id = r.task WHERE t.doc IN "
+            "(SELECT value FROM json_each(?)) GROUP BY t.doc", (p,)):
         out[d][2:] = [agencies, leads, cooperating]
     return out
 
@@ -186,7 +186,7 @@ def _citations(c: Corpus, docs: list[str]) -> dict[str, list[tuple[str | None, s
     the cited node)."""
     out: dict[str, list[tuple[str | None, str, str]]] = {}
     for d, target, relation, ref in c.rows(
-            "SELECT document, resolves_to, relation, ref FROM citations WHERE document IN "
+            "SELECT doc, resolves_to, relation, ref FROM citations WHERE doc IN "
             f"(SELECT value FROM json_each(?)) ORDER BY {EXPORT_ORDER}", (json_list(docs),)):
         out.setdefault(d, []).append((target, relation, ref))
     return out

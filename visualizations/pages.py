@@ -126,7 +126,7 @@ def _link(href: str, text: str) -> dict[str, str]:
 def documents_page(c: Corpus) -> str:
     rows = []
     count = {(table, d): n for table in ("tasks", "targets", "citations")
-             for d, n in c.rows(f"SELECT document, count(*) FROM {table} GROUP BY document")}
+             for d, n in c.rows(f"SELECT doc, count(*) FROM {table} GROUP BY doc")}
     places = dict(c.rows("SELECT id, name FROM jurisdictions"))
     b = Labeller(c)
     docs = c.rows(f"SELECT id, title, date, jurisdiction FROM documents ORDER BY {EXPORT_ORDER}")

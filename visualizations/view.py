@@ -229,7 +229,7 @@ def _scoped(c: Corpus, docs: set[str]) -> set[str]:
     for e in typed.edges_where(c, "({doc} IN (SELECT value FROM json_each(?1)) OR {doc} = '')", (p,)):
         if (e.get("provenance") or {}).get("document") in docs:
             out |= {e["source"], e["target"]}
-    children = [t for (t,) in c.rows(f"SELECT id FROM targets WHERE document {IN_LIST}", (p,))]
+    children = [t for (t,) in c.rows(f"SELECT id FROM targets WHERE doc {IN_LIST}", (p,))]
     for e in typed.edges_of(c, children, True).values():
         out |= {x for s, t, d in e if d["type"] == "refines" and (d.get("provenance") or {}).get("document")
                 in docs for x in (s, t)}
@@ -412,8 +412,8 @@ def _aggregate_roles(c: Corpus, drawn: set[str]) -> list[VEdge]:
     """One edge per agency, document and role, counting the tasks (the aggregated view)."""
     p = json_list(drawn)
     counts = {(a, d, role): n for a, d, role, n in c.rows(
-        "SELECT agency, document, role, count(*) FROM responsibilities WHERE agency IN (SELECT value FROM "
-        "json_each(?1)) AND document IN (SELECT value FROM json_each(?1)) GROUP BY agency, document, role",
+        "SELECT agency, doc, role, count(*) FROM responsibilities WHERE agency IN (SELECT value FROM "
+        "json_each(?1)) AND doc IN (SELECT value FROM json_each(?1)) GROUP BY agency, doc, role",
         (p,))}
     return [VEdge(a, d, "aggregate", f"{ROLE_LABELS.get(role, role)} {n}",
                   f"{c.label(a)[:60]}: {ROLE_LABELS.get(role, role)} {n} nhiệm vụ trong {c.label(d)[:60]}",

@@ -24,7 +24,7 @@ def _listed(c: Corpus, ids: list[str]) -> list[DocumentPublic]:
     targets and citations: a page's records and counts read at once (four queries, not five a
     document)."""
     recs = {d["id"]: d for d in c.documents.where(f"id {IN_LIST}", (json_list(ids),))}
-    counts = {t: dict(c.rows(f"SELECT document, count(*) FROM {t} WHERE document {IN_LIST} GROUP BY document",
+    counts = {t: dict(c.rows(f"SELECT doc, count(*) FROM {t} WHERE doc {IN_LIST} GROUP BY doc",
                              (json_list(ids),))) for t in ("tasks", "targets", "citations")}
     fields = DocumentPublic.model_fields
     return [DocumentPublic(**{k: v for k, v in (recs.get(d) or c.references[d]).items() if k in fields},

@@ -88,7 +88,7 @@ def _records(c: Corpus, table: str, docs: Units, where: str = "", params: tuple[
     in the export's order; over the whole corpus one at a time."""
     if docs is None and not where:
         return c.each(table)
-    conds = [w for w in (where, f"document {IN_LIST}" if docs is not None else "") if w]
+    conds = [w for w in (where, f"doc {IN_LIST}" if docs is not None else "") if w]
     return c.recs(table, " AND ".join(conds), (*params, json_list(docs)) if docs is not None else params)
 
 
@@ -130,7 +130,7 @@ FROM_TASKS = {"task_no_lead": ("warning", "leads = 0"), "task_many_leads": ("war
 def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
     """Circles over the whole corpus (``docs``: only those can be wanted, and a cycle is
     reported on a reporting line's document: none when they have no line)."""
-    if docs is not None and not c.rows(f"SELECT 1 FROM responsibilities WHERE document {IN_LIST} AND "
+    if docs is not None and not c.rows(f"SELECT 1 FROM responsibilities WHERE doc {IN_LIST} AND "
                                        "role = 'report_to' LIMIT 1", (json_list(docs),)):
         return
     # who reports to whom, from the lookup columns alone: most corpora have no circle, and
@@ -178,7 +178,7 @@ def _cascade_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
     among = f"id {IN_LIST} AND " if docs is not None else ""
     # (EXISTS: a few documents are looked up, not every resolved citation listed first)
     for (doc,) in c.rows(f"SELECT id FROM documents WHERE {among}EXISTS (SELECT 1 FROM citations WHERE "
-                         f"document = documents.id AND resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}",
+                         f"doc = documents.id AND resolves_to IS NOT NULL) ORDER BY {EXPORT_ORDER}",
                          (json_list(docs),) if docs is not None else ()):  # the others have no parent
         if not parents_of(c, doc):
             continue
@@ -200,8 +200,8 @@ def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
     from cchc_graph.loaders.kinds import METRICS
 
     areas = {m.key: m.area for m in METRICS}
-    owned = set(c.rows("SELECT DISTINCT document, area FROM tasks WHERE leads > 0"
-                       + (f" AND document {IN_LIST}" if docs is not None else ""),
+    owned = set(c.rows("SELECT DISTINCT doc, area FROM tasks WHERE leads > 0"
+                       + (f" AND doc {IN_LIST}" if docs is not None else ""),
                        (json_list(docs),) if docs is not None else ()))
     for t in _records(c, "targets", docs):
         area = areas.get(t["metric"].split(":")[0])
@@ -372,7 +372,8 @@ def _kept_findings(c: Corpus, rules: tuple[str, ...], limit: int, doc: str | Non
             index = f"tasks_{name}"
             by = f" INDEXED BY {index}" if has_index(c, index) else ""  # (a store built before it: none)
             cond = FROM_TASKS[name][1]
-            sql = f"SELECT rec FROM tasks{by} WHERE {cond}{of_doc} ORDER BY document, start, ord"
+            of_task = " AND doc = ?" if doc is not None else ""  # (a task's document is its row's)
+            sql = f"SELECT rec FROM tasks{by} WHERE {cond}{of_task} ORDER BY doc, start, rowid"
             parts.append(Selected(c, sql, at, lambda row, name=name: _task_finding(c, c.decode(row[0]), name),
                                   kept={"count": n}))
         else:

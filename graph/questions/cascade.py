@@ -108,7 +108,7 @@ def _cascade(c: Corpus, child_id: str, parent_id: str, via: str | None) -> Casca
 def metrics(c: Corpus) -> list[MetricInfo]:
     """The metrics targets are measured by, most used first."""
     def build() -> list[MetricInfo]:
-        counts = c.rows("SELECT metric, count(*), count(DISTINCT document) FROM targets GROUP BY metric")
+        counts = c.rows("SELECT metric, count(*), count(DISTINCT doc) FROM targets GROUP BY metric")
         return sorted((MetricInfo(k, metric_label(k), n, docs) for k, n, docs in counts),
                       key=lambda m: (-m.documents, -m.targets, m.key))
     return c.derived("metrics", build)
@@ -142,9 +142,9 @@ def compare(c: Corpus, metric: str) -> Sequence[ComparisonRow]:
     # 6,000 targets at 10,000 documents); the documents' jurisdictions from their covering index
     docs = "documents d INDEXED BY documents_id_jurisdiction" if has_index(c, "documents_id_jurisdiction") \
         else "documents d"
-    ids = Selected(c, f"SELECT t.id FROM targets t LEFT JOIN {docs} ON d.id = t.document WHERE t.metric "
-                   f"{IN_LIST} ORDER BY t.metric, coalesce(d.jurisdiction, ''), t.document, t.start, "
-                   f"t.doc IS NULL, t.doc, t.ord", (keys,), lambda r: r[0],
+    ids = Selected(c, f"SELECT t.id FROM targets t LEFT JOIN {docs} ON d.id = t.doc WHERE t.metric "
+                   f"{IN_LIST} ORDER BY t.metric, coalesce(d.jurisdiction, ''), t.doc, t.start, t.rowid",
+                   (keys,), lambda r: r[0],
                    f"SELECT count(*) FROM targets WHERE metric {IN_LIST}", c.kept(("compare", keys), dict))
     return Answers(ids, lambda t: _comparison(c, c.targets[t]), lambda run: c.read_refs(
         t["document"] for t in c.targets.where(f"id {IN_LIST}", (json_list(run),))))  # (a page's at once)

@@ -38,8 +38,8 @@ def coverage(c: Corpus) -> list[dict[str, Any]]:
 
 def each_coverage(c: Corpus) -> Iterator[dict[str, Any]]:
     """:func:`coverage` a document at a time, as it is read (10,000 documents: half a second)."""
-    resps = Counter(dict(c.rows("SELECT document, count(*) FROM responsibilities GROUP BY document")))
-    targets = Counter(dict(c.rows("SELECT document, count(*) FROM targets GROUP BY document")))
+    resps = Counter(dict(c.rows("SELECT doc, count(*) FROM responsibilities GROUP BY doc")))
+    targets = Counter(dict(c.rows("SELECT doc, count(*) FROM targets GROUP BY doc")))
     for d in c.each("documents"):
         kinds = Counter(g["kind"] for g in d.get("gaps") or ())
         yield {"document": d["id"], "responsibilities": resps[d["id"]],

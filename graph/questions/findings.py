@@ -58,7 +58,7 @@ DDL = (
     # ... and by severity and rule, in the audit's order: an audit's parts counted without a sort
     "CREATE INDEX IF NOT EXISTS finding_counts_order ON finding_counts(sev, rule, n)",
     # the tasks each task rule finds, in the audit's order (their findings are read from them)
-    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(document, start, ord) WHERE {cond}"
+    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(doc, start) WHERE {cond}"
       for rule, (_, cond) in FROM_TASKS.items()),
 )
 # the checks whose findings are kept (the task rules' are read from the tasks)
@@ -179,10 +179,10 @@ def _count(conn: sqlite3.Connection, documents: set[str] | None) -> None:
     conn.execute(f"DELETE FROM finding_counts{among}", params)
     conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, sev, rule, count(*) "
                  f"FROM findings{among} GROUP BY document, sev, rule", params)
-    of = f" AND document {IN_LIST}" if documents is not None else ""
+    of_tasks = f" AND doc {IN_LIST}" if documents is not None else ""
     for rule, (severity, cond) in FROM_TASKS.items():
-        conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, ?, ?, count(*) "
-                     f"FROM tasks WHERE {cond}{of} GROUP BY document",
+        conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT doc, ?, ?, count(*) "
+                     f"FROM tasks WHERE {cond}{of_tasks} GROUP BY doc",
                      (SEVERITIES.index(severity), RULE_NAMES.index(rule), *params))
 
 
@@ -228,11 +228,11 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     # compares the same); a basis is superseded by what replaces or repeals the reference it
     # cites (their documents' dates). (An unresolved citation is a warning when its scope is a
     # loaded jurisdiction: one of its own document's, which names the scopes it cites.)
-    children = of(f"SELECT DISTINCT document FROM citations WHERE resolves_to {IN_LIST}",
+    children = of(f"SELECT DISTINCT doc FROM citations WHERE resolves_to {IN_LIST}",
                   json_list(sorted(changed.get("targets", ()))))
     ended = changed.get("superseding", set()) | of(
-        f"SELECT ref FROM citations WHERE document {IN_LIST} AND relation IN {words_list(SUPERSEDES)}", d)
-    resting = of(f"SELECT DISTINCT document FROM citations WHERE ref {IN_LIST} AND relation IN "
+        f"SELECT ref FROM citations WHERE doc {IN_LIST} AND relation IN {words_list(SUPERSEDES)}", d)
+    resting = of(f"SELECT DISTINCT doc FROM citations WHERE ref {IN_LIST} AND relation IN "
                  f"{words_list(RESTS_ON)}", json_list(sorted(ended))) if ended else set()
     # a circle can appear only where the lines between agencies moved; one found can change
     # with any line of it (its first line's place) or an agency's name

@@ -58,9 +58,11 @@ MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address s
 T = TypeVar("T")
 _LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
                  "jurisdiction", "scope")
-# what names a node of each other table (a target: the start of its text), in the order looked in
-_LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "rec"), ("indicators", "name"),
+# what names a node of each other table, in the order looked in: a column, else a field of the
+# record (a target: the start of its text)
+_LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "text"), ("indicators", "name"),
            ("jurisdictions", "name"), ("areas", "label"))
+_IN_RECORD = {"tasks", "targets"}  # (their records' fields)
 
 
 class NotFound(LookupError):
@@ -271,7 +273,7 @@ class Corpus:
         """A document's ``tasks``, ``targets`` or ``citations``, in its order."""
         got = self._of_document.get((kind, doc))
         if got is None:
-            got = self._of_document[(kind, doc)] = getattr(self, kind).where("document = ?", (doc,))
+            got = self._of_document[(kind, doc)] = getattr(self, kind).where("doc = ?", (doc,))
         return got
 
     def jurisdiction_of(self, doc: str) -> str | None:
@@ -366,10 +368,12 @@ class Corpus:
             kind, number, inferred, title = doc[0]
             head = " ".join(x for x in (TYPE_NAMES.get(kind or "", ""), number or inferred or "") if x)
             return f"{head}: {title or ''}".strip(": ") or nid
-        for table, column in _LABELS:
+        for table, field in _LABELS:
+            column = "rec" if table in _IN_RECORD else field
             rows = self.rows(f"SELECT {column} FROM {table} WHERE id = ?", (nid,))
-            if rows and table == "targets":
-                return self.decode(rows[0][0]).get("text", nid)[:120]
+            if rows and table in _IN_RECORD:
+                value = self.decode(rows[0][0]).get(field) or nid
+                return value[:120] if table == "targets" else value
             if rows:
                 return rows[0][0] or nid
         return nid

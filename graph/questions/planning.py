@@ -13,10 +13,8 @@ from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list
-from cchc_graph.graph.store.database import recurring_start
+from cchc_graph.graph.store.database import CALENDAR, recurring_start
 from cchc_graph.loaders.schema import Provenance
-
-CALENDAR_ORDER = "due_order, document, id"  # the calendar's order: the tasks' index of these
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +69,10 @@ def _scope(c: Corpus, document: str | None, jurisdiction: str | None, agencies: 
     scope = c.jurisdiction_scope(jurisdiction)
     where, params = ["due_order IS NOT NULL" if calendar else "1"], []
     if doc:
-        where.append("document = ?")
+        where.append("doc = ?")
         params.append(doc)
     if scope is not None:
-        where.append(f"document IN (SELECT id FROM documents WHERE jurisdiction {IN_LIST})")
+        where.append(f"doc IN (SELECT id FROM documents WHERE jurisdiction {IN_LIST})")
         params.append(json_list(scope))
     if agencies is not None:
         where.append(f"id IN (SELECT task FROM responsibilities WHERE agency {IN_LIST})")
@@ -211,7 +209,7 @@ def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None =
     # a window at a time, counted apart (the whole corpus's 150,000 ids are ~0.1 s to list
     # again after each upload); the windows read kept for the data's version
     key = ("deadlines", document, jurisdiction, None if agencies is None else tuple(agencies))
-    ids = Selected(c, f"SELECT id FROM tasks WHERE {where} ORDER BY {CALENDAR_ORDER}", params, lambda r: r[0],
+    ids = Selected(c, f"SELECT id FROM tasks WHERE {where} ORDER BY {CALENDAR}", params, lambda r: r[0],
                    f"SELECT count(*) FROM tasks WHERE {where}", c.kept(key, dict))
     return Answers(ids, lambda tid: _deadline(c, tid), lambda run: _read_deadlines(c, run))
 

@@ -139,10 +139,10 @@ def _led_first(c: Corpus, ws: list[str], scope: set[str] | None, doc: str | None
     """The tasks holding the words: led first, then by document and place in it."""
     where, params = match.condition(c, "tasks", [ws], "t")
     if doc is not None:
-        where += " AND t.document = ?"
+        where += " AND t.doc = ?"
         params.append(doc)
     if scope is not None:
-        where += (" AND (SELECT jurisdiction FROM documents WHERE id = t.document) IN "
+        where += (" AND (SELECT jurisdiction FROM documents WHERE id = t.doc) IN "
                   "(SELECT value FROM json_each(?))")
         params.append(json_list(scope))
     # (a task's ``leads`` column counts its lead agencies: those it has lead rows for, one per
@@ -161,7 +161,7 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     # of document, place, agency (a common name: thousands of roles, ~20 ms to sort them all)
     others = tuple(sorted(set(roles) - set(ROLES)))
     groups = [(r,) for r in ROLES if r in roles] + ([others] if others else [])
-    where = f"agency {IN_LIST} AND role {IN_LIST}" + (" AND document = ?" if doc is not None else "")
+    where = f"agency {IN_LIST} AND role {IN_LIST}" + (" AND doc = ?" if doc is not None else "")
     if "counts" not in kept:  # (one query for every role's count)
         kept["counts"] = dict(c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {where} "
                                      "GROUP BY role", (agencies, json_list(roles), *((doc,) if doc else ()))))
@@ -169,7 +169,7 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     def part(group: tuple[str, ...]) -> Selected[int]:
         params = (agencies, json_list(group), *((doc,) if doc is not None else ()))
         kept.setdefault(group, {}).setdefault("count", sum(kept["counts"].get(r, 0) for r in group))
-        order = f"document, start, agency, {EXPORT_ORDER}"
+        order = "doc, start, agency, rowid"  # (a document's rows are numbered in order)
         return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
                         lambda row: row[0], kept=kept[group])  # (counted above)
     rowids = Chain([part(g) for g in groups])

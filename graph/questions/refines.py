@@ -149,7 +149,7 @@ def target_links(c: Corpus) -> list[CascadeRow]:
     """Every paired child/parent target across the corpus (the ``refines`` edges): each
     document citing one of the corpus, against each of its parents."""
     out = []
-    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT document FROM citations WHERE "
+    for (doc,) in c.rows("SELECT id FROM documents WHERE id IN (SELECT doc FROM citations WHERE "
                          "resolves_to IS NOT NULL) ORDER BY doc IS NULL, doc, ord"):
         for pid, _ in parents_of(c, doc):
             out += [r for r in pair(c, doc, pid) if r.parent and r.child]

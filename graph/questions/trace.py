@@ -121,15 +121,15 @@ class Citing(Windowed[tuple[int, int]]):
     citing them, to ``depth``, each level by citing document and place in it; read a window
     at a time. Each level is counted without its rows read in order: a number cited by
     thousands shows its first page without sorting them (the first level's order is the index
-    ``citations_ref_document_start_doc_ord``'s). A level's cited nodes are listed (the
+    ``citations_ref_doc_start``'s). A level's cited nodes are listed (the
     documents citing in the level before, less those met) only when a later level needs them;
     the last level's stay a subquery over the level before, so that its count is one read (the
     documents citing a number cited by thousands are not sent back and forth)."""
 
     RUN = 500  # rows read at once when iterated
-    _ORDER = f"ORDER BY document, start, {EXPORT_ORDER}"
+    _ORDER = "ORDER BY doc, start, rowid"
     # the nodes cited in the level after one (its cited nodes listed), less those met (listed)
-    _NEXT = f"SELECT document FROM citations WHERE ref {IN_LIST} AND document NOT {IN_LIST}"
+    _NEXT = f"SELECT doc FROM citations WHERE ref {IN_LIST} AND doc NOT {IN_LIST}"
     _LISTED = "SELECT value FROM json_each(?)"  # cited nodes listed
 
     def __init__(self, c: Corpus, frontier: set[str], depth: int, kept: dict[Any, Any]) -> None:
@@ -153,7 +153,7 @@ class Citing(Windowed[tuple[int, int]]):
                     cited = (self._NEXT, (json_list(listed), json_list(seen)))
                 elif d + 1 < self._depth:  # listed: a later level is made from it
                     listed = {doc for (doc,) in self._c.rows(
-                        f"SELECT DISTINCT document FROM citations WHERE ref IN ({sql})", params)} - seen
+                        f"SELECT DISTINCT doc FROM citations WHERE ref IN ({sql})", params)} - seen
                     seen |= listed
                     if not listed:
                         break

@@ -171,7 +171,7 @@ def refines_edge(row: Any) -> dict[str, Any]:
 def _refines(c: Corpus, nodes: Sequence[str], out: bool) -> Iterator[tuple[str, dict[str, Any]]]:
     """The ``refines`` edges of the targets among ``nodes``, as (node, edge), in the order the
     corpus's pairs come (documents in order, each against its parents in turn)."""
-    targets = c.rows("SELECT id, document FROM targets WHERE id IN (SELECT value FROM json_each(?))",
+    targets = c.rows("SELECT id, doc FROM targets WHERE id IN (SELECT value FROM json_each(?))",
                      (json_list(set(nodes)),))
     if not targets:
         return
@@ -180,7 +180,7 @@ def _refines(c: Corpus, nodes: Sequence[str], out: bool) -> Iterator[tuple[str, 
         docs = json_list({d for _, d in targets})
     else:  # a parent target: the documents citing its document, each against its parents
         docs = json_list(d for (d,) in c.rows(
-            "SELECT DISTINCT document FROM citations WHERE resolves_to IN (SELECT value FROM json_each(?))",
+            "SELECT DISTINCT doc FROM citations WHERE resolves_to IN (SELECT value FROM json_each(?))",
             (json_list({d for _, d in targets}),)))
     for (doc,) in c.rows(f"SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?)) "
                          f"ORDER BY {EXPORT_ORDER}", (docs,)):

@@ -190,7 +190,7 @@ class Store:
         if found > (db.SCHEMA_VERSION, SCHEMA_VERSION):
             raise StoreError(f"{self.root}: written by a newer cchc (store {found[0]}, graph schema "
                              f"{found[1]}); upgrade cchc-graph to read it")
-        if found == (db.UPGRADABLE, SCHEMA_VERSION):
+        if found[0] in db.UPGRADABLE and found[1] == SCHEMA_VERSION:
             raise StoreError(f"{self.root}: store {found[0]}, this cchc reads {db.SCHEMA_VERSION}; the next "
                              f"'cchc build' into it upgrades it in place (no source file is read again)")
         raise StoreError(f"{self.root}: store {found[0]}, graph schema {found[1]}, this cchc reads "

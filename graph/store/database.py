@@ -39,9 +39,10 @@ from cchc_graph.keys import fold_key, number_key
 DB_NAME = "cchc.sqlite"
 # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had records uncompressed
 # and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold;
-# 6 stored every edge (7 reads most from their records: ``graph.store.edges``)
-SCHEMA_VERSION = 7
-UPGRADABLE = 6  # the layout the next build upgrades in place (``graph.store.upgrade``)
+# 6 stored every edge (7 reads most from their records: ``graph.store.edges``); 7 held each
+# record's document twice in the document tables, and their indexes
+SCHEMA_VERSION = 8
+UPGRADABLE = (6, 7)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -63,11 +64,11 @@ DOCUMENT_TABLES = (
     Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
                                      "title", "period_start", "period_end", "id_fold", "number_fold",
                                      "inferred_fold", "title_fold", "issuer_agency")),
-    Table("tasks", "tasks", ("id", "document", "section", "area", "title", "start", "leads", "due_order"),
-          fts="text"),
-    Table("responsibilities", "responsibilities", ("agency", "role", "task", "document", "start")),
-    Table("targets", "targets", ("id", "document", "metric", "indicator", "year", "start"), fts="text"),
-    Table("citations", "citations", ("id", "document", "ref", "relation", "number", "resolves_to", "start",
+    # (a record's document is its row's ``doc``: no column of its own)
+    Table("tasks", "tasks", ("id", "section", "area", "start", "leads", "due_order"), fts="text"),
+    Table("responsibilities", "responsibilities", ("agency", "role", "task", "start")),
+    Table("targets", "targets", ("id", "metric", "indicator", "year", "start"), fts="text"),
+    Table("citations", "citations", ("id", "ref", "relation", "number", "resolves_to", "start",
                                      "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
     # the edges no record gives (``graph.store.edges``: the others are read from their records)
     Table(edges.STORED, "edges", ("source", "target", "type", "citation")),
@@ -85,25 +86,29 @@ _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed 
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction"), "issuer_agency"),
     # (an index that begins another is left out: responsibilities by agency or task, targets by
-    # metric and citations by ref are found through the longer ones below)
-    "tasks": ("document", ("due_order", "document", "id")),  # the calendar's order
-    "responsibilities": ("document", ("task", "role")),
-    "targets": ("document", "indicator"),
-    "citations": ("document", "number", "resolves_to", ("number_key", "ref")),  # (cited-by: a number's refs)
+    # metric and citations by ref are found through the longer ones below; a document's rows
+    # through ``<table>_doc``)
+    "responsibilities": (("task", "role"),),
+    "targets": ("indicator",),
+    "citations": ("number", "resolves_to", ("number_key", "ref")),  # (cited-by: a number's refs)
     edges.STORED: ("source", "target"), "jurisdictions": ("parent",), "agencies": ("name", "jurisdiction"),
     "refs": ("number", "number_fold", "inferred_fold"),
 }
 # indexes holding what a question orders its rows by, so that it reads no row (each row holds
-# its record): an agency's roles, a reference's citations, a metric's targets
-_INDEXED["responsibilities"] += (("agency", "role", "document", "start", "doc", "ord"),)
-_INDEXED["citations"] += (("ref", "document", "start", "doc", "ord"),
+# its record): an agency's roles, a reference's citations, a metric's targets. Rows of one
+# document are numbered in order (``ord``) and given row ids in that order (``insert_encoded``,
+# ``write_export``), so the row id every index ends with orders them as ``doc, ord`` would.
+_INDEXED["responsibilities"] += (("agency", "role", "doc", "start"),)
+_INDEXED["citations"] += (("ref", "doc", "start"),
                           ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
-_INDEXED["targets"] += (("metric", "document", "start", "doc", "ord", "id"),)
+_INDEXED["targets"] += (("metric", "doc", "start"),)
 _INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query, listed first
 # who-leads' order: tasks with a lead first, then by document and place in it (an index of
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
 # sorting its tens of thousands: ``questions.match.Ranked``)
-LED_FIRST = "leads = 0, document, start, doc IS NULL, doc, ord"
+LED_FIRST = "leads = 0, doc, start, rowid"
+# the calendar's order (dated deadlines first, by date), of the tasks with a deadline only
+CALENDAR = "due_order, doc, rowid"
 NAME_ORDER = "grp, doc IS NULL, doc, ord, fno"  # search's order of the names
 
 
@@ -188,24 +193,26 @@ def _ddl() -> Iterator[str]:
             # contentless: the text is the record's (``fts_field``), not stored twice
             yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{t.name} USING fts5(text, content='', "
                    f"tokenize=\"{TOKENIZER}\")")
-    yield f"CREATE INDEX IF NOT EXISTS tasks_led_first ON tasks({LED_FIRST})"
+    yield f"CREATE INDEX IF NOT EXISTS tasks_led_first ON tasks({LED_FIRST.removesuffix(', rowid')})"
+    yield (f"CREATE INDEX IF NOT EXISTS tasks_calendar ON tasks({CALENDAR.removesuffix(', rowid')}) "
+           "WHERE due_order IS NOT NULL")
     yield from edges.INDEXES
     yield edges.view()
     # what linking reads again when documents change, and the agencies' name keys
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
     # the agencies each document names, one row each: a change re-merges the agencies it
-    # touches from only those rows of the documents that name them
-    yield ("CREATE TABLE IF NOT EXISTS doc_agencies (doc TEXT NOT NULL, ord INTEGER NOT NULL, "
-           "agency TEXT NOT NULL, aliases TEXT, rec BLOB NOT NULL)")
+    # touches from only those rows of the documents that name them (kept in agency order:
+    # merging reads an agency named by thousands, its first record and the others' aliases)
+    yield ("CREATE TABLE IF NOT EXISTS doc_agencies (agency TEXT NOT NULL, doc TEXT NOT NULL, "
+           "ord INTEGER NOT NULL, aliases TEXT, rec BLOB NOT NULL, PRIMARY KEY (agency, doc, ord)) "
+           "WITHOUT ROWID")
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"
-    # (what merging reads of an agency named by thousands: its first record, and its aliases here)
-    yield "CREATE INDEX IF NOT EXISTS doc_agencies_agency ON doc_agencies(agency, doc, ord, aliases)"
     # each document's own resolution keys (``resolve.doc_keys``: all of them are read to resolve
     # a citation), and the jurisdictions, indicators and areas it names (kind, id), by id
     yield "CREATE TABLE IF NOT EXISTS doc_match (doc TEXT PRIMARY KEY, match BLOB NOT NULL)"
-    yield "CREATE TABLE IF NOT EXISTS doc_named (doc TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL)"
+    yield ("CREATE TABLE IF NOT EXISTS doc_named (kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, "
+           "PRIMARY KEY (kind, id, doc)) WITHOUT ROWID")
     yield "CREATE INDEX IF NOT EXISTS doc_named_doc ON doc_named(doc)"
-    yield "CREATE INDEX IF NOT EXISTS doc_named_id ON doc_named(kind, id, doc)"
     yield "CREATE TABLE IF NOT EXISTS links (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
     yield "CREATE TABLE IF NOT EXISTS agency_keys (key TEXT NOT NULL, agency TEXT NOT NULL)"
     yield "CREATE INDEX IF NOT EXISTS agency_keys_key ON agency_keys(key)"
@@ -436,25 +443,29 @@ def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] 
 
 
 def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterable[dict[str, Any]],
-            start: int = 0, documents: dict[str, dict[str, Any]] | None = None) -> None:
+            start: int = 0, documents: dict[str, dict[str, Any]] | None = None, whole: bool = False) -> None:
+    """Insert records as rows of ``t`` (``doc``: the document they came from, None when linking
+    made them), numbered from ``start``. ``whole``: the records of a whole export, each row the
+    record's document's, with row ids below 1 (``edges._DOC``), rising in the export's order."""
     cols = ", ".join(f'"{c}"' for c in t.columns)
-    marks = ", ".join("?" * (len(t.columns) + 3))
-    sql = f"INSERT INTO {t.name} (doc, ord, {cols}, rec) VALUES ({marks})"
+    marks = ", ".join("?" * (len(t.columns) + 4))
+    sql = f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES ({marks})"
     # the linked rows (doc NULL) stay plain JSON: each build compares them all with the new
     # lists (relink.py), which decompressing would slow by ~0.1 s at 10k for ~15 MB saved
     records, plain = list(records), doc is None
     if not plain and t.name not in _codecs(conn):
         train(conn, t.name, [orjson.dumps(r) for r in records])
-    rows = ((doc, i, *(_field(rec, c, documents) for c in t.columns),
+    last = conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0
+    first = -len(records) if whole else last + 1
+    key = "id" if t.name == "documents" else "document"
+    rows = [(first + n, (rec.get(key) or "") if whole else doc, i,
+             *(_field(rec, c, documents) for c in t.columns),
              orjson.dumps(rec) if plain else encode(conn, t.name, rec))
-            for i, rec in enumerate(records, start))
-    if not t.fts:  # no row id to know: all at once
-        conn.executemany(sql, rows)
-        return
-    for row, rec in zip(rows, records, strict=True):
-        cur = conn.execute(sql, row)
-        conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
-                     (cur.lastrowid, fts_field(t.name, rec)))
+            for n, (i, rec) in enumerate(enumerate(records, start))]
+    conn.executemany(sql, rows)
+    if t.fts:
+        conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
+                         ((row[0], fts_field(t.name, rec)) for row, rec in zip(rows, records, strict=True)))
 
 
 def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
@@ -592,12 +603,13 @@ def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: d
 
 
 def write_export(conn: sqlite3.Connection, export: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:
-    """A whole export into an empty database, in its order (each document table's rows with
-    ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
+    """A whole export into an empty database, in its order (``_insert``'s ``whole``; its edges
+    with ``doc`` ''): the in-memory corpora of the Neo4j backend's answers and of tests."""
     documents = {d["id"]: d for d in export.get("documents") or []}
     for t in DOCUMENT_TABLES:
-        # (each table's dictionary made from its records)
-        _insert(conn, t, "", export.get(t.export_key) or [], documents=documents)
+        # (each table's dictionary made from its records; the edges all stored, as they come)
+        _insert(conn, t, "", export.get(t.export_key) or [], documents=documents,
+                whole=t.name != edges.STORED)
     insert_names(conn, "documents", "", export.get("documents") or [])
     write_linked(conn, {**{t.export_key: export.get(t.export_key) or [] for t in LINKED_TABLES}, "edges": []},
                  agency_keys)

@@ -301,18 +301,18 @@ def _named(conn: sqlite3.Connection, kind: str, i: str) -> dict[str, Any] | None
 
 def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, Any] | None]:
     """The agencies ``ids`` merged again from the documents naming them (None: named no more).
-    Of an agency named by thousands, only the first record is read, and the documents and
-    aliases of the others (an index holds them)."""
-    rows = conn.execute(f"SELECT doc, agency, rowid, aliases FROM doc_agencies WHERE agency {IN} "
+    Of an agency named by thousands, only the first record is decoded, and the documents and
+    aliases of the others (the table is kept in agency order: their rows are read together)."""
+    rows = conn.execute(f"SELECT doc, agency, rec, aliases FROM doc_agencies WHERE agency {IN} "
                         "ORDER BY doc, ord", (_json(ids),)).fetchall()
     by_doc: dict[str, list[dict]] = {}
     first: set[str] = set()
     parsed: dict[str | None, list[str]] = {None: []}  # many documents give the same aliases
-    for doc, agency, rowid, aliases in rows:
+    for doc, agency, blob, aliases in rows:
         if aliases not in parsed:
             parsed[aliases] = orjson.loads(aliases)
         rec = ({"id": agency, "aliases": parsed[aliases]} if agency in first
-               else db_record(conn, "doc_agencies", rowid))
+               else db.decode(blob, conn))
         first.add(agency)
         by_doc.setdefault(doc, []).append(rec)
     merged = {a["id"]: a for a in merge_agencies(by_doc.items(), ids)}

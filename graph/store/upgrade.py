@@ -1,58 +1,75 @@
 """Stores of an earlier layout made the present one in place, where no source need be read.
 
-Layout 6 stored every edge in ``edges``; layout 7 reads most of them from the records they
-link (``graph.store.edges``), stores the rest in ``edge_rows``, and compresses the facts of
-``sources`` with a dictionary as records are (layout 6's zlib ones are read as they are). The
-upgrade keeps the edges no record gives, checks that the records give back every other edge
-stored, in order, and drops the table (one transaction: a kill leaves the store of layout 6
-or of layout 7).
+Each step makes one layout the next, in one transaction (a kill leaves the store of either):
+
+- 6 → 7: layout 6 stored every edge in ``edges``; layout 7 reads most of them from the records
+  they link (``graph.store.edges``), stores the rest in ``edge_rows``, and compresses the facts
+  of ``sources`` with a dictionary as records are (layout 6's zlib ones are read as they are).
+  The step keeps the edges no record gives, checks that the records give back every other edge
+  stored, in order, and drops the table.
+- 7 → 8: layout 7 held each record's document twice in the document tables (``doc`` and a
+  ``document`` column, each indexed), the tasks' titles in a column, indexes ending with
+  ``doc, ord`` where the row id orders a document's rows alike, and ``doc_agencies`` and
+  ``doc_named`` beside indexes repeating them. The step checks that every row's two
+  documents agree, drops the columns, the indexes no longer made and those made differently,
+  keeps those two tables in the order of their lookups, and makes the indexes anew.
+
+The file is then vacuumed: the pages the step freed go back to the file system.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 import zlib
+from collections.abc import Iterator
 
+from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 
 
 class UpgradeError(Exception):
-    """The store's records do not give back the edges it stored: it is left as it was."""
+    """The store's rows do not hold what the step needs: it is left as it was."""
 
 
 def upgrade(conn: sqlite3.Connection) -> bool:
-    """Make a store of layout ``database.UPGRADABLE`` the present one (whether it was one;
+    """Make a store of a layout in ``database.UPGRADABLE`` the present one (whether it was one;
     older ones are rebuilt from their sources)."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] != db.UPGRADABLE:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version not in db.UPGRADABLE:
         return False
-    with db.transaction(conn):
-        conn.execute("ALTER TABLE documents ADD COLUMN issuer_agency")
-        conn.executemany("UPDATE documents SET issuer_agency = ? WHERE rowid = ?",
-                         ((db.decode(rec, conn).get("issuer_agency"), rowid)
-                          for rowid, rec in conn.execute("SELECT rowid, rec FROM documents").fetchall()))
-        kinds = ", ".join(f"'{k}'" for k in sorted(edges.STORED_TYPES))
-        for stmt in db._ddl():  # the tables, indexes and view the store lacks ("IF NOT EXISTS")
-            if not stmt.startswith("CREATE VIEW"):
-                conn.execute(stmt)
-        # a document's stored edges numbered anew among themselves; the linked ones and a whole
-        # export's ('') are all stored, in the same order
-        conn.execute(f"INSERT INTO {edges.STORED} (doc, ord, source, target, type, citation, rec) "
-                     "SELECT doc, CASE WHEN doc IS NULL OR doc = '' THEN ord ELSE row_number() OVER "
-                     "(PARTITION BY doc ORDER BY ord) - 1 END, source, target, type, citation, rec "
-                     f"FROM edges WHERE doc IS NULL OR doc = '' OR type IN ({kinds}) ORDER BY doc, ord")
-        _check(conn)
-        conn.execute("DROP TABLE edges")
-        conn.execute(edges.view())
-        # the stored edges keep the dictionary their records were compressed with; the facts
-        # of the documents written from now on get theirs (the stored ones stay zlib's)
-        conn.execute(f"UPDATE dictionaries SET name = '{edges.STORED}' WHERE name = 'edges'")
-        db.train(conn, "facts", [zlib.decompress(f) for (f,) in conn.execute(
-            f"SELECT facts FROM sources ORDER BY doc LIMIT {db.TRAIN_DOCUMENTS}")])
-        conn.execute(f"PRAGMA user_version={db.SCHEMA_VERSION}")
-    db.forget(conn)
+    for step in _STEPS[db.UPGRADABLE.index(version):]:
+        with db.transaction(conn):
+            step(conn)
+        db.forget(conn)
+    conn.execute("VACUUM")
     return True
+
+
+def _from_6(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE documents ADD COLUMN issuer_agency")
+    conn.executemany("UPDATE documents SET issuer_agency = ? WHERE rowid = ?",
+                     ((db.decode(rec, conn).get("issuer_agency"), rowid)
+                      for rowid, rec in conn.execute("SELECT rowid, rec FROM documents").fetchall()))
+    conn.execute(f"CREATE TABLE {edges.STORED} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
+                 '"source", "target", "type", "citation", rec BLOB NOT NULL)')
+    kinds = ", ".join(f"'{k}'" for k in sorted(edges.STORED_TYPES))
+    # a document's stored edges numbered anew among themselves; the linked ones and a whole
+    # export's ('') are all stored, in the same order
+    conn.execute(f"INSERT INTO {edges.STORED} (doc, ord, source, target, type, citation, rec) "
+                 "SELECT doc, CASE WHEN doc IS NULL OR doc = '' THEN ord ELSE row_number() OVER "
+                 "(PARTITION BY doc ORDER BY ord) - 1 END, source, target, type, citation, rec "
+                 f"FROM edges WHERE doc IS NULL OR doc = '' OR type IN ({kinds}) ORDER BY doc, ord")
+    _check(conn)
+    conn.execute("DROP TABLE edges")
+    # the stored edges keep the dictionary their records were compressed with; the facts
+    # of the documents written from now on get theirs (the stored ones stay zlib's)
+    conn.execute(f"UPDATE dictionaries SET name = '{edges.STORED}' WHERE name = 'edges'")
+    db.train(conn, "facts", [zlib.decompress(f) for (f,) in conn.execute(
+        f"SELECT facts FROM sources ORDER BY doc LIMIT {db.TRAIN_DOCUMENTS}")])
+    conn.execute("PRAGMA user_version=7")
 
 
 def _check(conn: sqlite3.Connection) -> None:
@@ -63,3 +80,48 @@ def _check(conn: sqlite3.Connection) -> None:
     for n, (a, b) in enumerate(itertools.zip_longest(was, now)):
         if a != b:
             raise UpgradeError(f"edge {n}: stored {a}, read from the records {b}")
+
+
+_DOCUMENT_COLUMN = ("tasks", "responsibilities", "targets", "citations")  # layout 7's ``document``
+_CLUSTERED = ("doc_agencies", "doc_named")  # tables layout 8 keeps in the order of their key
+
+
+def _from_7(conn: sqlite3.Connection) -> None:
+    for t in _DOCUMENT_COLUMN:
+        row = conn.execute(f"SELECT rowid, doc, document FROM {t} WHERE doc IS NOT document LIMIT 1"
+                           ).fetchone()
+        if row is not None:
+            raise UpgradeError(f"{t} row {row[0]} of document {row[2]!r} is stored as {row[1]!r}'s")
+    conn.execute("DROP VIEW IF EXISTS edges")
+    wanted = dict(_indexes())
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                  "AND sql IS NOT NULL").fetchall():
+        if wanted.get(name) != _plain(sql):
+            conn.execute(f'DROP INDEX "{name}"')
+    conn.execute("ALTER TABLE tasks DROP COLUMN title")
+    for t in _DOCUMENT_COLUMN:
+        conn.execute(f"ALTER TABLE {t} DROP COLUMN document")
+    tables = {stmt.split()[5]: stmt for stmt in db._ddl() if stmt.startswith("CREATE TABLE")}
+    for t in _CLUSTERED:
+        columns = ", ".join(re.findall(r"(\w+) (?:TEXT|INTEGER|BLOB)", tables[t]))
+        conn.execute(f"ALTER TABLE {t} RENAME TO {t}_7")  # (its indexes go with it)
+        conn.execute(tables[t])
+        conn.execute(f"INSERT INTO {t} ({columns}) SELECT {columns} FROM {t}_7")
+        conn.execute(f"DROP TABLE {t}_7")
+    for stmt in (*db._ddl(), *findings.DDL):  # what the store now lacks ("IF NOT EXISTS")
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version=8")
+
+
+def _indexes() -> Iterator[tuple[str, str]]:
+    """(name, statement as SQLite keeps it) of every index the present layout makes."""
+    for stmt in (*db._ddl(), *findings.DDL):
+        if stmt.startswith("CREATE INDEX"):
+            yield stmt.split()[5], _plain(stmt)
+
+
+def _plain(sql: str) -> str:
+    return " ".join(sql.replace("IF NOT EXISTS ", "").split())
+
+
+_STEPS = (_from_6, _from_7)  # the step from each layout of ``database.UPGRADABLE``

@@ -160,7 +160,8 @@ class Writer:
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
         if self.match is not None:
             self.match[doc] = orjson.loads(got.match)
-        conn.executemany("INSERT INTO doc_named VALUES (?, ?, ?)", ((doc, k, i) for k, i in got.named))
+        conn.executemany("INSERT INTO doc_named (doc, kind, id) VALUES (?, ?, ?)",
+                         ((doc, k, i) for k, i in got.named))
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
                          ((doc, i, a, aliases, db.pack(conn, "doc_agencies", rec))
                           for i, (a, aliases, rec) in enumerate(got.agencies)))

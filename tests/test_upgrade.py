@@ -1,0 +1,117 @@
+"""The upgrade in place of a store of layout 7 (each record's document twice in the document
+tables, the tasks' titles in a column, the indexes of those) to the present layout."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cchc_graph.graph.store import database as db
+from cchc_graph.graph.store import edges
+from cchc_graph.graph.store.build import Store, StoreError
+
+from tests.conftest import EXAMPLES, FIXTURES
+
+# what layout 7 had that layout 8 has not (its statements, as it made them)
+_LAYOUT_7_INDEXES = (
+    'CREATE INDEX tasks_document ON tasks("document")',
+    'CREATE INDEX tasks_due_order_document_id ON tasks("due_order", "document", "id")',
+    "CREATE INDEX tasks_led_first ON tasks(leads = 0, document, start, doc IS NULL, doc, ord)",
+    "CREATE INDEX tasks_task_no_lead ON tasks(document, start, ord) WHERE leads = 0",
+    "CREATE INDEX tasks_task_many_leads ON tasks(document, start, ord) WHERE leads > 1",
+    "CREATE INDEX tasks_task_no_deadline ON tasks(document, start, ord) WHERE due_order IS NULL",
+    'CREATE INDEX responsibilities_document ON responsibilities("document")',
+    'CREATE INDEX responsibilities_agency_role_document_start_doc_ord ON responsibilities("agency", "role", '
+    '"document", "start", "doc", "ord")',
+    'CREATE INDEX targets_document ON targets("document")',
+    'CREATE INDEX targets_metric_document_start_doc_ord_id ON targets("metric", "document", "start", "doc", '
+    '"ord", "id")',
+    'CREATE INDEX citations_document ON citations("document")',
+    'CREATE INDEX citations_ref_document_start_doc_ord ON citations("ref", "document", "start", "doc", "ord")',
+    "CREATE INDEX doc_agencies_doc ON doc_agencies(doc, ord)",
+    "CREATE INDEX doc_agencies_agency ON doc_agencies(agency, doc, ord, aliases)",
+    "CREATE INDEX doc_named_doc ON doc_named(doc)",
+    "CREATE INDEX doc_named_id ON doc_named(kind, id, doc)",
+)
+_LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "targets_metric_doc_start",
+                  "citations_ref_doc_start", "tasks_led_first", "tasks_task_no_lead", "tasks_task_many_leads",
+                  "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
+
+
+def as_layout_7(path: Path) -> None:
+    """Make a built store what layout 7 wrote: ``document`` columns beside ``doc``, the tasks'
+    titles, its indexes and view, ``doc_agencies`` and ``doc_named`` as rowid tables."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        conn.execute("DROP VIEW edges")
+        for name in _LAYOUT_8_ONLY:
+            conn.execute(f"DROP INDEX {name}")
+        conn.execute('ALTER TABLE tasks ADD COLUMN "title"')
+        conn.executemany("UPDATE tasks SET title = ? WHERE rowid = ?", (
+            (db.decode(rec, conn)["title"], rowid) for rowid, rec in conn.execute("SELECT rowid, rec FROM tasks").fetchall()))
+        for t in ("tasks", "responsibilities", "targets", "citations"):
+            conn.execute(f'ALTER TABLE {t} ADD COLUMN "document"')
+            conn.execute(f"UPDATE {t} SET document = doc")
+        for t, cols in (("doc_agencies", "doc TEXT NOT NULL, ord INTEGER NOT NULL, agency TEXT NOT NULL, "
+                                         "aliases TEXT, rec BLOB NOT NULL"),
+                        ("doc_named", "doc TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL")):
+            names = ", ".join(c.split()[0] for c in cols.split(", "))
+            conn.execute(f"CREATE TABLE {t}_7 ({cols})")
+            conn.execute(f"INSERT INTO {t}_7 ({names}) SELECT {names} FROM {t}")
+            conn.execute(f"DROP TABLE {t}")
+            conn.execute(f"ALTER TABLE {t}_7 RENAME TO {t}")
+        for stmt in _LAYOUT_7_INDEXES:
+            conn.execute(stmt)
+        # its view read a record's document from the column, a whole export's rows by doc ''
+        conn.execute(edges.view().replace("doc AS source", "document AS source").replace("rowid > 0", "doc != ''"))
+        conn.execute("PRAGMA user_version=7")
+    conn.close()
+
+
+@pytest.fixture
+def layout_7(own_store: Path, tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    shutil.copytree(own_store, store)
+    as_layout_7(store / db.DB_NAME)
+    return store
+
+
+def _schema(store: Path) -> list[tuple]:
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                            "ORDER BY type, name").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path, own_store: Path) -> None:
+    with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
+        Store(layout_7).load_export()
+    version, size = Store(own_store).version(), (layout_7 / db.DB_NAME).stat().st_size
+    report = Store(layout_7).build([EXAMPLES, FIXTURES / "queries"])
+    assert any("upgraded in place" in w for w in report.warnings)
+    assert not report.loaded and not report.written  # nothing else changed: not written again
+    assert Store(layout_7).load_export() == Store(own_store).load_export()
+    assert Store(layout_7).version() == version  # the same graph: what servers derived holds
+    # the tables, indexes and view of a store built now, each made the same way
+    assert _schema(layout_7) == _schema(own_store)
+    assert (layout_7 / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
+
+
+def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:
+    conn = sqlite3.connect(layout_7 / db.DB_NAME)
+    conn.execute("UPDATE responsibilities SET document = 'elsewhere' WHERE rowid = (SELECT min(rowid) "
+                 "FROM responsibilities)")
+    conn.commit()
+    conn.close()
+    before = _schema(layout_7)
+    with pytest.raises(StoreError, match=r"cannot upgrade in place \(responsibilities row \d+ of document "
+                                         r"'elsewhere'.*cchc rebuild"):
+        Store(layout_7).build([EXAMPLES, FIXTURES / "queries"])
+    assert _schema(layout_7) == before  # nothing stored is lost
+    conn = sqlite3.connect(layout_7 / db.DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone() == (7,)
+    conn.close()
