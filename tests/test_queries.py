@@ -415,6 +415,20 @@ def test_calendar_one_off_and_yearly(own_corpus: Corpus) -> None:
     assert "Phòng Nội vụ" in str(ev["description"])
 
 
+def test_calendar_lists_one_days_deadlines_of_a_document_by_their_place(seed_corpus: Corpus) -> None:
+    """By first date (those without one last), then document, then place in it: not by the
+    ids' text ("…:10" before "…:2"), nor by the order the extractor found the tasks in."""
+    def key(d: planning.Deadline) -> tuple[str, str]:
+        first = d.due_date or d.start
+        return ("0" + first) if first else "1", d.document.id
+
+    items = list(planning.deadlines(seed_corpus))
+    ties = [(a, b) for a, b in pairwise(items) if key(a) == key(b)]
+    assert [key(d) for d in items] == sorted(key(d) for d in items)
+    assert len(ties) > 5 and any(a.task > b.task for a, b in ties)  # (ids that sort otherwise)
+    assert all(a.provenance.start <= b.provenance.start for a, b in ties)
+
+
 @pytest.mark.parametrize("corpus", ["seed_corpus", "own_corpus"])
 def test_a_task_counts_the_agencies_it_has_lead_rows_for(corpus: str, request: pytest.FixtureRequest) -> None:
     """who-leads puts led tasks first by the tasks' ``leads`` column: it must say what the

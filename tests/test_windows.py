@@ -199,7 +199,7 @@ def test_the_calendar_reads_any_window_as_the_whole_list(own_corpus: Corpus, sco
                                     own_corpus.find_agencies(scope["agency"]) if "agency" in scope else None,
                                     calendar=True)
     expected = [t for (t,) in own_corpus.rows(f"SELECT id FROM tasks WHERE {where} ORDER BY due_order, "
-                                              "doc, ord", params)]
+                                              "doc, start, ord", params)]
     assert expected
     items = planning.deadlines(own_corpus, **scope)
     same_answers(items._keys, expected)

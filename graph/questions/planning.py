@@ -202,7 +202,7 @@ def recurrence_text(rrule: str | None) -> str:
 def deadlines(c: Corpus, document: str | None = None, jurisdiction: str | None = None,
               agency: str | None = None) -> Answers[Deadline]:
     """Every task deadline, one-off and recurring, dated ones first in date order (then by
-    document and task); read in the order of the tasks' ``due_order`` index and built when
+    document and place in it); read in the order of the tasks' calendar index and built when
     read (the whole 10,000-document corpus has 150,000)."""
     agencies = c.find_agencies(agency) if agency else None
     where, params = _scope(c, document, jurisdiction, agencies, calendar=True)

@@ -107,8 +107,9 @@ _INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
 # sorting its tens of thousands: ``questions.match.Ranked``)
 LED_FIRST = "leads = 0, doc, start, rowid"
-# the calendar's order (dated deadlines first, by date), of the tasks with a deadline only
-CALENDAR = "due_order, doc, rowid"
+# the calendar's order (dated deadlines first, by date; then by document and place in it, as
+# who-leads), of the tasks with a deadline only
+CALENDAR = "due_order, doc, start, rowid"
 NAME_ORDER = "grp, doc IS NULL, doc, ord, fno"  # search's order of the names
 
 
