@@ -35,7 +35,7 @@ _LAYOUT_7_INDEXES = (
     "CREATE INDEX doc_named_doc ON doc_named(doc)",
     "CREATE INDEX doc_named_id ON doc_named(kind, id, doc)",
 )
-_LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "targets_metric_doc_start",
+_LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "targets_metric_doc_start_id",
                   "citations_ref_doc_start", "tasks_led_first", "tasks_task_no_lead", "tasks_task_many_leads",
                   "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
 

@@ -101,7 +101,7 @@ _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed 
 _INDEXED["responsibilities"] += (("agency", "role", "doc", "start"),)
 _INDEXED["citations"] += (("ref", "doc", "start"),
                           ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
-_INDEXED["targets"] += (("metric", "doc", "start"),)
+_INDEXED["targets"] += (("metric", "doc", "start", "id"),)  # (a comparison lists the ids)
 _INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query, listed first
 # who-leads' order: tasks with a lead first, then by document and place in it (an index of
 # these expressions, so that a common phrase's first tasks are read by walking it, not by
