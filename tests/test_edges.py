@@ -3,8 +3,6 @@ of a store that stored them all (layout 6)."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import zlib
 from pathlib import Path
 
@@ -17,17 +15,10 @@ from cchc_graph.graph.store.linking import build_export, document_part, resolve_
 from cchc_graph.loaders.pipeline import load_document
 
 from tests.conftest import EXAMPLES, FIXTURES
-from tests.test_upgrade import as_layout_7
+from tests.test_upgrade import as_layout_7, converted, sql_write
+from tests.test_upgrade import sql_rows as _sql
 
 EDGE_COLUMNS = ("source", "target", "type", "citation")
-
-
-def _sql(store: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(store / db.DB_NAME)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_a_built_store_keeps_only_the_edges_no_record_gives(own_store: Path, own_corpus: Corpus) -> None:
@@ -127,10 +118,7 @@ def _as_layout_6(path: Path) -> None:
 
 @pytest.fixture
 def layout_6(own_store: Path, tmp_path: Path) -> Path:
-    store = tmp_path / "store"
-    shutil.copytree(own_store, store)
-    _as_layout_6(store / db.DB_NAME)
-    return store
+    return converted(own_store, tmp_path, _as_layout_6)
 
 
 def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path, own_store: Path) -> None:
@@ -151,11 +139,8 @@ def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path,
 
 
 def test_a_layout_6_store_whose_records_do_not_give_its_edges_is_left_as_it_was(layout_6: Path) -> None:
-    conn = sqlite3.connect(layout_6 / db.DB_NAME)
-    conn.execute("UPDATE edges SET target = 'area:elsewhere' WHERE rowid = "
-                 "(SELECT min(rowid) FROM edges WHERE type = 'in_area')")
-    conn.commit()
-    conn.close()
+    sql_write(layout_6, "UPDATE edges SET target = 'area:elsewhere' WHERE rowid = "
+                        "(SELECT min(rowid) FROM edges WHERE type = 'in_area')")
     before = _sql(layout_6, "SELECT * FROM edges ORDER BY rowid")
     with pytest.raises(StoreError, match=r"cannot upgrade in place.*area:elsewhere.*cchc rebuild"):
         Store(layout_6).build([EXAMPLES, FIXTURES / "queries"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,21 +71,37 @@ def as_layout_7(path: Path) -> None:
     conn.close()
 
 
-@pytest.fixture
-def layout_7(own_store: Path, tmp_path: Path) -> Path:
+def converted(built: Path, tmp_path: Path, convert: Callable[[Path], None]) -> Path:
+    """A copy of a built store made what an earlier layout wrote by ``convert``."""
     store = tmp_path / "store"
-    shutil.copytree(own_store, store)
-    as_layout_7(store / db.DB_NAME)
+    shutil.copytree(built, store)
+    convert(store / db.DB_NAME)
     return store
 
 
-def _schema(store: Path) -> list[tuple]:
+def sql_write(store: Path, sql: str) -> None:
+    conn = sqlite3.connect(store / db.DB_NAME)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+
+
+def sql_rows(store: Path, sql: str) -> list[tuple]:
     conn = sqlite3.connect(store / db.DB_NAME)
     try:
-        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                            "ORDER BY type, name").fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+@pytest.fixture
+def layout_7(own_store: Path, tmp_path: Path) -> Path:
+    return converted(own_store, tmp_path, as_layout_7)
+
+
+def _schema(store: Path) -> list[tuple]:
+    return sql_rows(store, "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                           "ORDER BY type, name")
 
 
 def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path, own_store: Path) -> None:
@@ -102,16 +119,11 @@ def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path,
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:
-    conn = sqlite3.connect(layout_7 / db.DB_NAME)
-    conn.execute("UPDATE responsibilities SET document = 'elsewhere' WHERE rowid = (SELECT min(rowid) "
-                 "FROM responsibilities)")
-    conn.commit()
-    conn.close()
+    sql_write(layout_7, "UPDATE responsibilities SET document = 'elsewhere' WHERE rowid = (SELECT min(rowid) "
+                        "FROM responsibilities)")
     before = _schema(layout_7)
     with pytest.raises(StoreError, match=r"cannot upgrade in place \(responsibilities row \d+ of document "
                                          r"'elsewhere'.*cchc rebuild"):
         Store(layout_7).build([EXAMPLES, FIXTURES / "queries"])
     assert _schema(layout_7) == before  # nothing stored is lost
-    conn = sqlite3.connect(layout_7 / db.DB_NAME)
-    assert conn.execute("PRAGMA user_version").fetchone() == (7,)
-    conn.close()
+    assert sql_rows(layout_7, "PRAGMA user_version") == [(7,)]

@@ -24,6 +24,7 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
+from contextlib import suppress
 
 from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
@@ -44,7 +45,8 @@ def upgrade(conn: sqlite3.Connection) -> bool:
         with db.transaction(conn):
             step(conn)
         db.forget(conn)
-    conn.execute("VACUUM")
+    with suppress(sqlite3.OperationalError):  # (no room for the copy: upgraded, the file as large)
+        conn.execute("VACUUM")
     return True
 
 
