@@ -456,8 +456,8 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     records, plain = list(records), doc is None
     if not plain and t.name not in _codecs(conn):
         train(conn, t.name, [orjson.dumps(r) for r in records])
-    last = conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0
-    first = -len(records) if whole else last + 1
+    first = -len(records) if whole else (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0]
+                                          or 0) + 1
     key = "id" if t.name == "documents" else "document"
     rows = [(first + n, (rec.get(key) or "") if whole else doc, i,
              *(_field(rec, c, documents) for c in t.columns),

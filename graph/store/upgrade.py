@@ -20,7 +20,6 @@ The file is then vacuumed: the pages the step freed go back to the file system.
 from __future__ import annotations
 
 import itertools
-import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -55,8 +54,7 @@ def _from_6(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE documents SET issuer_agency = ? WHERE rowid = ?",
                      ((db.decode(rec, conn).get("issuer_agency"), rowid)
                       for rowid, rec in conn.execute("SELECT rowid, rec FROM documents").fetchall()))
-    conn.execute(f"CREATE TABLE {edges.STORED} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
-                 '"source", "target", "type", "citation", rec BLOB NOT NULL)')
+    conn.execute(_table(edges.STORED))
     kinds = ", ".join(f"'{k}'" for k in sorted(edges.STORED_TYPES))
     # a document's stored edges numbered anew among themselves; the linked ones and a whole
     # export's ('') are all stored, in the same order
@@ -103,11 +101,10 @@ def _from_7(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tasks DROP COLUMN title")
     for t in _DOCUMENT_COLUMN:
         conn.execute(f"ALTER TABLE {t} DROP COLUMN document")
-    tables = {stmt.split()[5]: stmt for stmt in db._ddl() if stmt.startswith("CREATE TABLE")}
     for t in _CLUSTERED:
-        columns = ", ".join(re.findall(r"(\w+) (?:TEXT|INTEGER|BLOB)", tables[t]))
         conn.execute(f"ALTER TABLE {t} RENAME TO {t}_7")  # (its indexes go with it)
-        conn.execute(tables[t])
+        conn.execute(_table(t))
+        columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({t}_7)"))
         conn.execute(f"INSERT INTO {t} ({columns}) SELECT {columns} FROM {t}_7")
         conn.execute(f"DROP TABLE {t}_7")
     for stmt in (*db._ddl(), *findings.DDL):  # what the store now lacks ("IF NOT EXISTS")
@@ -115,11 +112,16 @@ def _from_7(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=8")
 
 
+def _table(name: str) -> str:
+    """The present layout's CREATE statement of a table."""
+    return next(stmt for stmt in db._ddl() if stmt.startswith(f"CREATE TABLE IF NOT EXISTS {name} ("))
+
+
 def _indexes() -> Iterator[tuple[str, str]]:
     """(name, statement as SQLite keeps it) of every index the present layout makes."""
-    for stmt in (*db._ddl(), *findings.DDL):
-        if stmt.startswith("CREATE INDEX"):
-            yield stmt.split()[5], _plain(stmt)
+    kept = [(stmt.split()[5], stmt) for stmt in findings.DDL if stmt.startswith("CREATE INDEX")]
+    for name, stmt in (*db.secondary_indexes(), *kept):
+        yield name, _plain(stmt)
 
 
 def _plain(sql: str) -> str:
