@@ -238,6 +238,15 @@ class Graph:
         c = self.corpus
         return coverage.gaps_of(c, c.find_document(document) if document else None, kinds)
 
+    def text(self, document: str) -> str:
+        """A document's normalized text (by id, number or title words): every quote of its
+        records is ``text[start:end]`` of their provenance."""
+        doc = self.corpus.find_document(document)
+        rows = self.corpus.rows("SELECT text FROM sources WHERE doc = ?", (doc,))
+        if not rows:  # a cited document not in the corpus, or a store written from an export
+            raise NotFound(f"không lưu văn bản của / no text stored for {doc!r}")
+        return db.unpack_text(rows[0][0])
+
     def coverage(self) -> list[dict[str, Any]]:
         """Per document: responsibilities and targets found, gaps left by kind."""
         from cchc_graph.graph.questions import coverage

@@ -49,7 +49,7 @@ def test_edges_are_counted_in_a_built_store_and_in_a_whole_export_alike(own_stor
 
 def test_the_edges_read_back_are_those_linking_makes(own_store: Path) -> None:
     store = Store(own_store)
-    docs = [store.load_facts(d) for (d,) in _sql(own_store, "SELECT doc FROM sources ORDER BY doc")]
+    docs = [load_document(p, d) for d, p in _sql(own_store, "SELECT doc, source_path FROM sources ORDER BY doc")]
     assert store.load_export()["edges"] == build_export(docs)["edges"]
 
 
@@ -132,10 +132,10 @@ def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path,
     assert Store(layout_6).version() == version  # the same graph: what servers derived holds
     assert _sql(layout_6, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
     assert _sql(layout_6, "SELECT name FROM dictionaries WHERE name = 'edges'") == []
-    # the facts stored stay zlib's, and read; those written from now on get a dictionary
-    assert _sql(layout_6, "SELECT count(*) FROM dictionaries WHERE name = 'facts'") == [(1,)]
-    doc = _sql(layout_6, "SELECT doc FROM sources LIMIT 1")[0][0]
-    assert Store(layout_6).load_facts(doc) == Store(own_store).load_facts(doc)
+    # of the facts layout 6 kept (zlib's), the text
+    assert _sql(layout_6, "SELECT count(*) FROM dictionaries WHERE name = 'facts'") == [(0,)]
+    for (doc,) in _sql(own_store, "SELECT doc FROM sources"):
+        assert Store(layout_6).text(doc) == Store(own_store).text(doc)
 
 
 def test_a_layout_6_store_whose_records_do_not_give_its_edges_is_left_as_it_was(layout_6: Path) -> None:

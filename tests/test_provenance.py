@@ -64,7 +64,7 @@ def test_the_store_keeps_the_text_every_stored_quote_is_cut_from(seed_store: Pat
                 continue
             doc = p["document"]
             if doc not in texts:
-                texts[doc] = store.load_facts(doc).text
+                texts[doc] = store.text(doc)
             assert texts[doc][p["start"]:p["end"]] == p["quote"], (key, rec)
             checked += 1
     assert len(texts) == len(seed_export["documents"]) and checked > 300

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import zstandard
 from cchc_graph.api.cli import cli
 from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import SOURCES, Store, StoreError, input_files
@@ -162,9 +163,13 @@ def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     doc = _sql(store, "SELECT doc FROM sources LIMIT 1")[0][0]
-    _sql(store, "UPDATE sources SET facts = ? WHERE doc = ?", (zlib.compress(b'{"meta": {'), doc))
-    with pytest.raises(StoreError, match=rf"stored facts of {doc} unreadable .*cchc rebuild"):
-        Store(store).load_facts(doc)
+    text = Store(store).text(doc)
+    _sql(store, "UPDATE sources SET text = ? WHERE doc = ?", (zlib.compress(text.encode()), doc))
+    with pytest.raises(StoreError, match=rf"stored text of {doc} unreadable .*cchc rebuild"):
+        Store(store).text(doc)
+    _sql(store, "UPDATE sources SET text = ? WHERE doc = ?", (zstandard.compress(b"\xff" + text.encode()), doc))
+    with pytest.raises(StoreError, match=rf"stored text of {doc} unreadable .*UnicodeDecodeError|utf-8"):
+        Store(store).text(doc)
     (store / "cchc.sqlite").write_bytes(b"not a database" * 1000)
     r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
     assert r.exit_code == 3 and "cchc.sqlite: unreadable store" in r.stderr
@@ -187,29 +192,26 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
     assert not derived.exists()  # files made from the older graph go with it
 
 
-def test_stored_facts_are_the_facts_as_plain_json(tmp_path: Path) -> None:
-    """The stored facts are what ``to_dict`` makes of them (JSON compressed with the store's
-    dictionary ``facts``), and read back equal; as an earlier store holds them (zlib) too."""
-    from cchc_graph.graph.store import database as db
-    from cchc_graph.loaders.model import DocumentFacts, from_dict, to_dict
+def test_the_store_keeps_each_documents_normalized_text(tmp_path: Path) -> None:
+    """Of a document's facts the store keeps the normalized text alone (the rest is in its
+    rows), compressed, and reads it back equal: by ``Store.text`` and ``Graph.text``."""
+    import cchc_graph
     from cchc_graph.loaders.pipeline import doc_id_for, load_document
 
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
-    for doc in _docs(corpus):
-        facts = load_document(doc)
-        blob = _sql(store, "SELECT facts FROM sources WHERE doc = ?", (doc_id_for(doc),))[0][0]
-        assert blob[:1] == b"\x01"  # compressed with a dictionary
-        conn = sqlite3.connect(store / "cchc.sqlite")
-        try:
-            stored = orjson.loads(db.unpack(blob, conn))
-        finally:
-            conn.close()
-        assert stored == to_dict(facts) and stored["tasks"] and stored["citations"]
-        assert from_dict(DocumentFacts, stored) == facts == Store(store).load_facts(doc_id_for(doc))
-        _sql(store, "UPDATE sources SET facts = ? WHERE doc = ?", (zlib.compress(orjson.dumps(stored)),
-                                                                    doc_id_for(doc)))
-        assert Store(store).load_facts(doc_id_for(doc)) == facts
+    with cchc_graph.open(store) as g:
+        for doc in _docs(corpus):
+            facts = load_document(doc)
+            blob = _sql(store, "SELECT text FROM sources WHERE doc = ?", (doc_id_for(doc),))[0][0]
+            assert blob[:4] == b"\x28\xb5\x2f\xfd" and len(blob) < len(facts.text.encode())  # a zstd frame
+            assert Store(store).text(doc_id_for(doc)) == facts.text == g.text(doc_id_for(doc)) != ""
+            number = g.corpus.documents[doc_id_for(doc)].get("number")
+            if number:  # found as any question finds a document
+                assert g.text(number) == facts.text
+        with pytest.raises(cchc_graph.NotFound, match="no document matches"):
+            g.text("không có văn bản này")
+    assert _sql(store, "SELECT name FROM dictionaries WHERE name = 'facts'") == []
 
 
 def _orphan_workers() -> set[int]:

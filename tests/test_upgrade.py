@@ -1,5 +1,6 @@
-"""The upgrade in place of a store of layout 7 (each record's document twice in the document
-tables, the tasks' titles in a column, the indexes of those) to the present layout."""
+"""The upgrade in place to the present layout of a store of layout 8 (each document's facts
+kept whole in ``sources``) and of layout 7 (also each record's document twice in the document
+tables, the tasks' titles in a column, the indexes of those)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.loaders.pipeline import load_document
 
 from tests.conftest import EXAMPLES, FIXTURES
 
@@ -41,9 +44,33 @@ _LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "t
                   "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
 
 
+def as_layout_8(path: Path) -> None:
+    """Make a built store what layout 8 wrote: each document's facts in ``sources`` (those its
+    file gives when read again), as JSON compressed with the dictionary ``facts``."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        stamps = conn.execute(f"SELECT {_STAMP} FROM sources ORDER BY doc").fetchall()
+        facts = [orjson.dumps(load_document(row[1], row[0])) for row in stamps]
+        db.train(conn, "facts", facts)
+        conn.execute("DROP TABLE sources")
+        conn.execute(f"CREATE TABLE sources ({_STAMP_8}, facts BLOB NOT NULL)")
+        conn.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         ((*row, db.pack(conn, "facts", f)) for row, f in zip(stamps, facts, strict=True)))
+        conn.execute(f"CREATE INDEX sources_stamp ON sources({_STAMP})")
+        conn.execute("PRAGMA user_version=8")
+    conn.close()
+
+
+_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
+_STAMP_8 = ("doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, "
+            "mtime_ns INTEGER NOT NULL, extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL")
+
+
 def as_layout_7(path: Path) -> None:
-    """Make a built store what layout 7 wrote: ``document`` columns beside ``doc``, the tasks'
-    titles, its indexes and view, ``doc_agencies`` and ``doc_named`` as rowid tables."""
+    """Make a built store what layout 7 wrote: layout 8's facts, ``document`` columns beside
+    ``doc``, the tasks' titles, its indexes and view, ``doc_agencies`` and ``doc_named`` as
+    rowid tables."""
+    as_layout_8(path)
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
@@ -99,6 +126,11 @@ def layout_7(own_store: Path, tmp_path: Path) -> Path:
     return converted(own_store, tmp_path, as_layout_7)
 
 
+@pytest.fixture
+def layout_8(own_store: Path, tmp_path: Path) -> Path:
+    return converted(own_store, tmp_path, as_layout_8)
+
+
 def _schema(store: Path) -> list[tuple]:
     return sql_rows(store, "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
                            "ORDER BY type, name")
@@ -116,6 +148,39 @@ def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path,
     # the tables, indexes and view of a store built now, each made the same way
     assert _schema(layout_7) == _schema(own_store)
     assert (layout_7 / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
+
+
+def _texts(store: Path) -> list[str]:
+    return [Store(store).text(doc) for (doc,) in sql_rows(store, "SELECT doc FROM sources ORDER BY doc")]
+
+
+def test_a_layout_8_store_keeps_the_text_of_its_facts(layout_8: Path, own_store: Path) -> None:
+    with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
+        Store(layout_8).load_export()
+    version, size = Store(own_store).version(), (layout_8 / db.DB_NAME).stat().st_size
+    report = Store(layout_8).build([EXAMPLES, FIXTURES / "queries"])
+    assert any("upgraded in place" in w for w in report.warnings)
+    assert not report.loaded and not report.written
+    assert Store(layout_8).load_export() == Store(own_store).load_export()
+    assert Store(layout_8).version() == version
+    assert _schema(layout_8) == _schema(own_store)
+    assert sql_rows(layout_8, f"SELECT {_STAMP} FROM sources ORDER BY doc") == sql_rows(
+        own_store, f"SELECT {_STAMP} FROM sources ORDER BY doc")
+    texts = _texts(own_store)
+    assert _texts(layout_8) == texts and len(texts) == len(Store(own_store).load_export()["documents"])
+    assert all(texts)
+    assert sql_rows(layout_8, "SELECT name FROM dictionaries WHERE name = 'facts'") == []
+    assert (layout_8 / db.DB_NAME).stat().st_size < size
+
+
+def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was(layout_8: Path) -> None:
+    sql_write(layout_8, "UPDATE sources SET facts = x'01deadbeef00' WHERE doc = (SELECT max(doc) FROM sources)")
+    before = sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc")
+    with pytest.raises(StoreError, match=r"cannot upgrade in place \(the stored facts of \S+ are unreadable"
+                                         r".*cchc rebuild"):
+        Store(layout_8).build([EXAMPLES, FIXTURES / "queries"])
+    assert sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc") == before  # nothing stored is lost
+    assert sql_rows(layout_8, "PRAGMA user_version") == [(8,)]
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

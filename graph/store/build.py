@@ -2,7 +2,7 @@
 
 It holds the graph as the export's records (one table per list), what linking reads again
 (``doc_keys``, ``links``), and the build's cache: each document's source file, its content
-hash and its facts (``sources``). A build extracts new and changed files only (on every core),
+hash and its normalized text (``sources``). A build extracts new and changed files only (on every core),
 replaces their rows, links again only what they touch and rewrites only the rows that linking
 changed, all in one transaction: a build killed at any moment leaves the previous store,
 readers go on reading during a build (WAL), and a lock file keeps two builds apart.
@@ -19,7 +19,6 @@ import gc
 import os
 import sqlite3
 import time
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
+import zstandard
 from cchc_graph.graph.store import database as db
 from cchc_graph.loaders.schema import EXTRACTOR_VERSION, SCHEMA_VERSION
 
@@ -36,7 +36,6 @@ from cchc_graph.loaders.schema import EXTRACTOR_VERSION, SCHEMA_VERSION
 if TYPE_CHECKING:
     from cchc_graph.graph.store.warm import WarmExtractor
     from cchc_graph.graph.store.write import Source, Writer
-    from cchc_graph.loaders.model import DocumentFacts
     from cchc_graph.loaders.read import ReadOptions
 
 DEFAULT_STORE = ".cchc"
@@ -261,20 +260,17 @@ class Store:
         finally:
             conn.close()
 
-    def load_facts(self, doc_id: str) -> DocumentFacts:
-        """A stored document's facts."""
-        from cchc_graph.loaders.model import DocumentFacts, from_dict
-
+    def text(self, doc_id: str) -> str:
+        """A stored document's normalized text: every quote of its records is ``text[start:end]``
+        of their provenance."""
         with self._reading() as conn:
-            row = conn.execute("SELECT facts FROM sources WHERE doc = ?", (doc_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"{self.root}: no document {doc_id!r} in the store")
-            blob = db.unpack(row[0], conn)
+            row = conn.execute("SELECT text FROM sources WHERE doc = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.root}: no document {doc_id!r} in the store")
         try:
-            # (zlib: as stores written before the facts had a dictionary hold them)
-            return from_dict(DocumentFacts, orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob)))
-        except (zlib.error, ValueError, TypeError, KeyError) as e:
-            raise StoreError(f"{self.path}: stored facts of {doc_id} unreadable ({e}); run "
+            return db.unpack_text(row[0])
+        except (zstandard.ZstdError, UnicodeDecodeError) as e:
+            raise StoreError(f"{self.path}: stored text of {doc_id} unreadable ({e}); run "
                              f"'cchc rebuild --store {self.root}'") from e
 
     @contextmanager

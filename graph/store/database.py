@@ -40,9 +40,10 @@ DB_NAME = "cchc.sqlite"
 # 1-3 were the file layouts (graph.json, graphs/*.json, marshal packs); 4 had records uncompressed
 # and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold;
 # 6 stored every edge (7 reads most from their records: ``graph.store.edges``); 7 held each
-# record's document twice in the document tables, and their indexes
-SCHEMA_VERSION = 8
-UPGRADABLE = (6, 7)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
+# record's document twice in the document tables, and their indexes; 8 kept each document's
+# facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables)
+SCHEMA_VERSION = 9
+UPGRADABLE = (6, 7, 8)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
@@ -221,13 +222,13 @@ def _ddl() -> Iterator[str]:
     yield "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)"
     # each table's zstd dictionary for its records (``encode``), made once per store
     yield "CREATE TABLE IF NOT EXISTS dictionaries (name TEXT PRIMARY KEY, data BLOB NOT NULL)"
-    # the build's cache: each document's source file and its facts (JSON compressed as ``rec``:
-    # ``pack`` with the dictionary ``facts``; zlib-compressed in stores written before)
+    # the build's cache: each document's source file, what it was read as, and its normalized
+    # text (``pack_text``), which every quote and span of its records points into
     yield ("CREATE TABLE IF NOT EXISTS sources (doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, "
            "sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
            "extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL, "
-           "facts BLOB NOT NULL)")
-    # what a build checks of every stored file, read without the pages of its facts (a row
+           "text BLOB NOT NULL)")
+    # what a build checks of every stored file, read without the pages of its text (a row
     # each): its stamp, and the warnings and gaps it reports (~2 MB at 10,000 documents)
     yield ("CREATE INDEX IF NOT EXISTS sources_stamp ON sources(doc, source_path, sha256, size, "
            "mtime_ns, extractor_version, warnings, gaps)")
@@ -418,6 +419,27 @@ def unpack(blob: bytes, conn: sqlite3.Connection | None = None) -> bytes:
 def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
     """A stored record (every reader of ``rec`` goes through here)."""
     return orjson.loads(unpack(blob, conn))
+
+
+_TEXT = threading.local()  # this thread's compressor of texts (a zstd context is for one thread)
+
+
+def pack_text(text: str) -> bytes:
+    """A document's normalized text as ``sources`` keeps it: a zstd frame without dictionary
+    (a text of ~20 KB gains little from one); made where the document is extracted."""
+    c = getattr(_TEXT, "c", None)
+    if c is None:
+        c = _TEXT.c = zstandard.ZstdCompressor(LEVEL, write_checksum=False)
+    return c.compress(text.encode())
+
+
+def unpack_text(blob: bytes) -> str:
+    """The text ``pack_text`` stored (``zstandard.ZstdError`` or ``UnicodeDecodeError`` when
+    the bytes are not one)."""
+    d = getattr(_TEXT, "d", None)
+    if d is None:
+        d = _TEXT.d = zstandard.ZstdDecompressor()
+    return d.decompress(blob).decode()
 
 
 def fts_field(table: str, rec: dict[str, Any]) -> str:

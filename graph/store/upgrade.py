@@ -3,16 +3,19 @@
 Each step makes one layout the next, in one transaction (a kill leaves the store of either):
 
 - 6 → 7: layout 6 stored every edge in ``edges``; layout 7 reads most of them from the records
-  they link (``graph.store.edges``), stores the rest in ``edge_rows``, and compresses the facts
-  of ``sources`` with a dictionary as records are (layout 6's zlib ones are read as they are).
-  The step keeps the edges no record gives, checks that the records give back every other edge
-  stored, in order, and drops the table.
+  they link (``graph.store.edges``), stores the rest in ``edge_rows``. The step keeps the edges
+  no record gives, checks that the records give back every other edge stored, in order, and
+  drops the table.
 - 7 → 8: layout 7 held each record's document twice in the document tables (``doc`` and a
   ``document`` column, each indexed), the tasks' titles in a column, indexes ending with
   ``doc, ord`` where the row id orders a document's rows alike, and ``doc_agencies`` and
   ``doc_named`` beside indexes repeating them. The step checks that every row's two
   documents agree, drops the columns, the indexes no longer made and those made differently,
   keeps those two tables in the order of their lookups, and makes the indexes anew.
+- 8 → 9: layout 8 kept each document's facts whole in ``sources`` (JSON compressed with the
+  dictionary ``facts``, or zlib's as layout 6 wrote them); all of it but the normalized text is
+  in the tables. The step keeps the text alone (``database.pack_text``) and drops the dictionary;
+  a document whose facts cannot be read stops it.
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -25,6 +28,8 @@ import zlib
 from collections.abc import Iterator
 from contextlib import suppress
 
+import orjson
+import zstandard
 from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
@@ -67,8 +72,6 @@ def _from_6(conn: sqlite3.Connection) -> None:
     # the stored edges keep the dictionary their records were compressed with; the facts
     # of the documents written from now on get theirs (the stored ones stay zlib's)
     conn.execute(f"UPDATE dictionaries SET name = '{edges.STORED}' WHERE name = 'edges'")
-    db.train(conn, "facts", [zlib.decompress(f) for (f,) in conn.execute(
-        f"SELECT facts FROM sources ORDER BY doc LIMIT {db.TRAIN_DOCUMENTS}")])
     conn.execute("PRAGMA user_version=7")
 
 
@@ -112,6 +115,31 @@ def _from_7(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=8")
 
 
+_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
+
+
+def _from_8(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE sources RENAME TO sources_8")  # (its index goes with it)
+    conn.execute(_table("sources"))
+    rows = conn.cursor().execute(f"SELECT {_STAMP}, facts FROM sources_8 ORDER BY doc")
+    conn.executemany(f"INSERT INTO sources ({_STAMP}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     ((*row[:-1], db.pack_text(_text(conn, row[0], row[-1]))) for row in rows))
+    conn.execute("DROP TABLE sources_8")
+    conn.execute("DELETE FROM dictionaries WHERE name = 'facts'")
+    for stmt in db._ddl():  # the index of the stamps
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version=9")
+
+
+def _text(conn: sqlite3.Connection, doc: str, facts: bytes) -> str:
+    """The normalized text of a document's facts as layouts 6-8 kept them."""
+    try:
+        raw = db.unpack(facts, conn)
+        return orjson.loads(raw if raw[:1] == b"{" else zlib.decompress(raw))["text"]
+    except (LookupError, zstandard.ZstdError, zlib.error, ValueError, TypeError) as e:
+        raise UpgradeError(f"the stored facts of {doc} are unreadable ({e!r})") from e
+
+
 def _table(name: str) -> str:
     """The present layout's CREATE statement of a table."""
     return next(stmt for stmt in db._ddl() if stmt.startswith(f"CREATE TABLE IF NOT EXISTS {name} ("))
@@ -128,4 +156,4 @@ def _plain(sql: str) -> str:
     return " ".join(sql.replace("IF NOT EXISTS ", "").split())
 
 
-_STEPS = (_from_6, _from_7)  # the step from each layout of ``database.UPGRADABLE``
+_STEPS = (_from_6, _from_7, _from_8)  # the step from each layout of ``database.UPGRADABLE``
