@@ -116,3 +116,12 @@ def test_the_readme_python_example_runs_on_the_seeds(seeds_dir: Path, tmp_path: 
     statuses = [line.rsplit(" ", 1)[-1] for line in lines[1 + 2 * len(tasks):]]
     assert statuses and set(statuses) <= {"weaker", "equal", "stronger", "missing", "not_comparable", "extra"}
     assert Path("cchc.ttl").read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_the_readme_lists_every_question_of_the_python_api() -> None:
+    from cchc_graph.library import Graph
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\w+)`", text.split("\nThe methods: ", 1)[1].split("\n\n", 1)[0]))
+    methods = {name for name, v in vars(Graph).items() if callable(v) and not name.startswith("_")}
+    assert methods - {"close"} <= listed and "text" in methods
