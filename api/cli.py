@@ -14,7 +14,7 @@ import click
 # command name → "module:attribute" under cchc_graph.api
 COMMANDS = {
     **{name: f"store_commands:{name}" for name in ("build", "rebuild", "export", "sparql", "serve")},
-    **{name: f"gaps_commands:{name}" for name in ("stats", "gaps")},
+    **{name: f"gaps_commands:{name}" for name in ("stats", "gaps", "text")},
     **{name: f"commands:{name.replace('-', '_')}" for name in (
         "who-leads", "agency", "cites", "cited-by", "deps", "path", "search")},
     **{name: f"planning_commands:{name}" for name in ("cascade", "compare", "matrix", "calendar")},

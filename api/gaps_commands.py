@@ -1,5 +1,5 @@
-"""``cchc stats`` and ``cchc gaps``: what the store holds, and what extraction saw but did not
-understand, for review."""
+"""``cchc stats``, ``cchc gaps`` and ``cchc text``: what the store holds, what extraction saw but
+did not understand, and the text every quote is cut from, for review."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from cchc_graph.graph.questions.coverage import GAP_KINDS, coverage, each_covera
 from cchc_graph.graph.questions.index import source_place
 from cchc_graph.library import Graph
 
-from .options import DOCUMENT_OPTION, JSON_OPTION, STORE_OPTION, answering, done, emit_json, lazy
+from .options import (
+    DOCUMENT_OPTION,
+    EXIT_USAGE,
+    JSON_OPTION,
+    STORE_OPTION,
+    answering,
+    done,
+    emit_json,
+    fail,
+    lazy,
+)
 
 render = lazy("cchc_graph.api.render")  # rich: only when a table is printed
 
@@ -94,3 +104,35 @@ def _where(gap: dict[str, Any]) -> str:
     """The file, and where in it the sentence is."""
     place = source_place(gap["provenance"])
     return f"{gap['file']}\n{place}" if place else gap["file"]
+
+
+@click.command("text")
+@click.argument("document")
+@click.option("--start", default=0, show_default=True, type=click.IntRange(0),
+              help="Từ ký tự / from this character (a provenance's start).")
+@click.option("--end", type=click.IntRange(0),
+              help="Đến ký tự / up to this character (a provenance's end); default: the end.")
+@STORE_OPTION
+@JSON_OPTION
+def text(document: str, start: int, end: int | None, store_dir: str, as_json: bool) -> None:
+    """Văn bản đã chuẩn hóa / a document's normalized text, or a part of it.
+
+    The text the store keeps of DOCUMENT (an id, a unique start of one, a number or words of
+    the title): every fact's provenance points into it, its quote being the text from its
+    start to its end (--json gives them; see docs/json-export.md). --json also gives the
+    document's id and the whole text's length.
+
+    Example:
+
+        cchc text 002 --start 1200 --end 1400
+    """
+    with answering(store_dir) as c:
+        try:
+            part = Graph(c).text(document, start, end)
+        except ValueError as e:
+            fail(str(e), EXIT_USAGE)
+    if as_json:
+        emit_json({"document": part.document, "start": part.start, "end": part.end,
+                   "length": part.length, "text": part.text})
+    else:
+        click.echo(part.text)

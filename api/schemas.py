@@ -50,6 +50,17 @@ class DocumentPublic(BaseModel):
     citations: int = 0
 
 
+class DocumentTextPublic(BaseModel):
+    """A document's normalized text, or its part ``start:end``: a fact's provenance (start,
+    end) cuts its quote out of it."""
+
+    document: str
+    start: int
+    end: int
+    length: int = Field(description="Độ dài cả văn bản / the whole text's length")
+    text: str
+
+
 class DependenciesPublic(BaseModel):
     entity: str
     depends_on: list[Link]

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cchc_graph.library import Dependencies, Graph, NotFound, StoreError, build, open
+    from cchc_graph.library import Dependencies, DocumentText, Graph, NotFound, StoreError, build, open
 
-__all__ = ["Dependencies", "Graph", "NotFound", "StoreError", "build", "open"]
+__all__ = ["Dependencies", "DocumentText", "Graph", "NotFound", "StoreError", "build", "open"]
 
 
 def __getattr__(name: str) -> Any:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from cchc_graph.graph.questions.trace import CitationHop, Inconsistency, Link
     from cchc_graph.loaders.read import ReadOptions
 
-__all__ = ["Dependencies", "Graph", "NotFound", "StoreError", "build", "open"]
+__all__ = ["Dependencies", "DocumentText", "Graph", "NotFound", "StoreError", "build", "open"]
 
 
 def build(paths: Iterable[str | Path], store: str | Path = DEFAULT_STORE, add: bool = False, *,
@@ -69,6 +69,18 @@ def open(store: str | Path = DEFAULT_STORE) -> Graph:
     """
     snapshot = open_store(store).snapshot()
     return Graph(snapshot.__enter__(), Store(store), lambda: snapshot.__exit__(None, None, None))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentText:
+    """A document's normalized text from ``start`` to ``end`` (all of it by default);
+    ``length``: the whole text's."""
+
+    document: str
+    start: int
+    end: int
+    length: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,14 +250,24 @@ class Graph:
         c = self.corpus
         return coverage.gaps_of(c, c.find_document(document) if document else None, kinds)
 
-    def text(self, document: str) -> str:
-        """A document's normalized text (by id, number or title words): every quote of its
-        records is ``text[start:end]`` of their provenance."""
+    def text(self, document: str, start: int = 0, end: int | None = None) -> DocumentText:
+        """A document's normalized text (by id, number or title words), or its part
+        ``start:end``: a record's provenance cuts its quote out of it.
+
+            p = task.provenance
+            g.text(p.document, p.start, p.end).text == p.quote
+
+        ``ValueError`` when the part is not inside the text."""
         doc = self.corpus.find_document(document)
         rows = self.corpus.rows("SELECT text FROM sources WHERE doc = ?", (doc,))
         if not rows:  # a cited document not in the corpus, or a store written from an export
             raise NotFound(f"không lưu văn bản của / no text stored for {doc!r}")
-        return db.unpack_text(rows[0][0])
+        whole = db.unpack_text(rows[0][0])
+        stop = len(whole) if end is None else end
+        if not 0 <= start <= stop <= len(whole):
+            raise ValueError(f"{start}:{stop} không nằm trong văn bản / is not inside the text of "
+                             f"{doc} (0:{len(whole)})")
+        return DocumentText(doc, start, stop, len(whole), whole[start:stop])
 
     def coverage(self) -> list[dict[str, Any]]:
         """Per document: responsibilities and targets found, gaps left by kind."""

@@ -178,3 +178,23 @@ def test_api_conforms_to_its_schema(app: FastAPI) -> None:
             check()
         except Exception as e:
             raise AssertionError(f"{op.label}: {e}") from e
+
+
+def test_a_documents_text_gives_each_quote_at_its_span(client: TestClient, seed_export: dict) -> None:
+    url = f"/documents/{VI_THANH_PLAN}/text"
+    whole = client.get(url).json()
+    assert whole["document"] == VI_THANH_PLAN and whole["start"] == 0
+    assert whole["end"] == whole["length"] == len(whole["text"]) > 1000
+    quoted = [r["provenance"] for r in seed_export["targets"] if r["provenance"]["document"] == VI_THANH_PLAN]
+    for p in quoted[:8]:
+        got = client.get(url, params={"start": p["start"], "end": p["end"]}).json()
+        assert got == {"document": VI_THANH_PLAN, "start": p["start"], "end": p["end"],
+                       "length": whole["length"], "text": p["quote"]}
+        assert whole["text"][p["start"]:p["end"]] == p["quote"]
+    assert client.get(url, params={"start": 7}).json()["text"] == whole["text"][7:]
+    r = client.get(url, params={"start": 5, "end": whole["length"] + 1})
+    assert r.status_code == 422 and f"(0:{whole['length']})" in r.json()["detail"]
+    assert client.get(url, params={"start": -1}).status_code == 422
+    for missing in ("/documents/khong-co/text", "/documents/ref:vn:30c/nq-cp/text"):
+        r = client.get(missing)
+        assert r.status_code == 404 and ("khong-co" in r.json()["detail"] or "no text stored" in r.json()["detail"])

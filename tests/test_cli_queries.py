@@ -110,3 +110,32 @@ def test_serve_refuses_uploads_without_a_token_and_a_missing_store(seed_store: P
     assert code == 2 and "--upload-token" in out
     code, out = run(tmp_path / "none", "serve")
     assert code == 3 and "cchc build" in out
+
+
+def test_text_cuts_each_quote_out_of_its_documents_normalized_text(seed_store: Path, seed_export: dict) -> None:
+    """An auditor reads a fact's sentence from the text the store keeps: `cchc text DOC --start
+    --end` with its provenance gives its quote; the whole text is the document read again."""
+    from cchc_graph.loaders.pipeline import load_document
+
+    source = next(d["source_path"] for d in seed_export["documents"] if d["id"] == HG_RESOLUTION)
+    whole = load_document(source, HG_RESOLUTION).text
+    code, out = run(seed_store, "text", "03-NQ/TU")  # found by its number, as every question finds it
+    assert code == 0 and out == whole + "\n"
+    mine = [r for r in seed_export["responsibilities"] if r["provenance"]["document"] == HG_RESOLUTION]
+    for r in mine[:: max(1, len(mine) // 6)]:
+        p = r["provenance"]
+        code, out = run(seed_store, "text", HG_RESOLUTION, "--start", str(p["start"]), "--end", str(p["end"]),
+                        "--json")
+        assert code == 0 and json.loads(out) == {"document": HG_RESOLUTION, "start": p["start"], "end": p["end"],
+                                                 "length": len(whole), "text": p["quote"]}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("text", HG_RESOLUTION, "--start", "10", "--end", "5"), "10:5 không nằm trong văn bản"),
+    (("text", HG_RESOLUTION, "--start", "99999999"), "is not inside the text of " + HG_RESOLUTION),
+    (("text", "khong-co"), "no document matches 'khong-co'"),
+    (("text", "ref:vn:30c/nq-cp"), "no text stored for 'ref:vn:30c/nq-cp'"),  # cited, not in the corpus
+])
+def test_text_outside_a_stored_text_says_why(seed_store: Path, args: tuple[str, ...], message: str) -> None:
+    r = CliRunner().invoke(cli, [*args, "--store", str(seed_store)])
+    assert r.exit_code == 2 and message in r.stderr and not r.stdout

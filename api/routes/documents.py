@@ -1,14 +1,25 @@
-"""Documents: list, one document, what it cites, who cites it, its target cascade."""
+"""Documents: list, one document, its text, what it cites, who cites it, its target cascade."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.questions.tables import IN_LIST, json_list
 from cchc_graph.library import Graph
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Query
 
 from ..deps import BackendDep, CorpusDep, Depth, OptText, PagingDep
-from ..schemas import CascadesPublic, CitationHopsPublic, DocumentPublic, DocumentsPublic, ErrorPublic
+from ..schemas import (
+    CascadesPublic,
+    CitationHopsPublic,
+    DocumentPublic,
+    DocumentsPublic,
+    DocumentTextPublic,
+    ErrorPublic,
+)
+
+Offset = Annotated[int | None, Query(ge=0, description="Vị trí ký tự / a character's place in the text")]
 
 router = APIRouter(prefix="/documents", tags=["văn bản / documents"],
                    responses={404: {"model": ErrorPublic}})
@@ -57,6 +68,20 @@ def document_cited_by(doc_id: str, b: BackendDep, page: PagingDep, depth: Depth 
             summary="Chỉ tiêu so với văn bản cấp trên / targets against the parent document")
 def document_cascade(doc_id: str, c: CorpusDep, page: PagingDep, parent: OptText = None) -> dict:
     return page(Graph(c).cascade(_public(c, doc_id).id, parent))
+
+
+@router.get("/{doc_id:path}/text", response_model=DocumentTextPublic,
+            summary="Văn bản đã chuẩn hóa / a document's normalized text, or a part of it",
+            responses={422: {"model": ErrorPublic}})
+def document_text(doc_id: str, c: CorpusDep, start: Offset = None, end: Offset = None) -> DocumentTextPublic:
+    """The text every provenance of the document's facts points into: ``start`` and ``end``
+    of a provenance give its quote."""
+    try:
+        part = Graph(c).text(doc_id, start or 0, end)
+    except ValueError as e:
+        raise HTTPException(422, str(e)) from e
+    return DocumentTextPublic(document=part.document, start=part.start, end=part.end, length=part.length,
+                              text=part.text)
 
 
 @router.get("/{doc_id:path}", response_model=DocumentPublic, summary="Một văn bản / one document")
