@@ -80,7 +80,7 @@ def test_two_phrases_find_the_union_once(texts: Corpus) -> None:
 def test_a_text_is_folded_alike_with_or_without_the_indexes_d() -> None:
     """A phrase with % is checked on the record's text folded as it is: folding it after the
     index's ``đ`` → ``d`` (``fts_text``) gives the same text, for each character it maps."""
-    mapped = "".join(map(chr, db._D))
+    mapped = db.D_LETTERS
     for text in (mapped, TEXTS[1], "Đ" + mapped.upper() + "đ 95%"):
         assert fold(db.fts_text(text)) == fold(text)
 
