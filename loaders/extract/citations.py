@@ -14,6 +14,7 @@ just before.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -228,8 +229,12 @@ def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
     for m in NUMBER_LIST.finditer(text):
         nums = [n.strip() for n in re.split(r",|và", m.group(1)) if n.strip()] + [m.group(2)]
         spans.append((m.start(), m.end(), [(n, m.group(3), m.group(4), m.group(5)) for n in nums]))
+    # the lists come in order, apart: a number inside one is inside the last list starting
+    # before it (found by bisection, not by a pass over every list for every number)
+    list_starts, list_ends = [s for s, _, _ in spans], [e for _, e, _ in spans]
     for m in NUMBER.finditer(text):
-        if not any(s <= m.start() < e for s, e, _ in spans):
+        i = bisect_right(list_starts, m.start()) - 1
+        if i < 0 or m.start() >= list_ends[i]:
             spans.append((m.start(), m.end(), [(m.group(1), m.group(2), m.group(3), m.group(4))]))
     return sorted(spans)
 
