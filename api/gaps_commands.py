@@ -3,6 +3,7 @@ did not understand, and the text every quote is cut from, for review."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import click
@@ -132,7 +133,6 @@ def text(document: str, start: int, end: int | None, store_dir: str, as_json: bo
         except ValueError as e:
             fail(str(e), EXIT_USAGE)
     if as_json:
-        emit_json({"document": part.document, "start": part.start, "end": part.end,
-                   "length": part.length, "text": part.text})
+        emit_json(asdict(part))
     else:
         click.echo(part.text)

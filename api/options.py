@@ -42,7 +42,7 @@ def fail(message: str, code: int) -> NoReturn:
 @contextmanager
 def answering(store_dir: str) -> Iterator[Corpus]:
     """The store's database, one snapshot for the command; a name that matches nothing exits
-    2 with the reason."""
+    2 with the reason, a store that cannot be read (or a part of it) 3."""
     try:
         database = open_store(store_dir)
     except StoreError as e:
@@ -52,6 +52,8 @@ def answering(store_dir: str) -> Iterator[Corpus]:
             yield c
         except NotFound as e:
             fail(str(e), EXIT_USAGE)
+        except StoreError as e:
+            fail(str(e), EXIT_STORE)
 
 
 def done(found: int) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import zstandard
 from cchc_graph.graph.questions.index import ROLES, Corpus, Database, NotFound
 from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.graph.store import database as db
@@ -262,7 +263,11 @@ class Graph:
         rows = self.corpus.rows("SELECT text FROM sources WHERE doc = ?", (doc,))
         if not rows:  # a cited document not in the corpus, or a store written from an export
             raise NotFound(f"không lưu văn bản của / no text stored for {doc!r}")
-        whole = db.unpack_text(rows[0][0])
+        try:
+            whole = db.unpack_text(rows[0][0])
+        except (zstandard.ZstdError, UnicodeDecodeError) as e:
+            raise StoreError(f"văn bản lưu của {doc} không đọc được / the stored text of {doc} is unreadable "
+                             f"({e}); 'cchc rebuild' reads its file again") from e
         stop = len(whole) if end is None else end
         if not 0 <= start <= stop <= len(whole):
             raise ValueError(f"{start}:{stop} không nằm trong văn bản / is not inside the text of "

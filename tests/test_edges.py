@@ -15,7 +15,7 @@ from cchc_graph.graph.store.linking import build_export, document_part, resolve_
 from cchc_graph.loaders.pipeline import load_document
 
 from tests.conftest import EXAMPLES, FIXTURES
-from tests.test_upgrade import as_layout_7, converted, sql_write
+from tests.test_upgrade import as_layout_7, converted, sql_write, texts_of
 from tests.test_upgrade import sql_rows as _sql
 
 EDGE_COLUMNS = ("source", "target", "type", "citation")
@@ -134,8 +134,7 @@ def test_a_layout_6_store_is_upgraded_in_place_by_the_next_build(layout_6: Path,
     assert _sql(layout_6, "SELECT name FROM dictionaries WHERE name = 'edges'") == []
     # of the facts layout 6 kept (zlib's), the text
     assert _sql(layout_6, "SELECT count(*) FROM dictionaries WHERE name = 'facts'") == [(0,)]
-    for (doc,) in _sql(own_store, "SELECT doc FROM sources"):
-        assert Store(layout_6).text(doc) == Store(own_store).text(doc)
+    assert texts_of(layout_6) == texts_of(own_store)
 
 
 def test_a_layout_6_store_whose_records_do_not_give_its_edges_is_left_as_it_was(layout_6: Path) -> None:

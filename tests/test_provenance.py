@@ -54,9 +54,9 @@ def test_graph_nodes_and_edges_are_typed_and_carry_provenance(seed_export: dict)
 def test_the_store_keeps_the_text_every_stored_quote_is_cut_from(seed_store: Path, seed_export: dict) -> None:
     """An auditor checks a stored fact against the normalized text the store keeps
     (docs/json-export.md): every quote of the export is that text at its span."""
-    from cchc_graph.graph.store.build import Store
+    import cchc_graph
 
-    store, texts, checked = Store(seed_store), {}, 0  # (texts: by document)
+    store, texts, checked = cchc_graph.open(seed_store), {}, 0  # (texts: by document)
     for key in ("tasks", "responsibilities", "targets", "citations", "edges"):
         for rec in seed_export[key]:
             p = rec.get("provenance")
@@ -64,7 +64,7 @@ def test_the_store_keeps_the_text_every_stored_quote_is_cut_from(seed_store: Pat
                 continue
             doc = p["document"]
             if doc not in texts:
-                texts[doc] = store.text(doc)
+                texts[doc] = store.text(doc).text
             assert texts[doc][p["start"]:p["end"]] == p["quote"], (key, rec)
             checked += 1
     assert len(texts) == len(seed_export["documents"]) and checked > 300

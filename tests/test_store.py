@@ -17,6 +17,7 @@ import time
 import zlib
 from pathlib import Path
 
+import cchc_graph
 import orjson
 import pytest
 import zstandard
@@ -163,13 +164,13 @@ def test_damaged_store_files_get_a_clear_message(tmp_path: Path) -> None:
     corpus, store = _corpus(tmp_path), tmp_path / "store"
     Store(store).build([corpus])
     doc = _sql(store, "SELECT doc FROM sources LIMIT 1")[0][0]
-    text = Store(store).text(doc)
-    _sql(store, "UPDATE sources SET text = ? WHERE doc = ?", (zlib.compress(text.encode()), doc))
-    with pytest.raises(StoreError, match=rf"stored text of {doc} unreadable .*cchc rebuild"):
-        Store(store).text(doc)
-    _sql(store, "UPDATE sources SET text = ? WHERE doc = ?", (zstandard.compress(b"\xff" + text.encode()), doc))
-    with pytest.raises(StoreError, match=rf"stored text of {doc} unreadable .*UnicodeDecodeError|utf-8"):
-        Store(store).text(doc)
+    with cchc_graph.open(store) as g:
+        text = g.text(doc).text
+    for damaged in (zlib.compress(text.encode()), zstandard.compress(b"\xff" + text.encode())):  # not zstd; not UTF-8
+        _sql(store, "UPDATE sources SET text = ? WHERE doc = ?", (damaged, doc))
+        r = CliRunner().invoke(cli, ["text", doc, "--store", str(store)])
+        assert r.exit_code == 3 and not r.stdout
+        assert f"the stored text of {doc} is unreadable" in r.stderr and "'cchc rebuild' reads its file" in r.stderr
     (store / "cchc.sqlite").write_bytes(b"not a database" * 1000)
     r = CliRunner().invoke(cli, ["stats", "--store", str(store)])
     assert r.exit_code == 3 and "cchc.sqlite: unreadable store" in r.stderr
@@ -194,8 +195,7 @@ def test_changed_file_is_reextracted_and_old_facts_collected(tmp_path: Path) -> 
 
 def test_the_store_keeps_each_documents_normalized_text(tmp_path: Path) -> None:
     """Of a document's facts the store keeps the normalized text alone (the rest is in its
-    rows), compressed, and reads it back equal: by ``Store.text`` and ``Graph.text``."""
-    import cchc_graph
+    rows), compressed, and reads it back equal (``Graph.text``)."""
     from cchc_graph.loaders.pipeline import doc_id_for, load_document
 
     corpus, store = _corpus(tmp_path), tmp_path / "store"
@@ -205,7 +205,7 @@ def test_the_store_keeps_each_documents_normalized_text(tmp_path: Path) -> None:
             facts = load_document(doc)
             blob = _sql(store, "SELECT text FROM sources WHERE doc = ?", (doc_id_for(doc),))[0][0]
             assert blob[:4] == b"\x28\xb5\x2f\xfd" and len(blob) < len(facts.text.encode())  # a zstd frame
-            assert Store(store).text(doc_id_for(doc)) == facts.text == g.text(doc_id_for(doc)).text != ""
+            assert g.text(doc_id_for(doc)).text == facts.text != ""
             number = g.corpus.documents[doc_id_for(doc)].get("number")
             if number:  # found as any question finds a document
                 assert g.text(number).text == facts.text

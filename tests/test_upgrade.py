@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import cchc_graph
 import orjson
 import pytest
 from cchc_graph.graph.store import database as db
@@ -150,8 +151,10 @@ def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path,
     assert (layout_7 / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
 
 
-def _texts(store: Path) -> list[str]:
-    return [Store(store).text(doc) for (doc,) in sql_rows(store, "SELECT doc FROM sources ORDER BY doc")]
+def texts_of(store: Path) -> list[str]:
+    """Every stored document's normalized text, in id order."""
+    with cchc_graph.open(store) as g:
+        return [g.text(doc).text for (doc,) in sql_rows(store, "SELECT doc FROM sources ORDER BY doc")]
 
 
 def test_a_layout_8_store_keeps_the_text_of_its_facts(layout_8: Path, own_store: Path) -> None:
@@ -166,8 +169,8 @@ def test_a_layout_8_store_keeps_the_text_of_its_facts(layout_8: Path, own_store:
     assert _schema(layout_8) == _schema(own_store)
     assert sql_rows(layout_8, f"SELECT {_STAMP} FROM sources ORDER BY doc") == sql_rows(
         own_store, f"SELECT {_STAMP} FROM sources ORDER BY doc")
-    texts = _texts(own_store)
-    assert _texts(layout_8) == texts and len(texts) == len(Store(own_store).load_export()["documents"])
+    texts = texts_of(own_store)
+    assert texts_of(layout_8) == texts and len(texts) == len(Store(own_store).load_export()["documents"])
     assert all(texts)
     assert sql_rows(layout_8, "SELECT name FROM dictionaries WHERE name = 'facts'") == []
     assert (layout_8 / db.DB_NAME).stat().st_size < size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from cchc_graph.graph.questions.index import Corpus
@@ -80,8 +81,7 @@ def document_text(doc_id: str, c: CorpusDep, start: Offset = None, end: Offset =
         part = Graph(c).text(doc_id, start or 0, end)
     except ValueError as e:
         raise HTTPException(422, str(e)) from e
-    return DocumentTextPublic(document=part.document, start=part.start, end=part.end, length=part.length,
-                              text=part.text)
+    return DocumentTextPublic(**asdict(part))
 
 
 @router.get("/{doc_id:path}", response_model=DocumentPublic, summary="Một văn bản / one document")

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
-import zstandard
 from cchc_graph.graph.store import database as db
 from cchc_graph.loaders.schema import EXTRACTOR_VERSION, SCHEMA_VERSION
 
@@ -259,19 +258,6 @@ class Store:
             return [r[0] for r in conn.execute("SELECT source_path FROM sources ORDER BY source_path")]
         finally:
             conn.close()
-
-    def text(self, doc_id: str) -> str:
-        """A stored document's normalized text: every quote of its records is ``text[start:end]``
-        of their provenance."""
-        with self._reading() as conn:
-            row = conn.execute("SELECT text FROM sources WHERE doc = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"{self.root}: no document {doc_id!r} in the store")
-        try:
-            return db.unpack_text(row[0])
-        except (zstandard.ZstdError, UnicodeDecodeError) as e:
-            raise StoreError(f"{self.path}: stored text of {doc_id} unreadable ({e}); run "
-                             f"'cchc rebuild --store {self.root}'") from e
 
     @contextmanager
     def lock(self, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
