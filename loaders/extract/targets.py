@@ -53,15 +53,23 @@ _DIGIT = re.compile(r"\d")  # every figure has one: text without a digit (once m
 def _masked(text: str, folded: str, spans: list[tuple[int, int]]) -> str:
     """Folded text with dates, numbers of documents, periods and levels blanked out in each
     of ``spans`` (blocks: a date or number never runs from one paragraph into the next)."""
-    chars = list(folded)
+    cuts: list[tuple[int, int]] = []
     for s, e in spans:
         hits = [*_ORDINAL.finditer(folded, s, e)]
         if _DIGIT.search(text, s, e):  # most blocks read only for a comparator have no digit
             hits += [m for rx in _MASK_TEXT for m in rx.finditer(text, s, e)]
             hits += [m for rx in _MASKS for m in rx.finditer(folded, s, e)]
-        for m in hits:
-            chars[m.start():m.end()] = " " * (m.end() - m.start())
-    return "".join(chars)
+        cuts += [m.span() for m in hits]
+    # the text between the hits as it is, each hit (or run of overlapping ones) as spaces: not
+    # the whole document as a list of characters, for a few dozen hits
+    out, pos = [], 0
+    for s, e in sorted(cuts):
+        if e > pos:
+            s = max(s, pos)
+            out += [folded[pos:s], " " * (e - s)]
+            pos = e
+    out.append(folded[pos:])
+    return "".join(out)
 
 
 def _read_spans(doc: NormDoc, wanted: list[int]) -> list[tuple[int, int]]:
