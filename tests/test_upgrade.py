@@ -12,10 +12,12 @@ from pathlib import Path
 import cchc_graph
 import orjson
 import pytest
+from cchc_graph.api.cli import cli
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.loaders.pipeline import load_document
+from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, FIXTURES
 
@@ -176,7 +178,8 @@ def test_a_layout_8_store_keeps_the_text_of_its_facts(layout_8: Path, own_store:
     assert (layout_8 / db.DB_NAME).stat().st_size < size
 
 
-def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was(layout_8: Path) -> None:
+def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was_until_rebuilt(layout_8: Path,
+                                                                               own_store: Path) -> None:
     sql_write(layout_8, "UPDATE sources SET facts = x'01deadbeef00' WHERE doc = (SELECT max(doc) FROM sources)")
     before = sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc")
     with pytest.raises(StoreError, match=r"cannot upgrade in place \(the stored facts of \S+ are unreadable"
@@ -184,6 +187,12 @@ def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was(layout_8: Path
         Store(layout_8).build([EXAMPLES, FIXTURES / "queries"])
     assert sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc") == before  # nothing stored is lost
     assert sql_rows(layout_8, "PRAGMA user_version") == [(8,)]
+    # the rebuild the message names reads the files again and writes the store anew
+    r = CliRunner().invoke(cli, ["rebuild", "--store", str(layout_8)])
+    assert r.exit_code == 0, r.output
+    assert "not upgraded in place (the stored facts of" in r.output and "written anew from its source files" in r.output
+    assert sql_rows(layout_8, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
+    assert Store(layout_8).load_export() == Store(own_store).load_export()
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

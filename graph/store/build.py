@@ -301,7 +301,12 @@ class Store:
             legacy = self._legacy()
             if legacy is not None and not migrate:
                 raise StoreError(legacy)
-            upgraded = legacy is None and self._upgrade()
+            try:
+                upgraded, not_upgraded = legacy is None and self._upgrade(), None
+            except StoreError as e:
+                if not migrate:
+                    raise
+                upgraded, not_upgraded = False, e  # (``rebuild`` writes it anew from its files)
             fresh = legacy is not None or not self.path.exists() or self._stale(migrate)
             old = {} if fresh else self._read_sources()
             writer = Writer(self.path, fresh)
@@ -309,6 +314,10 @@ class Store:
                 report, entries = self._extract(paths, old, use_cache, options, progress, writer, warm)
                 if upgraded:
                     report.warnings.append(f"{self.root}: upgraded in place (store {db.SCHEMA_VERSION})")
+                if not_upgraded is not None:  # (the reason: the upgrade's own, or the database's)
+                    reason = not_upgraded.__cause__ or not_upgraded
+                    report.warnings.append(f"{self.root}: not upgraded in place ({reason}); written anew "
+                                           "from its source files")
                 if not report.loaded and not report.cached:
                     writer.abort()
                     report.documents = len(old)
