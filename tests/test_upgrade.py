@@ -52,19 +52,18 @@ def as_layout_8(path: Path) -> None:
     file gives when read again), as JSON compressed with the dictionary ``facts``."""
     conn = db.connect(path)
     with db.transaction(conn):
-        stamps = conn.execute(f"SELECT {_STAMP} FROM sources ORDER BY doc").fetchall()
+        stamps = conn.execute(f"SELECT {db.SOURCE_STAMP} FROM sources ORDER BY doc").fetchall()
         facts = [orjson.dumps(load_document(row[1], row[0])) for row in stamps]
         db.train(conn, "facts", facts)
         conn.execute("DROP TABLE sources")
         conn.execute(f"CREATE TABLE sources ({_STAMP_8}, facts BLOB NOT NULL)")
         conn.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          ((*row, db.pack(conn, "facts", f)) for row, f in zip(stamps, facts, strict=True)))
-        conn.execute(f"CREATE INDEX sources_stamp ON sources({_STAMP})")
+        conn.execute(f"CREATE INDEX sources_stamp ON sources({db.SOURCE_STAMP})")
         conn.execute("PRAGMA user_version=8")
     conn.close()
 
 
-_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
 _STAMP_8 = ("doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, "
             "mtime_ns INTEGER NOT NULL, extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL")
 
@@ -139,18 +138,24 @@ def _schema(store: Path) -> list[tuple]:
                            "ORDER BY type, name")
 
 
-def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path, own_store: Path) -> None:
+def upgraded_by_the_next_build(old: Path, own_store: Path) -> None:
+    """A store of an earlier layout (``old``, a copy of ``own_store`` made so) is refused by
+    readers, then upgraded in place by the next build to what a build writes now."""
     with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
-        Store(layout_7).load_export()
-    version, size = Store(own_store).version(), (layout_7 / db.DB_NAME).stat().st_size
-    report = Store(layout_7).build([EXAMPLES, FIXTURES / "queries"])
+        Store(old).load_export()
+    version, size = Store(own_store).version(), (old / db.DB_NAME).stat().st_size
+    report = Store(old).build([EXAMPLES, FIXTURES / "queries"])
     assert any("upgraded in place" in w for w in report.warnings)
     assert not report.loaded and not report.written  # nothing else changed: not written again
-    assert Store(layout_7).load_export() == Store(own_store).load_export()
-    assert Store(layout_7).version() == version  # the same graph: what servers derived holds
+    assert Store(old).load_export() == Store(own_store).load_export()
+    assert Store(old).version() == version  # the same graph: what servers derived holds
     # the tables, indexes and view of a store built now, each made the same way
-    assert _schema(layout_7) == _schema(own_store)
-    assert (layout_7 / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
+    assert _schema(old) == _schema(own_store)
+    assert (old / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
+
+
+def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path, own_store: Path) -> None:
+    upgraded_by_the_next_build(layout_7, own_store)
 
 
 def texts_of(store: Path) -> list[str]:
@@ -160,22 +165,13 @@ def texts_of(store: Path) -> list[str]:
 
 
 def test_a_layout_8_store_keeps_the_text_of_its_facts(layout_8: Path, own_store: Path) -> None:
-    with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
-        Store(layout_8).load_export()
-    version, size = Store(own_store).version(), (layout_8 / db.DB_NAME).stat().st_size
-    report = Store(layout_8).build([EXAMPLES, FIXTURES / "queries"])
-    assert any("upgraded in place" in w for w in report.warnings)
-    assert not report.loaded and not report.written
-    assert Store(layout_8).load_export() == Store(own_store).load_export()
-    assert Store(layout_8).version() == version
-    assert _schema(layout_8) == _schema(own_store)
-    assert sql_rows(layout_8, f"SELECT {_STAMP} FROM sources ORDER BY doc") == sql_rows(
-        own_store, f"SELECT {_STAMP} FROM sources ORDER BY doc")
+    upgraded_by_the_next_build(layout_8, own_store)
+    assert sql_rows(layout_8, f"SELECT {db.SOURCE_STAMP} FROM sources ORDER BY doc") == sql_rows(
+        own_store, f"SELECT {db.SOURCE_STAMP} FROM sources ORDER BY doc")
     texts = texts_of(own_store)
     assert texts_of(layout_8) == texts and len(texts) == len(Store(own_store).load_export()["documents"])
     assert all(texts)
     assert sql_rows(layout_8, "SELECT name FROM dictionaries WHERE name = 'facts'") == []
-    assert (layout_8 / db.DB_NAME).stat().st_size < size
 
 
 def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was_until_rebuilt(layout_8: Path,

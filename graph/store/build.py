@@ -41,9 +41,9 @@ DEFAULT_STORE = ".cchc"
 LOCK_WAIT_S = 0.0  # builds from the CLI fail at once when another build holds the lock
 DERIVED = "derived"  # files made from one version of the graph (its N-Triples), named by it
 LEGACY = ("manifest.json", "facts", "graphs", "graph.json")  # the earlier file layout
-# each stored file's row, without its facts: read through the index holding these columns
-# (``sources_stamp``), not the table, where each row's facts fill a page
-SOURCES = "SELECT doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps FROM sources"
+# each stored file's row, without its text: read through the index holding these columns
+# (``sources_stamp``), not the table, where each row's text fills a page
+SOURCES = f"SELECT {db.SOURCE_STAMP} FROM sources"
 # files that describe a folder rather than belong to the corpus
 _NOT_DOCUMENTS = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
 

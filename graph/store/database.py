@@ -46,6 +46,8 @@ SCHEMA_VERSION = 9
 UPGRADABLE = (6, 7, 8)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
+# a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
+SOURCE_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
 
@@ -230,8 +232,7 @@ def _ddl() -> Iterator[str]:
            "text BLOB NOT NULL)")
     # what a build checks of every stored file, read without the pages of its text (a row
     # each): its stamp, and the warnings and gaps it reports (~2 MB at 10,000 documents)
-    yield ("CREATE INDEX IF NOT EXISTS sources_stamp ON sources(doc, source_path, sha256, size, "
-           "mtime_ns, extractor_version, warnings, gaps)")
+    yield f"CREATE INDEX IF NOT EXISTS sources_stamp ON sources({SOURCE_STAMP})"
     # every name, alias, number and title search reads, in its order (grp, doc IS NULL, doc, ord, fno)
     yield ("CREATE TABLE IF NOT EXISTS names (rowid INTEGER PRIMARY KEY, grp INTEGER NOT NULL, doc TEXT, "
            "ord INTEGER NOT NULL, fno INTEGER NOT NULL, node TEXT NOT NULL, field TEXT NOT NULL, "

@@ -69,8 +69,8 @@ def _from_6(conn: sqlite3.Connection) -> None:
                  f"FROM edges WHERE doc IS NULL OR doc = '' OR type IN ({kinds}) ORDER BY doc, ord")
     _check(conn)
     conn.execute("DROP TABLE edges")
-    # the stored edges keep the dictionary their records were compressed with; the facts
-    # of the documents written from now on get theirs (the stored ones stay zlib's)
+    # the stored edges keep the dictionary their records were compressed with (the facts of
+    # ``sources`` stay zlib's until the step from 8 keeps their text)
     conn.execute(f"UPDATE dictionaries SET name = '{edges.STORED}' WHERE name = 'edges'")
     conn.execute("PRAGMA user_version=7")
 
@@ -115,14 +115,11 @@ def _from_7(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=8")
 
 
-_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
-
-
 def _from_8(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sources RENAME TO sources_8")  # (its index goes with it)
     conn.execute(_table("sources"))
-    rows = conn.cursor().execute(f"SELECT {_STAMP}, facts FROM sources_8 ORDER BY doc")
-    conn.executemany(f"INSERT INTO sources ({_STAMP}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    rows = conn.cursor().execute(f"SELECT {db.SOURCE_STAMP}, facts FROM sources_8 ORDER BY doc")
+    conn.executemany(f"INSERT INTO sources ({db.SOURCE_STAMP}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      ((*row[:-1], db.pack_text(_text(conn, row[0], row[-1]))) for row in rows))
     conn.execute("DROP TABLE sources_8")
     conn.execute("DELETE FROM dictionaries WHERE name = 'facts'")
