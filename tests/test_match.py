@@ -79,10 +79,11 @@ def test_two_phrases_find_the_union_once(texts: Corpus) -> None:
 
 def test_a_text_is_folded_alike_with_or_without_the_indexes_d() -> None:
     """A phrase with % is checked on the record's text folded as it is: folding it after the
-    index's ``đ`` → ``d`` (``fts_text``) gives the same text, for each character it maps."""
+    index's ``đ`` → ``d`` (``plain_d``) gives the same text, for each character it maps."""
     mapped = db.D_LETTERS
     for text in (mapped, TEXTS[1], "Đ" + mapped.upper() + "đ 95%"):
-        assert fold(db.fts_text(text)) == fold(text)
+        assert fold(db.plain_d(text)) == fold(text)
+        assert db.fts_text(text).startswith(db.plain_d(text))  # (the marks of % after it)
 
 
 @pytest.mark.parametrize("through_numpy", [False, True])
@@ -103,6 +104,30 @@ def test_texts_checked_for_a_phrase_with_percent_are_folded_at_once_alike(
         for table in ("tasks", "targets"):
             expected = [r["id"] for r in getattr(seed_corpus, table).values() if rx.search(fold(r["text"]))]
             assert _matched(seed_corpus, table, phrase) == expected, (phrase, table)
+
+
+# Own texts around a % ending a word: inside a longer number, after an underscore, before a
+# letter, alone, after letters with marks, twice, at either end.
+PERCENT_TEXTS = ["đạt 95% hồ sơ", "195%", "95 %", "95%abc", "abc_95%", "tỷ lệ (%)", "ĐẠT% kế hoạch",
+                 "95%%", "%", "giảm 5% và tăng 95%.", "95", "x95%", "100% 95%"]
+
+
+@pytest.mark.parametrize("phrase", ["95%", "%", "195%", "đạt%", "100%", "5%", "95%abc", "%%", "95 %",
+                                    "đạt 95%", "abc 95%", "95% 95%"])
+def test_a_percent_ending_a_word_is_found_by_its_mark_as_the_regex_finds_it(phrase: str) -> None:
+    """A phrase that is one word ending with % is looked up exactly by its mark (no record
+    read); any other phrase with % by its words and marks, each record found then checked."""
+    ws = match.words(phrase)
+    rx = match.phrase_rx(ws)
+    expected = [f"t{i}" for i, t in enumerate(PERCENT_TEXTS) if rx.search(fold(t))]
+    c = Corpus.from_export({"tasks": [_task(i, t) for i, t in enumerate(PERCENT_TEXTS)]})
+    assert _matched(c, "tasks", phrase) == expected
+    query = match.fts_query([ws])
+    exact = len(ws) == 1 and ws[0].count("%") == 1 and ws[0].endswith("%")
+    assert (query is not None) == exact
+    if exact:
+        assert c.rows("SELECT count(*) FROM fts_tasks WHERE fts_tasks MATCH ?", (query,)) == [(len(expected),)]
+        assert list(match.in_export_order(c, "tasks", query, {})) == expected
 
 
 def test_a_hit_the_regex_would_not_find_still_gets_a_snippet() -> None:

@@ -1,6 +1,7 @@
-"""The upgrade in place to the present layout of a store of layout 8 (each document's facts
-kept whole in ``sources``) and of layout 7 (also each record's document twice in the document
-tables, the tasks' titles in a column, the indexes of those)."""
+"""The upgrade in place to the present layout of a store of layout 9 (no marks of % in its
+full-text index), of layout 8 (also each document's facts kept whole in ``sources``) and of
+layout 7 (also each record's document twice in the document tables, the tasks' titles in a
+column, the indexes of those)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,43 @@ def as_layout_8(path: Path) -> None:
 
 _STAMP_8 = ("doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, "
             "mtime_ns INTEGER NOT NULL, extractor_version TEXT NOT NULL, warnings TEXT NOT NULL, gaps TEXT NOT NULL")
+
+
+def as_layout_9(path: Path) -> int:
+    """Make a built store what layout 9 wrote: FTS5 texts without the marks of % (``plain_d``
+    alone); how many texts had marks."""
+    conn = db.connect(path)
+    marked = 0
+    with db.transaction(conn):
+        for t in db.TABLES.values():
+            if not t.fts:
+                continue
+            for rowid, rec in conn.execute(f"SELECT rowid, rec FROM {t.name}").fetchall():
+                text = db.fts_source(t.name, db.decode(rec, conn))
+                if db.fts_text(text) != db.plain_d(text):
+                    conn.execute(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
+                                 (rowid, db.fts_text(text)))
+                    conn.execute(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)", (rowid, db.plain_d(text)))
+                    marked += 1
+        for rowid, text in conn.execute("SELECT rowid, text FROM names").fetchall():
+            if db.fts_text(text) != db.plain_d(text):
+                conn.execute("UPDATE fts_names SET text = ? WHERE rowid = ?", (db.plain_d(text), rowid))
+                marked += 1
+        conn.execute("PRAGMA user_version=9")
+    conn.close()
+    return marked
+
+
+def fts_entries(store: Path) -> list[tuple]:
+    """Every FTS5 table's tokens, each with its row and place (``fts5vocab``)."""
+    conn = db.connect(store / db.DB_NAME)
+    out = []
+    for name in ("fts_tasks", "fts_targets", "fts_citations", "fts_names"):
+        conn.execute(f"CREATE VIRTUAL TABLE temp.v_{name} USING fts5vocab(main, {name}, 'instance')")
+        out += [(name, *row) for row in conn.execute(f"SELECT term, doc, offset FROM temp.v_{name} "
+                                                     "ORDER BY term, doc, offset")]
+    conn.close()
+    return out
 
 
 def as_layout_7(path: Path) -> None:
@@ -189,6 +227,15 @@ def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was_until_rebuilt(
     assert "not upgraded in place (the stored facts of" in r.output and "written anew from its source files" in r.output
     assert sql_rows(layout_8, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
     assert Store(layout_8).load_export() == Store(own_store).load_export()
+
+
+def test_a_layout_9_store_gets_the_marks_of_percent_in_its_full_text_index(own_store: Path,
+                                                                           tmp_path: Path) -> None:
+    marked: list[int] = []
+    layout_9 = converted(own_store, tmp_path, lambda p: marked.append(as_layout_9(p)))
+    assert marked[0] > 0 and fts_entries(layout_9) != fts_entries(own_store)
+    upgraded_by_the_next_build(layout_9, own_store)
+    assert fts_entries(layout_9) == fts_entries(own_store)  # every token, of every row, in its place
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

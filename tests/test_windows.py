@@ -133,10 +133,12 @@ def test_a_store_without_the_index_sorts_and_answers_the_same(seed_store: Path, 
         test_a_comparison_reads_any_window_as_the_whole_list(c, None)
 
 
-def test_who_leads_with_a_scope_or_a_percent_reads_the_whole_list(seed_corpus: Corpus) -> None:
+def test_who_leads_with_a_scope_or_a_percent_in_a_phrase_reads_the_whole_list(seed_corpus: Corpus) -> None:
     assert not isinstance(queries.who_leads(seed_corpus, "cải cách", jurisdiction="Hậu Giang")._keys, match.Ranked)
-    assert not isinstance(queries.who_leads(seed_corpus, "95%")._keys, match.Ranked)
-    assert match.fts_query([["95%"]]) is None and match.fts_query([["noi", "vu"], ["a"]]) == '"noi vu" OR "a"'
+    assert not isinstance(queries.who_leads(seed_corpus, "đạt 95%")._keys, match.Ranked)
+    assert isinstance(queries.who_leads(seed_corpus, "95%")._keys, match.Ranked)  # one word: its mark
+    assert match.fts_query([["dat", "95%"]]) is None and match.fts_query([["95%"]]) == '"_95"'
+    assert match.fts_query([["noi", "vu"], ["a"]]) == '"noi vu" OR "a"'
 
 
 # --- search: names first, then tasks, targets, citations --------------------------------------------

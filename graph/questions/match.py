@@ -6,9 +6,11 @@ way :func:`loaders.text.fold` does, and its words are runs of letters, digits an
 ``\\w`` is for a regex. So an FTS5 phrase query is exact for a phrase of plain words: it finds
 the records whose folded text holds those words side by side, whatever is between them. (It is
 a little more lenient than ``fold`` on a few letters outside Vietnamese: ``ſ``, the Kelvin
-sign, read as ``s``, ``k``.) A word with ``%`` ("95%") is looked up by its letters and digits,
-and the records found are checked with the phrase's pattern; a phrase with neither ("%") is
-checked against every record.
+sign, read as ``s``, ``k``.) The tokenizer drops ``%``; each % that ends a word is told by a
+token of its own (``database.percent_mark``: "_95" for "95%", "_" for a % after no word), so a
+phrase that is one such word ("95%", "%") is exact too. Another phrase with ``%`` ("đạt 95%",
+"95 %") is looked up by its words and those tokens, and the records found are checked with the
+phrase's pattern; one with none of either ("%%") is checked against every record.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
 from cchc_graph.graph.questions.tables import FIRST_PAGE, IN_LIST, Chain, Windowed, has_index, json_list
-from cchc_graph.graph.store.database import fts_source
+from cchc_graph.graph.store.database import PERCENT, fts_source, percent_mark
 from cchc_graph.keys import fold, fold_key
 
 if TYPE_CHECKING:
@@ -55,31 +57,49 @@ def condition(c: Corpus, table: str, variants: Sequence[Sequence[str]], alias: s
     parts: list[str] = []
     params: list[Any] = []
     for ws in variants:
-        tokens = _TOKEN.findall(" ".join(ws))
-        query = '"' + " ".join(tokens) + '"'  # ASCII letters and digits: nothing to escape
-        if all(w.isalnum() for w in ws):
+        exact = _exact(ws)
+        if exact is not None:
             parts.append(f"{row} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
-            params.append(query)
+            params.append(exact)
             continue
         rx = phrase_rx(ws)
         parts.append(f"{row} IN (SELECT value FROM json_each(?))")
-        params.append("[" + ",".join(str(r) for r, folded in _texts(c, table, query if tokens else None)
+        params.append("[" + ",".join(str(r) for r, folded in _texts(c, table, _candidates(ws))
                                      if rx.search(folded)) + "]")
     return "(" + " OR ".join(parts) + ")", params
 
 
+def _exact(ws: Sequence[str]) -> str | None:
+    """The FTS5 query of exactly the records holding a phrase: its words side by side when
+    each is letters and digits, the mark of a word ending with % when it is that word alone
+    ("95%": "_95"); else None."""
+    if all(w.isalnum() for w in ws):
+        return '"' + " ".join(ws) + '"'  # ASCII letters and digits: nothing to escape
+    found = PERCENT.fullmatch(ws[0]) if len(ws) == 1 else None
+    return f'"{percent_mark(found[1])}"' if found else None
+
+
+def _candidates(ws: Sequence[str]) -> str | None:
+    """An FTS5 query of the records that may hold a phrase with % (its letters and digits side
+    by side, and the mark of each % ending a word); None when it has neither."""
+    tokens = _TOKEN.findall(" ".join(ws))
+    marks = [percent_mark(m[1]) for w in ws for m in PERCENT.finditer(w)]
+    parts = ['"' + " ".join(tokens) + '"'] * bool(tokens) + [f'"{m}"' for m in marks]
+    return " AND ".join(parts) or None
+
+
 def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
-    """The rows matching an FTS5 query (all without one), with the text its index holds, folded:
-    the names' own, the other tables' from their records (their indexes keep none). (The
-    record's field is folded as it is: ``fold`` makes ``đ`` ``d`` as ``fts_text`` does, and
-    translating each text once, not twice, is half the time of a phrase with ``%``.)"""
+    """The rows matching an FTS5 query (all without one), with their searched text, folded:
+    the names' own, the other tables' from their records. (The record's field is folded as it
+    is: ``fold`` makes ``đ`` ``d`` as ``fts_text`` does, and translating each text once, not
+    twice, is half the time of a phrase with ``%``.)"""
     fts = f"fts_{table}"
+    within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)" if query else ""
     if table == "names":
-        sql = f"SELECT rowid, text FROM {fts}" + (f" WHERE {fts} MATCH ?" if query else "")
-        rows = [(r, text or "") for r, text in c.rows(sql, (query,) if query else ())]
+        rows = [(r, text or "") for r, text in c.rows(f"SELECT rowid, text FROM names{within}",
+                                                      (query,) if query else ())]
     else:
-        within = f" WHERE rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
-        sql = f"SELECT rowid, rec FROM {table}" + (within if query else "")
+        sql = f"SELECT rowid, rec FROM {table}{within}"
         rows = [(r, fts_source(table, c.decode(rec))) for r, rec in c.rows(sql, (query,) if query else ())]
     # folded as one text, cut back into each (fold is one character for one): thousands of
     # short texts go through numpy at once, where each was translated alone
@@ -91,11 +111,10 @@ def _texts(c: Corpus, table: str, query: str | None) -> list[tuple[int, str]]:
 
 
 def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
-    """The FTS5 query of the rows holding one of the phrases; None when a phrase has a word the
-    index cannot look up exactly (``%``: ``condition`` checks those rows by their pattern)."""
-    if not all(w.isalnum() for ws in variants for w in ws):
-        return None
-    return " OR ".join('"' + " ".join(_TOKEN.findall(" ".join(ws))) + '"' for ws in variants)
+    """The FTS5 query of the rows holding one of the phrases; None when the index cannot look
+    one up exactly (``_exact``: ``condition`` checks those rows by their pattern)."""
+    queries = [_exact(ws) for ws in variants]
+    return None if None in queries else " OR ".join(q for q in queries if q)
 
 
 def count(c: Corpus, table: str, query: str) -> int:

@@ -21,6 +21,7 @@ original stays in ``rec`` for display. The layout's version is ``PRAGMA user_ver
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 import threading
 import zlib
@@ -41,15 +42,19 @@ DB_NAME = "cchc.sqlite"
 # and no doc_match, doc_named; 5 no tasks.due_order nor citations.date/issuer_fold/title_fold;
 # 6 stored every edge (7 reads most from their records: ``graph.store.edges``); 7 held each
 # record's document twice in the document tables, and their indexes; 8 kept each document's
-# facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables)
-SCHEMA_VERSION = 9
-UPGRADABLE = (6, 7, 8)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
+# facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables); 9's
+# FTS5 texts had no percent marks (``fts_text``)
+SCHEMA_VERSION = 10
+UPGRADABLE = (6, 7, 8, 9)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
 SOURCE_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
+# a % that ends a word ("95%", "%" alone): the word before it, whole (\w*: a run the tokenizer
+# keeps whole), and no word character after it
+PERCENT = re.compile(r"(\w*)%(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,13 +459,29 @@ def fts_source(table: str, rec: dict[str, Any]) -> str:
 
 
 def fts_text(text: str | None) -> str:
-    """What an FTS5 table holds of a text: ``đ`` made ``d``, which Unicode does not decompose into
-    d plus a mark (the tokenizer strips the rest). (``str.replace`` is ~50× faster than
-    ``str.translate``, which looks every non-ASCII character up: ~9 s of a 10k build.)"""
-    text = text or ""
+    """What an FTS5 table holds of a text: ``đ`` made ``d`` (``plain_d``), then a mark of each %
+    that ends a word (``percent_mark``)."""
+    text = plain_d(text or "")
+    marks = [percent_mark(m[1]) for m in PERCENT.finditer(text)] if "%" in text else None
+    # the tokenizer drops %: each is told by a token of its own after the text, where no phrase
+    # of plain words reaches (their words hold no _)
+    return f"{text} {' '.join(marks)}" if marks else text
+
+
+def plain_d(text: str) -> str:
+    """``đ`` made ``d``, which Unicode does not decompose into d plus a mark (the tokenizer
+    strips the others). (``str.replace`` is ~50× faster than ``str.translate``, which looks
+    every non-ASCII character up: ~9 s of a 10k build.)"""
     for letter in D_LETTERS:
         text = text.replace(letter, "d")
     return text
+
+
+def percent_mark(word: str) -> str:
+    """The token that tells "``word``%" in an FTS5 text, ``word`` folded or not (empty: a %
+    after no word character), ending a word: "_" and the word. No word of a query (letters and
+    digits) is one, so only a query for it finds it."""
+    return "_" + word
 
 
 def _field(rec: dict[str, Any], name: str, documents: dict[str, dict[str, Any]] | None = None) -> Any:

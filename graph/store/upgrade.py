@@ -16,6 +16,9 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   dictionary ``facts``, or zlib's as layout 6 wrote them); all of it but the normalized text is
   in the tables. The step keeps the text alone (``database.pack_text``) and drops the dictionary;
   a document whose facts cannot be read stops it.
+- 9 → 10: layout 9's FTS5 texts had no mark of a % ending a word (``database.fts_text``). The
+  step gives the rows whose searched text has a % their texts anew (a contentless index forgets
+  a row told the text it was given: ``database.plain_d``, layout 9's).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -128,6 +131,24 @@ def _from_8(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=9")
 
 
+def _from_9(conn: sqlite3.Connection) -> None:
+    for t in db.TABLES.values():
+        if not t.fts:
+            continue
+        texts = ((rowid, db.fts_source(t.name, db.decode(rec, conn)))
+                 for rowid, rec in conn.execute(f"SELECT rowid, rec FROM {t.name}").fetchall())
+        marked = [(rowid, text) for rowid, text in texts if "%" in text]
+        conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
+                         ((rowid, db.plain_d(text)) for rowid, text in marked))  # layout 9's text
+        conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
+                         ((rowid, db.fts_text(text)) for rowid, text in marked))
+    marked = conn.execute("SELECT rowid, text FROM names WHERE instr(text, '%')").fetchall()
+    conn.executemany("DELETE FROM fts_names WHERE rowid = ?", ((rowid,) for rowid, _ in marked))
+    conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
+                     ((rowid, db.fts_text(text)) for rowid, text in marked))
+    conn.execute("PRAGMA user_version=10")
+
+
 def _text(conn: sqlite3.Connection, doc: str, facts: bytes) -> str:
     """The normalized text of a document's facts as layouts 6-8 kept them."""
     try:
@@ -153,4 +174,4 @@ def _plain(sql: str) -> str:
     return " ".join(sql.replace("IF NOT EXISTS ", "").split())
 
 
-_STEPS = (_from_6, _from_7, _from_8)  # the step from each layout of ``database.UPGRADABLE``
+_STEPS = (_from_6, _from_7, _from_8, _from_9)  # the step from each layout of ``database.UPGRADABLE``
