@@ -238,6 +238,23 @@ def test_a_layout_9_store_gets_the_marks_of_percent_in_its_full_text_index(own_s
     assert fts_entries(layout_9) == fts_entries(own_store)  # every token, of every row, in its place
 
 
+def test_a_layout_9_store_with_an_unreadable_record_is_left_as_it_was_until_rebuilt(own_store: Path,
+                                                                                    tmp_path: Path) -> None:
+    layout_9 = converted(own_store, tmp_path, as_layout_9)
+    sql_write(layout_9, "UPDATE targets SET rec = x'01deadbeef00' WHERE rowid = (SELECT max(rowid) FROM targets "
+                        "WHERE doc IS NOT NULL)")
+    before = fts_entries(layout_9)
+    with pytest.raises(StoreError, match=r"cannot upgrade in place \(targets row \d+: its record is unreadable"
+                                         r".*cchc rebuild"):
+        Store(layout_9).build([EXAMPLES, FIXTURES / "queries"])
+    assert sql_rows(layout_9, "PRAGMA user_version") == [(9,)] and fts_entries(layout_9) == before
+    r = CliRunner().invoke(cli, ["rebuild", "--store", str(layout_9)])
+    assert r.exit_code == 0, r.output
+    assert "not upgraded in place (targets row" in r.output
+    assert fts_entries(layout_9) == fts_entries(own_store)
+    assert Store(layout_9).load_export() == Store(own_store).load_export()
+
+
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:
     sql_write(layout_7, "UPDATE responsibilities SET document = 'elsewhere' WHERE rowid = (SELECT min(rowid) "
                         "FROM responsibilities)")

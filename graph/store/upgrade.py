@@ -18,7 +18,8 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   a document whose facts cannot be read stops it.
 - 9 → 10: layout 9's FTS5 texts had no mark of a % ending a word (``database.fts_text``). The
   step gives the rows whose searched text has a % their texts anew (a contentless index forgets
-  a row told the text it was given: ``database.plain_d``, layout 9's).
+  a row told the text it was given: ``database.plain_d``, layout 9's); a record that cannot be
+  read stops it.
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -30,6 +31,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import suppress
+from typing import Any
 
 import orjson
 import zstandard
@@ -60,7 +62,7 @@ def upgrade(conn: sqlite3.Connection) -> bool:
 def _from_6(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE documents ADD COLUMN issuer_agency")
     conn.executemany("UPDATE documents SET issuer_agency = ? WHERE rowid = ?",
-                     ((db.decode(rec, conn).get("issuer_agency"), rowid)
+                     ((_record(conn, "documents", rowid, rec).get("issuer_agency"), rowid)
                       for rowid, rec in conn.execute("SELECT rowid, rec FROM documents").fetchall()))
     conn.execute(_table(edges.STORED))
     kinds = ", ".join(f"'{k}'" for k in sorted(edges.STORED_TYPES))
@@ -135,7 +137,7 @@ def _from_9(conn: sqlite3.Connection) -> None:
     for t in db.TABLES.values():
         if not t.fts:
             continue
-        texts = ((rowid, db.fts_source(t.name, db.decode(rec, conn)))
+        texts = ((rowid, db.fts_source(t.name, _record(conn, t.name, rowid, rec)))
                  for rowid, rec in conn.execute(f"SELECT rowid, rec FROM {t.name}").fetchall())
         marked = [(rowid, text) for rowid, text in texts if "%" in text]
         conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
@@ -147,6 +149,14 @@ def _from_9(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
                      ((rowid, db.fts_text(text)) for rowid, text in marked))
     conn.execute("PRAGMA user_version=10")
+
+
+def _record(conn: sqlite3.Connection, table: str, rowid: int, rec: bytes) -> dict[str, Any]:
+    """A row's record, or UpgradeError naming the row whose record cannot be read."""
+    try:
+        return db.decode(rec, conn)
+    except (LookupError, zstandard.ZstdError, ValueError, TypeError) as e:
+        raise UpgradeError(f"{table} row {rowid}: its record is unreadable ({e!r})") from e
 
 
 def _text(conn: sqlite3.Connection, doc: str, facts: bytes) -> str:
