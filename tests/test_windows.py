@@ -121,6 +121,61 @@ def test_the_cheapest_plan_is_chosen_by_the_hits_and_the_window(seed: Corpus, hi
     assert match.Ranked(seed, "tasks", '"x"', "ord", None, kept={"count": hits})._plan(stop) == "sort"
 
 
+@pytest.mark.parametrize("sure", [0.0, 1e12])  # (the bound never / always enough to walk)
+def test_a_window_planned_while_the_hits_are_counted_apart_reads_the_same(seed: Corpus, sure: float,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before their count is known, a window is planned on the hits counted up to a bound: with
+    at least that many, walking; else on their count, awaited. The answers are the same."""
+    monkeypatch.setattr(match, "BOUND", 2)
+    monkeypatch.setattr(match, "WALK_SURE", sure)
+    for phrase in PHRASES:
+        expected = _who_leads_plainly(seed, phrase)
+        ids = queries.who_leads(Corpus(seed._conn), phrase)._keys
+        assert ids[:1] == expected[:1]
+        # (at least two hits and a walk sure enough: the first page read, the count not awaited)
+        assert ("count" in ids._kept) == (len(expected) < 2 or sure == 0.0), phrase
+        same_answers(ids, expected)
+        same_answers(queries.who_leads(Corpus(seed._conn), phrase)._keys, expected)
+        same_answers(queries.search(Corpus(seed._conn), phrase)._keys, _search_plainly(seed, phrase))
+
+
+def test_a_bound_of_hits_plans_a_first_page_without_their_count(seed: Corpus) -> None:
+    def counted() -> int:
+        raise AssertionError("the count is not awaited for a first page")
+
+    seed.memo[("rows", "tasks")] = 250_000  # the sizes of 10,000 documents
+    ranked = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=counted)
+    ranked._bound = match.BOUND  # (at least BOUND hits counted here)
+    assert ranked._plan(50) == "walk"
+    deeper = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=lambda: 50_000)
+    deeper._bound = match.BOUND
+    assert deeper._plan(5_000) == "list"  # (planned on the count: as for 50,000 hits above)
+
+
+def test_a_count_apart_reads_the_snapshots_data(seed_store: Path, tmp_path: Path) -> None:
+    """A count run on another connection gives the snapshot's figure; when a build has
+    committed since the snapshot began, the snapshot counts it itself."""
+    store = tmp_path / "s"
+    shutil.copytree(seed_store, store)
+    database = Database(store / db.DB_NAME)
+    sql = "SELECT count(*) FROM tasks WHERE rowid IN (SELECT rowid FROM fts_tasks WHERE fts_tasks MATCH ?)"
+    try:
+        with database.snapshot() as c:
+            before = c.rows(sql, ('"cai cach"',))[0][0]
+            assert before > 1 and c.count_apart(sql, ('"cai cach"',))() == before
+            writer = sqlite3.connect(store / db.DB_NAME)
+            with writer:  # (a build committing: other rows, a new version)
+                writer.execute("DELETE FROM tasks WHERE rowid = (SELECT min(rowid) FROM tasks WHERE rowid IN "
+                               "(SELECT rowid FROM fts_tasks WHERE fts_tasks MATCH '\"cai cach\"'))")
+                writer.execute("UPDATE meta SET value = 'next' WHERE name = 'version'")
+            writer.close()
+            assert c.count_apart(sql, ('"cai cach"',))() == before
+        with database.snapshot() as c:
+            assert c.count_apart(sql, ('"cai cach"',))() == before - 1
+    finally:
+        database.close()
+
+
 def test_a_store_without_the_index_sorts_and_answers_the_same(seed_store: Path, tmp_path: Path) -> None:
     """A store built before the who-leads index (or the documents' by id and jurisdiction):
     every window sorted, the same answers."""

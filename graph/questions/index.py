@@ -15,8 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cchc_graph.graph.questions.display import section_label as section_label  # (re-exported)
 from cchc_graph.graph.questions.display import short
@@ -43,6 +44,9 @@ from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.kinds import DOC_TYPES
 from cchc_graph.loaders.schema import SCHEMA_VERSION, Provenance
 
+if TYPE_CHECKING:  # (a build imports this module: no thread pool for it)
+    from concurrent.futures import Future, ThreadPoolExecutor
+
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
@@ -55,6 +59,7 @@ NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agen
 # a phrase's tasks, the calendar, the citations, keep only the windows read)
 ANSWERS_KEPT = 64
 MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
+COUNTERS = 2  # threads counting apart (``Corpus.count_apart``): the machine's cores, at least
 T = TypeVar("T")
 _LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
                  "jurisdiction", "scope")
@@ -115,6 +120,7 @@ class Database:
         self._lock = threading.Lock()
         self._memo: tuple[str | None, dict[Any, Any]] = ("", {})
         self._inode = self.path.stat().st_ino
+        self._counters: ThreadPoolExecutor | None = None
 
     def _take(self) -> sqlite3.Connection:
         inode = self.path.stat().st_ino  # a database replaced whole (renamed into place)
@@ -152,8 +158,9 @@ class Database:
         conn, c = self._take(), None
         try:
             conn.execute("BEGIN")
-            row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-            c = Corpus(conn, self._memo_of(None if row is None else str(row[0])))
+            generation = self._generation(conn)
+            apart = None if generation is None else partial(self._apart, generation)
+            c = Corpus(conn, self._memo_of(generation), apart)
             yield c
         finally:
             if c is not None:
@@ -162,7 +169,40 @@ class Database:
                 conn.execute("ROLLBACK")
             self._give(conn)
 
+    @staticmethod
+    def _generation(conn: sqlite3.Connection) -> str | None:
+        """The data's version as this read transaction sees it (each build commits a new one)."""
+        row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        return None if row is None else str(row[0])
+
+    def _apart(self, generation: str, sql: str, params: Sequence[Any]) -> Future[int | None]:
+        """A count started on another connection (``_count_in``)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._lock:
+            if self._counters is None:
+                self._counters = ThreadPoolExecutor(COUNTERS, thread_name_prefix="cchc-count")
+            return self._counters.submit(self._count_in, generation, sql, tuple(params))
+
+    def _count_in(self, generation: str, sql: str, params: tuple[Any, ...]) -> int | None:
+        """A count read by a read transaction of its own, if it sees the data of ``generation``
+        (else None: a build committed since, and the snapshot asking counts it itself)."""
+        conn = self._take()
+        try:
+            conn.execute("BEGIN")
+            if self._generation(conn) != generation:
+                return None
+            return int(conn.execute(sql, params).fetchone()[0])
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._give(conn)
+
     def close(self) -> None:
+        with self._lock:
+            counters, self._counters = self._counters, None
+        if counters is not None:
+            counters.shutdown(wait=True)
         with self._lock:
             for conn in self._idle:
                 conn.close()
@@ -172,8 +212,9 @@ class Database:
 class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
-    def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any] | None = None) -> None:
-        self._conn = conn
+    def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any] | None = None,
+                 apart: Callable[[str, Sequence[Any]], Future[int | None]] | None = None) -> None:
+        self._conn, self._apart = conn, apart
         self._lock = threading.Lock()  # one connection: its statements one at a time
         self.memo: dict[Any, Any] = {} if memo is None else memo  # derived structures
         for name, table in NODE_TABLES.items():
@@ -231,6 +272,22 @@ class Corpus:
         """The rows of one SQL statement."""
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
+
+    def count_apart(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int]:
+        """A count (an SQL statement giving one number) started now on another connection that
+        reads the same data, so that it runs while this one reads a page of answers (SQLite
+        leaves Python's lock while it steps); the function returned gives it. It is counted
+        on this connection instead when it cannot be elsewhere: a corpus in memory, a build
+        committed since this snapshot began, or no counting thread free yet."""
+        future = self._apart(sql, params) if self._apart is not None else None
+
+        def result() -> int:
+            if future is not None and not future.cancel():  # (started: it is awaited)
+                got = future.result()
+                if got is not None:
+                    return got
+            return int(self.rows(sql, params)[0][0])
+        return result
 
     def runs(self, sql: str, params: Sequence[Any], size: int) -> Iterator[list[Any]]:
         """The rows of one SQL statement, ``size`` at a time as iterated (one snapshot, however

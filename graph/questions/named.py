@@ -196,6 +196,8 @@ class Names(Windowed[tuple[str, int]]):
         c, query = self._c, match.fts_query(self._variants) or ""
         rows = c.derived(("rows", "names"), lambda: int(c.rows("SELECT count(*) FROM names")[0][0]))
         _, _, held, groups = self._scan()
+        if not held:
+            return []
         budget = 4 * (n + len(skip)) * rows / held + match.WALK_RUN
         seen, out, passed = set(skip), [], 0
         for grp in sorted(groups):  # (those holding the phrases: an agency's name holds no title's words)

@@ -128,8 +128,9 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
     if scope is None and doc is None and query is not None:
         # the whole corpus (a common phrase: tens of thousands of tasks): the page's tasks read
         # by SQL in the order of an index, the count the full-text index's
+        kept = c.kept(("who_leads", tuple(ws)), dict)
         ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first",
-                           kept=c.kept(("who_leads", tuple(ws)), dict))
+                           counted=match.count_later(c, "tasks", query, apart="count" not in kept), kept=kept)
     else:
         ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
     return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)

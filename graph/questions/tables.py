@@ -125,9 +125,14 @@ class Windowed(Sequence[T]):
             if not got:
                 raise IndexError(i)
             return got[0]
-        start, stop, step = i.indices(len(self))
-        if step != 1:
-            return list(self[start:stop])[::step]
+        if i.step in (None, 1) and (i.start or 0) >= 0 and i.stop is not None and i.stop >= 0:
+            # (a window counted from the start, as pages are: read without the count first, which
+            # may still be being counted apart; each ``_window`` stops at the end)
+            start, stop = i.start or 0, i.stop
+        else:
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return list(self[start:stop])[::step]
         if start >= stop:
             return []
         rows = self._kept.get((start, stop))
