@@ -152,17 +152,24 @@ def test_a_bound_of_hits_plans_a_first_page_without_their_count(seed: Corpus) ->
     assert deeper._plan(5_000) == "list"  # (planned on the count: as for 50,000 hits above)
 
 
-def test_a_count_apart_reads_the_snapshots_data(seed_store: Path, tmp_path: Path) -> None:
+def test_a_count_apart_reads_the_snapshots_data(seed_store: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A count run on another connection gives the snapshot's figure; when a build has
     committed since the snapshot began, the snapshot counts it itself."""
     store = tmp_path / "s"
     shutil.copytree(seed_store, store)
     database = Database(store / db.DB_NAME)
+    apart: list[int | None] = []  # what each count read apart gave
+    count_in = Database._count_in
+    monkeypatch.setattr(Database, "_count_in", lambda self, *a: apart.append(count_in(self, *a)) or apart[-1])
     sql = "SELECT count(*) FROM tasks WHERE rowid IN (SELECT rowid FROM fts_tasks WHERE fts_tasks MATCH ?)"
     try:
+        with database.snapshot() as c:  # (the store's first question: counted here)
+            assert c.count_apart(sql, ('"cai cach"',))() > 1 and apart == []
         with database.snapshot() as c:
             before = c.rows(sql, ('"cai cach"',))[0][0]
             assert before > 1 and c.count_apart(sql, ('"cai cach"',))() == before
+            assert apart == [before]
             writer = sqlite3.connect(store / db.DB_NAME)
             with writer:  # (a build committing: other rows, a new version)
                 writer.execute("DELETE FROM tasks WHERE rowid = (SELECT min(rowid) FROM tasks WHERE rowid IN "
@@ -170,8 +177,9 @@ def test_a_count_apart_reads_the_snapshots_data(seed_store: Path, tmp_path: Path
                 writer.execute("UPDATE meta SET value = 'next' WHERE name = 'version'")
             writer.close()
             assert c.count_apart(sql, ('"cai cach"',))() == before
+            assert apart == [before, None]  # (the other connection saw the next version)
         with database.snapshot() as c:
-            assert c.count_apart(sql, ('"cai cach"',))() == before - 1
+            assert c.count_apart(sql, ('"cai cach"',))() == before - 1 and apart[-1] == before - 1
     finally:
         database.close()
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from cchc_graph.graph.questions.display import section_label as section_label  # (re-exported)
 from cchc_graph.graph.questions.display import short
@@ -44,9 +44,6 @@ from cchc_graph.keys import expand_query, fold, fold_key
 from cchc_graph.loaders.kinds import DOC_TYPES
 from cchc_graph.loaders.schema import SCHEMA_VERSION, Provenance
 
-if TYPE_CHECKING:  # (a build imports this module: no thread pool for it)
-    from concurrent.futures import Future, ThreadPoolExecutor
-
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
@@ -59,7 +56,7 @@ NODE_TABLES = {"documents": "documents", "jurisdictions": "jurisdictions", "agen
 # a phrase's tasks, the calendar, the citations, keep only the windows read)
 ANSWERS_KEPT = 64
 MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address space, not memory)
-COUNTERS = 2  # threads counting apart (``Corpus.count_apart``): the machine's cores, at least
+COUNTERS = 2  # counts read apart at once by an open store (``Corpus.count_apart``)
 T = TypeVar("T")
 _LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
                  "jurisdiction", "scope")
@@ -120,7 +117,8 @@ class Database:
         self._lock = threading.Lock()
         self._memo: tuple[str | None, dict[Any, Any]] = ("", {})
         self._inode = self.path.stat().st_ino
-        self._counters: ThreadPoolExecutor | None = None
+        self._counting = threading.BoundedSemaphore(COUNTERS)
+        self._asked = 0  # snapshots taken (``_apart``)
 
     def _take(self) -> sqlite3.Connection:
         inode = self.path.stat().st_ino  # a database replaced whole (renamed into place)
@@ -156,6 +154,7 @@ class Database:
     def snapshot(self) -> Iterator[Corpus]:
         """The corpus as one read transaction sees it."""
         conn, c = self._take(), None
+        self._asked += 1  # (a race only miscounts: the count is read here or apart, the same)
         try:
             conn.execute("BEGIN")
             generation = self._generation(conn)
@@ -175,14 +174,20 @@ class Database:
         row = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
         return None if row is None else str(row[0])
 
-    def _apart(self, generation: str, sql: str, params: Sequence[Any]) -> Future[int | None]:
-        """A count started on another connection (``_count_in``)."""
-        from concurrent.futures import ThreadPoolExecutor
+    def _apart(self, generation: str, sql: str, params: Sequence[Any]) -> Apart | None:
+        """A count started on a thread and a connection of its own (``_count_in``); None for
+        the store's first question (a one-shot command: a new connection reads the schema
+        first, ~5 ms, what the count apart would save) and when ``COUNTERS`` counts are being
+        read already (a busy server): the question counts itself."""
+        if self._asked < 2 or not self._counting.acquire(blocking=False):
+            return None
 
-        with self._lock:
-            if self._counters is None:
-                self._counters = ThreadPoolExecutor(COUNTERS, thread_name_prefix="cchc-count")
-            return self._counters.submit(self._count_in, generation, sql, tuple(params))
+        def run() -> int | None:
+            try:
+                return self._count_in(generation, sql, tuple(params))
+            finally:
+                self._counting.release()
+        return Apart(run)
 
     def _count_in(self, generation: str, sql: str, params: tuple[Any, ...]) -> int | None:
         """A count read by a read transaction of its own, if it sees the data of ``generation``
@@ -199,21 +204,44 @@ class Database:
             self._give(conn)
 
     def close(self) -> None:
-        with self._lock:
-            counters, self._counters = self._counters, None
-        if counters is not None:
-            counters.shutdown(wait=True)
+        for _ in range(COUNTERS):  # (the counts being read end first: their connections come back)
+            self._counting.acquire()
         with self._lock:
             for conn in self._idle:
                 conn.close()
             self._idle = []
+        for _ in range(COUNTERS):
+            self._counting.release()
+
+
+class Apart:
+    """A count read on a thread of its own (``Database._apart``); ``result`` waits for it.
+    (A plain thread, not ``concurrent.futures``: importing that costs a one-shot command ~10 ms.)"""
+
+    def __init__(self, run: Callable[[], int | None]) -> None:
+        self._got: int | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(run,), name="cchc-count", daemon=True)
+        self._thread.start()
+
+    def _run(self, run: Callable[[], int | None]) -> None:
+        try:
+            self._got = run()
+        except BaseException as e:  # (raised where the count is awaited)
+            self._error = e
+
+    def result(self) -> int | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._got
 
 
 class Corpus:
     """The resolved corpus with lookups by id, by agency, task, document and reference."""
 
     def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any] | None = None,
-                 apart: Callable[[str, Sequence[Any]], Future[int | None]] | None = None) -> None:
+                 apart: Callable[[str, Sequence[Any]], Apart | None] | None = None) -> None:
         self._conn, self._apart = conn, apart
         self._lock = threading.Lock()  # one connection: its statements one at a time
         self.memo: dict[Any, Any] = {} if memo is None else memo  # derived structures
@@ -278,15 +306,13 @@ class Corpus:
         reads the same data, so that it runs while this one reads a page of answers (SQLite
         leaves Python's lock while it steps); the function returned gives it. It is counted
         on this connection instead when it cannot be elsewhere: a corpus in memory, a build
-        committed since this snapshot began, or no counting thread free yet."""
-        future = self._apart(sql, params) if self._apart is not None else None
+        committed since this snapshot began, the store's first question, or ``COUNTERS``
+        counts being read already (``Database._apart``)."""
+        apart = self._apart(sql, params) if self._apart is not None else None
 
         def result() -> int:
-            if future is not None and not future.cancel():  # (started: it is awaited)
-                got = future.result()
-                if got is not None:
-                    return got
-            return int(self.rows(sql, params)[0][0])
+            got = apart.result() if apart is not None else None
+            return got if got is not None else int(self.rows(sql, params)[0][0])
         return result
 
     def runs(self, sql: str, params: Sequence[Any], size: int) -> Iterator[list[Any]]:
