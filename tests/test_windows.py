@@ -128,6 +128,8 @@ def test_a_window_planned_while_the_hits_are_counted_apart_reads_the_same(seed: 
     at least that many, walking; else on their count, awaited. The answers are the same."""
     monkeypatch.setattr(match, "BOUND", 2)
     monkeypatch.setattr(match, "WALK_SURE", sure)
+    # (every count as if started apart: given when awaited)
+    monkeypatch.setattr(Corpus, "count_apart", lambda self, sql, params=(): lambda: self.rows(sql, params)[0][0])
     for phrase in PHRASES:
         expected = _who_leads_plainly(seed, phrase)
         ids = queries.who_leads(Corpus(seed._conn), phrase)._keys
@@ -144,10 +146,11 @@ def test_a_bound_of_hits_plans_a_first_page_without_their_count(seed: Corpus) ->
         raise AssertionError("the count is not awaited for a first page")
 
     seed.memo[("rows", "tasks")] = 250_000  # the sizes of 10,000 documents
-    ranked = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=counted)
+    ranked = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=counted, apart=True)
     ranked._bound = match.BOUND  # (at least BOUND hits counted here)
     assert ranked._plan(50) == "walk"
-    deeper = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=lambda: 50_000)
+    deeper = match.Ranked(seed, "tasks", '"x"', db.LED_FIRST, "tasks_led_first", counted=lambda: 50_000,
+                          apart=True)
     deeper._bound = match.BOUND
     assert deeper._plan(5_000) == "list"  # (planned on the count: as for 50,000 hits above)
 
@@ -165,7 +168,9 @@ def test_a_count_apart_reads_the_snapshots_data(seed_store: Path, tmp_path: Path
     sql = "SELECT count(*) FROM tasks WHERE rowid IN (SELECT rowid FROM fts_tasks WHERE fts_tasks MATCH ?)"
     try:
         with database.snapshot() as c:  # (the store's first question: counted here)
-            assert c.count_apart(sql, ('"cai cach"',))() > 1 and apart == []
+            assert c.count_apart(sql, ('"cai cach"',)) is None
+        with database.snapshot() as c, database.snapshot() as other:  # (another question being answered)
+            assert c.count_apart(sql, ('"cai cach"',)) is None and other.count_apart(sql, ()) is None
         with database.snapshot() as c:
             before = c.rows(sql, ('"cai cach"',))[0][0]
             assert before > 1 and c.count_apart(sql, ('"cai cach"',))() == before

@@ -118,7 +118,7 @@ class Database:
         self._memo: tuple[str | None, dict[Any, Any]] = ("", {})
         self._inode = self.path.stat().st_ino
         self._counting = threading.BoundedSemaphore(COUNTERS)
-        self._asked = 0  # snapshots taken (``_apart``)
+        self._asked = self._asking = 0  # snapshots taken, and open now (``_apart``)
 
     def _take(self) -> sqlite3.Connection:
         inode = self.path.stat().st_ino  # a database replaced whole (renamed into place)
@@ -154,7 +154,8 @@ class Database:
     def snapshot(self) -> Iterator[Corpus]:
         """The corpus as one read transaction sees it."""
         conn, c = self._take(), None
-        self._asked += 1  # (a race only miscounts: the count is read here or apart, the same)
+        with self._lock:
+            self._asked, self._asking = self._asked + 1, self._asking + 1
         try:
             conn.execute("BEGIN")
             generation = self._generation(conn)
@@ -167,6 +168,8 @@ class Database:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._give(conn)
+            with self._lock:
+                self._asking -= 1
 
     @staticmethod
     def _generation(conn: sqlite3.Connection) -> str | None:
@@ -175,11 +178,13 @@ class Database:
         return None if row is None else str(row[0])
 
     def _apart(self, generation: str, sql: str, params: Sequence[Any]) -> Apart | None:
-        """A count started on a thread and a connection of its own (``_count_in``); None for
-        the store's first question (a one-shot command: a new connection reads the schema
-        first, ~5 ms, what the count apart would save) and when ``COUNTERS`` counts are being
-        read already (a busy server): the question counts itself."""
-        if self._asked < 2 or not self._counting.acquire(blocking=False):
+        """A count started on a thread and a connection of its own (``_count_in``); None, and
+        the question counts itself, for the store's first question (a one-shot command: a new
+        connection reads the schema first, ~5 ms, what the count apart would save) and while
+        other questions are being answered (a busy server: no core is idle to count on)."""
+        with self._lock:
+            busy = self._asked < 2 or self._asking > 1
+        if busy or not self._counting.acquire(blocking=False):
             return None
 
         def run() -> int | None:
@@ -301,17 +306,19 @@ class Corpus:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
-    def count_apart(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int]:
+    def count_apart(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int] | None:
         """A count (an SQL statement giving one number) started now on another connection that
         reads the same data, so that it runs while this one reads a page of answers (SQLite
-        leaves Python's lock while it steps); the function returned gives it. It is counted
-        on this connection instead when it cannot be elsewhere: a corpus in memory, a build
-        committed since this snapshot began, the store's first question, or ``COUNTERS``
-        counts being read already (``Database._apart``)."""
+        leaves Python's lock while it steps); the function returned gives it. None when it is
+        not started: a corpus in memory, the store's first question, other questions being
+        answered (``Database._apart``). Counted on this connection after all if a build
+        committed since this snapshot began."""
         apart = self._apart(sql, params) if self._apart is not None else None
+        if apart is None:
+            return None
 
         def result() -> int:
-            got = apart.result() if apart is not None else None
+            got = apart.result()
             return got if got is not None else int(self.rows(sql, params)[0][0])
         return result
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cchc_graph.graph.questions.index import NotFound
@@ -119,15 +120,17 @@ def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
 
 def count(c: Corpus, table: str, query: str) -> int:
     """How many of a table's rows hold the phrases (``fts_query``): the index's count, no row read."""
-    return count_later(c, table, query, apart=False)()
+    return int(c.rows(_COUNT.format(table=table), (query,))[0][0])
 
 
-def count_later(c: Corpus, table: str, query: str, apart: bool = True) -> Callable[[], int]:
+def count_apart(c: Corpus, table: str, query: str) -> Callable[[], int] | None:
     """``count``, started now on another connection (``Corpus.count_apart``; a common phrase:
     FTS5 counts the 172,613 tasks holding "chủ trì" at 10,000 documents in ~14 ms) while this
-    one reads the first page; the function returned gives it."""
-    sql = f"SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?"
-    return c.count_apart(sql, (query,)) if apart else lambda: int(c.rows(sql, (query,))[0][0])
+    one reads the first page; the function returned gives it (None: not started)."""
+    return c.count_apart(_COUNT.format(table=table), (query,))
+
+
+_COUNT = "SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?"
 
 
 # what reading a window costs (µs a row, measured at 10,000 documents, ``Ranked``): a hit read
@@ -176,8 +179,9 @@ class Ranked(Windowed[str]):
 
     def __init__(self, c: Corpus, table: str, query: str, order: str, index: str | None,
                  where: str = "", counted: Callable[[], int] | None = None,
-                 kept: dict[Any, Any] | None = None) -> None:
+                 kept: dict[Any, Any] | None = None, apart: bool = False) -> None:
         super().__init__(kept)
+        self._apart = apart  # (``counted`` runs apart: windows are planned before it ends)
         self._c, self._table, self._query, self._order, self._index = c, table, query, order, index
         self._where = where or "1"
         fts = f"fts_{table}"
@@ -195,10 +199,10 @@ class Ranked(Windowed[str]):
 
     def _hits(self) -> tuple[int, bool]:
         """The hits and whether that is all of them: their count once known; while it is
-        counted apart (``counted``), those up to ``BOUND``, counted here (all of them, below
-        it: the count then)."""
+        counted apart (``apart``), those up to ``BOUND``, counted here (all of them, below it:
+        the count then)."""
         n = self._kept.get("count")
-        if n is not None or self._counted is None:
+        if n is not None or not self._apart:
             return len(self), True
         if self._bound is None:
             t, fts = self._table, f"fts_{self._table}"
@@ -277,7 +281,8 @@ def in_export_order(c: Corpus, table: str, query: str, kept: dict[Any, Any]) -> 
     others by ``ord``); ``kept``: a dict kept for the question (``Corpus.kept``)."""
     loose = Ranked(c, table, query, "ord", None, "doc IS NULL", kept=kept.setdefault("loose", {}))
     held = kept.setdefault("placed", {})
-    every = count_later(c, table, query, apart="count" not in held)  # (not counted again when kept)
+    every = count_apart(c, table, query) if "count" not in held else None  # (kept: not counted again)
+    whole = every or partial(count, c, table, query)
     placed = Ranked(c, table, query, "doc, ord", f"{table}_doc", "doc IS NOT NULL",
-                    lambda: every() - len(loose), held)
+                    lambda: whole() - len(loose), held, apart=every is not None)
     return Chain([placed, loose])

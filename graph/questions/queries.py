@@ -129,8 +129,9 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
         # the whole corpus (a common phrase: tens of thousands of tasks): the page's tasks read
         # by SQL in the order of an index, the count the full-text index's
         kept = c.kept(("who_leads", tuple(ws)), dict)
-        ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first",
-                           counted=match.count_later(c, "tasks", query, apart="count" not in kept), kept=kept)
+        apart = match.count_apart(c, "tasks", query) if "count" not in kept else None  # (kept: not again)
+        ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first", counted=apart, kept=kept,
+                           apart=apart is not None)
     else:
         ids = c.kept(("who_leads", tuple(ws), jurisdiction, doc), lambda: _led_first(c, ws, scope, doc))
     return Answers(ids, lambda tid: task_answer(c, tid), c.read_tasks)
