@@ -10,6 +10,10 @@ round of "95%" does here, ``keys.numpy_if_worth``).
 
     python benchmarks/warm.py STORE                 # every question, 5 rounds
     python benchmarks/warm.py STORE --only search --rounds 10
+    python benchmarks/warm.py STORE --only who_leads --apart-ab   # counts apart, and not
+
+``--apart-ab`` asks each question twice in a row, its counts read apart (``Corpus.count_apart``)
+and on its own connection, in alternating order: a comparison the machine's drift does not move.
 
 Search and who-leads are asked with the phrases below; the other questions with the arguments
 ``scale.py`` picks from the store (documents sampled across it, common names and numbers).
@@ -69,25 +73,33 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=5, help="rounds asked first, unmeasured")
     ap.add_argument("--only", help="one question (who_leads, search, cites, path …)")
+    ap.add_argument("--apart-ab", action="store_true", help="each ask with counts apart and without")
     a = ap.parse_args()
+    from cchc_graph.graph.questions.index import Corpus
     from cchc_graph.library import open_store
 
     database = open_store(a.store)
+    modes = {"counts apart": Corpus.count_apart, "counts here": lambda *_: None} if a.apart_ab else {"": None}
     for name, (fn, args) in _questions(database, a.only).items():
         for _ in range(a.warmup):
             for arg in args:
                 ask(database, fn, arg)
-        times: dict[tuple, list[float]] = {arg: [] for arg in args}
-        for _ in range(a.rounds):
+        times: dict[tuple, list[float]] = {(m, arg): [] for m in modes for arg in args}
+        for r in range(a.rounds):
             for arg in args:
-                times[arg].append(ask(database, fn, arg))
-        every = [t for ts in times.values() for t in ts]
-        print(f"{name}: p50 {statistics.median(every):.1f} ms, p95 {p95(every):.1f} ms "
-              f"({len(every)} questions)")
-        for arg, ts in times.items():
-            shown = " ".join(map(str, arg))[:40]
-            print(f"  {shown:<40} p50 {statistics.median(ts):6.1f}  p95 {p95(ts):6.1f}  "
-                  f"max {max(ts):6.1f} ms")
+                for m in (list(modes) if r % 2 else list(modes)[::-1]):
+                    if modes[m] is not None:
+                        Corpus.count_apart = modes[m]  # type: ignore[method-assign]
+                    times[(m, arg)].append(ask(database, fn, arg))
+        for m in modes:
+            every = [t for (mode, _), ts in times.items() if mode == m for t in ts]
+            print(f"{name}{f' ({m})' if m else ''}: p50 {statistics.median(every):.1f} ms, "
+                  f"p95 {p95(every):.1f} ms ({len(every)} questions)")
+            for (mode, arg), ts in times.items():
+                if mode == m:
+                    shown = " ".join(map(str, arg))[:40]
+                    print(f"  {shown:<40} p50 {statistics.median(ts):6.1f}  p95 {p95(ts):6.1f}  "
+                          f"max {max(ts):6.1f} ms")
     database.close()
 
 
