@@ -192,6 +192,13 @@ def upgraded_by_the_next_build(old: Path, own_store: Path) -> None:
     assert (old / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
 
 
+def refused_by_the_next_build(store: Path, reason: str) -> None:
+    """The next build into ``store`` says it cannot upgrade it in place, why (``reason``, a
+    pattern), and to rebuild it."""
+    with pytest.raises(StoreError, match=rf"cannot upgrade in place \({reason}.*cchc rebuild"):
+        Store(store).build([EXAMPLES, FIXTURES / "queries"])
+
+
 def test_a_layout_7_store_is_upgraded_in_place_by_the_next_build(layout_7: Path, own_store: Path) -> None:
     upgraded_by_the_next_build(layout_7, own_store)
 
@@ -216,9 +223,7 @@ def test_a_layout_8_store_with_unreadable_facts_is_left_as_it_was_until_rebuilt(
                                                                                own_store: Path) -> None:
     sql_write(layout_8, "UPDATE sources SET facts = x'01deadbeef00' WHERE doc = (SELECT max(doc) FROM sources)")
     before = sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc")
-    with pytest.raises(StoreError, match=r"cannot upgrade in place \(the stored facts of \S+ are unreadable"
-                                         r".*cchc rebuild"):
-        Store(layout_8).build([EXAMPLES, FIXTURES / "queries"])
+    refused_by_the_next_build(layout_8, r"the stored facts of \S+ are unreadable")
     assert sql_rows(layout_8, "SELECT * FROM sources ORDER BY doc") == before  # nothing stored is lost
     assert sql_rows(layout_8, "PRAGMA user_version") == [(8,)]
     # the rebuild the message names reads the files again and writes the store anew
@@ -244,9 +249,7 @@ def test_a_layout_9_store_with_an_unreadable_record_is_left_as_it_was_until_rebu
     sql_write(layout_9, "UPDATE targets SET rec = x'01deadbeef00' WHERE rowid = (SELECT max(rowid) FROM targets "
                         "WHERE doc IS NOT NULL)")
     before = fts_entries(layout_9)
-    with pytest.raises(StoreError, match=r"cannot upgrade in place \(targets row \d+: its record is unreadable"
-                                         r".*cchc rebuild"):
-        Store(layout_9).build([EXAMPLES, FIXTURES / "queries"])
+    refused_by_the_next_build(layout_9, r"targets row \d+: its record is unreadable")
     assert sql_rows(layout_9, "PRAGMA user_version") == [(9,)] and fts_entries(layout_9) == before
     r = CliRunner().invoke(cli, ["rebuild", "--store", str(layout_9)])
     assert r.exit_code == 0, r.output
@@ -259,8 +262,6 @@ def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) 
     sql_write(layout_7, "UPDATE responsibilities SET document = 'elsewhere' WHERE rowid = (SELECT min(rowid) "
                         "FROM responsibilities)")
     before = _schema(layout_7)
-    with pytest.raises(StoreError, match=r"cannot upgrade in place \(responsibilities row \d+ of document "
-                                         r"'elsewhere'.*cchc rebuild"):
-        Store(layout_7).build([EXAMPLES, FIXTURES / "queries"])
+    refused_by_the_next_build(layout_7, r"responsibilities row \d+ of document 'elsewhere'")
     assert _schema(layout_7) == before  # nothing stored is lost
     assert sql_rows(layout_7, "PRAGMA user_version") == [(7,)]
