@@ -118,19 +118,20 @@ def fts_query(variants: Sequence[Sequence[str]]) -> str | None:
     return None if None in queries else " OR ".join(q for q in queries if q)
 
 
+_COUNT = "SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?"
+
+
 def count(c: Corpus, table: str, query: str) -> int:
     """How many of a table's rows hold the phrases (``fts_query``): the index's count, no row read."""
     return int(c.rows(_COUNT.format(table=table), (query,))[0][0])
 
 
-def count_apart(c: Corpus, table: str, query: str) -> Callable[[], int] | None:
+def count_apart(c: Corpus, table: str, query: str, kept: dict[Any, Any]) -> Callable[[], int] | None:
     """``count``, started now on another connection (``Corpus.count_apart``; a common phrase:
     FTS5 counts the 172,613 tasks holding "chủ trì" at 10,000 documents in ~14 ms) while this
-    one reads the first page; the function returned gives it (None: not started)."""
-    return c.count_apart(_COUNT.format(table=table), (query,))
-
-
-_COUNT = "SELECT count(*) FROM fts_{table} WHERE fts_{table} MATCH ?"
+    one reads the first page; the function returned gives it. None when not started, or when
+    ``kept`` (the answer's kept dict, ``Windowed``) holds the count already."""
+    return None if "count" in kept else c.count_apart(_COUNT.format(table=table), (query,))
 
 
 # what reading a window costs (µs a row, measured at 10,000 documents, ``Ranked``): a hit read
@@ -281,7 +282,7 @@ def in_export_order(c: Corpus, table: str, query: str, kept: dict[Any, Any]) -> 
     others by ``ord``); ``kept``: a dict kept for the question (``Corpus.kept``)."""
     loose = Ranked(c, table, query, "ord", None, "doc IS NULL", kept=kept.setdefault("loose", {}))
     held = kept.setdefault("placed", {})
-    every = count_apart(c, table, query) if "count" not in held else None  # (kept: not counted again)
+    every = count_apart(c, table, query, held)
     whole = every or partial(count, c, table, query)
     placed = Ranked(c, table, query, "doc, ord", f"{table}_doc", "doc IS NOT NULL",
                     lambda: whole() - len(loose), held, apart=every is not None)

@@ -129,7 +129,7 @@ def who_leads(c: Corpus, phrase: str, jurisdiction: str | None = None,
         # the whole corpus (a common phrase: tens of thousands of tasks): the page's tasks read
         # by SQL in the order of an index, the count the full-text index's
         kept = c.kept(("who_leads", tuple(ws)), dict)
-        apart = match.count_apart(c, "tasks", query) if "count" not in kept else None  # (kept: not again)
+        apart = match.count_apart(c, "tasks", query, kept)
         ids = match.Ranked(c, "tasks", query, LED_FIRST, "tasks_led_first", counted=apart, kept=kept,
                            apart=apart is not None)
     else:
