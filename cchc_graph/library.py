@@ -264,7 +264,7 @@ class Graph:
         if not rows:  # a cited document not in the corpus, or a store written from an export
             raise NotFound(f"không lưu văn bản của / no text stored for {doc!r}")
         try:
-            whole = db.unpack_text(rows[0][0])
+            whole = self.corpus.text(rows[0][0])
         except (zstandard.ZstdError, UnicodeDecodeError) as e:
             raise StoreError(f"văn bản lưu của {doc} không đọc được / the stored text of {doc} is unreadable "
                              f"({e}); 'cchc rebuild' reads its file again") from e

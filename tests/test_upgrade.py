@@ -94,6 +94,18 @@ def as_layout_9(path: Path) -> int:
     return marked
 
 
+def as_layout_10(path: Path) -> None:
+    """Make a built store what layout 10 wrote: each text a zstd frame of its own, no
+    dictionary of texts."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        texts = [(doc, db.unpack_text(blob, conn)) for doc, blob in conn.execute("SELECT doc, text FROM sources")]
+        conn.executemany("UPDATE sources SET text = ? WHERE doc = ?", ((db.pack_text(t), d) for d, t in texts))
+        conn.execute("DELETE FROM dictionaries WHERE name = ?", (db.TEXTS,))
+        conn.execute("PRAGMA user_version=10")
+    conn.close()
+
+
 def fts_entries(store: Path) -> list[tuple]:
     """Every FTS5 table's tokens, each with its row and place (``fts5vocab``)."""
     conn = db.connect(store / db.DB_NAME)
@@ -136,6 +148,9 @@ def as_layout_7(path: Path) -> None:
         conn.execute(edges.view().replace("doc AS source", "document AS source").replace("rowid > 0", "doc != ''"))
         conn.execute("PRAGMA user_version=7")
     conn.close()
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame's first bytes
 
 
 def converted(built: Path, tmp_path: Path, convert: Callable[[Path], None]) -> Path:
@@ -256,6 +271,30 @@ def test_a_layout_9_store_with_an_unreadable_record_is_left_as_it_was_until_rebu
     assert "not upgraded in place (targets row" in r.output
     assert fts_entries(layout_9) == fts_entries(own_store)
     assert Store(layout_9).load_export() == Store(own_store).load_export()
+
+
+def test_a_layout_10_store_gets_its_texts_compressed_with_a_dictionary(own_store: Path, tmp_path: Path) -> None:
+    layout_10 = converted(own_store, tmp_path, as_layout_10)
+    frames = sql_rows(layout_10, "SELECT doc, text FROM sources ORDER BY doc")
+    assert frames and all(blob[:4] == ZSTD_MAGIC for _, blob in frames)
+    upgraded_by_the_next_build(layout_10, own_store)
+    assert texts_of(layout_10) == texts_of(own_store)
+    now = sql_rows(layout_10, "SELECT doc, text FROM sources ORDER BY doc")
+    assert [doc for doc, _ in now] == [doc for doc, _ in frames]
+    # each text compressed with the store's dictionary (a dictionary's record: 0x01, its key)
+    assert all(blob[:1] == b"\x01" for _, blob in now)
+    assert sum(len(b) for _, b in now) < sum(len(b) for _, b in frames)
+
+
+def test_a_layout_10_store_with_an_unreadable_text_is_left_as_it_was_until_rebuilt(own_store: Path,
+                                                                                  tmp_path: Path) -> None:
+    layout_10 = converted(own_store, tmp_path, as_layout_10)
+    sql_write(layout_10, "UPDATE sources SET text = x'28b52ffd00' WHERE doc = (SELECT max(doc) FROM sources)")
+    before = sql_rows(layout_10, "SELECT * FROM sources ORDER BY doc")
+    refused_by_the_next_build(layout_10, r"the stored text of \S+ is unreadable")
+    assert sql_rows(layout_10, "SELECT * FROM sources ORDER BY doc") == before  # nothing stored is lost
+    assert sql_rows(layout_10, "PRAGMA user_version") == [(10,)]
+    assert sql_rows(layout_10, f"SELECT 1 FROM dictionaries WHERE name = '{db.TEXTS}'") == []
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

@@ -343,6 +343,15 @@ class Corpus:
             with self._lock:
                 return db.decode(blob, self._conn)
 
+    def text(self, blob: bytes) -> str:
+        """A stored document text (``database.unpack_text``; its dictionary read on this
+        connection when first met)."""
+        try:
+            return db.unpack_text(blob)
+        except LookupError:
+            with self._lock:
+                return db.unpack_text(blob, self._conn)
+
     def recs(self, table: str, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """A table's records meeting an SQL condition, in the export's order."""
         sql = f"SELECT rec FROM {table}" + (f" WHERE {where}" if where else "")

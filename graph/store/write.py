@@ -35,7 +35,7 @@ from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
 # the tables whose dictionaries are made from a new store's first documents
-_TRAINED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", "doc_keys")
+_TRAINED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", "doc_keys", db.TEXTS)
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -60,7 +60,7 @@ class Extracted:
     extractor_version: str
     warnings: list[str]
     gaps: dict[str, int]  # kind → count
-    text: bytes  # its normalized text, compressed (``database.pack_text``)
+    text: str  # its normalized text (compressed by the build: ``database.pack_text``)
     keys: bytes  # what linking reads (``document_part``'s keys), as JSON
     match: bytes  # of these, what citations are resolved by (its ``doc`` keys), as JSON
     named: list[tuple[str, str]]  # the jurisdictions, indicators and areas it names (kind, id)
@@ -73,7 +73,7 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
     build itself only inserts)."""
     part = document_part(facts)
     return Extracted(facts.meta.sha256, facts.extractor_version, list(facts.warnings),
-                     dict(Counter(g.kind for g in facts.gaps)), db.pack_text(facts.text),
+                     dict(Counter(g.kind for g in facts.gaps)), facts.text,
                      orjson.dumps(part["keys"]), orjson.dumps(part["keys"]["doc"]), delta.named(part["keys"]),
                      [(a["id"], orjson.dumps(a["aliases"]).decode() if a["aliases"] else None,
                        orjson.dumps(a)) for a in part["agencies"]],
@@ -143,6 +143,7 @@ class Writer:
         db.train_documents(conn, [got.rows for _, got, _, _ in pending])
         db.train(conn, "doc_agencies", [rec for _, got, _, _ in pending for _, _, rec in got.agencies])
         db.train(conn, "doc_keys", [got.keys for _, got, _, _ in pending])
+        db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])
         for args in pending:
             self._write(conn, *args)
 
@@ -153,7 +154,7 @@ class Writer:
             _delete(conn, doc)
         conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
-                      orjson.dumps(src.warnings), orjson.dumps(src.gaps), got.text))
+                      orjson.dumps(src.warnings), orjson.dumps(src.gaps), db.pack_text(got.text, conn)))
         conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, db.pack(conn, "doc_keys", got.keys)))
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
         if self.match is not None:
