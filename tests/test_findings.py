@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -320,3 +321,42 @@ def test_the_kinds_of_kept_findings_are_found_from_their_index(seed_store: Path)
         assert all("findings_unit" in step for step in plan if "findings" in step), plan
     finally:
         conn.close()
+
+
+def test_each_checks_findings_are_compressed_with_a_dictionary_of_their_own(corpus: Path, tmp_path: Path) -> None:
+    """One dictionary a check (its findings share their own strings); a store whose findings
+    were all compressed with one dictionary, as before, answers the same, and what its next
+    build writes of a check is compressed with that check's dictionary."""
+    for name, text in OTHERS.items():
+        (corpus / name).write_text(text.format(year="2021"), encoding="utf-8")
+    store = tmp_path / "store"
+    Store(store).build([corpus])
+    conn = db.connect(store / db.DB_NAME)
+    dictionaries = {name: zlib.crc32(data).to_bytes(4, "big") for name, data in conn.execute(
+        "SELECT name, data FROM dictionaries WHERE name LIKE 'findings%'")}
+    kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM findings")}
+    assert len(kinds) > 1 and set(dictionaries) == {findings.dictionary_of(k) for k in kinds}
+    for kind, rec in conn.execute("SELECT kind, rec FROM findings"):
+        assert rec[1:5] == dictionaries[findings.dictionary_of(kind)]
+    asked = _asked(store)
+    # as a store of one dictionary for every finding wrote them
+    with db.transaction(conn):
+        recs = conn.execute("SELECT rowid, rec FROM findings").fetchall()
+        raw = [(rowid, db.unpack(rec, conn)) for rowid, rec in recs]
+        conn.execute("DELETE FROM dictionaries WHERE name LIKE 'findings.%'")
+        db.train(conn, "findings", [r for _, r in raw])
+        conn.executemany("UPDATE findings SET rec = ? WHERE rowid = ?",
+                         ((db.pack(conn, "findings", r), rowid) for rowid, r in raw))
+    db.forget(conn)
+    conn.close()
+    assert _asked(store) == asked == _live(store)
+    (corpus / "parent.txt").write_text(PARENT.format(share=85), encoding="utf-8")
+    Store(store).build([corpus])
+    assert _asked(store) == _live(store)
+    conn = db.connect(store / db.DB_NAME)
+    now = {name: zlib.crc32(data).to_bytes(4, "big") for name, data in conn.execute(
+        "SELECT name, data FROM dictionaries WHERE name LIKE 'findings.%'")}
+    assert now  # the checks written again have theirs
+    for kind, rec in conn.execute("SELECT kind, rec FROM findings"):
+        assert rec[1:5] in (now.get(findings.dictionary_of(kind)), db.learn(conn)["findings"].key)
+    conn.close()

@@ -200,16 +200,25 @@ def _rows(name: str, found: Iterable[Violation]) -> Iterator[tuple[Any, ...]]:
         yield (name, unit, *order_key(v), f"{unit or ''}\x1f{n:08d}", orjson.dumps(v))
 
 
+def dictionary_of(check: str) -> str:
+    """The name of the dictionary a check's findings are compressed with: one a check, as each
+    check's findings share their own long strings (one dictionary for all, trained on the first
+    check's, left the others' 2.6x as large: 12.6 → 4.8 MB at 10,000 documents). A store whose
+    findings were written with one dictionary (``findings``) reads them: each record names its
+    dictionary."""
+    return f"findings.{check}"
+
+
 def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> set[str]:
     """Insert a check's findings; the documents they are of."""
-    rows = _rows(name, found)
+    rows, dictionary = _rows(name, found), dictionary_of(name)
     head = [r for _, r in zip(range(SAMPLES), rows, strict=False)]
-    db.train(conn, "findings", [r[-1] for r in head])  # (a store has one: kept)
+    db.train(conn, dictionary, [r[-1] for r in head])  # (a store has one: kept)
     documents: set[str] = set()
 
     def packed(r: tuple[Any, ...]) -> tuple[Any, ...]:
         documents.add(r[4])
-        return (*r[:-1], db.pack(conn, "findings", r[-1]))
+        return (*r[:-1], db.pack(conn, dictionary, r[-1]))
     conn.executemany("INSERT INTO findings (kind, unit, sev, rule, document, start, tie, rec) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", map(packed, itertools.chain(head, rows)))
     return documents
