@@ -265,7 +265,7 @@ class Graph:
             raise NotFound(f"không lưu văn bản của / no text stored for {doc!r}")
         try:
             whole = self.corpus.text(rows[0][0])
-        except (zstandard.ZstdError, UnicodeDecodeError) as e:
+        except (zstandard.ZstdError, UnicodeDecodeError, LookupError) as e:  # (Lookup: no dictionary)
             raise StoreError(f"văn bản lưu của {doc} không đọc được / the stored text of {doc} is unreadable "
                              f"({e}); 'cchc rebuild' reads its file again") from e
         stop = len(whole) if end is None else end

@@ -43,7 +43,8 @@ DB_NAME = "cchc.sqlite"
 # 6 stored every edge (7 reads most from their records: ``graph.store.edges``); 7 held each
 # record's document twice in the document tables, and their indexes; 8 kept each document's
 # facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables); 9's
-# FTS5 texts had no percent marks (``fts_text``)
+# FTS5 texts had no percent marks (``fts_text``); 10 kept each text as a zstd frame of its own
+# (11 compresses them with the store's dictionary of texts, ``TEXTS``)
 SCHEMA_VERSION = 11
 UPGRADABLE = (6, 7, 8, 9, 10)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
