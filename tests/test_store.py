@@ -534,3 +534,32 @@ def test_a_build_makes_the_indexes_added_to_the_schema_since_the_store_was_made(
     assert "names_linked" in str(plan)
     Store(tmp_path / "fresh").build([corpus])
     assert _digest(store) == _digest(tmp_path / "fresh")
+
+
+def test_linked_rows_are_compressed_once_there_are_enough_to_learn_from(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agencies, references … linking makes are compressed like the documents' rows once a
+    table has enough of them to make its dictionary from (fewer stay plain JSON); a store with
+    plain linked rows (as before) reads and changes the same."""
+    from cchc_graph.graph.store import database
+
+    corpus, store, plain = _corpus(tmp_path), tmp_path / "store", tmp_path / "plain"
+    monkeypatch.setattr(database, "MIN_SAMPLES", 4)  # the bundled examples name ~20 agencies
+    Store(store).build([corpus])
+    linked = [r for (r,) in _sql(store, "SELECT rec FROM agencies WHERE doc IS NULL")]
+    assert len(linked) >= 4 and all(r[:1] == b"\x01" for r in linked)
+    assert all(r[:1] == b"{" for (r,) in _sql(store, "SELECT rec FROM indicators WHERE doc IS NULL"))  # too few
+    monkeypatch.setattr(database, "MIN_SAMPLES", 10**9)
+    Store(plain).build([corpus])
+    assert all(r[:1] == b"{" for (r,) in _sql(plain, "SELECT rec FROM agencies WHERE doc IS NULL"))
+    assert Store(store).read_export() == Store(plain).read_export()
+    # a change adding an agency and naming known ones again: rows inserted and rewritten
+    doc = _docs(corpus)[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nSở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ "
+                   "kiểm tra việc số hóa hồ sơ trước ngày 30/9/2025.\n", encoding="utf-8")
+    for s in (store, plain):
+        assert len(Store(s).build([corpus]).loaded) == 1
+    fresh = tmp_path / "fresh"
+    Store(fresh).build([corpus])
+    assert Store(store).read_export() == Store(plain).read_export() == Store(fresh).read_export()
+    assert any("khoa-hoc-va-cong-nghe" in a["id"] for a in Store(store).read_export()["agencies"])

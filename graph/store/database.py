@@ -353,6 +353,12 @@ _KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its
 _WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
 
 
+# the records a table's dictionary is made from when ``_insert`` writes its first rows: at
+# least so many (fewer stay plain JSON until then: a dictionary made from one linked record
+# would serve the table for good), at most so many (the trainer's time grows with them)
+MIN_SAMPLES, MAX_SAMPLES = 32, 2_000
+
+
 def make_dictionary(samples: list[bytes]) -> bytes:
     """A dictionary from sample records: zstd's trainer, or (too few samples for it) records
     taken evenly across the samples, the last ones nearest the data."""
@@ -512,17 +518,15 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     cols = ", ".join(f'"{c}"' for c in t.columns)
     marks = ", ".join("?" * (len(t.columns) + 4))
     sql = f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES ({marks})"
-    # the linked rows (doc NULL) stay plain JSON: each build compares them all with the new
-    # lists (relink.py), which decompressing would slow by ~0.1 s at 10k for ~15 MB saved
-    records, plain = list(records), doc is None
-    if not plain and t.name not in _codecs(conn):
-        train(conn, t.name, [orjson.dumps(r) for r in records])
+    records = list(records)
+    if t.name not in _codecs(conn) and len(records) >= MIN_SAMPLES:
+        train(conn, t.name, [orjson.dumps(r) for r in records[:MAX_SAMPLES]])
     first = -len(records) if whole else (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0]
                                           or 0) + 1
     key = "id" if t.name == "documents" else "document"
     rows = [(first + n, (rec.get(key) or "") if whole else doc, i,
              *(_field(rec, c, documents) for c in t.columns),
-             orjson.dumps(rec) if plain else encode(conn, t.name, rec))
+             encode(conn, t.name, rec))
             for n, (i, rec) in enumerate(enumerate(records, start))]
     conn.executemany(sql, rows)
     if t.fts:
@@ -630,7 +634,7 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
     # (+doc: found by id, not among every linked row by the doc index)
     now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE +doc IS NULL AND id IN "
                        "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
-    insert_names(conn, key, None, (decode(rec) for _, rec in now), (o for o, _ in now))
+    insert_names(conn, key, None, (decode(rec, conn) for _, rec in now), (o for o, _ in now))
     if moved:
         conn.execute(f"UPDATE names SET ord = x.ord FROM {t.name} x WHERE names.grp = ? AND "
                      "names.doc IS NULL AND x.doc IS NULL AND x.id = names.node AND names.ord != x.ord",

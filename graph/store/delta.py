@@ -124,7 +124,7 @@ def _members(conn: sqlite3.Connection, member: dict[str, dict[str, bool]]
     out: dict[str, dict[str, Any]] = {}
     again: set[str] = set()
     for agency, docs in member.items():
-        rec = orjson.loads(stored[agency]) if agency in stored else None  # (linked rows are plain JSON)
+        rec = db.decode(stored[agency], conn) if agency in stored else None
         if rec is None or any(not joins and rec["documents"][0] == d for d, joins in docs.items()):
             again.add(agency)
             continue
@@ -338,10 +338,9 @@ def _apply(conn: sqlite3.Connection, t: db.Table, recs: dict[str, dict[str, Any]
             db._insert(conn, t, None, [rec], -1)  # placed below
             changed.add(i)
             moved = True
-        # (linked rows are plain JSON)
-        elif rec is not None and old is not None and orjson.dumps(rec) != old[1]:
+        elif rec is not None and old is not None and orjson.dumps(rec) != db.unpack(old[1], conn):
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(db._field(rec, c) for c in t.columns), orjson.dumps(rec), old[0]))
+                         (*(db._field(rec, c) for c in t.columns), db.encode(conn, t.name, rec), old[0]))
             changed.add(i)
     if moved:
         conn.execute(f"UPDATE {t.name} SET ord = r.o FROM (SELECT rowid AS rid, row_number() OVER "

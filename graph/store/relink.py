@@ -25,6 +25,7 @@ from cchc_graph.graph.store.database import (
     decode,
     encode,
     insert_names,
+    pack,
     sync_linked_names,
     unpack,
 )
@@ -112,7 +113,7 @@ def _sync(conn: sqlite3.Connection, t: Table, recs: list[dict[str, Any]]) -> tup
             if keyed:
                 touched.add(recs[i]["id"])
             conn.execute(f"UPDATE {t.name} SET {sets}, rec = ? WHERE rowid = ?",
-                         (*(_field(recs[i], c) for c in t.columns), new[i], old[i][0]))
+                         (*(_field(recs[i], c) for c in t.columns), pack(conn, t.name, new[i]), old[i][0]))
         return touched, False
     gone = old[head:len(old) - tail]
     if keyed:
