@@ -353,9 +353,9 @@ _KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its
 _WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
 
 
-# the records a table's dictionary is made from when ``_insert`` writes its first rows: at
-# least so many (fewer stay plain JSON until then: a dictionary made from one linked record
-# would serve the table for good), at most so many (the trainer's time grows with them)
+# the records a table without a dictionary gets one from when ``_insert`` writes them: at least
+# so many at once (rows written fewer at a time stay plain JSON: a dictionary made from one
+# linked record would serve the table for good), at most so many (the trainer's time grows)
 MIN_SAMPLES, MAX_SAMPLES = 32, 2_000
 
 
