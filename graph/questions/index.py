@@ -335,22 +335,21 @@ class Corpus:
             yield run
 
     def decode(self, blob: bytes) -> dict[str, Any]:
-        """A stored record (``database.decode``; its dictionary read on this connection when
-        first met)."""
-        try:
-            return db.decode(blob)
-        except LookupError:
-            with self._lock:
-                return db.decode(blob, self._conn)
+        """A stored record (``database.decode``)."""
+        return self._unpacked(db.decode, blob)
 
     def text(self, blob: bytes) -> str:
-        """A stored document text (``database.unpack_text``; its dictionary read on this
-        connection when first met)."""
+        """A stored document text (``database.unpack_text``)."""
+        return self._unpacked(db.unpack_text, blob)
+
+    def _unpacked(self, read: Callable[..., T], blob: bytes) -> T:
+        """``read(blob)``, the dictionary it was compressed with read on this connection when
+        this process first meets it."""
         try:
-            return db.unpack_text(blob)
+            return read(blob)
         except LookupError:
             with self._lock:
-                return db.unpack_text(blob, self._conn)
+                return read(blob, self._conn)
 
     def recs(self, table: str, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """A table's records meeting an SQL condition, in the export's order."""
