@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store import edges
+from cchc_graph.graph.store import edges, upgrade
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.graph.store.linking import build_export, document_part, resolve_body
 from cchc_graph.loaders.pipeline import load_document
@@ -83,6 +83,24 @@ def test_an_edge_kind_no_arm_reads_is_refused_not_lost() -> None:
         edges.stored(rows)
 
 
+def test_a_responsibility_names_its_task_by_the_tasks_row_id(own_store: Path) -> None:
+    """The column holds the row id of the task (of the same document) the record names."""
+    named = _sql(own_store, "SELECT t.id, t.doc = r.doc FROM responsibilities r LEFT JOIN tasks t "
+                            "ON t.rowid = r.task ORDER BY r.doc, r.ord")
+    export = Store(own_store).load_export()
+    assert named == [(r["task"], 1) for r in export["responsibilities"]] and len(named) > 20
+
+
+def test_a_responsibility_naming_a_task_not_of_its_document_is_refused_before_the_store() -> None:
+    parts = (document_part(load_document(path))["body"] for path in sorted(EXAMPLES.glob("*.md")))
+    rows = next(r for r in (resolve_body(p, {"resolution": {}, "inferred": {}}) for p in parts)
+                if r["responsibilities"])
+    assert db.encode_body(rows)["responsibilities"][0]
+    rows["responsibilities"][-1] = {**rows["responsibilities"][-1], "task": "task:elsewhere:1"}
+    with pytest.raises(ValueError, match="names task 'task:elsewhere:1', none of the document's tasks"):
+        db.encode_body(rows)
+
+
 # --- the upgrade of a layout-6 store ------------------------------------------------------------
 
 def _as_layout_6(path: Path) -> None:
@@ -91,7 +109,8 @@ def _as_layout_6(path: Path) -> None:
     ``issuer_agency`` column, the stored edges' dictionary named ``edges``, the facts in zlib."""
     as_layout_7(path)
     conn = db.connect(path)
-    rows = conn.execute(f"SELECT doc, source, target, type, citation, arm, rec FROM ({edges.select(edges.COLUMNS)}) "
+    rows = conn.execute("SELECT doc, source, target, type, citation, arm, rec FROM "
+                        f"({edges.select(edges.COLUMNS, arms=upgrade.ARMS_11)}) "
                         "ORDER BY doc IS NULL, doc, ord").fetchall()
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")

@@ -257,8 +257,10 @@ def _export(store: Path) -> bytes:
     try:
         tables: dict[str, Any] = {}
         for t in db.TABLES.values():
-            cols = ", ".join(f'"{c}"' for c in t.columns)
-            tables[t.name] = conn.execute(f"SELECT doc, ord, {cols} FROM {t.name} "
+            keys = dict(t.keys)  # (a row id named, as its id: row ids follow the order of writes)
+            cols = ", ".join(f'(SELECT id FROM {keys[c]} k WHERE k.rowid = x."{c}")' if c in keys else f'"{c}"'
+                             for c in t.columns)
+            tables[t.name] = conn.execute(f"SELECT doc, ord, {cols} FROM {t.name} x "
                                           "ORDER BY doc IS NULL, doc, ord").fetchall()
             if t.fts:  # what the (contentless) index holds: each word at its place in a row's text
                 conn.execute(f"CREATE VIRTUAL TABLE temp.words_{t.name} USING fts5vocab(main, fts_{t.name}, "

@@ -435,7 +435,7 @@ def test_a_task_counts_the_agencies_it_has_lead_rows_for(corpus: str, request: p
     responsibilities say."""
     c = request.getfixturevalue(corpus)
     rows = c.rows("SELECT t.leads, (SELECT count(DISTINCT agency) FROM responsibilities r "
-                  "WHERE r.task = t.id AND r.role = 'lead') FROM tasks t")
+                  "WHERE r.task = t.rowid AND r.role = 'lead') FROM tasks t")
     assert all((leads > 0) == (n > 0) for leads, n in rows)
     assert any(n for _, n in rows) and any(not n for _, n in rows)
 

@@ -14,8 +14,9 @@ import cchc_graph
 import orjson
 import pytest
 from cchc_graph.api.cli import cli
+from cchc_graph.graph.questions import findings
 from cchc_graph.graph.store import database as db
-from cchc_graph.graph.store import edges
+from cchc_graph.graph.store import edges, upgrade
 from cchc_graph.graph.store.build import Store, StoreError
 from cchc_graph.loaders.pipeline import load_document
 from click.testing import CliRunner
@@ -48,9 +49,30 @@ _LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "t
                   "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
 
 
+def as_layout_11(path: Path) -> None:
+    """Make a built store what layout 11 wrote: each responsibility's task held by its id, in a
+    column of no type, and the view ``edges`` reading it so."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        conn.execute("DROP VIEW edges")
+        conn.execute("ALTER TABLE responsibilities RENAME TO responsibilities_12")
+        conn.execute('CREATE TABLE responsibilities (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, '
+                     '"agency", "role", "task", "start", rec BLOB NOT NULL)')
+        conn.execute("INSERT INTO responsibilities SELECT r.rowid, r.doc, r.ord, r.agency, r.role, "
+                     "(SELECT id FROM tasks WHERE rowid = r.task), r.start, r.rec FROM responsibilities_12 r")
+        conn.execute("DROP TABLE responsibilities_12")
+        for stmt in (*db._ddl(), *findings.DDL):
+            if stmt.startswith("CREATE INDEX"):
+                conn.execute(stmt)
+        conn.execute(f"CREATE VIEW edges AS {edges.select(edges.COLUMNS, arms=upgrade.ARMS_11)}")
+        conn.execute("PRAGMA user_version=11")
+    conn.close()
+
+
 def as_layout_8(path: Path) -> None:
     """Make a built store what layout 8 wrote: each document's facts in ``sources`` (those its
     file gives when read again), as JSON compressed with the dictionary ``facts``."""
+    as_layout_11(path)
     conn = db.connect(path)
     with db.transaction(conn):
         stamps = conn.execute(f"SELECT {db.SOURCE_STAMP} FROM sources ORDER BY doc").fetchall()
@@ -72,6 +94,7 @@ _STAMP_8 = ("doc TEXT PRIMARY KEY, source_path TEXT NOT NULL, sha256 TEXT NOT NU
 def as_layout_9(path: Path) -> int:
     """Make a built store what layout 9 wrote: FTS5 texts without the marks of % (``plain_d``
     alone); how many texts had marks."""
+    as_layout_11(path)
     conn = db.connect(path)
     marked = 0
     with db.transaction(conn):
@@ -97,6 +120,7 @@ def as_layout_9(path: Path) -> int:
 def as_layout_10(path: Path) -> None:
     """Make a built store what layout 10 wrote: each text a zstd frame of its own, no
     dictionary of texts."""
+    as_layout_11(path)
     conn = db.connect(path)
     with db.transaction(conn):
         texts = [(doc, db.unpack_text(blob, conn)) for doc, blob in conn.execute("SELECT doc, text FROM sources")]
@@ -145,7 +169,8 @@ def as_layout_7(path: Path) -> None:
         for stmt in _LAYOUT_7_INDEXES:
             conn.execute(stmt)
         # its view read a record's document from the column, a whole export's rows by doc ''
-        conn.execute(edges.view().replace("doc AS source", "document AS source").replace("rowid > 0", "doc != ''"))
+        conn.execute(f"CREATE VIEW edges AS {edges.select(edges.COLUMNS, arms=upgrade.ARMS_11)}"
+                     .replace("doc AS source", "document AS source").replace("rowid > 0", "doc != ''"))
         conn.execute("PRAGMA user_version=7")
     conn.close()
 
@@ -295,6 +320,29 @@ def test_a_layout_10_store_with_an_unreadable_text_is_left_as_it_was_until_rebui
     assert sql_rows(layout_10, "SELECT * FROM sources ORDER BY doc") == before  # nothing stored is lost
     assert sql_rows(layout_10, "PRAGMA user_version") == [(10,)]
     assert sql_rows(layout_10, f"SELECT 1 FROM dictionaries WHERE name = '{db.TEXTS}'") == []
+
+
+def test_a_layout_11_store_gets_its_responsibilities_tasks_by_row_id(own_store: Path, tmp_path: Path) -> None:
+    layout_11 = converted(own_store, tmp_path, as_layout_11)
+    named = "SELECT r.rowid, t.rowid, t.id FROM responsibilities r JOIN tasks t ON {} ORDER BY r.rowid"
+    by_id = sql_rows(layout_11, named.format("t.id = r.task"))
+    assert by_id and sql_rows(layout_11, "SELECT DISTINCT typeof(task) FROM responsibilities") == [("text",)]
+    upgraded_by_the_next_build(layout_11, own_store)
+    # each row names the same task, by the task's row id
+    assert sql_rows(layout_11, named.format("t.rowid = r.task")) == by_id
+    assert sql_rows(layout_11, "SELECT DISTINCT typeof(task) FROM responsibilities") == [("integer",)]
+
+
+def test_a_layout_11_store_naming_a_task_not_of_its_document_is_left_as_it_was(own_store: Path,
+                                                                               tmp_path: Path) -> None:
+    layout_11 = converted(own_store, tmp_path, as_layout_11)
+    sql_write(layout_11, "UPDATE responsibilities SET task = (SELECT max(id) FROM tasks t WHERE t.doc != "
+                         "responsibilities.doc) WHERE rowid = (SELECT min(rowid) FROM responsibilities)")
+    before = sql_rows(layout_11, "SELECT * FROM responsibilities ORDER BY rowid")
+    refused_by_the_next_build(layout_11, r"responsibilities row 1 of document '\w+' names task 'task:\w+:\d+', "
+                                         "none of the document's tasks")
+    assert sql_rows(layout_11, "SELECT * FROM responsibilities ORDER BY rowid") == before  # nothing is lost
+    assert sql_rows(layout_11, "PRAGMA user_version") == [(11,)]
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

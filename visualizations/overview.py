@@ -89,7 +89,7 @@ def _facts(c: Corpus, docs: list[str]) -> dict[str, list[int]]:
             out[d][i] = n
     for d, agencies, leads, cooperating in c.rows(
             "SELECT t.doc, count(DISTINCT r.agency), sum(r.role = 'lead'), sum(r.role = 'cooperate') "
-            "FROM responsibilities r JOIN tasks t ON t.id = r.task WHERE t.doc IN "
+            "FROM responsibilities r JOIN tasks t ON t.rowid = r.task WHERE t.doc IN "
             "(SELECT value FROM json_each(?)) GROUP BY t.doc", (p,)):
         out[d][2:] = [agencies, leads, cooperating]
     return out

@@ -82,7 +82,8 @@ _CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # it was and as it is, tells whether the lines between agencies moved)
     "responsibilities": (("INSERT", "DELETE", "UPDATE OF rec"),
                          (*_DOCUMENT,
-                          "SELECT {sign}, {r}.task || char(31) || {r}.role || char(31) || {r}.agency "
+                          "SELECT {sign}, (SELECT id FROM tasks WHERE rowid = {r}.task) || char(31) "
+                          "|| {r}.role || char(31) || {r}.agency "
                           "WHERE {r}.role IN ('lead', 'report_to')")),
     # (a reference's citations are compared with each other: each row as it was and as it is
     # tells whether they moved; a document written again with the same citations moves none)

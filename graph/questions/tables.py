@@ -8,6 +8,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import orjson
+from cchc_graph.graph.store.database import TABLES
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
@@ -271,12 +272,19 @@ class Grouped:
     def __init__(self, c: Corpus, table: str, column: str) -> None:
         self._c, self._t, self._col = c, table, column
         self._got: dict[Any, list[dict[str, Any]]] = {}
+        # a column holding the row ids of another table's ids (``Table.keys``): read as ids
+        ref = dict(TABLES[table].keys).get(column)
+        self._value = f"(SELECT id FROM {ref} WHERE rowid = {column})" if ref else column
+        self._of = f"(SELECT rowid FROM {ref} WHERE id = ?)" if ref else "?"
+        self._among = f"IN (SELECT rowid FROM {ref} WHERE id {IN_LIST})" if ref else IN_LIST
 
     def __getitem__(self, key: Any) -> list[dict[str, Any]]:
         got = self._got.get(key)
         if got is None:
+            cond = f"{self._col} IS NULL" if key is None else f"{self._col} = {self._of}"
+            params = () if key is None else (key,)
             got = self._got[key] = [self._c.decode(r) for (r,) in self._c.rows(
-                f"SELECT rec FROM {self._t} WHERE {self._col} IS ? ORDER BY {EXPORT_ORDER}", (key,))]
+                f"SELECT rec FROM {self._t} WHERE {cond} ORDER BY {EXPORT_ORDER}", params)]
         return got
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -287,8 +295,9 @@ class Grouped:
         todo = [k for k in set(keys) if k not in self._got]
         for k in todo:
             self._got[k] = []
-        for key, r in self._c.rows(f"SELECT {self._col}, rec FROM {self._t} WHERE {self._col} {IN_LIST} "
-                                   f"ORDER BY {EXPORT_ORDER}", (json_list(todo),)):
+        sql = (f"SELECT {self._value}, rec FROM {self._t} WHERE {self._col} {self._among} "
+               f"ORDER BY {EXPORT_ORDER}")
+        for key, r in self._c.rows(sql, (json_list(todo),)):
             self._got[key].append(self._c.decode(r))
 
 

@@ -44,9 +44,10 @@ DB_NAME = "cchc.sqlite"
 # record's document twice in the document tables, and their indexes; 8 kept each document's
 # facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables); 9's
 # FTS5 texts had no percent marks (``fts_text``); 10 kept each text as a zstd frame of its own
-# (11 compresses them with the store's dictionary of texts, ``TEXTS``)
-SCHEMA_VERSION = 11
-UPGRADABLE = (6, 7, 8, 9, 10)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
+# (11 compresses them with the store's dictionary of texts, ``TEXTS``); 11 held each
+# responsibility's task by its id (12: by its row's id, ``Table.keys``)
+SCHEMA_VERSION = 12
+UPGRADABLE = (6, 7, 8, 9, 10, 11)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
@@ -66,6 +67,12 @@ class Table:
     export_key: str
     columns: tuple[str, ...]  # record fields copied into columns of the same name
     fts: str | None = None  # the record field the table's FTS5 index holds
+    # columns holding, for the record's field (an id), the row id of that id's row in another
+    # table of the same document: (column, table). ~4 bytes where the id took ~34, in the row
+    # and in each index holding the column (a responsibility's task: ~17 MB of 500 at 10,000
+    # documents). A built document's row names one (``encode_body``); a whole export's field
+    # naming none is NULL.
+    keys: tuple[tuple[str, str], ...] = ()
 
 
 # documents' own lists (replaced per document), then the lists linking makes
@@ -75,7 +82,8 @@ DOCUMENT_TABLES = (
                                      "inferred_fold", "title_fold", "issuer_agency")),
     # (a record's document is its row's ``doc``: no column of its own)
     Table("tasks", "tasks", ("id", "section", "area", "start", "leads", "due_order"), fts="text"),
-    Table("responsibilities", "responsibilities", ("agency", "role", "task", "start")),
+    Table("responsibilities", "responsibilities", ("agency", "role", "task", "start"),
+          keys=(("task", "tasks"),)),
     Table("targets", "targets", ("id", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "ref", "relation", "number", "resolves_to", "start",
                                      "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
@@ -191,7 +199,9 @@ NAME_GROUPS = tuple(NAME_FIELDS)  # the order search lists them in
 
 def _ddl() -> Iterator[str]:
     for t in TABLES.values():
-        cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else "") for c in t.columns)
+        # (a key column INTEGER: compared with row ids, so that its index serves the comparison)
+        cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else " INTEGER" if c in dict(t.keys) else "")
+                         for c in t.columns)
         yield (f"CREATE TABLE IF NOT EXISTS {t.name} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER "
                f"NOT NULL, {cols}, rec BLOB NOT NULL)")
         yield f"CREATE INDEX IF NOT EXISTS {t.name}_doc ON {t.name}(doc, ord)"
@@ -528,6 +538,11 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
              *(_field(rec, c, documents) for c in t.columns),
              encode(conn, t.name, rec))
             for n, (i, rec) in enumerate(enumerate(records, start))]
+    for col, ref in t.keys:  # (the ids' rows are written first: ``DOCUMENT_TABLES``' order)
+        at = 3 + t.columns.index(col)
+        rowid_of = dict(conn.execute(f"SELECT id, rowid FROM {ref} WHERE id IN (SELECT value FROM "
+                                     "json_each(?))", (orjson.dumps([r[at] for r in rows]).decode(),)))
+        rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
     conn.executemany(sql, rows)
     if t.fts:
         conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
@@ -568,12 +583,27 @@ def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
     documents = {d["id"]: d for d in rows["documents"]}
     for t in DOCUMENT_TABLES:
         recs = edges.stored(rows) if t.name == edges.STORED else rows[t.export_key]
-        out[t.name] = ([(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
-                        for i, r in enumerate(recs)],
-                       [fts_field(t.name, r) for r in recs] if t.fts else [])
+        body = [(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
+                for i, r in enumerate(recs)]
+        out[t.name] = (_placed(t, rows, body), [fts_field(t.name, r) for r in recs] if t.fts else [])
     names = name_rows("documents", rows["documents"])
     out["names"] = ([row for row, _ in names], [text for _, text in names])
     return out
+
+
+def _placed(t: Table, rows: dict[str, list[dict[str, Any]]], body: list[tuple[Any, ...]]
+            ) -> list[tuple[Any, ...]]:
+    """A document's encoded rows of ``t`` with each key column's id made its place in the
+    document's list of the table it names (``insert_encoded`` adds that list's first row id)."""
+    for col, ref in t.keys:
+        at = 1 + t.columns.index(col)
+        place = {r["id"]: i for i, r in enumerate(rows[TABLES[ref].export_key])}
+        missing = [r[at] for r in body if r[at] not in place]
+        if missing:  # (extraction makes none: a new extractor's mistake, stopped before the store)
+            raise ValueError(f"{rows['documents'][0]['id']}: a row of {t.name} names {col} "
+                             f"{missing[0]!r}, none of the document's {ref}")
+        body = [(*r[:at], place[r[at]], *r[at + 1:]) for r in body]
+    return body
 
 
 def train_documents(conn: sqlite3.Connection, encoded: list[Encoded]) -> None:
@@ -594,6 +624,9 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]
+        for col, ref in t.keys:  # a place in the document's list of ``ref`` → its row id
+            at, first = 1 + t.columns.index(col), rowids[ref] - len(encoded[ref][0])
+            rows = [(*r[:at], first + r[at], *r[at + 1:]) for r in rows]
         cols = ", ".join(f'"{c}"' for c in t.columns)
         conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
                          f"({', '.join('?' * (len(t.columns) + 4))})",
@@ -642,8 +675,10 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
 
 
 def delete_document(conn: sqlite3.Connection, doc: str) -> None:
-    """Remove a document's rows (and their FTS entries) from every table."""
-    for t in DOCUMENT_TABLES:
+    """Remove a document's rows (and their FTS entries) from every table: a row naming
+    another's row id (``Table.keys``) before that one, so that what is told of a row going
+    (``questions.findings``' triggers) can read the row it names."""
+    for t in reversed(DOCUMENT_TABLES):
         if t.fts:  # a contentless index forgets a row told the very text it was given
             gone = conn.execute(f"SELECT rowid, rec FROM {t.name} WHERE doc = ?", (doc,)).fetchall()
             conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",

@@ -44,14 +44,23 @@ class Arm:
     ord: str
     where: str
     prov: str
+    # the SQL its rows are read from when not the table's own: a table naming another's rows by
+    # their row ids (``database.Table.keys``) has their ids joined in, under its column's name
+    via: str = ""
+
+    @property
+    def rows(self) -> str:
+        """What the arm's SELECT reads ``FROM``."""
+        return f"({self.via})" if self.via else self.table
 
     @property
     def kind(self) -> str | None:
         """The one type of this arm's edges (None: read from the row)."""
         return self.type.strip("'") if self.type.startswith("'") else None
 
-    def column(self, name: str) -> str:
-        own = {"arm": str(ARMS.index(self)), "rid": "rowid", "doc": "doc", "rec": "rec"}
+    def column(self, name: str, number: int) -> str:
+        """The SQL of one of ``COLUMNS`` (``number``: the arm's place in its tuple of arms)."""
+        own = {"arm": str(number), "rid": "rowid", "doc": "doc", "rec": "rec"}
         return own.get(name) or getattr(self, name)
 
 
@@ -60,7 +69,11 @@ ARMS = (
     Arm(STORED, "source", "target", "type", "citation", f"{3 * _G} + ord", "", "edge"),
     Arm("tasks", "doc", "id", "'has_task'", "NULL", "ord * 2", _DOC, "record"),
     Arm("tasks", "id", "'area:' || area", "'in_area'", "NULL", "ord * 2 + 1", _DOC, "record"),
-    Arm("responsibilities", "agency", "task", "role", "NULL", f"{_G} + ord", _DOC, "record"),
+    # (a responsibility names its task by the task's row id, ``database.Table.keys``: joined,
+    # so that a task's, or a list of tasks', are found through the index of those row ids)
+    Arm("responsibilities", "agency", "task", "role", "NULL", f"{_G} + ord", _DOC, "record",
+        via="SELECT r.rowid AS rowid, r.doc AS doc, r.ord AS ord, r.agency AS agency, r.role AS role, "
+            "k.id AS task, r.rec AS rec FROM responsibilities r JOIN tasks k ON k.rowid = r.task"),
     Arm("targets", "doc", "id", "'sets_target'", "NULL", f"{2 * _G} + ord * 2", _DOC, "record"),
     Arm("targets", "id", "indicator", "'measured_by'", "NULL", f"{2 * _G} + ord * 2 + 1",
         f"{_DOC} AND indicator != ''", "record"),
@@ -75,28 +88,32 @@ INDEXES = (f"CREATE INDEX IF NOT EXISTS tasks_area_node ON tasks({ARMS[2].target
 
 
 def select(columns: Sequence[str], where: str = "", kinds: Iterable[str] | None = None,
-           kinds_param: str = "?2") -> str:
+           kinds_param: str = "?2", arms: tuple[Arm, ...] | None = None) -> str:
     """SQL reading ``columns`` (of ``COLUMNS``) of the edges meeting ``where``, one SELECT per
     arm joined by UNION ALL, unordered. ``where`` names the columns in braces (``{source} =
     ?1``) and is put into each arm, so that each is read through its table's index (SQLite
     does not push an ``IN (SELECT …)`` into a view's arms). ``kinds``: only edges of these
     types or of a citation (an arm whose one type is none of them is left out; the others test
-    their rows' types against the JSON list bound to ``kinds_param``)."""
-    return _select(tuple(columns), where, None if kinds is None else frozenset(kinds), kinds_param)
+    their rows' types against the JSON list bound to ``kinds_param``). ``arms``: another
+    layout's (``graph.store.upgrade``)."""
+    wanted = None if kinds is None else frozenset(kinds)
+    return _select(tuple(columns), where, wanted, kinds_param, arms or ARMS)
 
 
 @functools.lru_cache(maxsize=256)  # (a walk asks the same few statements: ~1 ms each to make)
-def _select(columns: tuple[str, ...], where: str, wanted: frozenset[str] | None, kinds_param: str) -> str:
+def _select(columns: tuple[str, ...], where: str, wanted: frozenset[str] | None, kinds_param: str,
+            arms: tuple[Arm, ...]) -> str:
     parts = []
-    for arm in ARMS:
+    for number, arm in enumerate(arms):
         if wanted is not None and arm.kind is not None and arm.kind not in wanted and arm.citation == "NULL":
             continue
-        cond = [c for c in (arm.where, where.format(**{n: f"({arm.column(n)})" for n in COLUMNS})) if c]
+        named = where.format(**{n: f"({arm.column(n, number)})" for n in COLUMNS})
+        cond = [c for c in (arm.where, named) if c]
         if wanted is not None and arm.kind is None:
             cond.append(f"({arm.citation} IS NOT NULL OR {arm.type} IN "
                         f"(SELECT value FROM json_each({kinds_param})))")
-        cols = ", ".join(f"{arm.column(c)} AS {c}" for c in columns)
-        parts.append(f"SELECT {cols} FROM {arm.table}" + (f" WHERE {' AND '.join(cond)}" if cond else ""))
+        cols = ", ".join(f"{arm.column(c, number)} AS {c}" for c in columns)
+        parts.append(f"SELECT {cols} FROM {arm.rows}" + (f" WHERE {' AND '.join(cond)}" if cond else ""))
     return " UNION ALL ".join(parts) or "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
 
 
@@ -157,7 +174,7 @@ def by_row(arm: int) -> str:
     """SQL reading one edge of arm ``arm`` by its row id (``rid``): its source, target, type,
     citation and its row's ``rec`` (for ``record``)."""
     a = ARMS[arm]
-    return f"SELECT {a.source}, {a.target}, {a.type}, {a.citation}, rec FROM {a.table} WHERE rowid = ?"
+    return f"SELECT {a.source}, {a.target}, {a.type}, {a.citation}, rec FROM {a.rows} WHERE rowid = ?"
 
 
 def in_order(conn: sqlite3.Connection, decode: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:

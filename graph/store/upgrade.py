@@ -23,12 +23,16 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
 - 10 → 11: layout 10 kept each document's text as a zstd frame of its own. The step makes the
   store's dictionary of texts (``database.TEXTS``) from its first documents' texts and
   compresses every text with it (a text that cannot be read stops it).
+- 11 → 12: layout 11 held each responsibility's task by its id; layout 12 by the task's row id
+  (``database.Table.keys``). The step checks that each names a task of its document (a row
+  that does not stops it) and puts the row ids in place.
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sqlite3
 import zlib
@@ -87,12 +91,14 @@ def _check(conn: sqlite3.Connection) -> None:
     """Raise UpgradeError unless the records give back every edge of ``edges``, in order."""
     cols, order = "doc, source, target, type, citation", "ORDER BY doc IS NULL, doc, ord"
     was = conn.execute(f"SELECT {cols} FROM edges {order}")
-    now = conn.cursor().execute(f"SELECT {cols} FROM ({edges.select(edges.COLUMNS)}) {order}")
+    now = conn.cursor().execute(f"SELECT {cols} FROM ({edges.select(edges.COLUMNS, arms=ARMS_11)}) {order}")
     for n, (a, b) in enumerate(itertools.zip_longest(was, now)):
         if a != b:
             raise UpgradeError(f"edge {n}: stored {a}, read from the records {b}")
 
 
+# the arms as layouts 7-11 read them: each responsibility's task in its column, by id
+ARMS_11 = tuple(dataclasses.replace(arm, via="") for arm in edges.ARMS)
 _DOCUMENT_COLUMN = ("tasks", "responsibilities", "targets", "citations")  # layout 7's ``document``
 _CLUSTERED = ("doc_agencies", "doc_named")  # tables layout 8 keeps in the order of their key
 
@@ -163,6 +169,30 @@ def _from_10(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=11")
 
 
+def _from_11(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP VIEW IF EXISTS edges")  # (it reads the ids through the row ids now)
+    for t in (t for t in db.DOCUMENT_TABLES if t.keys):
+        columns = ["rowid", "doc", "ord", *(f'"{c}"' for c in t.columns), "rec"]
+        mapped = list(columns)
+        for col, ref in t.keys:
+            # (a built row's id names a row of its document; a whole export's may name none: NULL)
+            stray = conn.execute(f'SELECT rowid, doc, "{col}" FROM {t.name} r WHERE rowid > 0 AND "{col}" IS '
+                                 f'NOT NULL AND NOT EXISTS (SELECT 1 FROM {ref} k WHERE k.id = r."{col}" '
+                                 "AND k.doc IS r.doc) LIMIT 1").fetchone()
+            if stray:
+                raise UpgradeError(f"{t.name} row {stray[0]} of document {stray[1]!r} names {col} "
+                                   f"{stray[2]!r}, none of the document's {ref}")
+            mapped[columns.index(f'"{col}"')] = f'(SELECT rowid FROM {ref} k WHERE k.id = r."{col}")'
+        conn.execute(f"ALTER TABLE {t.name} RENAME TO {t.name}_11")  # (its indexes go with it)
+        conn.execute(_table(t.name))  # (the key columns INTEGER: their indexes serve row ids)
+        conn.execute(f"INSERT INTO {t.name} ({', '.join(columns)}) SELECT {', '.join(mapped)} "
+                     f"FROM {t.name}_11 r ORDER BY rowid")
+        conn.execute(f"DROP TABLE {t.name}_11")
+    for stmt in (*db._ddl(), *findings.DDL):  # its indexes, and the view
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version=12")
+
+
 def _stored_text(conn: sqlite3.Connection, doc: str) -> str:
     """A document's stored text, or UpgradeError naming the document whose text cannot be read."""
     try:
@@ -206,4 +236,4 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11)
