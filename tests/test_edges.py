@@ -83,12 +83,13 @@ def test_an_edge_kind_no_arm_reads_is_refused_not_lost() -> None:
         edges.stored(rows)
 
 
-def test_a_responsibility_names_its_task_by_the_tasks_row_id(own_store: Path) -> None:
-    """The column holds the row id of the task (of the same document) the record names."""
-    named = _sql(own_store, "SELECT t.id, t.doc = r.doc FROM responsibilities r LEFT JOIN tasks t "
-                            "ON t.rowid = r.task ORDER BY r.doc, r.ord")
+def test_a_responsibility_names_its_task_and_agency_by_row_ids(own_store: Path) -> None:
+    """The columns hold the row id of the task (of the same document) the record names, and
+    that of the agency's id in ``agency_ids``."""
+    named = _sql(own_store, "SELECT t.id, t.doc = r.doc, a.id FROM responsibilities r LEFT JOIN tasks t "
+                            "ON t.rowid = r.task LEFT JOIN agency_ids a ON a.rowid = r.agency ORDER BY r.doc, r.ord")
     export = Store(own_store).load_export()
-    assert named == [(r["task"], 1) for r in export["responsibilities"]] and len(named) > 20
+    assert named == [(r["task"], 1, r["agency"]) for r in export["responsibilities"]] and len(named) > 20
 
 
 def test_a_responsibility_naming_a_task_not_of_its_document_is_refused_before_the_store() -> None:

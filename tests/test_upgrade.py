@@ -5,6 +5,7 @@ column, the indexes of those)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -49,24 +50,47 @@ _LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "t
                   "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
 
 
-def as_layout_11(path: Path) -> None:
-    """Make a built store what layout 11 wrote: each responsibility's task held by its id, in a
-    column of no type, and the view ``edges`` reading it so."""
+def _responsibilities_as(path: Path, version: int, task: str, agency: str, arms: tuple[edges.Arm, ...]) -> None:
+    """Make a built store's ``responsibilities`` what layout ``version`` wrote: its ``task`` and
+    ``agency`` columns declared and filled as given (SQL over its present row ``r``), its
+    indexes, and the view ``edges`` read with ``arms``."""
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
-        conn.execute("ALTER TABLE responsibilities RENAME TO responsibilities_12")
-        conn.execute('CREATE TABLE responsibilities (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, '
-                     '"agency", "role", "task", "start", rec BLOB NOT NULL)')
-        conn.execute("INSERT INTO responsibilities SELECT r.rowid, r.doc, r.ord, r.agency, r.role, "
-                     "(SELECT id FROM tasks WHERE rowid = r.task), r.start, r.rec FROM responsibilities_12 r")
-        conn.execute("DROP TABLE responsibilities_12")
+        conn.execute("ALTER TABLE responsibilities RENAME TO responsibilities_now")
+        conn.execute("CREATE TABLE responsibilities (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
+                     f'"agency", "role", "task"{" INTEGER" if task == "r.task" else ""}, "start", '
+                     "rec BLOB NOT NULL)")
+        conn.execute(f"INSERT INTO responsibilities SELECT r.rowid, r.doc, r.ord, {agency}, r.role, {task}, "
+                     "r.start, r.rec FROM responsibilities_now r")
+        conn.execute("DROP TABLE responsibilities_now")
+        conn.execute("DROP TABLE IF EXISTS agency_ids")
         for stmt in (*db._ddl(), *findings.DDL):
             if stmt.startswith("CREATE INDEX"):
                 conn.execute(stmt)
-        conn.execute(f"CREATE VIEW edges AS {edges.select(edges.COLUMNS, arms=upgrade.ARMS_11)}")
-        conn.execute("PRAGMA user_version=11")
+        conn.execute(f"CREATE VIEW edges AS {edges.select(edges.COLUMNS, arms=arms)}")
+        conn.execute(f"PRAGMA user_version={version}")
     conn.close()
+
+
+# layout 12's arms: a responsibility's task joined in, its agency in its column
+_ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS doc, r.ord AS ord, r.agency AS "
+                                            "agency, r.role AS role, k.id AS task, r.rec AS rec FROM "
+                                            "responsibilities r JOIN tasks k ON k.rowid = r.task") if a.via else a
+                 for a in edges.ARMS)
+
+
+def as_layout_12(path: Path) -> None:
+    """Make a built store what layout 12 wrote: each responsibility's agency held by its id, no
+    ``agency_ids``."""
+    _responsibilities_as(path, 12, "r.task", "(SELECT id FROM agency_ids WHERE rowid = r.agency)", _ARMS_12)
+
+
+def as_layout_11(path: Path) -> None:
+    """Make a built store what layout 11 wrote: also each responsibility's task held by its
+    id, in a column of no type."""
+    as_layout_12(path)
+    _responsibilities_as(path, 11, "(SELECT id FROM tasks WHERE rowid = r.task)", "r.agency", upgrade.ARMS_11)
 
 
 def as_layout_8(path: Path) -> None:
@@ -343,6 +367,20 @@ def test_a_layout_11_store_naming_a_task_not_of_its_document_is_left_as_it_was(o
                                          "none of the document's tasks")
     assert sql_rows(layout_11, "SELECT * FROM responsibilities ORDER BY rowid") == before  # nothing is lost
     assert sql_rows(layout_11, "PRAGMA user_version") == [(11,)]
+
+
+def test_a_layout_12_store_gets_its_responsibilities_agencies_by_row_id(own_store: Path, tmp_path: Path) -> None:
+    layout_12 = converted(own_store, tmp_path, as_layout_12)
+    agencies = "SELECT rowid, {} FROM responsibilities r ORDER BY rowid"
+    by_id = sql_rows(layout_12, agencies.format("agency"))
+    assert by_id and sql_rows(layout_12, "SELECT DISTINCT typeof(agency) FROM responsibilities") == [("text",)]
+    upgraded_by_the_next_build(layout_12, own_store)
+    # each row names the same agency, by the row id of its id
+    assert sql_rows(layout_12, agencies.format("(SELECT id FROM agency_ids WHERE rowid = r.agency)")) == by_id
+    assert sql_rows(layout_12, "SELECT DISTINCT typeof(agency) FROM responsibilities") == [("integer",)]
+    # one row an agency, the agencies in id order
+    ids = sql_rows(layout_12, "SELECT id FROM agency_ids ORDER BY rowid")
+    assert ids == sorted({(a,) for _, a in by_id})
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

@@ -439,8 +439,8 @@ def test_an_agencys_roles_read_any_window_as_the_whole_list(own_corpus: Corpus, 
     rank = "CASE role " + " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(queries.ROLES)) + " ELSE 99 END"
     doc = c.find_document(document) if document else None
     expected = [r for (r,) in c.rows(
-        f"SELECT rowid FROM responsibilities WHERE agency IN (SELECT value FROM json_each(?)) AND role IN "
-        f"(SELECT value FROM json_each(?)) {'AND doc = ?' if doc else ''} ORDER BY {rank}, doc, start, "
-        f"agency, {EXPORT_ORDER}", (json.dumps(c.find_agencies(name)), json.dumps(roles), *((doc,) if doc else ())))]
+        f"SELECT r.rowid FROM responsibilities r JOIN agency_ids a ON a.rowid = r.agency WHERE a.id IN "
+        f"(SELECT value FROM json_each(?)) AND role IN (SELECT value FROM json_each(?)) "
+        f"{'AND doc = ?' if doc else ''} ORDER BY {rank}, doc, start, a.id, {EXPORT_ORDER}", (json.dumps(c.find_agencies(name)), json.dumps(roles), *((doc,) if doc else ())))]
     assert expected
     same_answers(queries.agency_roles(c, name, roles=roles, document=document)._keys, expected)

@@ -143,7 +143,8 @@ def documents_page(c: Corpus) -> str:
 def agencies_page(c: Corpus) -> str:
     rows = []
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for aid, role, n in c.rows("SELECT agency, role, count(*) FROM responsibilities GROUP BY agency, role"):
+    for aid, role, n in c.rows("SELECT (SELECT id FROM agency_ids WHERE rowid = agency), role, count(*) "
+                               "FROM responsibilities GROUP BY agency, role"):
         counts[aid][role] = n
     places = dict(c.rows("SELECT id, name FROM jurisdictions"))
     for aid, a in sorted(c.agencies.items(), key=lambda kv: (kv[1].get("jurisdiction") or "", kv[1]["name"])):

@@ -412,8 +412,9 @@ def _aggregate_roles(c: Corpus, drawn: set[str]) -> list[VEdge]:
     """One edge per agency, document and role, counting the tasks (the aggregated view)."""
     p = json_list(drawn)
     counts = {(a, d, role): n for a, d, role, n in c.rows(
-        "SELECT agency, doc, role, count(*) FROM responsibilities WHERE agency IN (SELECT value FROM "
-        "json_each(?1)) AND doc IN (SELECT value FROM json_each(?1)) GROUP BY agency, doc, role",
+        "SELECT (SELECT id FROM agency_ids WHERE rowid = agency), doc, role, count(*) FROM responsibilities "
+        "WHERE agency IN (SELECT rowid FROM agency_ids WHERE id IN (SELECT value FROM json_each(?1))) "
+        "AND doc IN (SELECT value FROM json_each(?1)) GROUP BY agency, doc, role",
         (p,))}
     return [VEdge(a, d, "aggregate", f"{ROLE_LABELS.get(role, role)} {n}",
                   f"{c.label(a)[:60]}: {ROLE_LABELS.get(role, role)} {n} nhiệm vụ trong {c.label(d)[:60]}",

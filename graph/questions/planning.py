@@ -75,7 +75,8 @@ def _scope(c: Corpus, document: str | None, jurisdiction: str | None, agencies: 
         where.append(f"doc IN (SELECT id FROM documents WHERE jurisdiction {IN_LIST})")
         params.append(json_list(scope))
     if agencies is not None:
-        where.append(f"rowid IN (SELECT task FROM responsibilities WHERE agency {IN_LIST})")
+        where.append("rowid IN (SELECT task FROM responsibilities WHERE agency IN "
+                     f"(SELECT rowid FROM agency_ids WHERE id {IN_LIST}))")
         params.append(json_list(agencies))
     return " AND ".join(where), params
 

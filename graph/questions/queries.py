@@ -163,7 +163,9 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     # of document, place, agency (a common name: thousands of roles, ~20 ms to sort them all)
     others = tuple(sorted(set(roles) - set(ROLES)))
     groups = [(r,) for r in ROLES if r in roles] + ([others] if others else [])
-    where = f"agency {IN_LIST} AND role {IN_LIST}" + (" AND doc = ?" if doc is not None else "")
+    # (a row names its agency by the row id of its id in ``agency_ids``: ``Table.keys``)
+    where = (f"agency IN (SELECT rowid FROM agency_ids WHERE id {IN_LIST}) AND role {IN_LIST}"
+             + (" AND doc = ?" if doc is not None else ""))
     if "counts" not in kept:  # (one query for every role's count)
         kept["counts"] = dict(c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {where} "
                                      "GROUP BY role", (agencies, json_list(roles), *((doc,) if doc else ()))))
@@ -171,7 +173,8 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     def part(group: tuple[str, ...]) -> Selected[int]:
         params = (agencies, json_list(group), *((doc,) if doc is not None else ()))
         kept.setdefault(group, {}).setdefault("count", sum(kept["counts"].get(r, 0) for r in group))
-        order = "doc, start, agency, rowid"  # (a document's rows are numbered in order)
+        # (a document's rows are numbered in order; agencies of one place by their ids)
+        order = "doc, start, (SELECT id FROM agency_ids WHERE rowid = agency), rowid"
         return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
                         lambda row: row[0], kept=kept[group])  # (counted above)
     rowids = Chain([part(g) for g in groups])
@@ -221,7 +224,8 @@ def _lines(c: Corpus, resps: list[dict]) -> list[Reporting]:
 
 def _lines_of(c: Corpus, role: str, agency: str | None = None) -> list[Reporting]:
     """The reporting lines of the tasks on which ``agency`` (any, when None) holds ``role``."""
-    held = "SELECT task FROM responsibilities WHERE role = ?" + (" AND agency = ?" if agency else "")
+    held = "SELECT task FROM responsibilities WHERE role = ?" + (
+        " AND agency = (SELECT rowid FROM agency_ids WHERE id = ?)" if agency else "")
     params = (role, agency) if agency else (role,)
     return _lines(c, c.recs("responsibilities", f"task IN ({held})", params))
 

@@ -45,9 +45,10 @@ DB_NAME = "cchc.sqlite"
 # facts whole in ``sources`` (9 keeps only its normalized text: the rest is in the tables); 9's
 # FTS5 texts had no percent marks (``fts_text``); 10 kept each text as a zstd frame of its own
 # (11 compresses them with the store's dictionary of texts, ``TEXTS``); 11 held each
-# responsibility's task by its id (12: by its row's id, ``Table.keys``)
-SCHEMA_VERSION = 12
-UPGRADABLE = (6, 7, 8, 9, 10, 11)  # the layouts the next build upgrades in place (``graph.store.upgrade``)
+# responsibility's task by its id (12: by its row's id, ``Table.keys``); 12 its agency by its id
+# (13: by the id's row in ``agency_ids``)
+SCHEMA_VERSION = 13
+UPGRADABLE = (6, 7, 8, 9, 10, 11, 12)  # the layouts the next build upgrades in place (``store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
@@ -68,10 +69,11 @@ class Table:
     columns: tuple[str, ...]  # record fields copied into columns of the same name
     fts: str | None = None  # the record field the table's FTS5 index holds
     # columns holding, for the record's field (an id), the row id of that id's row in another
-    # table of the same document: (column, table). ~4 bytes where the id took ~34, in the row
-    # and in each index holding the column (a responsibility's task: ~17 MB of 500 at 10,000
-    # documents). A built document's row names one (``encode_body``); a whole export's field
-    # naming none is NULL.
+    # table: (column, table). ~2-4 bytes where the id took ~34-43, in the row and in each index
+    # holding the column (a responsibility's task and agency: ~40 MB of 500 at 10,000
+    # documents). A row of a document table is of the same document: a built document's row
+    # names one (``encode_body``); a whole export's field naming none is NULL. A row of a table
+    # of ``NAMED`` is made for each id when first written (``named``).
     keys: tuple[tuple[str, str], ...] = ()
 
 
@@ -83,7 +85,7 @@ DOCUMENT_TABLES = (
     # (a record's document is its row's ``doc``: no column of its own)
     Table("tasks", "tasks", ("id", "section", "area", "start", "leads", "due_order"), fts="text"),
     Table("responsibilities", "responsibilities", ("agency", "role", "task", "start"),
-          keys=(("task", "tasks"),)),
+          keys=(("task", "tasks"), ("agency", "agency_ids"))),
     Table("targets", "targets", ("id", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "ref", "relation", "number", "resolves_to", "start",
                                      "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
@@ -99,6 +101,9 @@ LINKED_TABLES = (
     Table("areas", "areas", ("id", "label")),
 )
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
+# tables numbering ids that rows name (``Table.keys``): an id's row, once made, stays (a
+# rebuild makes them anew), so that a row naming it need not change when others do
+NAMED = ("agency_ids",)
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction"), "issuer_agency"),
@@ -198,6 +203,8 @@ NAME_GROUPS = tuple(NAME_FIELDS)  # the order search lists them in
 
 
 def _ddl() -> Iterator[str]:
+    for name in NAMED:  # (first: the view reads them)
+        yield f"CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)"
     for t in TABLES.values():
         # (a key column INTEGER: compared with row ids, so that its index serves the comparison)
         cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else " INTEGER" if c in dict(t.keys) else "")
@@ -540,8 +547,10 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
             for n, (i, rec) in enumerate(enumerate(records, start))]
     for col, ref in t.keys:  # (the ids' rows are written first: ``DOCUMENT_TABLES``' order)
         at = 3 + t.columns.index(col)
-        rowid_of = dict(conn.execute(f"SELECT id, rowid FROM {ref} WHERE id IN (SELECT value FROM "
-                                     "json_each(?))", (orjson.dumps([r[at] for r in rows]).decode(),)))
+        ids = [r[at] for r in rows]
+        rowid_of = named(conn, ref, ids) if ref in NAMED else dict(conn.execute(
+            f"SELECT id, rowid FROM {ref} WHERE id IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(ids).decode(),)))
         rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
     conn.executemany(sql, rows)
     if t.fts:
@@ -595,7 +604,7 @@ def _placed(t: Table, rows: dict[str, list[dict[str, Any]]], body: list[tuple[An
             ) -> list[tuple[Any, ...]]:
     """A document's encoded rows of ``t`` with each key column's id made its place in the
     document's list of the table it names (``insert_encoded`` adds that list's first row id)."""
-    for col, ref in t.keys:
+    for col, ref in ((c, r) for c, r in t.keys if r not in NAMED):
         at = 1 + t.columns.index(col)
         place = {r["id"]: i for i, r in enumerate(rows[TABLES[ref].export_key])}
         missing = [r[at] for r in body if r[at] not in place]
@@ -625,8 +634,13 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]
         for col, ref in t.keys:  # a place in the document's list of ``ref`` → its row id
-            at, first = 1 + t.columns.index(col), rowids[ref] - len(encoded[ref][0])
-            rows = [(*r[:at], first + r[at], *r[at + 1:]) for r in rows]
+            at = 1 + t.columns.index(col)
+            if ref in NAMED:
+                rowid_of = named(conn, ref, [r[at] for r in rows])
+                rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
+            else:
+                first = rowids[ref] - len(encoded[ref][0])
+                rows = [(*r[:at], first + r[at], *r[at + 1:]) for r in rows]
         cols = ", ".join(f'"{c}"' for c in t.columns)
         conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
                          f"({', '.join('?' * (len(t.columns) + 4))})",
@@ -644,6 +658,14 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
     conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
                      ((start + n, text) for n, text in enumerate(texts)))
     rowids["names"] = start + len(rows)
+
+
+def named(conn: sqlite3.Connection, table: str, ids: Iterable[str | None]) -> dict[str, int]:
+    """The row id in ``table`` (of ``NAMED``) of each id, its row made when it has none."""
+    wanted = orjson.dumps(sorted({i for i in ids if i is not None})).decode()
+    conn.execute(f"INSERT OR IGNORE INTO {table} (id) SELECT value FROM json_each(?)", (wanted,))
+    return dict(conn.execute(f"SELECT id, rowid FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+                             (wanted,)))
 
 
 def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:

@@ -69,11 +69,13 @@ ARMS = (
     Arm(STORED, "source", "target", "type", "citation", f"{3 * _G} + ord", "", "edge"),
     Arm("tasks", "doc", "id", "'has_task'", "NULL", "ord * 2", _DOC, "record"),
     Arm("tasks", "id", "'area:' || area", "'in_area'", "NULL", "ord * 2 + 1", _DOC, "record"),
-    # (a responsibility names its task by the task's row id, ``database.Table.keys``: joined,
-    # so that a task's, or a list of tasks', are found through the index of those row ids)
+    # (a responsibility names its task and its agency by row ids, ``database.Table.keys``: their
+    # ids joined in, so that a task's or an agency's, or a list's, are found through the index
+    # of those row ids)
     Arm("responsibilities", "agency", "task", "role", "NULL", f"{_G} + ord", _DOC, "record",
-        via="SELECT r.rowid AS rowid, r.doc AS doc, r.ord AS ord, r.agency AS agency, r.role AS role, "
-            "k.id AS task, r.rec AS rec FROM responsibilities r JOIN tasks k ON k.rowid = r.task"),
+        via="SELECT r.rowid AS rowid, r.doc AS doc, r.ord AS ord, a.id AS agency, r.role AS role, "
+            "k.id AS task, r.rec AS rec FROM responsibilities r JOIN tasks k ON k.rowid = r.task "
+            "JOIN agency_ids a ON a.rowid = r.agency"),
     Arm("targets", "doc", "id", "'sets_target'", "NULL", f"{2 * _G} + ord * 2", _DOC, "record"),
     Arm("targets", "id", "indicator", "'measured_by'", "NULL", f"{2 * _G} + ord * 2 + 1",
         f"{_DOC} AND indicator != ''", "record"),

@@ -26,6 +26,8 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
 - 11 → 12: layout 11 held each responsibility's task by its id; layout 12 by the task's row id
   (``database.Table.keys``). The step checks that each names a task of its document (a row
   that does not stops it) and puts the row ids in place.
+- 12 → 13: layout 12 held each responsibility's agency by its id; layout 13 by the id's row in
+  ``agency_ids`` (made from the agencies the responsibilities name, in id order).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -170,27 +172,41 @@ def _from_10(conn: sqlite3.Connection) -> None:
 
 
 def _from_11(conn: sqlite3.Connection) -> None:
-    conn.execute("DROP VIEW IF EXISTS edges")  # (it reads the ids through the row ids now)
-    for t in (t for t in db.DOCUMENT_TABLES if t.keys):
-        columns = ["rowid", "doc", "ord", *(f'"{c}"' for c in t.columns), "rec"]
-        mapped = list(columns)
-        for col, ref in t.keys:
-            # (a built row's id names a row of its document; a whole export's may name none: NULL)
-            stray = conn.execute(f'SELECT rowid, doc, "{col}" FROM {t.name} r WHERE rowid > 0 AND "{col}" IS '
-                                 f'NOT NULL AND NOT EXISTS (SELECT 1 FROM {ref} k WHERE k.id = r."{col}" '
-                                 "AND k.doc IS r.doc) LIMIT 1").fetchone()
-            if stray:
-                raise UpgradeError(f"{t.name} row {stray[0]} of document {stray[1]!r} names {col} "
-                                   f"{stray[2]!r}, none of the document's {ref}")
-            mapped[columns.index(f'"{col}"')] = f'(SELECT rowid FROM {ref} k WHERE k.id = r."{col}")'
-        conn.execute(f"ALTER TABLE {t.name} RENAME TO {t.name}_11")  # (its indexes go with it)
-        conn.execute(_table(t.name))  # (the key columns INTEGER: their indexes serve row ids)
-        conn.execute(f"INSERT INTO {t.name} ({', '.join(columns)}) SELECT {', '.join(mapped)} "
-                     f"FROM {t.name}_11 r ORDER BY rowid")
-        conn.execute(f"DROP TABLE {t.name}_11")
-    for stmt in (*db._ddl(), *findings.DDL):  # its indexes, and the view
-        conn.execute(stmt)
+    # (a built row's task is one of its document's; a whole export's may be none: NULL)
+    stray = conn.execute("SELECT rowid, doc, task FROM responsibilities r WHERE rowid > 0 AND task IS NOT "
+                         "NULL AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.id = r.task AND k.doc IS r.doc) "
+                         "LIMIT 1").fetchone()
+    if stray:
+        raise UpgradeError(f"responsibilities row {stray[0]} of document {stray[1]!r} names task "
+                           f"{stray[2]!r}, none of the document's tasks")
+    _rewrite(conn, "responsibilities", {"task": "(SELECT rowid FROM tasks k WHERE k.id = r.task)"})
     conn.execute("PRAGMA user_version=12")
+
+
+def _from_12(conn: sqlite3.Connection) -> None:
+    conn.execute(next(s for s in db._ddl() if s.startswith("CREATE TABLE IF NOT EXISTS agency_ids ")))
+    conn.execute("INSERT INTO agency_ids (id) SELECT DISTINCT agency FROM responsibilities WHERE agency IS "
+                 "NOT NULL ORDER BY agency")
+    _rewrite(conn, "responsibilities", {"agency": "(SELECT rowid FROM agency_ids a WHERE a.id = r.agency)"})
+    conn.execute("PRAGMA user_version=13")
+
+
+def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> None:
+    """Write a document table anew as the present layout makes it (its key columns INTEGER,
+    so that their indexes serve comparisons with row ids), each column in ``values`` the SQL
+    given (over its row as it was, ``r``), the others as they were; then its indexes, and the
+    view, as the present layout makes them."""
+    t = db.TABLES[table]
+    columns = ["rowid", "doc", "ord", *(f'"{c}"' for c in t.columns), "rec"]
+    read = [values.get(c.strip('"'), f"r.{c}") for c in columns]
+    conn.execute("DROP VIEW IF EXISTS edges")
+    conn.execute(f"ALTER TABLE {table} RENAME TO {table}_was")  # (its indexes go with it)
+    conn.execute(_table(table))
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(read)} FROM {table}_was r "
+                 "ORDER BY rowid")
+    conn.execute(f"DROP TABLE {table}_was")
+    for stmt in (*db._ddl(), *findings.DDL):
+        conn.execute(stmt)
 
 
 def _stored_text(conn: sqlite3.Connection, doc: str) -> str:
@@ -236,4 +252,4 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12)
