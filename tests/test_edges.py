@@ -90,6 +90,14 @@ def test_a_responsibility_names_its_task_and_agency_by_row_ids(own_store: Path) 
                             "ON t.rowid = r.task LEFT JOIN agency_ids a ON a.rowid = r.agency ORDER BY r.doc, r.ord")
     export = Store(own_store).load_export()
     assert named == [(r["task"], 1, r["agency"]) for r in export["responsibilities"]] and len(named) > 20
+    # and the agencies each document names, as their records say
+    conn = db.connect(own_store / db.DB_NAME)
+    try:
+        rows = conn.execute("SELECT a.id, r.rec FROM doc_agencies r LEFT JOIN agency_ids a ON a.rowid = r.agency"
+                            ).fetchall()
+        assert rows and all(i == db.decode(rec, conn)["id"] for i, rec in rows)
+    finally:
+        conn.close()
 
 
 def test_a_responsibility_naming_a_task_not_of_its_document_is_refused_before_the_store() -> None:

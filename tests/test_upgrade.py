@@ -80,9 +80,27 @@ _ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS d
                  for a in edges.ARMS)
 
 
+def as_layout_13(path: Path) -> None:
+    """Make a built store what layout 13 wrote: each row of ``doc_agencies`` naming its agency by
+    its id, ``agency_ids`` numbering only the agencies of responsibilities."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        conn.execute("ALTER TABLE doc_agencies RENAME TO doc_agencies_now")
+        conn.execute("CREATE TABLE doc_agencies (agency TEXT NOT NULL, doc TEXT NOT NULL, ord INTEGER NOT NULL, "
+                     "aliases TEXT, rec BLOB NOT NULL, PRIMARY KEY (agency, doc, ord)) WITHOUT ROWID")
+        conn.execute("INSERT INTO doc_agencies SELECT (SELECT id FROM agency_ids WHERE rowid = r.agency), r.doc, "
+                     "r.ord, r.aliases, r.rec FROM doc_agencies_now r")
+        conn.execute("DROP TABLE doc_agencies_now")
+        conn.execute("CREATE INDEX doc_agencies_doc ON doc_agencies(doc, ord)")
+        conn.execute("DELETE FROM agency_ids WHERE rowid NOT IN (SELECT agency FROM responsibilities)")
+        conn.execute("PRAGMA user_version=13")
+    conn.close()
+
+
 def as_layout_12(path: Path) -> None:
-    """Make a built store what layout 12 wrote: each responsibility's agency held by its id, no
-    ``agency_ids``."""
+    """Make a built store what layout 12 wrote: also each responsibility's agency held by its
+    id, no ``agency_ids``."""
+    as_layout_13(path)
     _responsibilities_as(path, 12, "r.task", "(SELECT id FROM agency_ids WHERE rowid = r.agency)", _ARMS_12)
 
 
@@ -378,9 +396,23 @@ def test_a_layout_12_store_gets_its_responsibilities_agencies_by_row_id(own_stor
     # each row names the same agency, by the row id of its id
     assert sql_rows(layout_12, agencies.format("(SELECT id FROM agency_ids WHERE rowid = r.agency)")) == by_id
     assert sql_rows(layout_12, "SELECT DISTINCT typeof(agency) FROM responsibilities") == [("integer",)]
-    # one row an agency, the agencies in id order
+    # one row an agency: the responsibilities' in id order, then those only documents name
     ids = sql_rows(layout_12, "SELECT id FROM agency_ids ORDER BY rowid")
-    assert ids == sorted({(a,) for _, a in by_id})
+    named = sorted({(a,) for _, a in by_id})
+    assert ids[:len(named)] == named and len(ids) == len(set(ids)) > len(named)
+
+
+def test_a_layout_13_store_gets_the_agencies_documents_name_by_row_id(own_store: Path, tmp_path: Path) -> None:
+    layout_13 = converted(own_store, tmp_path, as_layout_13)
+    named = "SELECT doc, ord, {} FROM doc_agencies r ORDER BY doc, ord"
+    by_id = sql_rows(layout_13, named.format("agency"))
+    assert by_id and sql_rows(layout_13, "SELECT DISTINCT typeof(agency) FROM doc_agencies") == [("text",)]
+    only_named = sql_rows(layout_13, "SELECT count(DISTINCT agency) FROM doc_agencies WHERE agency NOT IN "
+                                     "(SELECT id FROM agency_ids)")[0][0]
+    assert only_named > 0  # (agencies no responsibility names: numbered by the upgrade)
+    upgraded_by_the_next_build(layout_13, own_store)
+    assert sql_rows(layout_13, named.format("(SELECT id FROM agency_ids WHERE rowid = r.agency)")) == by_id
+    assert sql_rows(layout_13, "SELECT DISTINCT typeof(agency) FROM doc_agencies") == [("integer",)]
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

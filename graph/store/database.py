@@ -46,9 +46,9 @@ DB_NAME = "cchc.sqlite"
 # FTS5 texts had no percent marks (``fts_text``); 10 kept each text as a zstd frame of its own
 # (11 compresses them with the store's dictionary of texts, ``TEXTS``); 11 held each
 # responsibility's task by its id (12: by its row's id, ``Table.keys``); 12 its agency by its id
-# (13: by the id's row in ``agency_ids``)
-SCHEMA_VERSION = 13
-UPGRADABLE = (6, 7, 8, 9, 10, 11, 12)  # the layouts the next build upgrades in place (``store.upgrade``)
+# (13: by the id's row in ``agency_ids``); 13 ``doc_agencies``' agencies by their ids (14: so)
+SCHEMA_VERSION = 14
+UPGRADABLE = (6, 7, 8, 9, 10, 11, 12, 13)  # the layouts the next build upgrades in place (``store.upgrade``)
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
@@ -229,8 +229,9 @@ def _ddl() -> Iterator[str]:
     yield "CREATE TABLE IF NOT EXISTS doc_keys (doc TEXT PRIMARY KEY, keys BLOB NOT NULL)"
     # the agencies each document names, one row each: a change re-merges the agencies it
     # touches from only those rows of the documents that name them (kept in agency order:
-    # merging reads an agency named by thousands, its first record and the others' aliases)
-    yield ("CREATE TABLE IF NOT EXISTS doc_agencies (agency TEXT NOT NULL, doc TEXT NOT NULL, "
+    # merging reads an agency named by thousands, its first record and the others' aliases);
+    # the agency by the row of its id in ``agency_ids``, as a responsibility names it
+    yield ("CREATE TABLE IF NOT EXISTS doc_agencies (agency INTEGER NOT NULL, doc TEXT NOT NULL, "
            "ord INTEGER NOT NULL, aliases TEXT, rec BLOB NOT NULL, PRIMARY KEY (agency, doc, ord)) "
            "WITHOUT ROWID")
     yield "CREATE INDEX IF NOT EXISTS doc_agencies_doc ON doc_agencies(doc, ord)"

@@ -28,6 +28,8 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   that does not stops it) and puts the row ids in place.
 - 12 → 13: layout 12 held each responsibility's agency by its id; layout 13 by the id's row in
   ``agency_ids`` (made from the agencies the responsibilities name, in id order).
+- 13 → 14: layout 13 held the agency of each row of ``doc_agencies`` by its id; layout 14 by
+  the id's row in ``agency_ids`` (the agencies not yet there numbered after the others).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -194,19 +196,25 @@ def _from_12(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=13")
 
 
+def _from_13(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR IGNORE INTO agency_ids (id) SELECT DISTINCT CAST(agency AS TEXT) FROM "
+                 "doc_agencies ORDER BY 1")
+    _rewrite(conn, "doc_agencies",
+             {"agency": "(SELECT rowid FROM agency_ids a WHERE a.id = CAST(r.agency AS TEXT))"})
+    conn.execute("PRAGMA user_version=14")
+
+
 def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> None:
-    """Write a document table anew as the present layout makes it (its key columns INTEGER,
-    so that their indexes serve comparisons with row ids), each column in ``values`` the SQL
-    given (over its row as it was, ``r``), the others as they were; then its indexes, and the
-    view, as the present layout makes them."""
-    t = db.TABLES[table]
-    columns = ["rowid", "doc", "ord", *(f'"{c}"' for c in t.columns), "rec"]
-    read = [values.get(c.strip('"'), f"r.{c}") for c in columns]
+    """Write a table anew as the present layout makes it (its key columns INTEGER, so that
+    their indexes serve comparisons with row ids), each column in ``values`` the SQL given
+    (over its row as it was, ``r``), the others as they were (a row table's row ids kept);
+    then its indexes, and the view, as the present layout makes them."""
     conn.execute("DROP VIEW IF EXISTS edges")
     conn.execute(f"ALTER TABLE {table} RENAME TO {table}_was")  # (its indexes go with it)
+    columns = [f'"{name}"' for _, name, *_ in conn.execute(f"PRAGMA table_info({table}_was)")]
+    read = [values.get(c.strip('"'), f"r.{c}") for c in columns]
     conn.execute(_table(table))
-    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(read)} FROM {table}_was r "
-                 "ORDER BY rowid")
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(read)} FROM {table}_was r")
     conn.execute(f"DROP TABLE {table}_was")
     for stmt in (*db._ddl(), *findings.DDL):
         conn.execute(stmt)
@@ -255,4 +263,4 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13)

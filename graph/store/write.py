@@ -161,8 +161,9 @@ class Writer:
             self.match[doc] = orjson.loads(got.match)
         conn.executemany("INSERT INTO doc_named (doc, kind, id) VALUES (?, ?, ?)",
                          ((doc, k, i) for k, i in got.named))
+        number = db.named(conn, "agency_ids", (a for a, _, _ in got.agencies))
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
-                         ((doc, i, a, aliases, db.pack(conn, "doc_agencies", rec))
+                         ((doc, i, number[a], aliases, db.pack(conn, "doc_agencies", rec))
                           for i, (a, aliases, rec) in enumerate(got.agencies)))
         db.insert_encoded(conn, doc, got.rows, self.rowids)
         self.new.add(doc)
@@ -264,12 +265,12 @@ def _agencies(conn: sqlite3.Connection, previous: list[dict] | None, changed: se
     sql, params = "SELECT doc, rec FROM doc_agencies ORDER BY doc, ord", ()
     if previous is not None and len(changed) < MAX_PARAMS:
         now = ", ".join("?" * len(changed))
-        touched = {a for (a,) in conn.execute(f"SELECT agency FROM doc_agencies WHERE doc IN ({now})",
-                                              sorted(changed))}
+        touched = {a for (a,) in conn.execute("SELECT (SELECT id FROM agency_ids WHERE rowid = agency) FROM "
+                                              f"doc_agencies WHERE doc IN ({now})", sorted(changed))}
         touched |= {a["id"] for a in previous if not changed.isdisjoint(a["documents"])}
         if len(touched) + len(changed) < MAX_PARAMS:
-            sql = (f"SELECT doc, rec FROM doc_agencies WHERE agency IN ({', '.join('?' * len(touched))}) "
-                   f"OR doc IN ({now}) ORDER BY doc, ord")
+            sql = ("SELECT doc, rec FROM doc_agencies WHERE agency IN (SELECT rowid FROM agency_ids WHERE id "
+                   f"IN ({', '.join('?' * len(touched))})) OR doc IN ({now}) ORDER BY doc, ord")
             params = (*sorted(touched), *sorted(changed))
     for doc, rec in conn.execute(sql, params):
         named.setdefault(doc, []).append(db.decode(rec, conn))
