@@ -364,15 +364,26 @@ def test_a_layout_10_store_with_an_unreadable_text_is_left_as_it_was_until_rebui
     assert sql_rows(layout_10, f"SELECT 1 FROM dictionaries WHERE name = '{db.TEXTS}'") == []
 
 
+def upgraded_to_row_ids(old: Path, own_store: Path, table: str, column: str, as_id: str,
+                       order: str = "rowid") -> list[tuple]:
+    """A store whose ``table.column`` holds ids (``old``), upgraded by the next build: each row
+    names the same, now by a row id (``as_id``: SQL reading it as the id, over the row ``r``).
+    The rows' (``order``, id) as they were."""
+    read = f"SELECT {order}, {{}} FROM {table} r ORDER BY {order}"
+    before = sql_rows(old, read.format(column))
+    assert before and sql_rows(old, f"SELECT DISTINCT typeof({column}) FROM {table}") == [("text",)]
+    upgraded_by_the_next_build(old, own_store)
+    assert sql_rows(old, read.format(as_id)) == before
+    assert sql_rows(old, f"SELECT DISTINCT typeof({column}) FROM {table}") == [("integer",)]
+    return before
+
+
 def test_a_layout_11_store_gets_its_responsibilities_tasks_by_row_id(own_store: Path, tmp_path: Path) -> None:
     layout_11 = converted(own_store, tmp_path, as_layout_11)
-    named = "SELECT r.rowid, t.rowid, t.id FROM responsibilities r JOIN tasks t ON {} ORDER BY r.rowid"
-    by_id = sql_rows(layout_11, named.format("t.id = r.task"))
-    assert by_id and sql_rows(layout_11, "SELECT DISTINCT typeof(task) FROM responsibilities") == [("text",)]
-    upgraded_by_the_next_build(layout_11, own_store)
-    # each row names the same task, by the task's row id
-    assert sql_rows(layout_11, named.format("t.rowid = r.task")) == by_id
-    assert sql_rows(layout_11, "SELECT DISTINCT typeof(task) FROM responsibilities") == [("integer",)]
+    upgraded_to_row_ids(layout_11, own_store, "responsibilities", "task", "(SELECT id FROM tasks WHERE rowid = r.task)")
+    # a row id of its own document's task
+    assert sql_rows(layout_11, "SELECT count(*) FROM responsibilities r JOIN tasks t ON t.rowid = r.task "
+                               "WHERE t.doc IS NOT r.doc") == [(0,)]
 
 
 def test_a_layout_11_store_naming_a_task_not_of_its_document_is_left_as_it_was(own_store: Path,
@@ -389,30 +400,21 @@ def test_a_layout_11_store_naming_a_task_not_of_its_document_is_left_as_it_was(o
 
 def test_a_layout_12_store_gets_its_responsibilities_agencies_by_row_id(own_store: Path, tmp_path: Path) -> None:
     layout_12 = converted(own_store, tmp_path, as_layout_12)
-    agencies = "SELECT rowid, {} FROM responsibilities r ORDER BY rowid"
-    by_id = sql_rows(layout_12, agencies.format("agency"))
-    assert by_id and sql_rows(layout_12, "SELECT DISTINCT typeof(agency) FROM responsibilities") == [("text",)]
-    upgraded_by_the_next_build(layout_12, own_store)
-    # each row names the same agency, by the row id of its id
-    assert sql_rows(layout_12, agencies.format("(SELECT id FROM agency_ids WHERE rowid = r.agency)")) == by_id
-    assert sql_rows(layout_12, "SELECT DISTINCT typeof(agency) FROM responsibilities") == [("integer",)]
+    before = upgraded_to_row_ids(layout_12, own_store, "responsibilities", "agency",
+                                 "(SELECT id FROM agency_ids WHERE rowid = r.agency)")
     # one row an agency: the responsibilities' in id order, then those only documents name
     ids = sql_rows(layout_12, "SELECT id FROM agency_ids ORDER BY rowid")
-    named = sorted({(a,) for _, a in by_id})
+    named = sorted({(a,) for _, a in before})
     assert ids[:len(named)] == named and len(ids) == len(set(ids)) > len(named)
 
 
 def test_a_layout_13_store_gets_the_agencies_documents_name_by_row_id(own_store: Path, tmp_path: Path) -> None:
     layout_13 = converted(own_store, tmp_path, as_layout_13)
-    named = "SELECT doc, ord, {} FROM doc_agencies r ORDER BY doc, ord"
-    by_id = sql_rows(layout_13, named.format("agency"))
-    assert by_id and sql_rows(layout_13, "SELECT DISTINCT typeof(agency) FROM doc_agencies") == [("text",)]
     only_named = sql_rows(layout_13, "SELECT count(DISTINCT agency) FROM doc_agencies WHERE agency NOT IN "
                                      "(SELECT id FROM agency_ids)")[0][0]
     assert only_named > 0  # (agencies no responsibility names: numbered by the upgrade)
-    upgraded_by_the_next_build(layout_13, own_store)
-    assert sql_rows(layout_13, named.format("(SELECT id FROM agency_ids WHERE rowid = r.agency)")) == by_id
-    assert sql_rows(layout_13, "SELECT DISTINCT typeof(agency) FROM doc_agencies") == [("integer",)]
+    upgraded_to_row_ids(layout_13, own_store, "doc_agencies", "agency",
+                        "(SELECT id FROM agency_ids WHERE rowid = r.agency)", order="doc, ord")
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:
