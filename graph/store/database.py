@@ -634,8 +634,8 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]
-        for col, ref in t.keys:  # a place in the document's list of ``ref`` → its row id
-            at = 1 + t.columns.index(col)
+        for col, ref in t.keys:  # an id → its row in ``ref`` (``NAMED``), or a place in the
+            at = 1 + t.columns.index(col)  # document's list of ``ref`` → that row's id
             if ref in NAMED:
                 rowid_of = named(conn, ref, [r[at] for r in rows])
                 rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
