@@ -24,7 +24,7 @@ from cchc_graph.graph.questions.index import (
 )
 from cchc_graph.graph.questions.labels import document_labels
 from cchc_graph.graph.questions.refines import metric_label, parents_of, refinement_of
-from cchc_graph.graph.questions.tables import EXPORT_ORDER
+from cchc_graph.graph.questions.tables import AGENCY_IDS, EXPORT_ORDER, id_of
 from cchc_graph.loaders.schema import Provenance
 
 from .charts import STATUS, cascade_svg, comparison_svg, fmt_value
@@ -143,8 +143,8 @@ def documents_page(c: Corpus) -> str:
 def agencies_page(c: Corpus) -> str:
     rows = []
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for aid, role, n in c.rows("SELECT (SELECT id FROM agency_ids WHERE rowid = agency), role, count(*) "
-                               "FROM responsibilities GROUP BY agency, role"):
+    for aid, role, n in c.rows(f"SELECT {id_of(AGENCY_IDS, 'agency')}, role, count(*) FROM responsibilities "
+                               "GROUP BY agency, role"):
         counts[aid][role] = n
     places = dict(c.rows("SELECT id, name FROM jurisdictions"))
     for aid, a in sorted(c.agencies.items(), key=lambda kv: (kv[1].get("jurisdiction") or "", kv[1]["name"])):

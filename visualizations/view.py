@@ -16,7 +16,7 @@ from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLE_LABELS, TYPE_NAMES, Corpus, section_label, source_place
 from cchc_graph.graph.questions.labels import document_labels, place_name
 from cchc_graph.graph.questions.refines import metric_label
-from cchc_graph.graph.questions.tables import IN_LIST, json_list
+from cchc_graph.graph.questions.tables import AGENCY_IDS, IN_LIST, id_of, json_list, rows_of
 from cchc_graph.graph.questions.trace import STRUCTURAL
 from cchc_graph.keys import fold
 from cchc_graph.loaders.lexicon import AGENCY_KINDS
@@ -412,8 +412,8 @@ def _aggregate_roles(c: Corpus, drawn: set[str]) -> list[VEdge]:
     """One edge per agency, document and role, counting the tasks (the aggregated view)."""
     p = json_list(drawn)
     counts = {(a, d, role): n for a, d, role, n in c.rows(
-        "SELECT (SELECT id FROM agency_ids WHERE rowid = agency), doc, role, count(*) FROM responsibilities "
-        "WHERE agency IN (SELECT rowid FROM agency_ids WHERE id IN (SELECT value FROM json_each(?1))) "
+        f"SELECT {id_of(AGENCY_IDS, 'agency')}, doc, role, count(*) FROM responsibilities WHERE agency IN "
+        f"{rows_of(AGENCY_IDS, 'IN (SELECT value FROM json_each(?1))')} "
         "AND doc IN (SELECT value FROM json_each(?1)) GROUP BY agency, doc, role",
         (p,))}
     return [VEdge(a, d, "aggregate", f"{ROLE_LABELS.get(role, role)} {n}",

@@ -16,12 +16,14 @@ from typing import Any, Literal
 import orjson
 from cchc_graph.graph.questions.index import Corpus, prov
 from cchc_graph.graph.questions.tables import (
+    AGENCY_IDS,
     EXPORT_ORDER,
     IN_LIST,
     Answers,
     Chain,
     Selected,
     has_index,
+    id_of,
     json_list,
     words_list,
 )
@@ -137,8 +139,8 @@ def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
     # then no line's record need be read (~1 s at 10,000 documents), nor networkx imported
     # (~0.1 s of a one-document rebuild from the CLI)
     # (the lines first: they are few, and indexed)
-    pairs = c.rows("SELECT (SELECT id FROM agency_ids WHERE rowid = x), (SELECT id FROM agency_ids WHERE "
-                   "rowid = y) FROM (SELECT DISTINCT l.agency AS x, r.agency AS y FROM responsibilities r "
+    pairs = c.rows(f"SELECT {id_of(AGENCY_IDS, 'x')}, {id_of(AGENCY_IDS, 'y')} "
+                   "FROM (SELECT DISTINCT l.agency AS x, r.agency AS y FROM responsibilities r "
                    "CROSS JOIN responsibilities l ON l.task = r.task AND l.role = 'lead' "
                    "WHERE r.role = 'report_to' AND l.agency != r.agency)")
     if _acyclic(pairs):

@@ -82,8 +82,8 @@ _CHANGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # it was and as it is, tells whether the lines between agencies moved)
     "responsibilities": (("INSERT", "DELETE", "UPDATE OF rec"),
                          (*_DOCUMENT,
-                          "SELECT {sign}, (SELECT id FROM tasks WHERE rowid = {r}.task) || char(31) "
-                          "|| {r}.role || char(31) || (SELECT id FROM agency_ids WHERE rowid = {r}.agency) "
+                          "SELECT {sign}, " + db.id_of("tasks", "{r}.task") + " || char(31) || {r}.role "
+                          "|| char(31) || " + db.id_of(db.AGENCY_IDS, "{r}.agency") + " "
                           "WHERE {r}.role IN ('lead', 'report_to')")),
     # (a reference's citations are compared with each other: each row as it was and as it is
     # tells whether they moved; a document written again with the same citations moves none)

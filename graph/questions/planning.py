@@ -13,7 +13,7 @@ from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLE_LABELS, AgencyRef, Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.queries import TaskAnswer, task_answer
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Selected, json_list
-from cchc_graph.graph.store.database import CALENDAR, recurring_start
+from cchc_graph.graph.store.database import AGENCY_IDS, CALENDAR, recurring_start, rows_of
 from cchc_graph.loaders.schema import Provenance
 
 
@@ -75,8 +75,8 @@ def _scope(c: Corpus, document: str | None, jurisdiction: str | None, agencies: 
         where.append(f"doc IN (SELECT id FROM documents WHERE jurisdiction {IN_LIST})")
         params.append(json_list(scope))
     if agencies is not None:
-        where.append("rowid IN (SELECT task FROM responsibilities WHERE agency IN "
-                     f"(SELECT rowid FROM agency_ids WHERE id {IN_LIST}))")
+        held = f"SELECT task FROM responsibilities WHERE agency IN {rows_of(AGENCY_IDS, IN_LIST)}"
+        where.append(f"rowid IN ({held})")
         params.append(json_list(agencies))
     return " AND ".join(where), params
 

@@ -13,7 +13,7 @@ from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import ROLES, AgencyRef, Corpus, DocRef, NotFound, prov
 from cchc_graph.graph.questions.named import NAME_TYPES, Names
 from cchc_graph.graph.questions.tables import EXPORT_ORDER, IN_LIST, Answers, Chain, Selected, json_list
-from cchc_graph.graph.store.database import LED_FIRST
+from cchc_graph.graph.store.database import AGENCY_IDS, LED_FIRST, id_of, rows_of
 from cchc_graph.keys import expand_query, fold_key
 from cchc_graph.loaders.schema import Provenance
 
@@ -164,7 +164,7 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
     others = tuple(sorted(set(roles) - set(ROLES)))
     groups = [(r,) for r in ROLES if r in roles] + ([others] if others else [])
     # (a row names its agency by the row id of its id in ``agency_ids``: ``Table.keys``)
-    where = (f"agency IN (SELECT rowid FROM agency_ids WHERE id {IN_LIST}) AND role {IN_LIST}"
+    where = (f"agency IN {rows_of(AGENCY_IDS, IN_LIST)} AND role {IN_LIST}"
              + (" AND doc = ?" if doc is not None else ""))
     if "counts" not in kept:  # (one query for every role's count)
         kept["counts"] = dict(c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {where} "
@@ -174,7 +174,7 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
         params = (agencies, json_list(group), *((doc,) if doc is not None else ()))
         kept.setdefault(group, {}).setdefault("count", sum(kept["counts"].get(r, 0) for r in group))
         # (a document's rows are numbered in order; agencies of one place by their ids)
-        order = "doc, start, (SELECT id FROM agency_ids WHERE rowid = agency), rowid"
+        order = f"doc, start, {id_of(AGENCY_IDS, 'agency')}, rowid"
         return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
                         lambda row: row[0], kept=kept[group])  # (counted above)
     rowids = Chain([part(g) for g in groups])
@@ -225,7 +225,7 @@ def _lines(c: Corpus, resps: list[dict]) -> list[Reporting]:
 def _lines_of(c: Corpus, role: str, agency: str | None = None) -> list[Reporting]:
     """The reporting lines of the tasks on which ``agency`` (any, when None) holds ``role``."""
     held = "SELECT task FROM responsibilities WHERE role = ?" + (
-        " AND agency = (SELECT rowid FROM agency_ids WHERE id = ?)" if agency else "")
+        f" AND agency = {rows_of(AGENCY_IDS, '= ?')}" if agency else "")
     params = (role, agency) if agency else (role,)
     return _lines(c, c.recs("responsibilities", f"task IN ({held})", params))
 

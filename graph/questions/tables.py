@@ -8,7 +8,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import orjson
-from cchc_graph.graph.store.database import TABLES
+from cchc_graph.graph.store.database import AGENCY_IDS as AGENCY_IDS  # (for the questions' SQL)
+from cchc_graph.graph.store.database import TABLES, id_of, rows_of
 
 if TYPE_CHECKING:
     from cchc_graph.graph.questions.index import Corpus
@@ -274,9 +275,9 @@ class Grouped:
         self._got: dict[Any, list[dict[str, Any]]] = {}
         # a column holding the row ids of another table's ids (``Table.keys``): read as ids
         ref = dict(TABLES[table].keys).get(column)
-        self._value = f"(SELECT id FROM {ref} WHERE rowid = {column})" if ref else column
-        self._of = f"(SELECT rowid FROM {ref} WHERE id = ?)" if ref else "?"
-        self._among = f"IN (SELECT rowid FROM {ref} WHERE id {IN_LIST})" if ref else IN_LIST
+        self._value = id_of(ref, column) if ref else column
+        self._of = rows_of(ref, "= ?") if ref else "?"
+        self._among = f"IN {rows_of(ref, IN_LIST)}" if ref else IN_LIST
 
     def __getitem__(self, key: Any) -> list[dict[str, Any]]:
         got = self._got.get(key)

@@ -77,6 +77,7 @@ class Table:
     keys: tuple[tuple[str, str], ...] = ()
 
 
+AGENCY_IDS = "agency_ids"  # each agency id a responsibility or a document names, numbered (``NAMED``)
 # documents' own lists (replaced per document), then the lists linking makes
 DOCUMENT_TABLES = (
     Table("documents", "documents", ("id", "type", "number", "number_inferred", "jurisdiction", "date",
@@ -85,7 +86,7 @@ DOCUMENT_TABLES = (
     # (a record's document is its row's ``doc``: no column of its own)
     Table("tasks", "tasks", ("id", "section", "area", "start", "leads", "due_order"), fts="text"),
     Table("responsibilities", "responsibilities", ("agency", "role", "task", "start"),
-          keys=(("task", "tasks"), ("agency", "agency_ids"))),
+          keys=(("task", "tasks"), ("agency", AGENCY_IDS))),
     Table("targets", "targets", ("id", "metric", "indicator", "year", "start"), fts="text"),
     Table("citations", "citations", ("id", "ref", "relation", "number", "resolves_to", "start",
                                      "number_key", "date", "issuer_fold", "title_fold"), fts="quote"),
@@ -103,7 +104,23 @@ LINKED_TABLES = (
 TABLES = {t.name: t for t in (*DOCUMENT_TABLES, *LINKED_TABLES)}
 # tables numbering ids that rows name (``Table.keys``): an id's row, once made, stays (a
 # rebuild makes them anew), so that a row naming it need not change when others do
-NAMED = ("agency_ids",)
+NAMED = (AGENCY_IDS,)
+
+
+def id_of(ref: str, column: str) -> str:
+    """SQL reading a key column (``Table.keys``) as the id it names in ``ref``."""
+    return f"(SELECT id FROM {ref} WHERE rowid = {column})"
+
+
+def rows_of(ref: str, ids: str) -> str:
+    """SQL of the row ids in ``ref`` of the ids ``ids`` says (``= ?``, ``IN (…)``): what a key
+    column is compared with."""
+    return f"(SELECT rowid FROM {ref} WHERE id {ids})"
+
+
+def _replaced(rows: list[tuple[Any, ...]], at: int, value: Callable[[Any], Any]) -> list[tuple[Any, ...]]:
+    """The rows with the value at ``at`` made ``value(it)`` (a key column's id made a number)."""
+    return [(*r[:at], value(r[at]), *r[at + 1:]) for r in rows]
 _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed columns (ids are unique keys)
     "documents": ("type", "number", "number_inferred", "jurisdiction", "id_fold", "number_fold",
                   "inferred_fold", ("id", "jurisdiction"), "issuer_agency"),
@@ -549,10 +566,10 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     for col, ref in t.keys:  # (the ids' rows are written first: ``DOCUMENT_TABLES``' order)
         at = 3 + t.columns.index(col)
         ids = [r[at] for r in rows]
-        rowid_of = named(conn, ref, ids) if ref in NAMED else dict(conn.execute(
+        number = named(conn, ref, ids) if ref in NAMED else dict(conn.execute(
             f"SELECT id, rowid FROM {ref} WHERE id IN (SELECT value FROM json_each(?))",
             (orjson.dumps(ids).decode(),)))
-        rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
+        rows = _replaced(rows, at, number.get)
     conn.executemany(sql, rows)
     if t.fts:
         conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
@@ -612,7 +629,7 @@ def _placed(t: Table, rows: dict[str, list[dict[str, Any]]], body: list[tuple[An
         if missing:  # (extraction makes none: a new extractor's mistake, stopped before the store)
             raise ValueError(f"{rows['documents'][0]['id']}: a row of {t.name} names {col} "
                              f"{missing[0]!r}, none of the document's {ref}")
-        body = [(*r[:at], place[r[at]], *r[at + 1:]) for r in body]
+        body = _replaced(body, at, place.__getitem__)
     return body
 
 
@@ -637,11 +654,10 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
         for col, ref in t.keys:  # an id → its row in ``ref`` (``NAMED``), or a place in the
             at = 1 + t.columns.index(col)  # document's list of ``ref`` → that row's id
             if ref in NAMED:
-                rowid_of = named(conn, ref, [r[at] for r in rows])
-                rows = [(*r[:at], rowid_of.get(r[at]), *r[at + 1:]) for r in rows]
+                rows = _replaced(rows, at, named(conn, ref, [r[at] for r in rows]).get)
             else:
                 first = rowids[ref] - len(encoded[ref][0])
-                rows = [(*r[:at], first + r[at], *r[at + 1:]) for r in rows]
+                rows = _replaced(rows, at, lambda place, first=first: first + place)
         cols = ", ".join(f'"{c}"' for c in t.columns)
         conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
                          f"({', '.join('?' * (len(t.columns) + 4))})",

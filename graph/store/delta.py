@@ -54,9 +54,8 @@ Share = dict[str, list[tuple[str | None, bytes]]]
 
 def _share(conn: sqlite3.Connection, doc: str) -> Share:
     out: Share = {}
-    for agency, aliases, rec in conn.execute("SELECT (SELECT id FROM agency_ids WHERE rowid = agency), "
-                                             "aliases, rec FROM doc_agencies WHERE doc = ? ORDER BY ord",
-                                             (doc,)):
+    for agency, aliases, rec in conn.execute(f"SELECT {db.id_of(db.AGENCY_IDS, 'agency')}, aliases, rec "
+                                             "FROM doc_agencies WHERE doc = ? ORDER BY ord", (doc,)):
         out.setdefault(agency, []).append((aliases, rec))
     return out
 
@@ -100,8 +99,8 @@ def _how(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | 
 
 def _first(conn: sqlite3.Connection, agency: str) -> str | None:
     """The first document naming an agency, as the rows are now."""
-    return conn.execute("SELECT min(doc) FROM doc_agencies WHERE agency = (SELECT rowid FROM agency_ids "
-                        "WHERE id = ?)", (agency,)).fetchone()[0]
+    sql = f"SELECT min(doc) FROM doc_agencies WHERE agency = {db.rows_of(db.AGENCY_IDS, '= ?')}"
+    return conn.execute(sql, (agency,)).fetchone()[0]
 
 
 def _gave_other(conn: sqlite3.Connection, doc: str, agency: str, was: list[tuple[str | None, bytes]],
@@ -305,8 +304,8 @@ def _agencies(conn: sqlite3.Connection, ids: set[str]) -> dict[str, dict[str, An
     """The agencies ``ids`` merged again from the documents naming them (None: named no more).
     Of an agency named by thousands, only the first record is decoded, and the documents and
     aliases of the others (the table is kept in agency order: their rows are read together)."""
-    rows = conn.execute("SELECT doc, (SELECT id FROM agency_ids WHERE rowid = agency), rec, aliases FROM "
-                        f"doc_agencies WHERE agency IN (SELECT rowid FROM agency_ids WHERE id {IN}) "
+    rows = conn.execute(f"SELECT doc, {db.id_of(db.AGENCY_IDS, 'agency')}, rec, aliases FROM doc_agencies "
+                        f"WHERE agency IN {db.rows_of(db.AGENCY_IDS, IN)} "
                         "ORDER BY doc, ord", (_json(ids),)).fetchall()
     by_doc: dict[str, list[dict]] = {}
     first: set[str] = set()

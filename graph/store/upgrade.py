@@ -186,7 +186,7 @@ def _from_11(conn: sqlite3.Connection) -> None:
 
 
 def _from_12(conn: sqlite3.Connection) -> None:
-    conn.execute(next(s for s in db._ddl() if s.startswith("CREATE TABLE IF NOT EXISTS agency_ids ")))
+    conn.execute(_table(db.AGENCY_IDS))
     conn.execute("INSERT INTO agency_ids (id) SELECT DISTINCT agency FROM responsibilities WHERE agency IS "
                  "NOT NULL ORDER BY agency")
     # (as text: a store upgraded from before 12 has the column INTEGER already, ``_rewrite``, and

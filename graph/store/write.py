@@ -161,7 +161,7 @@ class Writer:
             self.match[doc] = orjson.loads(got.match)
         conn.executemany("INSERT INTO doc_named (doc, kind, id) VALUES (?, ?, ?)",
                          ((doc, k, i) for k, i in got.named))
-        number = db.named(conn, "agency_ids", (a for a, _, _ in got.agencies))
+        number = db.named(conn, db.AGENCY_IDS, (a for a, _, _ in got.agencies))
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
                          ((doc, i, number[a], aliases, db.pack(conn, "doc_agencies", rec))
                           for i, (a, aliases, rec) in enumerate(got.agencies)))
@@ -265,12 +265,13 @@ def _agencies(conn: sqlite3.Connection, previous: list[dict] | None, changed: se
     sql, params = "SELECT doc, rec FROM doc_agencies ORDER BY doc, ord", ()
     if previous is not None and len(changed) < MAX_PARAMS:
         now = ", ".join("?" * len(changed))
-        touched = {a for (a,) in conn.execute("SELECT (SELECT id FROM agency_ids WHERE rowid = agency) FROM "
-                                              f"doc_agencies WHERE doc IN ({now})", sorted(changed))}
+        touched = {a for (a,) in conn.execute(f"SELECT {db.id_of(db.AGENCY_IDS, 'agency')} FROM doc_agencies "
+                                              f"WHERE doc IN ({now})", sorted(changed))}
         touched |= {a["id"] for a in previous if not changed.isdisjoint(a["documents"])}
         if len(touched) + len(changed) < MAX_PARAMS:
-            sql = ("SELECT doc, rec FROM doc_agencies WHERE agency IN (SELECT rowid FROM agency_ids WHERE id "
-                   f"IN ({', '.join('?' * len(touched))})) OR doc IN ({now}) ORDER BY doc, ord")
+            among = db.rows_of(db.AGENCY_IDS, f"IN ({', '.join('?' * len(touched))})")
+            sql = (f"SELECT doc, rec FROM doc_agencies WHERE agency IN {among} OR doc IN ({now}) "
+                   "ORDER BY doc, ord")
             params = (*sorted(touched), *sorted(changed))
     for doc, rec in conn.execute(sql, params):
         named.setdefault(doc, []).append(db.decode(rec, conn))
