@@ -15,6 +15,7 @@ import orjson
 import pytest
 from cchc_graph.graph.questions import audit, findings
 from cchc_graph.graph.questions.index import Corpus
+from cchc_graph.graph.questions.tables import words_list
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import parallel
 from cchc_graph.graph.store.build import Store
@@ -31,7 +32,7 @@ def _doc(issuer: str, number: str, place: str, day: str, kind: str, title: str, 
 
 PROVINCE, DISTRICT = "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN", "ỦY BAN NHÂN DÂN HUYỆN ĐÔNG HÒA"
 # a provincial plan with a target and a reporting line, and a district plan implementing it
-# with a weaker target, two leads and a basis
+# with a weaker target, two leads and two bases (a provincial and a national one)
 PARENT = _doc(PROVINCE, "45/KH-UBND", "Phú Yên", "10/1/2022", "KẾ HOẠCH", "CẢI CÁCH HÀNH CHÍNH NĂM 2022",
               "I. MỤC TIÊU", "- Giải quyết đúng hạn từ {share}% trở lên số hồ sơ thủ tục hành chính.",
               "II. NHIỆM VỤ", "1. Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp kiểm tra công tác cải cách "
@@ -39,6 +40,7 @@ PARENT = _doc(PROVINCE, "45/KH-UBND", "Phú Yên", "10/1/2022", "KẾ HOẠCH", 
 CHILD = _doc(DISTRICT, "12/KH-UBND", "Đông Hòa", "1/2/2022", "KẾ HOẠCH", "CẢI CÁCH HÀNH CHÍNH HUYỆN NĂM 2022",
              "Thực hiện Kế hoạch số 45/KH-UBND ngày 10/01/2022 của UBND tỉnh Phú Yên;",
              "Căn cứ Quyết định số 8/QĐ-UBND ngày 2/1/2020 của UBND tỉnh về kho lưu trữ;",
+             "Căn cứ Nghị định số 15/2019/NĐ-CP ngày 5/3/2019 của Chính phủ về lưu trữ;",
              "I. MỤC TIÊU", "- Giải quyết đúng hạn từ 90% trở lên số hồ sơ thủ tục hành chính.",
              "II. NHIỆM VỤ", "1. Phòng Tư pháp, Văn phòng HĐND và UBND huyện chủ trì rà soát quy trình nội bộ.")
 # each added later: a line reporting back (a circle), a decision repealing the basis before
@@ -254,21 +256,26 @@ def test_a_document_citing_a_reference_otherwise_is_compared_again(corpus: Path,
     assert inconsistent("2/1/2020") == []
 
 
-def test_the_task_rules_findings_are_read_from_the_tasks_through_their_indexes(corpus: Path,
-                                                                              tmp_path: Path) -> None:
-    """A task rule's findings are not kept rows: they are the tasks meeting its condition, read
-    in the audit's order through the rule's partial index, and counted with the others."""
+def test_the_rules_read_from_records_are_read_through_their_indexes(corpus: Path, tmp_path: Path) -> None:
+    """A rule's findings read from records (the task rules', the unresolved citations') are not
+    kept rows: they are the records meeting its condition, read in the audit's order through
+    the rule's partial index, and counted with the others."""
     store = tmp_path / "store"
     Store(store).build([corpus])
     conn = sqlite3.connect(store / db.DB_NAME)
     try:
-        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone() == (0,)
-        for rule, (_, cond) in audit.FROM_TASKS.items():  # (as the audit reads them: by the rule's index)
-            plan = str(conn.execute(f"EXPLAIN QUERY PLAN SELECT rec FROM tasks INDEXED BY tasks_{rule} "
-                                    f"WHERE {cond} ORDER BY doc, start, rowid").fetchall())
-            # (no sort: a page reads as far as it shows)
-            assert f"tasks_{rule}" in plan and "TEMP B-TREE" not in plan, plan
-        counted = dict(conn.execute("SELECT rule, sum(n) FROM finding_counts GROUP BY rule").fetchall())
+        kinds = [k for k, check in audit.RULES.items() if set(check.rules) <= audit.READ_RULES]
+        assert kinds == ["tasks", "unresolved"]
+        assert conn.execute(f"SELECT count(*) FROM findings WHERE kind IN {words_list(kinds)}").fetchone() == (0,)
+        for read in audit.READ.values():  # (as the audit reads them: by the rule's index)
+            plan = str(conn.execute(f"EXPLAIN QUERY PLAN SELECT rec FROM {read.table} INDEXED BY {read.index} "
+                                    f"WHERE {read.cond} ORDER BY doc, start, rowid").fetchall())
+            # (no sort of them all: a page reads as far as it shows; an index holding more than
+            # the place sorts only the records of one place)
+            assert read.index in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+            assert "TEMP B-TREE" not in plan or read.columns != "doc, start", plan
+        counted = dict(conn.execute("SELECT rule || ' ' || sev, sum(n) FROM finding_counts GROUP BY rule, sev"
+                                    ).fetchall())
         # the audit's parts, counted in its order without sorting the counts
         plan = str(conn.execute("EXPLAIN QUERY PLAN SELECT sev, rule, sum(n) FROM finding_counts WHERE sev <= 2 "
                                 "GROUP BY sev, rule ORDER BY sev, rule").fetchall())
@@ -276,26 +283,32 @@ def test_the_task_rules_findings_are_read_from_the_tasks_through_their_indexes(c
     finally:
         conn.close()
     found = _asked(store)[0]
-    for rule in audit.FROM_TASKS:
-        assert counted.get(audit.RULE_NAMES.index(rule), 0) == sum(v.rule == rule for v in found)
-    assert {"task_many_leads", "task_no_deadline"} <= {v.rule for v in found}
+    for rule, severity in audit.READ:
+        assert counted.get(f"{audit.RULE_NAMES.index(rule)} {audit.SEVERITIES.index(severity)}", 0) == \
+            sum(v.rule == rule and v.severity == severity for v in found)
+    assert {("task_many_leads", "warning"), ("task_no_deadline", "info"), ("citation_unresolved", "info"),
+            ("citation_unresolved", "warning")} <= {(v.rule, v.severity) for v in found}
 
 
-def test_a_store_that_kept_the_task_rules_findings_answers_the_same_and_drops_them(corpus: Path,
-                                                                                  tmp_path: Path) -> None:
-    """A store built when the task rules' findings were kept as rows (and the rules' indexes
-    did not exist): its audit reads them from the tasks all the same (not twice), and its next
-    build deletes the rows and makes the indexes."""
+def test_a_store_that_kept_the_findings_now_read_from_records_answers_the_same_and_drops_them(
+        corpus: Path, tmp_path: Path) -> None:
+    """A store built when the task rules' and the unresolved citations' findings were kept as
+    rows (and the rules' indexes did not exist): its audit reads them from the records all the
+    same (not twice), and its next build deletes the rows and makes the indexes."""
     store = tmp_path / "store"
     Store(store).build([corpus])
+    read = ("tasks", "unresolved")
+    indexes = sorted({r.index for r in audit.READ.values()})
     conn = db.connect(store / db.DB_NAME)
     try:
         conn.execute("BEGIN IMMEDIATE")  # the rows such a build kept, and none of the rules' indexes
-        findings._write(conn, "tasks", audit.RULES["tasks"].run(Corpus(conn), None))
-        for rule in audit.FROM_TASKS:
-            conn.execute(f"DROP INDEX tasks_{rule}")
+        for kind in read:
+            findings._write(conn, kind, audit.RULES[kind].run(Corpus(conn), None))
+        for index in indexes:
+            conn.execute(f"DROP INDEX {index}")
         conn.execute("COMMIT")
-        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone()[0] >= 3
+        for kind in read:
+            assert conn.execute("SELECT count(*) FROM findings WHERE kind = ?", (kind,)).fetchone()[0] >= 2
     finally:
         conn.close()
     assert _asked(store) == _live(store)
@@ -303,8 +316,9 @@ def test_a_store_that_kept_the_task_rules_findings_answers_the_same_and_drops_th
     Store(store).build([corpus])
     conn = sqlite3.connect(store / db.DB_NAME)
     try:
-        assert conn.execute("SELECT count(*) FROM findings WHERE kind = 'tasks'").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'tasks_task_%'").fetchone() == (3,)
+        assert conn.execute(f"SELECT count(*) FROM findings WHERE kind IN {words_list(read)}").fetchone() == (0,)
+        assert [n for (n,) in conn.execute(f"SELECT name FROM sqlite_master WHERE name IN {words_list(indexes)} "
+                                           "ORDER BY name")] == indexes
     finally:
         conn.close()
     assert _asked(store) == _live(store)

@@ -104,7 +104,7 @@ def _task_rules(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 
 def task_violations(c: Corpus, t: dict[str, Any]) -> Iterator[Violation]:
-    """A task's findings (``FROM_TASKS`` says which tasks have each)."""
+    """A task's findings (``READ`` says which tasks have each)."""
     tid, p = t["id"], prov(t["provenance"])
     leads = t.get("lead") or []
     if not leads:
@@ -122,11 +122,40 @@ def task_violations(c: Corpus, t: dict[str, Any]) -> Iterator[Violation]:
                         "nhiệm vụ không có thời hạn / task has no deadline", p)
 
 
-# The task rules' findings are not kept (most of a corpus's findings, each repeating its task):
-# an audit reads the tasks meeting each rule's condition on the store's lookup columns, in its
-# order (a partial index each, ``findings.DDL``), and makes their findings as it reads them.
-FROM_TASKS = {"task_no_lead": ("warning", "leads = 0"), "task_many_leads": ("warning", "leads > 1"),
-              "task_no_deadline": ("info", "due_order IS NULL")}
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A rule's findings of one severity that are not kept (each would repeat its record): the
+    records of ``table`` meeting ``where`` and ``also``, read in the audit's order through the
+    partial index ``index`` (``findings.DDL``: ``columns`` of the rows meeting ``where``) and
+    made into findings as they are read."""
+
+    table: str
+    index: str
+    where: str
+    also: str = ""  # (SQL over the index's columns)
+    columns: str = "doc, start"
+
+    @property
+    def cond(self) -> str:
+        return f"{self.where} AND {self.also}" if self.also else self.where
+
+
+UNRESOLVED = "coalesce(resolves_to, '') = ''"
+# the references of a loaded jurisdiction: a citation's scope is part of its reference's key
+# (``ref:<scope>:<number>``), so an unresolved citation's scope is its reference's
+LOCAL_REFS = "(SELECT f.id FROM refs f JOIN jurisdictions j ON j.id = f.scope)"
+# Most of a corpus's findings (at 10,000 documents ~250,000 of ~290,000) are read from their
+# records: (rule, severity) → where
+READ = {
+    ("task_no_lead", "warning"): Read("tasks", "tasks_task_no_lead", "leads = 0"),
+    ("task_many_leads", "warning"): Read("tasks", "tasks_task_many_leads", "leads > 1"),
+    ("task_no_deadline", "info"): Read("tasks", "tasks_task_no_deadline", "due_order IS NULL"),
+    ("citation_unresolved", "warning"): Read("citations", "citations_unresolved", UNRESOLVED,
+                                             f"ref IN {LOCAL_REFS}", "doc, start, ref"),
+    ("citation_unresolved", "info"): Read("citations", "citations_unresolved", UNRESOLVED,
+                                          f"ref NOT IN {LOCAL_REFS}", "doc, start, ref"),
+}
+READ_RULES = frozenset(rule for rule, _ in READ)
 
 
 def _report_cycles(c: Corpus, docs: Units) -> Iterator[Violation]:
@@ -219,15 +248,20 @@ def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 
 def _unresolved(c: Corpus, docs: Units) -> Iterator[Violation]:
-    local = set(c.jurisdictions)
-    for ci in _records(c, "citations", docs, "coalesce(resolves_to, '') = ''"):
-        cid = ci["id"]
-        in_reach = ci.get("scope") in local and ci.get("scope") is not None
-        yield Violation("citation_unresolved", "warning" if in_reach else "info", cid,
-                        ci.get("number") or ci.get("title") or cid, ci["document"],
-                        "văn bản được trích dẫn không có trong kho / cited document not in the corpus"
-                        + (f" (văn bản của địa bàn {ci['scope']})" if in_reach else ""),
-                        prov(ci["provenance"]))
+    local = {r for (r,) in c.rows(f"SELECT id FROM {LOCAL_REFS}")}
+    for ci in _records(c, "citations", docs, UNRESOLVED):
+        yield unresolved_violation(ci, ci["ref"] in local)
+
+
+def unresolved_violation(ci: dict[str, Any], local: bool) -> Violation:
+    """An unresolved citation's finding: a warning when it cites a document of a loaded
+    jurisdiction (``local``), which the corpus could hold."""
+    cid = ci["id"]
+    return Violation("citation_unresolved", "warning" if local else "info", cid,
+                     ci.get("number") or ci.get("title") or cid, ci["document"],
+                     "văn bản được trích dẫn không có trong kho / cited document not in the corpus"
+                     + (f" (văn bản của địa bàn {ci['scope']})" if local else ""),
+                     prov(ci["provenance"]))
 
 
 def _inconsistent(c: Corpus, refs: Units) -> Iterator[Violation]:
@@ -361,23 +395,23 @@ def audit(c: Corpus, rules: tuple[str, ...] = (), min_severity: str = "info",
 def _kept_findings(c: Corpus, rules: tuple[str, ...], limit: int, doc: str | None) -> Chain[Violation]:
     """The kept findings meeting the filters in the audit's order, read a window at a time:
     one part per severity and rule that has some (counted by ``finding_counts``), each in the
-    order of its document and place, from the ``findings`` table or, for a task rule, from the
-    tasks (``FROM_TASKS``)."""
+    order of its document and place, from the ``findings`` table or from the records the
+    findings are of (``READ``)."""
     where, params = _where(rules, limit, doc)
     of_doc = " AND document = ?" if doc is not None else ""
     parts: list[Selected[Violation]] = []
     for sev, rule, n in c.rows(f"SELECT sev, rule, sum(n) FROM finding_counts{where} GROUP BY sev, rule "
                                "ORDER BY sev, rule", params):
         name, at = RULE_NAMES[rule], (doc,) if doc is not None else ()
-        if name in FROM_TASKS:
+        read = READ.get((name, SEVERITIES[sev]))
+        if read is not None:
             # (named: SQLite would read the tasks without a deadline through the calendar's
             # index, sorting each document's, ~2x slower at a deep page)
-            index = f"tasks_{name}"
-            by = f" INDEXED BY {index}" if has_index(c, index) else ""  # (a store built before it: none)
-            cond = FROM_TASKS[name][1]
-            of_task = " AND doc = ?" if doc is not None else ""  # (a task's document is its row's)
-            sql = f"SELECT rec FROM tasks{by} WHERE {cond}{of_task} ORDER BY doc, start, rowid"
-            parts.append(Selected(c, sql, at, lambda row, name=name: _task_finding(c, c.decode(row[0]), name),
+            # (a store built before the index has none)
+            by = f" INDEXED BY {read.index}" if has_index(c, read.index) else ""
+            of = " AND doc = ?" if doc is not None else ""  # (a record's document is its row's)
+            sql = f"SELECT rec FROM {read.table}{by} WHERE {read.cond}{of} ORDER BY doc, start, rowid"
+            parts.append(Selected(c, sql, at, lambda row, key=(name, sev): _read_finding(c, row[0], *key),
                                   kept={"count": n}))
         else:
             sql = f"SELECT rec FROM findings WHERE sev = ? AND rule = ?{of_doc} ORDER BY {FINDING_ORDER}"
@@ -386,8 +420,12 @@ def _kept_findings(c: Corpus, rules: tuple[str, ...], limit: int, doc: str | Non
     return Chain(parts)
 
 
-def _task_finding(c: Corpus, task: dict[str, Any], rule: str) -> Violation:
-    return next(v for v in task_violations(c, task) if v.rule == rule)
+def _read_finding(c: Corpus, row: bytes, rule: str, sev: int) -> Violation:
+    """The finding of ``rule`` a record read for it has (``READ``)."""
+    rec = c.decode(row)
+    if rule == "citation_unresolved":
+        return unresolved_violation(rec, SEVERITIES[sev] == "warning")
+    return next(v for v in task_violations(c, rec) if v.rule == rule)
 
 
 def _violation(v: dict[str, Any]) -> Violation:

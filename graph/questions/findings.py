@@ -2,8 +2,9 @@
 
 A whole-corpus audit of 10,000 documents finds ~290,000 findings in ~16 s. A build keeps them
 in the ``findings`` table, in the audit's order (``audit.FINDING_ORDER``), with their counts
-by document (``finding_counts``), so that an audit is a read; all but the task rules' (~220,000
-of them), which an audit reads from the tasks (``audit.FROM_TASKS``): only counted here.
+by document (``finding_counts``), so that an audit is a read; all but the task rules' and the
+unresolved citations' (~250,000 of them), which an audit reads from their records
+(``audit.READ``): only counted here.
 A build that starts from kept findings (the meta row ``findings`` names the data version
 they are of) records what it changes (temporary triggers: the documents whose rows it writes
 or patches, the merged agencies, the references and the replacing citations it touches) and
@@ -20,8 +21,9 @@ from typing import Any
 
 import orjson
 from cchc_graph.graph.questions.audit import (
-    FROM_TASKS,
     KEPT,
+    READ,
+    READ_RULES,
     RESTS_ON,
     RULE_NAMES,
     RULES,
@@ -57,12 +59,12 @@ DDL = (
     "rule INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (document, sev, rule)) WITHOUT ROWID",
     # ... and by severity and rule, in the audit's order: an audit's parts counted without a sort
     "CREATE INDEX IF NOT EXISTS finding_counts_order ON finding_counts(sev, rule, n)",
-    # the tasks each task rule finds, in the audit's order (their findings are read from them)
-    *(f"CREATE INDEX IF NOT EXISTS tasks_{rule} ON tasks(doc, start) WHERE {cond}"
-      for rule, (_, cond) in FROM_TASKS.items()),
+    # the records each rule read from them finds, in the audit's order
+    *(f"CREATE INDEX IF NOT EXISTS {r.index} ON {r.table}({r.columns}) WHERE {r.where}"
+      for r in {r.index: r for r in READ.values()}.values()),
 )
-# the checks whose findings are kept (the task rules' are read from the tasks)
-STORED = tuple(name for name, check in RULES.items() if not set(check.rules) <= FROM_TASKS.keys())
+# the checks whose findings are kept (the others' are read from their records)
+STORED = tuple(name for name, check in RULES.items() if not set(check.rules) <= READ_RULES)
 # the checks a store holds findings of, each found from the one before in the index on kind
 # (``findings_unit``): the build looks at a few entries, where a scan of the findings (~70,000
 # at 10,000 documents) was ~25 ms of every build
@@ -180,10 +182,10 @@ def _count(conn: sqlite3.Connection, documents: set[str] | None) -> None:
     conn.execute(f"DELETE FROM finding_counts{among}", params)
     conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT document, sev, rule, count(*) "
                  f"FROM findings{among} GROUP BY document, sev, rule", params)
-    of_tasks = f" AND doc {IN_LIST}" if documents is not None else ""
-    for rule, (severity, cond) in FROM_TASKS.items():
+    of_docs = f" AND doc {IN_LIST}" if documents is not None else ""
+    for (rule, severity), read in READ.items():
         conn.execute("INSERT INTO finding_counts (document, sev, rule, n) SELECT doc, ?, ?, count(*) "
-                     f"FROM tasks WHERE {cond}{of_tasks} GROUP BY doc",
+                     f"FROM {read.table} WHERE {read.cond}{of_docs} GROUP BY doc",
                      (SEVERITIES.index(severity), RULE_NAMES.index(rule), *params))
 
 
@@ -233,11 +235,11 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     def of(sql: str, *params: Any) -> set[str]:
         return {x for (x,) in c.rows(sql, params)}
 
-    # (the task rules' findings are read from the tasks, with their agencies' names as they are)
     # a cascade reads its parents' targets (a parent whose number or resolution alone changed
     # compares the same); a basis is superseded by what replaces or repeals the reference it
-    # cites (their documents' dates). (An unresolved citation is a warning when its scope is a
-    # loaded jurisdiction: one of its own document's, which names the scopes it cites.)
+    # cites (their documents' dates). (The rules read from records are counted again for the
+    # documents written: an unresolved citation is a warning when its scope is a loaded
+    # jurisdiction, one of its own document's, which names the scopes it cites.)
     children = of(f"SELECT DISTINCT doc FROM citations WHERE resolves_to {IN_LIST}",
                   json_list(sorted(changed.get("targets", ()))))
     ended = changed.get("superseding", set()) | of(
@@ -253,7 +255,6 @@ def _plan(c: Corpus, changed: dict[str, set[str]]) -> dict[str, set[str] | None]
     return {"report_cycles": None if circles else set(),
             "cascade": docs | children,
             "target_owner": docs,
-            "unresolved": docs,
             "inconsistent": _refs(changed.get("was citation", set()) ^ changed.get("is citation", set())),
             "superseded": docs | resting,
             "agencies": agencies}

@@ -222,7 +222,11 @@ class Writer:
         sync_linked(conn, links, _agency_keys)
 
     def _put_in_place(self, conn: sqlite3.Connection) -> None:
-        """A new store file, whole: switched to WAL and renamed over the one it replaces."""
+        """A new store file, whole: compacted, switched to WAL and renamed over the one it
+        replaces."""
+        # (its b-trees filled in the order the documents came leave pages part-empty: ~3.5 % of
+        # the file at 10,000 documents, which VACUUM gives back in a few seconds)
+        conn.execute("VACUUM")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
         if self.path.exists():  # another schema's file: its journal goes with it
