@@ -80,9 +80,32 @@ _ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS d
                  for a in edges.ARMS)
 
 
+def as_layout_14(path: Path) -> None:
+    """Make a built store what layout 14 wrote: every id of a task, target and citation stored
+    in its ``id`` column, and an index of the tasks without a lead."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        conn.execute("DROP VIEW edges")
+        for t in (t for t in db.DOCUMENT_TABLES if t.form):
+            conn.execute(f"ALTER TABLE {t.name} RENAME TO {t.name}_now")
+            cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else "") for c in t.columns)
+            conn.execute(f"CREATE TABLE {t.name} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
+                         f"{cols}, rec BLOB NOT NULL)")
+            names = ", ".join(f'"{c}"' for c in ("rowid", "doc", "ord", *t.columns, "rec"))
+            conn.execute(f"INSERT INTO {t.name} ({names}) SELECT {names} FROM {t.name}_now")
+            conn.execute(f"DROP TABLE {t.name}_now")
+        for stmt in (*db._ddl(), *findings.DDL):
+            if stmt.startswith(("CREATE INDEX", "CREATE VIEW")):
+                conn.execute(stmt)
+        conn.execute("CREATE INDEX tasks_task_no_lead ON tasks(doc, start) WHERE leads = 0")  # (dropped at 15)
+        conn.execute("PRAGMA user_version=14")
+    conn.close()
+
+
 def as_layout_13(path: Path) -> None:
     """Make a built store what layout 13 wrote: each row of ``doc_agencies`` naming its agency by
     its id, ``agency_ids`` numbering only the agencies of responsibilities."""
+    as_layout_14(path)
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("ALTER TABLE doc_agencies RENAME TO doc_agencies_now")
@@ -415,6 +438,34 @@ def test_a_layout_13_store_gets_the_agencies_documents_name_by_row_id(own_store:
     assert only_named > 0  # (agencies no responsibility names: numbered by the upgrade)
     upgraded_to_row_ids(layout_13, own_store, "doc_agencies", "agency",
                         "(SELECT id FROM agency_ids WHERE rowid = r.agency)", order="doc, ord")
+
+
+def test_a_layout_14_store_reads_the_ids_of_the_extractions_form_from_its_rows(own_store: Path,
+                                                                             tmp_path: Path) -> None:
+    """The ids of tasks, targets and citations as layout 14 stored them: after the upgrade each
+    row reads the same id, of the form extraction gives, from its row (none stored)."""
+    layout_14 = converted(own_store, tmp_path, as_layout_14)
+    read = {t.name: f"SELECT rowid, doc, ord, id FROM {t.name} ORDER BY rowid" for t in db.DOCUMENT_TABLES if t.form}
+    before = {table: sql_rows(layout_14, sql) for table, sql in read.items()}
+    assert all(len(rows) >= 3 for rows in before.values()), {t: len(rows) for t, rows in before.items()}
+    upgraded_by_the_next_build(layout_14, own_store)
+    assert {table: sql_rows(layout_14, sql) for table, sql in read.items()} == before
+    for table in read:
+        assert sql_rows(layout_14, f"SELECT count(*) FROM {table} WHERE given_id IS NOT NULL") == [(0,)]
+
+
+def test_a_layout_14_id_of_another_form_is_kept(own_store: Path, tmp_path: Path) -> None:
+    """An id not of the extraction's form (a whole export's record may have one) is stored as
+    it was, read back and looked up by the ids' index."""
+    layout_14 = converted(own_store, tmp_path, as_layout_14)
+    sql_write(layout_14, "UPDATE targets SET id = 'tgt:given' WHERE rowid = (SELECT min(rowid) FROM targets)")
+    ids = sql_rows(layout_14, "SELECT rowid, id FROM targets ORDER BY rowid")
+    Store(layout_14).build([EXAMPLES, FIXTURES / "queries"])
+    assert sql_rows(layout_14, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
+    assert sql_rows(layout_14, "SELECT rowid, id FROM targets ORDER BY rowid") == ids
+    assert sql_rows(layout_14, "SELECT given_id FROM targets WHERE given_id IS NOT NULL") == [("tgt:given",)]
+    plan = str(sql_rows(layout_14, "EXPLAIN QUERY PLAN SELECT rec FROM targets WHERE id = 'tgt:given'"))
+    assert "sqlite_autoindex_targets_1" in plan, plan
 
 
 def test_a_layout_7_store_whose_rows_disagree_is_left_as_it_was(layout_7: Path) -> None:

@@ -61,7 +61,7 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS finding_counts_order ON finding_counts(sev, rule, n)",
     # the records each rule read from them finds, in the audit's order
     *(f"CREATE INDEX IF NOT EXISTS {r.index} ON {r.table}({r.columns}) WHERE {r.where}"
-      for r in {r.index: r for r in READ.values()}.values()),
+      for r in {r.index: r for r in READ.values() if r.made}.values()),
 )
 # the checks whose findings are kept (the others' are read from their records)
 STORED = tuple(name for name, check in RULES.items() if not set(check.rules) <= READ_RULES)

@@ -30,6 +30,9 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   ``agency_ids`` (made from the agencies the responsibilities name, in id order).
 - 13 → 14: layout 13 held the agency of each row of ``doc_agencies`` by its id; layout 14 by
   the id's row in ``agency_ids`` (the agencies not yet there numbered after the others).
+- 14 → 15: layout 14 stored the id of each task, target and citation; layout 15 reads an id of
+  the form extraction gives (``database.Table.form``) from its row, and stores only another;
+  the audit reads the tasks without a lead through who-leads' index (not one of their own).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -204,6 +207,15 @@ def _from_13(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=14")
 
 
+def _from_14(conn: sqlite3.Connection) -> None:
+    for t in db.DOCUMENT_TABLES:
+        if t.form:
+            given = f"CASE WHEN r.id IS '{t.form}' || r.doc || ':' || (r.ord + 1) THEN NULL ELSE r.id END"
+            _rewrite(conn, t.name, {"given_id": given})
+    conn.execute("DROP INDEX IF EXISTS tasks_task_no_lead")  # (who-leads' index serves the rule)
+    conn.execute("PRAGMA user_version=15")
+
+
 def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> None:
     """Write a table anew as the present layout makes it (its key columns INTEGER, so that
     their indexes serve comparisons with row ids), each column in ``values`` the SQL given
@@ -211,9 +223,10 @@ def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> No
     then its indexes, and the view, as the present layout makes them."""
     conn.execute("DROP VIEW IF EXISTS edges")
     conn.execute(f"ALTER TABLE {table} RENAME TO {table}_was")  # (its indexes go with it)
-    columns = [f'"{name}"' for _, name, *_ in conn.execute(f"PRAGMA table_info({table}_was)")]
-    read = [values.get(c.strip('"'), f"r.{c}") for c in columns]
     conn.execute(_table(table))
+    # (the columns written: a generated one is not, and table_info does not list it)
+    columns = [f'"{name}"' for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")]
+    read = [values.get(c.strip('"'), f"r.{c}") for c in columns]
     conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(read)} FROM {table}_was r")
     conn.execute(f"DROP TABLE {table}_was")
     for stmt in (*db._ddl(), *findings.DDL):
@@ -263,4 +276,4 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13, _from_14)
