@@ -15,7 +15,8 @@ import cchc_graph
 import orjson
 import pytest
 from cchc_graph.api.cli import cli
-from cchc_graph.graph.questions import findings
+from cchc_graph.graph.questions import audit, findings
+from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges, upgrade
 from cchc_graph.graph.store.build import Store, StoreError
@@ -82,7 +83,8 @@ _ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS d
 
 def as_layout_14(path: Path) -> None:
     """Make a built store what layout 14 wrote: every id of a task, target and citation stored
-    in its ``id`` column, and an index of the tasks without a lead."""
+    in its ``id`` column, an index of the tasks without a lead, the unresolved citations'
+    findings kept as rows."""
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
@@ -98,6 +100,8 @@ def as_layout_14(path: Path) -> None:
             if stmt.startswith(("CREATE INDEX", "CREATE VIEW")):
                 conn.execute(stmt)
         conn.execute("CREATE INDEX tasks_task_no_lead ON tasks(doc, start) WHERE leads = 0")  # (dropped at 15)
+        conn.execute("DROP INDEX citations_unresolved")  # (the unresolved citations' findings kept as rows)
+        findings._write(conn, "unresolved", audit.RULES["unresolved"].run(Corpus(conn), None))
         conn.execute("PRAGMA user_version=14")
     conn.close()
 
@@ -448,8 +452,11 @@ def test_a_layout_14_store_reads_the_ids_of_the_extractions_form_from_its_rows(o
     read = {t.name: f"SELECT rowid, doc, ord, id FROM {t.name} ORDER BY rowid" for t in db.DOCUMENT_TABLES if t.form}
     before = {table: sql_rows(layout_14, sql) for table, sql in read.items()}
     assert all(len(rows) >= 3 for rows in before.values()), {t: len(rows) for t, rows in before.items()}
+    kept = "SELECT count(*) FROM findings WHERE kind = 'unresolved'"
+    assert sql_rows(layout_14, kept)[0][0] > 0
     upgraded_by_the_next_build(layout_14, own_store)
     assert {table: sql_rows(layout_14, sql) for table, sql in read.items()} == before
+    assert sql_rows(layout_14, kept) == [(0,)]
     for table in read:
         assert sql_rows(layout_14, f"SELECT count(*) FROM {table} WHERE given_id IS NOT NULL") == [(0,)]
 

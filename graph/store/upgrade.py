@@ -32,7 +32,8 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   the id's row in ``agency_ids`` (the agencies not yet there numbered after the others).
 - 14 → 15: layout 14 stored the id of each task, target and citation; layout 15 reads an id of
   the form extraction gives (``database.Table.form``) from its row, and stores only another;
-  the audit reads the tasks without a lead through who-leads' index (not one of their own).
+  the audit reads the tasks without a lead through who-leads' index (not one of their own),
+  and the unresolved citations' findings from the citations (their kept rows are deleted).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -50,6 +51,7 @@ from typing import Any
 import orjson
 import zstandard
 from cchc_graph.graph.questions import findings
+from cchc_graph.graph.questions.tables import words_list
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 
@@ -213,6 +215,9 @@ def _from_14(conn: sqlite3.Connection) -> None:
             given = f"CASE WHEN r.id IS '{t.form}' || r.doc || ':' || (r.ord + 1) THEN NULL ELSE r.id END"
             _rewrite(conn, t.name, {"given_id": given})
     conn.execute("DROP INDEX IF EXISTS tasks_task_no_lead")  # (who-leads' index serves the rule)
+    # the unresolved citations' findings are read from the citations now (``audit.READ``): as
+    # a build would, the rows kept of the checks no longer kept go (their counts stay)
+    conn.execute(f"DELETE FROM findings WHERE kind NOT IN {words_list(findings.STORED)}")
     conn.execute("PRAGMA user_version=15")
 
 
