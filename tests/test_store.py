@@ -563,3 +563,26 @@ def test_linked_rows_are_compressed_once_there_are_enough_to_learn_from(tmp_path
     Store(fresh).build([corpus])
     assert Store(store).read_export() == Store(plain).read_export() == Store(fresh).read_export()
     assert any("khoa-hoc-va-cong-nghe" in a["id"] for a in Store(store).read_export()["agencies"])
+
+
+def test_a_new_store_file_is_made_of_large_pages_and_compacted(tmp_path: Path) -> None:
+    """A store made from nothing: pages of ``PAGE_SIZE``, none free and none part-empty from the
+    order its rows came in (vacuumed before it was put in place: a vacuumed copy is no
+    smaller); no FTS5 table keeps its texts' sizes (read only by bm25)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from cchc_graph.graph.store.database import DB_NAME, PAGE_SIZE
+    from synth import generate
+
+    generate(tmp_path / "docs", 60, seed=3)  # (enough rows that some b-trees split pages)
+    Store(tmp_path / "store").build([tmp_path / "docs"])
+    conn = sqlite3.connect(f"file:{tmp_path / 'store' / DB_NAME}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+        assert conn.execute("PRAGMA freelist_count").fetchone() == (0,)
+        conn.execute(f"VACUUM INTO '{tmp_path / 'copy.sqlite'}'")
+        pages = conn.execute("PRAGMA page_count").fetchone()
+        assert sqlite3.connect(tmp_path / "copy.sqlite").execute("PRAGMA page_count").fetchone() == pages
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'fts%docsize'").fetchall() == []
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'fts%data'").fetchone()[0] == 4
+    finally:
+        conn.close()

@@ -56,11 +56,11 @@ D_LETTERS = "đĐÐ"
 SOURCE_STAMP = "doc, source_path, sha256, size, mtime_ns, extractor_version, warnings, gaps"
 # FTS5 over folded text: words are runs of letters, digits and _, as \w is for the regex
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N*' tokenchars '_'"
-# a % that ends a word ("95%", "%" alone): the word before it, whole (\w*: a run the tokenizer
-# keeps whole), and no word character after it
 # no text's size in tokens (the ``docsize`` tables: ~3.9 MB at 10,000 documents), which only
 # ranking by bm25 reads; searches list in their own order (a store made before keeps them)
 FTS_OPTIONS = "columnsize=0, "
+# a % that ends a word ("95%", "%" alone): the word before it, whole (\w*: a run the tokenizer
+# keeps whole), and no word character after it
 PERCENT = re.compile(r"(\w*)%(?!\w)")
 
 
