@@ -125,15 +125,15 @@ def task_violations(c: Corpus, t: dict[str, Any]) -> Iterator[Violation]:
 @dataclass(frozen=True, slots=True)
 class Read:
     """A rule's findings of one severity that are not kept (each would repeat its record): the
-    records of ``table`` meeting ``where`` and ``also``, read in the audit's order through the
-    partial index ``index`` (``findings.DDL``: ``columns`` of the rows meeting ``where``) and
-    made into findings as they are read."""
+    records of ``table`` meeting ``where`` and ``also``, read in the audit's order (``columns``,
+    then the row's) through the partial index ``index`` (``findings.DDL``: ``columns`` of the
+    rows meeting ``where``) and made into findings as they are read."""
 
     table: str
     index: str
     where: str
     also: str = ""  # (SQL over the index's columns)
-    columns: str = "doc, start"
+    columns: str = "doc, start"  # (document and place: the audit's order; then what ``also`` reads)
     made: bool = True  # (False: an index the store makes for another question, ``where`` its first column)
 
     @property
@@ -251,7 +251,8 @@ def _target_owner(c: Corpus, docs: Units) -> Iterator[Violation]:
 
 def _unresolved(c: Corpus, docs: Units) -> Iterator[Violation]:
     local = {r for (r,) in c.rows(f"SELECT id FROM {LOCAL_REFS}")}
-    for ci in _records(c, "citations", docs, UNRESOLVED):
+    # (the citations of one place, if ever several, by reference: as ``READ`` reads them)
+    for ci in sorted(_records(c, "citations", docs, UNRESOLVED), key=lambda ci: ci["ref"]):
         yield unresolved_violation(ci, ci["ref"] in local)
 
 
@@ -412,7 +413,7 @@ def _kept_findings(c: Corpus, rules: tuple[str, ...], limit: int, doc: str | Non
             # (a store built before the index has none)
             by = f" INDEXED BY {read.index}" if has_index(c, read.index) else ""
             of = " AND doc = ?" if doc is not None else ""  # (a record's document is its row's)
-            sql = f"SELECT rec FROM {read.table}{by} WHERE {read.cond}{of} ORDER BY doc, start, rowid"
+            sql = f"SELECT rec FROM {read.table}{by} WHERE {read.cond}{of} ORDER BY {read.columns}, rowid"
             parts.append(Selected(c, sql, at, lambda row, key=(name, sev): _read_finding(c, row[0], *key),
                                   kept={"count": n}))
         else:
