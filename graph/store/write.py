@@ -225,7 +225,7 @@ class Writer:
         """A new store file, whole: compacted, switched to WAL and renamed over the one it
         replaces."""
         # (its b-trees filled in the order the documents came leave pages part-empty: ~3.5 % of
-        # the file at 10,000 documents, which VACUUM gives back in a few seconds)
+        # the file at 10,000 documents, which VACUUM gives back: ~1 s there)
         conn.execute("VACUUM")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
