@@ -586,3 +586,34 @@ def test_a_new_store_file_is_made_of_large_pages_and_compacted(tmp_path: Path) -
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'fts%data'").fetchone()[0] == 4
     finally:
         conn.close()
+
+
+def test_a_new_store_that_cannot_be_compacted_is_put_in_place_as_written(tmp_path: Path, monkeypatch) -> None:
+    """When the compacted copy of a new store cannot be written (no room for a second file),
+    the build puts the file it wrote in place: the same answers, nothing left beside it."""
+    from cchc_graph.graph.store import write
+    from cchc_graph.graph.store.database import DB_NAME
+
+    class NoRoom:  # a connection whose VACUUM INTO fails as a full disk makes it fail
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if sql.startswith("VACUUM INTO"):
+                Path(args[0][0]).write_bytes(b"partial")  # type: ignore[index]
+                raise sqlite3.OperationalError("database or disk is full")
+            return self._conn.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._conn, name)
+
+    connect = write.db.connect
+    monkeypatch.setattr(write.db, "connect", lambda *a, **k: NoRoom(connect(*a, **k)))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "ke-hoach-cchc-duc-trong.md", docs)
+    report = Store(tmp_path / "store").build([docs])
+    monkeypatch.undo()
+    assert report.loaded and sorted(os.listdir(tmp_path / "store")) == [".lock", DB_NAME]
+    Store(tmp_path / "again").build([docs])  # (compacted)
+    assert Store(tmp_path / "store").read_export() == Store(tmp_path / "again").read_export()
