@@ -617,3 +617,20 @@ def test_a_new_store_that_cannot_be_compacted_is_put_in_place_as_written(tmp_pat
     assert report.loaded and sorted(os.listdir(tmp_path / "store")) == [".lock", DB_NAME]
     Store(tmp_path / "again").build([docs])  # (compacted)
     assert Store(tmp_path / "store").read_export() == Store(tmp_path / "again").read_export()
+
+
+def test_the_files_of_a_killed_new_store_are_removed_by_the_next_build_that_writes(tmp_path: Path) -> None:
+    """A new store killed while written (a rebuild, a store of another layout) leaves its file
+    and perhaps its compacted copy beside the store: the next build that writes removes them."""
+    from cchc_graph.graph.store.database import DB_NAME
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "ke-hoach-cchc-duc-trong.md", docs)
+    store = tmp_path / "store"
+    Store(store).build([docs])
+    for left in (".new", ".compact"):
+        (store / f"{DB_NAME}{left}").write_bytes(b"half a file")
+    shutil.copy(EXAMPLES / "nghi-quyet-cchc-lam-dong.md", docs)
+    assert Store(store).build([docs]).written
+    assert not [name for name in os.listdir(store) if name.endswith((".new", ".compact"))]

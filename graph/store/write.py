@@ -102,8 +102,8 @@ class Writer:
 
     def _open(self) -> sqlite3.Connection:
         if self.conn is None:
-            if self.fresh:
-                self._target.unlink(missing_ok=True)  # left by a killed build
+            for left in (".new", ".compact"):  # a killed new store's files (builds take turns)
+                self.path.with_name(self.path.name + left).unlink(missing_ok=True)
             conn = db.connect(self._target, bulk=self.fresh)
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large build
             conn.execute("BEGIN IMMEDIATE")
@@ -226,7 +226,6 @@ class Writer:
         the documents came, leave pages part-empty: ~3.5 % of the file at 10,000 documents;
         ~1 s there), or, when that cannot be written (no room for a second file), as it is."""
         compact = self.path.with_name(self.path.name + ".compact")
-        compact.unlink(missing_ok=True)  # (a killed build's)
         try:
             # (into the store's folder: a plain VACUUM would copy the file through the temporary
             # folder, then back)
