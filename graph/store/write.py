@@ -245,11 +245,7 @@ class Writer:
         conn = sqlite3.connect(written)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.close()
-        fd = os.open(written, os.O_RDONLY)  # (written without syncs: on disk before the rename)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _synced(written)  # (written without syncs: on disk before the rename)
         if self.path.exists():  # another schema's file: its journal goes with it
             with contextlib.suppress(sqlite3.DatabaseError):
                 old = sqlite3.connect(self.path)
@@ -258,11 +254,7 @@ class Writer:
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         os.replace(written, self.path)
-        fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _synced(self.path.parent)
 
     def abort(self) -> None:
         """Roll back (a new file is removed)."""
@@ -273,6 +265,15 @@ class Writer:
             self.conn = None
         if self.fresh:
             self._target.unlink(missing_ok=True)
+
+
+def _synced(path: Path) -> None:
+    """Flush a file's (or a folder's entries') writes to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _delete(conn: sqlite3.Connection, doc: str) -> None:
