@@ -93,6 +93,10 @@ class Table:
         """What ``given_id`` holds of a record's id ``rid`` (None when its form gives it)."""
         return None if rid == f"{self.form}{doc}:{ord_ + 1}" else rid
 
+    def formed(self, row: str = "") -> str:
+        """SQL of the id the form gives a row (``row``: its alias and a dot, if any)."""
+        return f"'{self.form}' || {row}doc || ':' || ({row}ord + 1)"
+
 
 AGENCY_IDS = "agency_ids"  # each agency id a responsibility or a document names, numbered (``NAMED``)
 # documents' own lists (replaced per document), then the lists linking makes
@@ -310,8 +314,8 @@ def _ddl() -> Iterator[str]:
 def _column(t: Table, c: str) -> str:
     """A column's declaration in ``t``'s CREATE statement."""
     if c == "id" and t.form:
-        return (f"\"given_id\" TEXT, \"id\" TEXT GENERATED ALWAYS AS (coalesce(given_id, '{t.form}' || doc "
-                "|| ':' || (ord + 1))) VIRTUAL UNIQUE")
+        return f'"given_id" TEXT, "id" TEXT GENERATED ALWAYS AS (coalesce(given_id, {t.formed()})) ' \
+            "VIRTUAL UNIQUE"
     # (a key column INTEGER: compared with row ids, so that its index serves the comparison)
     return f'"{c}"' + (" UNIQUE" if c == "id" else " INTEGER" if c in dict(t.keys) else "")
 
@@ -586,9 +590,6 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
     """Insert records as rows of ``t`` (``doc``: the document they came from, None when linking
     made them), numbered from ``start``. ``whole``: the records of a whole export, each row the
     record's document's, with row ids below 1 (``edges._DOC``), rising in the export's order."""
-    cols = ", ".join(f'"{c}"' for c in t.stored)
-    marks = ", ".join("?" * (len(t.columns) + 4))
-    sql = f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES ({marks})"
     records = list(records)
     if t.name not in _codecs(conn) and len(records) >= MIN_SAMPLES:
         train(conn, t.name, [orjson.dumps(r) for r in records[:MAX_SAMPLES]])
@@ -606,13 +607,21 @@ def _insert(conn: sqlite3.Connection, t: Table, doc: str | None, records: Iterab
             f"SELECT id, rowid FROM {ref} WHERE id IN (SELECT value FROM json_each(?))",
             (orjson.dumps(ids).decode(),)))
         rows = _replaced(rows, at, number.get)
-    if t.form:
-        at = 3 + t.columns.index("id")
-        rows = [(*r[:at], t.given(r[1], r[2], r[at]), *r[at + 1:]) for r in rows]
-    conn.executemany(sql, rows)
+    _insert_rows(conn, t, rows)
     if t.fts:
         conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                          ((row[0], fts_field(t.name, rec)) for row, rec in zip(rows, records, strict=True)))
+
+
+def _insert_rows(conn: sqlite3.Connection, t: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows of ``t`` (row id, doc, ord, each column, rec): an id of the table's form is
+    not stored (``Table.given``)."""
+    if t.form:
+        at = 3 + t.columns.index("id")
+        rows = [(*r[:at], t.given(r[1], r[2], r[at]), *r[at + 1:]) for r in rows]
+    cols = ", ".join(f'"{c}"' for c in t.stored)
+    conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
+                     f"({', '.join('?' * (len(t.columns) + 4))})", rows)
 
 
 def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] | None = None
@@ -678,9 +687,11 @@ def train_documents(conn: sqlite3.Connection, encoded: list[Encoded]) -> None:
         train(conn, t.name, [row[-1] for e in encoded for row in e[t.name][0]])
 
 
-def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids: dict[str, int]) -> None:
-    """Insert a document's encoded rows; ``rowids``: each table's next free row id (advanced).
-    The caller holds the transaction and deleted the old rows first."""
+def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids: dict[str, int],
+                   numbered: Mapping[str, Mapping[str, int]] | None = None) -> None:
+    """Insert a document's encoded rows; ``rowids``: each table's next free row id (advanced);
+    ``numbered``: ids the caller has numbered already in tables of ``NAMED`` (``named``). The
+    caller holds the transaction and deleted the old rows first."""
     codecs = _codecs(conn)
     for t in DOCUMENT_TABLES:
         rows, texts = encoded[t.name]
@@ -693,17 +704,13 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
         for col, ref in t.keys:  # an id → its row in ``ref`` (``NAMED``), or a place in the
             at = 1 + t.columns.index(col)  # document's list of ``ref`` → that row's id
             if ref in NAMED:
-                rows = _replaced(rows, at, named(conn, ref, [r[at] for r in rows]).get)
+                ids, known = [r[at] for r in rows], (numbered or {}).get(ref, {})
+                number = known if known.keys() >= {i for i in ids if i is not None} else named(conn, ref, ids)
+                rows = _replaced(rows, at, number.get)
             else:
                 first = rowids[ref] - len(encoded[ref][0])
                 rows = _replaced(rows, at, lambda place, first=first: first + place)
-        if t.form:
-            at = 1 + t.columns.index("id")
-            rows = [(*r[:at], t.given(doc, r[0], r[at]), *r[at + 1:]) for r in rows]
-        cols = ", ".join(f'"{c}"' for c in t.stored)
-        conn.executemany(f"INSERT INTO {t.name} (rowid, doc, ord, {cols}, rec) VALUES "
-                         f"({', '.join('?' * (len(t.columns) + 4))})",
-                         ((start + n, doc, *row) for n, row in enumerate(rows)))
+        _insert_rows(conn, t, [(start + n, doc, *row) for n, row in enumerate(rows)])
         if texts:
             conn.executemany(f"INSERT INTO fts_{t.name} (rowid, text) VALUES (?, ?)",
                              ((start + n, text) for n, text in enumerate(texts)))

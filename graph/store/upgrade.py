@@ -190,29 +190,31 @@ def _from_11(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=12")
 
 
+# an agency id's row in ``agency_ids``: compared as text (a store upgraded from before 12 has the
+# column INTEGER already, ``_rewrite``, and compared as a number the ids' index would not
+# serve: ~150 s at 10,000 documents, not ~5)
+_AGENCY_ROW = "(SELECT rowid FROM agency_ids a WHERE a.id = CAST(r.agency AS TEXT))"
+
+
 def _from_12(conn: sqlite3.Connection) -> None:
     conn.execute(_table(db.AGENCY_IDS))
     conn.execute("INSERT INTO agency_ids (id) SELECT DISTINCT agency FROM responsibilities WHERE agency IS "
                  "NOT NULL ORDER BY agency")
-    # (as text: a store upgraded from before 12 has the column INTEGER already, ``_rewrite``, and
-    # compared as a number the ids' index would not serve: ~150 s at 10,000 documents, not ~5)
-    _rewrite(conn, "responsibilities",
-             {"agency": "(SELECT rowid FROM agency_ids a WHERE a.id = CAST(r.agency AS TEXT))"})
+    _rewrite(conn, "responsibilities", {"agency": _AGENCY_ROW})
     conn.execute("PRAGMA user_version=13")
 
 
 def _from_13(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO agency_ids (id) SELECT DISTINCT CAST(agency AS TEXT) FROM "
                  "doc_agencies ORDER BY 1")
-    _rewrite(conn, "doc_agencies",
-             {"agency": "(SELECT rowid FROM agency_ids a WHERE a.id = CAST(r.agency AS TEXT))"})
+    _rewrite(conn, "doc_agencies", {"agency": _AGENCY_ROW})
     conn.execute("PRAGMA user_version=14")
 
 
 def _from_14(conn: sqlite3.Connection) -> None:
     for t in db.DOCUMENT_TABLES:
         if t.form:
-            given = f"CASE WHEN r.id IS '{t.form}' || r.doc || ':' || (r.ord + 1) THEN NULL ELSE r.id END"
+            given = f"CASE WHEN r.id IS {t.formed('r.')} THEN NULL ELSE r.id END"
             _rewrite(conn, t.name, {"given_id": given})
     conn.execute("DROP INDEX IF EXISTS tasks_task_no_lead")  # (who-leads' index serves the rule)
     # the unresolved citations' findings are read from the citations now (``audit.READ``): as

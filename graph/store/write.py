@@ -165,7 +165,8 @@ class Writer:
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
                          ((doc, i, number[a], aliases, db.pack(conn, "doc_agencies", rec))
                           for i, (a, aliases, rec) in enumerate(got.agencies)))
-        db.insert_encoded(conn, doc, got.rows, self.rowids)
+        # (the agencies its responsibilities name are among those it names: numbered once)
+        db.insert_encoded(conn, doc, got.rows, self.rowids, {db.AGENCY_IDS: number})
         self.new.add(doc)
 
     def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
