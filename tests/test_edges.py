@@ -110,6 +110,28 @@ def test_a_responsibility_naming_a_task_not_of_its_document_is_refused_before_th
         db.encode_body(rows)
 
 
+def test_a_responsibilitys_agency_numbered_by_the_writer_or_else_here(tmp_path: Path) -> None:
+    """The agencies a document names are numbered once, for its ``doc_agencies`` rows, and
+    given to ``insert_encoded``; an agency of a responsibility not among them is numbered
+    there: each row names its record's agency either way."""
+    parts = (document_part(load_document(path))["body"] for path in sorted(EXAMPLES.glob("*.md")))
+    rows = next(r for r in (resolve_body(p, {"resolution": {}, "inferred": {}}) for p in parts)
+                if len({x["agency"] for x in r["responsibilities"]}) > 1)
+    doc, agencies = rows["documents"][0]["id"], sorted({x["agency"] for x in rows["responsibilities"]})
+    conn = db.connect(tmp_path / db.DB_NAME)
+    try:
+        with db.transaction(conn):
+            given = db.named(conn, db.AGENCY_IDS, agencies[1:])  # (one left out: numbered here)
+            db.insert_encoded(conn, doc, db.encode_body(rows), {}, {db.AGENCY_IDS: given})
+        named = conn.execute("SELECT a.id, r.rec FROM responsibilities r JOIN agency_ids a ON a.rowid = r.agency "
+                             "ORDER BY r.ord").fetchall()
+        assert [i for i, _ in named] == [db.decode(rec, conn)["agency"] for _, rec in named]
+        assert [i for i, _ in named] == [x["agency"] for x in rows["responsibilities"]]
+        assert conn.execute("SELECT count(*) FROM agency_ids").fetchone() == (len(agencies),)
+    finally:
+        conn.close()
+
+
 # --- the upgrade of a layout-6 store ------------------------------------------------------------
 
 def _as_layout_6(path: Path) -> None:

@@ -51,6 +51,15 @@ _LAYOUT_8_ONLY = ("tasks_calendar", "responsibilities_agency_role_doc_start", "t
                   "tasks_task_no_deadline", "doc_agencies_doc", "doc_named_doc")
 
 
+def _table_as(conn: sqlite3.Connection, table: str, create: str, read: str) -> None:
+    """``table`` made anew by ``create`` (an earlier layout's statement), its rows ``read``
+    (the columns' SQL, in order) over its present rows ``r``."""
+    conn.execute(f"ALTER TABLE {table} RENAME TO {table}_now")
+    conn.execute(create)
+    conn.execute(f"INSERT INTO {table} SELECT {read} FROM {table}_now r")
+    conn.execute(f"DROP TABLE {table}_now")
+
+
 def _responsibilities_as(path: Path, version: int, task: str, agency: str, arms: tuple[edges.Arm, ...]) -> None:
     """Make a built store's ``responsibilities`` what layout ``version`` wrote: its ``task`` and
     ``agency`` columns declared and filled as given (SQL over its present row ``r``), its
@@ -58,13 +67,9 @@ def _responsibilities_as(path: Path, version: int, task: str, agency: str, arms:
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
-        conn.execute("ALTER TABLE responsibilities RENAME TO responsibilities_now")
-        conn.execute("CREATE TABLE responsibilities (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
-                     f'"agency", "role", "task"{" INTEGER" if task == "r.task" else ""}, "start", '
-                     "rec BLOB NOT NULL)")
-        conn.execute(f"INSERT INTO responsibilities SELECT r.rowid, r.doc, r.ord, {agency}, r.role, {task}, "
-                     "r.start, r.rec FROM responsibilities_now r")
-        conn.execute("DROP TABLE responsibilities_now")
+        _table_as(conn, "responsibilities", "CREATE TABLE responsibilities (rowid INTEGER PRIMARY KEY, doc "
+                  f'TEXT, ord INTEGER NOT NULL, "agency", "role", "task"{" INTEGER" if task == "r.task" else ""}, '
+                  '"start", rec BLOB NOT NULL)', f"r.rowid, r.doc, r.ord, {agency}, r.role, {task}, r.start, r.rec")
         conn.execute("DROP TABLE IF EXISTS agency_ids")
         for stmt in (*db._ddl(), *findings.DDL):
             if stmt.startswith("CREATE INDEX"):
@@ -89,13 +94,10 @@ def as_layout_14(path: Path) -> None:
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
         for t in (t for t in db.DOCUMENT_TABLES if t.form):
-            conn.execute(f"ALTER TABLE {t.name} RENAME TO {t.name}_now")
             cols = ", ".join(f'"{c}"' + (" UNIQUE" if c == "id" else "") for c in t.columns)
-            conn.execute(f"CREATE TABLE {t.name} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER NOT NULL, "
-                         f"{cols}, rec BLOB NOT NULL)")
-            names = ", ".join(f'"{c}"' for c in ("rowid", "doc", "ord", *t.columns, "rec"))
-            conn.execute(f"INSERT INTO {t.name} ({names}) SELECT {names} FROM {t.name}_now")
-            conn.execute(f"DROP TABLE {t.name}_now")
+            _table_as(conn, t.name, f"CREATE TABLE {t.name} (rowid INTEGER PRIMARY KEY, doc TEXT, ord INTEGER "
+                      f"NOT NULL, {cols}, rec BLOB NOT NULL)",
+                      ", ".join(f'r."{c}"' for c in ("rowid", "doc", "ord", *t.columns, "rec")))
         for stmt in (*db._ddl(), *findings.DDL):
             if stmt.startswith(("CREATE INDEX", "CREATE VIEW")):
                 conn.execute(stmt)
@@ -112,12 +114,9 @@ def as_layout_13(path: Path) -> None:
     as_layout_14(path)
     conn = db.connect(path)
     with db.transaction(conn):
-        conn.execute("ALTER TABLE doc_agencies RENAME TO doc_agencies_now")
-        conn.execute("CREATE TABLE doc_agencies (agency TEXT NOT NULL, doc TEXT NOT NULL, ord INTEGER NOT NULL, "
-                     "aliases TEXT, rec BLOB NOT NULL, PRIMARY KEY (agency, doc, ord)) WITHOUT ROWID")
-        conn.execute("INSERT INTO doc_agencies SELECT (SELECT id FROM agency_ids WHERE rowid = r.agency), r.doc, "
-                     "r.ord, r.aliases, r.rec FROM doc_agencies_now r")
-        conn.execute("DROP TABLE doc_agencies_now")
+        _table_as(conn, "doc_agencies", "CREATE TABLE doc_agencies (agency TEXT NOT NULL, doc TEXT NOT NULL, "
+                  "ord INTEGER NOT NULL, aliases TEXT, rec BLOB NOT NULL, PRIMARY KEY (agency, doc, ord)) "
+                  "WITHOUT ROWID", "(SELECT id FROM agency_ids WHERE rowid = r.agency), r.doc, r.ord, r.aliases, r.rec")
         conn.execute("CREATE INDEX doc_agencies_doc ON doc_agencies(doc, ord)")
         conn.execute("DELETE FROM agency_ids WHERE rowid NOT IN (SELECT agency FROM responsibilities)")
         conn.execute("PRAGMA user_version=13")
