@@ -634,3 +634,57 @@ def test_the_files_of_a_killed_new_store_are_removed_by_the_next_build_that_writ
     shutil.copy(EXAMPLES / "nghi-quyet-cchc-lam-dong.md", docs)
     assert Store(store).build([docs]).written
     assert not [name for name in os.listdir(store) if name.endswith((".new", ".compact"))]
+
+
+def test_a_new_store_is_indexed_on_a_thread_before_linking_writes(tmp_path: Path, monkeypatch) -> None:
+    """A new store's secondary indexes are made on a thread of their own while linking
+    computes, and are all there when linking's writes (which read through them) begin."""
+    from cchc_graph.graph.store import write
+
+    made_on, seen = [], []
+    indexes = write.db.secondary_indexes
+    patch = write.patch_unchanged
+
+    def recorded() -> list[tuple[str, str]]:
+        made_on.append(threading.current_thread().name)
+        return indexes()
+
+    def checked(conn: sqlite3.Connection, *args: object) -> None:
+        seen.append({n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")})
+        patch(conn, *args)
+
+    monkeypatch.setattr(write.db, "secondary_indexes", recorded)
+    monkeypatch.setattr(write, "patch_unchanged", checked)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "ke-hoach-cchc-duc-trong.md", docs)
+    Store(tmp_path / "store").build([docs])
+    assert made_on[-1] == "cchc-indexes" != threading.current_thread().name
+    assert seen and {name for name, _ in indexes()} <= seen[0]
+
+
+@pytest.mark.parametrize("fails", ["index", "linking"])
+def test_a_new_store_whose_indexing_or_linking_fails_leaves_nothing(tmp_path: Path, monkeypatch,
+                                                                   fails: str) -> None:
+    """An index that cannot be made, or linking failing while the indexes are being made: the
+    build says so, and neither a new file nor the indexing thread is left behind."""
+    from cchc_graph.graph.store import write
+    from cchc_graph.graph.store.database import DB_NAME
+
+    if fails == "index":
+        indexes = write.db.secondary_indexes
+        monkeypatch.setattr(write.db, "secondary_indexes",
+                            lambda: [*indexes(), ("bad", "CREATE INDEX bad ON no_such_table(x)")])
+        expected: type[BaseException] = sqlite3.OperationalError
+    else:
+        def broken(*args: object, **kw: object) -> None:
+            raise RuntimeError("linking failed")
+        monkeypatch.setattr(write, "link", broken)
+        expected = RuntimeError
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "ke-hoach-cchc-duc-trong.md", docs)
+    with pytest.raises(expected):
+        Store(tmp_path / "store").build([docs])
+    assert not [n for n in os.listdir(tmp_path / "store") if n.startswith(DB_NAME)]
+    assert "cchc-indexes" not in {t.name for t in threading.enumerate()}

@@ -286,13 +286,17 @@ SUPERSEDES = ("replaces", "repeals")
 def _superseded_bases(c: Corpus, docs: Units) -> Iterator[Violation]:
     """A document resting on one that a loaded document replaced or repealed before it was
     issued (both dates known; the cited document by its resolved id or its reference)."""
-    resting = _records(c, "citations", docs, f"relation IN ({_marks(RESTS_ON)})", RESTS_ON)
+    rests = f"relation IN ({_marks(RESTS_ON)})"
     ending = f"relation IN {words_list(SUPERSEDES)}"  # (findings' citations_superseding index)
-    if docs is not None:  # (a resolved citation's ref is what it resolves to)
-        resting = list(resting)
-        ending += f" AND ref {IN_LIST}"
+    # (a resolved citation's ref is what it resolves to: a basis and what ends it share a ref)
+    if docs is not None:  # the bases of these documents, then what ends them
+        resting = list(_records(c, "citations", docs, rests, RESTS_ON))
+        by = c.recs("citations", f"{ending} AND ref {IN_LIST}", (json_list({ci["ref"] for ci in resting}),))
+    else:  # what ends a reference (few), then only the bases it ends (most citations are bases)
+        by = c.recs("citations", ending)
+        resting = c.recs("citations", f"{rests} AND ref {IN_LIST}",
+                         (*RESTS_ON, json_list({ci["ref"] for ci in by})))
     ended: dict[str, list[tuple[str, dict]]] = {}
-    by = c.recs("citations", ending, (json_list({ci["ref"] for ci in resting}),) if docs is not None else ())
     on = f" WHERE id {IN_LIST}" if docs is not None else ""
     dates = dict(c.rows(f"SELECT id, date FROM documents{on}", (json_list(
         {ci["document"] for ci in (*by, *resting)}),) if docs is not None else ()))

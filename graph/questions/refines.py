@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cchc_graph.graph.questions.tables import EXPORT_ORDER
 from cchc_graph.loaders.kinds import METRICS
 from cchc_graph.loaders.schema import Provenance
 
@@ -107,10 +108,12 @@ def parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
 
 
 def _parents_of(c: Corpus, document: str) -> list[tuple[str, str]]:
-    cits = [ci for ci in c.by_document[document]["citations"] if ci["resolves_to"]]
-    chosen = [ci for ci in cits if ci["relation"] in PARENT_RELATIONS] or cits
-    return list(dict.fromkeys((ci["resolves_to"], ci["id"]) for ci in chosen
-                              if ci["resolves_to"] != document))
+    # (read from the columns: the audit asks it of every citing document, whose citations'
+    # records it would otherwise decode, most of them unresolved)
+    cits = c.rows("SELECT resolves_to, id, relation FROM citations WHERE doc = ? AND resolves_to IS NOT "
+                  f"NULL ORDER BY {EXPORT_ORDER}", (document,))
+    chosen = [ci for ci in cits if ci[2] in PARENT_RELATIONS] or cits
+    return list(dict.fromkeys((to, cid) for to, cid, _ in chosen if to != document))
 
 
 def pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
@@ -119,12 +122,21 @@ def pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
     return c.derived(("pair", child_id, parent_id), lambda: _pair(c, child_id, parent_id))
 
 
+def _targets_of(c: Corpus, document: str) -> list[tuple[tuple[str, str | None], TargetRef]]:
+    """A document's targets as compared, each with its (metric, unit) (kept for the data's
+    version: a parent is compared with each document implementing it, thousands for a national
+    one)."""
+    return c.derived(("targets of", document),
+                     lambda: [((t["metric"], t.get("unit")), _tref(c, t))
+                              for t in c.by_document[document]["targets"]])
+
+
 def _pair(c: Corpus, child_id: str, parent_id: str) -> tuple[CascadeRow, ...]:
     by_metric: dict[tuple[str, str | None], tuple[list[TargetRef], list[TargetRef]]] = defaultdict(
         lambda: ([], []))
     for side, doc in ((0, parent_id), (1, child_id)):
-        for t in c.by_document[doc]["targets"]:
-            by_metric[(t["metric"], t.get("unit"))][side].append(_tref(c, t))
+        for metric, t in _targets_of(c, doc):
+            by_metric[metric][side].append(t)
     rows: list[CascadeRow] = []
     for (metric, unit), (ps, cs) in by_metric.items():
         label = metric_label(metric, unit)
