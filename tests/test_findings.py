@@ -4,6 +4,7 @@ exactly the findings those change, including findings of documents it did not to
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import zlib
@@ -372,3 +373,36 @@ def test_each_checks_findings_are_compressed_with_a_dictionary_of_their_own(corp
     for kind, rec in conn.execute("SELECT kind, rec FROM findings"):
         assert rec[1:5] in (now.get(findings.dictionary_of(kind)), db.learn(conn)["findings"].key)
     conn.close()
+
+
+@pytest.mark.parametrize("fails", ["finding", "keeping"])
+def test_a_new_store_whose_findings_fail_is_put_in_place_without_them(corpus: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      fails: str) -> None:
+    """A new store's findings are found while its file is compacted, then kept in the compacted
+    file: a check failing, or the keeping failing, leaves the store in place without any
+    findings (none half kept), says so, and the audit finds them when asked."""
+    from cchc_graph.graph.questions import findings
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("a form no check expected")
+    if fails == "finding":
+        check = audit.RULES["cascade"]
+        monkeypatch.setitem(audit.RULES, "cascade", audit.Check(broken, check.rules, check.unit))
+    else:
+        monkeypatch.setattr(findings, "_count", broken)
+    store = tmp_path / "store"
+    report = Store(store).build([corpus])
+    assert report.written
+    assert [w for w in report.warnings if "audit findings not kept" in w and "a form no check expected" in w]
+    monkeypatch.undo()
+    assert sorted(os.listdir(store)) == [".lock", db.DB_NAME]
+    conn = sqlite3.connect(store / db.DB_NAME)
+    try:
+        assert conn.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM finding_counts").fetchone() == (0,)
+    finally:
+        conn.close()
+    with open_store(store).snapshot() as c:
+        assert not audit.kept(c)
+        assert any(v.rule == "target_weaker" for v in audit.audit(c))  # found as asked

@@ -126,9 +126,43 @@ def keep(conn: sqlite3.Connection, tracked: bool, version: str) -> str | None:
         conn.execute("ROLLBACK TO findings")
         conn.execute("RELEASE findings")
         conn.execute("DELETE FROM meta WHERE name = 'findings'")
-        return (f"kiểm tra không lưu sẵn / audit findings not kept ({type(e).__name__}: {e}); "
-                "cchc audit finds them when asked")
+        return _not_kept(e)
     conn.execute("RELEASE findings")
+    return None
+
+
+def _not_kept(e: Exception) -> str:
+    return (f"kiểm tra không lưu sẵn / audit findings not kept ({type(e).__name__}: {e}); "
+            "cchc audit finds them when asked")
+
+
+Found = dict[str, list[tuple[Any, ...]]]  # each kept check's findings as rows (``_rows``)
+
+
+def find(conn: sqlite3.Connection) -> Found | str:
+    """Every kept check's findings on the data as committed, read only (a new store: found
+    while its file is compacted, then kept in the compacted file by ``keep_found``), or what
+    went wrong (``keep``)."""
+    c = Corpus(conn)
+    try:
+        return {name: list(_rows(name, RULES[name].run(c, None))) for name in STORED}
+    except Exception as e:  # (as ``keep``)
+        return _not_kept(e)
+
+
+def keep_found(conn: sqlite3.Connection, found: Found | str, version: str) -> str | None:
+    """Keep what ``find`` found on the data of ``version`` (its own transaction, in a store
+    holding none), as ``refresh`` keeps all; what went wrong, if anything did."""
+    if isinstance(found, str):
+        return found
+    try:
+        with db.transaction(conn):
+            for name, rows in found.items():
+                _insert(conn, name, iter(rows))
+            _count(conn, None)
+            conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('findings', ?)", (version,))
+    except Exception as e:  # (rolled back: the audit finds them when asked)
+        return _not_kept(e)
     return None
 
 
@@ -214,7 +248,12 @@ def dictionary_of(check: str) -> str:
 
 def _write(conn: sqlite3.Connection, name: str, found: Iterable[Violation]) -> set[str]:
     """Insert a check's findings; the documents they are of."""
-    rows, dictionary = _rows(name, found), dictionary_of(name)
+    return _insert(conn, name, _rows(name, found))
+
+
+def _insert(conn: sqlite3.Connection, name: str, rows: Iterator[tuple[Any, ...]]) -> set[str]:
+    """Insert a check's findings' rows (``_rows``); the documents they are of."""
+    dictionary = dictionary_of(name)
     head = [r for _, r in zip(range(SAMPLES), rows, strict=False)]
     db.train(conn, dictionary, [r[-1] for r in head])  # (a store has one: kept)
     documents: set[str] = set()

@@ -100,7 +100,7 @@ class Writer:
         # rather than read back and decompressed when the build ends (~1.3 s at 10,000 documents,
         # while one core waits; ~60 MB held there)
         self.held: dict[str, tuple[bytes, list[bytes]]] | None = {} if fresh else None
-        self.indexing: _Indexing | None = None  # a new file's secondary indexes, being made
+        self.indexing: _Background | None = None  # a new file's secondary indexes, being made
 
     @property
     def _target(self) -> Path:
@@ -194,13 +194,16 @@ class Writer:
         conn.executemany("UPDATE sources SET size = ?, mtime_ns = ? WHERE doc = ?",
                          ((entries[d].size, entries[d].mtime_ns, d) for d in touched))
         if self.fresh:  # (made while linking computes: ~1.3 s at 10,000 documents)
-            self.indexing = _Indexing(conn)
+            self.indexing = _indexes(conn)
         version = self._link(conn, removed)
         self._indexed()
+        if self.fresh:  # (its findings kept in the compacted file)
+            conn.execute("COMMIT")
+            self.conn = None
+            self._put_in_place(conn, version)
+            return version
         self.problem = findings.keep(conn, self.tracked, version)
         conn.execute("COMMIT")
-        if self.fresh:
-            self._put_in_place(conn)
         conn.close()
         self.conn = None
         return version
@@ -243,30 +246,45 @@ class Writer:
         if indexing is not None:
             indexing.wait()
 
-    def _compacted(self, conn: sqlite3.Connection) -> Path:
-        """The new store file written again compacted beside it (its b-trees, filled in the order
-        the documents came, leave pages part-empty: ~3.5 % of the file at 10,000 documents;
-        ~1 s there), or, when that cannot be written (no room for a second file), as it is."""
+    def _compacting(self) -> _Background:
+        """The new store file written again compacted beside it, on a thread, on a connection of
+        its own (its b-trees, filled in the order the documents came, leave pages part-empty:
+        ~3 % of the file at 10,000 documents; ~1 s there). Gives the compacted file, or, when it
+        cannot be written (no room for a second file), the file as it is."""
         compact = self.path.with_name(self.path.name + ".compact")
+
+        def compacted() -> Path:
+            conn = db.connect(self._target, bulk=True)
+            try:
+                # (into the store's folder: a plain VACUUM would copy the file through the
+                # temporary folder, then back)
+                conn.execute("VACUUM INTO ?", (str(compact),))
+            except sqlite3.Error:
+                compact.unlink(missing_ok=True)
+                return self._target
+            finally:
+                conn.close()
+            return compact
+        return _Background("cchc-compact", compacted)
+
+    def _put_in_place(self, conn: sqlite3.Connection, version: str) -> None:
+        """A new store file, whole (its data committed on ``conn``, closed here): compacted while
+        the audit's findings are found on the other core, the findings kept, switched to WAL,
+        on disk, and renamed over the one it replaces."""
+        compacting = self._compacting()
         try:
-            # (into the store's folder: a plain VACUUM would copy the file through the temporary
-            # folder, then back)
-            conn.execute("VACUUM INTO ?", (str(compact),))
-        except sqlite3.Error:
-            compact.unlink(missing_ok=True)
-            return self._target
+            found = findings.find(conn)
+        finally:
+            written = compacting.wait()
+            conn.close()
+        if written != self._target:
+            self._target.unlink()
+        conn = db.connect(written, bulk=True)  # (not in place yet: written without journal)
+        try:
+            self.problem = findings.keep_found(conn, found, version)
+            conn.execute("PRAGMA journal_mode=WAL")
         finally:
             conn.close()
-        self._target.unlink()
-        return compact
-
-    def _put_in_place(self, conn: sqlite3.Connection) -> None:
-        """A new store file, whole: compacted, switched to WAL, on disk, and renamed over the one
-        it replaces."""
-        written = self._compacted(conn)
-        conn = sqlite3.connect(written)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.close()
         _synced(written)  # (written without syncs: on disk before the rename)
         if self.path.exists():  # another schema's file: its journal goes with it
             with contextlib.suppress(sqlite3.DatabaseError):
@@ -288,31 +306,41 @@ class Writer:
                 self.conn.execute("ROLLBACK")
             self.conn.close()
             self.conn = None
-        if self.fresh:
+        if self.fresh:  # (and its compacted copy, if one was being written)
             self._target.unlink(missing_ok=True)
+            self.path.with_name(self.path.name + ".compact").unlink(missing_ok=True)
 
 
-class _Indexing:
-    """A new file's secondary indexes made on a thread of their own: SQLite lets go of the GIL
-    while it sorts, so linking's Python (which does not read the file) computes on the other
-    core meanwhile. Nothing else uses the connection until ``wait``."""
+class _Background:
+    """Work on a thread of its own beside the build's Python: SQLite work, which lets go of the
+    GIL while it steps, so that the two share the cores (a new store's indexes made while
+    linking computes, its file compacted while the audit's findings are found)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, name: str, work: Callable[[], Any]) -> None:
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(conn,), name="cchc-indexes", daemon=True)
+        self.result: Any = None
+        self.thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
         self.thread.start()
 
-    def _run(self, conn: sqlite3.Connection) -> None:
+    def _run(self, work: Callable[[], Any]) -> None:
         try:
-            for _, stmt in db.secondary_indexes():
-                conn.execute(stmt)
-        except BaseException as e:  # (raised where the build waits for them)
+            self.result = work()
+        except BaseException as e:  # (raised where the build waits for it)
             self.error = e
 
-    def wait(self) -> None:
+    def wait(self) -> Any:
         self.thread.join()
         if self.error is not None:
             raise self.error
+        return self.result
+
+
+def _indexes(conn: sqlite3.Connection) -> _Background:
+    """A new file's secondary indexes, made on a thread (nothing else uses ``conn`` meanwhile)."""
+    def made() -> None:
+        for _, stmt in db.secondary_indexes():
+            conn.execute(stmt)
+    return _Background("cchc-indexes", made)
 
 
 def _synced(path: Path) -> None:
