@@ -518,3 +518,31 @@ def test_a_document_naming_an_agency_first_of_all_gives_it_its_record(tmp_path: 
         _rebuild(store, corpus, [added])
         assert home()["documents"] == ["b_plan", "c_plan"] and home()["provenance"]["document"] == "b_plan"
     assert _export(store) == _full([corpus], tmp_path / "scratch")
+
+
+def test_a_new_stores_agencies_merged_from_what_the_writer_held_equal_those_merged_from_every_record() -> None:
+    """A new store's writer holds each document's agencies as written and decodes an agency's
+    record only where it is first named (in document order): merging gives what merging every
+    record gives, whatever order the documents came in."""
+    import orjson
+    from cchc_graph.graph.store.linking import merge_agencies
+
+    def agency(aid: str, name: str, aliases: list[str], doc: str) -> dict[str, Any]:
+        return {"id": aid, "name": name, "kind": "department", "jurisdiction": "vn-x",
+                "aliases": aliases, "is_group": False, "provenance": {"document": doc, "start": 3}}
+
+    named = {  # (the documents come in another order than their ids')
+        "d3": [agency("so-a", "Sở A (as d3 writes it)", ["SA"], "d3"), agency("so-b", "Sở B", [], "d3")],
+        "d1": [agency("so-a", "Sở A", [], "d1")],
+        "d2": [agency("so-b", "Sở B (d2)", ["SB", "Sở B tỉnh"], "d2"), agency("so-a", "Sở A", ["A"], "d2")],
+        "d4": [],
+    }
+    held = {d: (orjson.dumps({"doc": {"id": d}}), [
+        (a["id"], orjson.dumps(a["aliases"]).decode() if a["aliases"] else None, orjson.dumps(a))
+        for a in agencies]) for d, agencies in named.items()}
+    keys, agencies_of = write._held(held)
+    assert [k["doc"]["id"] for k in keys] == ["d1", "d2", "d3", "d4"]
+    merged = merge_agencies((d, agencies_of(d)) for d in ["d1", "d2", "d3", "d4"])
+    assert merged == merge_agencies((d, named[d]) for d in ["d1", "d2", "d3", "d4"])
+    assert [(a["name"], a["aliases"], a["documents"]) for a in merged] == [
+        ("Sở A", ["A", "SA"], ["d1", "d2", "d3"]), ("Sở B (d2)", ["SB", "Sở B tỉnh"], ["d2", "d3"])]

@@ -10,6 +10,8 @@ they are of) records what it changes (temporary triggers: the documents whose ro
 or patches, the merged agencies, the references and the replacing citations it touches) and
 finds again, for each check, only the units those can move (``_plan``); any other build finds
 them all. Either way in the build's transaction: readers see the findings of the data they read.
+A new store's are found while its file is compacted and kept in the compacted copy before it
+is put in place (``find``, ``keep_found``).
 """
 
 from __future__ import annotations
