@@ -98,9 +98,9 @@ class Writer:
         self.problem: str | None = None  # why the audit's findings could not be kept, if they could not
         # every stored document's match keys, when read ahead (``prepare``), kept as doc_match is
         self.match: dict[str, dict[str, Any]] | None = None
-        # a new store's documents' keys and agencies as written (JSON), which linking reads: held
-        # rather than read back and decompressed when the build ends (~1.3 s at 10,000 documents,
-        # while one core waits; ~45 MB held there)
+        # a new store's documents' keys and agencies (id, aliases, record) as written, which
+        # linking reads: held rather than read back and decompressed when the build ends, while
+        # one core waits (~45 MB held at 10,000 documents)
         self.held: dict[str, tuple[bytes, list[tuple[str, str | None, bytes]]]] | None = {} if fresh else None
         self.indexing: _Background | None = None  # a new file's secondary indexes, being made
 
@@ -180,7 +180,8 @@ class Writer:
         self.new.add(doc)
 
     def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
-        """Remove the documents no longer stored, link, patch, commit; returns the new version."""
+        """Remove the documents no longer stored, link, patch, keep the audit's findings, commit
+        (a new store: put in place); returns the new version."""
         conn = self._open()
         if self.pending is not None:
             self._train()
