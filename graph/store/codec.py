@@ -1,0 +1,172 @@
+"""Records and texts as the store keeps them: zstd with a dictionary per table.
+
+A table's dictionary is made once per store from its first records (``train``) and kept in the
+``dictionaries`` table, so that later builds and every reader use the same one; a compressed
+record names its dictionary (``Codec``), so any reader finds the one it needs (``learn``).
+``encode``/``decode`` are the one place that writes or reads a row's ``rec``; ``pack_text`` /
+``unpack_text`` a document's normalized text (``sources.text``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import zlib
+from contextlib import suppress
+from typing import Any
+
+import orjson
+import zstandard
+
+_Z = b"\x01"  # a compressed record's first byte (a JSON record's is "{")
+DICTIONARY_BYTES = 32_768  # a table's dictionary at most
+TRAIN_DOCUMENTS = 32  # the documents a new store's dictionaries are made from
+# zstd's level 3 (its default): ~3 µs a record against deflate's ~20 µs (the build compresses
+# ~1.7 million records at 10k), records ~10-20 % larger than level 6's (benchmarks: docs/performance.md)
+LEVEL = 3
+
+
+class Codec:
+    """One table's dictionary: records compressed with it, and back. A compressed record is
+    ``_Z``, the dictionary's CRC-32 (4 bytes: any reader finds the dictionary it needs), then a
+    zstd frame (with its content size, without dictionary id or checksum)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.key = zlib.crc32(data).to_bytes(4, "big")
+        self._dict = zstandard.ZstdCompressionDict(data)  # a trained dictionary, or raw content
+        self._local = threading.local()  # zstd's (de)compressors are not for two threads at once
+        self._prepared = threading.Lock()  # taken until the dictionary is ready to compress with
+        self._compressing = False
+
+    def pack(self, raw: bytes) -> bytes:
+        c = getattr(self._local, "c", None)
+        if c is None:
+            with self._prepared:  # readers never compress: only writers pay for this (~0.1 ms)
+                if not self._compressing:
+                    self._dict.precompute_compress(level=LEVEL)
+                    self._compressing = True
+            c = self._local.c = zstandard.ZstdCompressor(LEVEL, self._dict, write_checksum=False,
+                                                         write_dict_id=False)
+        return _Z + self.key + c.compress(raw)
+
+    def unpack(self, blob: bytes) -> bytes:
+        d = getattr(self._local, "d", None)
+        if d is None:
+            d = self._local.d = zstandard.ZstdDecompressor(dict_data=self._dict)
+        return d.decompress(blob[5:])
+
+
+_KNOWN: dict[bytes, Codec] = {}  # every dictionary read in this process, by its key
+# the connection last written through and its codecs by table (one tuple, replaced whole:
+# threads writing through two connections never read each other's)
+_WRITING: tuple[sqlite3.Connection | None, dict[str, Codec]] = (None, {})
+
+
+
+
+def make_dictionary(samples: list[bytes]) -> bytes:
+    """A dictionary from sample records: zstd's trainer, or (too few samples for it) records
+    taken evenly across the samples, the last ones nearest the data."""
+    with suppress(zstandard.ZstdError):
+        return zstandard.train_dictionary(DICTIONARY_BYTES, samples).as_bytes()
+    every = max(1, -(-sum(map(len, samples)) // DICTIONARY_BYTES))  # so that ~32 KB are picked
+    return b"".join(samples[::every])[-DICTIONARY_BYTES:]
+
+
+def learn(conn: sqlite3.Connection) -> dict[str, Codec]:
+    """The database's dictionaries by table (each also known to ``decode`` from then on)."""
+    out = {}
+    for name, data in conn.execute("SELECT name, data FROM dictionaries"):
+        codec = Codec(data)
+        out[name] = _KNOWN.setdefault(codec.key, codec)
+    return out
+
+
+def _codecs(conn: sqlite3.Connection) -> dict[str, Codec]:
+    global _WRITING
+    held, codecs = _WRITING
+    if held is not conn:
+        codecs = learn(conn)
+        _WRITING = (conn, codecs)
+    return codecs
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """Drop what is kept of a connection's dictionaries (its transaction rolled back)."""
+    global _WRITING
+    if _WRITING[0] is conn:
+        _WRITING = (None, {})
+
+
+def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
+    """Make and keep a table's dictionary from sample records, unless it has one (or no
+    samples): the caller holds the write transaction."""
+    codecs = _codecs(conn)
+    if table in codecs or not samples:
+        return
+    codec = Codec(make_dictionary(samples))
+    conn.execute("INSERT INTO dictionaries (name, data) VALUES (?, ?)", (table, codec.data))
+    codecs[table] = _KNOWN.setdefault(codec.key, codec)
+
+
+def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
+    """A record's JSON as stored in ``table`` (compressed when the table has a dictionary)."""
+    codec = _codecs(conn).get(table)
+    return codec.pack(raw) if codec else raw
+
+
+def encode(conn: sqlite3.Connection, table: str, rec: dict[str, Any]) -> bytes:
+    """A record as stored in ``table``."""
+    return pack(conn, table, orjson.dumps(rec))
+
+
+def unpack(blob: bytes, conn: sqlite3.Connection | None = None) -> bytes:
+    """A stored record's JSON. ``conn``: where to read a dictionary not yet known (without
+    one, ``LookupError``)."""
+    if blob[:1] != _Z:
+        return blob
+    codec = _KNOWN.get(blob[1:5])
+    if codec is None:
+        if conn is None:
+            raise LookupError("record of an unknown dictionary")
+        learn(conn)
+        codec = _KNOWN[blob[1:5]]
+    return codec.unpack(blob)
+
+
+def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """A stored record (every reader of ``rec`` goes through here)."""
+    return orjson.loads(unpack(blob, conn))
+
+
+_TEXT = threading.local()  # this thread's compressor of texts (a zstd context is for one thread)
+# the dictionary of the documents' texts (``sources.text``), made from a new store's first
+# documents: the boilerplate of administrative documents (headings, "Căn cứ" lines, signature
+# blocks) is written once for the store (realdev, trained on half, the other half: -16 %)
+TEXTS = "texts"
+
+
+def pack_text(text: str, conn: sqlite3.Connection | None = None) -> bytes:
+    """A document's normalized text as ``sources`` keeps it: compressed with the texts'
+    dictionary when ``conn``'s store has one, else a zstd frame of its own (layout 10's, the
+    step from layout 8's)."""
+    raw = text.encode()
+    codec = _codecs(conn).get(TEXTS) if conn is not None else None
+    if codec:
+        return codec.pack(raw)
+    c = getattr(_TEXT, "c", None)
+    if c is None:
+        c = _TEXT.c = zstandard.ZstdCompressor(LEVEL, write_checksum=False)
+    return c.compress(raw)
+
+
+def unpack_text(blob: bytes, conn: sqlite3.Connection | None = None) -> str:
+    """The text ``pack_text`` stored (``zstandard.ZstdError`` or ``UnicodeDecodeError`` when
+    the bytes are not one; ``LookupError`` when its dictionary is unknown and no ``conn``)."""
+    if blob[:1] == _Z:
+        return unpack(blob, conn).decode()
+    d = getattr(_TEXT, "d", None)
+    if d is None:
+        d = _TEXT.d = zstandard.ZstdDecompressor()
+    return d.decompress(blob).decode()
