@@ -31,11 +31,9 @@ from typing import Any
 import orjson
 from cchc_graph.graph.store import edges
 
-# (records and texts compressed: ``codec.py``; its names are the database's, as callers read them)
+# (records and texts compressed: ``codec.py``; the names callers read through the database)
 from cchc_graph.graph.store.codec import (  # noqa: F401
     _KNOWN,
-    DICTIONARY_BYTES,
-    LEVEL,
     TEXTS,
     TRAIN_DOCUMENTS,
     Codec,
@@ -52,17 +50,15 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     unpack_text,
 )
 
-# (the schema: ``schema.py``; its names are the database's, as callers read them)
+# (the schema: ``schema.py``; the names callers read through the database)
 from cchc_graph.graph.store.schema import (  # noqa: F401
     _DERIVED,
     _IN_DOCUMENT,
-    _INDEXED,
     AGENCY_IDS,
     CALENDAR,
     D_LETTERS,
     DB_NAME,
     DOCUMENT_TABLES,
-    FTS_OPTIONS,
     LED_FIRST,
     LINKED_TABLES,
     NAME_FIELDS,
@@ -73,15 +69,10 @@ from cchc_graph.graph.store.schema import (  # noqa: F401
     SCHEMA_VERSION,
     SOURCE_STAMP,
     TABLES,
-    TOKENIZER,
     UPGRADABLE,
     Table,
-    _column,
     _ddl,
-    _due_order,
-    _fold,
     _replaced,
-    _short,
     id_of,
     recurring_start,
     rows_of,

@@ -217,7 +217,6 @@ class Writer:
                                                (orjson.dumps(sorted(self.new)).decode(),)).fetchone()
         held, self.match = self.match, None  # (freed with the linking's own)
         if not whole and len(changed) <= INCREMENTAL_MAX:  # a small change: only what it touches
-            self._indexed()
             match = None if held is None else [held[d] for d in sorted(held)]
             delta.relink(conn, self.new, removed, self.before, _agency_keys, match)
         else:
