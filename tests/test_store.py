@@ -688,3 +688,62 @@ def test_a_new_store_whose_indexing_or_linking_fails_leaves_nothing(tmp_path: Pa
         Store(tmp_path / "store").build([docs])
     assert not [n for n in os.listdir(tmp_path / "store") if n.startswith(DB_NAME)]
     assert "cchc-indexes" not in {t.name for t in threading.enumerate()}
+
+
+def _rows(store: Path) -> dict[str, list[tuple]]:
+    """Every stored table's rows, sorted (FTS5's own tables included)."""
+    conn = sqlite3.connect(f"file:{store / 'cchc.sqlite'}?mode=ro", uri=True)
+    try:
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names if n != "meta"}
+    finally:
+        conn.close()
+
+
+def test_documents_extracted_after_the_dictionaries_are_shared_come_compressed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a new store's dictionaries are made from its first documents, the build shares them
+    with whatever extracts (``write.Keep``), and the documents extracted after come with their
+    records, agencies and text compressed: the store holds the very bytes it holds when the
+    build's process compresses every document, and nothing is left beside it."""
+    import cchc_graph.loaders.pipeline  # noqa: F401  (in-process, in order: no warm process)
+    from cchc_graph.graph.store import database as db
+    from cchc_graph.graph.store import write
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synth import generate
+
+    generate(tmp_path / "docs", 9, seed=5)
+    monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 3)  # (the dictionaries made from the first three)
+    sent: list[str] = []
+    compressed = write._compressed
+    monkeypatch.setattr(write, "_compressed", lambda got, codecs: (sent.append(got.sha256),
+                                                                     compressed(got, codecs))[1])
+    shared = Store(tmp_path / "shared").build([tmp_path / "docs"])
+    assert len(shared.loaded) == 9 and len(sent) == 6  # all but the three made before sharing
+    monkeypatch.setattr(db, "share", lambda conn, path: None)  # now compressed by the build alone
+    Store(tmp_path / "alone").build([tmp_path / "docs"])
+    assert len(sent) == 6
+    got, expected = _rows(tmp_path / "shared"), _rows(tmp_path / "alone")
+    assert got.keys() == expected.keys() and {"tasks", "doc_agencies", "sources"} <= got.keys()
+    for name, rows in expected.items():
+        assert got[name] == rows, name
+    texts = [t for (t,) in _sql(tmp_path / "shared", "SELECT text FROM sources")]
+    assert all(t[:1] == b"\x01" for t in texts)  # (the store's dictionary of texts)
+    assert sorted(os.listdir(tmp_path / "shared")) == [".lock", "cchc.sqlite"]
+
+
+def test_a_killed_builds_shared_dictionaries_are_removed_unread(tmp_path: Path) -> None:
+    """A build killed while its dictionaries were shared leaves their file: the next build
+    removes it and never compresses with it (each build's file has a name of its own)."""
+    corpus, store = _corpus(tmp_path), tmp_path / "store"
+    Store(store).build([corpus])
+    left = store / "cchc.sqlite.dicts-0123456789abcdef"
+    left.write_bytes(orjson.dumps({"tasks": "bm90IGEgZGljdGlvbmFyeQ=="}))
+    doc = _docs(corpus)[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nSở Nội vụ chủ trì rà soát thủ tục.\n", encoding="utf-8")
+    assert Store(store).build([corpus]).loaded == [str(doc)]
+    assert not left.exists() and sorted(os.listdir(store)) == [".lock", "cchc.sqlite"]
+    with cchc_graph.open(store) as g:
+        assert g.text(_sql(store, "SELECT doc FROM sources WHERE source_path = ?", (str(doc),))[0][0]).text

@@ -390,7 +390,7 @@ class Store:
         """Read the inputs, writing each extracted document as it comes: the report, and every
         document's source row (the few new or changed ones extracted by ``warm`` if given)."""
         from cchc_graph.graph.store.parallel import extract_all
-        from cchc_graph.graph.store.write import Source, keep
+        from cchc_graph.graph.store.write import Keep, Source
         from cchc_graph.keys import doc_id_for
         from cchc_graph.loaders.read import LoadError
 
@@ -418,7 +418,7 @@ class Store:
         if progress:
             progress(done, len(inputs))
         work = [(Path(path), doc_id) for path, doc_id in pending]
-        outcomes = extract_all(work, options, keep, warm)
+        outcomes = extract_all(work, options, Keep(writer.shared), warm)
         writer.prepare(len(work))  # (while they are extracted elsewhere, when they are)
         for (path, doc_id), (got, reason) in zip(pending, outcomes, strict=True):
             if got is None:  # one bad file never stops the others

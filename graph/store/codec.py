@@ -9,10 +9,13 @@ record names its dictionary (``Codec``), so any reader finds the one it needs (`
 
 from __future__ import annotations
 
+import base64
+import os
 import sqlite3
 import threading
 import zlib
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -111,9 +114,38 @@ def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
 
 
 def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
-    """A record's JSON as stored in ``table`` (compressed when the table has a dictionary)."""
+    """A record's JSON as stored in ``table`` (compressed when the table has a dictionary); a
+    record a build's worker compressed already (``shared``) as it is."""
     codec = _codecs(conn).get(table)
-    return codec.pack(raw) if codec else raw
+    return codec.pack(raw) if codec and raw[:1] != _Z else raw
+
+
+def share(conn: sqlite3.Connection, path: Path) -> None:
+    """Write the database's dictionaries to ``path`` for a build's workers, which then compress
+    the records they send (``shared``): compressed beside the extraction they follow, not in
+    the build's process between the workers' turns on the cores."""
+    tmp = path.with_name(path.name + ".tmp")
+    data = {name: base64.b64encode(c.data).decode() for name, c in _codecs(conn).items()}
+    tmp.write_bytes(orjson.dumps(data))
+    os.replace(tmp, path)  # (whole or not there: a worker may look at any moment)
+
+
+# the dictionaries a build shared, as its worker read them (one build's: a process extracting
+# for build after build, as a server's does, holds only the last one's)
+_SHARED: tuple[Path | None, dict[str, Codec]] = (None, {})
+
+
+def shared(path: Path) -> dict[str, Codec] | None:
+    """The dictionaries a build wrote to ``path`` (``share``), or None while it has not."""
+    global _SHARED
+    if _SHARED[0] != path:
+        try:
+            data = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        codecs = (Codec(base64.b64decode(b)) for b in data.values())
+        _SHARED = (path, dict(zip(data, (_KNOWN.setdefault(c.key, c) for c in codecs), strict=True)))
+    return _SHARED[1]
 
 
 def encode(conn: sqlite3.Connection, table: str, rec: dict[str, Any]) -> bytes:

@@ -34,6 +34,7 @@ from cchc_graph.graph.store import edges
 # (records and texts compressed: ``codec.py``; the names callers read through the database)
 from cchc_graph.graph.store.codec import (  # noqa: F401
     _KNOWN,
+    _Z,
     TEXTS,
     TRAIN_DOCUMENTS,
     Codec,
@@ -45,6 +46,8 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     make_dictionary,
     pack,
     pack_text,
+    share,
+    shared,
     train,
     unpack,
     unpack_text,
@@ -297,7 +300,7 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
     for t in DOCUMENT_TABLES:
         rows, texts = encoded[t.name]
         codec = codecs.get(t.name)
-        if codec:
+        if codec and rows and rows[0][-1][:1] != _Z:  # (else compressed by the worker: ``shared``)
             rows = [(*row[:-1], codec.pack(row[-1])) for row in rows]
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1

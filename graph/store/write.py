@@ -63,12 +63,12 @@ class Extracted:
     extractor_version: str
     warnings: list[str]
     gaps: dict[str, int]  # kind → count
-    text: str  # its normalized text (compressed by the build: ``database.pack_text``)
+    text: str | bytes  # its normalized text (str), or as the store keeps it (bytes: ``Keep``)
     keys: bytes  # what linking reads (``document_part``'s keys), as JSON
     match: bytes  # of these, what citations are resolved by (its ``doc`` keys), as JSON
     named: list[tuple[str, str]]  # the jurisdictions, indicators and areas it names (kind, id)
-    agencies: list[tuple[str, str | None, bytes]]  # the agencies it names: (id, aliases, record), JSON
-    rows: db.Encoded  # its rows, citations unresolved
+    agencies: list[tuple[str, str | None, bytes]]  # the agencies it names: (id, aliases, record)
+    rows: db.Encoded  # its rows, citations unresolved (records JSON, or compressed: ``Keep``)
 
 
 def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
@@ -83,6 +83,37 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
                      db.encode_body(resolve_body(part["body"], _UNLINKED)))
 
 
+@dataclass(frozen=True, slots=True)
+class Keep:
+    """``keep`` for a build's workers: once the build has shared its store's dictionaries
+    (``Writer.shared``), a document's records, agencies and text are sent compressed with them,
+    which the build's process then only inserts (zstd there, between the workers' turns on the
+    cores, took ~2.5x the CPU it takes beside the extraction)."""
+
+    shared: Path | None = None
+
+    def __call__(self, doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
+        got = keep(doc_id, path, facts)
+        codecs = db.shared(self.shared) if self.shared else None
+        return _compressed(got, codecs) if codecs else got
+
+
+def _compressed(got: Extracted, codecs: dict[str, db.Codec]) -> Extracted:
+    """``got`` with its records, agencies and text compressed as the store keeps them."""
+    for t in db.DOCUMENT_TABLES:
+        rows, texts = got.rows[t.name]
+        codec = codecs.get(t.name)
+        if codec and rows:
+            got.rows[t.name] = ([(*row[:-1], codec.pack(row[-1])) for row in rows], texts)
+    agencies = codecs.get("doc_agencies")
+    if agencies:
+        got.agencies = [(a, aliases, agencies.pack(rec)) for a, aliases, rec in got.agencies]
+    text = codecs.get(db.TEXTS)
+    if text:
+        got.text = text.pack(got.text.encode())  # (bytes: compressed; ``_write``)
+    return got
+
+
 class Writer:
     """The build's one transaction, begun when the first document is written."""
 
@@ -90,6 +121,7 @@ class Writer:
         self.path, self.fresh = path, fresh
         self.conn: sqlite3.Connection | None = None
         self.rowids: dict[str, int] = {}
+        self.numbered: dict[str, int] = {}  # the agency ids numbered so far (``agency_ids``' row ids)
         self.new: set[str] = set()
         self.before = delta.Before()  # what the documents replaced or removed held
         # the first documents, held until the tables' dictionaries are made from them (a new store)
@@ -103,6 +135,9 @@ class Writer:
         # one core waits (~45 MB held at 10,000 documents)
         self.held: dict[str, tuple[bytes, list[tuple[str, str | None, bytes]]]] | None = {} if fresh else None
         self.indexing: _Background | None = None  # a new file's secondary indexes, being made
+        # where the store's dictionaries are written for the build's workers once it has them all
+        # (``Keep``): a name of this build's own, which no worker of another build reads
+        self.shared = path.with_name(f"{path.name}.dicts-{secrets.token_hex(8)}")
 
     @property
     def _target(self) -> Path:
@@ -112,6 +147,9 @@ class Writer:
         if self.conn is None:
             for left in (".new", ".compact"):  # a killed new store's files (builds take turns)
                 self.path.with_name(self.path.name + left).unlink(missing_ok=True)
+            for left in self.path.parent.glob(f"{self.path.name}.dicts-*"):  # a killed build's
+                if left.name != self.shared.name:
+                    left.unlink(missing_ok=True)
             conn = db.connect(self._target, bulk=self.fresh)
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large build
             conn.execute("BEGIN IMMEDIATE")
@@ -121,6 +159,8 @@ class Writer:
                 conn.execute(f"DROP INDEX {name}" if self.fresh else stmt)
             if not set(_TRAINED) <= db.learn(conn).keys():
                 self.pending = []
+            else:
+                db.share(conn, self.shared)
             self.tracked = findings.track(conn)
             self.conn = conn
         return self.conn
@@ -151,7 +191,9 @@ class Writer:
         db.train_documents(conn, [got.rows for _, got, _, _ in pending])
         db.train(conn, "doc_agencies", [rec for _, got, _, _ in pending for _, _, rec in got.agencies])
         db.train(conn, "doc_keys", [got.keys for _, got, _, _ in pending])
-        db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])
+        # (the documents held came before the dictionaries were shared: their texts are str)
+        db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])  # type: ignore[union-attr]
+        db.share(conn, self.shared)
         for args in pending:
             self._write(conn, *args)
 
@@ -162,7 +204,8 @@ class Writer:
             _delete(conn, doc)
         conn.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (doc, src.source_path, src.sha256, src.size, src.mtime_ns, src.extractor_version,
-                      orjson.dumps(src.warnings), orjson.dumps(src.gaps), db.pack_text(got.text, conn)))
+                      orjson.dumps(src.warnings), orjson.dumps(src.gaps),
+                      got.text if isinstance(got.text, bytes) else db.pack_text(got.text, conn)))
         conn.execute("INSERT INTO doc_keys VALUES (?, ?)", (doc, db.pack(conn, "doc_keys", got.keys)))
         conn.execute("INSERT INTO doc_match VALUES (?, ?)", (doc, got.match))
         if self.match is not None:
@@ -171,7 +214,11 @@ class Writer:
             self.held[doc] = (got.keys, got.agencies)
         conn.executemany("INSERT INTO doc_named (doc, kind, id) VALUES (?, ?, ?)",
                          ((doc, k, i) for k, i in got.named))
-        number = db.named(conn, db.AGENCY_IDS, (a for a, _, _ in got.agencies))
+        # (an agency's number stays its own: ``agency_ids`` rows are only ever added)
+        new = {a for a, _, _ in got.agencies if a not in self.numbered}
+        if new:
+            self.numbered.update(db.named(conn, db.AGENCY_IDS, new))
+        number = self.numbered
         conn.executemany("INSERT INTO doc_agencies (doc, ord, agency, aliases, rec) VALUES (?, ?, ?, ?, ?)",
                          ((doc, i, number[a], aliases, db.pack(conn, "doc_agencies", rec))
                           for i, (a, aliases, rec) in enumerate(got.agencies)))
@@ -185,6 +232,7 @@ class Writer:
         conn = self._open()
         if self.pending is not None:
             self._train()
+        self.shared.unlink(missing_ok=True)  # (every document is extracted by now)
         removed = old.keys() - docs
         for d in sorted(removed):
             self.before.remember(conn, d)
@@ -300,6 +348,7 @@ class Writer:
 
     def abort(self) -> None:
         """Roll back (a new file is removed)."""
+        self.shared.unlink(missing_ok=True)
         if self.indexing is not None:  # (its statement ends before the transaction does)
             self.indexing.thread.join()
             self.indexing = None
@@ -377,7 +426,7 @@ def _held(held: dict[str, tuple[bytes, list[tuple[str, str | None, bytes]]]]
                 out.append({"id": a, "aliases": orjson.loads(aliases) if aliases else []})
             else:
                 seen.add(a)
-                out.append(orjson.loads(rec))
+                out.append(db.decode(rec))  # (compressed by a worker, or JSON)
     return keys, lambda d: named.get(d, [])
 
 
