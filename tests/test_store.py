@@ -722,7 +722,7 @@ def test_documents_extracted_after_the_dictionaries_are_shared_come_compressed(
                                                                      compressed(got, codecs))[1])
     shared = Store(tmp_path / "shared").build([tmp_path / "docs"])
     assert len(shared.loaded) == 9 and len(sent) == 6  # all but the three made before sharing
-    monkeypatch.setattr(db, "share", lambda conn, path: None)  # now compressed by the build alone
+    monkeypatch.setattr(db, "share", lambda conn, path, tables: None)  # now compressed by the build alone
     Store(tmp_path / "alone").build([tmp_path / "docs"])
     assert len(sent) == 6
     got, expected = _rows(tmp_path / "shared"), _rows(tmp_path / "alone")

@@ -120,12 +120,13 @@ def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
     return codec.pack(raw) if codec and raw[:1] != _Z else raw
 
 
-def share(conn: sqlite3.Connection, path: Path) -> None:
-    """Write the database's dictionaries to ``path`` for a build's workers, which then compress
-    the records they send (``shared``): compressed beside the extraction they follow, not in
-    the build's process between the workers' turns on the cores."""
+def share(conn: sqlite3.Connection, path: Path, tables: tuple[str, ...]) -> None:
+    """Write the dictionaries of ``tables`` to ``path`` for a build's workers, which then
+    compress the records they send (``shared``): compressed beside the extraction they follow,
+    not in the build's process between the workers' turns on the cores."""
     tmp = path.with_name(path.name + ".tmp")
-    data = {name: base64.b64encode(c.data).decode() for name, c in _codecs(conn).items()}
+    codecs = _codecs(conn)
+    data = {name: base64.b64encode(codecs[name].data).decode() for name in tables if name in codecs}
     tmp.write_bytes(orjson.dumps(data))
     os.replace(tmp, path)  # (whole or not there: a worker may look at any moment)
 

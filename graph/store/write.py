@@ -39,6 +39,8 @@ from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 _UNLINKED = {"resolution": {}, "inferred": {}}
 # the tables whose dictionaries are made from a new store's first documents
 _TRAINED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", "doc_keys", db.TEXTS)
+# the dictionaries the processes extracting compress with (``Keep``)
+_SHARED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", db.TEXTS)
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -160,7 +162,7 @@ class Writer:
             if not set(_TRAINED) <= db.learn(conn).keys():
                 self.pending = []
             else:
-                db.share(conn, self.shared)
+                db.share(conn, self.shared, _SHARED)
             self.tracked = findings.track(conn)
             self.conn = conn
         return self.conn
@@ -193,7 +195,7 @@ class Writer:
         db.train(conn, "doc_keys", [got.keys for _, got, _, _ in pending])
         # (the documents held came before the dictionaries were shared: their texts are str)
         db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])  # type: ignore[union-attr]
-        db.share(conn, self.shared)
+        db.share(conn, self.shared, _SHARED)
         for args in pending:
             self._write(conn, *args)
 
