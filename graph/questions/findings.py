@@ -1,10 +1,10 @@
 """The audit's findings kept in the store, found again by each build for what it changed.
 
 A whole-corpus audit of 10,000 documents finds ~290,000 findings in ~16 s. A build keeps them
-in the ``findings`` table, in the audit's order (``audit.FINDING_ORDER``), with their counts
+in the ``findings`` table, in the audit's order (``checks.FINDING_ORDER``), with their counts
 by document (``finding_counts``), so that an audit is a read; all but the task rules' and the
 unresolved citations' (~250,000 of them), which an audit reads from their records
-(``audit.READ``): only counted here.
+(``checks.READ``): only counted here.
 A build that starts from kept findings (the meta row ``findings`` names the data version
 they are of) records what it changes (temporary triggers: the documents whose rows it writes
 or patches, the merged agencies, the references and the replacing citations it touches) and
@@ -22,8 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from cchc_graph.graph.questions.audit import (
-    KEPT,
+from cchc_graph.graph.questions.checks import (
     READ,
     READ_RULES,
     RESTS_ON,
@@ -35,11 +34,11 @@ from cchc_graph.graph.questions.audit import (
     order_key,
 )
 from cchc_graph.graph.questions.index import Corpus
-from cchc_graph.graph.questions.tables import IN_LIST, json_list, words_list
+from cchc_graph.graph.questions.tables import IN_LIST, KEPT, json_list, words_list
 from cchc_graph.graph.store import database as db
 
 DDL = (
-    # kind: the check (audit.RULES); unit: the document, reference or agency it was found for
+    # kind: the check (checks.RULES); unit: the document, reference or agency it was found for
     # (NULL: the corpus); tie: the unit, then the finding's place among the unit's
     "CREATE TABLE IF NOT EXISTS findings (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, unit TEXT, "
     "sev INTEGER NOT NULL, rule INTEGER NOT NULL, document TEXT NOT NULL, start INTEGER NOT NULL, "

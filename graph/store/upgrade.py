@@ -217,7 +217,7 @@ def _from_14(conn: sqlite3.Connection) -> None:
             given = f"CASE WHEN r.id IS {t.formed('r.')} THEN NULL ELSE r.id END"
             _rewrite(conn, t.name, {"given_id": given})
     conn.execute("DROP INDEX IF EXISTS tasks_task_no_lead")  # (who-leads' index serves the rule)
-    # the unresolved citations' findings are read from the citations now (``audit.READ``): as
+    # the unresolved citations' findings are read from the citations now (``checks.READ``): as
     # a build would, the rows kept of the checks no longer kept go (their counts stay)
     conn.execute(f"DELETE FROM findings WHERE kind NOT IN {words_list(findings.STORED)}")
     conn.execute("PRAGMA user_version=15")
