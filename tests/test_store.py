@@ -747,3 +747,29 @@ def test_a_killed_builds_shared_dictionaries_are_removed_unread(tmp_path: Path) 
     assert not left.exists() and sorted(os.listdir(store)) == [".lock", "cchc.sqlite"]
     with cchc_graph.open(store) as g:
         assert g.text(_sql(store, "SELECT doc FROM sources WHERE source_path = ?", (str(doc),))[0][0]).text
+
+
+def test_a_build_that_cannot_share_its_dictionaries_compresses_them_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sharing the dictionaries is a saving, not a step a build needs: when their file cannot
+    be written (a full disk), every record is compressed by the build's process and the store
+    is the one it would be."""
+    import cchc_graph.loaders.pipeline  # noqa: F401  (in-process, in order: no warm process)
+    from cchc_graph.graph.store import codec
+    from cchc_graph.graph.store import database as db
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synth import generate
+
+    generate(tmp_path / "docs", 6, seed=5)
+    monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 3)
+    Store(tmp_path / "shared").build([tmp_path / "docs"])
+
+    def full(src: Path, dst: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(codec, "os", type("NoRoom", (), {"replace": staticmethod(full)}))
+    report = Store(tmp_path / "unshared").build([tmp_path / "docs"])
+    assert len(report.loaded) == 6 and not report.skipped
+    assert sorted(os.listdir(tmp_path / "unshared")) == [".lock", "cchc.sqlite"]
+    assert _rows(tmp_path / "unshared") == _rows(tmp_path / "shared")

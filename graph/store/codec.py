@@ -123,12 +123,16 @@ def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
 def share(conn: sqlite3.Connection, path: Path, tables: tuple[str, ...]) -> None:
     """Write the dictionaries of ``tables`` to ``path`` for a build's workers, which then
     compress the records they send (``shared``): compressed beside the extraction they follow,
-    not in the build's process between the workers' turns on the cores."""
+    not in the build's process between the workers' turns on the cores. A file that cannot be
+    written is not shared (the build compresses every record itself, as before)."""
     tmp = path.with_name(path.name + ".tmp")
     codecs = _codecs(conn)
     data = {name: base64.b64encode(codecs[name].data).decode() for name in tables if name in codecs}
-    tmp.write_bytes(orjson.dumps(data))
-    os.replace(tmp, path)  # (whole or not there: a worker may look at any moment)
+    try:
+        tmp.write_bytes(orjson.dumps(data))
+        os.replace(tmp, path)  # (whole or not there: a worker may look at any moment)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 # the dictionaries a build shared, as its worker read them (one build's: a process extracting
