@@ -53,6 +53,10 @@ class Codec:
                                                          write_dict_id=False)
         return _Z + self.key + c.compress(raw)
 
+    def pack_rows(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Rows whose last value is a record's JSON, that record compressed."""
+        return [(*row[:-1], self.pack(row[-1])) for row in rows]
+
     def unpack(self, blob: bytes) -> bytes:
         d = getattr(self._local, "d", None)
         if d is None:

@@ -301,7 +301,7 @@ def insert_encoded(conn: sqlite3.Connection, doc: str, encoded: Encoded, rowids:
         rows, texts = encoded[t.name]
         codec = codecs.get(t.name)
         if codec and rows and rows[0][-1][:1] != _Z:  # (else compressed by the worker: ``shared``)
-            rows = [(*row[:-1], codec.pack(row[-1])) for row in rows]
+            rows = codec.pack_rows(rows)
         if t.name not in rowids:
             rowids[t.name] = (conn.execute(f"SELECT max(rowid) FROM {t.name}").fetchone()[0] or 0) + 1
         start = rowids[t.name]

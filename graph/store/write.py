@@ -37,10 +37,11 @@ from cchc_graph.loaders import admin
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
-# the tables whose dictionaries are made from a new store's first documents
-_TRAINED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", "doc_keys", db.TEXTS)
 # the dictionaries the processes extracting compress with (``Keep``)
 _SHARED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", db.TEXTS)
+# the tables whose dictionaries are made from a new store's first documents (the keys are
+# compressed by the build: it holds them as JSON for linking)
+_TRAINED = (*_SHARED, "doc_keys")
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -106,7 +107,7 @@ def _compressed(got: Extracted, codecs: dict[str, db.Codec]) -> Extracted:
         rows, texts = got.rows[t.name]
         codec = codecs.get(t.name)
         if codec and rows:
-            got.rows[t.name] = ([(*row[:-1], codec.pack(row[-1])) for row in rows], texts)
+            got.rows[t.name] = (codec.pack_rows(rows), texts)
     agencies = codecs.get("doc_agencies")
     if agencies:
         got.agencies = [(a, aliases, agencies.pack(rec)) for a, aliases, rec in got.agencies]
