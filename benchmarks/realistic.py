@@ -8,6 +8,11 @@ document, the cost of each stage (read, normalize, outline, extract), and the fl
 lower-case + one regex + line split) on the same bytes.
 
     python benchmarks/realistic.py [--repeat 3] [--variants 2] [--json out.json]
+
+``--corpus DIR --documents N`` writes N such documents into DIR instead (each variant's
+document numbers shifted, as another province's plans would be numbered), a corpus of realistic
+text for ``cchc build`` and the store's benchmarks (never into the project: it is made of the
+development documents).
 """
 
 from __future__ import annotations
@@ -49,6 +54,32 @@ def variant(text: str, rng: random.Random) -> str:
     text = re.sub(r"\b(\d{1,3})%", lambda m: f"{rng.randint(50, 100)}%", text)
     text = re.sub(r"\b20(2\d)\b", lambda m: f"20{rng.randint(20, 35)}", text)
     return text
+
+
+# a document number's leading figures ("87/KH-UBND", "45/2020/NĐ-CP", "18-NQ/TW", "30c/NQ-CP")
+_NUMBER_FIGURES = re.compile(r"(?<![\w/.])(\d{1,4})(?=[a-zđ]?\s*[/-]\s*(?:(?:19|20)\d\d\s*/\s*)?[A-ZĐ])")
+
+
+def renumbered(text: str, k: int) -> str:
+    """The text with every document number's figures shifted by the variant ``k``: variant k's
+    documents cite each other as the originals do, and no two variants share a number."""
+    return _NUMBER_FIGURES.sub(lambda m: str((int(m.group(1)) + 997 * k) % 100_000), text) if k else text
+
+
+def write_corpus(folder: Path, documents: int) -> list[Path]:
+    """``documents`` realistic documents in ``folder``: the development documents, then their
+    variants, renumbered."""
+    rng = random.Random(7)
+    files = sources()
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(documents):
+        k, j = divmod(i, len(files))
+        q = folder / f"{files[j].parent.name}-{files[j].stem}_{k}.txt"
+        q.write_text(renumbered(texts[j] if k == 0 else variant(texts[j], rng), k), encoding="utf-8")
+        out.append(q)
+    return out
 
 
 def corpus(folder: Path, variants: int) -> list[Path]:
@@ -96,7 +127,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--variants", type=int, default=2, help="variants per document")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--corpus", type=Path, help="write a corpus of realistic documents here, and stop")
+    ap.add_argument("--documents", type=int, default=10_000, help="with --corpus: how many")
     a = ap.parse_args()
+    if a.corpus:
+        files = write_corpus(a.corpus, a.documents)
+        mb = sum(p.stat().st_size for p in files) / 1e6
+        print(f"{len(files)} realistic documents, {mb:.1f} MB, in {a.corpus}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         files = corpus(Path(tmp), a.variants)
         mb = sum(p.stat().st_size for p in files) / 1e6

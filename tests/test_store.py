@@ -773,3 +773,54 @@ def test_a_build_that_cannot_share_its_dictionaries_compresses_them_itself(
     assert len(report.loaded) == 6 and not report.skipped
     assert sorted(os.listdir(tmp_path / "unshared")) == [".lock", "cchc.sqlite"]
     assert _rows(tmp_path / "unshared") == _rows(tmp_path / "shared")
+
+
+def _notices(folder: Path, count: int) -> Path:
+    """Short notices that assign no task, set no target and cite nothing (our own words)."""
+    folder.mkdir(parents=True)
+    for i in range(count):
+        (folder / f"notice-{i}.txt").write_text(
+            f"ỦY BAN NHÂN DÂN TỈNH BÌNH MINH\nSố: {40 + i}/TB-UBND\n\nTHÔNG BÁO\n"
+            f"Về lịch nghỉ lễ năm {2020 + i}\n\nCơ quan nghỉ lễ theo lịch chung của Nhà nước.\n",
+            encoding="utf-8")
+    return folder
+
+
+def test_a_table_the_first_documents_have_no_rows_of_is_compressed_once_others_have(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new store's dictionaries are made from its first documents; a table of which they have
+    no records (a corpus that begins with notices assigning no task) gets its own from the first
+    documents that have some: its records written before are compressed then, the documents
+    extracted after come with them compressed, and the store reads as one made the plain way."""
+    import cchc_graph.loaders.pipeline  # noqa: F401  (in-process, in order: no warm process)
+    from cchc_graph.graph.store import database as db
+    from cchc_graph.graph.store import write
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synth import generate
+
+    notices = _notices(tmp_path / "a", 4)
+    generate(tmp_path / "b", 8, seed=5)
+    monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 3)
+    sent: list[set[str]] = []  # the tables a document came with compressed
+    compressed = write._compressed
+
+    def recorded(got: write.Extracted, codecs: dict[str, db.Codec]) -> write.Extracted:
+        sent.append({t for t in ("tasks", "responsibilities") if t in codecs and got.rows[t][0]})
+        return compressed(got, codecs)
+
+    monkeypatch.setattr(write, "_compressed", recorded)
+    report = Store(tmp_path / "late").build([notices, tmp_path / "b"])
+    assert len(report.loaded) == 12
+    # the first three (notices) made the dictionaries; the tasks' was made from the first three
+    # documents with tasks (the 5th to 7th), and the five after came with tasks compressed
+    assert sent[-5:] == [{"tasks", "responsibilities"}] * 5 and not any(sent[:3])
+    for table in ("tasks", "responsibilities", "targets"):
+        counts = _sql(tmp_path / "late", f"SELECT count(*), sum(substr(rec, 1, 1) = x'01') FROM {table}")
+        assert counts[0][0] and counts[0][0] == counts[0][1], table
+    assert {n for (n,) in _sql(tmp_path / "late", "SELECT name FROM dictionaries")} >= {
+        "tasks", "responsibilities", "targets", "doc_agencies"}
+    assert sorted(os.listdir(tmp_path / "late")) == [".lock", "cchc.sqlite"]  # (nothing shared left)
+    monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 100)  # (all held, every dictionary made at the end)
+    Store(tmp_path / "plain").build([notices, tmp_path / "b"])
+    assert Store(tmp_path / "late").read_export() == Store(tmp_path / "plain").read_export()

@@ -117,6 +117,21 @@ def train(conn: sqlite3.Connection, table: str, samples: list[bytes]) -> None:
     codecs[table] = _KNOWN.setdefault(codec.key, codec)
 
 
+def untrained(conn: sqlite3.Connection, tables: tuple[str, ...]) -> list[str]:
+    """Those of ``tables`` that have no dictionary yet."""
+    codecs = _codecs(conn)
+    return [t for t in tables if t not in codecs]
+
+
+def compress_stored(conn: sqlite3.Connection, table: str, key: tuple[str, ...] = ("rowid",)) -> None:
+    """Compress the records of ``table`` (its ``rec`` column; its rows told apart by ``key``)
+    stored before it had its dictionary: the caller holds the write transaction."""
+    codec, cols = _codecs(conn)[table], ", ".join(key)
+    rows = conn.execute(f"SELECT rec, {cols} FROM {table} WHERE substr(rec, 1, 1) <> ?", (_Z,)).fetchall()
+    conn.executemany(f"UPDATE {table} SET rec = ? WHERE " + " AND ".join(f"{k} = ?" for k in key),
+                     ((codec.pack(rec), *at) for rec, *at in rows))
+
+
 def pack(conn: sqlite3.Connection, table: str, raw: bytes) -> bytes:
     """A record's JSON as stored in ``table`` (compressed when the table has a dictionary); a
     record a build's worker compressed already (``shared``) as it is."""
@@ -139,21 +154,25 @@ def share(conn: sqlite3.Connection, path: Path, tables: tuple[str, ...]) -> None
         tmp.unlink(missing_ok=True)
 
 
-# the dictionaries a build shared, as its worker read them (one build's: a process extracting
-# for build after build, as a server's does, holds only the last one's)
-_SHARED: tuple[Path | None, dict[str, Codec]] = (None, {})
+# the dictionaries a build shared, as its worker read them, by the file's path and stamp (one
+# build's: a process extracting for build after build, as a server's does, holds only the last
+# one's; a build shares again when it makes a dictionary later: ``Writer.late``)
+_SHARED: tuple[tuple[Path, int, int, int] | None, dict[str, Codec]] = (None, {})
 
 
 def shared(path: Path) -> dict[str, Codec] | None:
     """The dictionaries a build wrote to ``path`` (``share``), or None while it has not."""
     global _SHARED
-    if _SHARED[0] != path:
-        try:
+    try:
+        st = path.stat()
+        # (replaced whole, each time with one more dictionary: another file, larger)
+        stamp = (path, st.st_ino, st.st_mtime_ns, st.st_size)
+        if _SHARED[0] != stamp:
             data = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
-            return None
-        codecs = (Codec(base64.b64decode(b)) for b in data.values())
-        _SHARED = (path, dict(zip(data, (_KNOWN.setdefault(c.key, c) for c in codecs), strict=True)))
+            codecs = (Codec(base64.b64decode(b)) for b in data.values())
+            _SHARED = (stamp, dict(zip(data, (_KNOWN.setdefault(c.key, c) for c in codecs), strict=True)))
+    except FileNotFoundError:
+        return None
     return _SHARED[1]
 
 

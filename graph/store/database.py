@@ -39,6 +39,7 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     TRAIN_DOCUMENTS,
     Codec,
     _codecs,
+    compress_stored,
     decode,
     encode,
     forget,
@@ -51,6 +52,7 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     train,
     unpack,
     unpack_text,
+    untrained,
 )
 
 # (the schema: ``schema.py``; the names callers read through the database)

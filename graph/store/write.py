@@ -42,6 +42,11 @@ _SHARED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", db.TEXTS)
 # the tables whose dictionaries are made from a new store's first documents (the keys are
 # compressed by the build: it holds them as JSON for linking)
 _TRAINED = (*_SHARED, "doc_keys")
+# the tables a document may have no rows of (a corpus may begin with decisions that assign no
+# task): one the first documents gave no records is trained from the first that give it some
+# (``Writer.late``)
+_LATE = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies")
+_KEYS = {"doc_agencies": ("agency", "doc", "ord")}  # (a table without row ids: its primary key)
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -129,6 +134,10 @@ class Writer:
         self.before = delta.Before()  # what the documents replaced or removed held
         # the first documents, held until the tables' dictionaries are made from them (a new store)
         self.pending: list[tuple[str, Extracted, Source, bool]] | None = None
+        # the records of the tables still without a dictionary once the first documents made
+        # theirs (``_LATE``), gathered from the documents that have some until there are
+        # ``TRAIN_DOCUMENTS`` such documents (the build's end if it comes first); the number of them
+        self.late: dict[str, tuple[list[bytes], int]] = {}
         self.tracked = False  # whether the audit's kept findings are found again for what changes only
         self.problem: str | None = None  # why the audit's findings could not be kept, if they could not
         # every stored document's match keys, when read ahead (``prepare``), kept as doc_match is
@@ -197,6 +206,8 @@ class Writer:
         # (the documents held came before the dictionaries were shared: their texts are str)
         db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])  # type: ignore[union-attr]
         db.share(conn, self.shared, _SHARED)
+        # (a table none of them has rows of: none of its records written yet)
+        self.late = {t: ([], 0) for t in db.untrained(conn, _LATE)}
         for args in pending:
             self._write(conn, *args)
 
@@ -228,6 +239,27 @@ class Writer:
         # (the agencies its responsibilities name are among those it names: numbered once)
         db.insert_encoded(conn, doc, got.rows, self.rowids, {db.AGENCY_IDS: number})
         self.new.add(doc)
+        if self.late:
+            self._sample(conn, got)
+
+    def _sample(self, conn: sqlite3.Connection, got: Extracted) -> None:
+        """Gather a document's records of the tables still without a dictionary, and make
+        those that have enough (their records written so far compressed then, and the
+        dictionaries shared again)."""
+        for table, (samples, documents) in list(self.late.items()):
+            recs = [rec for _, _, rec in got.agencies] if table == "doc_agencies" else \
+                [row[-1] for row in got.rows[table][0]]
+            if recs:
+                samples.extend(recs)
+                self.late[table] = (samples, documents + 1)
+                if documents + 1 >= db.TRAIN_DOCUMENTS:
+                    self._train_late(conn, table)
+                    db.share(conn, self.shared, _SHARED)
+
+    def _train_late(self, conn: sqlite3.Connection, table: str) -> None:
+        samples, _ = self.late.pop(table)
+        db.train(conn, table, samples)
+        db.compress_stored(conn, table, _KEYS.get(table, ("rowid",)))
 
     def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
         """Remove the documents no longer stored, link, patch, keep the audit's findings, commit
@@ -235,6 +267,10 @@ class Writer:
         conn = self._open()
         if self.pending is not None:
             self._train()
+        for table, (samples, _) in list(self.late.items()):  # (from what there is)
+            if samples:
+                self._train_late(conn, table)
+        self.late = {}
         self.shared.unlink(missing_ok=True)  # (every document is extracted by now)
         removed = old.keys() - docs
         for d in sorted(removed):
