@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from cchc_graph.loaders.extract.grammar import issuer_scope  # noqa: E402
 from cchc_graph.loaders.normalize import normalize  # noqa: E402
 from cchc_graph.loaders.outline import build_outline  # noqa: E402
 from cchc_graph.loaders.pipeline import extract  # noqa: E402
@@ -56,14 +57,21 @@ def variant(text: str, rng: random.Random) -> str:
     return text
 
 
-# a document number's leading figures ("87/KH-UBND", "45/2020/NĐ-CP", "18-NQ/TW", "30c/NQ-CP")
-_NUMBER_FIGURES = re.compile(r"(?<![\w/.])(\d{1,4})(?=[a-zđ]?\s*[/-]\s*(?:(?:19|20)\d\d\s*/\s*)?[A-ZĐ])")
+# a document number: its leading figures, then its code ("87/KH-UBND", "45/2020/NĐ-CP",
+# "18-NQ/TW", "30c/NQ-CP")
+_NUMBER = re.compile(r"(?<![\w/.])(\d{1,4})([a-zđ]?\s*[/-]\s*(?:(?:19|20)\d\d\s*/\s*)?[A-ZĐ][\w/-]*)")
 
 
 def renumbered(text: str, k: int) -> str:
-    """The text with every document number's figures shifted by the variant ``k``: variant k's
-    documents cite each other as the originals do, and no two variants share a number."""
-    return _NUMBER_FIGURES.sub(lambda m: str((int(m.group(1)) + 997 * k) % 100_000), text) if k else text
+    """The text with the figures of every local document number (a province's, a
+    commune's: ``issuer_scope``) shifted by the variant ``k``: variant k's documents cite each
+    other as the originals do, no two variants share a local number, and all cite the same
+    national documents."""
+    def shifted(m: re.Match[str]) -> str:
+        if issuer_scope(re.sub(r"\s", "", m.group(0)))[1] != "local":
+            return m.group(0)
+        return f"{(int(m.group(1)) + 997 * k) % 100_000}{m.group(2)}"
+    return _NUMBER.sub(shifted, text) if k else text
 
 
 def write_corpus(folder: Path, documents: int) -> list[Path]:
