@@ -103,8 +103,8 @@ class Resolver:
             self._by_place.setdefault(j, []).append((numbered, members))
         self._all: Groups = [(k[0], members) for k, members in self._groups.items()]
         self._pools: dict[tuple, list[int]] = {}
-        # a title's first two matches, by what the match depends on (``_titled``)
-        self._by_title: dict[tuple, tuple[int, ...]] = {}
+        # a title's first match, by what the match depends on (``_first_titled``)
+        self._by_title: dict[tuple, int | None] = {}
 
     def _pool(self, key: tuple) -> list[int]:
         """Title candidates by (population, what is known): only documents a citation's type
@@ -171,28 +171,28 @@ class Resolver:
             if self.by_number_ok(citing, c, i):
                 return self.docs[i]["id"]
         if c["type"] not in _NOT_BY_TITLE:
-            for i in self._titled(c):
-                if self.docs[i]["id"] != citing:
-                    return self.docs[i]["id"]
+            first = self._first_titled(c)
+            if first is not None and self.docs[first]["id"] != citing:
+                return self.docs[first]["id"]
+            if first is not None:  # the citing document's own title (rare): the next match
+                cw, cy = frozenset(c["words"]), frozenset(c["years"])
+                for i in self._candidates(c):
+                    if i > first and self._title_ok(citing, c, cw, cy, i):
+                        return self.docs[i]["id"]
         return None
 
-    def _titled(self, c: Keys) -> tuple[int, ...]:
-        """The first two documents (in corpus order) a citation's title matches, whichever
-        document cites it: the first is the answer unless it is the citing one. A match depends
-        only on the citation's type, scope, words, years and whether it prints a number, and
-        corpora cite the same documents again and again (realistic, 2,000 documents: 32,463
-        title comparisons over the candidates, 1,488 different), so each is looked for once."""
+    def _first_titled(self, c: Keys) -> int | None:
+        """The first document (in corpus order) a citation's title matches, whichever document
+        cites it. A match depends only on the citation's type, scope, words, years and whether
+        it prints a number, and corpora cite the same documents again and again (realistic,
+        2,000 documents: 32,463 title comparisons over the candidates, 1,488 different), so
+        each is looked for once."""
         cw, cy = frozenset(c["words"]), frozenset(c["years"])
         key = (c["number"] is None, c["type"], c["scope"], cw, cy)
-        found = self._by_title.get(key)
-        if found is None:
-            first: list[int] = []
-            for i in self._candidates(c):  # ("" below: no document's id)
-                if (not first or first[-1] != i) and self._title_ok("", c, cw, cy, i):
-                    first.append(i)
-                    if len(first) == 2:
-                        break
-            found = self._by_title[key] = tuple(first)
+        found = self._by_title.get(key, -1)
+        if found == -1:  # ("" below: no document's id)
+            found = self._by_title[key] = next(
+                (i for i in self._candidates(c) if self._title_ok("", c, cw, cy, i)), None)
         return found
 
 
