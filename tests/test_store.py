@@ -824,3 +824,33 @@ def test_a_table_the_first_documents_have_no_rows_of_is_compressed_once_others_h
     monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 100)  # (all held, every dictionary made at the end)
     Store(tmp_path / "plain").build([notices, tmp_path / "b"])
     assert Store(tmp_path / "late").read_export() == Store(tmp_path / "plain").read_export()
+
+
+def test_a_stored_table_without_a_dictionary_is_compressed_by_the_build_that_makes_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store whose tasks were kept as plain JSON (made before a table's dictionary could be
+    made late) has them compressed, the old with the new, by the next build that makes the
+    tasks' dictionary, and reads as before."""
+    import cchc_graph.loaders.pipeline  # noqa: F401  (in-process, in order: no warm process)
+    from cchc_graph.graph.store import database as db
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synth import generate
+
+    generate(tmp_path / "a", 4, seed=5)
+    store = tmp_path / "store"
+    Store(store).build([tmp_path / "a"])
+    conn = sqlite3.connect(store / "cchc.sqlite", isolation_level=None)
+    plain = [(db.unpack(rec, conn), rowid) for rowid, rec in conn.execute("SELECT rowid, rec FROM tasks")]
+    conn.executemany("UPDATE tasks SET rec = ? WHERE rowid = ?", plain)
+    conn.execute("DELETE FROM dictionaries WHERE name = 'tasks'")
+    conn.close()
+    before = Store(store).read_export()
+    generate(tmp_path / "b", 4, seed=6)
+    monkeypatch.setattr(db, "TRAIN_DOCUMENTS", 3)
+    assert len(Store(store).build([tmp_path / "a", tmp_path / "b"]).loaded) == 4
+    counts = _sql(store, "SELECT count(*), sum(substr(rec, 1, 1) = x'01') FROM tasks")[0]
+    assert counts[0] > len(plain) and counts[0] == counts[1]
+    after = Store(store).read_export()
+    old = {d["id"] for d in before["documents"]}
+    assert [t for t in after["tasks"] if t["document"] in old] == before["tasks"]

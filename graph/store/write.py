@@ -200,13 +200,17 @@ class Writer:
     def _train(self) -> None:
         """Make the dictionaries a table has not from the documents held, then write them."""
         conn, pending, self.pending = self._open(), self.pending or [], None
+        untrained = db.untrained(conn, _LATE)
         db.train_documents(conn, [got.rows for _, got, _, _ in pending])
         db.train(conn, "doc_agencies", [rec for _, got, _, _ in pending for _, _, rec in got.agencies])
         db.train(conn, "doc_keys", [got.keys for _, got, _, _ in pending])
         # (the documents held came before the dictionaries were shared: their texts are str)
         db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])  # type: ignore[union-attr]
         db.share(conn, self.shared, _SHARED)
-        # (a table none of them has rows of: none of its records written yet)
+        # a stored table's records written before its dictionary (in a new store: none)
+        for table in sorted(set(untrained) - set(db.untrained(conn, _LATE))):
+            db.compress_stored(conn, table, _KEYS.get(table, ("rowid",)))
+        # (a table none of them has rows of: trained once documents with some come, ``_sample``)
         self.late = {t: ([], 0) for t in db.untrained(conn, _LATE)}
         for args in pending:
             self._write(conn, *args)
