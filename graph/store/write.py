@@ -37,16 +37,16 @@ from cchc_graph.loaders import admin
 from cchc_graph.loaders.model import SCHEMA_VERSION, DocumentFacts
 
 _UNLINKED = {"resolution": {}, "inferred": {}}
-# the dictionaries the processes extracting compress with (``Keep``)
-_SHARED = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies", db.TEXTS)
-# the tables whose dictionaries are made from a new store's first documents (the keys are
-# compressed by the build: it holds them as JSON for linking)
-_TRAINED = (*_SHARED, "doc_keys")
 # the tables a document may have no rows of (a corpus may begin with decisions that assign no
 # task): one the first documents gave no records is trained from the first that give it some
 # (``Writer.late``)
 _LATE = (*(t.name for t in db.DOCUMENT_TABLES), "doc_agencies")
 _KEYS = {"doc_agencies": ("agency", "doc", "ord")}  # (a table without row ids: its primary key)
+# the dictionaries the processes extracting compress with (``Keep``)
+_SHARED = (*_LATE, db.TEXTS)
+# the tables whose dictionaries are made from a new store's first documents (the keys are
+# compressed by the build: it holds them as JSON for linking)
+_TRAINED = (*_SHARED, "doc_keys")
 MAX_PARAMS = 30_000  # SQLite's limit on an SQL statement's parameters is 32,766
 
 
@@ -207,9 +207,7 @@ class Writer:
         # (the documents held came before the dictionaries were shared: their texts are str)
         db.train(conn, db.TEXTS, [got.text.encode() for _, got, _, _ in pending])  # type: ignore[union-attr]
         db.share(conn, self.shared, _SHARED)
-        # a stored table's records written before its dictionary (in a new store: none)
-        for table in sorted(set(untrained) - set(db.untrained(conn, _LATE))):
-            db.compress_stored(conn, table, _KEYS.get(table, ("rowid",)))
+        _compress_stored(conn, untrained)  # (in a new store: none written yet)
         # (a table none of them has rows of: trained once documents with some come, ``_sample``)
         self.late = {t: ([], 0) for t in db.untrained(conn, _LATE)}
         for args in pending:
@@ -263,7 +261,7 @@ class Writer:
     def _train_late(self, conn: sqlite3.Connection, table: str) -> None:
         samples, _ = self.late.pop(table)
         db.train(conn, table, samples)
-        db.compress_stored(conn, table, _KEYS.get(table, ("rowid",)))
+        _compress_stored(conn, [table])
 
     def finish(self, old: dict[str, Source], entries: dict[str, Source], docs: set[str]) -> str:
         """Remove the documents no longer stored, link, patch, keep the audit's findings, commit
@@ -427,6 +425,14 @@ class _Background:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def _compress_stored(conn: sqlite3.Connection, tables: list[str]) -> None:
+    """Compress the records written before their dictionary of those of ``tables`` that now
+    have one."""
+    made = set(tables) - set(db.untrained(conn, tuple(tables)))
+    for table in sorted(made):
+        db.compress_stored(conn, table, _KEYS.get(table, ("rowid",)))
 
 
 def _indexes(conn: sqlite3.Connection) -> _Background:
