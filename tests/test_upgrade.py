@@ -86,10 +86,40 @@ _ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS d
                  for a in edges.ARMS)
 
 
+def as_layout_15(path: Path) -> None:
+    """Make a built store what layout 15 wrote: each task, responsibility and target record
+    with its quote (and a task's text) in full."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        for table in db.QUOTED:
+            rows = conn.execute(f"SELECT rowid, rec FROM {table}").fetchall()
+            conn.executemany(f"UPDATE {table} SET rec = ? WHERE rowid = ?",
+                             ((db.encode(conn, table, db.decode(rec, conn)), rowid) for rowid, rec in rows))
+        conn.execute("PRAGMA user_version=15")
+    conn.execute("VACUUM")  # (as a build leaves a new store: its pages filled)
+    conn.close()
+
+
+def quotes_kept_whole(store: Path) -> dict[str, tuple[int, int]]:
+    """Of each table of ``database.QUOTED``: how many records keep a quote whole, how many as
+    the span of their document's text."""
+    conn = db.connect(store / db.DB_NAME)
+    try:
+        out = {}
+        for table in db.QUOTED:
+            raw = [orjson.loads(db.unpack(rec, conn)) for (rec,) in conn.execute(f"SELECT rec FROM {table}")]
+            out[table] = (sum(isinstance(r["provenance"]["quote"], str) for r in raw),
+                          sum(r["provenance"]["quote"] == 0 and "~" in r for r in raw))
+        return out
+    finally:
+        conn.close()
+
+
 def as_layout_14(path: Path) -> None:
     """Make a built store what layout 14 wrote: every id of a task, target and citation stored
     in its ``id`` column, an index of the tasks without a lead, the unresolved citations'
     findings kept as rows."""
+    as_layout_15(path)
     conn = db.connect(path)
     with db.transaction(conn):
         conn.execute("DROP VIEW edges")
@@ -284,9 +314,10 @@ def _schema(store: Path) -> list[tuple]:
                            "ORDER BY type, name")
 
 
-def upgraded_by_the_next_build(old: Path, own_store: Path) -> None:
+def upgraded_by_the_next_build(old: Path, own_store: Path, smaller: bool = True) -> None:
     """A store of an earlier layout (``old``, a copy of ``own_store`` made so) is refused by
-    readers, then upgraded in place by the next build to what a build writes now."""
+    readers, then upgraded in place by the next build to what a build writes now (``smaller``:
+    in fewer pages)."""
     with pytest.raises(StoreError, match="next 'cchc build' into it upgrades it in place"):
         Store(old).load_export()
     version, size = Store(own_store).version(), (old / db.DB_NAME).stat().st_size
@@ -297,7 +328,8 @@ def upgraded_by_the_next_build(old: Path, own_store: Path) -> None:
     assert Store(old).version() == version  # the same graph: what servers derived holds
     # the tables, indexes and view of a store built now, each made the same way
     assert _schema(old) == _schema(own_store)
-    assert (old / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
+    if smaller:
+        assert (old / db.DB_NAME).stat().st_size < size  # (vacuumed: the pages freed are given back)
 
 
 def refused_by_the_next_build(store: Path, reason: str) -> None:
@@ -458,6 +490,18 @@ def test_a_layout_14_store_reads_the_ids_of_the_extractions_form_from_its_rows(o
     assert sql_rows(layout_14, kept) == [(0,)]
     for table in read:
         assert sql_rows(layout_14, f"SELECT count(*) FROM {table} WHERE given_id IS NOT NULL") == [(0,)]
+
+
+def test_a_layout_15_store_keeps_its_quotes_as_spans_of_its_texts(own_store: Path, tmp_path: Path) -> None:
+    """Layout 15's records quote their sentences whole: after the upgrade each keeps its quote
+    as the span of its document's text, as a build writes it, and reads the same."""
+    layout_15 = converted(own_store, tmp_path, as_layout_15)
+    built = quotes_kept_whole(own_store)
+    assert all(whole == 0 and spans > 0 for whole, spans in built.values()), built
+    assert quotes_kept_whole(layout_15) == {t: (spans, 0) for t, (_, spans) in built.items()}
+    # (the seeds' records, shorter, fill as many pages: ``test_quotes`` measures a larger store)
+    upgraded_by_the_next_build(layout_15, own_store, smaller=False)
+    assert quotes_kept_whole(layout_15) == built
 
 
 def test_a_layout_14_id_of_another_form_is_kept(own_store: Path, tmp_path: Path) -> None:

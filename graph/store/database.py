@@ -35,12 +35,14 @@ from cchc_graph.graph.store import edges
 from cchc_graph.graph.store.codec import (  # noqa: F401
     _KNOWN,
     _Z,
+    QUOTED,
     TEXTS,
     TRAIN_DOCUMENTS,
     Codec,
     _codecs,
     compress_stored,
     decode,
+    elide,
     encode,
     forget,
     learn,
@@ -49,6 +51,7 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     pack_text,
     share,
     shared,
+    text_key,
     train,
     unpack,
     unpack_text,
@@ -261,15 +264,19 @@ def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: I
 Encoded = dict[str, tuple[list[tuple[Any, ...]], list[str]]]  # table → (rows, FTS texts)
 
 
-def encode_body(rows: dict[str, list[dict[str, Any]]]) -> Encoded:
-    """A document's rows ready to insert (``insert_encoded``): each record's columns and JSON,
-    and the texts its FTS table holds. Made where the document was extracted, so that the
-    build only inserts."""
+def encode_body(rows: dict[str, list[dict[str, Any]]], text: str | None = None) -> Encoded:
+    """A document's rows ready to insert (``insert_encoded``): each record's columns and JSON
+    (where ``QUOTED``, quoting ``text``, the document's normalized text that ``sources`` keeps:
+    ``elide``), and the texts its FTS table holds. Made where the document was extracted, so
+    that the build only inserts."""
     out: Encoded = {}
     documents = {d["id"]: d for d in rows["documents"]}
+    doc, key = rows["documents"][0]["id"], text_key(text) if text is not None else 0
     for t in DOCUMENT_TABLES:
         recs = edges.stored(rows) if t.name == edges.STORED else rows[t.export_key]
-        body = [(i, *(_field(r, c, documents) for c in t.columns), orjson.dumps(r))
+        quoted = text is not None and t.name in QUOTED
+        body = [(i, *(_field(r, c, documents) for c in t.columns),
+                 orjson.dumps(elide(r, doc, text, key) if quoted else r))
                 for i, r in enumerate(recs)]
         out[t.name] = (_placed(t, rows, body), [fts_field(t.name, r) for r in recs] if t.fts else [])
     names = name_rows("documents", rows["documents"])

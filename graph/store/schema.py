@@ -26,9 +26,10 @@ DB_NAME = "cchc.sqlite"
 # (11 compresses them with the store's dictionary of texts, ``TEXTS``); 11 held each
 # responsibility's task by its id (12: by its row's id, ``Table.keys``); 12 its agency by its id
 # (13: by the id's row in ``agency_ids``); 13 ``doc_agencies``' agencies by their ids (14: so);
-# 14 stored the ids of tasks, targets and citations (15 reads them from their rows: ``Table.form``)
-SCHEMA_VERSION = 15
-UPGRADABLE = (6, 7, 8, 9, 10, 11, 12, 13, 14)  # the layouts the next build upgrades in place (``upgrade``)
+# 14 stored the ids of tasks, targets and citations (15 reads them from their rows: ``Table.form``);
+# 15 kept the quotes of tasks, responsibilities and targets (16: their spans, ``codec.elide``)
+SCHEMA_VERSION = 16
+UPGRADABLE = (6, 7, 8, 9, 10, 11, 12, 13, 14, 15)  # the layouts the next build upgrades in place
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)

@@ -34,6 +34,9 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   the form extraction gives (``database.Table.form``) from its row, and stores only another;
   the audit reads the tasks without a lead through who-leads' index (not one of their own),
   and the unresolved citations' findings from the citations (their kept rows are deleted).
+- 15 → 16: layout 15 kept the quote of each task, responsibility and target in its record;
+  layout 16 keeps it as the span of the document's stored text it is (``database.elide``). The
+  step writes each such record anew (a record or a text that cannot be read stops it).
 
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
@@ -223,6 +226,21 @@ def _from_14(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=15")
 
 
+def _from_15(conn: sqlite3.Connection) -> None:
+    texts = dict.fromkeys(d for (d,) in conn.execute("SELECT doc FROM sources"))
+    for table in db.QUOTED:
+        rows = conn.execute(f"SELECT rowid, doc, rec FROM {table} ORDER BY doc").fetchall()
+        for doc, part in itertools.groupby(rows, key=lambda r: r[1]):
+            if doc not in texts:  # (a whole export's records: no text to quote)
+                continue
+            text = _stored_text(conn, doc)
+            key = db.text_key(text)
+            conn.executemany(f"UPDATE {table} SET rec = ? WHERE rowid = ?", (
+                (db.encode(conn, table, db.elide(_record(conn, table, rowid, rec), doc, text, key)), rowid)
+                for rowid, _, rec in part))
+    conn.execute("PRAGMA user_version=16")
+
+
 def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> None:
     """Write a table anew as the present layout makes it (its key columns INTEGER, so that
     their indexes serve comparisons with row ids), each column in ``values`` the SQL given
@@ -283,4 +301,4 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13, _from_14)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13, _from_14, _from_15)

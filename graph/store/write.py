@@ -88,7 +88,7 @@ def keep(doc_id: str, path: Path, facts: DocumentFacts) -> Extracted:
                      orjson.dumps(part["keys"]), orjson.dumps(part["keys"]["doc"]), delta.named(part["keys"]),
                      [(a["id"], orjson.dumps(a["aliases"]).decode() if a["aliases"] else None,
                        orjson.dumps(a)) for a in part["agencies"]],
-                     db.encode_body(resolve_body(part["body"], _UNLINKED)))
+                     db.encode_body(resolve_body(part["body"], _UNLINKED), facts.text))
 
 
 @dataclass(frozen=True, slots=True)
