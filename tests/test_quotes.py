@@ -20,31 +20,39 @@ SENTENCE = "Sở Nội vụ chủ trì rà soát thủ tục."
 AT = TEXT.index(SENTENCE)
 
 
-def _record(quote: Any = SENTENCE, document: str = "d1", start: int = AT, text: Any = SENTENCE) -> dict[str, Any]:
-    return {"id": "task:d1:1", "text": text, "document": "d1",
+def _record(quote: Any = SENTENCE, document: str = "d1", start: int = AT, text: Any = SENTENCE,
+            title: Any = "Sở Nội vụ chủ trì …") -> dict[str, Any]:
+    return {"id": "task:d1:1", "title": title, "text": text, "document": "d1",
             "provenance": {"document": document, "section": "I", "start": start, "end": start + len(SENTENCE),
                            "quote": quote, "line": 2}}
 
 
-@pytest.mark.parametrize(("rec", "elided", "text_kept"), [
-    (_record(), True, False),  # the quote at its span: 0, and the text equal to it
-    (_record(text="Rà soát thủ tục."), True, True),  # a text other than the quote stays
-    (_record(start=AT + 1), False, True),  # a quote that is not the text at its span stays whole
-    (_record(document="d2"), False, True),  # so does one of another document
-    (_record(quote=None), False, True),
-    (_record(quote=""), False, True),
-    ({"id": "x", "provenance": None}, False, True),
-    ({"id": "x"}, False, True),
+@pytest.mark.parametrize(("rec", "text", "title"), [
+    # the quote at its span: the text equal to it 0, the title a part of it (and its ending)
+    (_record(), 0, [0, 17, " …"]),
+    (_record(text="Rà soát thủ tục.", title="chủ trì rà soát"), "Rà soát thủ tục.", [10, 25]),
+    (_record(title=SENTENCE), 0, 0),
+    (_record(title="Cải cách hành chính"), 0, "Cải cách hành chính"),  # not of the quote: kept
+    (_record(title=None), 0, None),
+    (_record(title=""), 0, [0, 0]),
+    # kept whole: a quote that is not the text at its span, one of another document, none
+    (_record(start=AT + 1), None, None),
+    (_record(document="d2"), None, None),
+    (_record(quote=None), None, None),
+    (_record(quote=""), None, None),
+    (_record(text=0), None, None),  # (a field that would read as a part of the quote)
+    ({"id": "x", "provenance": None}, None, None),
+    ({"id": "x"}, None, None),
 ])
-def test_elide_keeps_a_quote_as_its_span_only_where_it_is_that_span(rec: dict, elided: bool, text_kept: bool) -> None:
+def test_elide_keeps_a_quote_as_its_span_only_where_it_is_that_span(rec: dict, text: Any, title: Any) -> None:
     key = db.text_key(TEXT)
     out = db.elide(rec, "d1", TEXT, key)
-    if not elided:
+    if text is None:
         assert out is rec
         return
     assert list(out) == [*rec, "~"] and out["~"] == key  # (the fields in their order: the export's)
     assert list(out["provenance"]) == list(rec["provenance"]) and out["provenance"]["quote"] == 0
-    assert out["text"] == (rec["text"] if text_kept else 0)
+    assert (out["text"], out["title"]) == (text, title)
     assert rec["provenance"]["quote"] == SENTENCE  # (the record given is left as it was)
 
 

@@ -220,27 +220,56 @@ def text_key(text: str) -> int:
 
 def elide(rec: dict[str, Any], doc: str, text: str, key: int) -> dict[str, Any]:
     """``rec`` as stored when its provenance quotes ``doc``'s ``text`` (whose ``text_key`` is
-    ``key``) at its span: the quote 0, its ``text`` 0 when it is the quote, ``key`` last
-    (field order kept: the export writes records as read). Else ``rec`` itself."""
+    ``key``) at its span: the quote 0, each field of ``FROM_QUOTE`` that is the quote or a part
+    of it as such (``_from_quote``), ``key`` last (field order kept: the export writes records
+    as read). Else ``rec`` itself."""
     p = rec.get("provenance")
     if not isinstance(p, dict) or p.get("document") != doc:
         return rec
     quote, start, end = p.get("quote"), p.get("start"), p.get("end")
     if not (quote and isinstance(start, int) and isinstance(end, int) and text[start:end] == quote):
         return rec
+    if any(not isinstance(rec.get(f), str | None) for f in FROM_QUOTE):  # (read back as parts of it)
+        return rec
     out = {**rec, "provenance": {**p, "quote": 0}}
-    if rec.get("text") == quote:
-        out["text"] = 0
+    for field in FROM_QUOTE:
+        value = rec.get(field)
+        if isinstance(value, str):
+            out[field] = _from_quote(value, quote)
     out[_ELIDED] = key
     return out
+
+
+# a record's fields made of its quote: a task's text is its sentence, its title that sentence's
+# first words (shortened with ``TITLE_ENDS``); a target's text a part of its sentence
+FROM_QUOTE = ("text", "title")
+TITLE_ENDS = (" …",)  # what ends a shortened title, after the words it keeps
+
+
+def _from_quote(value: str, quote: str) -> str | int | list[int | str]:
+    """How a field is stored of its record's quote: 0 when it is the quote, ``[i, j]`` when it
+    is ``quote[i:j]``, ``[i, j, end]`` when it is that and one of ``TITLE_ENDS``; else itself."""
+    if value == quote:
+        return 0
+    for end in ("", *TITLE_ENDS):
+        if value.endswith(end):
+            at = quote.find(value[:len(value) - len(end)])
+            if at >= 0:
+                part: list[int | str] = [at, at + len(value) - len(end)]
+                return [*part, end] if end else part
+    return value
 
 
 def _restored(rec: dict[str, Any], conn: sqlite3.Connection | None) -> dict[str, Any]:
     """A record ``elide`` made, as it was."""
     p = rec["provenance"]
     p["quote"] = quote = _TEXTS.text(conn, p["document"], rec.pop(_ELIDED))[p["start"]:p["end"]]
-    if rec.get("text") == 0:
-        rec["text"] = quote
+    for field in FROM_QUOTE:
+        value = rec.get(field)
+        if value == 0:
+            rec[field] = quote
+        elif isinstance(value, list):
+            rec[field] = quote[value[0]:value[1]] + (value[2] if len(value) > 2 else "")
     return rec
 
 
