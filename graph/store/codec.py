@@ -12,7 +12,6 @@ back.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import sqlite3
 import threading
@@ -206,16 +205,18 @@ def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any
 
 
 # the tables whose records keep their quote as the span of their document's text it is, not
-# twice (``elide``): a task's, a responsibility's and a target's quote is its sentence, ~40 % of
-# their compressed bytes on published documents (10 % more reads a text of 30 KB, ~0.1 ms, per
-# document first met: ``_Texts``)
+# twice (``elide``): a task's, a responsibility's and a target's quote is its sentence (1,000
+# realistic documents: their records 30.3 → 11.8 MB); a record read back reads its document's
+# text once (~0.1 ms, then kept: ``_Texts``)
 QUOTED = ("tasks", "responsibilities", "targets")
 _ELIDED = "~"  # a record's last field when ``elide`` made it: its text's key (``text_key``)
 
 
-def text_key(text: str) -> int:
-    """What tells a document's normalized text from any other version of it (48 bits)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=6).digest(), "big")
+def text_key(raw: bytes) -> int:
+    """What tells a version of a document's normalized text (``raw``: its UTF-8) from another:
+    its length and CRC-32 (a cryptographic hash took ~5x as long to check, where a text read
+    back is checked: ~0.4 s of a 10,000-document build's findings)."""
+    return len(raw) << 32 | zlib.crc32(raw)
 
 
 def elide(rec: dict[str, Any], doc: str, text: str, key: int) -> dict[str, Any]:
@@ -224,18 +225,19 @@ def elide(rec: dict[str, Any], doc: str, text: str, key: int) -> dict[str, Any]:
     of it as such (``_from_quote``), ``key`` last (field order kept: the export writes records
     as read). Else ``rec`` itself."""
     p = rec.get("provenance")
-    if not isinstance(p, dict) or p.get("document") != doc:
+    if type(p) is not dict or p.get("document") != doc:
         return rec
     quote, start, end = p.get("quote"), p.get("start"), p.get("end")
-    if not (quote and isinstance(start, int) and isinstance(end, int) and text[start:end] == quote):
+    if not (quote and type(start) is int and type(end) is int and text[start:end] == quote):
         return rec
-    if any(not isinstance(rec.get(f), str | None) for f in FROM_QUOTE):  # (read back as parts of it)
-        return rec
-    out = {**rec, "provenance": {**p, "quote": 0}}
+    out = rec.copy()
     for field in FROM_QUOTE:
         value = rec.get(field)
-        if isinstance(value, str):
+        if type(value) is str:
             out[field] = _from_quote(value, quote)
+        elif value is not None:  # (it would read as a part of the quote)
+            return rec
+    out["provenance"] = {**p, "quote": 0}
     out[_ELIDED] = key
     return out
 
@@ -278,7 +280,10 @@ class _Texts:
     characters in all). Kept by text key: a text read once serves every later read of the same
     version, in any transaction, and never another version's."""
 
-    CHARS = 32_000_000
+    # (~16 MB: the texts of a page of answers from hundreds of documents; a build's findings
+    # read each document's records twice, thousands of documents apart, which 4 to 32 million
+    # characters all missed alike at 10,000 generated documents)
+    CHARS = 8_000_000
 
     def __init__(self) -> None:
         self._held: dict[tuple[str, int], str] = {}  # (oldest first)
@@ -294,10 +299,11 @@ class _Texts:
         if conn is None:
             raise LookupError(f"{doc}: a record quoting the document's text, read without its store")
         row = conn.execute("SELECT text FROM sources WHERE doc = ?", (doc,)).fetchone()
-        text = unpack_text(row[0], conn) if row else None
-        if text is None or text_key(text) != key:
+        raw = _text_bytes(row[0], conn) if row else None
+        if raw is None or text_key(raw) != key:
             raise LookupError(f"{doc}: a record quoting a version of the document's text the store "
-                              "does not hold (the store is damaged: cchc rebuild)")
+                              "does not hold (rebuilt since the record was read, or damaged: cchc rebuild)")
+        text = raw.decode()
         with self._lock:
             if (doc, key) not in self._held:
                 self._held[doc, key] = text
@@ -334,9 +340,14 @@ def pack_text(text: str, conn: sqlite3.Connection | None = None) -> bytes:
 def unpack_text(blob: bytes, conn: sqlite3.Connection | None = None) -> str:
     """The text ``pack_text`` stored (``zstandard.ZstdError`` or ``UnicodeDecodeError`` when
     the bytes are not one; ``LookupError`` when its dictionary is unknown and no ``conn``)."""
+    return _text_bytes(blob, conn).decode()
+
+
+def _text_bytes(blob: bytes, conn: sqlite3.Connection | None) -> bytes:
+    """``unpack_text``'s UTF-8."""
     if blob[:1] == _Z:
-        return unpack(blob, conn).decode()
+        return unpack(blob, conn)
     d = getattr(_TEXT, "d", None)
     if d is None:
         d = _TEXT.d = zstandard.ZstdDecompressor()
-    return d.decompress(blob).decode()
+    return d.decompress(blob)

@@ -271,7 +271,7 @@ def encode_body(rows: dict[str, list[dict[str, Any]]], text: str | None = None) 
     that the build only inserts."""
     out: Encoded = {}
     documents = {d["id"]: d for d in rows["documents"]}
-    doc, key = rows["documents"][0]["id"], text_key(text) if text is not None else 0
+    doc, key = rows["documents"][0]["id"], text_key(text.encode()) if text is not None else 0
     for t in DOCUMENT_TABLES:
         recs = edges.stored(rows) if t.name == edges.STORED else rows[t.export_key]
         quoted = text is not None and t.name in QUOTED

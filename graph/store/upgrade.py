@@ -234,7 +234,7 @@ def _from_15(conn: sqlite3.Connection) -> None:
             if doc not in texts:  # (a whole export's records: no text to quote)
                 continue
             text = _stored_text(conn, doc)
-            key = db.text_key(text)
+            key = db.text_key(text.encode())
             conn.executemany(f"UPDATE {table} SET rec = ? WHERE rowid = ?", (
                 (db.encode(conn, table, db.elide(_record(conn, table, rowid, rec), doc, text, key)), rowid)
                 for rowid, _, rec in part))
