@@ -277,8 +277,9 @@ def _restored(rec: dict[str, Any], conn: sqlite3.Connection | None) -> dict[str,
 
 class _Texts:
     """Documents' texts read for their records' quotes, the last read kept (up to ``CHARS``
-    characters in all). Kept by text key: a text read once serves every later read of the same
-    version, in any transaction, and never another version's."""
+    characters in all, the first read going first: a document's records are read together).
+    Kept by text key: a text read once serves every later read of the same version, in any
+    transaction, and never another version's."""
 
     # (~16 MB: the texts of a page of answers from hundreds of documents; a build's findings
     # read each document's records twice, thousands of documents apart, which 4 to 32 million
@@ -286,16 +287,14 @@ class _Texts:
     CHARS = 8_000_000
 
     def __init__(self) -> None:
-        self._held: dict[tuple[str, int], str] = {}  # (oldest first)
+        self._held: dict[tuple[str, int], str] = {}  # (first read first)
         self._chars = 0
         self._lock = threading.Lock()
 
     def text(self, conn: sqlite3.Connection | None, doc: str, key: int) -> str:
-        with self._lock:
-            text = self._held.pop((doc, key), None)
-            if text is not None:
-                self._held[doc, key] = text
-                return text
+        text = self._held.get((doc, key))  # (one dict read, atomic: no lock where most reads end)
+        if text is not None:
+            return text
         if conn is None:
             raise LookupError(f"{doc}: a record quoting the document's text, read without its store")
         row = conn.execute("SELECT text FROM sources WHERE doc = ?", (doc,)).fetchone()
