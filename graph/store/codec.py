@@ -201,7 +201,7 @@ def decode(blob: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any
     """A stored record (every reader of ``rec`` goes through here). ``conn``: where to read a
     dictionary, or a document's text, not yet known (without one, ``LookupError``)."""
     rec = orjson.loads(unpack(blob, conn))
-    return _restored(rec, conn) if _ELIDED in rec else rec
+    return _restored(rec, conn) if type(rec) is dict and _ELIDED in rec else rec
 
 
 # the tables whose records keep their quote as the span of their document's text it is, not
