@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from cchc_graph.api.cli import cli
+from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.index import NotFound
-from cchc_graph.graph.questions.suggest import hint, nearest
+from cchc_graph.graph.questions.suggest import document_choices, hint, nearest
+from cchc_graph.keys import fold_key
 from click.testing import CliRunner
 
 
@@ -92,3 +94,32 @@ def test_the_api_gives_the_same_suggestions(seed_store: Path) -> None:
     assert r.status_code == 404 and "“Phòng Nội vụ (thành phố Vị Thanh)”" in r.json()["detail"]
     r = client.get("/cited-by", params={"number": "03-NQ/TW"})
     assert r.status_code == 404 and "“03-NQ/TU”" in r.json()["detail"]
+
+
+def _choices_plainly(c) -> dict[str, str]:
+    """``suggest.document_choices`` by its definition: every document's and cited document's
+    record (a document's over its reference's), each key folded here and each label read."""
+    out: dict[str, str] = {}
+    in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
+    for did, rec in c.label_records().items():
+        for f in ("number", "number_inferred"):
+            if rec.get(f):
+                out[fold_key(rec[f])] = rec[f] + ("" if did in in_corpus else " (ngoài kho / cited only)")
+        if did in in_corpus:
+            label = f"{did} · {short(c.label(did), 70)}"
+            out[fold_key(did.split("_")[0])] = label
+            if rec.get("title"):
+                out.setdefault(fold_key(rec["title"]), label)
+    return out
+
+
+@pytest.mark.parametrize("corpus", ["seed_corpus", "own_corpus"])
+def test_document_choices_read_the_stored_folds_as_folding_them_would(corpus: str,
+                                                                     request: pytest.FixtureRequest) -> None:
+    """The numbers, id starts and titles offered for a document that matched nothing, read
+    from the folds the store keeps, are those folding each record gives, in the same order."""
+    c = request.getfixturevalue(corpus)
+    cited = {d for (d,) in c.rows("SELECT id FROM refs")}
+    stored = {d for (d,) in c.rows("SELECT id FROM documents")}
+    assert cited - stored and stored  # (both kinds of document offered)
+    assert list(document_choices(c).items()) == list(_choices_plainly(c).items())

@@ -85,16 +85,15 @@ def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
-        in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
-        for did, rec in c.label_records().items():
-            for f in ("number", "number_inferred"):
-                if rec.get(f):
-                    where = "" if did in in_corpus else " (ngoài kho / cited only)"
-                    out[fold_key(rec[f])] = rec[f] + where
-            if did in in_corpus:
-                label = f"{did} · {short(c.label(did), 70)}"
-                out[fold_key(did.split("_")[0])] = label
-                if rec.get("title"):
-                    out.setdefault(fold_key(rec["title"]), label)
+        for did, (number, nfold, inferred, ifold, tfold, label, here) in c.document_keys().items():
+            where = "" if here else " (ngoài kho / cited only)"
+            for value, fold in ((number, nfold), (inferred, ifold)):
+                if value:
+                    out[fold] = value + where
+            if here:
+                shown = f"{did} · {short(label, 70)}"
+                out[fold_key(did.split("_")[0])] = shown
+                if tfold is not None:  # (a title's fold: it has one)
+                    out.setdefault(tfold, shown)
         return out
     return c.derived("suggest_documents", build)
