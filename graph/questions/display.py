@@ -6,14 +6,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cchc_graph.loaders.kinds import DOC_TYPES
+
 if TYPE_CHECKING:
     from cchc_graph.loaders.schema import Provenance
+
+TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
 
 
 def short(text: str, width: int = 90) -> str:
     """One line of at most about ``width`` characters, cut at a word."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+def document_label(nid: str, kind: str | None, number: str | None, inferred: str | None,
+                   title: str | None) -> str:
+    """A document's short name: its type and number, then its title (``Corpus.label``)."""
+    head = " ".join(x for x in (TYPE_NAMES.get(kind or "", ""), number or inferred or "") if x)
+    return f"{head}: {title or ''}".strip(": ") or nid
 
 
 def source_place(p: Provenance | dict[str, Any] | None) -> str:

@@ -19,8 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cchc_graph.graph.questions.display import TYPE_NAMES as TYPE_NAMES  # (re-exported)
+from cchc_graph.graph.questions.display import document_label, short
 from cchc_graph.graph.questions.display import section_label as section_label  # (re-exported)
-from cchc_graph.graph.questions.display import short
 from cchc_graph.graph.questions.display import source_place as source_place  # (re-exported)
 from cchc_graph.graph.questions.suggest import (
     agency_choices,
@@ -41,20 +42,11 @@ from cchc_graph.graph.questions.tables import (
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges
 from cchc_graph.keys import expand_query, fold, fold_key
-from cchc_graph.loaders.kinds import DOC_TYPES
 from cchc_graph.loaders.schema import SCHEMA_VERSION, Provenance
 
 ROLES = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 ROLE_LABELS = {"lead": "chủ trì", "cooperate": "phối hợp", "standing": "thường trực",
                "report_to": "nhận báo cáo", "supervise": "giám sát", "advise": "tham mưu"}
-TYPE_NAMES = {t.type: (n := min(t.names, key=len))[:1].upper() + n[1:] for t in DOC_TYPES}  # the plain name
-
-
-def document_label(nid: str, kind: str | None, number: str | None, inferred: str | None,
-                   title: str | None) -> str:
-    """A document's short name: its type and number, then its title (``Corpus.label``)."""
-    head = " ".join(x for x in (TYPE_NAMES.get(kind or "", ""), number or inferred or "") if x)
-    return f"{head}: {title or ''}".strip(": ") or nid
 
 
 # the export's node lists (the typed graph's nodes, in its order) and their tables
@@ -68,7 +60,7 @@ MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address s
 COUNTERS = 2  # counts read apart at once by an open store (``Corpus.count_apart``)
 T = TypeVar("T")
 _LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
-                 "jurisdiction", "scope")
+                 "jurisdiction", "scope", "number_fold", "inferred_fold", "title_fold")
 # what names a node of each other table, in the order looked in: a column, else a field of the
 # record (a target: the start of its text)
 _LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "text"), ("indicators", "name"),
@@ -420,29 +412,18 @@ class Corpus:
         return self.memo[key]
 
     def label_records(self) -> dict[str, dict[str, Any]]:
-        """What document labels read of every cited document and document (a document's over
-        its reference's), in that order."""
+        """What document labels and suggestions read of every cited document and document (a
+        document's over its reference's), in that order; the folds of its numbers and title
+        those the store keeps (``number_fold`` …: not made again, ~0.4 s at 10,000 realistic
+        documents)."""
         recs: dict[str, dict[str, Any]] = {}
-        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope"),
+        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope, "
+                                       "number_fold, NULL, NULL"),
                               ("documents", "type, number, number_inferred, date, period_start, period_end, "
-                                            "title, jurisdiction, NULL")):
+                                            "title, jurisdiction, NULL, number_fold, inferred_fold, "
+                                            "title_fold")):
             for did, *values in self.rows(f"SELECT id, {fields} FROM {table} ORDER BY {EXPORT_ORDER}"):
                 recs[did] = dict(zip(_LABEL_FIELDS, values, strict=True))
-        return recs
-
-    def document_keys(self) -> dict[str, tuple[Any, ...]]:
-        """Each document and cited document once, a document's row over its reference's, in
-        ``label_records``' order: (number, its fold, inferred number, its fold, title's fold,
-        label if in the corpus, whether in it). The folds are those the store keeps
-        (``number_fold`` …), not made again (~0.4 s at 10,000 realistic documents)."""
-        recs: dict[str, tuple[Any, ...]] = {}
-        for table, cols in (("refs", "type, number, number_fold, NULL, NULL, title, NULL, 0"),
-                            ("documents", "type, number, number_fold, number_inferred, inferred_fold, title, "
-                                          "title_fold, 1")):
-            for did, kind, number, nfold, inferred, ifold, title, tfold, here in self.rows(
-                    f"SELECT id, {cols} FROM {table} ORDER BY {EXPORT_ORDER}"):
-                label = document_label(did, kind, number, inferred, title) if here else None
-                recs[did] = (number, nfold, inferred, ifold, tfold, label, bool(here))
         return recs
 
     def has_node(self, nid: str) -> bool:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cchc_graph.graph.questions.display import short
+from cchc_graph.graph.questions.display import document_label, short
 from cchc_graph.keys import fold_key
 
 if TYPE_CHECKING:
@@ -81,19 +81,24 @@ def jurisdiction_choices(c: Corpus) -> dict[str, str]:
     return out
 
 
+_FOLDS = {"number": "number_fold", "number_inferred": "inferred_fold"}  # (``label_records``' fields)
+
+
 def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
-        for did, (number, nfold, inferred, ifold, tfold, label, here) in c.document_keys().items():
-            where = "" if here else " (ngoài kho / cited only)"
-            for value, fold in ((number, nfold), (inferred, ifold)):
-                if value:
-                    out[fold] = value + where
+        in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
+        for did, rec in c.label_records().items():
+            here = did in in_corpus
+            for f in ("number", "number_inferred"):
+                if rec[f]:  # (its fold as the store keeps it: ``label_records``)
+                    out[rec[_FOLDS[f]]] = rec[f] + ("" if here else " (ngoài kho / cited only)")
             if here:
-                shown = f"{did} · {short(label, 70)}"
-                out[fold_key(did.split("_")[0])] = shown
-                if tfold is not None:  # (a title's fold: it has one)
-                    out.setdefault(tfold, shown)
+                name = document_label(did, rec["type"], rec["number"], rec["number_inferred"], rec["title"])
+                label = f"{did} · {short(name, 70)}"
+                out[fold_key(did.split("_")[0])] = label
+                if rec["title"]:
+                    out.setdefault(rec["title_fold"], label)
         return out
     return c.derived("suggest_documents", build)

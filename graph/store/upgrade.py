@@ -227,7 +227,7 @@ def _from_14(conn: sqlite3.Connection) -> None:
 
 
 def _from_15(conn: sqlite3.Connection) -> None:
-    texts = dict.fromkeys(d for (d,) in conn.execute("SELECT doc FROM sources"))
+    texts = {d for (d,) in conn.execute("SELECT doc FROM sources")}
     for table in db.QUOTED:
         rows = conn.execute(f"SELECT rowid, doc, rec FROM {table} ORDER BY doc").fetchall()
         for doc, part in itertools.groupby(rows, key=lambda r: r[1]):
