@@ -51,6 +51,7 @@ from cchc_graph.graph.store.codec import (  # noqa: F401
     pack_text,
     share,
     shared,
+    spread,
     text_key,
     train,
     unpack,

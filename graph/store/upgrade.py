@@ -174,7 +174,8 @@ def _from_9(conn: sqlite3.Connection) -> None:
 
 def _from_10(conn: sqlite3.Connection) -> None:
     docs = [doc for (doc,) in conn.execute("SELECT doc FROM sources ORDER BY doc")]
-    db.train(conn, db.TEXTS, [_stored_text(conn, doc).encode() for doc in docs[:db.TRAIN_DOCUMENTS]])
+    sample = db.spread(len(docs))[:db.TRAIN_DOCUMENTS]
+    db.train(conn, db.TEXTS, [_stored_text(conn, docs[i]).encode() for i in sample])
     for doc in docs:  # (one text held at a time: 10,000 documents are ~200 MB of text)
         text = db.pack_text(_stored_text(conn, doc), conn)
         conn.execute("UPDATE sources SET text = ? WHERE doc = ?", (text, doc))
