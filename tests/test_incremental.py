@@ -268,10 +268,13 @@ def _export(store: Path) -> bytes:
                 tables[f"fts_{t.name}"] = conn.execute(
                     f"SELECT x.doc, x.ord, v.term, v.offset FROM temp.words_{t.name} v LEFT JOIN {t.name} x "
                     "ON x.rowid = v.doc ORDER BY x.doc IS NULL, x.doc, x.ord, v.offset").fetchall()
-        tables["names"] = conn.execute(
-            "SELECT n.grp, n.doc, n.ord, n.fno, n.node, n.field, n.text, f.text FROM names n "
-            "JOIN fts_names f ON f.rowid = n.rowid ORDER BY n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"
-        ).fetchall()
+        order = "n.grp, n.doc IS NULL, n.doc, n.ord, n.fno"
+        tables["names"] = conn.execute(f"SELECT n.grp, n.doc, n.ord, n.fno, n.node, n.field, n.text FROM names n "
+                                       f"ORDER BY {order}").fetchall()
+        conn.execute("CREATE VIRTUAL TABLE temp.words_names USING fts5vocab(main, fts_names, instance)")
+        tables["fts_names"] = conn.execute(
+            f"SELECT n.grp, n.doc, n.ord, n.fno, v.term, v.offset FROM temp.words_names v LEFT JOIN names n "
+            f"ON n.rowid = v.doc ORDER BY {order}, v.offset").fetchall()
         tables["agency_keys"] = sorted(conn.execute("SELECT key, agency FROM agency_keys").fetchall())
         # the audit's kept findings, in their order: found again for what changed only
         tables["findings"] = [(*row[:-1], db.unpack(row[-1], conn).decode()) for row in conn.execute(

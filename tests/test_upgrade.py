@@ -20,6 +20,7 @@ from cchc_graph.graph.questions.index import Corpus
 from cchc_graph.graph.store import database as db
 from cchc_graph.graph.store import edges, upgrade
 from cchc_graph.graph.store.build import Store, StoreError
+from cchc_graph.graph.store.schema import TOKENIZER
 from cchc_graph.loaders.pipeline import load_document
 from click.testing import CliRunner
 
@@ -86,6 +87,34 @@ _ARMS_12 = tuple(dataclasses.replace(a, via="SELECT r.rowid AS rowid, r.doc AS d
                  for a in edges.ARMS)
 
 
+def _as_16(conn: sqlite3.Connection) -> None:
+    """What layout 16 wrote of a built store: ``fts_names`` with its content, an index of the
+    citations' compared fields, every compressed record's zstd frame with its magic number."""
+    names = conn.execute("SELECT rowid, text FROM names").fetchall()
+    conn.execute("DROP TABLE fts_names")
+    conn.execute(f'CREATE VIRTUAL TABLE fts_names USING fts5(text, columnsize=0, tokenize="{TOKENIZER}")')
+    conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)", ((r, db.fts_text(t)) for r, t in names))
+    conn.execute('CREATE INDEX citations_ref_date_issuer_fold_title_fold ON citations("ref", "date", '
+                 '"issuer_fold", "title_fold")')
+    columns = [(t, c) for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+               for _, c, kind, *_ in conn.execute(f"PRAGMA table_info({t})") if kind.startswith("BLOB")]
+    assert {("tasks", "rec"), ("doc_keys", "keys"), ("sources", "text")} <= set(columns)
+    for table, col in columns:  # (a frame is its magic number, then what layout 17 keeps of it)
+        blobs = {b for (b,) in conn.execute(f"SELECT {col} FROM {table} WHERE substr({col}, 1, 1) = X'01'")}
+        conn.executemany(f"UPDATE {table} SET {col} = ? WHERE {col} = ?",
+                         ((b[:5] + b"\x28\xb5\x2f\xfd" + b[5:], b) for b in blobs))
+
+
+def as_layout_16(path: Path) -> None:
+    """Make a built store what layout 16 wrote (``_as_16``)."""
+    conn = db.connect(path)
+    with db.transaction(conn):
+        _as_16(conn)
+        conn.execute("PRAGMA user_version=16")
+    conn.execute("VACUUM")
+    conn.close()
+
+
 def as_layout_15(path: Path) -> None:
     """Make a built store what layout 15 wrote: each task, responsibility and target record
     with its quote (and a task's text) in full."""
@@ -95,6 +124,7 @@ def as_layout_15(path: Path) -> None:
             rows = conn.execute(f"SELECT rowid, rec FROM {table}").fetchall()
             conn.executemany(f"UPDATE {table} SET rec = ? WHERE rowid = ?",
                              ((db.encode(conn, table, db.decode(rec, conn)), rowid) for rowid, rec in rows))
+        _as_16(conn)
         conn.execute("PRAGMA user_version=15")
     conn.execute("VACUUM")  # (as a build leaves a new store: its pages filled)
     conn.close()
@@ -502,6 +532,32 @@ def test_a_layout_15_store_keeps_its_quotes_as_spans_of_its_texts(own_store: Pat
     # (the seeds' records, shorter, fill as many pages: ``test_quotes`` measures a larger store)
     upgraded_by_the_next_build(layout_15, own_store, smaller=False)
     assert quotes_kept_whole(layout_15) == built
+
+
+def test_a_layout_16_store_keeps_its_names_once_and_reads_its_records_as_framed(own_store: Path,
+                                                                                tmp_path: Path) -> None:
+    """Layout 16's names searched are kept twice (in ``fts_names``, with its content) and its
+    records framed with zstd's magic number: after the upgrade the index is contentless and
+    finds the same names, the records written before read as they are, those written after
+    without the magic number."""
+    layout_16 = converted(own_store, tmp_path, as_layout_16)
+    content = "SELECT count(*) FROM sqlite_master WHERE name = 'fts_names_content'"
+    framed = "SELECT count(*) FROM tasks WHERE substr(rec, 6, 4) = X'28B52FFD'"
+    assert sql_rows(layout_16, content) == [(1,)] and sql_rows(own_store, content) == [(0,)]
+    tasks = sql_rows(own_store, "SELECT count(*) FROM tasks")
+    assert sql_rows(layout_16, framed) == tasks and sql_rows(own_store, framed) == [(0,)]
+    searched = "SELECT rowid FROM fts_names WHERE fts_names MATCH 'noi vu' ORDER BY rowid"
+    assert sql_rows(own_store, searched)
+    upgraded_by_the_next_build(layout_16, own_store)
+    assert sql_rows(layout_16, content) == [(0,)] and sql_rows(layout_16, framed) == tasks
+    assert sql_rows(layout_16, searched) == sql_rows(own_store, searched)
+    victim = tmp_path / "changed.md"
+    victim.write_text((EXAMPLES / "ke-hoach-cchc-duc-trong.md").read_text(encoding="utf-8"), encoding="utf-8")
+    Store(layout_16).build([EXAMPLES, FIXTURES / "queries", victim])
+    doc = sql_rows(layout_16, f"SELECT doc FROM sources WHERE source_path = '{victim}'")[0][0]
+    assert sql_rows(layout_16, f"SELECT count(*) FROM tasks WHERE doc = '{doc}' AND substr(rec, 6, 4) = "
+                               "X'28B52FFD'") == [(0,)]
+    assert sql_rows(layout_16, framed) == tasks  # (the others' rows as they were)
 
 
 def test_a_layout_14_id_of_another_form_is_kept(own_store: Path, tmp_path: Path) -> None:

@@ -248,6 +248,15 @@ def name_rows(key: str, records: Iterable[dict[str, Any]], ords: Iterable[int] |
     return out
 
 
+def forget_names(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> None:
+    """Delete the ``names`` rows ``where`` selects, and their entries of ``fts_names`` (a
+    contentless index forgets a row told the very text it was given: ``fts_text`` of its own)."""
+    gone = conn.execute(f"SELECT rowid, text FROM names WHERE {where}", params).fetchall()
+    conn.executemany("INSERT INTO fts_names (fts_names, rowid, text) VALUES ('delete', ?, ?)",
+                     ((rowid, fts_text(text)) for rowid, text in gone))
+    conn.execute(f"DELETE FROM names WHERE {where}", params)
+
+
 def insert_names(conn: sqlite3.Connection, key: str, doc: str | None, records: Iterable[dict[str, Any]],
                  ords: Iterable[int] | None = None) -> None:
     """Insert the names of one export list's records (``name_rows``), with their FTS (the
@@ -355,8 +364,7 @@ def named(conn: sqlite3.Connection, table: str, ids: Iterable[str | None]) -> di
 
 def write_linked_names(conn: sqlite3.Connection, links: dict[str, Any]) -> None:
     """The names search reads of the linked lists (agencies, references, indicators), anew."""
-    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc IS NULL)")
-    conn.execute("DELETE FROM names WHERE doc IS NULL")
+    forget_names(conn, "doc IS NULL")
     for key in ("agencies", "references", "indicators"):
         insert_names(conn, key, None, links[key])
 
@@ -369,8 +377,7 @@ def sync_linked_names(conn: sqlite3.Connection, key: str, ids: set[str], moved: 
     grp = NAME_GROUPS.index(key)
     where = "grp = ? AND doc IS NULL AND node IN (SELECT value FROM json_each(?))"  # names_linked
     params = (grp, orjson.dumps(sorted(ids)).decode())
-    conn.execute(f"DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE {where})", params)
-    conn.execute(f"DELETE FROM names WHERE {where}", params)
+    forget_names(conn, where, params)
     # (+doc: found by id, not among every linked row by the doc index)
     now = conn.execute(f"SELECT ord, rec FROM {t.name} WHERE +doc IS NULL AND id IN "
                        "(SELECT value FROM json_each(?)) ORDER BY ord", params[1:]).fetchall()
@@ -391,8 +398,7 @@ def delete_document(conn: sqlite3.Connection, doc: str) -> None:
             conn.executemany(f"INSERT INTO fts_{t.name} (fts_{t.name}, rowid, text) VALUES ('delete', ?, ?)",
                              ((rowid, fts_field(t.name, decode(rec, conn))) for rowid, rec in gone))
         conn.execute(f"DELETE FROM {t.name} WHERE doc = ?", (doc,))
-    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
-    conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+    forget_names(conn, "doc = ?", (doc,))
 
 
 def write_linked(conn: sqlite3.Connection, links: dict[str, Any], agency_keys: dict[str, list[str]]) -> None:

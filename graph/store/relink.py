@@ -24,6 +24,7 @@ from cchc_graph.graph.store.database import (
     _insert,
     decode,
     encode,
+    forget_names,
     insert_names,
     pack,
     sync_linked_names,
@@ -79,8 +80,7 @@ def patch_inferred(conn: sqlite3.Connection, doc: str, inf: dict[str, Any] | Non
     conn.execute("UPDATE documents SET number_inferred = ?, inferred_fold = ?, rec = ? WHERE rowid = ?",
                  (d["number_inferred"], _field(d, "inferred_fold"), encode(conn, "documents", d), row[0]))
     # the names search reads of the document hold its inferred number
-    conn.execute("DELETE FROM fts_names WHERE rowid IN (SELECT rowid FROM names WHERE doc = ?)", (doc,))
-    conn.execute("DELETE FROM names WHERE doc = ?", (doc,))
+    forget_names(conn, "doc = ?", (doc,))
     insert_names(conn, "documents", doc, [d])
     return True
 

@@ -27,9 +27,11 @@ DB_NAME = "cchc.sqlite"
 # responsibility's task by its id (12: by its row's id, ``Table.keys``); 12 its agency by its id
 # (13: by the id's row in ``agency_ids``); 13 ``doc_agencies``' agencies by their ids (14: so);
 # 14 stored the ids of tasks, targets and citations (15 reads them from their rows: ``Table.form``);
-# 15 kept the quotes of tasks, responsibilities and targets (16: their spans, ``codec.elide``)
-SCHEMA_VERSION = 16
-UPGRADABLE = (6, 7, 8, 9, 10, 11, 12, 13, 14, 15)  # the layouts the next build upgrades in place
+# 15 kept the quotes of tasks, responsibilities and targets (16: their spans, ``codec.elide``);
+# 16 kept the names' texts twice (in ``fts_names``: 17's is contentless, as the others) and an
+# index of the citations' compared fields (17 reads them from the rows: ``questions.trace``)
+SCHEMA_VERSION = 17
+UPGRADABLE = (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)  # the layouts the next build upgrades in place
 # the letters fold() maps to d that Unicode does not decompose into d plus a mark
 D_LETTERS = "đĐÐ"
 # a stored file's row of ``sources`` but its text: what a build checks (index ``sources_stamp``)
@@ -141,8 +143,10 @@ _INDEXED: dict[str, tuple[str | tuple[str, ...], ...]] = {  # table → indexed 
 # document are numbered in order (``ord``) and given row ids in that order (``insert_encoded``,
 # ``write_export``), so the row id every index ends with orders them as ``doc, ord`` would.
 _INDEXED["responsibilities"] += (("agency", "role", "doc", "start"),)
-_INDEXED["citations"] += (("ref", "doc", "start"),
-                          ("ref", "date", "issuer_fold", "title_fold"))  # numbers cited differently
+# (the numbers cited differently, ``questions.trace.inconsistencies``, are found through the
+# first: an index of their compared fields cost ~22 MB of 644 at 10,000 realistic documents, for
+# ~0.35 s of a new store's build)
+_INDEXED["citations"] += (("ref", "doc", "start"),)
 _INDEXED["targets"] += (("metric", "doc", "start", "id"),)  # (a comparison lists the ids)
 _INDEXED["documents"] += ("title_fold",)  # the titles equal to a search's query, listed first
 # who-leads' order: tasks with a lead first, then by document and place in it (an index of
@@ -287,7 +291,9 @@ def _ddl() -> Iterator[str]:
     yield f"CREATE INDEX IF NOT EXISTS names_order ON names({NAME_ORDER})"
     # the linked records' names, rewritten when a record changes (not by a scan of every one)
     yield "CREATE INDEX IF NOT EXISTS names_linked ON names(grp, node) WHERE doc IS NULL"
-    yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, {FTS_OPTIONS}"
+    # (contentless, as the others: the names' texts are in ``names``; a row leaves it told the
+    # text it was given, ``database.forget_names``)
+    yield (f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(text, content='', {FTS_OPTIONS}"
            f"tokenize=\"{TOKENIZER}\")")
 
 

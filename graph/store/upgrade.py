@@ -38,6 +38,11 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
   layout 16 keeps it as the span of the document's stored text it is (``database.elide``). The
   step writes each such record anew (a record or a text that cannot be read stops it).
 
+- 16 → 17: layout 16 kept the names' texts twice (``fts_names`` with its content) and an index
+  of the citations' compared fields; layout 17's ``fts_names`` is contentless, and the records
+  it writes are zstd frames without magic number (those written before are read as they are).
+  The step drops the index and makes ``fts_names`` anew from ``names``.
+
 The file is then vacuumed: the pages the step freed go back to the file system.
 """
 
@@ -242,6 +247,16 @@ def _from_15(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA user_version=16")
 
 
+def _from_16(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP INDEX IF EXISTS citations_ref_date_issuer_fold_title_fold")
+    conn.execute("DROP TABLE fts_names")
+    conn.execute(next(stmt for stmt in db._ddl() if "fts_names USING" in stmt))
+    names = conn.execute("SELECT rowid, text FROM names").fetchall()
+    conn.executemany("INSERT INTO fts_names (rowid, text) VALUES (?, ?)",
+                     ((rowid, db.fts_text(text)) for rowid, text in names))
+    conn.execute("PRAGMA user_version=17")
+
+
 def _rewrite(conn: sqlite3.Connection, table: str, values: dict[str, str]) -> None:
     """Write a table anew as the present layout makes it (its key columns INTEGER, so that
     their indexes serve comparisons with row ids), each column in ``values`` the SQL given
@@ -302,4 +317,5 @@ def _plain(sql: str) -> str:
 
 
 # the step from each layout of ``database.UPGRADABLE``
-_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13, _from_14, _from_15)
+_STEPS = (_from_6, _from_7, _from_8, _from_9, _from_10, _from_11, _from_12, _from_13, _from_14, _from_15,
+          _from_16)
