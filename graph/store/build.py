@@ -417,7 +417,7 @@ class Store:
         done = len(inputs) - len(pending)
         if progress:
             progress(done, len(inputs))
-        if writer.fresh:  # (a new store's dictionaries are made from its first documents)
+        if writer.fresh:  # (a new store's dictionaries are made from the first it reads: spread over all)
             pending = [pending[i] for i in db.spread(len(pending))]
         work = [(Path(path), doc_id) for path, doc_id in pending]
         outcomes = extract_all(work, options, Keep(writer.shared), warm)

@@ -37,7 +37,6 @@ Each step makes one layout the next, in one transaction (a kill leaves the store
 - 15 → 16: layout 15 kept the quote of each task, responsibility and target in its record;
   layout 16 keeps it as the span of the document's stored text it is (``database.elide``). The
   step writes each such record anew (a record or a text that cannot be read stops it).
-
 - 16 → 17: layout 16 kept the names' texts twice (``fts_names`` with its content) and an index
   of the citations' compared fields; layout 17's ``fts_names`` is contentless, and the records
   it writes are zstd frames without magic number (those written before are read as they are).
