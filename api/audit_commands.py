@@ -60,13 +60,12 @@ def _print_groups(c: Corpus, groups: Iterable[tuple[str | None, int, Sequence[au
     """Each document's findings (``limit`` of them; 0 = all), after the summary."""
     from rich.text import Text
 
-    con = render.console()
     cut = False
     for doc, n, shown in groups:
         head = f"{doc} · {c.label(doc)[:90]}" if doc else "(không thuộc văn bản / no document)"
         more = f" — hiện {len(shown)} / showing {len(shown)}" if len(shown) < n else ""
         cut = cut or len(shown) < n
-        con.print(render.violations(shown, f"{head}: {n} vi phạm / findings{more}"))
+        render.show(render.violations(shown, f"{head}: {n} vi phạm / findings{more}"))
     if cut:
-        con.print(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
-                       "để lọc / at most this many per document: --limit 0 for all.", "dim"))
+        render.show(Text(f"Mỗi văn bản hiện tối đa {limit}; --limit 0 để xem tất cả, --rule/--severity "
+                         "để lọc / at most this many per document: --limit 0 for all.", "dim"))

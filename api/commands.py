@@ -84,9 +84,9 @@ def agency(name: str, jurisdiction: str | None, store_dir: str, as_json: bool) -
         if as_json:
             emit_json(profiles)
             done(len(profiles))
-        con = render.console()
         for p in profiles:
-            con.print(render.profile(p))
+            for part in render.profile(p):
+                render.show(part)
         done(len(profiles))
 
 
@@ -221,7 +221,7 @@ def search(query: str, types: tuple[str, ...], limit: int, store_dir: str, as_js
         hits = g.search(query, types)[:limit]
         show(hits if as_json else render.table(
             f"Kết quả / hits for “{query}”", ["Loại", "Mã / id", "Tên", "Trường", "Đoạn / snippet"],
-            [[h.type, h.id, h.label[:80], h.field, h.snippet] for h in hits]), as_json)
+            ([h.type, h.id, h.label[:80], h.field, h.snippet] for h in hits)), as_json)
         done(len(hits))
 
 
