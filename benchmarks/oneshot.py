@@ -7,7 +7,10 @@ picked from the store as ``benchmarks/answers.py`` picks them (or read from a re
 _picks.json); it imports nothing from the project.
 
     python benchmarks/oneshot.py --cchc .venv/bin/cchc --store STORE [--runs 10] \\
-        [--picks RECORDING/_picks.json] [--json OUT.json]
+        [--picks RECORDING/_picks.json] [--json OUT.json] [--tables]
+
+``--tables`` asks for what a person reads in a terminal (rich's tables, 160 columns when piped)
+instead of ``--json``: a broad answer's first lines are then its first page's.
 
 Besides the whole process's wall time (what the user waits for), each question's time to its
 first line of output (when a broad answer starts to show) and its CPU time (user + system: the
@@ -37,8 +40,9 @@ from answers import choose, fold  # the sibling script, not the project
 FLOOR = "cchc --version"
 
 
-def questions(p: dict) -> dict[str, list[str]]:
-    """One representative invocation of each question (arguments after ``cchc``, no store)."""
+def questions(p: dict, tables: bool = False) -> dict[str, list[str]]:
+    """One representative invocation of each question (arguments after ``cchc``, no store);
+    ``tables``: printed as a person reads them in a terminal, not as JSON."""
     doc, ag, names, J = p["busiest_document"], p["agencies"], p["agency_names"], "--json"
     q = {
         "stats": ["stats", J], "stats --documents": ["stats", "--documents", J],
@@ -59,7 +63,7 @@ def questions(p: dict) -> dict[str, list[str]]:
         q["cascade CHILD"] = ["cascade", p["children"][0], J]
     if p["metrics"]:
         q["compare METRIC"] = ["compare", p["metrics"][0], J]
-    return q
+    return {n: [x for x in argv if x != J] for n, argv in q.items()} if tables else q
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
@@ -99,9 +103,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--picks", help="arguments picked by answers.py record (DIR/_picks.json)")
     ap.add_argument("--json", dest="json_out", help="write the figures to this file")
+    ap.add_argument("--tables", action="store_true",
+                    help="ask for the terminal's tables (piped: 160 columns), not --json")
     a = ap.parse_args()
     argvs = {FLOOR: [a.cchc, "--version"]}
-    asked = questions(picks_for(a.cchc, a.store, a.picks))
+    asked = questions(picks_for(a.cchc, a.store, a.picks), a.tables)
     argvs |= {n: [a.cchc, *q, "--store", a.store] for n, q in asked.items()}
     # the untimed pass, free to write the modules' bytecode: an installed package has it (an
     # environment with PYTHONDONTWRITEBYTECODE would otherwise compile them at every run)
