@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib.util
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,7 +17,7 @@ import orjson
 from cchc_graph.graph.questions.index import Corpus, NotFound
 from cchc_graph.graph.store.build import DEFAULT_STORE, StoreError
 from cchc_graph.library import Graph, open_store
-from cchc_graph.loaders.schema import to_dict
+from cchc_graph.loaders.schema import field_names, to_dict
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # build: 1 means "some files skipped", 2 "nothing loaded"; audit --strict: 1 means violations.
@@ -67,31 +69,57 @@ _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 def emit_json(obj: Any) -> None:
     """``obj`` as indented JSON (orjson: a broad answer's hundreds of thousands of items are
     written ~10× faster than by the json module). A list answer, or a field of an answer
-    given as an iterator, is written an item at a time, as it is built, so the first reach the
-    reader at once; the text is the same as one dump of the whole answer."""
-    out = sys.stdout
-    if isinstance(obj, Mapping) and any(isinstance(v, Iterator) for v in obj.values()):
-        sep = "{\n  "
-        for key, value in obj.items():
-            out.write(f"{sep}{orjson.dumps(key).decode()}: ")
-            if isinstance(value, Iterator):
-                _items(out, value, "  ")
-            else:
-                out.write(orjson.dumps(to_dict(value), option=_JSON).decode().replace("\n", "\n  "))
-            sep = ",\n  "
-        out.write("\n}\n")
-    elif isinstance(obj, Sequence) and not isinstance(obj, str | bytes):
-        _items(out, obj, "")
-        out.write("\n")
+    (or of one of its items) given as an iterator or a lazy answer list, is written an item at
+    a time, as it is built, so the first reach the reader at once; the text is the same as one
+    dump of the whole answer."""
+    _write(sys.stdout, obj, "")
+    sys.stdout.write("\n")
+
+
+_HELD = frozenset({str, int, float, bool, type(None), bytes, dict, list, tuple})
+
+
+def _lazy(value: Any) -> bool:
+    """An iterator, or an answer list that builds its items when read (not a list held whole)."""
+    return type(value) not in _HELD and isinstance(value, Iterator | Sequence)
+
+
+@functools.cache
+def _declared_lazy(t: type) -> tuple[str, ...]:
+    """The fields of a dataclass declared as a ``Sequence`` or an ``Iterator`` (a list or a
+    tuple is held whole): the ones an answer may give lazily."""
+    return tuple(f.name for f in dataclasses.fields(t)
+                 if str(f.type).startswith(("Sequence[", "Iterator[", "Iterable[")))
+
+
+def _write(out: TextIO, obj: Any, indent: str) -> None:
+    """``obj`` as orjson indents it at ``indent``, its lazy lists an item at a time."""
+    if _lazy(obj) or type(obj) is list:
+        _items(out, obj, indent)
+        return
+    names = field_names(type(obj))
+    if names is not None:  # (an answer's fields that may be lazy are declared as such)
+        fields = {n: getattr(obj, n) for n in names} if any(
+            _lazy(getattr(obj, n)) for n in _declared_lazy(type(obj))) else None
     else:
-        out.write(orjson.dumps(to_dict(obj), option=_JSON).decode() + "\n")
+        fields = obj if isinstance(obj, Mapping) else None
+    if not fields or not any(_lazy(v) for v in fields.values()):
+        out.write(orjson.dumps(to_dict(obj), option=_JSON).decode().replace("\n", f"\n{indent}"))
+        return
+    sep = f"{{\n{indent}  "
+    for key, value in fields.items():
+        out.write(f"{sep}{orjson.dumps(key).decode()}: ")
+        _write(out, value, f"{indent}  ")
+        sep = f",\n{indent}  "
+    out.write(f"\n{indent}}}")
 
 
 def _items(out: TextIO, items: Iterable[Any], indent: str) -> None:
     """A list, an item at a time, as orjson indents it at ``indent``."""
     sep = f"[\n{indent}  "
     for item in items:
-        out.write(sep + orjson.dumps(to_dict(item), option=_JSON).decode().replace("\n", f"\n{indent}  "))
+        out.write(sep)
+        _write(out, item, f"{indent}  ")
         sep = f",\n{indent}  "
     out.write("[]" if sep == f"[\n{indent}  " else f"\n{indent}]")
 

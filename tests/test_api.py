@@ -85,6 +85,20 @@ def test_bad_parameters_are_422(client: TestClient) -> None:
     assert client.get("/documents/002/citations", params={"depth": 11}).status_code == 422
 
 
+def test_an_agency_profile_asked_again_reads_its_roles_on_each_request(seed_store: Path) -> None:
+    """The server keeps a profile for the data's version, but its roles are read on each
+    request's own snapshot: asked again (as the API, then as the page) it answers the same,
+    not from the first request's closed snapshot."""
+    fresh = TestClient(create_app(seed_store), raise_server_exceptions=False)
+    path = "ag:vn-hau-giang-vi-thanh:phong-noi-vu"
+    first = fresh.get(f"/agencies/{path}")
+    page = fresh.get(f"/pages/agencies/{path}")
+    again = fresh.get(f"/agencies/{path}")
+    assert (first.status_code, page.status_code, again.status_code) == (200, 200, 200)
+    assert again.json() == first.json() and len(first.json()["roles"]) == 4  # lead 3, standing 1
+    assert all(r["provenance"]["quote"] in page.text for r in first.json()["roles"])
+
+
 def test_audit_agency_matrix_calendar(client: TestClient) -> None:
     weaker = client.get("/audit", params={"rule": "target_weaker"}).json()
     assert [v["document"] for v in weaker["data"]] == [VI_THANH_PLAN]

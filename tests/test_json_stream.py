@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import orjson
 import pytest
@@ -56,4 +58,38 @@ def test_a_field_given_as_an_iterator_reads_as_one_dump(fields: dict, monkeypatc
     whole = {k: list(v) if k == "rows" else v for k, v in fields.items()}
     again = {k: iter(v) if k == "rows" else v for k, v in whole.items()}
     emit_json(again)
+    assert out.getvalue() == _one_dump(whole)
+
+
+@dataclass(frozen=True)
+class _Profile:  # an answer with a field of items built when read, as an agency's roles
+    name: str
+    counts: dict[str, int]
+    roles: Sequence[dict[str, object]]
+    lines: tuple[str, ...]
+
+
+@pytest.mark.parametrize("keys", [[], ["a"], ["a", "b", "c"]])
+def test_an_answers_lazy_field_is_written_as_built_and_reads_as_one_dump(
+        keys: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cchc agency --json``: a list of profiles, each profile's roles written a role at a
+    time (the first reach the reader before the rest are built), the text that of one dump."""
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    seen: list[str] = []
+
+    def build(key: str) -> dict[str, object]:
+        seen.append(out.getvalue())
+        return {"role": key, "quote": "dòng một\ndòng hai"}
+
+    def profiles() -> list[_Profile]:
+        roles = Answers(keys, build)
+        roles.RUN = roles.FIRST = 1
+        return [_Profile("Sở Nội vụ", {"lead": 2}, roles, ("x",)), _Profile("Phòng", {}, [], ())]
+
+    emit_json(profiles())
+    if len(keys) > 1:
+        assert '"role": "a"' in seen[1] and '"role": "b"' not in seen[1]
+    whole = [{"name": p.name, "counts": p.counts, "roles": list(p.roles), "lines": list(p.lines)}
+             for p in profiles()]
     assert out.getvalue() == _one_dump(whole)

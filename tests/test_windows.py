@@ -403,8 +403,9 @@ def test_pages_read_at_once_are_the_answers_built_one_by_one(own_corpus: Corpus)
     aid = own_corpus.find_agencies("Phòng Nội vụ")[0]
     profile = queries.agency_profile(fresh(), aid)
     one = fresh()
-    assert profile.roles == tuple(sorted((queries._agency_role(one, r) for r in one.resp_by_agency[aid]),
-                                         key=lambda x: (x.document.id, x.provenance.start)))
+    plain = sorted((queries._agency_role(one, r) for r in one.resp_by_agency[aid]),
+                   key=lambda x: (x.document.id, x.provenance.start))
+    assert len(plain) > 3 and list(profile.roles) == plain and profile.roles[1:3] == plain[1:3]
 
 
 def test_a_page_of_documents_is_each_document_as_shown_alone(own_corpus: Corpus) -> None:

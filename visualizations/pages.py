@@ -104,11 +104,12 @@ def agency_page(c: Corpus, agency_id: str) -> str:
             raise NotFound(f"{agency_id!r} khớp nhiều cơ quan / matches several agencies")
         agency_id = matches[0]
     p = queries.agency_profile(c, agency_id)
+    held = list(p.roles)  # (built as read: once for both uses)
     by_role: dict[str, list[queries.AgencyRole]] = defaultdict(list)
-    for r in p.roles:
+    for r in held:
         by_role[r.role].append(r)
     roles = [(role, by_role[role]) for role in ROLES if by_role.get(role)]
-    docs = {r.document.id: _doc_link(c, r.document) for r in p.roles}
+    docs = {r.document.id: _doc_link(c, r.document) for r in held}
     return _render("agency.html.j2", title=p.agency.name, id=agency_id,
                    facts=_facts(c, "agency", c.agencies[agency_id]), roles=roles, docs=docs,
                    reports_to=p.reports_to, reported_by=p.reported_by)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from cchc_graph.graph.questions import queries
@@ -39,4 +40,5 @@ def agency_roles(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText 
 @router.get("/{agency_id}", response_model=AgencyProfile,
             summary="Hồ sơ cơ quan / agency profile: roles, documents, reporting lines")
 def agency_profile(agency_id: str, b: BackendDep) -> AgencyProfile:
-    return queries.agency_profile(b.for_agencies([agency_id]), agency_id)
+    p = queries.agency_profile(b.for_agencies([agency_id]), agency_id)
+    return replace(p, roles=list(p.roles))  # (read as they are sent: a list for the schema)

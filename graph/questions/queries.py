@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cchc_graph.graph.questions import match
@@ -84,7 +83,7 @@ class AgencyProfile:
     aliases: tuple[str, ...]
     documents: tuple[DocRef, ...]
     role_counts: dict[str, int]
-    roles: tuple[AgencyRole, ...]
+    roles: Sequence[AgencyRole]  # by document and place, each built when read (``_profile``)
     reports_to: tuple[Reporting, ...]
     reported_by: tuple[Reporting, ...]
     provenance: Provenance | None
@@ -177,7 +176,11 @@ def agency_roles(c: Corpus, query: str, jurisdiction: str | None = None,
         order = f"doc, start, {id_of(AGENCY_IDS, 'agency')}, rowid"
         return Selected(c, f"SELECT rowid FROM responsibilities WHERE {where} ORDER BY {order}", params,
                         lambda row: row[0], kept=kept[group])  # (counted above)
-    rowids = Chain([part(g) for g in groups])
+    return _roles_of(c, Chain([part(g) for g in groups]))
+
+
+def _roles_of(c: Corpus, rowids: Sequence[int]) -> Answers[AgencyRole]:
+    """The roles of responsibilities by row id, each built when read, a page's at once."""
     read: dict[int, dict] = {}
 
     def read_run(run: Sequence[int]) -> None:  # a page's roles, tasks, documents, agencies at once
@@ -227,7 +230,12 @@ def _lines_of(c: Corpus, role: str, agency: str | None = None) -> list[Reporting
     held = "SELECT task FROM responsibilities WHERE role = ?" + (
         f" AND agency = {rows_of(AGENCY_IDS, '= ?')}" if agency else "")
     params = (role, agency) if agency else (role,)
-    return _lines(c, c.recs("responsibilities", f"task IN ({held})", params))
+    # only tasks with both a lead and a report_to make lines: the others' records are not read
+    # (an agency leading thousands of tasks, of which a few name whom to report to)
+    other = "report_to" if role == "lead" else "lead"
+    both = ("EXISTS (SELECT 1 FROM responsibilities o WHERE o.task = responsibilities.task "
+            "AND o.role = ?)")
+    return _lines(c, c.recs("responsibilities", f"task IN ({held}) AND {both}", (*params, other)))
 
 
 def reporting_lines(c: Corpus) -> list[Reporting]:
@@ -237,23 +245,35 @@ def reporting_lines(c: Corpus) -> list[Reporting]:
 
 def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
     """Every role an agency holds, its documents, whom it reports to and who reports to it
-    (kept for the data's version: an agency named in thousands of documents holds hundreds)."""
-    return c.kept(("agency profile", agency_id), lambda: _profile(c, agency_id))
+    (kept for the data's version, its roles read on ``c`` as they are used: a provincial
+    centre holds tens of thousands)."""
+    # (kept: the profile without its roles, and their count and last windows read; the
+    # roles themselves are read on this snapshot, which a server's next request does not share)
+    kept, windows = c.kept(("agency profile", agency_id), lambda: (_profile(c, agency_id), {}))
+    of = f"agency = {rows_of(AGENCY_IDS, '= ?')}"
+    rowids = Selected(c, f"SELECT rowid FROM responsibilities WHERE {of} ORDER BY {_BY_PLACE}",
+                      (agency_id,), lambda row: row[0], kept=windows)
+    return replace(kept, roles=_roles_of(c, rowids))
+
+
+_BY_PLACE = "doc, start, rowid"  # (a document's rows are numbered in its order)
 
 
 def _profile(c: Corpus, agency_id: str) -> AgencyProfile:
+    """The profile without its roles (``agency_profile`` gives them)."""
     a = c.agencies.get(agency_id)
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
-    resps = c.resp_by_agency.get(agency_id, [])
-    _read_roles(c, resps)
-    roles = sorted((_agency_role(c, r) for r in resps), key=lambda x: (x.document.id, x.provenance.start))
-    counts: dict[str, int] = defaultdict(int)
-    for r in roles:
-        counts[r.role] += 1
+    # each role counted, in the order of its first row (through the index by agency and role)
+    of = f"agency = {rows_of(AGENCY_IDS, '= ?')}"
+    firsts = sorted((c.rows(f"SELECT {_BY_PLACE} FROM responsibilities WHERE {of} AND role = ? "
+                            f"ORDER BY {_BY_PLACE} LIMIT 1", (agency_id, role))[0], role, n)
+                    for role, n in c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {of} "
+                                          "GROUP BY role", (agency_id,)))
     return AgencyProfile(
         c.agency_ref(agency_id), tuple(a.get("aliases") or ()),
-        tuple(c.doc_ref(d) for d in a.get("documents") or ()), dict(counts), tuple(roles),
+        tuple(c.doc_ref(d) for d in a.get("documents") or ()), {role: n for _, role, n in firsts},
+        (),
         tuple(x for x in _lines_of(c, "lead", agency_id) if x.reporter.id == agency_id),
         tuple(x for x in _lines_of(c, "report_to", agency_id) if x.receiver.id == agency_id),
         prov(a.get("provenance")))
