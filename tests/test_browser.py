@@ -226,7 +226,7 @@ SERVED = [
     "/", "/?document=002&type=document&type=agency&type=task",
     f"/?focus={quote(HG_PROPAGANDA)}&depth=2",
     "/pages/documents", "/pages/documents/002_0387e2864a5773df", "/pages/documents/000_def938038e5dae73",
-    "/pages/agencies", f"/pages/agencies/{quote(HG_PROPAGANDA)}",
+    "/pages/agencies", f"/pages/agencies/{quote(HG_PROPAGANDA)}", f"/pages/agencies/{quote(HG_PROPAGANDA)}?role=lead",
     "/pages/metrics", "/pages/metrics/dossier_online_rate",
 ]
 

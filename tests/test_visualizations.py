@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -278,3 +279,40 @@ def test_every_citation_relation_has_its_own_edge_style() -> None:
     # a relation drawn as the fallback would read "liên quan" and lose what it says
     assert set(CITATION_RELATIONS) <= set(EDGE)
     assert len({EDGE[r].label for r in CITATION_RELATIONS}) == len(CITATION_RELATIONS)
+
+
+def _quotes(html: str) -> list[str]:
+    return re.findall(r"<blockquote>“(.*?)”<cite>", html, re.S)
+
+
+def test_long_lists_on_pages_come_a_page_at_a_time(client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An agency's roles of a kind, and a metric's targets, past a page's rows: the first page
+    links to the rest, and the pages one after another are the whole list, in its order."""
+    from cchc_graph.visualizations import pages
+
+    agency = "/pages/agencies/ag%3Avn-hau-giang-vi-thanh%3Aphong-noi-vu"  # lead 3, standing 1
+    roles = client.get("/agencies/ag:vn-hau-giang-vi-thanh:phong-noi-vu").json()["roles"]
+    leads = [r["provenance"]["quote"] for r in roles if r["role"] == "lead"]
+    metric = "/pages/metrics/dossier_online_rate"
+    whole = client.get(metric).text
+    rows = whole.count("<tr><td>")
+    assert len(leads) == 3 and rows >= 3 and 'class="pager"' not in whole
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 2)
+    first = client.get(agency).text
+    assert first.count("<details>") == 3  # two of the three leads, the one standing role
+    assert f'href="{agency}?role=lead">Xem tất cả 3, 2 một trang' in first
+    assert "?role=standing" not in first
+    paged = [client.get(f"{agency}?role=lead&page={k}") for k in (1, 2, 3)]
+    assert [r.status_code for r in paged] == [200, 200, 404]
+    assert [html.unescape(q) for p in paged[:2] for q in _quotes(p.text)] == leads
+    assert "trang 2 / 2" in paged[1].text and f"{agency}?role=lead&amp;page=1" in paged[1].text
+    assert client.get(f"{agency}?role=cooperate").status_code == 404  # holds none
+    assert client.get(f"{agency}?page=2").status_code == 404  # a page is of one role
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 1)
+    each = [client.get(f"{metric}?page={k}").text for k in range(1, rows + 1)]
+    assert all(p.count("<tr><td>") == 1 for p in each)
+    assert [re.search(r"<tr><td>.*?</tr>", p, re.S).group(0) for p in each] == \
+        re.findall(r"<tr><td>.*?</tr>", whole, re.S)
+    assert client.get(f"{metric}?page={rows + 1}").status_code == 404

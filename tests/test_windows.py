@@ -406,6 +406,9 @@ def test_pages_read_at_once_are_the_answers_built_one_by_one(own_corpus: Corpus)
     plain = sorted((queries._agency_role(one, r) for r in one.resp_by_agency[aid]),
                    key=lambda x: (x.document.id, x.provenance.start))
     assert len(plain) > 3 and list(profile.roles) == plain and profile.roles[1:3] == plain[1:3]
+    for role in profile.role_counts:  # each kind apart, as the agency's page reads them
+        held = queries.roles_held(fresh(), aid, role)
+        assert list(held) == [r for r in plain if r.role == role] == held[0:len(held)]
 
 
 def test_a_page_of_documents_is_each_document_as_shown_alone(own_corpus: Corpus) -> None:

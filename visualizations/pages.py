@@ -39,6 +39,36 @@ class DocLink:
     in_corpus: bool
 
 
+# the rows of a long list a page shows (an agency's roles of one kind, a metric's targets): at
+# 10,000 documents as published a provincial centre holds 28,215 roles, a page of them all was
+# 24 MB; the others are a page at a time
+PAGE_ROWS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a long list: the rows it shows, and the links to the pages beside it."""
+
+    page: int
+    pages: int
+    total: int
+    href: str  # the list's own address (``page=`` is added to it)
+
+    @property
+    def rows(self) -> slice:
+        return slice((self.page - 1) * PAGE_ROWS, self.page * PAGE_ROWS)
+
+    def link(self, page: int) -> str:
+        return f"{self.href}{'&' if '?' in self.href else '?'}page={page}"
+
+
+def _pager(total: int, page: int, href: str) -> Pager:
+    pages = max(1, -(-total // PAGE_ROWS))
+    if not 1 <= page <= pages:
+        raise NotFound(f"không có trang {page} / no page {page}: {pages} trang / pages")
+    return Pager(page, pages, total, href)
+
+
 def _render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(role_labels=ROLE_LABELS, **context)
 
@@ -96,21 +126,30 @@ def document_page(c: Corpus, query: str) -> str:
         cascades=cascades)
 
 
-def agency_page(c: Corpus, agency_id: str) -> str:
-    """Every role the agency holds, with task, document, deadline and quote; whom it reports to."""
+def agency_page(c: Corpus, agency_id: str, role: str | None = None, page: int = 1) -> str:
+    """The roles the agency holds, by kind, each with task, document, deadline and quote (the
+    first ``PAGE_ROWS`` of a kind, or with ``role`` that kind's ``page``); whom it reports to."""
     if agency_id not in c.agencies:
         matches = c.find_agencies(agency_id)
         if len(matches) > 1:
             raise NotFound(f"{agency_id!r} khớp nhiều cơ quan / matches several agencies")
         agency_id = matches[0]
     p = queries.agency_profile(c, agency_id)
-    held = list(p.roles)  # (built as read: once for both uses)
-    by_role: dict[str, list[queries.AgencyRole]] = defaultdict(list)
-    for r in held:
-        by_role[r.role].append(r)
-    roles = [(role, by_role[role]) for role in ROLES if by_role.get(role)]
-    docs = {r.document.id: _doc_link(c, r.document) for r in held}
-    return _render("agency.html.j2", title=p.agency.name, id=agency_id,
+    if role is not None and role not in p.role_counts:
+        raise NotFound(f"{p.agency.name} không giữ vai trò / holds no role {role!r}")
+    if role is None and page != 1:
+        raise NotFound("trang chỉ dùng với một vai trò / a page is of one role (role=…)")
+    here = f"/pages/agencies/{quote(agency_id, safe='')}"
+    roles = []
+    for r in [role] if role else [r for r in ROLES if r in p.role_counts]:
+        n = p.role_counts[r]
+        pager = _pager(n, page, f"{here}?role={r}") if role else None
+        rows = queries.roles_held(c, agency_id, r)[pager.rows if pager else slice(0, PAGE_ROWS)]
+        roles.append({"role": r, "count": n, "rows": rows, "pager": pager,
+                      "all": f"{here}?role={r}" if not role and n > len(rows) else None})
+    docs = {x.document.id: _doc_link(c, x.document) for g in roles for x in g["rows"]}
+    return _render("agency.html.j2", title=p.agency.name, id=agency_id, here=here if role else None,
+                   page_rows=PAGE_ROWS,
                    facts=_facts(c, "agency", c.agencies[agency_id]), roles=roles, docs=docs,
                    reports_to=p.reports_to, reported_by=p.reported_by)
 
@@ -165,9 +204,12 @@ def metrics_page(c: Corpus) -> str:
                    header=["Chỉ tiêu", "Mã", "Số chỉ tiêu", "Số văn bản"], rows=rows, chart=None)
 
 
-def metric_page(c: Corpus, metric: str) -> str:
-    """One metric across jurisdictions: the chart, then every target with its sentence."""
-    rows = cascade_mod.compare(c, metric)
+def metric_page(c: Corpus, metric: str, page: int = 1) -> str:
+    """One metric across jurisdictions: a chart, then the targets with their sentences, a page
+    (``PAGE_ROWS``) at a time, the chart of the page's."""
+    every = cascade_mod.compare(c, metric)
+    pager = _pager(len(every), page, f"/pages/metrics/{quote(metric, safe='')}")
+    rows = every[pager.rows]
     keys = sorted({r.metric for r in rows})
     b = Labeller(c)
     labels = document_labels(c)
@@ -178,6 +220,7 @@ def metric_page(c: Corpus, metric: str) -> str:
               "" if r.parent_value is None else fmt_value(r.parent_value, None, r.unit),
               _with_place(r.provenance)]
              for r in rows]
-    return _render("list.html.j2", title=", ".join(metric_label(k) for k in keys),
+    named = cascade_mod.find_metric(c, metric)  # (the title names them all, whichever the page shows)
+    return _render("list.html.j2", title=", ".join(metric_label(k) for k in named),
                    header=["Địa bàn", "Văn bản", "Mức", "Năm", "Cấp trên", "Câu văn"], rows=table,
-                   chart=charts)
+                   chart=charts, pager=pager)

@@ -19,6 +19,7 @@ from ..deps import CorpusDep, Depth, OptText
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Kind = Literal[tuple(NODE)]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
+Page = Annotated[int, Query(ge=1, description="Trang / page of a long list (pages.PAGE_ROWS rows)")]
 CACHE = 16  # graph pages kept per corpus (a layout takes about a second on the seeds)
 # a page's layout grows with the square of its nodes: at 10,000 documents a page of 2,000
 # nodes around a hub takes 4.5 s to select and 14 s to lay out (4,000 nodes took 62 s, and
@@ -72,8 +73,8 @@ def agencies(c: CorpusDep) -> HTMLResponse:
 
 
 @router.get("/pages/agencies/{agency_id:path}")
-def agency(c: CorpusDep, agency_id: str) -> HTMLResponse:
-    return _page(pages.agency_page, c, agency_id)
+def agency(c: CorpusDep, agency_id: str, role: Role | None = None, page: Page = 1) -> HTMLResponse:
+    return _page(pages.agency_page, c, agency_id, role, page)
 
 
 @router.get("/pages/metrics")
@@ -82,5 +83,5 @@ def metrics(c: CorpusDep) -> HTMLResponse:
 
 
 @router.get("/pages/metrics/{metric}")
-def metric(c: CorpusDep, metric: str) -> HTMLResponse:
-    return _page(pages.metric_page, c, metric)
+def metric(c: CorpusDep, metric: str, page: Page = 1) -> HTMLResponse:
+    return _page(pages.metric_page, c, metric, page)

@@ -83,7 +83,7 @@ class AgencyProfile:
     aliases: tuple[str, ...]
     documents: tuple[DocRef, ...]
     role_counts: dict[str, int]
-    roles: Sequence[AgencyRole]  # by document and place, each built when read (``_profile``)
+    roles: Sequence[AgencyRole]  # by document and place, each built when read (``agency_profile``)
     reports_to: tuple[Reporting, ...]
     reported_by: tuple[Reporting, ...]
     provenance: Provenance | None
@@ -250,12 +250,20 @@ def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
     # (kept: the profile without its roles, and their count and last windows read; the
     # roles themselves are read on this snapshot, which a server's next request does not share)
     kept, windows = c.kept(("agency profile", agency_id), lambda: (_profile(c, agency_id), {}))
-    of = f"agency = {rows_of(AGENCY_IDS, '= ?')}"
-    rowids = Selected(c, f"SELECT rowid FROM responsibilities WHERE {of} ORDER BY {_BY_PLACE}",
+    rowids = Selected(c, f"SELECT rowid FROM responsibilities WHERE {_OF_AGENCY} ORDER BY {_BY_PLACE}",
                       (agency_id,), lambda row: row[0], kept=windows)
     return replace(kept, roles=_roles_of(c, rowids))
 
 
+def roles_held(c: Corpus, agency_id: str, role: str) -> Sequence[AgencyRole]:
+    """The roles of one kind an agency holds, by document and place, each built when read
+    (through the index by agency and role: a window is read without sorting the others)."""
+    return _roles_of(c, Selected(
+        c, f"SELECT rowid FROM responsibilities WHERE {_OF_AGENCY} AND role = ? ORDER BY {_BY_PLACE}",
+        (agency_id, role), lambda row: row[0], kept=c.kept(("roles held", agency_id, role), dict)))
+
+
+_OF_AGENCY = f"agency = {rows_of(AGENCY_IDS, '= ?')}"  # (its id's row in ``agency_ids``)
 _BY_PLACE = "doc, start, rowid"  # (a document's rows are numbered in its order)
 
 
@@ -265,10 +273,9 @@ def _profile(c: Corpus, agency_id: str) -> AgencyProfile:
     if a is None:
         raise NotFound(f"không có cơ quan / no agency with id {agency_id!r}")
     # each role counted, in the order of its first row (through the index by agency and role)
-    of = f"agency = {rows_of(AGENCY_IDS, '= ?')}"
-    firsts = sorted((c.rows(f"SELECT {_BY_PLACE} FROM responsibilities WHERE {of} AND role = ? "
+    firsts = sorted((c.rows(f"SELECT {_BY_PLACE} FROM responsibilities WHERE {_OF_AGENCY} AND role = ? "
                             f"ORDER BY {_BY_PLACE} LIMIT 1", (agency_id, role))[0], role, n)
-                    for role, n in c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {of} "
+                    for role, n in c.rows(f"SELECT role, count(*) FROM responsibilities WHERE {_OF_AGENCY} "
                                           "GROUP BY role", (agency_id,)))
     return AgencyProfile(
         c.agency_ref(agency_id), tuple(a.get("aliases") or ()),
