@@ -108,6 +108,24 @@ def test_a_walk_in_short_runs_or_over_scattered_rows_reads_the_same(seed: Corpus
     same_answers(queries.search(seed, "Nội vụ")._keys, _search_plainly(seed, "Nội vụ"))
 
 
+@pytest.mark.parametrize("slack", [0.0, 1e9])  # (a run at most / never short of entries)
+def test_a_walk_past_its_budget_reads_the_window_another_way(seed: Corpus, slack: float,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walk meeting too few of the phrase's rows in the entries it may read (``WALK_SLACK``
+    times those planned: hits gathered far along the index) stops, and the window is read from
+    the listed rows: the same answers."""
+    monkeypatch.setattr(match, "WALK_RUN", 2)
+    monkeypatch.setattr(match, "WALK_SLACK", slack)
+    monkeypatch.setattr(match.Ranked, "_plan", lambda self, stop, walk=True: "walk" if walk else "list")
+    walked = match.Ranked._walked
+    outcomes: list[bool] = []  # (each walk: whether it gave the window)
+    monkeypatch.setattr(match.Ranked, "_walked",
+                        lambda self, *a: outcomes.append((got := walked(self, *a)) is not None) or got)
+    for phrase in PHRASES:
+        same_answers(queries.who_leads(Corpus(seed._conn), phrase)._keys, _who_leads_plainly(seed, phrase))
+    assert (False in outcomes) == (slack == 0.0) and True in outcomes
+
+
 @pytest.mark.parametrize(("hits", "stop", "plan"), [
     (40, 50, "sort"), (1_000, 50, "sort"),  # a rare phrase: its few rows sorted
     (50_000, 50, "walk"), (170_000, 50, "walk"),  # a common one's first page: near the index's start
