@@ -99,6 +99,20 @@ def test_an_agency_profile_asked_again_reads_its_roles_on_each_request(seed_stor
     assert all(r["provenance"]["quote"] in page.text for r in first.json()["roles"])
 
 
+def test_an_agency_profile_sends_a_window_of_its_roles_when_asked(client: TestClient) -> None:
+    """``roles_limit`` / ``roles_offset``: a window of the roles (by document and place), the
+    rest of the profile as it is; without them, every role."""
+    path = "/agencies/ag:vn-hau-giang-vi-thanh:phong-noi-vu"
+    whole = client.get(path).json()
+    roles = whole["roles"]
+    assert len(roles) == 4  # lead 3, standing 1
+    for offset, limit in ((0, 2), (1, 2), (3, 5), (4, 1), (2, 0)):
+        got = client.get(path, params={"roles_offset": offset, "roles_limit": limit}).json()
+        assert got["roles"] == roles[offset:offset + limit] and got | {"roles": roles} == whole
+    assert client.get(path, params={"roles_offset": 3}).json()["roles"] == roles[3:]
+    assert client.get(path, params={"roles_limit": -1}).status_code == 422
+
+
 def test_audit_agency_matrix_calendar(client: TestClient) -> None:
     weaker = client.get("/audit", params={"rule": "target_weaker"}).json()
     assert [v["document"] for v in weaker["data"]] == [VI_THANH_PLAN]

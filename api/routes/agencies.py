@@ -11,7 +11,7 @@ from cchc_graph.graph.questions.tables import Answers
 from cchc_graph.library import Graph
 from fastapi import APIRouter, Query
 
-from ..deps import BackendDep, OptText, PagingDep, Text
+from ..deps import MAX_PAGE, BackendDep, OptText, PagingDep, Text
 from ..schemas import AgenciesPublic, AgencyProfile, AgencyRolesPublic, ErrorPublic
 
 router = APIRouter(prefix="/agencies", tags=["cơ quan / agencies"], responses={404: {"model": ErrorPublic}})
@@ -37,8 +37,17 @@ def agency_roles(b: BackendDep, page: PagingDep, q: Text, jurisdiction: OptText 
     return page(Graph(c).agency_roles(q, jurisdiction, tuple(role or ROLES), document))
 
 
+RolesLimit = Annotated[int | None, Query(ge=0, le=MAX_PAGE, description=(
+    "Số vai trò gửi / roles sent, by document and place (all when not given; role_counts gives "
+    "each kind's total)"))]
+RolesOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Bỏ qua / roles skipped")]
+
+
 @router.get("/{agency_id}", response_model=AgencyProfile,
             summary="Hồ sơ cơ quan / agency profile: roles, documents, reporting lines")
-def agency_profile(agency_id: str, b: BackendDep) -> AgencyProfile:
+def agency_profile(agency_id: str, b: BackendDep, roles_limit: RolesLimit = None,
+                   roles_offset: RolesOffset = 0) -> AgencyProfile:
     p = queries.agency_profile(b.for_agencies([agency_id]), agency_id)
-    return replace(p, roles=list(p.roles))  # (read as they are sent: a list for the schema)
+    # (its roles by document and place, read as sent: a provincial centre holds tens of thousands)
+    stop = None if roles_limit is None else roles_offset + roles_limit
+    return replace(p, roles=p.roles[roles_offset:stop])
