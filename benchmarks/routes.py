@@ -52,6 +52,10 @@ def worst_urls(export: dict) -> dict[str, str]:
     docs = sorted(d["id"] for d in export["documents"])
     first, last = quote(docs[0], safe=""), quote(docs[-1], safe="")
     agency = Counter(r["agency"] for r in export["responsibilities"]).most_common(1)[0][0]
+    held = Counter(r["role"] for r in export["responsibilities"] if r["agency"] == agency)
+    role = held.most_common(1)[0][0]
+    metric = Counter(t["metric"] for t in export["targets"]).most_common(1)[0][0]
+    a = quote(agency, safe="")
     h = quote(hub, safe="")
     province = _largest_province(export)
     return {
@@ -62,6 +66,10 @@ def worst_urls(export: dict) -> dict[str, str]:
         "search one common syllable": "/search?q=c%C3%A1c&limit=500",
         "who-leads one common word": "/who-leads?q=th%E1%BB%B1c%20hi%E1%BB%87n&limit=500",
         "agency roles of the busiest agency": f"/agencies/{quote(agency, safe='')}",
+        "agency profile, 50 of its roles": f"/agencies/{quote(agency, safe='')}?roles_limit=50",
+        "agency page of the busiest agency": f"/pages/agencies/{quote(agency, safe='')}",
+        "agency page, its commonest role, page 2": f"/pages/agencies/{a}?role={role}&page=2",
+        "metric page of the commonest metric": f"/pages/metrics/{quote(metric, safe='')}",
         "audit, all rules": "/audit?limit=500",
         "matrix, whole corpus (JSON)": "/matrix",
         "matrix, whole corpus (xlsx)": "/matrix.xlsx",
