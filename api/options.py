@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.util
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -88,8 +89,11 @@ def _lazy(value: Any) -> bool:
 def _declared_lazy(t: type) -> tuple[str, ...]:
     """The fields of a dataclass declared as a ``Sequence`` or an ``Iterator`` (a list or a
     tuple is held whole): the ones an answer may give lazily."""
-    return tuple(f.name for f in dataclasses.fields(t)
-                 if str(f.type).startswith(("Sequence[", "Iterator[", "Iterable[")))
+    return tuple(f.name for f in dataclasses.fields(t) if _LAZY_TYPE.match(str(f.type)))
+
+
+# (an annotation as written, or as typing prints it when the module evaluates annotations)
+_LAZY_TYPE = re.compile(r"(?:typing\.|collections\.abc\.)?(?:Sequence|Iterator|Iterable)\[")
 
 
 def _write(out: TextIO, obj: Any, indent: str) -> None:

@@ -247,20 +247,20 @@ def agency_profile(c: Corpus, agency_id: str) -> AgencyProfile:
     """Every role an agency holds, its documents, whom it reports to and who reports to it
     (kept for the data's version, its roles read on ``c`` as they are used: a provincial
     centre holds tens of thousands)."""
-    # (kept: the profile without its roles, and their count and last windows read; the
-    # roles themselves are read on this snapshot, which a server's next request does not share)
-    kept, windows = c.kept(("agency profile", agency_id), lambda: (_profile(c, agency_id), {}))
-    rowids = Selected(c, f"SELECT rowid FROM responsibilities WHERE {_OF_AGENCY} ORDER BY {_BY_PLACE}",
-                      (agency_id,), lambda row: row[0], kept=windows)
-    return replace(kept, roles=_roles_of(c, rowids))
+    # (kept: the profile without its roles; they are read on this snapshot, which a server's
+    # next request does not share)
+    return replace(c.kept(("agency profile", agency_id), lambda: _profile(c, agency_id)),
+                   roles=roles_held(c, agency_id))
 
 
-def roles_held(c: Corpus, agency_id: str, role: str) -> Sequence[AgencyRole]:
-    """The roles of one kind an agency holds, by document and place, each built when read
-    (through the index by agency and role: a window is read without sorting the others)."""
+def roles_held(c: Corpus, agency_id: str, role: str | None = None) -> Sequence[AgencyRole]:
+    """The roles an agency holds (of one kind, with ``role``: through the index by agency and
+    role, a window read without sorting the others), by document and place, each built when
+    read; their count and last windows kept for the data's version."""
+    of_kind, params = (" AND role = ?", (agency_id, role)) if role else ("", (agency_id,))
     return _roles_of(c, Selected(
-        c, f"SELECT rowid FROM responsibilities WHERE {_OF_AGENCY} AND role = ? ORDER BY {_BY_PLACE}",
-        (agency_id, role), lambda row: row[0], kept=c.kept(("roles held", agency_id, role), dict)))
+        c, f"SELECT rowid FROM responsibilities WHERE {_OF_AGENCY}{of_kind} ORDER BY {_BY_PLACE}",
+        params, lambda row: row[0], kept=c.kept(("roles held", agency_id, role), dict)))
 
 
 _OF_AGENCY = f"agency = {rows_of(AGENCY_IDS, '= ?')}"  # (its id's row in ``agency_ids``)
