@@ -23,6 +23,8 @@ from .text import LOWER, modern_tones, nfc
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = CharMap(dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u202f\t\v\f"), " "))
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_MARKS = "*_\\"  # the characters ``_strip_md`` reads one at a time
+_NEXT_MARK = re.compile(r"[*_\\]")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _ONLY_MARKUP = re.compile(r"^[\s*_#>|`~=\-}{\\]*$")
 _TERMINAL = re.compile(r"(?:[.;:!?…]|\./\.|[.:]\)?[\"”]?)\s*$")
@@ -116,12 +118,21 @@ def clean_inline(text: str) -> str:
     return modern_tones(text)
 
 
+# Characters that join the texts ``clean_many`` cleans at once: the first no text holds. No step
+# of ``clean_inline`` looks across either (NFC composes nothing with them, the tone fix reads
+# letters, the rest maps characters one by one), so each text comes back as cleaned alone.
+_JOINS = ("\n", "\x00", "\x1f")
+
+
 def clean_many(texts: list[str]) -> list[str]:
-    """``clean_inline`` of each text, in one pass over them all (same result: no step looks
-    across a line break)."""
-    if any("\n" in t for t in texts):
-        return [clean_inline(t) for t in texts]
-    return clean_inline("\n".join(texts)).split("\n") if texts else []
+    """``clean_inline`` of each text, in one pass over them all (a document's lines, or its
+    table cells: one call each costs as much again)."""
+    if not texts:
+        return []
+    for sep in _JOINS:
+        if not any(sep in t for t in texts):
+            return clean_inline(sep.join(texts)).split(sep)
+    return [clean_inline(t) for t in texts]
 
 
 def _clean(b: RawBlock, text: str, clean_cells: Iterator[str]) -> _Piece | None:
@@ -163,6 +174,14 @@ def _strip_md(text: str) -> tuple[str, bool, int]:
     saw_bold = False
     while i < n:
         c = text[i]
+        if c not in _MARKS:  # a run of plain characters, taken whole (not one at a time)
+            m = _NEXT_MARK.search(text, i)
+            j = n if m is None else m.start()
+            if not bold_open and not text[i:j].isspace():
+                saw_content_outside_bold = True
+            out.append(text[i:j])
+            i = j
+            continue
         if c == "\\" and i + 1 < n and _ESCAPE.match(text, i):
             out.append(text[i + 1])
             if not bold_open and text[i + 1].strip():
@@ -185,7 +204,7 @@ def _strip_md(text: str) -> tuple[str, bool, int]:
             # "(*viết tắt*)": keep a space where the marker stood between two characters, as
             # readers (and plain-text converters) see a break there
             inside = 0 < i < n - 1 and bool(text[i - 1].strip()) and bool(text[i + 1].strip())
-            if inside and ((out and out[-1] in "()") or text[i + 1] in "()"):
+            if inside and ((out and out[-1][-1] in "()") or text[i + 1] in "()"):
                 out.append(" ")
             i += 1
             continue

@@ -20,7 +20,7 @@ from cchc_graph.keys import _build_fold_table, fold, fold_key, number_key
 from cchc_graph.loaders import legacy
 from cchc_graph.loaders.extract import grammar
 from cchc_graph.loaders.model import DocumentFacts, Provenance
-from cchc_graph.loaders.normalize import clean_inline, clean_many, normalize
+from cchc_graph.loaders.normalize import _is_emphasis, _strip_md, clean_inline, clean_many, normalize
 from cchc_graph.loaders.pipeline import extract
 from cchc_graph.loaders.read import RawDocument, text_blocks
 from cchc_graph.loaders.text import modern_tones
@@ -248,8 +248,13 @@ def test_legacy_letter_counts_are_the_regex_counts(text: str, times: int) -> Non
         assert letter_counts(t) == (len(_NATIVE.findall(t)), len(_LATIN1.findall(t)))
 
 
-@SETTINGS
-@given(st.lists(st.text(alphabet=VIET + " \t\n\u00a0\u00ad\u200boOuUqQ", max_size=30), max_size=8))
+@settings(SETTINGS, max_examples=300)
+@given(st.lists(st.text(alphabet=VIET + " \t\n\x00\x1f\u0300\u0301\u0323\u00a0\u00ad\u200boOuUqQ",
+                        max_size=30), max_size=8))
+@example(["hoa", "\u0301 uy", "\u0309"])  # a mark opening a text stays its own
+@example(["a\n\u0301", "\u0323o\x00"])  # texts holding the joins: the next one joins them
+@example(["q", "oà", "\n", "\x00", "\x1f"])  # each join in some text: one at a time
+@example(["x", "à", "e", "\u0301"])  # a letter would join them: the tone fix, NFC
 def test_cleaning_many_texts_is_cleaning_each(texts: list[str]) -> None:
     assert clean_many(texts) == [clean_inline(t) for t in texts]
 
@@ -348,3 +353,52 @@ def test_numpy_is_imported_only_once_it_pays() -> None:
             "print('numpy' in sys.modules, fold(page) == one)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "True"]
+
+
+def _strip_md_by_character(text: str) -> tuple[str, bool, int]:
+    """The plain definition ``_strip_md`` keeps: every character read on its own."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    bold_open = saw_outside = saw_bold = False
+    lead_end = -1
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and _MD_ESCAPE.match(text, i):
+            out.append(text[i + 1])
+            saw_outside = saw_outside or (not bold_open and bool(text[i + 1].strip()))
+            i += 2
+        elif c in "*_" and text.startswith(c * 2, i):
+            run = 2
+            while i + run < n and text[i + run] == c:
+                run += 1
+            if bold_open and lead_end < 0 and not saw_outside:
+                lead_end = len("".join(out).rstrip())
+            bold_open = not bold_open
+            saw_bold = saw_bold or bold_open
+            i += run
+        elif c in "*_" and _is_emphasis(text, i):
+            inside = 0 < i < n - 1 and bool(text[i - 1].strip()) and bool(text[i + 1].strip())
+            if inside and ((out and out[-1] in "()") or text[i + 1] in "()"):
+                out.append(" ")
+            i += 1
+        else:
+            saw_outside = saw_outside or (bool(c.strip()) and not bold_open)
+            out.append(c)
+            i += 1
+    raw = "".join(out)
+    lead = len(raw) - len(raw.lstrip())
+    if lead_end >= 0:
+        lead_end = len(" ".join(raw[:lead_end].split())) if lead_end > lead else -1
+    return " ".join(raw.split()), saw_bold and not saw_outside, lead_end
+
+
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+@given(st.text(alphabet="*_\\()# aB\u00a0.\t", max_size=40))
+@settings(max_examples=3000, deadline=None)
+@example("**Điều 1.** (*viết tắt*) giao Sở")
+@example("(**a**)_b_ \\*c\\_ d\\")
+def test_markdown_is_stripped_as_read_one_character_at_a_time(text: str) -> None:
+    # the reader takes runs of plain characters whole: the same as reading each on its own
+    assert _strip_md(text) == _strip_md_by_character(text)
