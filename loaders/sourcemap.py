@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import operator
 import re
 import typing
 from bisect import bisect_right
@@ -186,8 +185,8 @@ def locate(facts: DocumentFacts, m: SourceMap) -> None:
                                  **place(m, p.start, p.end))
         return done[p]
 
-    for k in _carriers(DocumentFacts):
-        name = _FIELDS[DocumentFacts][k]
+    for k in _plan(DocumentFacts).carriers:
+        name = _plan(DocumentFacts).names[k]
         setattr(facts, name, _walk(getattr(facts, name), fill))
 
 
@@ -202,34 +201,39 @@ def _walk(obj: Any, fill: Callable[[Provenance], Provenance]) -> Any:
     if t is list or t is tuple:
         new = [x if type(x) in _PLAIN else _walk(x, fill) for x in obj]
         return t(new) if any(a is not b for a, b in zip(new, obj, strict=True)) else obj
-    carriers = _carriers(t)
-    if not carriers:
-        return obj
+    plan = _plan(t)
     values: list[Any] | None = None
-    for k in carriers:
-        v = getattr(obj, _FIELDS[t][k])
+    for k in plan.carriers:
+        v = getattr(obj, plan.names[k])
         if type(v) not in _PLAIN and (w := _walk(v, fill)) is not v:
-            values = values or list(_VALUES[t](obj))
+            values = values or plan.values(obj)
             values[k] = w
     # positional: the model's dataclasses take every field in order (dataclasses.replace
     # costs three times as much)
     return obj if values is None else t(*values)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}  # all of a dataclass's values at once
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """How the walk reads one type: its fields, and those that can hold a Provenance."""
+
+    names: tuple[str, ...] = ()
+    carriers: tuple[int, ...] = ()  # places in ``names``
+
+    def values(self, obj: Any) -> list[Any]:
+        return [getattr(obj, n) for n in self.names]
 
 
 @functools.cache
-def _carriers(t: type) -> tuple[int, ...]:
-    """The places of the fields of dataclass ``t`` whose declared type can hold a Provenance:
-    the walk skips the others (a document's sections, texts and names: ~half its cost)."""
+def _plan(t: type) -> _Plan:
+    """The fields of ``t`` (a dataclass; other types have none) whose declared type can hold
+    a Provenance: the walk skips the others (a document's sections, texts and names: ~half
+    its cost)."""
     names = field_names(t)
-    if names is None:
-        return ()
+    if not names:
+        return _Plan()
     hints = typing.get_type_hints(t)
-    _FIELDS[t], _VALUES[t] = names, operator.attrgetter(*names)
-    return tuple(k for k, n in enumerate(names) if _holds(hints[n], frozenset({t})))
+    return _Plan(names, tuple(k for k, n in enumerate(names) if _holds(hints[n], frozenset({t}))))
 
 
 def _holds(tp: Any, seen: frozenset[type]) -> bool:
