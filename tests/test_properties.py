@@ -402,3 +402,17 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 def test_markdown_is_stripped_as_read_one_character_at_a_time(text: str) -> None:
     # the reader takes runs of plain characters whole: the same as reading each on its own
     assert _strip_md(text) == _strip_md_by_character(text)
+
+
+_NUMBER_PIECES = ["1", "18", "19", "2024", "05a", ",", " ", "và", "/", "-", "NQ", "TW", "QĐ", "UBND", "số", "."]
+
+
+@settings(SETTINGS, max_examples=500)
+@given(st.lists(st.sampled_from(_NUMBER_PIECES), max_size=14).map("".join))
+@example("18, 19-NQ/TW")
+@example("số 01 và 02/2024/NĐ-CP")
+def test_a_text_without_the_list_cue_has_no_number_list(text: str) -> None:
+    # the citation finder reads number lists only in texts holding the cue
+    from cchc_graph.loaders.extract.citations import _LIST_CUE
+
+    assert grammar.NUMBER_LIST.search(text) is None or _LIST_CUE.search(text) is not None

@@ -223,10 +223,15 @@ def find_numbered(page: Page) -> Iterator[Found]:
                         issuer or code_issuer, date_, name, scope, written if fixed else None)
 
 
+_LIST_CUE = re.compile(r"\d[a-z]?\s*(?:,|và)\s*\d")  # in every match of NUMBER_LIST
+
+
 def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None, str, str]]]]:
     """Every document number, a list sharing one code split into its numbers."""
     spans: list[tuple[int, int, list[tuple[str, str | None, str, str]]]] = []
-    for m in NUMBER_LIST.finditer(text):
+    # (every list holds a number, a comma or "và", a number: a text without one has no list,
+    # and is read for that 2.5x faster than for the lists — most texts have none)
+    for m in NUMBER_LIST.finditer(text) if _LIST_CUE.search(text) else ():
         nums = [n.strip() for n in re.split(r",|và", m.group(1)) if n.strip()] + [m.group(2)]
         spans.append((m.start(), m.end(), [(n, m.group(3), m.group(4), m.group(5)) for n in nums]))
     # the lists come in order, apart: a number inside one is inside the last list starting
