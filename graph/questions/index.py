@@ -60,7 +60,7 @@ MMAP_BYTES = 1 << 32  # a reader maps up to this much of the database (address s
 COUNTERS = 2  # counts read apart at once by an open store (``Corpus.count_apart``)
 T = TypeVar("T")
 _LABEL_FIELDS = ("type", "number", "number_inferred", "date", "period_start", "period_end", "title",
-                 "jurisdiction", "scope", "number_fold", "inferred_fold", "title_fold")
+                 "jurisdiction", "scope")
 # what names a node of each other table, in the order looked in: a column, else a field of the
 # record (a target: the start of its text)
 _LABELS = (("agencies", "name"), ("tasks", "title"), ("targets", "text"), ("indicators", "name"),
@@ -412,16 +412,12 @@ class Corpus:
         return self.memo[key]
 
     def label_records(self) -> dict[str, dict[str, Any]]:
-        """What document labels and suggestions read of every cited document and document (a
-        document's over its reference's), in that order; the folds of its numbers and title
-        those the store keeps (``number_fold`` …: not made again, ~0.4 s at 10,000 realistic
-        documents)."""
+        """What document labels read of every cited document and document (a document's over
+        its reference's), in that order."""
         recs: dict[str, dict[str, Any]] = {}
-        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope, "
-                                       "number_fold, NULL, NULL"),
+        for table, fields in (("refs", "type, number, NULL, date, NULL, NULL, title, NULL, scope"),
                               ("documents", "type, number, number_inferred, date, period_start, period_end, "
-                                            "title, jurisdiction, NULL, number_fold, inferred_fold, "
-                                            "title_fold")):
+                                            "title, jurisdiction, NULL")):
             for did, *values in self.rows(f"SELECT id, {fields} FROM {table} ORDER BY {EXPORT_ORDER}"):
                 recs[did] = dict(zip(_LABEL_FIELDS, values, strict=True))
         return recs

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cchc_graph.graph.questions.display import document_label, short
+from cchc_graph.graph.questions.tables import EXPORT_ORDER
 from cchc_graph.keys import fold_key
 
 if TYPE_CHECKING:
@@ -81,24 +82,27 @@ def jurisdiction_choices(c: Corpus) -> dict[str, str]:
     return out
 
 
-_FOLDS = {"number": "number_fold", "number_inferred": "inferred_fold"}  # (``label_records``' fields)
-
-
 def document_choices(c: Corpus) -> dict[str, str]:
     """Numbers (printed, inferred, of cited documents too), id starts and titles → a label."""
     def build() -> dict[str, str]:
+        # every cited document, then every document (its record over its reference's, in the
+        # reference's place): only the columns offered, their folds as the store keeps them
+        recs: dict[str, tuple] = {}
+        cited = c.rows(f"SELECT id, number, number_fold FROM refs ORDER BY {EXPORT_ORDER}")
+        for did, number, n_fold in cited:
+            recs[did] = (None, number, None, None, n_fold, None, None, False)
+        for did, *row in c.rows("SELECT id, type, number, number_inferred, title, number_fold, "
+                                f"inferred_fold, title_fold FROM documents ORDER BY {EXPORT_ORDER}"):
+            recs[did] = (*row, True)
         out: dict[str, str] = {}
-        in_corpus = {d for (d,) in c.rows("SELECT id FROM documents")}
-        for did, rec in c.label_records().items():
-            here = did in in_corpus
-            for f in ("number", "number_inferred"):
-                if rec[f]:  # (its fold as the store keeps it: ``label_records``)
-                    out[rec[_FOLDS[f]]] = rec[f] + ("" if here else " (ngoài kho / cited only)")
+        for did, (kind, number, inferred, title, n_fold, i_fold, t_fold, here) in recs.items():
+            for value, folded in ((number, n_fold), (inferred, i_fold)):
+                if value:
+                    out[folded] = value + ("" if here else " (ngoài kho / cited only)")
             if here:
-                name = document_label(did, rec["type"], rec["number"], rec["number_inferred"], rec["title"])
-                label = f"{did} · {short(name, 70)}"
+                label = f"{did} · {short(document_label(did, kind, number, inferred, title), 70)}"
                 out[fold_key(did.split("_")[0])] = label
-                if rec["title"]:
-                    out.setdefault(rec["title_fold"], label)
+                if title:
+                    out.setdefault(t_fold, label)
         return out
     return c.derived("suggest_documents", build)
