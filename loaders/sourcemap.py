@@ -185,8 +185,9 @@ def locate(facts: DocumentFacts, m: SourceMap) -> None:
                                  **place(m, p.start, p.end))
         return done[p]
 
-    for k in _plan(DocumentFacts).carriers:
-        name = _plan(DocumentFacts).names[k]
+    plan = _plan(DocumentFacts)
+    for k in plan.carriers:
+        name = plan.names[k]
         setattr(facts, name, _walk(getattr(facts, name), fill))
 
 

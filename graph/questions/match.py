@@ -225,12 +225,12 @@ class Ranked(Windowed[str]):
         c, index = self._c, self._index
         if index is None or not has_index(c, index):
             return "sort"
-        (n, exact), cost, rows = self._hits(), PLAN_COSTS, self._rows()
+        (n, exact), cost = self._hits(), PLAN_COSTS
         if not exact:  # (at least n hits: walking costs at most this; else plan on their count)
-            if walk and min(rows, stop * rows / n) * cost["walk"] <= WALK_SURE:
+            if walk and self._passed(stop, n) * cost["walk"] <= WALK_SURE:
                 return "walk"
             n = len(self)
-        passed = min(rows, stop * rows / n)  # (the hits spread evenly over the index)
+        passed = self._passed(stop, n)
         costs = {"sort": n * cost["sort"], "list": n * cost["list"] + passed * cost["pass"]}
         if walk:
             costs["walk"] = passed * cost["walk"]
@@ -240,11 +240,15 @@ class Ranked(Windowed[str]):
         c, table = self._c, self._table
         return c.derived(("rows", table), lambda: int(c.rows(f"SELECT count(*) FROM {table}")[0][0]))
 
+    def _passed(self, stop: int, hits: int) -> float:
+        """The index entries read to reach the ``stop``-th of ``hits`` spread evenly over it."""
+        rows = self._rows()
+        return min(rows, stop * rows / hits)
+
     def _budget(self, stop: int) -> int:
         """The index entries a walk to ``stop`` may read: ``WALK_SLACK`` times those it is
         planned to read, at least a run."""
-        n, rows = max(1, self._hits()[0]), self._rows()
-        return max(WALK_RUN, int(WALK_SLACK * min(rows, stop * rows / n)))
+        return max(WALK_RUN, int(WALK_SLACK * self._passed(stop, max(1, self._hits()[0]))))
 
     def _sql(self, plan: str) -> str:
         """The SELECT of the ids in order: sorting them, or walking the index against their list."""
