@@ -24,6 +24,8 @@ from .schema import to_dict as to_dict
 Role = Literal["lead", "cooperate", "standing", "report_to", "supervise", "advise"]
 ROLES: tuple[str, ...] = ("lead", "cooperate", "standing", "report_to", "supervise", "advise")
 Comparator = Literal[">", ">=", "=", "<=", "<"]
+BlockKind = Literal["para", "heading", "item", "row", "footnote"]
+TaskSource = Literal["section", "sentence", "table"]  # what a task was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Block:
 
     start: int
     end: int
-    kind: Literal["para", "heading", "item", "row", "footnote"] = "para"
+    kind: BlockKind = "para"
     bold: bool = False
     level: int = 0  # markdown '#' depth or docx heading level; 0 when none
     bold_end: int = -1  # end offset of a leading bold run (title of an item), -1 when none
@@ -120,7 +122,7 @@ class Task:
     provenance: Provenance
     frequency: str | None = None
     product: str | None = None
-    source: Literal["section", "sentence", "table"] = "sentence"
+    source: TaskSource = "sentence"
     due_date: str | None = None  # ISO day the deadline names, if it names one
     recurrence: str | None = None  # iCalendar RRULE of a recurring deadline ("… hằng năm")
 

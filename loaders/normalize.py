@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from cchc_graph.keys import CharMap, fold
 
 from . import sourcemap
-from .model import Block, NormDoc
+from .model import Block, BlockKind, NormDoc
 from .outline import marker_of
 from .read import RawBlock, RawDocument
 from .text import LOWER, modern_tones, nfc
@@ -60,19 +61,19 @@ def normalize(raw: RawDocument, doc_id: str) -> NormDoc:
     for p in pieces:
         start = pos
         end = start + len(p.text)
-        cells: tuple[tuple[int, int], ...] = ()
+        spans: tuple[tuple[int, int], ...] = ()  # (a row's cells, each where it is)
         if p.kind == "row":
-            spans = []
+            at = []
             c = start
             for cell in p.cells:
-                spans.append((c, c + len(cell)))
+                at.append((c, c + len(cell)))
                 c += len(cell) + 3  # " | "
-            cells = tuple(spans)
-        kind = p.kind
+            spans = tuple(at)
+        kind = cast(BlockKind, p.kind)  # (a reader's kind, one of Block's)
         if kind == "para" and _is_footnote(p.text):
             kind = "footnote"
         blocks.append(Block(start, end, kind, p.bold, p.level,
-                            start + p.bold_end if p.bold_end >= 0 else -1, cells, p.table, p.line))
+                            start + p.bold_end if p.bold_end >= 0 else -1, spans, p.table, p.line))
         parts.append(p.text)
         pos = end + 1
     text = "\n".join(parts)

@@ -202,7 +202,7 @@ def _walk(obj: Any, fill: Callable[[Provenance], Provenance]) -> Any:
     if t is list or t is tuple:
         new = [x if type(x) in _PLAIN else _walk(x, fill) for x in obj]
         return t(new) if any(a is not b for a, b in zip(new, obj, strict=True)) else obj
-    plan = _plan(t)
+    plan = _plan(t)  # type: ignore[arg-type]  # (a class is hashable: typeshed's cache says Hashable)
     values: list[Any] | None = None
     for k in plan.carriers:
         v = getattr(obj, plan.names[k])

@@ -17,12 +17,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from cchc_graph.keys import expand_abbreviations, fold, fold_key, number_key, slug
 
 from .. import admin
 from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX
-from ..model import Citation, NormDoc, Provenance
+from ..model import Citation, NormDoc, Provenance, Relation
 from ..outline import Outline
 from ..text import GuardedPattern
 from .agencies import Context
@@ -156,8 +157,9 @@ def extract_citations(doc: NormDoc, outline: Outline, ctx: Context, doc_type: st
     for i, d in enumerate(drafts.values(), 1):
         mentions = sorted(d.mentions, key=lambda p: p.start)
         best = max(mentions, key=lambda p: (p.end - p.start))
+        relation = cast(Relation, d.relation)  # (one of the grammar's: ``relations.py``)
         out.append(Citation(f"cit:{doc.doc_id}:{i}", doc.doc_id, d.number, d.type, d.issuer,
-                            d.date, d.title, d.key, d.relation, best, tuple(mentions), d.scope))
+                            d.date, d.title, d.key, relation, best, tuple(mentions), d.scope))
     return out
 
 
@@ -247,7 +249,7 @@ def _number_spans(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
 def find_standards(page: Page) -> Iterator[Found]:
     """``TCVN ISO 9001:2015``, ``ISO 18091:2019`` (an ISO in brackets right after its TCVN
     equivalent is the same standard)."""
-    prev_end = None
+    prev_end: int | None = None
     for m in _STANDARD.finditer(page.text):
         # "TCVN ISO 9001:2015 (ISO 9001:2015)": the bracket opens at most 2 characters after
         if prev_end is not None and page.text[m.start() - 1:m.start()] == "(" and m.start() - prev_end <= 2:

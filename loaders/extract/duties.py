@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task
+from ..model import Agency, NormDoc, Provenance, Responsibility, Section, Task, TaskSource
 from ..outline import Outline
 from ..text import sentences
 from .agencies import Context, Mention
@@ -58,7 +58,7 @@ class Duties:
     seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     def task(self, s: int, e: int, title: str, sec: Section | None, lead: list[str],
-             coop: list[str], source: str, deadline: str | None = None,
+             coop: list[str], source: TaskSource, deadline: str | None = None,
              product: str | None = None, area_hint: str = "") -> Task:
         doc = self.doc
         body = doc.text[s:e]

@@ -61,7 +61,8 @@ def labelled_items(text: str, folded: str, outline: Outline) -> Iterator[Labelle
         sec = outline.by_path[path]
         lead: list[tuple[int, int, int]] = []
         coop: list[tuple[int, int, int]] = []
-        due = product = None
+        due: str | None = None
+        product: str | None = None
         for lm in labels:
             vstart = lm.end()
             vend = _value_end(text, vstart, sec.end)

@@ -10,7 +10,7 @@ from cchc_graph.keys import fold
 
 from .. import admin
 from ..lexicon import TYPE_BY_FOLDED_NAME, TYPE_WORDS_RX, find_indicators
-from ..model import Definition, IndicatorMention, NormDoc, Provenance
+from ..model import Block, Definition, IndicatorMention, NormDoc, Provenance
 from ..outline import Outline
 from ..text import is_upper_word
 from .agencies import Context, Mention, parse_agency
@@ -69,8 +69,8 @@ def header_blocks(doc: NormDoc, outline: Outline) -> list:
 def extract_metadata(doc: NormDoc, outline: Outline) -> Meta:
     """Type, number, place and date, title, period and signature of a document as published."""
     text = doc.text
-    meta = Meta(provenance={})
-    prov = meta.provenance
+    prov: dict[str, Provenance] = {}
+    meta = Meta(provenance=prov)
     head = header_blocks(doc, outline)
 
     def note(field: str, s: int, e: int) -> None:
@@ -108,7 +108,7 @@ def _type_and_title(doc: NormDoc, meta: Meta, head: list, note) -> None:
     an opening "ban hành Kế hoạch …" or a "V/v" subject line gives."""
     text, prov = doc.text, meta.provenance or {}
     hs, he = (head[0].start, head[-1].end) if head else (0, 0)
-    type_block = None
+    type_block: Block | None = None
     for b in head:
         t = text[b.start:b.end]
         tm = _TYPE_LINE.match(fold(t))

@@ -95,15 +95,17 @@ def law_name(text: str, folded: str, pos: int) -> tuple[str, str | None]:
             return "", None
         revised = re.match(r"\s*\((?:dự thảo )?sửa đổi\)", rest[len(name):])
         yr = re.match(r"\s*năm\s+\d{4}", rest[len(name):])
-        if revised or yr:
-            name += (revised or yr).group(0)
+        if (after := revised or yr) is not None:
+            name += after.group(0)
     dm = re.match(rf"\s*,?\s*({DATE_ANY.pattern})", rest[len(name):], re.IGNORECASE)
     return name, parse_date(dm.group(1)) if dm else None
 
 
 def tail_of(text: str, pos: int) -> tuple[str | None, str | None, str | None, int]:
     """Date, issuer and title following a number, in the order documents write them."""
-    date_ = issuer = title = None
+    date_: str | None = None
+    issuer: str | None = None
+    title: str | None = None
     end = pos
     for _ in range(3):
         rest = text[end:end + TAIL_CHARS]

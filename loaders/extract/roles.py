@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 from cchc_graph.keys import fold
 
@@ -208,7 +209,7 @@ def items(doc: NormDoc, outline: Outline, ctx: Context, headings: Headings,
     (section, start, end, block starts) of each section's text up to its first child, less a
     heading line that only names its agencies."""
     text, folded = doc.text, doc.folded
-    out: list[tuple[Section, int, int, list[int]]] = []
+    out: list[list[Any]] = []  # (each item's section, start, end, block starts: grown in place)
     for b in doc.blocks:
         sec = outline.section_at(b.start)
         if b.kind not in ("para", "item", "heading") or sec is None or sec.kind in _NO_DUTIES:
@@ -228,17 +229,17 @@ def items(doc: NormDoc, outline: Outline, ctx: Context, headings: Headings,
         if sec.start == b.start and (own or b.kind == "heading" or (b.bold and sec.title_end >= b.end)):
             if sec.title_end >= b.end or _PAREN_ONLY.fullmatch(text, sec.title_end, b.end):
                 # a heading line ("1. Sở A (cơ quan chủ trì)"): the subject of what follows, read
-                out.append([sec, b.end, b.end, [b.start]])  # type: ignore[arg-type]
+                out.append([sec, b.end, b.end, [b.start]])
                 continue
             start = sec.title_end
         # an item's paragraphs are one task; under a heading that only names agencies, each
         # paragraph is an item of its own
         if out and out[-1][0] is sec and not own:
-            out[-1][2] = b.end  # type: ignore[index]
+            out[-1][2] = b.end
             out[-1][3].append(b.start)
         else:
-            out.append([sec, start, b.end, [b.start]])  # type: ignore[arg-type]
-    return [tuple(x) for x in out]  # type: ignore[misc]
+            out.append([sec, start, b.end, [b.start]])
+    return [(sec, start, end, starts) for sec, start, end, starts in out]
 
 
 class Headings:

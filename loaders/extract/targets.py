@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 from cchc_graph.keys import fold, slug
 
@@ -123,7 +124,7 @@ def metric_key(folded_text: str) -> str:
     return "other:" + (slug(" ".join(words), 40) if words else "unknown")
 
 
-def _first_per_indicator(found: list[tuple[int, int, str]], s: int, e: int) -> list[tuple[int, str]]:
+def _first_per_indicator(found: Sequence[tuple[int, int, str]], s: int, e: int) -> list[tuple[int, str]]:
     """(position relative to ``s``, indicator id) of each indicator's first mention in [s, e)."""
     seen: set[str] = set()
     out = []
@@ -217,7 +218,8 @@ def _clause_targets(doc: NormDoc, outline: Outline, text: str, folded: str, mask
         prov = Provenance(doc.doc_id, _path(outline, s), ss, se, text[ss:se])
         if unit == "rank":
             inds = clause_inds or [i for _p, i in sent_inds]
-            for iid in inds or [None]:
+            none: list[str | None] = [None]  # (the rank of no indicator named)
+            for iid in inds or none:
                 out.append((doc.doc_id, seg_text, f"rank:{iid or 'unknown'}", comp, value, unit,
                             year, baseline, iid, prov))
             continue
