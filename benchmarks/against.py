@@ -13,6 +13,9 @@ build, work the SQLite build does while building (its indexes, full-text entries
 findings). That command runs alone, after each round.
 
     python benchmarks/against.py --corpus /tmp/gen10k --other /tmp/ws/fs --rounds 3 --ready
+
+``--ours-from`` runs this side from a built copy of the package instead of the checkout: the
+compiled build (``CCHC_COMPILE=1``, setup.py), e.g. its wheel unpacked into a folder.
 """
 
 from __future__ import annotations
@@ -53,16 +56,20 @@ def _cpu(pid: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _start(checkout: Path, corpus: Path, store: Path) -> subprocess.Popen[bytes]:
+def _start(checkout: Path, corpus: Path, store: Path, built: Path | None = None) -> subprocess.Popen[bytes]:
+    """A build of ``corpus`` by a checkout's CLI, or (``built``) by the package copied there."""
     shutil.rmtree(store, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(built)} if built else None
     return subprocess.Popen([*_cli(checkout), "build", str(corpus), "--store", str(store)],
-                            cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=built or checkout, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
-def one_round(corpus: Path, other: Path, work: Path, ready: bool) -> dict[str, float]:
+def one_round(corpus: Path, other: Path, work: Path, ready: bool,
+              built: Path | None = None) -> dict[str, float]:
     """Both builds at once, then (``ready``) the other's load and preparation alone."""
     ours, theirs = work / "ours", work / "theirs"
-    a, b = _start(ROOT, corpus, ours), _start(other, corpus, theirs)
+    a, b = _start(ROOT, corpus, ours, built), _start(other, corpus, theirs)
     # (wait4 on each pid: Popen.wait would reap it and lose its resource usage)
     out = {"ours": _cpu(a.pid), "theirs": _cpu(b.pid)}
     a.returncode = b.returncode = 0
@@ -81,11 +88,14 @@ def main() -> None:
     ap.add_argument("--ready", action="store_true",
                     help="also the other's load and preparation (the file store before issue 20)")
     ap.add_argument("--work", type=Path, help="where the two stores go (default: a temporary folder)")
+    ap.add_argument("--ours-from", type=Path,
+                    help="a folder with a built cchc_graph (the compiled wheel, unpacked) to run ours from")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="cchc-against-"))
     rows = []
     for r in range(1, args.rounds + 1):
-        row = one_round(args.corpus.resolve(), args.other.resolve(), work, args.ready)
+        row = one_round(args.corpus.resolve(), args.other.resolve(), work, args.ready,
+                        args.ours_from.resolve() if args.ours_from else None)
         rows.append(row)
         ready = f", to ready {row['theirs'] + row['theirs_ready']:.1f} s" if args.ready else ""
         print(f"round {r}: ours {row['ours']:.1f} s, theirs {row['theirs']:.1f} s{ready}  "

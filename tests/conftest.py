@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "examples"
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+# what a wheel is built from: the tracked sources of the package (README: its long description)
+PACKAGED = ("pyproject.toml", "setup.py", "README.md", "cchc_graph", "graph", "loaders", "api", "visualizations")
+
+
+def build_wheel(src: Path, out: Path, env: dict[str, str] | None = None) -> Path:
+    """The wheel of a copy of the tracked sources, built offline into ``out`` (the checkout gets
+    no build/); ``env``: the build's environment (``CCHC_COMPILE``)."""
+    files = subprocess.run(["git", "ls-files", *PACKAGED], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for name in files:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, src / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                    "-q", "-w", str(out), str(src)], check=True, capture_output=True,
+                   env={**os.environ, **(env or {})})
+    (path,) = out.glob("*.whl")
+    return path
 
 
 def seed(prefix: str) -> Path:

@@ -4,7 +4,6 @@ data file of the repository's folders inside it."""
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -12,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, build_wheel
 
 FOLDERS = ("graph", "loaders", "api", "visualizations")  # generic names: never top-level
 
@@ -24,15 +23,8 @@ def tracked(*paths: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    """The wheel, built offline from a copy of the tracked sources (the checkout gets no build/)."""
-    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
-    for name in tracked("pyproject.toml", "README.md", "cchc_graph", *FOLDERS):
-        (src / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, src / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "-q", "-w", str(out), str(src)], check=True, capture_output=True)
-    (path,) = out.glob("*.whl")
-    return zipfile.ZipFile(path)
+    """The wheel (pure Python: no CCHC_COMPILE), built offline from a copy of the tracked sources."""
+    return zipfile.ZipFile(build_wheel(tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")))
 
 
 def test_one_top_level_package(wheel: zipfile.ZipFile) -> None:
