@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 # the modules compiled: the extractor's steps and the text helpers they call per document
 # (not the model: its dataclasses are pickled between processes and read by every stage)
@@ -30,12 +30,12 @@ def _staged() -> list[str]:
     shutil.rmtree(STAGE, ignore_errors=True)
     package = STAGE / "cchc_graph"
     shutil.copytree("cchc_graph", package, ignore=shutil.ignore_patterns("__pycache__"))
-    for folder in ("loaders", "graph"):
-        shutil.copytree(folder, package / folder, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    shutil.copytree("loaders", package / "loaders", ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     return sorted(str(p) for pattern in COMPILED for p in package.glob(pattern))
 
 
-def extensions() -> list:
+def extensions() -> list[Extension]:
+    """The compiled modules, when asked for and this is the build of a regular install."""
     if os.environ.get("CCHC_COMPILE") != "1" or {"egg_info", "dist_info"} & set(sys.argv):
         return []  # (the metadata step: mypyc run there leaves the build's run nothing to emit)
     if "editable_wheel" in sys.argv:
