@@ -41,7 +41,7 @@ def extensions() -> list[Extension]:
     if "editable_wheel" in sys.argv:
         raise SystemExit("CCHC_COMPILE=1: compile in a regular install (pip install .), not an editable "
                          "one: its compiled modules would hide every later edit of their source")
-    from mypyc.build import mypycify  # (mypy, from the 'compile' extra)
+    from mypyc.build import mypycify  # (mypy, installed before the build: README)
 
     paths = _staged()
     # (the modules they import are read for their types, their own errors not reported: only
