@@ -29,8 +29,9 @@ def _staged() -> list[str]:
     those to compile there."""
     shutil.rmtree(STAGE, ignore_errors=True)
     package = STAGE / "cchc_graph"
-    shutil.copytree("cchc_graph", package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree("loaders", package / "loaders", ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    skip = shutil.ignore_patterns("__pycache__", "*.so")  # (sources only)
+    shutil.copytree("cchc_graph", package, ignore=skip)
+    shutil.copytree("loaders", package / "loaders", ignore=skip)
     return sorted(str(p) for pattern in COMPILED for p in package.glob(pattern))
 
 

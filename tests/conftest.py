@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,11 @@ EXAMPLES = ROOT / "examples"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-# what a wheel is built from: the tracked sources of the package (README: its long description)
-PACKAGED = ("pyproject.toml", "setup.py", "README.md", "cchc_graph", "graph", "loaders", "api", "visualizations")
+# the folders pyproject.toml maps into the one package (``package-dir``), and what a wheel is
+# built from: their tracked sources, the build's files and the README (its long description)
+PACKAGE_DIR: dict[str, str] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+    "tool"]["setuptools"]["package-dir"]
+PACKAGED = ("pyproject.toml", "setup.py", "README.md", *PACKAGE_DIR.values())
 
 
 def build_wheel(src: Path, out: Path, env: dict[str, str] | None = None) -> Path:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_wheel
+from conftest import PACKAGE_DIR, ROOT, build_wheel
 
 FOLDERS = ("graph", "loaders", "api", "visualizations")  # generic names: never top-level
 
@@ -35,8 +34,7 @@ def test_one_top_level_package(wheel: zipfile.ZipFile) -> None:
 
 
 def test_every_module_and_data_file_is_inside(wheel: zipfile.ZipFile) -> None:
-    mapping = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-dir"]
+    mapping = PACKAGE_DIR
     data = ("graph/exports/shapes.ttl", "loaders/data/*.tsv", "visualizations/templates/*")
     files = [f for f in tracked(*mapping.values()) if f.endswith(".py")] + tracked(*data)
     inside = {folder: package.replace(".", "/") for package, folder in mapping.items()}
